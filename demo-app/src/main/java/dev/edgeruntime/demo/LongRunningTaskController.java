@@ -1,0 +1,60 @@
+package dev.edgeruntime.demo;
+
+import java.time.Duration;
+import java.util.Map;
+
+import dev.edgeruntime.EdgeRuntime;
+import dev.edgeruntime.TaskContext;
+import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The seeds' first example: respond at once, do the work in {@code waitUntil}, log the result.
+ *
+ * <pre>
+ * EdgeRuntime.waitUntil(longRunningTask())
+ * Deno.serve(async (req) =&gt; new Response('ok'))
+ * </pre>
+ *
+ * @author edge-runtime developers
+ */
+@RestController
+class LongRunningTaskController {
+
+	private static final Logger logger = LoggerFactory.getLogger(LongRunningTaskController.class);
+
+	private final EdgeRuntime runtime;
+
+	LongRunningTaskController(EdgeRuntime runtime) {
+		this.runtime = runtime;
+	}
+
+	/**
+	 * Starts a task that works for the given number of seconds and answers {@code ok} at once.
+	 */
+	@PostMapping("/long-running-task")
+	Map<String, Object> start(@RequestParam(defaultValue = "3") int seconds) {
+		TaskHandle<String> task = this.runtime.waitUntil(TaskOptions.named("longRunningTask"),
+				() -> longRunningTask(Duration.ofSeconds(seconds)));
+		return Map.of("status", "ok", "task", task.id());
+	}
+
+	private String longRunningTask(Duration duration) throws InterruptedException {
+		TaskContext task = TaskContext.current();
+		long steps = Math.max(1, duration.toMillis() / 100);
+		for (long step = 1; step <= steps; step++) {
+			Thread.sleep(100);
+			task.progress(step, steps, "working");
+		}
+		String result = "longRunningTask finished after " + duration.toSeconds() + "s";
+		logger.info("{} (task {})", result, task.id());
+		return result;
+	}
+
+}

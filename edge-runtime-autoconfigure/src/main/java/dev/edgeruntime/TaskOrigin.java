@@ -1,0 +1,25 @@
+package dev.edgeruntime;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where a task was started: the HTTP request being served, if any, and the trace it belongs to.
+ *
+ * @param method the HTTP method, or {@code null} outside a request
+ * @param path the request path, or {@code null} outside a request
+ * @param traceId the trace id found in the logging context, or {@code null}
+ * @author edge-runtime developers
+ */
+public record TaskOrigin(@Nullable String method, @Nullable String path, @Nullable String traceId) {
+
+	private static final TaskOrigin NONE = new TaskOrigin(null, null, null);
+
+	/**
+	 * The origin of a task started outside any request or trace.
+	 * @return the empty origin
+	 */
+	public static TaskOrigin none() {
+		return NONE;
+	}
+
+}

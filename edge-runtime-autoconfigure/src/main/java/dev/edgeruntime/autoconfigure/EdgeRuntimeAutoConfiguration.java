@@ -1,0 +1,151 @@
+package dev.edgeruntime.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import dev.edgeruntime.EdgeRuntime;
+import dev.edgeruntime.TaskOrigin;
+import dev.edgeruntime.runtime.CompositeTaskDecorator;
+import dev.edgeruntime.runtime.DefaultEdgeRuntime;
+import dev.edgeruntime.runtime.EdgeRuntimeLifecycle;
+import dev.edgeruntime.runtime.MdcTaskDecorator;
+import dev.edgeruntime.runtime.SecurityContextTaskDecorator;
+import dev.edgeruntime.runtime.ServletTaskOriginResolver;
+import dev.edgeruntime.runtime.TaskLifecycleListener;
+import dev.edgeruntime.runtime.TaskOriginResolver;
+import dev.edgeruntime.runtime.TaskStorageArea;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.MDC;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.thread.Threading;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.core.task.TaskDecorator;
+import org.springframework.core.task.VirtualThreadTaskExecutor;
+import org.springframework.core.task.support.ContextPropagatingTaskDecorator;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.util.ClassUtils;
+
+/**
+ * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of the
+ * {@link EdgeRuntime}: the runtime, its executors, context propagation and the shutdown lifecycle.
+ *
+ * @author edge-runtime developers
+ */
+@AutoConfiguration
+@EnableConfigurationProperties(EdgeRuntimeProperties.class)
+public final class EdgeRuntimeAutoConfiguration {
+
+	private static final String SLF4J_MDC = "org.slf4j.MDC";
+
+	@Bean
+	@ConditionalOnMissingBean
+	TaskStorageArea edgeRuntimeStorageArea(EdgeRuntimeProperties properties) {
+		return new TaskStorageArea(properties.getStorage().getRoot(), properties.getStorage().getQuota());
+	}
+
+	@Bean(destroyMethod = "")
+	@ConditionalOnMissingBean(EdgeRuntime.class)
+	DefaultEdgeRuntime edgeRuntime(ApplicationContext context, EdgeRuntimeProperties properties,
+			TaskStorageArea storageArea, ObjectProvider<TaskLifecycleListener> listeners,
+			ObjectProvider<TaskOriginResolver> originResolver, ObjectProvider<TaskDecorator> taskDecorators,
+			Environment environment) {
+		EdgeRuntimeProperties.Budget budget = properties.getBudget();
+		return DefaultEdgeRuntime.builder(context)
+			.platformExecutor(platformExecutor())
+			.virtualExecutor(virtualExecutor(environment))
+			.closeExecutors(true)
+			.decorator(decorator(taskDecorators))
+			.originResolver(originResolver.getIfAvailable(EdgeRuntimeAutoConfiguration::defaultOriginResolver))
+			.storage(storageArea)
+			.listeners(listeners.orderedStream().toList())
+			.budgets(budget.getWallClock(), budget.getCpuTime(), budget.getMemory())
+			.beforeUnloadRatio(budget.getBeforeUnloadRatio())
+			.maxExtension(budget.getMaxExtension())
+			.checkInterval(budget.getCheckInterval())
+			.maxInFlight(properties.getMaxInFlight())
+			.retention(properties.getRetention().getMaxCount(), properties.getRetention().getMaxAge())
+			.memoryPressureThreshold(properties.getMemoryPressure().isEnabled()
+					? properties.getMemoryPressure().getThreshold() : 0)
+			.build();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnSingleCandidate(DefaultEdgeRuntime.class)
+	EdgeRuntimeLifecycle edgeRuntimeLifecycle(DefaultEdgeRuntime runtime, ApplicationContext context,
+			EdgeRuntimeProperties properties) {
+		return new EdgeRuntimeLifecycle(runtime, context, properties.getShutdown().getGracePeriod());
+	}
+
+	private static Executor platformExecutor() {
+		// One thread per running task, reused when idle; the runtime's max-in-flight bounds the count.
+		ThreadPoolExecutor executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+				new SynchronousQueue<>(), new CustomizableThreadFactory("edge-task-"));
+		return executor;
+	}
+
+	private static @Nullable Executor virtualExecutor(Environment environment) {
+		if (Threading.VIRTUAL.isActive(environment)) {
+			return new VirtualThreadTaskExecutor("edge-task-");
+		}
+		return null;
+	}
+
+	private static TaskDecorator decorator(ObjectProvider<TaskDecorator> taskDecorators) {
+		ClassLoader classLoader = EdgeRuntimeAutoConfiguration.class.getClassLoader();
+		List<TaskDecorator> decorators = new ArrayList<>();
+		if (ClassUtils.isPresent(SLF4J_MDC, classLoader)) {
+			decorators.add(new MdcTaskDecorator());
+		}
+		if (ClassUtils.isPresent("io.micrometer.context.ContextSnapshotFactory", classLoader)) {
+			decorators.add(new ContextPropagatingTaskDecorator());
+		}
+		if (ClassUtils.isPresent("org.springframework.security.core.context.SecurityContextHolder", classLoader)) {
+			decorators.add(new SecurityContextTaskDecorator());
+		}
+		taskDecorators.orderedStream().forEach(decorators::add);
+		return new CompositeTaskDecorator(decorators);
+	}
+
+	private static TaskOriginResolver defaultOriginResolver() {
+		ClassLoader classLoader = EdgeRuntimeAutoConfiguration.class.getClassLoader();
+		boolean mdc = ClassUtils.isPresent(SLF4J_MDC, classLoader);
+		if (ClassUtils.isPresent("org.springframework.web.context.request.RequestContextHolder", classLoader)
+				&& ClassUtils.isPresent("jakarta.servlet.http.HttpServletRequest", classLoader)) {
+			return new ServletTaskOriginResolver(mdc ? () -> MdcTraceId.get() : () -> null);
+		}
+		return mdc ? () -> {
+			String traceId = MdcTraceId.get();
+			return (traceId != null) ? new TaskOrigin(null, null, traceId) : TaskOrigin.none();
+		} : TaskOrigin::none;
+	}
+
+	/**
+	 * Reads the trace id Spring Boot's logging correlation puts in the MDC; a separate class so that
+	 * SLF4J is loaded only when present.
+	 */
+	private static final class MdcTraceId {
+
+		static @Nullable String get() {
+			return MDC.get("traceId");
+		}
+
+	}
+
+}

@@ -1,0 +1,348 @@
+package dev.edgeruntime.autoconfigure;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
+
+/**
+ * Configuration properties of the in-process runtime. Invalid values fail start-up with a message that
+ * names the property and the rule it breaks.
+ *
+ * @author edge-runtime developers
+ */
+@ConfigurationProperties("edge-runtime")
+public class EdgeRuntimeProperties implements Validator {
+
+	/**
+	 * Most background tasks accepted at once; beyond it new tasks are refused (HTTP 503 in a request).
+	 */
+	private int maxInFlight = 1000;
+
+	private final Budget budget = new Budget();
+
+	private final Shutdown shutdown = new Shutdown();
+
+	private final Storage storage = new Storage();
+
+	private final Retention retention = new Retention();
+
+	private final MemoryPressure memoryPressure = new MemoryPressure();
+
+	private final Tasks tasks = new Tasks();
+
+	public int getMaxInFlight() {
+		return this.maxInFlight;
+	}
+
+	public void setMaxInFlight(int maxInFlight) {
+		this.maxInFlight = maxInFlight;
+	}
+
+	public Budget getBudget() {
+		return this.budget;
+	}
+
+	public Shutdown getShutdown() {
+		return this.shutdown;
+	}
+
+	public Storage getStorage() {
+		return this.storage;
+	}
+
+	public Retention getRetention() {
+		return this.retention;
+	}
+
+	public MemoryPressure getMemoryPressure() {
+		return this.memoryPressure;
+	}
+
+	public Tasks getTasks() {
+		return this.tasks;
+	}
+
+	@Override
+	public boolean supports(Class<?> type) {
+		return EdgeRuntimeProperties.class.isAssignableFrom(type);
+	}
+
+	@Override
+	public void validate(Object target, Errors errors) {
+		EdgeRuntimeProperties properties = (EdgeRuntimeProperties) target;
+		if (properties.getMaxInFlight() < 1) {
+			errors.rejectValue("maxInFlight", "min", "must be at least 1");
+		}
+		Budget budget = properties.getBudget();
+		rejectUnlessPositive(errors, "budget.wallClock", budget.getWallClock());
+		rejectUnlessPositive(errors, "budget.cpuTime", budget.getCpuTime());
+		if (budget.getMemory() != null && budget.getMemory().toBytes() <= 0) {
+			errors.rejectValue("budget.memory", "positive", "must be greater than 0 when set");
+		}
+		double ratio = budget.getBeforeUnloadRatio();
+		if (!(ratio > 0 && ratio <= 1)) {
+			errors.rejectValue("budget.beforeUnloadRatio", "range", "must be greater than 0 and at most 1");
+		}
+		if (budget.getMaxExtension().isNegative()) {
+			errors.rejectValue("budget.maxExtension", "notNegative", "must not be negative");
+		}
+		rejectUnlessPositive(errors, "budget.checkInterval", budget.getCheckInterval());
+		if (properties.getShutdown().getGracePeriod().isNegative()) {
+			errors.rejectValue("shutdown.gracePeriod", "notNegative", "must not be negative");
+		}
+		if (properties.getStorage().getQuota().toBytes() < 0) {
+			errors.rejectValue("storage.quota", "notNegative", "must not be negative");
+		}
+		if (properties.getRetention().getMaxCount() < 0) {
+			errors.rejectValue("retention.maxCount", "notNegative", "must not be negative");
+		}
+		rejectUnlessPositive(errors, "retention.maxAge", properties.getRetention().getMaxAge());
+		double threshold = properties.getMemoryPressure().getThreshold();
+		if (!(threshold > 0 && threshold <= 1)) {
+			errors.rejectValue("memoryPressure.threshold", "range", "must be greater than 0 and at most 1");
+		}
+		String basePath = properties.getTasks().getBasePath();
+		if (!basePath.startsWith("/") || basePath.length() < 2 || basePath.endsWith("/")) {
+			errors.rejectValue("tasks.basePath", "path", "must start with '/', not end with '/' and not be '/'");
+		}
+	}
+
+	private static void rejectUnlessPositive(Errors errors, String field, @Nullable Duration value) {
+		if (value != null && (value.isNegative() || value.isZero())) {
+			errors.rejectValue(field, "positive", "must be greater than 0");
+		}
+	}
+
+	/**
+	 * Default budgets of a task; {@code @BackgroundTask} attributes and {@code TaskOptions} override them.
+	 */
+	public static class Budget {
+
+		/**
+		 * Wall-clock budget of a task, from its start (150s is Supabase's free tier; 400s its paid tier).
+		 */
+		private Duration wallClock = Duration.ofSeconds(150);
+
+		/**
+		 * CPU-time budget of a task, measured on its platform thread. Unlimited when not set.
+		 */
+		private @Nullable Duration cpuTime;
+
+		/**
+		 * Allocation budget of a task: bytes allocated by its platform thread. Unlimited when not set.
+		 */
+		private @Nullable DataSize memory;
+
+		/**
+		 * Fraction of a budget at which the task's beforeunload event is published.
+		 */
+		private double beforeUnloadRatio = 0.9;
+
+		/**
+		 * Total wall-clock extension that beforeunload listeners may grant one task.
+		 */
+		private Duration maxExtension = Duration.ofSeconds(30);
+
+		/**
+		 * How often running tasks are checked against their budgets.
+		 */
+		private Duration checkInterval = Duration.ofMillis(50);
+
+		public Duration getWallClock() {
+			return this.wallClock;
+		}
+
+		public void setWallClock(Duration wallClock) {
+			this.wallClock = wallClock;
+		}
+
+		public @Nullable Duration getCpuTime() {
+			return this.cpuTime;
+		}
+
+		public void setCpuTime(@Nullable Duration cpuTime) {
+			this.cpuTime = cpuTime;
+		}
+
+		public @Nullable DataSize getMemory() {
+			return this.memory;
+		}
+
+		public void setMemory(@Nullable DataSize memory) {
+			this.memory = memory;
+		}
+
+		public double getBeforeUnloadRatio() {
+			return this.beforeUnloadRatio;
+		}
+
+		public void setBeforeUnloadRatio(double beforeUnloadRatio) {
+			this.beforeUnloadRatio = beforeUnloadRatio;
+		}
+
+		public Duration getMaxExtension() {
+			return this.maxExtension;
+		}
+
+		public void setMaxExtension(Duration maxExtension) {
+			this.maxExtension = maxExtension;
+		}
+
+		public Duration getCheckInterval() {
+			return this.checkInterval;
+		}
+
+		public void setCheckInterval(Duration checkInterval) {
+			this.checkInterval = checkInterval;
+		}
+
+	}
+
+	/**
+	 * Shutdown behaviour.
+	 */
+	public static class Shutdown {
+
+		/**
+		 * How long tasks in flight may take to finish at shutdown before they are interrupted. Keep it
+		 * below spring.lifecycle.timeout-per-shutdown-phase.
+		 */
+		private Duration gracePeriod = Duration.ofSeconds(30);
+
+		public Duration getGracePeriod() {
+			return this.gracePeriod;
+		}
+
+		public void setGracePeriod(Duration gracePeriod) {
+			this.gracePeriod = gracePeriod;
+		}
+
+	}
+
+	/**
+	 * Per-task ephemeral storage.
+	 */
+	public static class Storage {
+
+		/**
+		 * Root directory of task storage; each instance uses its own folder below it.
+		 */
+		private Path root = Path.of(System.getProperty("java.io.tmpdir"), "edge-runtime");
+
+		/**
+		 * Most bytes one task may store.
+		 */
+		private DataSize quota = DataSize.ofMegabytes(512);
+
+		public Path getRoot() {
+			return this.root;
+		}
+
+		public void setRoot(Path root) {
+			this.root = root;
+		}
+
+		public DataSize getQuota() {
+			return this.quota;
+		}
+
+		public void setQuota(DataSize quota) {
+			this.quota = quota;
+		}
+
+	}
+
+	/**
+	 * How long finished tasks stay readable.
+	 */
+	public static class Retention {
+
+		/**
+		 * Most finished tasks kept; the oldest is forgotten first.
+		 */
+		private int maxCount = 1000;
+
+		/**
+		 * How long a finished task is kept.
+		 */
+		private Duration maxAge = Duration.ofMinutes(15);
+
+		public int getMaxCount() {
+			return this.maxCount;
+		}
+
+		public void setMaxCount(int maxCount) {
+			this.maxCount = maxCount;
+		}
+
+		public Duration getMaxAge() {
+			return this.maxAge;
+		}
+
+		public void setMaxAge(Duration maxAge) {
+			this.maxAge = maxAge;
+		}
+
+	}
+
+	/**
+	 * Instance memory pressure.
+	 */
+	public static class MemoryPressure {
+
+		/**
+		 * Whether to watch the old generation and refuse new tasks while it is above the threshold.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Fraction of the old generation's maximum that, still in use after a collection, means memory
+		 * pressure.
+		 */
+		private double threshold = 0.9;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public double getThreshold() {
+			return this.threshold;
+		}
+
+		public void setThreshold(double threshold) {
+			this.threshold = threshold;
+		}
+
+	}
+
+	/**
+	 * The task status resource.
+	 */
+	public static class Tasks {
+
+		/**
+		 * Base path of the task status resource, GET {base-path}/{id}.
+		 */
+		private String basePath = "/background-tasks";
+
+		public String getBasePath() {
+			return this.basePath;
+		}
+
+		public void setBasePath(String basePath) {
+			this.basePath = basePath;
+		}
+
+	}
+
+}

@@ -1,0 +1,164 @@
+package dev.edgeruntime.runtime;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import dev.edgeruntime.StorageQuotaExceededException;
+import dev.edgeruntime.TaskState;
+import dev.edgeruntime.UnloadReason;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Checks, at a fixed interval, every running task against its budgets: announces {@code beforeunload}
+ * at the configured ratio and stops the task at 100%. It also retires expired finished tasks, watches
+ * memory pressure and the storage quota. One thread serves the whole runtime, so the submit path never
+ * schedules timers.
+ *
+ * @author edge-runtime developers
+ */
+final class BudgetWatchdog {
+
+	private static final Log logger = LogFactory.getLog(BudgetWatchdog.class);
+
+	private static final Duration STORAGE_CHECK_INTERVAL = Duration.ofSeconds(1);
+
+	private final DefaultEdgeRuntime runtime;
+
+	private final TaskRegistry registry;
+
+	private final ThreadMeters meters;
+
+	private final double ratio;
+
+	private final Duration interval;
+
+	private final @Nullable MemoryPressureMonitor memory;
+
+	private @Nullable ScheduledExecutorService scheduler;
+
+	private Instant lastStorageCheck = Instant.MIN;
+
+	BudgetWatchdog(DefaultEdgeRuntime runtime, TaskRegistry registry, ThreadMeters meters, double ratio,
+			Duration interval, @Nullable MemoryPressureMonitor memory) {
+		this.runtime = runtime;
+		this.registry = registry;
+		this.meters = meters;
+		this.ratio = ratio;
+		this.interval = interval;
+		this.memory = memory;
+	}
+
+	synchronized void start() {
+		if (this.scheduler != null) {
+			return;
+		}
+		this.scheduler = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+			Thread thread = new Thread(runnable, "edge-runtime-watchdog");
+			thread.setDaemon(true);
+			return thread;
+		});
+		long nanos = this.interval.toNanos();
+		this.scheduler.scheduleWithFixedDelay(this::safeTick, nanos, nanos, TimeUnit.NANOSECONDS);
+	}
+
+	synchronized void stop() {
+		if (this.scheduler != null) {
+			this.scheduler.shutdownNow();
+			this.scheduler = null;
+		}
+	}
+
+	private void safeTick() {
+		try {
+			tick();
+		}
+		catch (Throwable ex) {
+			logger.error("Budget watchdog tick failed", ex);
+		}
+	}
+
+	void tick() {
+		Instant now = this.runtime.now();
+		boolean checkStorage = !now.isBefore(this.lastStorageCheck.plus(STORAGE_CHECK_INTERVAL));
+		if (checkStorage) {
+			this.lastStorageCheck = now;
+		}
+		for (TrackedTask<?> task : this.registry.active()) {
+			if (task.state() == TaskState.RUNNING) {
+				check(task, now, checkStorage);
+			}
+		}
+		this.registry.evictExpired(now);
+		if (this.memory != null) {
+			this.memory.poll();
+		}
+	}
+
+	private void check(TrackedTask<?> task, Instant now, boolean checkStorage) {
+		Instant started = task.startedAt();
+		if (started == null) {
+			return;
+		}
+		long wallUsed = Duration.between(started, now).toNanos();
+		if (checkBudget(task, UnloadReason.WALL_CLOCK, wallUsed, task.wallClockBudget().toNanos(), now)) {
+			return;
+		}
+		Thread thread = task.thread();
+		if (thread != null) {
+			Duration cpuBudget = task.cpuBudget();
+			if (cpuBudget != null && task.cpuBase >= 0) {
+				long cpu = this.meters.cpuTimeNanos(thread);
+				if (cpu >= 0 && task.thread() == thread) {
+					task.cpuUsed = cpu - task.cpuBase;
+					if (checkBudget(task, UnloadReason.CPU, task.cpuUsed, cpuBudget.toNanos(), now)) {
+						return;
+					}
+				}
+			}
+			if (task.memoryBudget() != null && task.allocationBase >= 0) {
+				long bytes = this.meters.allocatedBytes(thread);
+				if (bytes >= 0 && task.thread() == thread) {
+					task.allocated = bytes - task.allocationBase;
+					if (checkBudget(task, UnloadReason.MEMORY, task.allocated, task.memoryBudget().toBytes(), now)) {
+						return;
+					}
+				}
+			}
+		}
+		if (checkStorage) {
+			DefaultTaskStorage storage = task.createdStorage();
+			if (storage != null) {
+				long used = storage.usedBytes();
+				if (used > storage.quota().toBytes()) {
+					this.runtime.failStorage(task, new StorageQuotaExceededException("Task storage holds " + used
+							+ " bytes, over its quota of " + storage.quota() + " (edge-runtime.storage.quota)",
+							storage.quota().toBytes()));
+				}
+			}
+		}
+	}
+
+	/**
+	 * Announces or enforces one budget.
+	 * @return {@code true} if the task was stopped
+	 */
+	private boolean checkBudget(TrackedTask<?> task, UnloadReason reason, long used, long budget, Instant now) {
+		if (used >= budget) {
+			this.runtime.exceed(task, reason, now);
+			return true;
+		}
+		int bit = 1 << reason.ordinal();
+		if ((task.warned & bit) == 0 && used >= (long) (budget * this.ratio)) {
+			task.warned |= bit;
+			this.runtime.announce(task, reason, budget - used);
+			// an extension granted by a listener may have changed the wall-clock budget
+		}
+		return false;
+	}
+
+}

@@ -1,0 +1,809 @@
+package dev.edgeruntime.runtime;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import dev.edgeruntime.BeforeUnloadEvent;
+import dev.edgeruntime.EdgeRuntime;
+import dev.edgeruntime.RuntimeStatus;
+import dev.edgeruntime.TaskBudget;
+import dev.edgeruntime.TaskBudgetExceededException;
+import dev.edgeruntime.TaskContextHolder;
+import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskInfo;
+import dev.edgeruntime.TaskOptions;
+import dev.edgeruntime.TaskOrigin;
+import dev.edgeruntime.TaskRejectedException;
+import dev.edgeruntime.TaskState;
+import dev.edgeruntime.UnhandledRejectionEvent;
+import dev.edgeruntime.UnloadReason;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.core.task.TaskDecorator;
+import org.springframework.util.Assert;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The in-process {@link EdgeRuntime}. The submit path is a registry insert and an executor hand-off;
+ * budgets are enforced by one watchdog thread; shutdown is driven by {@link EdgeRuntimeLifecycle}.
+ * Create it with {@link #builder(ApplicationEventPublisher)}.
+ *
+ * @author edge-runtime developers
+ */
+public final class DefaultEdgeRuntime implements EdgeRuntime {
+
+	private static final Log logger = LogFactory.getLog(EdgeRuntime.class);
+
+	private static final Duration RETRY_AFTER_TERMINATION = Duration.ofSeconds(5);
+
+	private static final Duration RETRY_AFTER_CAPACITY = Duration.ofSeconds(1);
+
+	private final ApplicationEventPublisher events;
+
+	private final Executor platformExecutor;
+
+	private final @Nullable Executor virtualExecutor;
+
+	private final TaskDecorator decorator;
+
+	private final TaskOriginResolver originResolver;
+
+	private final TaskStorageArea storage;
+
+	private final List<TaskLifecycleListener> listeners;
+
+	private final InstantSource clock;
+
+	private final Duration defaultWallClock;
+
+	private final @Nullable Duration defaultCpuTime;
+
+	private final @Nullable DataSize defaultMemory;
+
+	private final Duration maxExtension;
+
+	private final int maxInFlight;
+
+	private final TaskRegistry registry;
+
+	private final ThreadMeters meters = new ThreadMeters();
+
+	private final @Nullable MemoryPressureMonitor memoryMonitor;
+
+	private final BudgetWatchdog watchdog;
+
+	private final AtomicInteger inFlight = new AtomicInteger();
+
+	private final AtomicBoolean terminationAnnounced = new AtomicBoolean();
+
+	private final boolean closeExecutors;
+
+	private volatile boolean accepting = true;
+
+	private volatile boolean draining;
+
+	private DefaultEdgeRuntime(Builder builder) {
+		this.events = builder.events;
+		this.platformExecutor = builder.platformExecutor;
+		this.virtualExecutor = builder.virtualExecutor;
+		this.decorator = builder.decorator;
+		this.originResolver = builder.originResolver;
+		this.storage = builder.storage;
+		this.listeners = List.copyOf(builder.listeners);
+		this.clock = builder.clock;
+		this.defaultWallClock = builder.wallClock;
+		this.defaultCpuTime = builder.cpuTime;
+		this.defaultMemory = builder.memory;
+		this.maxExtension = builder.maxExtension;
+		this.maxInFlight = builder.maxInFlight;
+		this.closeExecutors = builder.closeExecutors;
+		this.registry = new TaskRegistry(builder.maxRetained, builder.retentionAge);
+		this.memoryMonitor = (builder.memoryPressureThreshold > 0)
+				? new MemoryPressureMonitor(builder.memoryPressureThreshold, this::onMemoryPressure) : null;
+		this.watchdog = new BudgetWatchdog(this, this.registry, this.meters, builder.beforeUnloadRatio,
+				builder.checkInterval, this.memoryMonitor);
+	}
+
+	/**
+	 * A builder for a runtime that publishes its events to the given publisher.
+	 * @param events the publisher of {@link BeforeUnloadEvent} and {@link UnhandledRejectionEvent}
+	 * @return the builder
+	 */
+	public static Builder builder(ApplicationEventPublisher events) {
+		return new Builder(events);
+	}
+
+	// Submission
+
+	@Override
+	public <T> TaskHandle<T> waitUntil(TaskOptions options, Callable<T> work) {
+		Assert.notNull(work, "Work must not be null");
+		DeferredTask<T> task = prepare(options, work);
+		task.start();
+		return task.handle();
+	}
+
+	@Override
+	public <T> TaskHandle<T> waitUntil(TaskOptions options, CompletionStage<T> work) {
+		Assert.notNull(work, "Work must not be null");
+		TrackedTask<T> task = admit(options, nameOf(options, work), false);
+		task.start(now(), null);
+		task.attach(work);
+		notifyStarted(task);
+		boolean observedElsewhere = work instanceof CompletableFuture<?> cf && cf.getNumberOfDependents() > 0;
+		work.whenComplete((result, failure) -> {
+			if (failure == null) {
+				succeed(task, result);
+			}
+			else {
+				Throwable cause = unwrap(failure);
+				if (cause instanceof CancellationException) {
+					cancel(task, null);
+				}
+				else {
+					if (observedElsewhere) {
+						task.observed = true;
+					}
+					fail(task, cause);
+				}
+			}
+		});
+		return task;
+	}
+
+	/**
+	 * Accepts a task now and starts it later. For integrations that must hold a task's place inside a
+	 * request or transaction and start it once that ends; applications call {@code waitUntil} instead.
+	 * @param <T> the result type
+	 * @param options the task's name and budgets
+	 * @param work the work
+	 * @return the task, {@link TaskState#SCHEDULED} until started
+	 * @throws TaskRejectedException if the task is refused
+	 */
+	public <T> DeferredTask<T> prepare(TaskOptions options, Callable<T> work) {
+		TrackedTask<T> task = admit(options, nameOf(options, work), true);
+		Runnable runnable = this.decorator.decorate(() -> run(task, work));
+		Executor executor = (task.budget().needsPlatformThread() || this.virtualExecutor == null)
+				? this.platformExecutor : this.virtualExecutor;
+		return new DeferredTask<>() {
+
+			@Override
+			public TaskHandle<T> handle() {
+				return task;
+			}
+
+			@Override
+			public void start() {
+				if (task.state() != TaskState.SCHEDULED) {
+					release(task);
+					return;
+				}
+				task.submitted = true;
+				try {
+					executor.execute(runnable);
+				}
+				catch (RejectedExecutionException ex) {
+					DefaultEdgeRuntime.this.drop(task, "its executor refused it: " + ex.getMessage());
+					release(task);
+					throw new TaskRejectedException("Background task " + task.name() + " was refused: the runtime's "
+							+ "executor is shut down", UnloadReason.TERMINATION, RETRY_AFTER_TERMINATION);
+				}
+			}
+
+			@Override
+			public void drop(String why) {
+				DefaultEdgeRuntime.this.drop(task, why);
+			}
+
+		};
+	}
+
+	private <T> TrackedTask<T> admit(TaskOptions options, String name, boolean threadBound) {
+		if (!this.accepting) {
+			throw reject(UnloadReason.TERMINATION, "Background task '" + name
+					+ "' refused: the application is shutting down", RETRY_AFTER_TERMINATION);
+		}
+		if (this.memoryMonitor != null && this.memoryMonitor.isUnderPressure()) {
+			throw reject(UnloadReason.EARLY_DROP, "Background task '" + name
+					+ "' refused: the instance is under memory pressure", RETRY_AFTER_CAPACITY);
+		}
+		int current;
+		do {
+			current = this.inFlight.get();
+			if (current >= this.maxInFlight) {
+				throw reject(UnloadReason.EARLY_DROP, "Background task '" + name + "' refused: " + this.maxInFlight
+						+ " tasks are already in flight (edge-runtime.max-in-flight)", RETRY_AFTER_CAPACITY);
+			}
+		}
+		while (!this.inFlight.compareAndSet(current, current + 1));
+		TaskBudget budget = new TaskBudget(
+				(options.wallClock() != null) ? options.wallClock() : this.defaultWallClock,
+				threadBound ? ((options.cpuTime() != null) ? options.cpuTime() : this.defaultCpuTime) : null,
+				threadBound ? ((options.memory() != null) ? options.memory() : this.defaultMemory) : null);
+		TrackedTask<T> task = new TrackedTask<>(UUID.randomUUID(), name, this.originResolver.resolve(), now(), budget,
+				this);
+		this.registry.add(task);
+		return task;
+	}
+
+	private TaskRejectedException reject(UnloadReason reason, String message, Duration retryAfter) {
+		this.registry.countRejected();
+		for (TaskLifecycleListener listener : this.listeners) {
+			listener.taskRejected(reason);
+		}
+		return new TaskRejectedException(message, reason, retryAfter);
+	}
+
+	private static String nameOf(TaskOptions options, Object work) {
+		if (options.name() != null) {
+			return options.name();
+		}
+		String name = work.getClass().getSimpleName();
+		int lambda = name.indexOf("$$Lambda");
+		if (lambda > 0) {
+			name = name.substring(0, lambda);
+		}
+		return name.isEmpty() ? "task" : name;
+	}
+
+	// Execution
+
+	private <T> void run(TrackedTask<T> task, Callable<T> work) {
+		Thread thread = Thread.currentThread();
+		if (!task.start(now(), thread)) {
+			release(task);
+			return;
+		}
+		if (task.cpuBudget() != null) {
+			task.cpuBase = this.meters.cpuTimeNanos(thread);
+		}
+		if (task.memoryBudget() != null) {
+			task.allocationBase = this.meters.allocatedBytes(thread);
+		}
+		TaskContextHolder.set(task);
+		notifyStarted(task);
+		T result = null;
+		Throwable failure = null;
+		try {
+			result = work.call();
+		}
+		catch (Throwable ex) {
+			failure = ex;
+		}
+		finally {
+			for (TaskLifecycleListener listener : this.listeners) {
+				listener.taskEnding(task);
+			}
+			TaskContextHolder.set(null);
+			task.detach();
+			Thread.interrupted(); // a pooled thread must not carry the task's interrupt to the next task
+			deleteStorage(task);
+		}
+		if (failure == null) {
+			succeed(task, result);
+		}
+		else {
+			fail(task, failure);
+		}
+		release(task);
+	}
+
+	private void notifyStarted(TrackedTask<?> task) {
+		for (TaskLifecycleListener listener : this.listeners) {
+			listener.taskStarted(task);
+		}
+	}
+
+	private <T> void succeed(TrackedTask<T> task, @Nullable T result) {
+		if (task.finish(TaskState.SUCCEEDED, now(), null)) {
+			task.future.complete(result);
+			finished(task, TaskState.SUCCEEDED);
+		}
+	}
+
+	private void fail(TrackedTask<?> task, Throwable failure) {
+		if (!task.finish(TaskState.FAILED, now(), failure)) {
+			return;
+		}
+		boolean observed = task.observed;
+		task.future.completeExceptionally(failure);
+		finished(task, TaskState.FAILED);
+		if (observed) {
+			if (logger.isDebugEnabled()) {
+				logger.debug("Background " + task + " failed; its result is observed", failure);
+			}
+			return;
+		}
+		for (TaskLifecycleListener listener : this.listeners) {
+			listener.unhandledFailure(task, failure);
+		}
+		UnhandledRejectionEvent event = new UnhandledRejectionEvent(this, task.info(), failure);
+		publish(event);
+		if (!event.isDefaultPrevented()) {
+			logger.error("Background " + task + " failed and nobody observed its result", failure);
+		}
+	}
+
+	void exceed(TrackedTask<?> task, UnloadReason reason, Instant now) {
+		String budget = switch (reason) {
+			case CPU -> "CPU-time budget of " + task.cpuBudget();
+			case MEMORY -> "memory budget of " + task.memoryBudget();
+			default -> "wall-clock budget of " + task.wallClockBudget();
+		};
+		TaskBudgetExceededException error = new TaskBudgetExceededException(
+				"Background " + task + " used up its " + budget, reason);
+		if (!task.finish(TaskState.BUDGET_EXCEEDED, now, error)) {
+			return;
+		}
+		task.markEnded(reason);
+		this.registry.countReason(reason);
+		task.future.completeExceptionally(error);
+		stop(task);
+		logger.warn("Background " + task + " used up its " + budget + " and was interrupted (reason "
+				+ reason.value() + ")");
+		for (TaskLifecycleListener listener : this.listeners) {
+			listener.budgetExceeded(task, reason);
+		}
+		finished(task, TaskState.BUDGET_EXCEEDED);
+	}
+
+	void failStorage(TrackedTask<?> task, Exception error) {
+		if (task.finish(TaskState.FAILED, now(), error)) {
+			task.future.completeExceptionally(error);
+			stop(task);
+			logger.warn("Background " + task + " stopped: " + error.getMessage());
+			finished(task, TaskState.FAILED);
+		}
+	}
+
+	/**
+	 * Cancels a task.
+	 * @param task the task
+	 * @param reason the unload reason that caused it, or {@code null} for a cancel by a caller
+	 * @return whether this call cancelled it
+	 */
+	boolean cancel(TrackedTask<?> task, @Nullable UnloadReason reason) {
+		CancellationException error = new CancellationException("Background " + task + " was cancelled"
+				+ ((reason != null) ? " (" + reason.value() + ")" : ""));
+		if (!task.finish(TaskState.CANCELLED, now(), error)) {
+			return false;
+		}
+		if (reason != null) {
+			task.markEnded(reason);
+		}
+		task.future.completeExceptionally(error);
+		stop(task);
+		finished(task, TaskState.CANCELLED);
+		if (task.startedAt() == null && !task.submitted) {
+			// never handed to an executor, so no runnable will find it cancelled and release its place
+			release(task);
+		}
+		return true;
+	}
+
+	private void drop(TrackedTask<?> task, String why) {
+		if (task.finish(TaskState.DROPPED, now(), new CancellationException("Dropped: " + why))) {
+			task.future.completeExceptionally(new CancellationException("Background " + task + " was dropped: " + why));
+			logger.info("Background " + task + " dropped before it started: " + why);
+			finished(task, TaskState.DROPPED);
+			release(task);
+		}
+	}
+
+	private void stop(TrackedTask<?> task) {
+		CompletionStage<?> stage = task.stage();
+		if (stage != null) {
+			try {
+				stage.toCompletableFuture().cancel(true);
+			}
+			catch (UnsupportedOperationException ex) {
+				// a stage that cannot be cancelled keeps running; the task has ended all the same
+			}
+			release(task);
+		}
+		else {
+			task.interrupt();
+		}
+	}
+
+	private void finished(TrackedTask<?> task, TaskState state) {
+		Instant started = task.startedAt();
+		Instant finishedAt = task.finishedAt();
+		Duration elapsed = Duration.between((started != null) ? started : task.submittedAt(),
+				(finishedAt != null) ? finishedAt : now());
+		this.registry.finished(task, state);
+		for (TaskLifecycleListener listener : this.listeners) {
+			listener.taskFinished(task, state, elapsed);
+		}
+	}
+
+	private void release(TrackedTask<?> task) {
+		if (task.release()) {
+			this.inFlight.decrementAndGet();
+		}
+	}
+
+	private void deleteStorage(TrackedTask<?> task) {
+		DefaultTaskStorage storage = task.createdStorage();
+		if (storage != null) {
+			try {
+				storage.delete();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not delete the storage of background " + task + ": " + ex.getMessage());
+			}
+		}
+	}
+
+	DefaultTaskStorage storageFor(UUID id) {
+		return this.storage.forTask(id);
+	}
+
+	Instant now() {
+		return this.clock.instant();
+	}
+
+	// beforeunload
+
+	void announce(TrackedTask<?> task, UnloadReason reason, long left) {
+		task.announce(reason);
+		this.registry.countReason(reason);
+		Duration timeLeft = switch (reason) {
+			case WALL_CLOCK, CPU -> Duration.ofNanos(Math.max(0, left));
+			default -> task.remaining();
+		};
+		publish(new BeforeUnloadEvent(this, reason, task.info(), timeLeft,
+				(reason == UnloadReason.WALL_CLOCK) ? (wanted) -> task.grantExtension(wanted, this.maxExtension)
+						: null));
+	}
+
+	private void onMemoryPressure() {
+		this.registry.countReason(UnloadReason.MEMORY);
+		for (TrackedTask<?> task : this.registry.active()) {
+			task.announce(UnloadReason.MEMORY);
+		}
+		publish(new BeforeUnloadEvent(this, UnloadReason.MEMORY, null, Duration.ZERO, null));
+	}
+
+	/**
+	 * Announces the application's shutdown once: running tasks see {@code isUnloading()} and one
+	 * runtime-wide {@link BeforeUnloadEvent} with {@link UnloadReason#TERMINATION} is published. New tasks
+	 * are still accepted until {@link #stopAccepting()}.
+	 * @param gracePeriod the time tasks will have to finish
+	 */
+	public void announceTermination(Duration gracePeriod) {
+		if (!this.terminationAnnounced.compareAndSet(false, true)) {
+			return;
+		}
+		this.registry.countReason(UnloadReason.TERMINATION);
+		for (TrackedTask<?> task : this.registry.active()) {
+			task.announce(UnloadReason.TERMINATION);
+		}
+		publish(new BeforeUnloadEvent(this, UnloadReason.TERMINATION, null, gracePeriod, null));
+	}
+
+	private void publish(Object event) {
+		try {
+			this.events.publishEvent(event);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("A listener of " + event.getClass().getSimpleName() + " failed", ex);
+		}
+	}
+
+	// Lifecycle
+
+	/**
+	 * Opens the task storage (sweeping leftovers of dead processes) and starts the watchdog.
+	 */
+	public void start() {
+		this.storage.open();
+		if (this.memoryMonitor != null) {
+			this.memoryMonitor.start();
+		}
+		this.watchdog.start();
+	}
+
+	/**
+	 * Refuses new tasks from now on, with {@link UnloadReason#TERMINATION}.
+	 */
+	public void stopAccepting() {
+		this.accepting = false;
+	}
+
+	/**
+	 * Waits for tasks in flight to finish, up to the grace period, then cancels the rest, logs each by
+	 * id and name, and waits briefly for their threads to notice.
+	 * @param gracePeriod how long to wait
+	 * @return the tasks that had to be cancelled
+	 */
+	public List<TaskInfo> drain(Duration gracePeriod) {
+		stopAccepting();
+		this.draining = true;
+		long deadline = System.nanoTime() + gracePeriod.toNanos();
+		int waiting = this.inFlight.get();
+		if (waiting > 0) {
+			logger.info("Waiting up to " + gracePeriod + " for " + waiting + " background task"
+					+ ((waiting == 1) ? "" : "s") + " to finish");
+		}
+		while (this.inFlight.get() > 0 && System.nanoTime() < deadline) {
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+		}
+		List<TaskInfo> cancelled = new ArrayList<>();
+		for (TrackedTask<?> task : this.registry.active()) {
+			if (cancel(task, UnloadReason.TERMINATION)) {
+				TaskInfo info = task.info();
+				cancelled.add(info);
+				logger.warn("Background task " + info.id() + " (" + info.name() + ") did not finish within the "
+						+ "shutdown grace period of " + gracePeriod + " and was interrupted");
+			}
+		}
+		long unwind = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+		while (this.inFlight.get() > 0 && System.nanoTime() < unwind) {
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+		}
+		return cancelled;
+	}
+
+	/**
+	 * Stops the watchdog and deletes the task storage of this instance.
+	 */
+	public void close() {
+		this.watchdog.stop();
+		if (this.memoryMonitor != null) {
+			this.memoryMonitor.stop();
+		}
+		this.storage.close();
+		if (this.closeExecutors) {
+			shutdown(this.platformExecutor);
+			if (this.virtualExecutor != null) {
+				shutdown(this.virtualExecutor);
+			}
+		}
+	}
+
+	private static void shutdown(Executor executor) {
+		if (executor instanceof java.util.concurrent.ExecutorService service) {
+			service.shutdownNow();
+		}
+		else if (executor instanceof AutoCloseable closeable) {
+			try {
+				closeable.close();
+			}
+			catch (Exception ex) {
+				logger.debug("Could not close executor", ex);
+			}
+		}
+	}
+
+	// Queries
+
+	@Override
+	public Optional<TaskHandle<?>> find(UUID id) {
+		return Optional.ofNullable(this.registry.get(id));
+	}
+
+	@Override
+	public List<TaskInfo> tasks() {
+		List<TrackedTask<?>> tasks = this.registry.newestFirst();
+		List<TaskInfo> infos = new ArrayList<>(tasks.size());
+		for (TrackedTask<?> task : tasks) {
+			infos.add(task.info());
+		}
+		return infos;
+	}
+
+	@Override
+	public RuntimeStatus status() {
+		return new RuntimeStatus(this.accepting && !isUnderMemoryPressure(), this.draining, isUnderMemoryPressure(),
+				this.inFlight.get(), this.maxInFlight, this.registry.size(), this.registry.totalsByState(),
+				this.registry.totalsByReason(), this.registry.rejected());
+	}
+
+	private boolean isUnderMemoryPressure() {
+		return this.memoryMonitor != null && this.memoryMonitor.isUnderPressure();
+	}
+
+	/**
+	 * Whether the runtime accepts new tasks.
+	 * @return {@code false} once shutdown has begun
+	 */
+	public boolean isAccepting() {
+		return this.accepting;
+	}
+
+	/**
+	 * Whether the runtime is draining tasks at shutdown.
+	 * @return {@code true} while draining and after
+	 */
+	public boolean isDraining() {
+		return this.draining;
+	}
+
+	/**
+	 * Runs one watchdog check now; for tests that drive budgets with their own clock.
+	 */
+	public void checkBudgets() {
+		this.watchdog.tick();
+	}
+
+	private static Throwable unwrap(Throwable failure) {
+		Throwable cause = failure;
+		while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		return cause;
+	}
+
+	/**
+	 * Builds a {@link DefaultEdgeRuntime}; every setting has the documented default.
+	 */
+	public static final class Builder {
+
+		private final ApplicationEventPublisher events;
+
+		private Executor platformExecutor = (runnable) -> {
+			Thread thread = new Thread(runnable, "edge-task");
+			thread.start();
+		};
+
+		private @Nullable Executor virtualExecutor;
+
+		private TaskDecorator decorator = (runnable) -> runnable;
+
+		private TaskOriginResolver originResolver = TaskOrigin::none;
+
+		private TaskStorageArea storage = new TaskStorageArea(
+				Path.of(System.getProperty("java.io.tmpdir"), "edge-runtime"), DataSize.ofMegabytes(512));
+
+		private final List<TaskLifecycleListener> listeners = new ArrayList<>();
+
+		private InstantSource clock = InstantSource.system();
+
+		private Duration wallClock = Duration.ofSeconds(150);
+
+		private @Nullable Duration cpuTime;
+
+		private @Nullable DataSize memory;
+
+		private double beforeUnloadRatio = 0.9;
+
+		private Duration maxExtension = Duration.ofSeconds(30);
+
+		private Duration checkInterval = Duration.ofMillis(50);
+
+		private int maxInFlight = 1000;
+
+		private int maxRetained = 1000;
+
+		private Duration retentionAge = Duration.ofMinutes(15);
+
+		private double memoryPressureThreshold = 0.9;
+
+		private boolean closeExecutors;
+
+		private Builder(ApplicationEventPublisher events) {
+			Assert.notNull(events, "Events must not be null");
+			this.events = events;
+		}
+
+		/** Executor of platform threads, used for CPU- or memory-budgeted tasks and when no virtual executor is set. */
+		public Builder platformExecutor(Executor executor) {
+			this.platformExecutor = executor;
+			return this;
+		}
+
+		/** Executor of virtual threads for tasks without CPU or memory budgets, or {@code null} for none. */
+		public Builder virtualExecutor(@Nullable Executor executor) {
+			this.virtualExecutor = executor;
+			return this;
+		}
+
+		/** Decorator applied on the submitting thread, to carry context into the task. */
+		public Builder decorator(TaskDecorator decorator) {
+			this.decorator = decorator;
+			return this;
+		}
+
+		/** How a task's origin is found on the submitting thread. */
+		public Builder originResolver(TaskOriginResolver originResolver) {
+			this.originResolver = originResolver;
+			return this;
+		}
+
+		/** Where task storage lives. */
+		public Builder storage(TaskStorageArea storage) {
+			this.storage = storage;
+			return this;
+		}
+
+		/** Adds listeners of task lifecycle events. */
+		public Builder listeners(List<? extends TaskLifecycleListener> listeners) {
+			this.listeners.addAll(listeners);
+			return this;
+		}
+
+		/** The clock for timestamps and budgets. */
+		public Builder clock(InstantSource clock) {
+			this.clock = clock;
+			return this;
+		}
+
+		/** Default budgets; {@code null} CPU or memory budget means unlimited. */
+		public Builder budgets(Duration wallClock, @Nullable Duration cpuTime, @Nullable DataSize memory) {
+			this.wallClock = wallClock;
+			this.cpuTime = cpuTime;
+			this.memory = memory;
+			return this;
+		}
+
+		/** Ratio of a budget at which {@code beforeunload} is announced. */
+		public Builder beforeUnloadRatio(double ratio) {
+			this.beforeUnloadRatio = ratio;
+			return this;
+		}
+
+		/** Total wall-clock extension listeners may grant one task. */
+		public Builder maxExtension(Duration maxExtension) {
+			this.maxExtension = maxExtension;
+			return this;
+		}
+
+		/** How often the watchdog checks budgets. */
+		public Builder checkInterval(Duration checkInterval) {
+			this.checkInterval = checkInterval;
+			return this;
+		}
+
+		/** The most tasks in flight at once. */
+		public Builder maxInFlight(int maxInFlight) {
+			this.maxInFlight = maxInFlight;
+			return this;
+		}
+
+		/** How many finished tasks are retained, and for how long. */
+		public Builder retention(int maxRetained, Duration maxAge) {
+			this.maxRetained = maxRetained;
+			this.retentionAge = maxAge;
+			return this;
+		}
+
+		/** Ratio of the old generation's maximum that means memory pressure, or 0 to not watch it. */
+		public Builder memoryPressureThreshold(double threshold) {
+			this.memoryPressureThreshold = threshold;
+			return this;
+		}
+
+		/** Whether {@link DefaultEdgeRuntime#close()} shuts down the executors (those the runtime owns). */
+		public Builder closeExecutors(boolean closeExecutors) {
+			this.closeExecutors = closeExecutors;
+			return this;
+		}
+
+		/** Builds the runtime; call {@link DefaultEdgeRuntime#start()} before use. */
+		public DefaultEdgeRuntime build() {
+			return new DefaultEdgeRuntime(this);
+		}
+
+	}
+
+}

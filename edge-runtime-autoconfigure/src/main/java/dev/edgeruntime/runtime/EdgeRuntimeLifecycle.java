@@ -1,0 +1,90 @@
+package dev.edgeruntime.runtime;
+
+import java.time.Duration;
+
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.ContextClosedEvent;
+
+/**
+ * Runs the runtime's shutdown in the order the application needs: as the close begins, one
+ * {@code beforeunload} with reason {@code termination} (requests still in flight may still start tasks);
+ * then, after the web server's graceful shutdown and before executors and the {@code DataSource} go, new
+ * tasks are refused and those in flight are drained within the grace period.
+ *
+ * @author edge-runtime developers
+ */
+public final class EdgeRuntimeLifecycle implements SmartLifecycle, ApplicationListener<ContextClosedEvent> {
+
+	/**
+	 * The phase: after the web server's graceful shutdown ({@code DEFAULT_PHASE - 1024}) and before the
+	 * web server stops ({@code DEFAULT_PHASE - 2048}).
+	 */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1536;
+
+	private final DefaultEdgeRuntime runtime;
+
+	private final ApplicationContext context;
+
+	private final Duration gracePeriod;
+
+	private volatile boolean running;
+
+	/**
+	 * Creates a new instance.
+	 * @param runtime the runtime
+	 * @param context the application context whose close starts the shutdown
+	 * @param gracePeriod how long tasks may take to finish at shutdown
+	 */
+	public EdgeRuntimeLifecycle(DefaultEdgeRuntime runtime, ApplicationContext context, Duration gracePeriod) {
+		this.runtime = runtime;
+		this.context = context;
+		this.gracePeriod = gracePeriod;
+	}
+
+	@Override
+	public void onApplicationEvent(ContextClosedEvent event) {
+		if (event.getApplicationContext() == this.context) {
+			this.runtime.announceTermination(this.gracePeriod);
+		}
+	}
+
+	@Override
+	public void start() {
+		this.runtime.start();
+		this.running = true;
+	}
+
+	@Override
+	public void stop() {
+		this.runtime.drain(this.gracePeriod);
+		this.runtime.close();
+		this.running = false;
+	}
+
+	@Override
+	public void stop(Runnable callback) {
+		this.runtime.stopAccepting();
+		Thread drain = new Thread(() -> {
+			try {
+				stop();
+			}
+			finally {
+				callback.run();
+			}
+		}, "edge-runtime-drain");
+		drain.start();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+}

@@ -1,0 +1,64 @@
+package dev.edgeruntime.runtime;
+
+import java.time.Duration;
+
+import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskState;
+import dev.edgeruntime.UnloadReason;
+
+/**
+ * Hears what happens to tasks, for metrics and tracing. Methods are called on the thread where the event
+ * happens ({@link #taskStarted} and {@link #taskEnding} on the task's own thread) and must be quick and
+ * must not throw.
+ *
+ * @author edge-runtime developers
+ */
+public interface TaskLifecycleListener {
+
+	/**
+	 * A task starts running, on its own thread.
+	 * @param task the task
+	 */
+	default void taskStarted(TaskHandle<?> task) {
+	}
+
+	/**
+	 * A thread-bound task's work returned or threw, still on its own thread.
+	 * @param task the task
+	 */
+	default void taskEnding(TaskHandle<?> task) {
+	}
+
+	/**
+	 * A task reached a final state.
+	 * @param task the task
+	 * @param state the final state
+	 * @param elapsed time from start (or submission, if it never started) to the end
+	 */
+	default void taskFinished(TaskHandle<?> task, TaskState state, Duration elapsed) {
+	}
+
+	/**
+	 * A task was refused.
+	 * @param reason {@link UnloadReason#TERMINATION} or {@link UnloadReason#EARLY_DROP}
+	 */
+	default void taskRejected(UnloadReason reason) {
+	}
+
+	/**
+	 * A task used up a budget and was stopped.
+	 * @param task the task
+	 * @param reason the budget
+	 */
+	default void budgetExceeded(TaskHandle<?> task, UnloadReason reason) {
+	}
+
+	/**
+	 * A task failed and nobody observed its result.
+	 * @param task the task
+	 * @param error the error
+	 */
+	default void unhandledFailure(TaskHandle<?> task, Throwable error) {
+	}
+
+}

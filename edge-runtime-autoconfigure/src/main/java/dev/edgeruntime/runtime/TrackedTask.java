@@ -1,0 +1,307 @@
+package dev.edgeruntime.runtime;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.edgeruntime.TaskBudget;
+import dev.edgeruntime.TaskContext;
+import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskInfo;
+import dev.edgeruntime.TaskInfo.TaskError;
+import dev.edgeruntime.TaskOrigin;
+import dev.edgeruntime.TaskProgress;
+import dev.edgeruntime.TaskState;
+import dev.edgeruntime.TaskStorage;
+import dev.edgeruntime.TaskUsage;
+import dev.edgeruntime.UnloadReason;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.util.unit.DataSize;
+
+/**
+ * One task in the registry: its handle, its context inside the task, and the state the watchdog reads.
+ *
+ * @param <T> the result type
+ * @author edge-runtime developers
+ */
+final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
+
+	private final UUID id;
+
+	private final String name;
+
+	private final TaskOrigin origin;
+
+	private final Instant submittedAt;
+
+	private final DefaultEdgeRuntime runtime;
+
+	private final AtomicReference<TaskState> state = new AtomicReference<>(TaskState.SCHEDULED);
+
+	final CompletableFuture<T> future = new CompletableFuture<>();
+
+	private final @Nullable Duration cpuBudget;
+
+	private final @Nullable DataSize memoryBudget;
+
+	private final AtomicBoolean released = new AtomicBoolean();
+
+	private volatile Duration wallClockBudget;
+
+	private volatile Duration extensionGranted = Duration.ZERO;
+
+	private volatile @Nullable Instant startedAt;
+
+	private volatile @Nullable Instant finishedAt;
+
+	private @Nullable Thread thread;
+
+	private volatile @Nullable CompletionStage<?> stage;
+
+	long cpuBase = -1;
+
+	long allocationBase = -1;
+
+	volatile long cpuUsed = -1;
+
+	volatile long allocated = -1;
+
+	/** Budgets already announced in a {@code beforeunload}, as bits of {@link UnloadReason#ordinal()}. */
+	int warned;
+
+	private volatile @Nullable TaskProgress progress;
+
+	private volatile @Nullable UnloadReason unloadReason;
+
+	private volatile boolean unloading;
+
+	private volatile @Nullable TaskError error;
+
+	volatile boolean observed;
+
+	/** Whether the task's runnable was handed to an executor. */
+	volatile boolean submitted;
+
+	private volatile @Nullable DefaultTaskStorage storage;
+
+	TrackedTask(UUID id, String name, TaskOrigin origin, Instant submittedAt, TaskBudget budget,
+			DefaultEdgeRuntime runtime) {
+		this.id = id;
+		this.name = name;
+		this.origin = origin;
+		this.submittedAt = submittedAt;
+		this.wallClockBudget = budget.wallClock();
+		this.cpuBudget = budget.cpuTime();
+		this.memoryBudget = budget.memory();
+		this.runtime = runtime;
+	}
+
+	// TaskHandle and TaskContext
+
+	@Override
+	public UUID id() {
+		return this.id;
+	}
+
+	@Override
+	public String name() {
+		return this.name;
+	}
+
+	@Override
+	public TaskState state() {
+		return this.state.get();
+	}
+
+	@Override
+	public CompletableFuture<T> result() {
+		this.observed = true;
+		return this.future.copy();
+	}
+
+	@Override
+	public boolean cancel() {
+		return this.runtime.cancel(this, null);
+	}
+
+	@Override
+	public TaskInfo info() {
+		Instant started = this.startedAt;
+		Instant finished = this.finishedAt;
+		Duration wall = (started != null)
+				? Duration.between(started, (finished != null) ? finished : this.runtime.now()) : Duration.ZERO;
+		TaskUsage usage = new TaskUsage(wall, (this.cpuUsed >= 0) ? Duration.ofNanos(this.cpuUsed) : null,
+				(this.allocated >= 0) ? this.allocated : null);
+		return new TaskInfo(this.id, this.name, this.state.get(), this.origin, this.submittedAt, started, finished,
+				budget(), usage, this.progress, this.unloadReason, this.error, 1);
+	}
+
+	@Override
+	public Duration remaining() {
+		Instant started = this.startedAt;
+		if (started == null) {
+			return this.wallClockBudget;
+		}
+		Duration left = this.wallClockBudget.minus(Duration.between(started, this.runtime.now()));
+		return left.isNegative() ? Duration.ZERO : left;
+	}
+
+	@Override
+	public boolean isUnloading() {
+		return this.unloading;
+	}
+
+	@Override
+	public @Nullable UnloadReason unloadReason() {
+		return this.unloadReason;
+	}
+
+	@Override
+	public boolean isCancelled() {
+		return this.state.get().isTerminal();
+	}
+
+	@Override
+	public void progress(long done, long total, @Nullable String message) {
+		this.progress = new TaskProgress(done, total, message);
+	}
+
+	@Override
+	public TaskStorage storage() {
+		DefaultTaskStorage storage = this.storage;
+		if (storage == null) {
+			synchronized (this) {
+				storage = this.storage;
+				if (storage == null) {
+					storage = this.runtime.storageFor(this.id);
+					this.storage = storage;
+				}
+			}
+		}
+		return storage;
+	}
+
+	// Runtime internals
+
+	TaskBudget budget() {
+		return new TaskBudget(this.wallClockBudget, this.cpuBudget, this.memoryBudget);
+	}
+
+	Duration wallClockBudget() {
+		return this.wallClockBudget;
+	}
+
+	@Nullable Duration cpuBudget() {
+		return this.cpuBudget;
+	}
+
+	@Nullable DataSize memoryBudget() {
+		return this.memoryBudget;
+	}
+
+	@Nullable Instant startedAt() {
+		return this.startedAt;
+	}
+
+	@Nullable Instant finishedAt() {
+		return this.finishedAt;
+	}
+
+	Instant submittedAt() {
+		return this.submittedAt;
+	}
+
+	@Nullable DefaultTaskStorage createdStorage() {
+		DefaultTaskStorage storage = this.storage;
+		return (storage != null && storage.isCreated()) ? storage : null;
+	}
+
+	boolean start(Instant now, @Nullable Thread thread) {
+		if (!this.state.compareAndSet(TaskState.SCHEDULED, TaskState.RUNNING)) {
+			return false;
+		}
+		this.startedAt = now;
+		synchronized (this) {
+			this.thread = thread;
+		}
+		return true;
+	}
+
+	void attach(CompletionStage<?> stage) {
+		this.stage = stage;
+	}
+
+	@Nullable CompletionStage<?> stage() {
+		return this.stage;
+	}
+
+	/**
+	 * Moves to a final state if the task has not reached one yet.
+	 */
+	boolean finish(TaskState finalState, Instant now, @Nullable Throwable failure) {
+		TaskState current = this.state.get();
+		while (!current.isTerminal()) {
+			if (this.state.compareAndSet(current, finalState)) {
+				this.finishedAt = now;
+				if (failure != null) {
+					this.error = TaskError.of(failure);
+				}
+				return true;
+			}
+			current = this.state.get();
+		}
+		return false;
+	}
+
+	synchronized @Nullable Thread thread() {
+		return this.thread;
+	}
+
+	/** Interrupts the task's thread, if the task still runs on one. */
+	synchronized void interrupt() {
+		if (this.thread != null) {
+			this.thread.interrupt();
+		}
+	}
+
+	/** Detaches the task from its (pooled) thread; after this it can no longer be interrupted. */
+	synchronized void detach() {
+		this.thread = null;
+	}
+
+	void announce(UnloadReason reason) {
+		this.unloadReason = reason;
+		this.unloading = true;
+	}
+
+	void markEnded(UnloadReason reason) {
+		this.unloadReason = reason;
+	}
+
+	Duration grantExtension(Duration wanted, Duration cap) {
+		Duration left = cap.minus(this.extensionGranted);
+		if (left.isNegative() || left.isZero()) {
+			return Duration.ZERO;
+		}
+		Duration granted = (wanted.compareTo(left) <= 0) ? wanted : left;
+		this.extensionGranted = this.extensionGranted.plus(granted);
+		this.wallClockBudget = this.wallClockBudget.plus(granted);
+		this.warned &= ~(1 << UnloadReason.WALL_CLOCK.ordinal());
+		return granted;
+	}
+
+	boolean release() {
+		return this.released.compareAndSet(false, true);
+	}
+
+	@Override
+	public String toString() {
+		return "task " + this.id + " (" + this.name + ")";
+	}
+
+}
