@@ -8,11 +8,13 @@ import org.jspecify.annotations.Nullable;
  * @param method the HTTP method, or {@code null} outside a request
  * @param path the request path, or {@code null} outside a request
  * @param traceId the trace id found in the logging context, or {@code null}
+ * @param principal the name of the authenticated user who started the task, or {@code null}
  * @author edge-runtime developers
  */
-public record TaskOrigin(@Nullable String method, @Nullable String path, @Nullable String traceId) {
+public record TaskOrigin(@Nullable String method, @Nullable String path, @Nullable String traceId,
+		@Nullable String principal) {
 
-	private static final TaskOrigin NONE = new TaskOrigin(null, null, null);
+	private static final TaskOrigin NONE = new TaskOrigin(null, null, null, null);
 
 	/**
 	 * The origin of a task started outside any request or trace.

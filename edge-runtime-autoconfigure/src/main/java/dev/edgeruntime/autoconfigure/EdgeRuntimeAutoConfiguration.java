@@ -132,7 +132,7 @@ public final class EdgeRuntimeAutoConfiguration {
 		}
 		return mdc ? () -> {
 			String traceId = MdcTraceId.get();
-			return (traceId != null) ? new TaskOrigin(null, null, traceId) : TaskOrigin.none();
+			return (traceId != null) ? new TaskOrigin(null, null, traceId, null) : TaskOrigin.none();
 		} : TaskOrigin::none;
 	}
 

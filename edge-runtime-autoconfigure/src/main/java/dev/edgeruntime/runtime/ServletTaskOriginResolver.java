@@ -1,5 +1,6 @@
 package dev.edgeruntime.runtime;
 
+import java.security.Principal;
 import java.util.function.Supplier;
 
 import dev.edgeruntime.TaskOrigin;
@@ -33,9 +34,11 @@ public final class ServletTaskOriginResolver implements TaskOriginResolver {
 		RequestAttributes attributes = RequestContextHolder.getRequestAttributes();
 		if (attributes instanceof ServletRequestAttributes servlet) {
 			HttpServletRequest request = servlet.getRequest();
-			return new TaskOrigin(request.getMethod(), request.getRequestURI(), trace);
+			Principal principal = request.getUserPrincipal();
+			return new TaskOrigin(request.getMethod(), request.getRequestURI(), trace,
+					(principal != null) ? principal.getName() : null);
 		}
-		return (trace != null) ? new TaskOrigin(null, null, trace) : TaskOrigin.none();
+		return (trace != null) ? new TaskOrigin(null, null, trace, null) : TaskOrigin.none();
 	}
 
 }
