@@ -5,10 +5,9 @@ import java.time.Duration;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
-import org.springframework.validation.Errors;
-import org.springframework.validation.Validator;
 
 /**
  * Configuration properties of the in-process runtime. Invalid values fail start-up with a message that
@@ -17,7 +16,7 @@ import org.springframework.validation.Validator;
  * @author edge-runtime developers
  */
 @ConfigurationProperties("edge-runtime")
-public class EdgeRuntimeProperties implements Validator {
+public class EdgeRuntimeProperties implements InitializingBean {
 
 	/**
 	 * Most background tasks accepted at once; beyond it new tasks are refused (HTTP 503 in a request).
@@ -69,54 +68,34 @@ public class EdgeRuntimeProperties implements Validator {
 	}
 
 	@Override
-	public boolean supports(Class<?> type) {
-		return EdgeRuntimeProperties.class.isAssignableFrom(type);
-	}
-
-	@Override
-	public void validate(Object target, Errors errors) {
-		EdgeRuntimeProperties properties = (EdgeRuntimeProperties) target;
-		if (properties.getMaxInFlight() < 1) {
-			errors.rejectValue("maxInFlight", "min", "must be at least 1");
-		}
-		Budget budget = properties.getBudget();
-		rejectUnlessPositive(errors, "budget.wallClock", budget.getWallClock());
-		rejectUnlessPositive(errors, "budget.cpuTime", budget.getCpuTime());
-		if (budget.getMemory() != null && budget.getMemory().toBytes() <= 0) {
-			errors.rejectValue("budget.memory", "positive", "must be greater than 0 when set");
-		}
+	public void afterPropertiesSet() {
+		InvalidPropertiesException.Collector invalid = new InvalidPropertiesException.Collector("edge-runtime");
+		invalid.check(this.maxInFlight >= 1, "max-in-flight", this.maxInFlight, "must be at least 1");
+		Budget budget = this.budget;
+		invalid.checkPositive("budget.wall-clock", budget.getWallClock());
+		invalid.checkPositive("budget.cpu-time", budget.getCpuTime());
+		invalid.check(budget.getMemory() == null || budget.getMemory().toBytes() > 0, "budget.memory",
+				budget.getMemory(), "must be greater than 0 when set");
 		double ratio = budget.getBeforeUnloadRatio();
-		if (!(ratio > 0 && ratio <= 1)) {
-			errors.rejectValue("budget.beforeUnloadRatio", "range", "must be greater than 0 and at most 1");
-		}
-		if (budget.getMaxExtension().isNegative()) {
-			errors.rejectValue("budget.maxExtension", "notNegative", "must not be negative");
-		}
-		rejectUnlessPositive(errors, "budget.checkInterval", budget.getCheckInterval());
-		if (properties.getShutdown().getGracePeriod().isNegative()) {
-			errors.rejectValue("shutdown.gracePeriod", "notNegative", "must not be negative");
-		}
-		if (properties.getStorage().getQuota().toBytes() < 0) {
-			errors.rejectValue("storage.quota", "notNegative", "must not be negative");
-		}
-		if (properties.getRetention().getMaxCount() < 0) {
-			errors.rejectValue("retention.maxCount", "notNegative", "must not be negative");
-		}
-		rejectUnlessPositive(errors, "retention.maxAge", properties.getRetention().getMaxAge());
-		double threshold = properties.getMemoryPressure().getThreshold();
-		if (!(threshold > 0 && threshold <= 1)) {
-			errors.rejectValue("memoryPressure.threshold", "range", "must be greater than 0 and at most 1");
-		}
-		String basePath = properties.getTasks().getBasePath();
-		if (!basePath.startsWith("/") || basePath.length() < 2 || basePath.endsWith("/")) {
-			errors.rejectValue("tasks.basePath", "path", "must start with '/', not end with '/' and not be '/'");
-		}
-	}
-
-	private static void rejectUnlessPositive(Errors errors, String field, @Nullable Duration value) {
-		if (value != null && (value.isNegative() || value.isZero())) {
-			errors.rejectValue(field, "positive", "must be greater than 0");
-		}
+		invalid.check(ratio > 0 && ratio <= 1, "budget.before-unload-ratio", ratio,
+				"must be greater than 0 and at most 1");
+		invalid.check(!budget.getMaxExtension().isNegative(), "budget.max-extension", budget.getMaxExtension(),
+				"must not be negative");
+		invalid.checkPositive("budget.check-interval", budget.getCheckInterval());
+		invalid.check(!this.shutdown.getGracePeriod().isNegative(), "shutdown.grace-period",
+				this.shutdown.getGracePeriod(), "must not be negative");
+		invalid.check(this.storage.getQuota().toBytes() >= 0, "storage.quota", this.storage.getQuota(),
+				"must not be negative");
+		invalid.check(this.retention.getMaxCount() >= 0, "retention.max-count", this.retention.getMaxCount(),
+				"must not be negative");
+		invalid.checkPositive("retention.max-age", this.retention.getMaxAge());
+		double threshold = this.memoryPressure.getThreshold();
+		invalid.check(threshold > 0 && threshold <= 1, "memory-pressure.threshold", threshold,
+				"must be greater than 0 and at most 1");
+		String basePath = this.tasks.getBasePath();
+		invalid.check(basePath.startsWith("/") && basePath.length() > 1 && !basePath.endsWith("/"),
+				"tasks.base-path", basePath, "must start with '/', not end with '/' and not be '/'");
+		invalid.throwIfAny();
 	}
 
 	/**

@@ -144,19 +144,22 @@ final class BudgetWatchdog {
 	}
 
 	/**
-	 * Announces or enforces one budget.
+	 * Announces or enforces one budget. A budget that is crossed between two checks is still announced
+	 * before the task is stopped, so listeners always hear {@code beforeunload} first.
 	 * @return {@code true} if the task was stopped
 	 */
 	private boolean checkBudget(TrackedTask<?> task, UnloadReason reason, long used, long budget, Instant now) {
-		if (used >= budget) {
-			this.runtime.exceed(task, reason, now);
-			return true;
-		}
 		int bit = 1 << reason.ordinal();
 		if ((task.warned & bit) == 0 && used >= (long) (budget * this.ratio)) {
 			task.warned |= bit;
 			this.runtime.announce(task, reason, budget - used);
-			// an extension granted by a listener may have changed the wall-clock budget
+			if (reason == UnloadReason.WALL_CLOCK) {
+				budget = task.wallClockBudget().toNanos(); // a listener may have granted an extension
+			}
+		}
+		if (used >= budget) {
+			this.runtime.exceed(task, reason, now);
+			return true;
 		}
 		return false;
 	}

@@ -166,6 +166,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 					fail(task, cause);
 				}
 			}
+			release(task);
 		});
 		return task;
 	}

@@ -1,0 +1,114 @@
+package dev.edgeruntime.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Thrown at start-up when {@code edge-runtime.*} properties have values the runtime cannot work with.
+ * {@link InvalidPropertiesFailureAnalyzer} turns it into a report naming each property and its rule.
+ *
+ * @author edge-runtime developers
+ */
+public class InvalidPropertiesException extends RuntimeException {
+
+	private static final long serialVersionUID = 1L;
+
+	private final transient List<Violation> violations;
+
+	/**
+	 * Creates a new instance.
+	 * @param violations the invalid properties, at least one
+	 */
+	public InvalidPropertiesException(List<Violation> violations) {
+		super(describe(violations));
+		this.violations = List.copyOf(violations);
+	}
+
+	private static String describe(List<Violation> violations) {
+		StringBuilder message = new StringBuilder("Invalid edge-runtime configuration:");
+		for (Violation violation : violations) {
+			message.append(System.lineSeparator()).append("  - ").append(violation);
+		}
+		return message.toString();
+	}
+
+	/**
+	 * The invalid properties.
+	 * @return the violations
+	 */
+	public List<Violation> getViolations() {
+		return this.violations;
+	}
+
+	/**
+	 * One property whose value breaks a rule.
+	 *
+	 * @param property the full property name, for example {@code edge-runtime.budget.wall-clock}
+	 * @param value the value as bound
+	 * @param rule the rule it breaks
+	 */
+	public record Violation(String property, @Nullable Object value, String rule) {
+
+		@Override
+		public String toString() {
+			return this.property + " = '" + this.value + "': " + this.rule;
+		}
+
+	}
+
+	/**
+	 * Collects violations of one group of properties.
+	 */
+	public static final class Collector {
+
+		private final String prefix;
+
+		private final List<Violation> violations = new ArrayList<>();
+
+		/**
+		 * Creates a collector for properties below a prefix.
+		 * @param prefix for example {@code edge-runtime}
+		 */
+		public Collector(String prefix) {
+			this.prefix = prefix;
+		}
+
+		/**
+		 * Records a violation unless the condition holds.
+		 * @param valid whether the value is valid
+		 * @param property the property name below the prefix
+		 * @param value the value
+		 * @param rule the rule
+		 */
+		public void check(boolean valid, String property, @Nullable Object value, String rule) {
+			if (!valid) {
+				this.violations.add(new Violation(this.prefix + "." + property, value, rule));
+			}
+		}
+
+		/**
+		 * Records a violation unless the duration is {@code null} or positive.
+		 * @param property the property name below the prefix
+		 * @param value the value
+		 */
+		public void checkPositive(String property, @Nullable Duration value) {
+			check(value == null || (!value.isNegative() && !value.isZero()), property, value,
+					"must be greater than 0");
+		}
+
+		/**
+		 * Throws if any violation was recorded.
+		 * @throws InvalidPropertiesException listing every violation
+		 */
+		public void throwIfAny() {
+			if (!this.violations.isEmpty()) {
+				throw new InvalidPropertiesException(this.violations);
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,169 @@
+package dev.edgeruntime.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import dev.edgeruntime.BeforeUnloadEvent;
+import dev.edgeruntime.EdgeRuntime;
+import dev.edgeruntime.TaskBudgetExceededException;
+import dev.edgeruntime.TaskContext;
+import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskOptions;
+import dev.edgeruntime.TaskState;
+import dev.edgeruntime.UnloadReason;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.util.unit.DataSize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for wall-clock, CPU and memory budgets, {@code beforeunload} and extensions.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class BudgetTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(EdgeRuntimeAutoConfiguration.class))
+		.withBean(EventRecorder.class)
+		.withPropertyValues("edge-runtime.budget.check-interval=10ms");
+
+	@Test
+	void wallClockBudgetShouldAnnounceBeforeUnloadThenStopTheTask(CapturedOutput output) {
+		this.contextRunner.run((context) -> {
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			EventRecorder recorder = context.getBean(EventRecorder.class);
+			List<String> seenByTask = new CopyOnWriteArrayList<>();
+			CountDownLatch never = new CountDownLatch(1);
+			TaskHandle<Void> task = runtime.waitUntil(TaskOptions.named("slow").wallClock(Duration.ofMillis(500)),
+					() -> {
+						try {
+							never.await();
+						}
+						catch (InterruptedException ex) {
+							TaskContext current = TaskContext.current();
+							seenByTask.add(current.isUnloading() + ":" + current.unloadReason());
+						}
+					});
+			await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.BUDGET_EXCEEDED));
+			assertThat(recorder.beforeUnload()).singleElement().satisfies((event) -> {
+				assertThat(event.reason()).isEqualTo(UnloadReason.WALL_CLOCK);
+				assertThat(event.task()).hasValueSatisfying((info) -> assertThat(info.id()).isEqualTo(task.id()));
+				assertThat(event.timeLeft()).isLessThanOrEqualTo(Duration.ofMillis(500));
+			});
+			assertThat(task.info().unloadReason()).isEqualTo(UnloadReason.WALL_CLOCK);
+			assertThat(task.info().error().type()).isEqualTo(TaskBudgetExceededException.class.getName());
+			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> task.result().get(10, TimeUnit.SECONDS))
+				.havingCause()
+				.isInstanceOf(TaskBudgetExceededException.class);
+			await().untilAsserted(() -> assertThat(seenByTask).containsExactly("true:WALL_CLOCK"));
+			assertThat(output).contains("Background task " + task.id() + " (slow) used up its wall-clock budget");
+			assertThat(runtime.status().totalsByReason()).containsEntry(UnloadReason.WALL_CLOCK, 2L);
+		});
+	}
+
+	@Test
+	void cpuBudgetShouldStopACpuBurningTask() {
+		this.contextRunner.run((context) -> {
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			EventRecorder recorder = context.getBean(EventRecorder.class);
+			TaskHandle<Long> task = runtime.waitUntil(
+					TaskOptions.named("burn").cpuTime(Duration.ofMillis(300)).wallClock(Duration.ofMinutes(5)), () -> {
+						long x = 0;
+						while (!Thread.currentThread().isInterrupted()) {
+							x += System.nanoTime() % 7;
+						}
+						return x;
+					});
+			await().atMost(Duration.ofMinutes(2))
+				.untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.BUDGET_EXCEEDED));
+			assertThat(task.info().unloadReason()).isEqualTo(UnloadReason.CPU);
+			assertThat(task.info().usage().cpuTime()).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+			assertThat(recorder.beforeUnload()).extracting(BeforeUnloadEvent::reason).containsExactly(UnloadReason.CPU);
+		});
+	}
+
+	@Test
+	void memoryBudgetShouldStopAnAllocatingTask() {
+		this.contextRunner.run((context) -> {
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			EventRecorder recorder = context.getBean(EventRecorder.class);
+			TaskHandle<Integer> task = runtime.waitUntil(
+					TaskOptions.named("allocate").memory(DataSize.ofMegabytes(64)).wallClock(Duration.ofMinutes(5)),
+					() -> {
+						int sum = 0;
+						while (!Thread.currentThread().isInterrupted()) {
+							byte[] chunk = new byte[64 * 1024];
+							sum += chunk.length;
+							Thread.onSpinWait();
+						}
+						return sum;
+					});
+			await().atMost(Duration.ofMinutes(2))
+				.untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.BUDGET_EXCEEDED));
+			assertThat(task.info().unloadReason()).isEqualTo(UnloadReason.MEMORY);
+			assertThat(task.info().usage().allocatedBytes()).isGreaterThanOrEqualTo(DataSize.ofMegabytes(64).toBytes());
+			assertThat(recorder.beforeUnload()).extracting(BeforeUnloadEvent::reason)
+				.containsExactly(UnloadReason.MEMORY);
+		});
+	}
+
+	@Test
+	void extensionGrantedByListenerShouldLetTaskFinish() {
+		this.contextRunner.run((context) -> {
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			EventRecorder recorder = context.getBean(EventRecorder.class);
+			List<Duration> granted = new CopyOnWriteArrayList<>();
+			recorder.onBeforeUnload = (event) -> granted.add(event.extend(Duration.ofSeconds(20)));
+			CountDownLatch release = new CountDownLatch(1);
+			TaskHandle<String> task = runtime.waitUntil(TaskOptions.named("extended").wallClock(Duration.ofMillis(400)),
+					() -> {
+						release.await();
+						return "finished";
+					});
+			// wait until the task has run past its original budget, then let it finish
+			await().untilAsserted(() -> assertThat(task.info().usage().wallClock()).isGreaterThan(Duration.ofMillis(800)));
+			assertThat(task.state()).isEqualTo(TaskState.RUNNING);
+			release.countDown();
+			assertThat(task.result().get(10, TimeUnit.SECONDS)).isEqualTo("finished");
+			assertThat(granted).containsExactly(Duration.ofSeconds(20));
+			assertThat(task.info().budget().wallClock()).isEqualTo(Duration.ofMillis(20400));
+		});
+	}
+
+	@Test
+	void extensionBeyondCapShouldNotLetTaskFinish() {
+		this.contextRunner.withPropertyValues("edge-runtime.budget.max-extension=300ms").run((context) -> {
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			EventRecorder recorder = context.getBean(EventRecorder.class);
+			List<Duration> granted = new CopyOnWriteArrayList<>();
+			recorder.onBeforeUnload = (event) -> granted.add(event.extend(Duration.ofSeconds(20)));
+			CountDownLatch never = new CountDownLatch(1);
+			TaskHandle<Boolean> task = runtime.waitUntil(TaskOptions.named("capped").wallClock(Duration.ofMillis(400)),
+					() -> never.await(1, TimeUnit.HOURS));
+			await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.BUDGET_EXCEEDED));
+			// the first request is capped; the event published at the new ratio gets nothing more
+			assertThat(granted).containsExactly(Duration.ofMillis(300), Duration.ZERO);
+			assertThat(task.info().budget().wallClock()).isEqualTo(Duration.ofMillis(700));
+			assertThat(task.info().unloadReason()).isEqualTo(UnloadReason.WALL_CLOCK);
+		});
+	}
+
+	@Test
+	void extensionOfCpuEventShouldNotBeGranted() {
+		BeforeUnloadEvent event = new BeforeUnloadEvent(this, UnloadReason.CPU, null, Duration.ZERO, null);
+		assertThat(event.extend(Duration.ofSeconds(1))).isZero();
+	}
+
+}

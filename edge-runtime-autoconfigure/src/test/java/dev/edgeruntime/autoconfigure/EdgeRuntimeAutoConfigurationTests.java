@@ -1,0 +1,180 @@
+package dev.edgeruntime.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+
+import dev.edgeruntime.EdgeRuntime;
+import dev.edgeruntime.RuntimeStatus;
+import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskInfo;
+import dev.edgeruntime.TaskOptions;
+import dev.edgeruntime.runtime.DefaultEdgeRuntime;
+import dev.edgeruntime.runtime.EdgeRuntimeLifecycle;
+import dev.edgeruntime.runtime.TaskStorageArea;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.util.unit.DataSize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link EdgeRuntimeAutoConfiguration}.
+ */
+class EdgeRuntimeAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(EdgeRuntimeAutoConfiguration.class));
+
+	@Test
+	void runtimeWhenNothingConfiguredShouldUseDefaults() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(EdgeRuntime.class)
+				.hasSingleBean(EdgeRuntimeLifecycle.class)
+				.hasSingleBean(TaskStorageArea.class);
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			RuntimeStatus status = runtime.status();
+			assertThat(status.maxInFlight()).isEqualTo(1000);
+			assertThat(status.accepting()).isTrue();
+			TaskInfo info = runtime.waitUntil(() -> "done").info();
+			assertThat(info.budget().wallClock()).isEqualTo(Duration.ofSeconds(150));
+			assertThat(info.budget().cpuTime()).isNull();
+			assertThat(info.budget().memory()).isNull();
+			EdgeRuntimeProperties properties = context.getBean(EdgeRuntimeProperties.class);
+			assertThat(properties.getBudget().getBeforeUnloadRatio()).isEqualTo(0.9);
+			assertThat(properties.getShutdown().getGracePeriod()).isEqualTo(Duration.ofSeconds(30));
+			assertThat(properties.getStorage().getQuota()).isEqualTo(DataSize.ofMegabytes(512));
+			assertThat(properties.getTasks().getBasePath()).isEqualTo("/background-tasks");
+		});
+	}
+
+	@Test
+	void runtimeWhenPropertiesSetShouldUseThem() {
+		this.contextRunner
+			.withPropertyValues("edge-runtime.max-in-flight=7", "edge-runtime.budget.wall-clock=5s",
+					"edge-runtime.budget.cpu-time=2s", "edge-runtime.budget.memory=64MB")
+			.run((context) -> {
+				EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+				assertThat(runtime.status().maxInFlight()).isEqualTo(7);
+				TaskHandle<String> task = runtime.waitUntil(TaskOptions.named("configured"), () -> "done");
+				assertThat(task.info().budget().wallClock()).isEqualTo(Duration.ofSeconds(5));
+				assertThat(task.info().budget().cpuTime()).isEqualTo(Duration.ofSeconds(2));
+				assertThat(task.info().budget().memory()).isEqualTo(DataSize.ofMegabytes(64));
+			});
+	}
+
+	@Test
+	void runtimeWhenOptionsOverrideShouldUseOptions() {
+		this.contextRunner.withPropertyValues("edge-runtime.budget.wall-clock=5s").run((context) -> {
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			TaskHandle<String> task = runtime.waitUntil(TaskOptions.named("own").wallClock(Duration.ofSeconds(9)),
+					() -> "done");
+			assertThat(task.name()).isEqualTo("own");
+			assertThat(task.info().budget().wallClock()).isEqualTo(Duration.ofSeconds(9));
+		});
+	}
+
+	@Test
+	void runtimeWhenUserDefinesEdgeRuntimeShouldBackOff() {
+		this.contextRunner.withUserConfiguration(CustomRuntimeConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(EdgeRuntime.class)
+				.doesNotHaveBean(DefaultEdgeRuntime.class)
+				.doesNotHaveBean(EdgeRuntimeLifecycle.class);
+			assertThat(context.getBean(EdgeRuntime.class)).isSameAs(CustomRuntimeConfiguration.RUNTIME);
+		});
+	}
+
+	@Test
+	void storageAreaWhenUserDefinesOneShouldBackOff() {
+		this.contextRunner.withUserConfiguration(CustomStorageConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(TaskStorageArea.class);
+			assertThat(context.getBean(TaskStorageArea.class).getQuota()).isEqualTo(DataSize.ofKilobytes(1));
+		});
+	}
+
+	@ParameterizedTest(name = "{0}={1}")
+	@CsvSource(delimiter = '|', textBlock = """
+			edge-runtime.budget.before-unload-ratio | 1.5  | must be greater than 0 and at most 1
+			edge-runtime.budget.before-unload-ratio | 0    | must be greater than 0 and at most 1
+			edge-runtime.budget.wall-clock          | 0s   | must be greater than 0
+			edge-runtime.budget.wall-clock          | -5s  | must be greater than 0
+			edge-runtime.budget.cpu-time            | -1s  | must be greater than 0
+			edge-runtime.budget.memory              | 0B   | must be greater than 0 when set
+			edge-runtime.budget.max-extension       | -1s  | must not be negative
+			edge-runtime.budget.check-interval      | 0ms  | must be greater than 0
+			edge-runtime.shutdown.grace-period      | -1s  | must not be negative
+			edge-runtime.storage.quota              | -1MB | must not be negative
+			edge-runtime.max-in-flight              | 0    | must be at least 1
+			edge-runtime.retention.max-count        | -1   | must not be negative
+			edge-runtime.retention.max-age          | 0s   | must be greater than 0
+			edge-runtime.memory-pressure.threshold  | 2    | must be greater than 0 and at most 1
+			edge-runtime.tasks.base-path            | tasks | must start with '/', not end with '/' and not be '/'
+			""")
+	void runtimeWhenPropertyInvalidShouldFailNamingPropertyAndRule(String property, String value, String rule) {
+		this.contextRunner.withPropertyValues(property + "=" + value).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining(property)
+				.hasMessageContaining(rule);
+		});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomRuntimeConfiguration {
+
+		static final EdgeRuntime RUNTIME = new EdgeRuntime() {
+
+			@Override
+			public <T> TaskHandle<T> waitUntil(TaskOptions options, CompletionStage<T> work) {
+				throw new UnsupportedOperationException();
+			}
+
+			@Override
+			public <T> TaskHandle<T> waitUntil(TaskOptions options, Callable<T> work) {
+				throw new UnsupportedOperationException();
+			}
+
+			@Override
+			public java.util.Optional<TaskHandle<?>> find(UUID id) {
+				return java.util.Optional.empty();
+			}
+
+			@Override
+			public List<TaskInfo> tasks() {
+				return List.of();
+			}
+
+			@Override
+			public RuntimeStatus status() {
+				throw new UnsupportedOperationException();
+			}
+
+		};
+
+		@Bean
+		EdgeRuntime customRuntime() {
+			return RUNTIME;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomStorageConfiguration {
+
+		@Bean
+		TaskStorageArea customStorageArea() {
+			return new TaskStorageArea(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "custom-area"),
+					DataSize.ofKilobytes(1));
+		}
+
+	}
+
+}
