@@ -1,0 +1,128 @@
+package dev.edgeruntime.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.edgeruntime.BeforeUnloadEvent;
+import dev.edgeruntime.EdgeRuntime;
+import dev.edgeruntime.TaskContext;
+import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskOptions;
+import dev.edgeruntime.TaskRejectedException;
+import dev.edgeruntime.TaskState;
+import dev.edgeruntime.UnloadReason;
+import dev.edgeruntime.runtime.DefaultEdgeRuntime;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for the shutdown drain, closing a real application context with tasks in flight.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class ShutdownTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(EdgeRuntimeAutoConfiguration.class))
+		.withBean(EventRecorder.class);
+
+	@Test
+	void closeShouldAnnounceTerminationThenWaitForQuickTasksAndInterruptStuckOnes(CapturedOutput output) {
+		this.contextRunner.withPropertyValues("edge-runtime.shutdown.grace-period=1s").run((context) -> {
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			EventRecorder recorder = context.getBean(EventRecorder.class);
+			List<String> timeline = new CopyOnWriteArrayList<>();
+			recorder.onBeforeUnload = (event) -> timeline.add("beforeunload:" + event.reason().value());
+			CountDownLatch finishQuick = new CountDownLatch(1);
+			TaskHandle<String> quick = runtime.waitUntil(TaskOptions.named("quick"), () -> {
+				// finishes once the shutdown has been announced to it
+				while (!TaskContext.current().isUnloading()) {
+					finishQuick.await(10, TimeUnit.MILLISECONDS);
+				}
+				timeline.add("finished:quick");
+				return "saved";
+			});
+			CountDownLatch never = new CountDownLatch(1);
+			TaskHandle<Void> stuck = runtime.waitUntil(TaskOptions.named("stuck"), () -> {
+				try {
+					never.await();
+				}
+				catch (InterruptedException ex) {
+					timeline.add("interrupted:stuck");
+				}
+			});
+			await().untilAsserted(() -> assertThat(stuck.state()).isEqualTo(TaskState.RUNNING));
+			context.getSourceApplicationContext(ConfigurableApplicationContext.class).close();
+			assertThat(quick.state()).isEqualTo(TaskState.SUCCEEDED);
+			assertThat(stuck.state()).isEqualTo(TaskState.CANCELLED);
+			assertThat(stuck.info().unloadReason()).isEqualTo(UnloadReason.TERMINATION);
+			await().untilAsserted(() -> assertThat(timeline).contains("interrupted:stuck"));
+			assertThat(timeline).first().isEqualTo("beforeunload:termination");
+			assertThat(timeline).containsOnlyOnce("beforeunload:termination");
+			assertThat(timeline.indexOf("finished:quick")).isLessThan(timeline.indexOf("interrupted:stuck"));
+			assertThat(recorder.beforeUnload()).singleElement().satisfies((event) -> {
+				assertThat(event.task()).isEmpty();
+				assertThat(event.timeLeft()).isEqualTo(Duration.ofSeconds(1));
+			});
+			assertThat(output).contains("Background task " + stuck.id()
+					+ " (stuck) did not finish within the shutdown grace period of PT1S and was interrupted");
+		});
+	}
+
+	@Test
+	void waitUntilAfterDrainBeganShouldBeRefusedAndInFlightTaskCompletes() {
+		this.contextRunner.withPropertyValues("edge-runtime.shutdown.grace-period=1m").run((context) -> {
+			DefaultEdgeRuntime runtime = context.getBean(DefaultEdgeRuntime.class);
+			CountDownLatch release = new CountDownLatch(1);
+			TaskHandle<String> inFlight = runtime.waitUntil(TaskOptions.named("in-flight"), () -> {
+				release.await();
+				return "done";
+			});
+			Thread closer = new Thread(() -> context.getSourceApplicationContext(ConfigurableApplicationContext.class)
+				.close());
+			closer.start();
+			await().until(runtime::isDraining);
+			assertThatExceptionOfType(TaskRejectedException.class)
+				.isThrownBy(() -> runtime.waitUntil(TaskOptions.named("late"), () -> "never"))
+				.withMessageContaining("the application is shutting down")
+				.satisfies((ex) -> {
+					assertThat(ex.getReason()).isEqualTo(UnloadReason.TERMINATION);
+					assertThat(ex.getRetryAfter()).isPositive();
+				});
+			assertThat(closer.isAlive()).isTrue();
+			release.countDown();
+			closer.join(TimeUnit.SECONDS.toMillis(30));
+			assertThat(closer.isAlive()).isFalse();
+			assertThat(inFlight.state()).isEqualTo(TaskState.SUCCEEDED);
+		});
+	}
+
+	@Test
+	void taskStartedWhenCloseBeginsShouldStillBeAcceptedAndDrained() {
+		this.contextRunner.run((context) -> {
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			EventRecorder recorder = context.getBean(EventRecorder.class);
+			AtomicReference<TaskHandle<String>> started = new AtomicReference<>();
+			// like a request still being served during the web server's graceful shutdown
+			recorder.onBeforeUnload = (BeforeUnloadEvent event) -> started
+				.set(runtime.waitUntil(TaskOptions.named("during-close"), () -> "accepted"));
+			context.getSourceApplicationContext(ConfigurableApplicationContext.class).close();
+			assertThat(started.get()).isNotNull();
+			assertThat(started.get().state()).isEqualTo(TaskState.SUCCEEDED);
+		});
+	}
+
+}
