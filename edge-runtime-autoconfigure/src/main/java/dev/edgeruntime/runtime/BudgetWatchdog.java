@@ -82,7 +82,7 @@ final class BudgetWatchdog {
 		}
 	}
 
-	void tick() {
+	synchronized void tick() {
 		Instant now = this.runtime.now();
 		boolean checkStorage = !now.isBefore(this.lastStorageCheck.plus(STORAGE_CHECK_INTERVAL));
 		if (checkStorage) {

@@ -182,7 +182,14 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	 */
 	public <T> DeferredTask<T> prepare(TaskOptions options, Callable<T> work) {
 		TrackedTask<T> task = admit(options, nameOf(options, work), true);
-		Runnable runnable = this.decorator.decorate(() -> run(task, work));
+		Runnable runnable;
+		try {
+			runnable = this.decorator.decorate(() -> run(task, work));
+		}
+		catch (RuntimeException ex) {
+			drop(task, "a task decorator failed: " + ex);
+			throw ex;
+		}
 		Executor executor = (task.budget().needsPlatformThread() || this.virtualExecutor == null)
 				? this.platformExecutor : this.virtualExecutor;
 		return new DeferredTask<>() {
@@ -240,8 +247,15 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 				(options.wallClock() != null) ? options.wallClock() : this.defaultWallClock,
 				threadBound ? ((options.cpuTime() != null) ? options.cpuTime() : this.defaultCpuTime) : null,
 				threadBound ? ((options.memory() != null) ? options.memory() : this.defaultMemory) : null);
-		TrackedTask<T> task = new TrackedTask<>(UUID.randomUUID(), name, this.originResolver.resolve(), now(), budget,
-				this);
+		TaskOrigin origin;
+		try {
+			origin = this.originResolver.resolve();
+		}
+		catch (RuntimeException ex) {
+			this.inFlight.decrementAndGet();
+			throw ex;
+		}
+		TrackedTask<T> task = new TrackedTask<>(UUID.randomUUID(), name, origin, now(), budget, this);
 		this.registry.add(task);
 		return task;
 	}
