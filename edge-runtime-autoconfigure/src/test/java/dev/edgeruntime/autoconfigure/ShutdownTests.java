@@ -111,6 +111,41 @@ class ShutdownTests {
 	}
 
 	@Test
+	void closeWithFiveHundredTasksInFlightShouldCompleteOrReportEachOne(CapturedOutput output) {
+		this.contextRunner.withPropertyValues("edge-runtime.shutdown.grace-period=2s").run((context) -> {
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			CountDownLatch never = new CountDownLatch(1);
+			List<TaskHandle<String>> tasks = new java.util.ArrayList<>();
+			for (int i = 0; i < 500; i++) {
+				boolean cooperative = i % 2 == 0;
+				tasks.add(runtime.waitUntil(TaskOptions.named((cooperative ? "cooperative-" : "stuck-") + i), () -> {
+					if (cooperative) {
+						// saves its state and returns once the shutdown is announced
+						while (!TaskContext.current().isUnloading()) {
+							never.await(5, TimeUnit.MILLISECONDS);
+						}
+						return "saved";
+					}
+					never.await();
+					return "unreachable";
+				}));
+			}
+			await().untilAsserted(() -> assertThat(tasks).allMatch((task) -> task.state() == TaskState.RUNNING));
+			context.getSourceApplicationContext(ConfigurableApplicationContext.class).close();
+			for (TaskHandle<String> task : tasks) {
+				if (task.name().startsWith("cooperative-")) {
+					assertThat(task.state()).as(task.name()).isEqualTo(TaskState.SUCCEEDED);
+				}
+				else {
+					assertThat(task.state()).as(task.name()).isEqualTo(TaskState.CANCELLED);
+					assertThat(output).contains("Background task " + task.id() + " (" + task.name()
+							+ ") did not finish within the shutdown grace period");
+				}
+			}
+		});
+	}
+
+	@Test
 	void taskStartedWhenCloseBeginsShouldStillBeAcceptedAndDrained() {
 		this.contextRunner.run((context) -> {
 			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
