@@ -1,0 +1,48 @@
+package dev.edgeruntime.autoconfigure;
+
+import dev.edgeruntime.EdgeRuntime;
+import dev.edgeruntime.actuate.BackgroundTasksEndpoint;
+import dev.edgeruntime.actuate.BackgroundTasksEndpoint.Limits;
+import dev.edgeruntime.actuate.BackgroundTasksEndpointWebExtension;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.autoconfigure.endpoint.expose.EndpointExposure;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of the
+ * {@link BackgroundTasksEndpoint} ({@code /actuator/backgroundtasks}), available when the application has
+ * an {@link EdgeRuntime} and the endpoint is exposed.
+ *
+ * @author edge-runtime developers
+ */
+@AutoConfiguration(after = EdgeRuntimeAutoConfiguration.class)
+@ConditionalOnClass(Endpoint.class)
+@ConditionalOnAvailableEndpoint(BackgroundTasksEndpoint.class)
+public final class EdgeRuntimeEndpointAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(EdgeRuntime.class)
+	BackgroundTasksEndpoint backgroundTasksEndpoint(EdgeRuntime runtime, EdgeRuntimeProperties properties) {
+		EdgeRuntimeProperties.Budget budget = properties.getBudget();
+		Limits limits = new Limits(properties.getMaxInFlight(), budget.getWallClock(), budget.getCpuTime(),
+				(budget.getMemory() != null) ? budget.getMemory().toBytes() : null, budget.getBeforeUnloadRatio(),
+				properties.getShutdown().getGracePeriod());
+		return new BackgroundTasksEndpoint(runtime, limits);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(BackgroundTasksEndpoint.class)
+	@ConditionalOnAvailableEndpoint(exposure = EndpointExposure.WEB)
+	BackgroundTasksEndpointWebExtension backgroundTasksEndpointWebExtension(BackgroundTasksEndpoint endpoint) {
+		return new BackgroundTasksEndpointWebExtension(endpoint);
+	}
+
+}
