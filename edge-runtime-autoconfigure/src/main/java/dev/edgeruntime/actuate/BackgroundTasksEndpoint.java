@@ -192,7 +192,7 @@ public class BackgroundTasksEndpoint {
 	public record TaskDescriptor(UUID id, String name, TaskState state, OriginDescriptor origin, Instant submittedAt,
 			@Nullable Instant startedAt, @Nullable Instant finishedAt, Duration elapsed, BudgetsDescriptor budgets,
 			@Nullable ProgressDescriptor progress, @Nullable String unloadReason, int attempt,
-			@Nullable TaskError error) {
+			@Nullable TaskError error) implements OperationResponseBody {
 
 		static TaskDescriptor of(TaskInfo info) {
 			UnloadReason reason = info.unloadReason();
@@ -254,7 +254,7 @@ public class BackgroundTasksEndpoint {
 
 		static TimeBudgetDescriptor of(Duration limit, @Nullable Duration used) {
 			return new TimeBudgetDescriptor(limit, used,
-					(used != null) ? fraction(used.toNanos(), limit.toNanos()) : null);
+					(used != null) ? ratio(used.toNanos(), limit.toNanos()) : null);
 		}
 
 	}
@@ -270,7 +270,7 @@ public class BackgroundTasksEndpoint {
 
 		static MemoryBudgetDescriptor of(DataSize limit, @Nullable Long used) {
 			return new MemoryBudgetDescriptor(limit.toBytes(), used,
-					(used != null) ? fraction(used, limit.toBytes()) : null);
+					(used != null) ? ratio(used, limit.toBytes()) : null);
 		}
 
 	}
@@ -286,7 +286,9 @@ public class BackgroundTasksEndpoint {
 	public record ProgressDescriptor(long done, long total, double fraction, @Nullable String message) {
 
 		static ProgressDescriptor of(TaskProgress progress) {
-			return new ProgressDescriptor(progress.done(), progress.total(), progress.fraction(), progress.message());
+			boolean unknownTotal = progress.fraction() < 0;
+			return new ProgressDescriptor(progress.done(), progress.total(),
+					unknownTotal ? -1 : Math.min(1.0, ratio(progress.done(), progress.total())), progress.message());
 		}
 
 	}
@@ -301,7 +303,7 @@ public class BackgroundTasksEndpoint {
 
 	}
 
-	private static double fraction(long used, long limit) {
+	private static double ratio(long used, long limit) {
 		if (limit <= 0) {
 			return 1.0;
 		}
