@@ -7,12 +7,12 @@ import dev.edgeruntime.actuate.BackgroundTasksEndpointWebExtension;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.autoconfigure.endpoint.expose.EndpointExposure;
-import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of the
@@ -22,27 +22,37 @@ import org.springframework.context.annotation.Bean;
  * @author edge-runtime developers
  */
 @AutoConfiguration(after = EdgeRuntimeAutoConfiguration.class)
-@ConditionalOnClass(Endpoint.class)
-@ConditionalOnAvailableEndpoint(BackgroundTasksEndpoint.class)
+@ConditionalOnClass(name = { "org.springframework.boot.actuate.endpoint.annotation.Endpoint",
+		"org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint" })
 public final class EdgeRuntimeEndpointAutoConfiguration {
 
-	@Bean
-	@ConditionalOnMissingBean
-	@ConditionalOnBean(EdgeRuntime.class)
-	BackgroundTasksEndpoint backgroundTasksEndpoint(EdgeRuntime runtime, EdgeRuntimeProperties properties) {
-		EdgeRuntimeProperties.Budget budget = properties.getBudget();
-		Limits limits = new Limits(properties.getMaxInFlight(), budget.getWallClock(), budget.getCpuTime(),
-				(budget.getMemory() != null) ? budget.getMemory().toBytes() : null, budget.getBeforeUnloadRatio(),
-				properties.getShutdown().getGracePeriod());
-		return new BackgroundTasksEndpoint(runtime, limits);
-	}
+	/**
+	 * The endpoint. Its conditions are actuator classes, so they sit on a nested class that is only read
+	 * once the actuator is known to be on the classpath.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnAvailableEndpoint(BackgroundTasksEndpoint.class)
+	static class BackgroundTasksEndpointConfiguration {
 
-	@Bean
-	@ConditionalOnMissingBean
-	@ConditionalOnBean(BackgroundTasksEndpoint.class)
-	@ConditionalOnAvailableEndpoint(exposure = EndpointExposure.WEB)
-	BackgroundTasksEndpointWebExtension backgroundTasksEndpointWebExtension(BackgroundTasksEndpoint endpoint) {
-		return new BackgroundTasksEndpointWebExtension(endpoint);
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnBean(EdgeRuntime.class)
+		BackgroundTasksEndpoint backgroundTasksEndpoint(EdgeRuntime runtime, EdgeRuntimeProperties properties) {
+			EdgeRuntimeProperties.Budget budget = properties.getBudget();
+			Limits limits = new Limits(properties.getMaxInFlight(), budget.getWallClock(), budget.getCpuTime(),
+					(budget.getMemory() != null) ? budget.getMemory().toBytes() : null,
+					budget.getBeforeUnloadRatio(), properties.getShutdown().getGracePeriod());
+			return new BackgroundTasksEndpoint(runtime, limits);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnBean(BackgroundTasksEndpoint.class)
+		@ConditionalOnAvailableEndpoint(exposure = EndpointExposure.WEB)
+		BackgroundTasksEndpointWebExtension backgroundTasksEndpointWebExtension(BackgroundTasksEndpoint endpoint) {
+			return new BackgroundTasksEndpointWebExtension(endpoint);
+		}
+
 	}
 
 }

@@ -126,7 +126,7 @@ class EdgeRuntimeMetricsAutoConfigurationTests {
 		new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(EdgeRuntimeAutoConfiguration.class,
 					EdgeRuntimeMetricsAutoConfiguration.class, EdgeRuntimeObservationAutoConfiguration.class))
-			.withClassLoader(new FilteredClassLoader(MeterRegistry.class, ObservationRegistry.class))
+			.withClassLoader(new FilteredClassLoader("io.micrometer.core.", "io.micrometer.observation."))
 			.run((context) -> assertThat(context).hasNotFailed()
 				.hasSingleBean(EdgeRuntime.class)
 				.doesNotHaveBean(TaskMetricsListener.class)
