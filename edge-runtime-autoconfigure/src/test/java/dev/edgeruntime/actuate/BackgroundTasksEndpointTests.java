@@ -82,7 +82,7 @@ class BackgroundTasksEndpointTests {
 			throw new IllegalStateException("boom");
 		});
 		failed.result().exceptionally((ex) -> null);
-		await().until(() -> failed.state() == TaskState.FAILED);
+		await().atMost(Duration.ofSeconds(30)).until(() -> failed.state() == TaskState.FAILED);
 		BackgroundTasksDescriptor report = this.endpoint.tasks(null, null);
 		assertThat(report.totals().byOutcome()).containsEntry(TaskState.FAILED, 1L);
 		assertThat(report.totals().byReason()).containsOnlyKeys("wall_clock", "cpu", "memory", "early_drop",
@@ -100,7 +100,7 @@ class BackgroundTasksEndpointTests {
 		TaskHandle<String> running = this.runtime.waitUntil(TaskOptions.named("slow"), this.work);
 		assertThat(this.work.awaitStarted()).isTrue();
 		TaskHandle<String> done = this.runtime.waitUntil(TaskOptions.named("fast"), () -> "ok");
-		await().until(() -> done.state() == TaskState.SUCCEEDED);
+		await().atMost(Duration.ofSeconds(30)).until(() -> done.state() == TaskState.SUCCEEDED);
 		assertThat(ids(this.endpoint.tasks(TaskState.RUNNING, null).tasks())).containsExactly(running.id());
 		assertThat(ids(this.endpoint.tasks(null, "fast").tasks())).containsExactly(done.id());
 		assertThat(this.endpoint.tasks(TaskState.RUNNING, "fast").tasks()).isEmpty();

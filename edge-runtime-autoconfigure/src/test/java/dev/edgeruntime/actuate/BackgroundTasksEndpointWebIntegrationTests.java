@@ -93,7 +93,7 @@ class BackgroundTasksEndpointWebIntegrationTests {
 	void listWithStateAndNameShouldFilter() throws Exception {
 		UUID running = startBlockingTask();
 		TaskHandle<String> finished = this.runtime.waitUntil(TaskOptions.named("quick"), () -> "ok");
-		await().until(() -> finished.state() == TaskState.SUCCEEDED);
+		await().atMost(Duration.ofSeconds(30)).until(() -> finished.state() == TaskState.SUCCEEDED);
 		DocumentContext byState = JsonPath.parse(get("/actuator/backgroundtasks?state=RUNNING").body());
 		assertThat(byState.<List<String>>read("$.tasks[*].state")).isNotEmpty().allMatch("RUNNING"::equals);
 		assertThat(byState.<List<String>>read("$.tasks[*].id")).contains(running.toString())
@@ -149,7 +149,7 @@ class BackgroundTasksEndpointWebIntegrationTests {
 	@Test
 	void deleteWhenFinishedShouldAnswerConflict() throws Exception {
 		TaskHandle<String> task = this.runtime.waitUntil(TaskOptions.named("quick"), () -> "ok");
-		await().until(() -> task.state() == TaskState.SUCCEEDED);
+		await().atMost(Duration.ofSeconds(30)).until(() -> task.state() == TaskState.SUCCEEDED);
 		HttpResponse<String> response = delete("/actuator/backgroundtasks/" + task.id());
 		assertThat(response.statusCode()).isEqualTo(409);
 		DocumentContext json = JsonPath.parse(response.body());

@@ -67,7 +67,7 @@ class EdgeRuntimeShutdownHealthIntegrationTests {
 		assertThat(availability.getReadinessState()).isEqualTo(ReadinessState.ACCEPTING_TRAFFIC);
 		ReadinessAtTermination atTermination = this.context.getBean(ReadinessAtTermination.class);
 		closeInBackground();
-		await().untilAsserted(() -> {
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 			assertThat(availability.getReadinessState()).isEqualTo(ReadinessState.REFUSING_TRAFFIC);
 			assertThat(health.healthForPath("edgeRuntime").getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
 		});
@@ -89,7 +89,7 @@ class EdgeRuntimeShutdownHealthIntegrationTests {
 		assertThat(work.awaitStarted()).isTrue();
 		assertThat(get(port, "/actuator/health/readiness").statusCode()).isEqualTo(200);
 		closeInBackground();
-		await().untilAsserted(() -> {
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 			HttpResponse<String> readiness = get(port, "/actuator/health/readiness");
 			assertThat(readiness.statusCode()).isEqualTo(503);
 			assertThat(readiness.body()).contains("OUT_OF_SERVICE");

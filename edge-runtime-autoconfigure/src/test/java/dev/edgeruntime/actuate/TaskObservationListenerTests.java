@@ -1,5 +1,6 @@
 package dev.edgeruntime.actuate;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -75,8 +76,8 @@ class TaskObservationListenerTests {
 		finally {
 			request.stop();
 		}
-		await().until(() -> task.state() == TaskState.SUCCEEDED);
-		await().untilAsserted(() -> assertThat(this.observations)
+		await().atMost(Duration.ofSeconds(30)).until(() -> task.state() == TaskState.SUCCEEDED);
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(this.observations)
 			.hasObservationWithNameEqualTo(TaskObservationListener.NAME)
 			.that()
 			.hasBeenStarted()
@@ -106,7 +107,7 @@ class TaskObservationListenerTests {
 		});
 		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
 		assertThat(task.cancel()).isTrue();
-		await().untilAsserted(() -> assertThat(this.observations)
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(this.observations)
 			.hasObservationWithNameEqualTo(TaskObservationListener.NAME)
 			.that()
 			.hasBeenStopped()
@@ -120,7 +121,7 @@ class TaskObservationListenerTests {
 		assertThat(this.observations.getCurrentObservation()).isNull();
 		assertThat(this.tracer.currentSpan()).isNull();
 		work.complete("ok");
-		await().until(() -> task.state() == TaskState.SUCCEEDED);
+		await().atMost(Duration.ofSeconds(30)).until(() -> task.state() == TaskState.SUCCEEDED);
 		assertThat(this.observations).hasObservationWithNameEqualTo(TaskObservationListener.NAME)
 			.that()
 			.hasBeenStopped()

@@ -77,8 +77,8 @@ class EdgeRuntimeMetricsAutoConfigurationTests {
 				.isEqualTo(1);
 			assertThat(registry.find("edge.runtime.tasks").tag("name", "report").timer()).isNull();
 			release.countDown();
-			await().until(() -> task.state() == TaskState.SUCCEEDED);
-			await().untilAsserted(() -> {
+			await().atMost(Duration.ofSeconds(30)).until(() -> task.state() == TaskState.SUCCEEDED);
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 				Timer timer = registry.find("edge.runtime.tasks").tags("name", "report", "outcome", "succeeded").timer();
 				assertThat(timer).isNotNull();
 				assertThat(timer.count()).isEqualTo(1);
@@ -95,7 +95,7 @@ class EdgeRuntimeMetricsAutoConfigurationTests {
 			runtime.waitUntil(TaskOptions.named("broken"), () -> {
 				throw new IllegalStateException("boom");
 			});
-			await().untilAsserted(() -> {
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 				assertThat(registry.find("edge.runtime.tasks.unhandled").tag("name", "broken").counter())
 					.isNotNull()
 					.satisfies((counter) -> assertThat(counter.count()).isEqualTo(1));
@@ -113,7 +113,7 @@ class EdgeRuntimeMetricsAutoConfigurationTests {
 			CountDownLatch never = new CountDownLatch(1);
 			TaskHandle<Boolean> task = runtime.waitUntil(
 					TaskOptions.named("slow").wallClock(Duration.ofMillis(50)), () -> never.await(1, TimeUnit.MINUTES));
-			await().until(() -> task.state() == TaskState.BUDGET_EXCEEDED);
+			await().atMost(Duration.ofSeconds(30)).until(() -> task.state() == TaskState.BUDGET_EXCEEDED);
 			assertThat(registry.get("edge.runtime.tasks.budget.exceeded").tag("reason", "wall_clock").counter().count())
 				.isEqualTo(1);
 			assertThat(registry.find("edge.runtime.tasks").tags("name", "slow", "outcome", "budget_exceeded").timer())

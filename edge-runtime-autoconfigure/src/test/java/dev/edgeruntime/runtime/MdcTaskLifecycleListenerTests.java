@@ -1,5 +1,6 @@
 package dev.edgeruntime.runtime;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -66,7 +67,7 @@ class MdcTaskLifecycleListenerTests {
 			return "sent";
 		});
 		MDC.remove("requestId");
-		await().until(() -> task.state() == TaskState.SUCCEEDED);
+		await().atMost(Duration.ofSeconds(30)).until(() -> task.state() == TaskState.SUCCEEDED);
 		assertThat(this.appender.list).singleElement().satisfies((event) -> {
 			Map<String, String> mdc = event.getMDCPropertyMap();
 			assertThat(mdc).containsEntry(MdcTaskLifecycleListener.TASK_ID, task.id().toString())
@@ -78,7 +79,7 @@ class MdcTaskLifecycleListenerTests {
 	@Test
 	void taskThreadAfterTheTaskShouldNotCarryItsMdc() throws Exception {
 		TaskHandle<String> task = this.runtime.waitUntil(TaskOptions.named("mailer"), () -> "sent");
-		await().until(() -> task.state() == TaskState.SUCCEEDED);
+		await().atMost(Duration.ofSeconds(30)).until(() -> task.state() == TaskState.SUCCEEDED);
 		Map<String, String> after = this.executor.submit(MDC::getCopyOfContextMap).get(10, TimeUnit.SECONDS);
 		assertThat((after != null) ? after : Map.of()).doesNotContainKeys(MdcTaskLifecycleListener.TASK_ID,
 				MdcTaskLifecycleListener.TASK_NAME);
