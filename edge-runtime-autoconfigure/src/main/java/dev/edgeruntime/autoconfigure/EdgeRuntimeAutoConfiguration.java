@@ -14,6 +14,7 @@ import dev.edgeruntime.runtime.CompositeTaskDecorator;
 import dev.edgeruntime.runtime.DefaultEdgeRuntime;
 import dev.edgeruntime.runtime.EdgeRuntimeLifecycle;
 import dev.edgeruntime.runtime.MdcTaskDecorator;
+import dev.edgeruntime.runtime.MdcTaskLifecycleListener;
 import dev.edgeruntime.runtime.SecurityContextTaskDecorator;
 import dev.edgeruntime.runtime.ServletTaskOriginResolver;
 import dev.edgeruntime.runtime.TaskLifecycleListener;
@@ -134,6 +135,21 @@ public final class EdgeRuntimeAutoConfiguration {
 			String traceId = MdcTraceId.get();
 			return (traceId != null) ? new TaskOrigin(null, null, traceId, null) : TaskOrigin.none();
 		} : TaskOrigin::none;
+	}
+
+	/**
+	 * Puts each task's id and name in the MDC of its thread.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = SLF4J_MDC)
+	static class MdcConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		MdcTaskLifecycleListener edgeRuntimeMdcTaskLifecycleListener() {
+			return new MdcTaskLifecycleListener();
+		}
+
 	}
 
 	/**

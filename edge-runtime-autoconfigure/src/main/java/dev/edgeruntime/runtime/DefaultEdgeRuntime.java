@@ -24,6 +24,7 @@ import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.RuntimeStatus;
 import dev.edgeruntime.TaskBudget;
 import dev.edgeruntime.TaskBudgetExceededException;
+import dev.edgeruntime.TaskCancelledEvent;
 import dev.edgeruntime.TaskContextHolder;
 import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskInfo;
@@ -412,6 +413,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			// never handed to an executor, so no runnable will find it cancelled and release its place
 			release(task);
 		}
+		publish(new TaskCancelledEvent(this, task.info(), reason));
 		return true;
 	}
 

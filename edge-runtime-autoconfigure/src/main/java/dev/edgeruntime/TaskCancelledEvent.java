@@ -1,0 +1,60 @@
+package dev.edgeruntime;
+
+import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.ApplicationEvent;
+
+/**
+ * Published when a task is cancelled: by {@link TaskHandle#cancel()} (for example through the
+ * {@code backgroundtasks} actuator endpoint) or by the shutdown drain. The task has already reached
+ * {@link TaskState#CANCELLED} and its thread has been interrupted.
+ *
+ * <pre class="code">
+ * &#064;EventListener
+ * void onCancelled(TaskCancelledEvent event) {
+ *     audit.record("cancelled", event.task().id());
+ * }
+ * </pre>
+ *
+ * @author edge-runtime developers
+ */
+public class TaskCancelledEvent extends ApplicationEvent {
+
+	private static final long serialVersionUID = 1L;
+
+	private final transient TaskInfo task;
+
+	private final @Nullable UnloadReason reason;
+
+	/**
+	 * Creates a new instance.
+	 * @param source the runtime publishing the event
+	 * @param task the cancelled task
+	 * @param reason the unload reason that caused the cancel, or {@code null} when a caller cancelled it
+	 */
+	public TaskCancelledEvent(Object source, TaskInfo task, @Nullable UnloadReason reason) {
+		super(source);
+		this.task = task;
+		this.reason = reason;
+	}
+
+	/**
+	 * The cancelled task.
+	 * @return the task, in state {@link TaskState#CANCELLED}
+	 */
+	public TaskInfo task() {
+		return this.task;
+	}
+
+	/**
+	 * Why the runtime cancelled the task.
+	 * @return the reason (such as {@link UnloadReason#TERMINATION} for the shutdown drain), or empty when
+	 * a caller cancelled it
+	 */
+	public Optional<UnloadReason> reason() {
+		return Optional.ofNullable(this.reason);
+	}
+
+}

@@ -1,0 +1,314 @@
+package dev.edgeruntime.actuate;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.edgeruntime.EdgeRuntime;
+import dev.edgeruntime.RuntimeStatus;
+import dev.edgeruntime.TaskBudget;
+import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskInfo;
+import dev.edgeruntime.TaskInfo.TaskError;
+import dev.edgeruntime.TaskOrigin;
+import dev.edgeruntime.TaskProgress;
+import dev.edgeruntime.TaskState;
+import dev.edgeruntime.TaskUsage;
+import dev.edgeruntime.UnloadReason;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * {@link Endpoint @Endpoint} exposing the background tasks of an {@link EdgeRuntime}: those in flight
+ * and those recently finished, one task by id, and cancelling a task by id.
+ *
+ * @author edge-runtime developers
+ */
+@Endpoint(id = "backgroundtasks")
+public class BackgroundTasksEndpoint {
+
+	private static final Log logger = LogFactory.getLog(BackgroundTasksEndpoint.class);
+
+	private final EdgeRuntime runtime;
+
+	private final Limits limits;
+
+	/**
+	 * Creates a new instance.
+	 * @param runtime the runtime
+	 * @param limits the configured limits, reported as they are
+	 */
+	public BackgroundTasksEndpoint(EdgeRuntime runtime, Limits limits) {
+		this.runtime = runtime;
+		this.limits = limits;
+	}
+
+	/**
+	 * The tasks in flight and recently finished, newest first, with totals since start and the configured
+	 * limits.
+	 * @param state only tasks in this state, or {@code null} for all
+	 * @param name only tasks with this name, or {@code null} for all
+	 * @return the report
+	 */
+	@ReadOperation
+	public BackgroundTasksDescriptor tasks(@Nullable TaskState state, @Nullable String name) {
+		RuntimeStatus status = this.runtime.status();
+		List<TaskDescriptor> tasks = new ArrayList<>();
+		for (TaskInfo info : this.runtime.tasks()) {
+			if ((state == null || info.state() == state) && (name == null || info.name().equals(name))) {
+				tasks.add(TaskDescriptor.of(info));
+			}
+		}
+		return new BackgroundTasksDescriptor(RuntimeDescriptor.of(status), TotalsDescriptor.of(status),
+				this.limits, tasks);
+	}
+
+	/**
+	 * One task, in flight or recently finished.
+	 * @param id the task id
+	 * @return the task, or {@code null} when unknown (or no longer retained)
+	 */
+	@ReadOperation
+	public @Nullable TaskDescriptor task(@Selector UUID id) {
+		return this.runtime.find(id).map((task) -> TaskDescriptor.of(task.info())).orElse(null);
+	}
+
+	/**
+	 * Cancels a task: it is interrupted and ends {@link TaskState#CANCELLED}, and a
+	 * {@link dev.edgeruntime.TaskCancelledEvent} is published.
+	 * @param id the task id
+	 * @return the outcome, or {@code null} when the task is unknown
+	 */
+	@DeleteOperation
+	public @Nullable CancelDescriptor cancel(@Selector UUID id) {
+		TaskHandle<?> task = this.runtime.find(id).orElse(null);
+		if (task == null) {
+			return null;
+		}
+		boolean cancelled = task.cancel();
+		if (cancelled) {
+			logger.info("Background " + describe(task) + " was cancelled through the backgroundtasks endpoint");
+		}
+		return new CancelDescriptor(cancelled, TaskDescriptor.of(task.info()));
+	}
+
+	private static String describe(TaskHandle<?> task) {
+		return "task " + task.id() + " (" + task.name() + ")";
+	}
+
+	/**
+	 * The endpoint's report.
+	 *
+	 * @param runtime the runtime's state now
+	 * @param totals counts since start
+	 * @param limits the configured limits
+	 * @param tasks the tasks, newest first
+	 */
+	public record BackgroundTasksDescriptor(RuntimeDescriptor runtime, TotalsDescriptor totals, Limits limits,
+			List<TaskDescriptor> tasks) implements OperationResponseBody {
+
+	}
+
+	/**
+	 * The runtime's state now.
+	 *
+	 * @param accepting whether new tasks are accepted
+	 * @param draining whether the runtime is draining tasks at shutdown
+	 * @param memoryPressure whether the instance is under memory pressure
+	 * @param active tasks accepted and not yet finished (scheduled or running)
+	 * @param retained tasks known to the registry, in flight or finished and retained
+	 */
+	public record RuntimeDescriptor(boolean accepting, boolean draining, boolean memoryPressure, int active,
+			int retained) {
+
+		static RuntimeDescriptor of(RuntimeStatus status) {
+			return new RuntimeDescriptor(status.accepting(), status.draining(), status.memoryPressure(),
+					status.inFlight(), status.retained());
+		}
+
+	}
+
+	/**
+	 * Counts since the application started.
+	 *
+	 * @param byOutcome tasks that ended, by final state
+	 * @param byReason budget, memory, termination and refusal events, by unload reason (Supabase's strings)
+	 * @param rejected tasks refused
+	 */
+	public record TotalsDescriptor(Map<TaskState, Long> byOutcome, Map<String, Long> byReason, long rejected) {
+
+		static TotalsDescriptor of(RuntimeStatus status) {
+			Map<String, Long> byReason = new LinkedHashMap<>();
+			status.totalsByReason().forEach((reason, count) -> byReason.put(reason.value(), count));
+			return new TotalsDescriptor(status.totalsByState(), byReason, status.rejected());
+		}
+
+	}
+
+	/**
+	 * The configured limits.
+	 *
+	 * @param maxInFlight the most tasks accepted at once
+	 * @param wallClock the default wall-clock budget of a task
+	 * @param cpuTime the default CPU-time budget, or {@code null} when unlimited
+	 * @param memoryBytes the default allocation budget in bytes, or {@code null} when unlimited
+	 * @param beforeUnloadRatio the fraction of a budget at which {@code beforeunload} is published
+	 * @param shutdownGracePeriod how long tasks may take to finish at shutdown
+	 */
+	public record Limits(int maxInFlight, Duration wallClock, @Nullable Duration cpuTime, @Nullable Long memoryBytes,
+			double beforeUnloadRatio, Duration shutdownGracePeriod) {
+
+	}
+
+	/**
+	 * One task.
+	 *
+	 * @param id the task id
+	 * @param name the task name
+	 * @param state the state
+	 * @param origin where it was started
+	 * @param submittedAt when it was accepted
+	 * @param startedAt when it started, or {@code null}
+	 * @param finishedAt when it ended, or {@code null}
+	 * @param elapsed time since it started, until it ended or until now
+	 * @param budgets each budget and how much of it is used
+	 * @param progress the last progress it reported, or {@code null}
+	 * @param unloadReason the reason it was warned about or ended by, or {@code null}
+	 * @param attempt the attempt number
+	 * @param error the error that ended it, or {@code null}
+	 */
+	public record TaskDescriptor(UUID id, String name, TaskState state, OriginDescriptor origin, Instant submittedAt,
+			@Nullable Instant startedAt, @Nullable Instant finishedAt, Duration elapsed, BudgetsDescriptor budgets,
+			@Nullable ProgressDescriptor progress, @Nullable String unloadReason, int attempt,
+			@Nullable TaskError error) implements OperationResponseBody {
+
+		static TaskDescriptor of(TaskInfo info) {
+			UnloadReason reason = info.unloadReason();
+			TaskProgress progress = info.progress();
+			return new TaskDescriptor(info.id(), info.name(), info.state(), OriginDescriptor.of(info.origin()),
+					info.submittedAt(), info.startedAt(), info.finishedAt(), info.usage().wallClock(),
+					BudgetsDescriptor.of(info.budget(), info.usage()),
+					(progress != null) ? ProgressDescriptor.of(progress) : null,
+					(reason != null) ? reason.value() : null, info.attempt(), info.error());
+		}
+
+	}
+
+	/**
+	 * Where a task was started.
+	 *
+	 * @param method the HTTP method, or {@code null}
+	 * @param path the request path, or {@code null}
+	 * @param traceId the trace id, or {@code null}
+	 * @param principal the authenticated user, or {@code null}
+	 */
+	public record OriginDescriptor(@Nullable String method, @Nullable String path, @Nullable String traceId,
+			@Nullable String principal) {
+
+		static OriginDescriptor of(TaskOrigin origin) {
+			return new OriginDescriptor(origin.method(), origin.path(), origin.traceId(), origin.principal());
+		}
+
+	}
+
+	/**
+	 * A task's budgets and their use.
+	 *
+	 * @param wallClock the wall-clock budget
+	 * @param cpuTime the CPU-time budget, or {@code null} when unlimited
+	 * @param memory the allocation budget, or {@code null} when unlimited
+	 */
+	public record BudgetsDescriptor(TimeBudgetDescriptor wallClock, @Nullable TimeBudgetDescriptor cpuTime,
+			@Nullable MemoryBudgetDescriptor memory) {
+
+		static BudgetsDescriptor of(TaskBudget budget, TaskUsage usage) {
+			Duration cpuTime = budget.cpuTime();
+			DataSize memory = budget.memory();
+			return new BudgetsDescriptor(TimeBudgetDescriptor.of(budget.wallClock(), usage.wallClock()),
+					(cpuTime != null) ? TimeBudgetDescriptor.of(cpuTime, usage.cpuTime()) : null,
+					(memory != null) ? MemoryBudgetDescriptor.of(memory, usage.allocatedBytes()) : null);
+		}
+
+	}
+
+	/**
+	 * A time budget.
+	 *
+	 * @param limit the budget, including any extension granted
+	 * @param used how much is used, or {@code null} when not measured yet
+	 * @param fractionUsed {@code used / limit}, or {@code null} when not measured yet
+	 */
+	public record TimeBudgetDescriptor(Duration limit, @Nullable Duration used, @Nullable Double fractionUsed) {
+
+		static TimeBudgetDescriptor of(Duration limit, @Nullable Duration used) {
+			return new TimeBudgetDescriptor(limit, used,
+					(used != null) ? ratio(used.toNanos(), limit.toNanos()) : null);
+		}
+
+	}
+
+	/**
+	 * An allocation budget.
+	 *
+	 * @param limitBytes the budget in bytes
+	 * @param usedBytes bytes allocated so far, or {@code null} when not measured yet
+	 * @param fractionUsed {@code usedBytes / limitBytes}, or {@code null} when not measured yet
+	 */
+	public record MemoryBudgetDescriptor(long limitBytes, @Nullable Long usedBytes, @Nullable Double fractionUsed) {
+
+		static MemoryBudgetDescriptor of(DataSize limit, @Nullable Long used) {
+			return new MemoryBudgetDescriptor(limit.toBytes(), used,
+					(used != null) ? ratio(used, limit.toBytes()) : null);
+		}
+
+	}
+
+	/**
+	 * Progress a task reported.
+	 *
+	 * @param done units done
+	 * @param total units in all, or {@code 0} when unknown
+	 * @param fraction the fraction done, or {@code -1} when the total is unknown
+	 * @param message what the task is doing, or {@code null}
+	 */
+	public record ProgressDescriptor(long done, long total, double fraction, @Nullable String message) {
+
+		static ProgressDescriptor of(TaskProgress progress) {
+			boolean unknownTotal = progress.fraction() < 0;
+			return new ProgressDescriptor(progress.done(), progress.total(),
+					unknownTotal ? -1 : Math.min(1.0, ratio(progress.done(), progress.total())), progress.message());
+		}
+
+	}
+
+	/**
+	 * The outcome of a cancel.
+	 *
+	 * @param cancelled whether this request cancelled the task ({@code false} when it had already ended)
+	 * @param task the task after the request
+	 */
+	public record CancelDescriptor(boolean cancelled, TaskDescriptor task) implements OperationResponseBody {
+
+	}
+
+	private static double ratio(long used, long limit) {
+		if (limit <= 0) {
+			return 1.0;
+		}
+		// rounded to 4 decimals: the value is for humans and dashboards, not for arithmetic
+		return Math.round((double) used / limit * 10_000) / 10_000.0;
+	}
+
+}

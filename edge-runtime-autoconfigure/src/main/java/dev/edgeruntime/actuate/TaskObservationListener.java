@@ -1,0 +1,79 @@
+package dev.edgeruntime.actuate;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.edgeruntime.TaskContextHolder;
+import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskState;
+import dev.edgeruntime.runtime.TaskLifecycleListener;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+
+/**
+ * Wraps each task in an {@link Observation} named {@value #NAME}. The observation starts when the task
+ * starts, as a child of the observation current where it was submitted (the runtime restores the
+ * submitter's context on the task's thread), so with a tracer the task's span continues the request's
+ * trace. It is in scope on the task's thread while the work runs, and stops when the task reaches its final
+ * state, with the {@code outcome} key value.
+ * <p>
+ * Key values: {@code name} and {@code outcome} (low cardinality), {@code task.id} (high cardinality).
+ *
+ * @author edge-runtime developers
+ */
+public final class TaskObservationListener implements TaskLifecycleListener {
+
+	/** The observation's name. */
+	public static final String NAME = "edge.runtime.task";
+
+	private final ObservationRegistry registry;
+
+	private final Map<UUID, Observation> observations = new ConcurrentHashMap<>();
+
+	private final Map<UUID, Observation.Scope> scopes = new ConcurrentHashMap<>();
+
+	/**
+	 * Creates a new instance.
+	 * @param registry the registry
+	 */
+	public TaskObservationListener(ObservationRegistry registry) {
+		this.registry = registry;
+	}
+
+	@Override
+	public void taskStarted(TaskHandle<?> task) {
+		Observation observation = Observation.createNotStarted(NAME, this.registry)
+			.contextualName(task.name())
+			.lowCardinalityKeyValue("name", task.name())
+			.highCardinalityKeyValue("task.id", task.id().toString())
+			.start();
+		if (observation.isNoop()) {
+			return;
+		}
+		this.observations.put(task.id(), observation);
+		// A task tracking a CompletionStage starts on the submitter's thread, where no scope may stay open.
+		if (TaskContextHolder.get() == task) {
+			this.scopes.put(task.id(), observation.openScope());
+		}
+	}
+
+	@Override
+	public void taskEnding(TaskHandle<?> task) {
+		Observation.Scope scope = this.scopes.remove(task.id());
+		if (scope != null) {
+			scope.close();
+		}
+	}
+
+	@Override
+	public void taskFinished(TaskHandle<?> task, TaskState state, Duration elapsed) {
+		Observation observation = this.observations.remove(task.id());
+		if (observation != null) {
+			observation.lowCardinalityKeyValue("outcome", TaskMetricsListener.outcome(state));
+			observation.stop();
+		}
+	}
+
+}

@@ -1,0 +1,128 @@
+package dev.edgeruntime.actuate;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskOptions;
+import dev.edgeruntime.TaskState;
+import dev.edgeruntime.actuate.BackgroundTasksEndpoint.BackgroundTasksDescriptor;
+import dev.edgeruntime.actuate.BackgroundTasksEndpoint.CancelDescriptor;
+import dev.edgeruntime.actuate.BackgroundTasksEndpoint.Limits;
+import dev.edgeruntime.actuate.BackgroundTasksEndpoint.TaskDescriptor;
+import dev.edgeruntime.runtime.DefaultEdgeRuntime;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.util.unit.DataSize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link BackgroundTasksEndpoint}.
+ *
+ * @author edge-runtime developers
+ */
+class BackgroundTasksEndpointTests {
+
+	private DefaultEdgeRuntime runtime;
+
+	private BackgroundTasksEndpoint endpoint;
+
+	private final BlockingWork work = new BlockingWork();
+
+	@BeforeEach
+	void setUp() {
+		this.runtime = DefaultEdgeRuntime.builder((event) -> {
+		}).maxInFlight(5).build();
+		this.runtime.start();
+		this.endpoint = new BackgroundTasksEndpoint(this.runtime,
+				new Limits(5, Duration.ofSeconds(150), null, null, 0.9, Duration.ofSeconds(30)));
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.work.release();
+		this.runtime.close();
+	}
+
+	@Test
+	void taskWhenItHasCpuAndMemoryBudgetsShouldDescribeEach() throws Exception {
+		TaskHandle<String> task = this.runtime.waitUntil(TaskOptions.named("resize")
+			.wallClock(Duration.ofMinutes(1))
+			.cpuTime(Duration.ofSeconds(20))
+			.memory(DataSize.ofMegabytes(64)), this.work);
+		assertThat(this.work.awaitStarted()).isTrue();
+		TaskDescriptor descriptor = this.endpoint.task(task.id());
+		assertThat(descriptor).isNotNull();
+		assertThat(descriptor.state()).isEqualTo(TaskState.RUNNING);
+		assertThat(descriptor.budgets().wallClock().limit()).isEqualTo(Duration.ofMinutes(1));
+		assertThat(descriptor.budgets().cpuTime()).isNotNull();
+		assertThat(descriptor.budgets().cpuTime().limit()).isEqualTo(Duration.ofSeconds(20));
+		assertThat(descriptor.budgets().memory()).isNotNull();
+		assertThat(descriptor.budgets().memory().limitBytes()).isEqualTo(DataSize.ofMegabytes(64).toBytes());
+		assertThat(descriptor.attempt()).isEqualTo(1);
+	}
+
+	@Test
+	void taskWhenItHasNoCpuOrMemoryBudgetShouldLeaveThemOut() throws Exception {
+		TaskHandle<String> task = this.runtime.waitUntil(TaskOptions.named("plain"), this.work);
+		assertThat(this.work.awaitStarted()).isTrue();
+		TaskDescriptor descriptor = this.endpoint.task(task.id());
+		assertThat(descriptor.budgets().cpuTime()).isNull();
+		assertThat(descriptor.budgets().memory()).isNull();
+	}
+
+	@Test
+	void tasksShouldReportTotalsByOutcomeAndReasonWithSupabaseReasonStrings() {
+		TaskHandle<String> failed = this.runtime.waitUntil(TaskOptions.named("broken"), () -> {
+			throw new IllegalStateException("boom");
+		});
+		failed.result().exceptionally((ex) -> null);
+		await().atMost(Duration.ofSeconds(30)).until(() -> failed.state() == TaskState.FAILED);
+		BackgroundTasksDescriptor report = this.endpoint.tasks(null, null);
+		assertThat(report.totals().byOutcome()).containsEntry(TaskState.FAILED, 1L);
+		assertThat(report.totals().byReason()).containsOnlyKeys("wall_clock", "cpu", "memory", "early_drop",
+				"termination");
+		assertThat(report.limits().maxInFlight()).isEqualTo(5);
+		assertThat(report.runtime().accepting()).isTrue();
+		TaskDescriptor task = report.tasks().get(0);
+		assertThat(task.error()).isNotNull();
+		assertThat(task.error().type()).isEqualTo(IllegalStateException.class.getName());
+		assertThat(task.error().message()).isEqualTo("boom");
+	}
+
+	@Test
+	void tasksWithStateAndNameShouldFilter() throws Exception {
+		TaskHandle<String> running = this.runtime.waitUntil(TaskOptions.named("slow"), this.work);
+		assertThat(this.work.awaitStarted()).isTrue();
+		TaskHandle<String> done = this.runtime.waitUntil(TaskOptions.named("fast"), () -> "ok");
+		await().atMost(Duration.ofSeconds(30)).until(() -> done.state() == TaskState.SUCCEEDED);
+		assertThat(ids(this.endpoint.tasks(TaskState.RUNNING, null).tasks())).containsExactly(running.id());
+		assertThat(ids(this.endpoint.tasks(null, "fast").tasks())).containsExactly(done.id());
+		assertThat(this.endpoint.tasks(TaskState.RUNNING, "fast").tasks()).isEmpty();
+		assertThat(ids(this.endpoint.tasks(null, null).tasks())).containsExactly(done.id(), running.id());
+	}
+
+	@Test
+	void cancelShouldDescribeOutcome() throws Exception {
+		TaskHandle<String> task = this.runtime.waitUntil(TaskOptions.named("slow"), this.work);
+		assertThat(this.work.awaitStarted()).isTrue();
+		CancelDescriptor first = this.endpoint.cancel(task.id());
+		assertThat(first).isNotNull();
+		assertThat(first.cancelled()).isTrue();
+		assertThat(first.task().state()).isEqualTo(TaskState.CANCELLED);
+		CancelDescriptor second = this.endpoint.cancel(task.id());
+		assertThat(second.cancelled()).isFalse();
+		assertThat(this.endpoint.cancel(UUID.randomUUID())).isNull();
+		assertThat(this.endpoint.task(UUID.randomUUID())).isNull();
+	}
+
+	private static List<UUID> ids(List<TaskDescriptor> tasks) {
+		return tasks.stream().map(TaskDescriptor::id).toList();
+	}
+
+}
