@@ -20,6 +20,8 @@ import dev.edgeruntime.runtime.ServletTaskOriginResolver;
 import dev.edgeruntime.runtime.TaskLifecycleListener;
 import dev.edgeruntime.runtime.TaskOriginResolver;
 import dev.edgeruntime.runtime.TaskStorageArea;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
@@ -31,6 +33,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandi
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.thread.Threading;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -51,6 +54,8 @@ import org.springframework.util.ClassUtils;
 @AutoConfiguration
 @EnableConfigurationProperties(EdgeRuntimeProperties.class)
 public final class EdgeRuntimeAutoConfiguration {
+
+	private static final Log logger = LogFactory.getLog(EdgeRuntimeAutoConfiguration.class);
 
 	private static final String SLF4J_MDC = "org.slf4j.MDC";
 
@@ -90,8 +95,17 @@ public final class EdgeRuntimeAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnSingleCandidate(DefaultEdgeRuntime.class)
 	EdgeRuntimeLifecycle edgeRuntimeLifecycle(DefaultEdgeRuntime runtime, ApplicationContext context,
-			EdgeRuntimeProperties properties) {
-		return new EdgeRuntimeLifecycle(runtime, context, properties.getShutdown().getGracePeriod());
+			EdgeRuntimeProperties properties, Environment environment) {
+		Duration gracePeriod = properties.getShutdown().getGracePeriod();
+		Duration phaseTimeout = Binder.get(environment)
+			.bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
+			.orElse(Duration.ofSeconds(30));
+		if (gracePeriod.plus(DefaultEdgeRuntime.UNWIND_TIME).compareTo(phaseTimeout) > 0) {
+			logger.warn("edge-runtime.shutdown.grace-period (" + gracePeriod + ") plus " + DefaultEdgeRuntime.UNWIND_TIME
+					+ " to unwind is longer than spring.lifecycle.timeout-per-shutdown-phase (" + phaseTimeout
+					+ "): at shutdown Spring may stop waiting for background tasks and close the resources they use");
+		}
+		return new EdgeRuntimeLifecycle(runtime, context, gracePeriod);
 	}
 
 	private static Executor platformExecutor() {

@@ -190,9 +190,9 @@ public class EdgeRuntimeProperties implements InitializingBean {
 
 		/**
 		 * How long tasks in flight may take to finish at shutdown before they are interrupted. Keep it
-		 * below spring.lifecycle.timeout-per-shutdown-phase.
+		 * at least 1s below spring.lifecycle.timeout-per-shutdown-phase (30s by default).
 		 */
-		private Duration gracePeriod = Duration.ofSeconds(30);
+		private Duration gracePeriod = Duration.ofSeconds(20);
 
 		public Duration getGracePeriod() {
 			return this.gracePeriod;

@@ -58,6 +58,12 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 	private static final Duration RETRY_AFTER_CAPACITY = Duration.ofSeconds(1);
 
+	/**
+	 * How long the drain waits, after interrupting the tasks left at the end of the grace period, for
+	 * their threads to return.
+	 */
+	public static final Duration UNWIND_TIME = Duration.ofSeconds(1);
+
 	private final ApplicationEventPublisher events;
 
 	private final Executor platformExecutor;
@@ -574,7 +580,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 						+ "shutdown grace period of " + gracePeriod + " and was interrupted");
 			}
 		}
-		long unwind = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+		long unwind = System.nanoTime() + UNWIND_TIME.toNanos();
 		while (this.inFlight.get() > 0 && System.nanoTime() < unwind) {
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
 		}

@@ -15,11 +15,14 @@ import dev.edgeruntime.runtime.DefaultEdgeRuntime;
 import dev.edgeruntime.runtime.EdgeRuntimeLifecycle;
 import dev.edgeruntime.runtime.TaskStorageArea;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.unit.DataSize;
@@ -29,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Tests for {@link EdgeRuntimeAutoConfiguration}.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class EdgeRuntimeAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
@@ -50,7 +54,7 @@ class EdgeRuntimeAutoConfigurationTests {
 			assertThat(info.budget().memory()).isNull();
 			EdgeRuntimeProperties properties = context.getBean(EdgeRuntimeProperties.class);
 			assertThat(properties.getBudget().getBeforeUnloadRatio()).isEqualTo(0.9);
-			assertThat(properties.getShutdown().getGracePeriod()).isEqualTo(Duration.ofSeconds(30));
+			assertThat(properties.getShutdown().getGracePeriod()).isEqualTo(Duration.ofSeconds(20));
 			assertThat(properties.getStorage().getQuota()).isEqualTo(DataSize.ofMegabytes(512));
 			assertThat(properties.getTasks().getBasePath()).isEqualTo("/background-tasks");
 		});
@@ -80,6 +84,22 @@ class EdgeRuntimeAutoConfigurationTests {
 			assertThat(task.name()).isEqualTo("own");
 			assertThat(task.info().budget().wallClock()).isEqualTo(Duration.ofSeconds(9));
 		});
+	}
+
+	@Test
+	void lifecycleWhenGracePeriodDoesNotFitInShutdownPhaseShouldWarn(CapturedOutput output) {
+		this.contextRunner.withPropertyValues("edge-runtime.shutdown.grace-period=30s").run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(output).contains("edge-runtime.shutdown.grace-period (PT30S) plus PT1S to unwind is longer "
+					+ "than spring.lifecycle.timeout-per-shutdown-phase (PT30S)");
+		});
+	}
+
+	@Test
+	void lifecycleWhenGracePeriodFitsInShutdownPhaseShouldNotWarn(CapturedOutput output) {
+		this.contextRunner
+			.withPropertyValues("edge-runtime.shutdown.grace-period=30s", "spring.lifecycle.timeout-per-shutdown-phase=40s")
+			.run((context) -> assertThat(output).doesNotContain("edge-runtime.shutdown.grace-period ("));
 	}
 
 	@Test
