@@ -6,6 +6,7 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.core.Ordered;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
@@ -326,7 +327,7 @@ public class EdgeRuntimeProperties implements Validator {
 	}
 
 	/**
-	 * The task status resource.
+	 * BackgroundTask methods and the task status resource.
 	 */
 	public static class Tasks {
 
@@ -335,12 +336,66 @@ public class EdgeRuntimeProperties implements Validator {
 		 */
 		private String basePath = "/background-tasks";
 
+		/**
+		 * Whether to expose the task status resource.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Whether to drop the detached tasks of a request whose handler failed (an exception or a 5xx
+		 * status) instead of starting them.
+		 */
+		private boolean dropOnFailure = true;
+
+		/**
+		 * Whether to run background tasks on the thread that starts them, for deterministic tests.
+		 */
+		private boolean inline;
+
+		/**
+		 * Order of the advisor of BackgroundTask methods among other advisors; the default is just outside
+		 * the transaction advisor.
+		 */
+		private int advisorOrder = Ordered.LOWEST_PRECEDENCE - 100;
+
 		public String getBasePath() {
 			return this.basePath;
 		}
 
 		public void setBasePath(String basePath) {
 			this.basePath = basePath;
+		}
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public boolean isDropOnFailure() {
+			return this.dropOnFailure;
+		}
+
+		public void setDropOnFailure(boolean dropOnFailure) {
+			this.dropOnFailure = dropOnFailure;
+		}
+
+		public boolean isInline() {
+			return this.inline;
+		}
+
+		public void setInline(boolean inline) {
+			this.inline = inline;
+		}
+
+		public int getAdvisorOrder() {
+			return this.advisorOrder;
+		}
+
+		public void setAdvisorOrder(int advisorOrder) {
+			this.advisorOrder = advisorOrder;
 		}
 
 	}
