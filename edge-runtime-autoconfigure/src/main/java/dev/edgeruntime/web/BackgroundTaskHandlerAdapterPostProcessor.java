@@ -7,7 +7,6 @@ import java.util.function.Supplier;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.web.method.support.HandlerMethodReturnValueHandler;
-import org.springframework.web.servlet.mvc.method.annotation.HttpEntityMethodProcessor;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
 
 /**
@@ -35,10 +34,10 @@ public final class BackgroundTaskHandlerAdapterPostProcessor implements BeanPost
 			List<HandlerMethodReturnValueHandler> handlers = adapter.getReturnValueHandlers();
 			if (handlers != null) {
 				HandlerMethodReturnValueHandler entityHandler = handlers.stream()
-					.filter(HttpEntityMethodProcessor.class::isInstance)
+					.filter((handler) -> handler.supportsReturnType(BackgroundTaskReturnValueHandler.ACCEPTED_RETURN_TYPE))
 					.findFirst()
 					.orElseThrow(() -> new IllegalStateException("RequestMappingHandlerAdapter '" + beanName
-							+ "' has no HttpEntityMethodProcessor to write 202 Accepted responses"));
+							+ "' has no return value handler for ResponseEntity to write 202 Accepted responses"));
 				List<HandlerMethodReturnValueHandler> reordered = new ArrayList<>(handlers.size() + 1);
 				reordered.add(new BackgroundTaskReturnValueHandler(entityHandler, this.basePath));
 				reordered.addAll(handlers);

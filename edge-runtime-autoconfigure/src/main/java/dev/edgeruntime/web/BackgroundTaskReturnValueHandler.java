@@ -26,7 +26,8 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
  */
 final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValueHandler {
 
-	private static final MethodParameter ACCEPTED_RETURN_TYPE;
+	/** The return type of the 202 response, {@code ResponseEntity<TaskAccepted>}. */
+	static final MethodParameter ACCEPTED_RETURN_TYPE;
 
 	static {
 		Method method = ReflectionUtils.findMethod(BackgroundTaskReturnValueHandler.class, "acceptedReturnType");
