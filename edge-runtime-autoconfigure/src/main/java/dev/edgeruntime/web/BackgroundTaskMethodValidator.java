@@ -2,6 +2,8 @@ package dev.edgeruntime.web;
 
 import java.lang.reflect.Method;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.edgeruntime.BackgroundTask;
 import dev.edgeruntime.DurableTaskDispatcher;
@@ -13,11 +15,12 @@ import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.BeanInitializationException;
-import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.MethodIntrospector;
-import org.springframework.core.Ordered;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
@@ -25,50 +28,76 @@ import org.springframework.util.ReflectionUtils;
  * Fails start-up when a {@link BackgroundTask @BackgroundTask} method is misused, with a message naming
  * the method: one that cannot be proxied, a return type that cannot carry an asynchronous result, a
  * parameter that dies with the request, a budget that does not parse, durable work without a durable
- * tier, or a bean that was not proxied at all. Runs after the auto-proxy creator, so it sees the proxies.
+ * tier. Once every singleton exists, it also checks that each bean with such methods was proxied, so that
+ * no annotation is silently ignored.
  *
  * @author edge-runtime developers
  */
-public final class BackgroundTaskMethodValidator implements BeanPostProcessor, BeanFactoryAware, Ordered {
+public final class BackgroundTaskMethodValidator
+		implements BeanPostProcessor, BeanFactoryAware, SmartInitializingSingleton {
 
-	private @Nullable ListableBeanFactory beanFactory;
+	private final Set<Class<?>> classesWithout = ConcurrentHashMap.newKeySet();
+
+	private final Map<String, BackgroundTaskDefinition> singletonsWith = new ConcurrentHashMap<>();
+
+	private @Nullable ConfigurableListableBeanFactory beanFactory;
 
 	@Override
 	public void setBeanFactory(BeanFactory beanFactory) {
-		this.beanFactory = (beanFactory instanceof ListableBeanFactory listable) ? listable : null;
+		this.beanFactory = (beanFactory instanceof ConfigurableListableBeanFactory listable) ? listable : null;
 	}
 
 	@Override
 	public Object postProcessBeforeInitialization(Object bean, String beanName) throws BeansException {
-		// before any proxy is made, so that a method CGLIB cannot override is reported as such
+		// before any proxy is made, so that a method a proxy cannot override is reported as such
 		Class<?> type = ClassUtils.getUserClass(bean);
-		for (Method method : annotatedMethods(type).keySet()) {
-			check(method, type, beanName);
+		if (this.classesWithout.contains(type)) {
+			return bean;
+		}
+		Map<Method, BackgroundTask> methods = annotatedMethods(type);
+		if (methods.isEmpty()) {
+			this.classesWithout.add(type);
+			return bean;
+		}
+		for (Method method : methods.keySet()) {
+			BackgroundTaskDefinition definition = check(method, type, beanName);
+			if (isSingleton(beanName)) {
+				this.singletonsWith.putIfAbsent(beanName, definition);
+			}
 		}
 		return bean;
 	}
 
 	@Override
-	public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
-		Class<?> targetClass = AopUtils.getTargetClass(bean);
-		Map<Method, BackgroundTask> methods = annotatedMethods(ClassUtils.getUserClass(targetClass));
-		if (methods.isEmpty()) {
-			return bean;
+	public void afterSingletonsInstantiated() {
+		if (this.beanFactory == null) {
+			return;
 		}
-		for (Method method : methods.keySet()) {
-			BackgroundTaskDefinition definition = check(method, targetClass, beanName);
-			if (!AopUtils.isAopProxy(bean)) {
-				throw new BeanInitializationException(definition.description() + " is misused: bean '" + beanName
-						+ "' was not proxied, so the annotation would be ignored; is the bean created by a "
-						+ "BeanPostProcessor or excluded from auto-proxying?");
+		this.singletonsWith.forEach((beanName, definition) -> {
+			Object bean = this.beanFactory.getSingleton(beanName);
+			if (bean != null) {
+				checkProxied(bean, beanName, definition);
 			}
-			if (AopUtils.isJdkDynamicProxy(bean) && !isOnInterface(method, bean)) {
-				throw new BeanInitializationException(definition.description() + " is misused: bean '" + beanName
-						+ "' is proxied through its interfaces and none declares this method; declare it on an "
-						+ "interface or use class-based proxies (spring.aop.proxy-target-class=true)");
+		});
+		this.singletonsWith.clear();
+	}
+
+	private void checkProxied(Object bean, String beanName, BackgroundTaskDefinition definition) {
+		if (!AopUtils.isAopProxy(bean)) {
+			throw new BeanInitializationException(definition.description() + " is misused: bean '" + beanName
+					+ "' was not proxied, so the annotation would be ignored; is the bean created before the "
+					+ "auto-proxy creator, or excluded from auto-proxying?");
+		}
+		if (AopUtils.isJdkDynamicProxy(bean)) {
+			for (Method method : annotatedMethods(AopUtils.getTargetClass(bean)).keySet()) {
+				if (!isOnInterface(method, bean)) {
+					throw new BeanInitializationException(BackgroundTaskDefinition.of(method,
+							AopUtils.getTargetClass(bean)).description() + " is misused: bean '" + beanName
+							+ "' is proxied through its interfaces and none declares this method; declare it on an "
+							+ "interface or use class-based proxies (spring.aop.proxy-target-class=true)");
+				}
 			}
 		}
-		return bean;
 	}
 
 	private BackgroundTaskDefinition check(Method method, Class<?> targetClass, String beanName) {
@@ -87,12 +116,20 @@ public final class BackgroundTaskMethodValidator implements BeanPostProcessor, B
 		return definition;
 	}
 
+	private boolean isSingleton(String beanName) {
+		return this.beanFactory != null && this.beanFactory.containsBeanDefinition(beanName)
+				&& this.beanFactory.getBeanDefinition(beanName).isSingleton();
+	}
+
 	private boolean hasDurableDispatcher() {
 		return this.beanFactory != null
 				&& this.beanFactory.getBeanNamesForType(DurableTaskDispatcher.class, true, false).length > 0;
 	}
 
 	private static Map<Method, BackgroundTask> annotatedMethods(Class<?> type) {
+		if (!AnnotationUtils.isCandidateClass(type, BackgroundTask.class)) {
+			return Map.of();
+		}
 		return MethodIntrospector.selectMethods(type, (MethodIntrospector.MetadataLookup<BackgroundTask>) (
 				method) -> AnnotatedElementUtils.findMergedAnnotation(method, BackgroundTask.class));
 	}
@@ -104,11 +141,6 @@ public final class BackgroundTaskMethodValidator implements BeanPostProcessor, B
 			}
 		}
 		return false;
-	}
-
-	@Override
-	public int getOrder() {
-		return Ordered.LOWEST_PRECEDENCE;
 	}
 
 }

@@ -65,7 +65,8 @@ public final class BackgroundTaskRequestFilter extends OncePerRequestFilter {
 			tasks.dropAll(why);
 			return;
 		}
-		if (why == null) {
+		if (why == null && tasks.isPending() && response.getStatus() < 400) {
+			// commit the response before the tasks start; not for errors, whose page the container may still render
 			try {
 				response.flushBuffer();
 			}

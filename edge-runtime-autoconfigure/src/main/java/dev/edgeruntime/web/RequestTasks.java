@@ -38,6 +38,14 @@ final class RequestTasks {
 	}
 
 	/**
+	 * Whether tasks wait for the request.
+	 * @return {@code true} if any task was added and not yet started or dropped
+	 */
+	synchronized boolean isPending() {
+		return !this.tasks.isEmpty();
+	}
+
+	/**
 	 * Starts every task, in the order they were added.
 	 */
 	void startAll() {

@@ -180,6 +180,14 @@ class BackgroundTaskHttpTests {
 		assertThat(get(uri("/background-tasks/not-a-uuid")).statusCode()).isEqualTo(404);
 	}
 
+	@Test
+	void requestWithoutTasksShouldKeepTheContainersErrorPage() throws Exception {
+		// the hook commits responses only for requests that detached work, so error pages still render
+		HttpResponse<String> response = get(uri("/no-such-page"));
+		assertThat(response.statusCode()).isEqualTo(404);
+		assertThat(read(response)).containsEntry("status", 404).containsEntry("path", "/no-such-page");
+	}
+
 	private HttpResponse<String> post(String path) throws IOException, InterruptedException {
 		return this.client.send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()).build(),
 				HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
