@@ -89,6 +89,31 @@ class BackgroundTaskMockMvcTests {
 	}
 
 	@Test
+	void serviceMethodInTransactionDuringRequestShouldStartAfterCommitAndResponse() {
+		String key = UUID.randomUUID().toString();
+		MvcTestResult result = this.mvc.post().uri("/committed-orders").param("key", key).exchange();
+		assertThat(result).hasStatusOk().hasBodyTextEqualTo("committed " + key);
+		assertThat(this.receipts.stateAfterCommit).containsEntry(key, TaskState.SCHEDULED);
+		TaskHandle<Void> receipt = this.receipts.handles.get(key);
+		await().atMost(TIMEOUT).until(() -> receipt.state() == TaskState.SUCCEEDED);
+		assertThat(this.receipts.committedAtStart).containsEntry(key, true);
+	}
+
+	@Test
+	void viewAndPrimitiveHandlerMethodsShouldAlsoAnswer202() {
+		MvcTestResult view = this.mvc.post().uri("/view-reports").exchange();
+		assertThat(view).hasStatus(HttpStatus.ACCEPTED).hasContentTypeCompatibleWith(MediaType.APPLICATION_JSON);
+		assertThat(view).bodyJson().extractingPath("$.name").isEqualTo("view-report");
+		tasksReleasedTheirPlace();
+		MvcTestResult count = this.mvc.post().uri("/counts").exchange();
+		assertThat(count).hasStatus(HttpStatus.ACCEPTED);
+		String location = count.getResponse().getHeader("Location");
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(this.mvc.get().uri(location).exchange()).bodyJson()
+			.extractingPath("$.result")
+			.isEqualTo(42));
+	}
+
+	@Test
 	void serviceMethodWhenHandlerThrowsShouldBeDropped() {
 		String key = UUID.randomUUID().toString();
 		this.gates.open(key + "-handler");

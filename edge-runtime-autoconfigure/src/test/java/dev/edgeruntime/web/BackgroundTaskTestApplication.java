@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.edgeruntime.BackgroundTask;
 import dev.edgeruntime.TaskContext;
 import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskState;
 import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
 
@@ -24,8 +25,10 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.AbstractPlatformTransactionManager;
 import org.springframework.transaction.support.DefaultTransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseBody;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 
@@ -38,7 +41,8 @@ import org.springframework.web.multipart.MultipartFile;
 @Configuration(proxyBeanMethods = false)
 @EnableAutoConfiguration
 @Import({ BackgroundTaskTestApplication.Gates.class, BackgroundTaskTestApplication.ReportController.class,
-		BackgroundTaskTestApplication.OrderController.class, BackgroundTaskTestApplication.ReceiptService.class, BackgroundTaskTestApplication.Receipts.class })
+		BackgroundTaskTestApplication.OrderController.class,
+		BackgroundTaskTestApplication.ViewController.class, BackgroundTaskTestApplication.ReceiptService.class, BackgroundTaskTestApplication.Receipts.class })
 class BackgroundTaskTestApplication {
 
 	@Bean
@@ -106,6 +110,24 @@ class BackgroundTaskTestApplication {
 
 	}
 
+	@Controller
+	static class ViewController {
+
+		@BackgroundTask(name = "view-report")
+		@PostMapping("/view-reports")
+		public String viewReport() {
+			return "report-view";
+		}
+
+		@BackgroundTask(name = "count")
+		@PostMapping("/counts")
+		@ResponseBody
+		public int count() {
+			return 42;
+		}
+
+	}
+
 	@RestController
 	static class OrderController {
 
@@ -141,6 +163,18 @@ class BackgroundTaskTestApplication {
 			return "ordered " + key;
 		}
 
+		@PostMapping("/committed-orders")
+		public String committedOrder(@RequestParam String key, HttpServletResponse response) {
+			this.receipts.responses.put(key, response);
+			this.transactions.executeWithoutResult((status) -> {
+				this.receipts.handles.put(key, this.service.send(key));
+			});
+			// committed, yet the receipt waits for the response
+			this.receipts.stateAfterCommit.put(key, this.receipts.handles.get(key).state());
+			this.receipts.returnedHandlers.add(key);
+			return "committed " + key;
+		}
+
 		@PostMapping("/rolled-back-orders")
 		public String rolledBackOrder(@RequestParam String key) {
 			this.transactions.executeWithoutResult((status) -> {
@@ -165,6 +199,9 @@ class BackgroundTaskTestApplication {
 
 		/** Whether the handler had returned when the task started, by key. */
 		final Map<String, Boolean> handlerReturnedAtStart = new ConcurrentHashMap<>();
+
+		/** The state of the task just after its transaction committed, by key. */
+		final Map<String, TaskState> stateAfterCommit = new ConcurrentHashMap<>();
 
 		/** Whether the response was committed when the task started, by key. */
 		final Map<String, Boolean> committedAtStart = new ConcurrentHashMap<>();
