@@ -171,6 +171,23 @@ class BackgroundTaskHttpTests {
 	}
 
 	@Test
+	void requestBodyStreamShouldBeReadableByTheTaskAfterTheRequestFinished() throws Exception {
+		String key = UUID.randomUUID().toString();
+		HttpRequest request = HttpRequest.newBuilder(uri("/imports?key=" + key))
+			.header("Content-Type", "text/csv")
+			.POST(HttpRequest.BodyPublishers.ofString("a,b\n1,2"))
+			.build();
+		HttpResponse<String> response = this.client.send(request, HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(202);
+		URI location = URI.create(response.headers().firstValue("Location").orElseThrow());
+		assertThat(read(get(location))).containsEntry("state", "RUNNING");
+		this.gates.open(key);
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(read(get(location)))
+			.containsEntry("state", "SUCCEEDED")
+			.containsEntry("result", "imported a,b\n1,2"));
+	}
+
+	@Test
 	void statusOfUnknownIdShouldBe404ProblemDetails() throws Exception {
 		HttpResponse<String> response = get(uri("/background-tasks/" + UUID.randomUUID()));
 		assertThat(response.statusCode()).isEqualTo(404);

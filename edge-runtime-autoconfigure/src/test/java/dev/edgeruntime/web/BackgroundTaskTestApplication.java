@@ -1,5 +1,6 @@
 package dev.edgeruntime.web;
 
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
@@ -106,6 +107,13 @@ class BackgroundTaskTestApplication {
 		public String upload(@RequestParam MultipartFile file, @RequestParam String key) throws Exception {
 			this.gates.await(key);
 			return file.getOriginalFilename() + ": " + new String(file.getBytes(), StandardCharsets.UTF_8);
+		}
+
+		@BackgroundTask(name = "import")
+		@PostMapping("/imports")
+		public String importBody(InputStream body, @RequestParam String key) throws Exception {
+			this.gates.await(key);
+			return "imported " + new String(body.readAllBytes(), StandardCharsets.UTF_8);
 		}
 
 	}
