@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 
 import dev.edgeruntime.TaskStorage;
 import org.jspecify.annotations.Nullable;
@@ -19,6 +21,7 @@ import org.springframework.web.multipart.MultipartFile;
 /**
  * Copies the arguments that die with the HTTP request into a task's storage: the servlet container
  * deletes uploaded files and closes the request body when the request ends, before a detached task runs.
+ * Uploaded files are copied alone, in arrays and in lists.
  * The task gets equivalent arguments that read the copies.
  *
  * @author edge-runtime developers
@@ -83,11 +86,40 @@ final class RequestBoundArguments {
 	private static final class Multipart {
 
 		static boolean is(@Nullable Object argument) {
-			return argument instanceof MultipartFile;
+			if (argument instanceof MultipartFile || argument instanceof MultipartFile[]) {
+				return true;
+			}
+			if (argument instanceof List<?> list) {
+				for (Object element : list) {
+					if (element instanceof MultipartFile) {
+						return true;
+					}
+				}
+			}
+			return false;
 		}
 
 		static Object copy(Object argument, String name, TaskStorage storage) throws IOException {
-			MultipartFile file = (MultipartFile) argument;
+			if (argument instanceof MultipartFile[] files) {
+				MultipartFile[] copies = new MultipartFile[files.length];
+				for (int i = 0; i < files.length; i++) {
+					copies[i] = copyFile(files[i], name + "/" + i, storage);
+				}
+				return copies;
+			}
+			if (argument instanceof List<?> list) {
+				List<Object> copies = new ArrayList<>(list.size());
+				for (int i = 0; i < list.size(); i++) {
+					Object element = list.get(i);
+					copies.add((element instanceof MultipartFile file) ? copyFile(file, name + "/" + i, storage) : element);
+				}
+				return copies;
+			}
+			return copyFile((MultipartFile) argument, name, storage);
+		}
+
+		private static MultipartFile copyFile(MultipartFile file, String name, TaskStorage storage)
+				throws IOException {
 			try (InputStream stream = file.getInputStream()) {
 				return new StoredMultipartFile(file, storage.write(name, stream));
 			}

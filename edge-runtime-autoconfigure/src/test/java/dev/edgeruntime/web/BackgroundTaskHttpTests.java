@@ -151,15 +151,8 @@ class BackgroundTaskHttpTests {
 	@Test
 	void multipartUploadShouldBeReadableByTheTaskAfterTheRequestFinished() throws Exception {
 		String key = UUID.randomUUID().toString();
-		String boundary = "boundary-" + key;
-		String multipart = "--" + boundary + "\r\n"
-				+ "Content-Disposition: form-data; name=\"file\"; filename=\"greeting.txt\"\r\n"
-				+ "Content-Type: text/plain\r\n\r\n" + "hello from " + key + "\r\n" + "--" + boundary + "--\r\n";
-		HttpRequest request = HttpRequest.newBuilder(uri("/uploads?key=" + key))
-			.header("Content-Type", "multipart/form-data; boundary=" + boundary)
-			.POST(HttpRequest.BodyPublishers.ofString(multipart))
-			.build();
-		HttpResponse<String> response = this.client.send(request, HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> response = postMultipart("/uploads?key=" + key, "file", "greeting.txt",
+				"hello from " + key);
 		assertThat(response.statusCode()).isEqualTo(202);
 		URI location = URI.create(response.headers().firstValue("Location").orElseThrow());
 		// another request on the client's connection: the upload's request is over and cleaned up by now
@@ -168,6 +161,20 @@ class BackgroundTaskHttpTests {
 		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(read(get(location)))
 			.containsEntry("state", "SUCCEEDED")
 			.containsEntry("result", "greeting.txt: hello from " + key));
+	}
+
+	@Test
+	void listOfUploadsShouldBeReadableByTheTaskAfterTheRequestFinished() throws Exception {
+		String key = UUID.randomUUID().toString();
+		HttpResponse<String> response = postMultipart("/multi-uploads?key=" + key, "files", "a.txt", "first",
+				"files", "b.txt", "second");
+		assertThat(response.statusCode()).isEqualTo(202);
+		URI location = URI.create(response.headers().firstValue("Location").orElseThrow());
+		assertThat(read(get(location))).containsEntry("state", "RUNNING");
+		this.gates.open(key);
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(read(get(location)))
+			.containsEntry("state", "SUCCEEDED")
+			.containsEntry("result", "a.txt: first;b.txt: second;"));
 	}
 
 	@Test
@@ -208,6 +215,27 @@ class BackgroundTaskHttpTests {
 	private HttpResponse<String> post(String path) throws IOException, InterruptedException {
 		return this.client.send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()).build(),
 				HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+	}
+
+	/**
+	 * Posts a multipart form of text files, given as (part name, file name, content) triples.
+	 */
+	private HttpResponse<String> postMultipart(String path, String... parts) throws IOException, InterruptedException {
+		String boundary = "boundary-" + UUID.randomUUID();
+		StringBuilder body = new StringBuilder();
+		for (int i = 0; i < parts.length; i += 3) {
+			body.append("--").append(boundary).append("\r\n")
+				.append("Content-Disposition: form-data; name=\"").append(parts[i]).append("\"; filename=\"")
+				.append(parts[i + 1]).append("\"\r\n")
+				.append("Content-Type: text/plain\r\n\r\n")
+				.append(parts[i + 2]).append("\r\n");
+		}
+		body.append("--").append(boundary).append("--\r\n");
+		HttpRequest request = HttpRequest.newBuilder(uri(path))
+			.header("Content-Type", "multipart/form-data; boundary=" + boundary)
+			.POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+			.build();
+		return this.client.send(request, HttpResponse.BodyHandlers.ofString());
 	}
 
 	private CompletableFuture<HttpResponse<String>> postAsync(String path) {

@@ -2,6 +2,7 @@ package dev.edgeruntime.web;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -107,6 +108,19 @@ class BackgroundTaskTestApplication {
 		public String upload(@RequestParam MultipartFile file, @RequestParam String key) throws Exception {
 			this.gates.await(key);
 			return file.getOriginalFilename() + ": " + new String(file.getBytes(), StandardCharsets.UTF_8);
+		}
+
+		@BackgroundTask(name = "multi-upload")
+		@PostMapping("/multi-uploads")
+		public String multiUpload(@RequestParam List<MultipartFile> files, @RequestParam String key)
+				throws Exception {
+			this.gates.await(key);
+			StringBuilder contents = new StringBuilder();
+			for (MultipartFile file : files) {
+				contents.append(file.getOriginalFilename()).append(": ")
+					.append(new String(file.getBytes(), StandardCharsets.UTF_8)).append(';');
+			}
+			return contents.toString();
 		}
 
 		@BackgroundTask(name = "import")
