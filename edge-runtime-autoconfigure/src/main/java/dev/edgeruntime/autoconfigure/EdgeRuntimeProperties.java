@@ -3,10 +3,10 @@ package dev.edgeruntime.autoconfigure;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import dev.edgeruntime.web.BackgroundTaskAdvisor;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.core.Ordered;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.Errors;
 import org.springframework.validation.Validator;
@@ -356,7 +356,7 @@ public class EdgeRuntimeProperties implements Validator {
 		 * Order of the advisor of BackgroundTask methods among other advisors; the default is just outside
 		 * the transaction advisor.
 		 */
-		private int advisorOrder = Ordered.LOWEST_PRECEDENCE - 100;
+		private int advisorOrder = BackgroundTaskAdvisor.DEFAULT_ORDER;
 
 		public String getBasePath() {
 			return this.basePath;

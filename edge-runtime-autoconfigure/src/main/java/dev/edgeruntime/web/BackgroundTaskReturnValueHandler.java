@@ -57,7 +57,7 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 			throw new IllegalStateException("@BackgroundTask handler method " + returnType.getMethod()
 					+ " returned without starting a background task; is its bean proxied?");
 		}
-		URI location = ServletUriComponentsBuilder.fromCurrentContextPath()
+		URI location = ServletUriComponentsBuilder.fromCurrentServletMapping()
 			.path(this.basePath.get())
 			.pathSegment(task.id().toString())
 			.build()
