@@ -73,8 +73,8 @@ public final class EdgeRuntimeAutoConfiguration {
 			Environment environment) {
 		EdgeRuntimeProperties.Budget budget = properties.getBudget();
 		return DefaultEdgeRuntime.builder(context)
-			.platformExecutor(platformExecutor())
-			.virtualExecutor(virtualExecutor(environment))
+			.platformExecutor(properties.getTasks().isInline() ? Runnable::run : platformExecutor())
+			.virtualExecutor(properties.getTasks().isInline() ? null : virtualExecutor(environment))
 			.closeExecutors(true)
 			.decorator(decorator(taskDecorators))
 			.originResolver(originResolver.getIfAvailable(EdgeRuntimeAutoConfiguration::defaultOriginResolver))

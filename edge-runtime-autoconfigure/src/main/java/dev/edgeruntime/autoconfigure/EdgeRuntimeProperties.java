@@ -3,6 +3,7 @@ package dev.edgeruntime.autoconfigure;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import dev.edgeruntime.web.BackgroundTaskAdvisor;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.InitializingBean;
@@ -305,7 +306,7 @@ public class EdgeRuntimeProperties implements InitializingBean {
 	}
 
 	/**
-	 * The task status resource.
+	 * BackgroundTask methods and the task status resource.
 	 */
 	public static class Tasks {
 
@@ -314,12 +315,66 @@ public class EdgeRuntimeProperties implements InitializingBean {
 		 */
 		private String basePath = "/background-tasks";
 
+		/**
+		 * Whether to expose the task status resource.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Whether to drop the detached tasks of a request whose handler failed (an exception or a 5xx
+		 * status) instead of starting them.
+		 */
+		private boolean dropOnFailure = true;
+
+		/**
+		 * Whether to run background tasks on the thread that starts them, for deterministic tests.
+		 */
+		private boolean inline;
+
+		/**
+		 * Order of the advisor of BackgroundTask methods among other advisors; the default is just outside
+		 * the transaction advisor.
+		 */
+		private int advisorOrder = BackgroundTaskAdvisor.DEFAULT_ORDER;
+
 		public String getBasePath() {
 			return this.basePath;
 		}
 
 		public void setBasePath(String basePath) {
 			this.basePath = basePath;
+		}
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public boolean isDropOnFailure() {
+			return this.dropOnFailure;
+		}
+
+		public void setDropOnFailure(boolean dropOnFailure) {
+			this.dropOnFailure = dropOnFailure;
+		}
+
+		public boolean isInline() {
+			return this.inline;
+		}
+
+		public void setInline(boolean inline) {
+			this.inline = inline;
+		}
+
+		public int getAdvisorOrder() {
+			return this.advisorOrder;
+		}
+
+		public void setAdvisorOrder(int advisorOrder) {
+			this.advisorOrder = advisorOrder;
 		}
 
 	}

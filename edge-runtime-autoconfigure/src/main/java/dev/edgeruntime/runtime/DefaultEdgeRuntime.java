@@ -292,6 +292,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	private <T> void run(TrackedTask<T> task, Callable<T> work) {
 		Thread thread = Thread.currentThread();
 		if (!task.start(now(), thread)) {
+			deleteStorage(task);
 			release(task);
 			return;
 		}
@@ -417,6 +418,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		finished(task, TaskState.CANCELLED);
 		if (task.startedAt() == null && !task.submitted) {
 			// never handed to an executor, so no runnable will find it cancelled and release its place
+			deleteStorage(task);
 			release(task);
 		}
 		publish(new TaskCancelledEvent(this, task.info(), reason));
@@ -428,6 +430,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			task.future.completeExceptionally(new CancellationException("Background " + task + " was dropped: " + why));
 			logger.info("Background " + task + " dropped before it started: " + why);
 			finished(task, TaskState.DROPPED);
+			deleteStorage(task); // inputs copied in before the start would otherwise stay until shutdown
 			release(task);
 		}
 	}

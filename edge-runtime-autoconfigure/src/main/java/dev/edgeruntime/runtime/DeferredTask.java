@@ -1,6 +1,8 @@
 package dev.edgeruntime.runtime;
 
+import dev.edgeruntime.TaskContext;
 import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskStorage;
 
 /**
  * A task that is accepted and holds its place, but starts only when told: after the HTTP response is
@@ -17,6 +19,20 @@ public interface DeferredTask<T> {
 	 * @return the handle
 	 */
 	TaskHandle<T> handle();
+
+	/**
+	 * The task's ephemeral storage, usable before the task starts, so that inputs which die with the
+	 * request (uploaded files, request bodies) can be copied in on the request thread. It is deleted when
+	 * the task ends, is dropped or is cancelled.
+	 * @return the storage
+	 * @throws UnsupportedOperationException if the handle does not carry storage
+	 */
+	default TaskStorage storage() {
+		if (handle() instanceof TaskContext context) {
+			return context.storage();
+		}
+		throw new UnsupportedOperationException("Task " + handle().id() + " has no storage before it starts");
+	}
 
 	/**
 	 * Starts the task now. Does nothing if it was started, dropped or cancelled before.

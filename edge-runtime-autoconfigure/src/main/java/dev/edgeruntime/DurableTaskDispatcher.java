@@ -1,0 +1,40 @@
+package dev.edgeruntime;
+
+import java.lang.reflect.Method;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Hands {@code @BackgroundTask(durable = true)} calls to the durable tier (a queue) instead of running
+ * them in process. Without a bean of this type, a durable {@link BackgroundTask} fails start-up.
+ *
+ * @author edge-runtime developers
+ */
+@FunctionalInterface
+public interface DurableTaskDispatcher {
+
+	/**
+	 * Enqueues one call. Called on the caller's thread, inside its transaction if any.
+	 * @param invocation the call
+	 * @return a handle of the durable task
+	 */
+	TaskHandle<?> dispatch(DurableInvocation invocation);
+
+	/**
+	 * One call of a durable {@code @BackgroundTask} method.
+	 *
+	 * @param targetClass the class of the bean whose method was called
+	 * @param method the annotated method
+	 * @param arguments the arguments
+	 * @param name the task name
+	 * @param queue the queue, or {@code null} for the default
+	 * @param maxAttempts the maximum number of attempts, or {@code 0} for the default
+	 * @param options the task's name and budgets
+	 */
+	record DurableInvocation(Class<?> targetClass, Method method, List<@Nullable Object> arguments, String name,
+			@Nullable String queue, int maxAttempts, TaskOptions options) {
+
+	}
+
+}

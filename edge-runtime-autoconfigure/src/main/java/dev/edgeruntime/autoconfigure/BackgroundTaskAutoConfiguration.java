@@ -1,0 +1,142 @@
+package dev.edgeruntime.autoconfigure;
+
+import dev.edgeruntime.BackgroundTask;
+import dev.edgeruntime.DurableTaskDispatcher;
+import dev.edgeruntime.EdgeRuntime;
+import dev.edgeruntime.runtime.DefaultEdgeRuntime;
+import dev.edgeruntime.web.BackgroundTaskAdvisor;
+import dev.edgeruntime.web.BackgroundTaskHandlerAdapterPostProcessor;
+import dev.edgeruntime.web.BackgroundTaskMethodValidator;
+import dev.edgeruntime.web.BackgroundTaskRequestFilter;
+import dev.edgeruntime.web.PrincipalTaskStatusAccessRule;
+import dev.edgeruntime.web.TaskRejectedExceptionHandler;
+import dev.edgeruntime.web.TaskStatusAccessRule;
+import dev.edgeruntime.web.TaskStatusController;
+
+import org.springframework.aop.config.AopConfigUtils;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Role;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotationMetadata;
+import org.springframework.web.servlet.DispatcherServlet;
+
+/**
+ * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of
+ * {@link BackgroundTask @BackgroundTask}: the advisor and its start-up checks and, in a servlet web
+ * application, the request hook that starts detached work after the response, the {@code 202 Accepted}
+ * handling of controller methods, {@code 503} for refused tasks, and the task status resource.
+ *
+ * @author edge-runtime developers
+ */
+@AutoConfiguration(after = EdgeRuntimeAutoConfiguration.class)
+@ConditionalOnBean(DefaultEdgeRuntime.class)
+@Import(BackgroundTaskAutoConfiguration.AutoProxyRegistrar.class)
+public final class BackgroundTaskAutoConfiguration {
+
+	/** The order of the request hook: outside every filter that may turn a failure into a response. */
+	static final int REQUEST_FILTER_ORDER = Ordered.HIGHEST_PRECEDENCE + 100;
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	@ConditionalOnMissingBean
+	static BackgroundTaskMethodValidator backgroundTaskMethodValidator() {
+		return new BackgroundTaskMethodValidator();
+	}
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	@ConditionalOnMissingBean
+	static BackgroundTaskAdvisor backgroundTaskAdvisor(ObjectProvider<DefaultEdgeRuntime> runtime,
+			ObjectProvider<DurableTaskDispatcher> durableDispatcher, Environment environment) {
+		BackgroundTaskAdvisor advisor = new BackgroundTaskAdvisor(runtime::getObject, durableDispatcher::getIfUnique);
+		advisor.setOrder(environment.getProperty("edge-runtime.tasks.advisor-order", Integer.class,
+				BackgroundTaskAdvisor.DEFAULT_ORDER));
+		return advisor;
+	}
+
+	/**
+	 * Spring MVC: the request hook, 202 handling, 503 for refused tasks and the task status resource.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = Type.SERVLET)
+	@ConditionalOnClass(DispatcherServlet.class)
+	static class WebConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "backgroundTaskRequestFilter")
+		FilterRegistrationBean<BackgroundTaskRequestFilter> backgroundTaskRequestFilter(
+				EdgeRuntimeProperties properties) {
+			FilterRegistrationBean<BackgroundTaskRequestFilter> registration = new FilterRegistrationBean<>(
+					new BackgroundTaskRequestFilter(properties.getTasks().isDropOnFailure()));
+			registration.setOrder(REQUEST_FILTER_ORDER);
+			return registration;
+		}
+
+		@Bean
+		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+		@ConditionalOnMissingBean
+		static BackgroundTaskHandlerAdapterPostProcessor backgroundTaskHandlerAdapterPostProcessor(
+				Environment environment) {
+			return new BackgroundTaskHandlerAdapterPostProcessor(
+					() -> environment.getProperty("edge-runtime.tasks.base-path", "/background-tasks"));
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		TaskRejectedExceptionHandler taskRejectedExceptionHandler() {
+			return new TaskRejectedExceptionHandler();
+		}
+
+		/**
+		 * The task status resource, unless switched off.
+		 */
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnBooleanProperty(name = "edge-runtime.tasks.enabled", matchIfMissing = true)
+		static class TaskStatusConfiguration {
+
+			@Bean
+			@ConditionalOnMissingBean
+			TaskStatusAccessRule taskStatusAccessRule() {
+				return new PrincipalTaskStatusAccessRule();
+			}
+
+			@Bean
+			@ConditionalOnMissingBean
+			TaskStatusController taskStatusController(EdgeRuntime runtime, TaskStatusAccessRule accessRule) {
+				return new TaskStatusController(runtime, accessRule);
+			}
+
+		}
+
+	}
+
+	/**
+	 * Makes sure an auto-proxy creator that applies infrastructure advisors exists, as
+	 * {@code @EnableTransactionManagement} does, so the advisor works even when {@code spring.aop.auto} is
+	 * off.
+	 */
+	static final class AutoProxyRegistrar implements ImportBeanDefinitionRegistrar {
+
+		@Override
+		public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+			AopConfigUtils.registerAutoProxyCreatorIfNecessary(registry);
+		}
+
+	}
+
+}

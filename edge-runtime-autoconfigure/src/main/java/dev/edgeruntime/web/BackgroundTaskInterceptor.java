@@ -1,0 +1,221 @@
+package dev.edgeruntime.web;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.lang.reflect.UndeclaredThrowableException;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+
+import dev.edgeruntime.DurableTaskDispatcher;
+import dev.edgeruntime.DurableTaskDispatcher.DurableInvocation;
+import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.runtime.DefaultEdgeRuntime;
+import dev.edgeruntime.runtime.DeferredTask;
+import dev.edgeruntime.web.BackgroundTaskDefinition.Kind;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.aop.ProxyMethodInvocation;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.core.MethodClassKey;
+import org.springframework.util.ClassUtils;
+import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.RequestContextHolder;
+
+/**
+ * Runs a {@code @BackgroundTask} method as a task of the runtime: on the calling thread it checks the
+ * method, admits the task (holding its place in {@code max-in-flight}), copies request-bound arguments and
+ * returns at once; the method body runs on the task's thread.
+ *
+ * @author edge-runtime developers
+ */
+final class BackgroundTaskInterceptor implements MethodInterceptor {
+
+	/** The request attribute holding the handle of a controller method's task. */
+	static final String ACCEPTED_TASK_ATTRIBUTE = BackgroundTaskInterceptor.class.getName() + ".ACCEPTED_TASK";
+
+	private static final boolean WEB_PRESENT = ClassUtils.isPresent(
+			"org.springframework.web.context.request.RequestContextHolder",
+			BackgroundTaskInterceptor.class.getClassLoader());
+
+	private static final boolean HTTP_ENTITY_PRESENT = ClassUtils.isPresent("org.springframework.http.HttpEntity",
+			BackgroundTaskInterceptor.class.getClassLoader());
+
+	private final Supplier<DefaultEdgeRuntime> runtime;
+
+	private final Supplier<@Nullable DurableTaskDispatcher> durableDispatcher;
+
+	private final Map<MethodClassKey, BackgroundTaskDefinition> definitions = new ConcurrentHashMap<>();
+
+	BackgroundTaskInterceptor(Supplier<DefaultEdgeRuntime> runtime,
+			Supplier<@Nullable DurableTaskDispatcher> durableDispatcher) {
+		this.runtime = runtime;
+		this.durableDispatcher = durableDispatcher;
+	}
+
+	@Override
+	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
+		Object target = invocation.getThis();
+		Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target)
+				: invocation.getMethod().getDeclaringClass();
+		Method method = AopUtils.getMostSpecificMethod(invocation.getMethod(), targetClass);
+		BackgroundTaskDefinition definition = this.definitions.computeIfAbsent(new MethodClassKey(method, targetClass),
+				(key) -> BackgroundTaskDefinition.of(method, targetClass));
+		if (definition.durable()) {
+			return dispatchDurable(definition, targetClass, invocation);
+		}
+		DeferredTask<@Nullable Object> task = this.runtime.get().prepare(definition.options(), work(invocation));
+		copyRequestBoundArguments(task, invocation);
+		if (definition.kind() == Kind.HANDLER) {
+			// the controller's own work: it starts now, the client gets 202 Accepted from the return value handler
+			accept(task.handle());
+			task.start();
+			return neutralValue(invocation.getMethod().getReturnType());
+		}
+		DeferredTaskStarter.schedule(task);
+		return returnValue(definition.kind(), task.handle());
+	}
+
+	private @Nullable Object dispatchDurable(BackgroundTaskDefinition definition, Class<?> targetClass,
+			MethodInvocation invocation) {
+		DurableTaskDispatcher dispatcher = this.durableDispatcher.get();
+		if (dispatcher == null) {
+			throw new IllegalStateException(definition.description() + " is durable, but the durable tier is not "
+					+ "available: no DurableTaskDispatcher bean");
+		}
+		TaskHandle<?> handle = dispatcher.dispatch(new DurableInvocation(targetClass, definition.method(),
+				Arrays.asList(invocation.getArguments()), definition.name(), definition.queue(),
+				definition.maxAttempts(), definition.options()));
+		if (definition.kind() == Kind.HANDLER) {
+			accept(handle);
+			return neutralValue(invocation.getMethod().getReturnType());
+		}
+		return returnValue(definition.kind(), handle);
+	}
+
+	private static Callable<@Nullable Object> work(MethodInvocation invocation) {
+		return () -> {
+			Object result;
+			try {
+				result = invocation.proceed();
+			}
+			catch (Exception | Error ex) {
+				throw ex;
+			}
+			catch (Throwable ex) {
+				throw new UndeclaredThrowableException(ex);
+			}
+			return resultOf(result);
+		};
+	}
+
+	/**
+	 * The task's result from what the method body returned: the value of a future or handle, the body of
+	 * a {@code ResponseEntity}.
+	 */
+	private static @Nullable Object resultOf(@Nullable Object returned) throws Exception {
+		try {
+			if (returned instanceof TaskHandle<?> handle) {
+				return handle.result().get();
+			}
+			if (returned instanceof CompletionStage<?> stage) {
+				return stage.toCompletableFuture().get();
+			}
+			if (returned instanceof Future<?> future) {
+				return future.get();
+			}
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			if (cause instanceof Exception exception) {
+				throw exception;
+			}
+			throw ex;
+		}
+		if (HTTP_ENTITY_PRESENT && returned instanceof org.springframework.http.HttpEntity<?> entity) {
+			return entity.getBody();
+		}
+		return returned;
+	}
+
+	private static void copyRequestBoundArguments(DeferredTask<?> task, MethodInvocation invocation) {
+		@Nullable Object[] arguments = invocation.getArguments();
+		if (!RequestBoundArguments.any(arguments)) {
+			return;
+		}
+		if (!(invocation instanceof ProxyMethodInvocation proxyInvocation)) {
+			task.drop("its request-bound arguments cannot be replaced by copies");
+			throw new IllegalStateException("Cannot copy the request-bound arguments of background task '"
+					+ task.handle().name() + "': not called through a Spring AOP proxy");
+		}
+		try {
+			proxyInvocation.setArguments(RequestBoundArguments.copy(arguments, task.storage()));
+		}
+		catch (IOException | RuntimeException ex) {
+			task.drop("its request-bound arguments could not be copied: " + ex.getMessage());
+			if (ex instanceof IOException io) {
+				throw new UncheckedIOException("Cannot copy the request-bound arguments of background task '"
+						+ task.handle().name() + "': " + ex.getMessage(), io);
+			}
+			throw (RuntimeException) ex;
+		}
+	}
+
+	private static void accept(TaskHandle<?> handle) {
+		if (WEB_PRESENT) {
+			RequestAttributes attributes = RequestContextHolder.getRequestAttributes();
+			if (attributes != null) {
+				attributes.setAttribute(ACCEPTED_TASK_ATTRIBUTE, handle, RequestAttributes.SCOPE_REQUEST);
+			}
+		}
+	}
+
+	private static @Nullable Object returnValue(Kind kind, TaskHandle<?> handle) {
+		return switch (kind) {
+			case HANDLE -> handle;
+			case FUTURE -> handle.result();
+			default -> null;
+		};
+	}
+
+	/**
+	 * What a proxied controller method returns in place of its body's value; the return value handler
+	 * writes the 202 response instead.
+	 */
+	private static @Nullable Object neutralValue(Class<?> type) {
+		if (!type.isPrimitive() || type == void.class) {
+			return null;
+		}
+		if (type == boolean.class) {
+			return false;
+		}
+		if (type == char.class) {
+			return '\0';
+		}
+		if (type == long.class) {
+			return 0L;
+		}
+		if (type == float.class) {
+			return 0f;
+		}
+		if (type == double.class) {
+			return 0d;
+		}
+		if (type == byte.class) {
+			return (byte) 0;
+		}
+		if (type == short.class) {
+			return (short) 0;
+		}
+		return 0;
+	}
+
+}

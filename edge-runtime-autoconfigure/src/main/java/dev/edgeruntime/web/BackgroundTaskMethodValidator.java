@@ -1,0 +1,146 @@
+package dev.edgeruntime.web;
+
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.edgeruntime.BackgroundTask;
+import dev.edgeruntime.DurableTaskDispatcher;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.aop.framework.AopProxyUtils;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.BeanInitializationException;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
+
+/**
+ * Fails start-up when a {@link BackgroundTask @BackgroundTask} method is misused, with a message naming
+ * the method: one that cannot be proxied, a return type that cannot carry an asynchronous result, a
+ * parameter that dies with the request, a budget that does not parse, durable work without a durable
+ * tier. Once every singleton exists, it also checks that each bean with such methods was proxied, so that
+ * no annotation is silently ignored.
+ *
+ * @author edge-runtime developers
+ */
+public final class BackgroundTaskMethodValidator
+		implements BeanPostProcessor, BeanFactoryAware, SmartInitializingSingleton {
+
+	private final Set<Class<?>> classesWithout = ConcurrentHashMap.newKeySet();
+
+	private final Map<String, BackgroundTaskDefinition> singletonsWith = new ConcurrentHashMap<>();
+
+	private @Nullable ConfigurableListableBeanFactory beanFactory;
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) {
+		this.beanFactory = (beanFactory instanceof ConfigurableListableBeanFactory listable) ? listable : null;
+	}
+
+	@Override
+	public Object postProcessBeforeInitialization(Object bean, String beanName) throws BeansException {
+		// before any proxy is made, so that a method a proxy cannot override is reported as such
+		Class<?> type = ClassUtils.getUserClass(bean);
+		if (this.classesWithout.contains(type)) {
+			return bean;
+		}
+		Map<Method, BackgroundTask> methods = annotatedMethods(type);
+		if (methods.isEmpty()) {
+			this.classesWithout.add(type);
+			return bean;
+		}
+		for (Method method : methods.keySet()) {
+			BackgroundTaskDefinition definition = check(method, type, beanName);
+			if (isSingleton(beanName)) {
+				this.singletonsWith.putIfAbsent(beanName, definition);
+			}
+		}
+		return bean;
+	}
+
+	@Override
+	public void afterSingletonsInstantiated() {
+		if (this.beanFactory == null) {
+			return;
+		}
+		this.singletonsWith.forEach((beanName, definition) -> {
+			Object bean = this.beanFactory.getSingleton(beanName);
+			if (bean != null) {
+				checkProxied(bean, beanName, definition);
+			}
+		});
+		this.singletonsWith.clear();
+	}
+
+	private void checkProxied(Object bean, String beanName, BackgroundTaskDefinition definition) {
+		if (!AopUtils.isAopProxy(bean)) {
+			throw new BeanInitializationException(definition.description() + " is misused: bean '" + beanName
+					+ "' was not proxied, so the annotation would be ignored; is the bean created before the "
+					+ "auto-proxy creator, or excluded from auto-proxying?");
+		}
+		if (AopUtils.isJdkDynamicProxy(bean)) {
+			for (Method method : annotatedMethods(AopUtils.getTargetClass(bean)).keySet()) {
+				if (!isOnInterface(method, bean)) {
+					throw new BeanInitializationException(BackgroundTaskDefinition.of(method,
+							AopUtils.getTargetClass(bean)).description() + " is misused: bean '" + beanName
+							+ "' is proxied through its interfaces and none declares this method; declare it on an "
+							+ "interface or use class-based proxies (spring.aop.proxy-target-class=true)");
+				}
+			}
+		}
+	}
+
+	private BackgroundTaskDefinition check(Method method, Class<?> targetClass, String beanName) {
+		BackgroundTaskDefinition definition;
+		try {
+			definition = BackgroundTaskDefinition.of(method, targetClass);
+		}
+		catch (IllegalStateException ex) {
+			throw new BeanInitializationException(ex.getMessage() + " (bean '" + beanName + "')");
+		}
+		if (definition.durable() && !hasDurableDispatcher()) {
+			throw new BeanInitializationException(definition.description()
+					+ " is misused: durable = true, but the durable tier is not available: no "
+					+ DurableTaskDispatcher.class.getName() + " bean (bean '" + beanName + "')");
+		}
+		return definition;
+	}
+
+	private boolean isSingleton(String beanName) {
+		return this.beanFactory != null && this.beanFactory.containsBeanDefinition(beanName)
+				&& this.beanFactory.getBeanDefinition(beanName).isSingleton();
+	}
+
+	private boolean hasDurableDispatcher() {
+		return this.beanFactory != null
+				&& this.beanFactory.getBeanNamesForType(DurableTaskDispatcher.class, true, false).length > 0;
+	}
+
+	private static Map<Method, BackgroundTask> annotatedMethods(Class<?> type) {
+		if (!AnnotationUtils.isCandidateClass(type, BackgroundTask.class)) {
+			return Map.of();
+		}
+		return MethodIntrospector.selectMethods(type, (MethodIntrospector.MetadataLookup<BackgroundTask>) (
+				method) -> AnnotatedElementUtils.findMergedAnnotation(method, BackgroundTask.class));
+	}
+
+	private static boolean isOnInterface(Method method, Object proxy) {
+		for (Class<?> type : AopProxyUtils.proxiedUserInterfaces(proxy)) {
+			if (ReflectionUtils.findMethod(type, method.getName(), method.getParameterTypes()) != null) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+}

@@ -1,0 +1,260 @@
+package dev.edgeruntime.web;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.edgeruntime.TaskStorage;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.core.io.FileSystemResource;
+import org.springframework.core.io.InputStreamResource;
+import org.springframework.core.io.Resource;
+import org.springframework.util.ClassUtils;
+import org.springframework.web.multipart.MultipartFile;
+
+/**
+ * Copies the arguments that die with the HTTP request into a task's storage: the servlet container
+ * deletes uploaded files and closes the request body when the request ends, before a detached task runs.
+ * Uploaded files are copied alone, in arrays and in lists.
+ * The task gets equivalent arguments that read the copies.
+ *
+ * @author edge-runtime developers
+ */
+final class RequestBoundArguments {
+
+	private static final boolean MULTIPART_PRESENT = ClassUtils.isPresent(
+			"org.springframework.web.multipart.MultipartFile", RequestBoundArguments.class.getClassLoader());
+
+	private RequestBoundArguments() {
+	}
+
+	/**
+	 * Whether any argument must be copied.
+	 * @param arguments the arguments
+	 * @return {@code true} if {@link #copy} would copy something
+	 */
+	static boolean any(@Nullable Object[] arguments) {
+		for (Object argument : arguments) {
+			if (isRequestBound(argument)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static boolean isRequestBound(@Nullable Object argument) {
+		return argument instanceof InputStream || argument instanceof InputStreamResource
+				|| (MULTIPART_PRESENT && Multipart.is(argument));
+	}
+
+	/**
+	 * Copies the request-bound arguments into the storage.
+	 * @param arguments the arguments
+	 * @param storage the task's storage
+	 * @return the arguments the task gets
+	 * @throws IOException if a copy fails or exceeds the storage quota
+	 */
+	static @Nullable Object[] copy(@Nullable Object[] arguments, TaskStorage storage) throws IOException {
+		@Nullable Object[] copied = arguments.clone();
+		for (int i = 0; i < arguments.length; i++) {
+			Object argument = arguments[i];
+			String name = "arguments/" + i;
+			if (argument instanceof InputStream stream) {
+				copied[i] = new LazyFileInputStream(storage.write(name, stream));
+			}
+			else if (argument instanceof InputStreamResource resource) {
+				try (InputStream stream = resource.getInputStream()) {
+					copied[i] = new FileSystemResource(storage.write(name, stream));
+				}
+			}
+			else if (MULTIPART_PRESENT && Multipart.is(argument)) {
+				copied[i] = Multipart.copy(argument, name, storage);
+			}
+		}
+		return copied;
+	}
+
+	/**
+	 * Copies multipart files; a separate class so that Spring Web is loaded only when present.
+	 */
+	private static final class Multipart {
+
+		static boolean is(@Nullable Object argument) {
+			if (argument instanceof MultipartFile || argument instanceof MultipartFile[]) {
+				return true;
+			}
+			if (argument instanceof List<?> list) {
+				for (Object element : list) {
+					if (element instanceof MultipartFile) {
+						return true;
+					}
+				}
+			}
+			return false;
+		}
+
+		static Object copy(Object argument, String name, TaskStorage storage) throws IOException {
+			if (argument instanceof MultipartFile[] files) {
+				MultipartFile[] copies = new MultipartFile[files.length];
+				for (int i = 0; i < files.length; i++) {
+					copies[i] = copyFile(files[i], name + "/" + i, storage);
+				}
+				return copies;
+			}
+			if (argument instanceof List<?> list) {
+				List<Object> copies = new ArrayList<>(list.size());
+				for (int i = 0; i < list.size(); i++) {
+					Object element = list.get(i);
+					copies.add((element instanceof MultipartFile file) ? copyFile(file, name + "/" + i, storage) : element);
+				}
+				return copies;
+			}
+			return copyFile((MultipartFile) argument, name, storage);
+		}
+
+		private static MultipartFile copyFile(MultipartFile file, String name, TaskStorage storage)
+				throws IOException {
+			try (InputStream stream = file.getInputStream()) {
+				return new StoredMultipartFile(file, storage.write(name, stream));
+			}
+		}
+
+	}
+
+	/**
+	 * A copy of an uploaded file in a task's storage.
+	 */
+	private static final class StoredMultipartFile implements MultipartFile {
+
+		private final String name;
+
+		private final @Nullable String originalFilename;
+
+		private final @Nullable String contentType;
+
+		private final Path path;
+
+		StoredMultipartFile(MultipartFile original, Path path) {
+			this.name = original.getName();
+			this.originalFilename = original.getOriginalFilename();
+			this.contentType = original.getContentType();
+			this.path = path;
+		}
+
+		@Override
+		public String getName() {
+			return this.name;
+		}
+
+		@Override
+		public @Nullable String getOriginalFilename() {
+			return this.originalFilename;
+		}
+
+		@Override
+		public @Nullable String getContentType() {
+			return this.contentType;
+		}
+
+		@Override
+		public boolean isEmpty() {
+			return getSize() == 0;
+		}
+
+		@Override
+		public long getSize() {
+			try {
+				return Files.size(this.path);
+			}
+			catch (IOException ex) {
+				return 0;
+			}
+		}
+
+		@Override
+		public byte[] getBytes() throws IOException {
+			return Files.readAllBytes(this.path);
+		}
+
+		@Override
+		public InputStream getInputStream() throws IOException {
+			return Files.newInputStream(this.path);
+		}
+
+		@Override
+		public Resource getResource() {
+			return new FileSystemResource(this.path);
+		}
+
+		@Override
+		public void transferTo(File dest) throws IOException {
+			transferTo(dest.toPath());
+		}
+
+		@Override
+		public void transferTo(Path dest) throws IOException {
+			Files.copy(this.path, dest, StandardCopyOption.REPLACE_EXISTING);
+		}
+
+	}
+
+	/**
+	 * Reads a copied request body; the file is opened on first read, so a task that is dropped before it
+	 * runs holds no open file.
+	 */
+	private static final class LazyFileInputStream extends InputStream {
+
+		private final Path path;
+
+		private @Nullable InputStream delegate;
+
+		LazyFileInputStream(Path path) {
+			this.path = path;
+		}
+
+		private InputStream delegate() throws IOException {
+			InputStream delegate = this.delegate;
+			if (delegate == null) {
+				delegate = Files.newInputStream(this.path);
+				this.delegate = delegate;
+			}
+			return delegate;
+		}
+
+		@Override
+		public int read() throws IOException {
+			return delegate().read();
+		}
+
+		@Override
+		public int read(byte[] b, int off, int len) throws IOException {
+			return delegate().read(b, off, len);
+		}
+
+		@Override
+		public long skip(long n) throws IOException {
+			return delegate().skip(n);
+		}
+
+		@Override
+		public int available() throws IOException {
+			return delegate().available();
+		}
+
+		@Override
+		public void close() throws IOException {
+			InputStream delegate = this.delegate;
+			if (delegate != null) {
+				delegate.close();
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,81 @@
+package dev.edgeruntime.web;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.edgeruntime.runtime.DeferredTask;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * The detached tasks waiting for one HTTP request to complete, kept as a request attribute by
+ * {@link BackgroundTaskRequestFilter}.
+ *
+ * @author edge-runtime developers
+ */
+final class RequestTasks {
+
+	/** The request attribute holding the {@link RequestTasks} of the request. */
+	static final String ATTRIBUTE = RequestTasks.class.getName();
+
+	private static final Log logger = LogFactory.getLog(RequestTasks.class);
+
+	private final List<DeferredTask<?>> tasks = new ArrayList<>();
+
+	private boolean released;
+
+	/**
+	 * Adds a task to start when the request completes.
+	 * @param task the task
+	 * @return {@code false} if the request has already completed, so the caller must start the task itself
+	 */
+	synchronized boolean add(DeferredTask<?> task) {
+		if (this.released) {
+			return false;
+		}
+		this.tasks.add(task);
+		return true;
+	}
+
+	/**
+	 * Whether tasks wait for the request.
+	 * @return {@code true} if any task was added and not yet started or dropped
+	 */
+	synchronized boolean isPending() {
+		return !this.tasks.isEmpty();
+	}
+
+	/**
+	 * Starts every task, in the order they were added.
+	 */
+	void startAll() {
+		for (DeferredTask<?> task : release()) {
+			try {
+				task.start();
+			}
+			catch (RuntimeException ex) {
+				// the response is already sent: nobody is left to tell but the log
+				logger.warn("Background task " + task.handle().id() + " (" + task.handle().name()
+						+ ") could not start after the response: " + ex.getMessage());
+			}
+		}
+	}
+
+	/**
+	 * Drops every task.
+	 * @param why the reason, for the log and the tasks' error
+	 */
+	void dropAll(String why) {
+		for (DeferredTask<?> task : release()) {
+			task.drop(why);
+		}
+	}
+
+	private synchronized List<DeferredTask<?>> release() {
+		this.released = true;
+		List<DeferredTask<?>> released = List.copyOf(this.tasks);
+		this.tasks.clear();
+		return released;
+	}
+
+}

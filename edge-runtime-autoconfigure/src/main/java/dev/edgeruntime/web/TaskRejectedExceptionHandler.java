@@ -1,0 +1,43 @@
+package dev.edgeruntime.web;
+
+import dev.edgeruntime.TaskRejectedException;
+
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ControllerAdvice;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+
+/**
+ * Answers a request whose background task was refused (shutdown, {@code max-in-flight}, memory pressure)
+ * with {@code 503 Service Unavailable}, a {@code Retry-After} header and a problem-details body that
+ * carries the Supabase reason string. Ordered last, so an application's own handler wins.
+ *
+ * @author edge-runtime developers
+ */
+@ControllerAdvice
+@Order(Ordered.LOWEST_PRECEDENCE)
+public final class TaskRejectedExceptionHandler {
+
+	/**
+	 * The response for a refused task.
+	 * @param ex the refusal
+	 * @return 503 with {@code Retry-After}
+	 */
+	@ExceptionHandler(TaskRejectedException.class)
+	public ResponseEntity<ProblemDetail> handleTaskRejected(TaskRejectedException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
+		problem.setTitle("Background task refused");
+		problem.setProperty("reason", ex.getReason().value());
+		long retryAfterSeconds = Math.max(1, (ex.getRetryAfter().toMillis() + 999) / 1000);
+		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+			.header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds))
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(problem);
+	}
+
+}

@@ -1,0 +1,82 @@
+package dev.edgeruntime.web;
+
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.edgeruntime.EdgeRuntime;
+import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskInfo;
+import dev.edgeruntime.TaskState;
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The task status resource, {@code GET {edge-runtime.tasks.base-path}/{id}}: a task's state, progress,
+ * timestamps, budgets used, and its result or error. Unknown, expired and unreadable ids (see
+ * {@link TaskStatusAccessRule}) are all answered with {@code 404 Not Found} and a problem-details body.
+ *
+ * @author edge-runtime developers
+ */
+@RestController
+public final class TaskStatusController {
+
+	private final EdgeRuntime runtime;
+
+	private final TaskStatusAccessRule accessRule;
+
+	/**
+	 * Creates a new instance.
+	 * @param runtime the runtime whose tasks are shown
+	 * @param accessRule decides who may read a task
+	 */
+	public TaskStatusController(EdgeRuntime runtime, TaskStatusAccessRule accessRule) {
+		this.runtime = runtime;
+		this.accessRule = accessRule;
+	}
+
+	/**
+	 * A task's status.
+	 * @param id the task id
+	 * @param request the request
+	 * @return the status, or 404 with a problem-details body
+	 */
+	@GetMapping(path = "${edge-runtime.tasks.base-path:/background-tasks}/{id}",
+			produces = { MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_PROBLEM_JSON_VALUE })
+	public ResponseEntity<?> status(@PathVariable String id, HttpServletRequest request) {
+		Optional<TaskHandle<?>> found = parse(id).flatMap(this.runtime::find);
+		if (found.isEmpty()) {
+			return notFound(id);
+		}
+		TaskHandle<?> handle = found.get();
+		TaskInfo info = handle.info();
+		if (!this.accessRule.canRead(info, request)) {
+			return notFound(id);
+		}
+		Object result = (info.state() == TaskState.SUCCEEDED) ? handle.result().getNow(null) : null;
+		return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(TaskStatus.of(info, result));
+	}
+
+	private static Optional<UUID> parse(String id) {
+		try {
+			return Optional.of(UUID.fromString(id));
+		}
+		catch (IllegalArgumentException ex) {
+			return Optional.empty();
+		}
+	}
+
+	private static ResponseEntity<ProblemDetail> notFound(String id) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND,
+				"No background task with id '" + id + "' is known; finished tasks are kept for a limited time");
+		problem.setTitle("Background task not found");
+		return ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+	}
+
+}

@@ -1,0 +1,431 @@
+package dev.edgeruntime.autoconfigure;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.edgeruntime.BackgroundTask;
+import dev.edgeruntime.DurableTaskDispatcher;
+import dev.edgeruntime.DurableTaskDispatcher.DurableInvocation;
+import dev.edgeruntime.EdgeRuntime;
+import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskState;
+import dev.edgeruntime.web.BackgroundTaskAdvisor;
+import dev.edgeruntime.web.BackgroundTaskRequestFilter;
+import dev.edgeruntime.web.TaskStatusAccessRule;
+import dev.edgeruntime.web.TaskStatusController;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.http.HttpStatus;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.AbstractPlatformTransactionManager;
+import org.springframework.transaction.support.DefaultTransactionStatus;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link BackgroundTaskAutoConfiguration}: start-up checks, back-off and the call paths outside
+ * a request.
+ *
+ * @author edge-runtime developers
+ */
+class BackgroundTaskAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, EdgeRuntimeAutoConfiguration.class,
+				BackgroundTaskAutoConfiguration.class));
+
+	@Test
+	void privateMethodShouldFailStartup() {
+		assertMisuse(PrivateMethod.class, PrivateMethod.class.getName() + ".run()",
+				"cannot be proxied because it is private");
+	}
+
+	@Test
+	void finalMethodShouldFailStartup() {
+		assertMisuse(FinalMethod.class, FinalMethod.class.getName() + ".run()",
+				"cannot be proxied because it is final");
+	}
+
+	@Test
+	void staticMethodShouldFailStartup() {
+		assertMisuse(StaticMethod.class, StaticMethod.class.getName() + ".run()",
+				"cannot be proxied because it is static");
+	}
+
+	@Test
+	void methodOfFinalClassShouldFailStartup() {
+		assertMisuse(FinalClass.class, FinalClass.class.getName() + ".run()",
+				"cannot be proxied because its class " + FinalClass.class.getName() + " is final");
+	}
+
+	@Test
+	void methodOnlyOnTargetOfInterfaceProxyShouldFailStartup() {
+		this.contextRunner.withPropertyValues("spring.aop.proxy-target-class=false")
+			.withBean(InterfaceProxied.class)
+			.run((context) -> assertFailure(context, InterfaceProxied.class.getName() + ".detached()",
+					"proxied through its interfaces and none declares this method"));
+	}
+
+	@Test
+	void returnTypeThatCannotCarryAResultShouldFailStartup() {
+		assertMisuse(ReturnsString.class, ReturnsString.class.getName() + ".run()",
+				"its return type java.lang.String cannot carry an asynchronous result");
+	}
+
+	@Test
+	void httpServletRequestParameterShouldFailStartup() {
+		assertMisuse(TakesRequest.class, TakesRequest.class.getName() + ".run(HttpServletRequest)",
+				"parameter 0 of type jakarta.servlet.http.HttpServletRequest dies with the HTTP request");
+	}
+
+	@Test
+	void httpServletResponseParameterShouldFailStartup() {
+		assertMisuse(TakesResponse.class, TakesResponse.class.getName() + ".run(String, HttpServletResponse)",
+				"parameter 1 of type jakarta.servlet.http.HttpServletResponse dies with the HTTP request");
+	}
+
+	@Test
+	void unparsableWallClockShouldFailStartup() {
+		assertMisuse(BadWallClock.class, BadWallClock.class.getName() + ".run()",
+				"wallClock 'soon' is not a duration");
+	}
+
+	@Test
+	void unparsableMemoryShouldFailStartup() {
+		assertMisuse(BadMemory.class, BadMemory.class.getName() + ".run()", "memory 'lots' is not a size");
+	}
+
+	@Test
+	void queueWithoutDurableShouldFailStartup() {
+		assertMisuse(QueueWithoutDurable.class, QueueWithoutDurable.class.getName() + ".run()",
+				"queue and maxAttempts apply to durable work only");
+	}
+
+	@Test
+	void durableWithoutDurableTierShouldFailStartup() {
+		assertMisuse(Durable.class, Durable.class.getName() + ".run(String)",
+				"the durable tier is not available: no dev.edgeruntime.DurableTaskDispatcher bean");
+	}
+
+	@Test
+	void handlerWithResponseStatusShouldFailStartup() {
+		assertMisuse(HandlerWithResponseStatus.class, HandlerWithResponseStatus.class.getName() + ".create()",
+				"@ResponseStatus conflicts with the 202 Accepted");
+	}
+
+	@Test
+	void durableWhenDispatcherPresentShouldHandTheCallToIt() {
+		List<DurableInvocation> dispatched = new CopyOnWriteArrayList<>();
+		this.contextRunner.withBean(Durable.class)
+			.withBean(DurableTaskDispatcher.class, () -> (invocation) -> {
+				dispatched.add(invocation);
+				return new EdgeRuntimeStub().waitUntil(() -> "queued");
+			})
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				context.getBean(Durable.class).run("payload");
+				assertThat(dispatched).singleElement().satisfies((invocation) -> {
+					assertThat(invocation.name()).isEqualTo("durable");
+					assertThat(invocation.queue()).isEqualTo("mail");
+					assertThat(invocation.maxAttempts()).isEqualTo(5);
+					assertThat(invocation.arguments()).containsExactly("payload");
+					assertThat(invocation.method().getName()).isEqualTo("run");
+				});
+			});
+	}
+
+	@Test
+	void serviceMethodOutsideRequestAndTransactionShouldStartAtOnce() {
+		this.contextRunner.withBean(Computations.class).run((context) -> {
+			Computations computations = context.getBean(Computations.class);
+			CompletableFuture<String> future = computations.compute("x");
+			assertThat(future.get(20, TimeUnit.SECONDS)).isEqualTo("computed x");
+			assertThat(computations.lastThread()).isNotSameAs(Thread.currentThread());
+			TaskHandle<String> handle = computations.handle("y");
+			assertThat(handle.name()).isEqualTo("Computations.handle");
+			assertThat(handle.result().get(20, TimeUnit.SECONDS)).isEqualTo("handled y");
+			assertThat(context.getBean(EdgeRuntime.class).find(handle.id())).isPresent();
+		});
+	}
+
+	@Test
+	void serviceMethodInTransactionShouldStartAfterCommit() {
+		this.contextRunner.withBean(Computations.class)
+			.withBean(TransactionTemplate.class, () -> new TransactionTemplate(new SynchronizingTransactionManager()))
+			.run((context) -> {
+				Computations computations = context.getBean(Computations.class);
+				AtomicReference<TaskHandle<String>> handle = new AtomicReference<>();
+				context.getBean(TransactionTemplate.class).executeWithoutResult((status) -> {
+					handle.set(computations.handle("in transaction"));
+					assertThat(handle.get().state()).isEqualTo(TaskState.SCHEDULED);
+				});
+				await().atMost(java.time.Duration.ofSeconds(20))
+					.until(() -> handle.get().state() == TaskState.SUCCEEDED);
+			});
+	}
+
+	@Test
+	void inlineShouldRunTasksOnTheCallingThread() {
+		this.contextRunner.withBean(Computations.class)
+			.withPropertyValues("edge-runtime.tasks.inline=true")
+			.run((context) -> {
+				Computations computations = context.getBean(Computations.class);
+				CompletableFuture<String> future = computations.compute("inline");
+				assertThat(future).isCompletedWithValue("computed inline");
+				assertThat(computations.lastThread()).isSameAs(Thread.currentThread());
+			});
+	}
+
+	@Test
+	void advisorOrderShouldBeSettable() {
+		this.contextRunner.withPropertyValues("edge-runtime.tasks.advisor-order=42")
+			.run((context) -> assertThat(context.getBean(BackgroundTaskAdvisor.class).getOrder()).isEqualTo(42));
+	}
+
+	@Test
+	void advisorWhenUserDefinesOneShouldBackOff() {
+		BackgroundTaskAdvisor custom = new BackgroundTaskAdvisor(() -> {
+			throw new IllegalStateException("unused");
+		}, () -> null);
+		this.contextRunner.withBean("customAdvisor", BackgroundTaskAdvisor.class, () -> custom)
+			.run((context) -> assertThat(context).getBean(BackgroundTaskAdvisor.class).isSameAs(custom));
+	}
+
+	@Test
+	void withoutDefaultRuntimeShouldBackOff() {
+		this.contextRunner.withBean(EdgeRuntime.class, EdgeRuntimeStub::new)
+			.run((context) -> assertThat(context).doesNotHaveBean(BackgroundTaskAdvisor.class));
+	}
+
+	@Test
+	void nonWebApplicationShouldHaveNoWebBeans() {
+		this.contextRunner.run((context) -> assertThat(context).hasSingleBean(BackgroundTaskAdvisor.class)
+			.doesNotHaveBean(TaskStatusController.class)
+			.doesNotHaveBean(FilterRegistrationBean.class));
+	}
+
+	@Test
+	void webApplicationShouldHaveFilterAndStatusResource() {
+		webContextRunner().run((context) -> {
+			assertThat(context).hasSingleBean(TaskStatusController.class).hasSingleBean(TaskStatusAccessRule.class);
+			assertThat(context.getBean(FilterRegistrationBean.class).getFilter())
+				.isInstanceOf(BackgroundTaskRequestFilter.class);
+		});
+	}
+
+	@Test
+	void statusResourceWhenDisabledShouldBeAbsent() {
+		webContextRunner().withPropertyValues("edge-runtime.tasks.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(TaskStatusController.class)
+				.hasSingleBean(FilterRegistrationBean.class));
+	}
+
+	@Test
+	void accessRuleWhenUserDefinesOneShouldBackOff() {
+		TaskStatusAccessRule nobody = (task, request) -> false;
+		webContextRunner().withBean(TaskStatusAccessRule.class, () -> nobody)
+			.run((context) -> assertThat(context).getBean(TaskStatusAccessRule.class).isSameAs(nobody));
+	}
+
+	private WebApplicationContextRunner webContextRunner() {
+		return new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class,
+				EdgeRuntimeAutoConfiguration.class, BackgroundTaskAutoConfiguration.class));
+	}
+
+	private void assertMisuse(Class<?> beanClass, String method, String problem) {
+		this.contextRunner.withBean(beanClass).run((context) -> assertFailure(context, method, problem));
+	}
+
+	private static void assertFailure(AssertableApplicationContext context, String method, String problem) {
+		assertThat(context).hasFailed();
+		assertThat(NestedExceptionUtils.getMostSpecificCause(context.getStartupFailure()))
+			.hasMessageContaining("@BackgroundTask method " + method + " is misused")
+			.hasMessageContaining(problem);
+	}
+
+	static class PrivateMethod {
+
+		@BackgroundTask
+		@SuppressWarnings("unused")
+		private void run() {
+		}
+
+	}
+
+	static class FinalMethod {
+
+		@BackgroundTask
+		public final void run() {
+		}
+
+	}
+
+	static class StaticMethod {
+
+		@BackgroundTask
+		public static void run() {
+		}
+
+	}
+
+	static final class FinalClass {
+
+		@BackgroundTask
+		public void run() {
+		}
+
+	}
+
+	interface Greeter {
+
+		String greet();
+
+	}
+
+	static class InterfaceProxied implements Greeter {
+
+		@Override
+		public String greet() {
+			return "hello";
+		}
+
+		@BackgroundTask
+		public void detached() {
+		}
+
+	}
+
+	static class ReturnsString {
+
+		@BackgroundTask
+		public String run() {
+			return "result";
+		}
+
+	}
+
+	static class TakesRequest {
+
+		@BackgroundTask
+		public void run(HttpServletRequest request) {
+		}
+
+	}
+
+	static class TakesResponse {
+
+		@BackgroundTask
+		public void run(String name, HttpServletResponse response) {
+		}
+
+	}
+
+	static class BadWallClock {
+
+		@BackgroundTask(wallClock = "soon")
+		public void run() {
+		}
+
+	}
+
+	static class BadMemory {
+
+		@BackgroundTask(memory = "lots")
+		public void run() {
+		}
+
+	}
+
+	static class QueueWithoutDurable {
+
+		@BackgroundTask(queue = "mail")
+		public void run() {
+		}
+
+	}
+
+	static class Durable {
+
+		@BackgroundTask(name = "durable", durable = true, queue = "mail", maxAttempts = 5)
+		public void run(String payload) {
+		}
+
+	}
+
+	@RestController
+	static class HandlerWithResponseStatus {
+
+		@BackgroundTask
+		@PostMapping("/created")
+		@ResponseStatus(HttpStatus.CREATED)
+		public String create() {
+			return "created";
+		}
+
+	}
+
+	static class Computations {
+
+		private final AtomicReference<Thread> thread = new AtomicReference<>();
+
+		public Thread lastThread() {
+			return this.thread.get();
+		}
+
+		@BackgroundTask
+		public CompletableFuture<String> compute(String input) {
+			this.thread.set(Thread.currentThread());
+			return CompletableFuture.completedFuture("computed " + input);
+		}
+
+		@BackgroundTask
+		public TaskHandle<String> handle(String input) {
+			return new EdgeRuntimeStub().waitUntil(() -> "handled " + input);
+		}
+
+	}
+
+	/**
+	 * Enough of a transaction manager for transaction synchronization.
+	 */
+	static class SynchronizingTransactionManager extends AbstractPlatformTransactionManager {
+
+		private static final long serialVersionUID = 1L;
+
+		@Override
+		protected Object doGetTransaction() {
+			return new Object();
+		}
+
+		@Override
+		protected void doBegin(Object transaction, TransactionDefinition definition) {
+		}
+
+		@Override
+		protected void doCommit(DefaultTransactionStatus status) {
+		}
+
+		@Override
+		protected void doRollback(DefaultTransactionStatus status) {
+		}
+
+	}
+
+}

@@ -1,0 +1,143 @@
+package dev.edgeruntime.web;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import dev.edgeruntime.EdgeRuntime;
+import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskState;
+import dev.edgeruntime.web.BackgroundTaskTestApplication.Gates;
+import dev.edgeruntime.web.BackgroundTaskTestApplication.Receipts;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.assertj.MockMvcTester;
+import org.springframework.test.web.servlet.assertj.MvcTestResult;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code @BackgroundTask} through MockMvc, with room for one task in flight.
+ *
+ * @author edge-runtime developers
+ */
+@SpringBootTest(classes = BackgroundTaskTestApplication.class, properties = "edge-runtime.max-in-flight=1")
+@AutoConfigureMockMvc
+class BackgroundTaskMockMvcTests {
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+	@Autowired
+	private MockMvcTester mvc;
+
+	@Autowired
+	private Gates gates;
+
+	@Autowired
+	private Receipts receipts;
+
+	@Autowired
+	private EdgeRuntime runtime;
+
+	@AfterEach
+	void tasksReleasedTheirPlace() {
+		// a task releases its place just after it ends; the next test needs the only place there is
+		await().atMost(TIMEOUT).until(() -> this.runtime.status().inFlight() == 0);
+	}
+
+	@Test
+	void controllerMethodShouldAnswer202WithLocationAndBodyAndLaterTheResult() {
+		String key = UUID.randomUUID().toString();
+		MvcTestResult result = this.mvc.post().uri("/reports").param("key", key).exchange();
+		assertThat(result).hasStatus(HttpStatus.ACCEPTED).hasContentTypeCompatibleWith(MediaType.APPLICATION_JSON);
+		assertThat(result).bodyJson().extractingPath("$.name").isEqualTo("report");
+		String location = result.getResponse().getHeader("Location");
+		assertThat(location).startsWith("http://localhost/background-tasks/");
+		assertThat(result).bodyJson().extractingPath("$.statusUrl").isEqualTo(location);
+		String id = location.substring(location.lastIndexOf('/') + 1);
+		assertThat(result).bodyJson().extractingPath("$.id").isEqualTo(id);
+		assertThat(this.gates.gate(key).getCount()).isOne();
+		this.gates.open(key);
+		await().atMost(TIMEOUT).untilAsserted(() -> {
+			MvcTestResult status = this.mvc.get().uri("/background-tasks/{id}", id).exchange();
+			assertThat(status).hasStatusOk();
+			assertThat(status).bodyJson().extractingPath("$.state").isEqualTo("SUCCEEDED");
+			assertThat(status).bodyJson().extractingPath("$.result").isEqualTo("report " + key);
+		});
+	}
+
+	@Test
+	void serviceMethodCalledByControllerShouldStartAfterTheResponseIsCommitted() {
+		String key = UUID.randomUUID().toString();
+		this.gates.open(key + "-handler");
+		MvcTestResult result = this.mvc.post()
+			.uri("/orders")
+			.param("key", key)
+			.param("recordCommit", "true")
+			.exchange();
+		assertThat(result).hasStatusOk().hasBodyTextEqualTo("ordered " + key);
+		TaskHandle<Void> receipt = this.receipts.handles.get(key);
+		await().atMost(TIMEOUT).until(() -> receipt.state() == TaskState.SUCCEEDED);
+		assertThat(this.receipts.committedAtStart).containsEntry(key, true);
+		assertThat(this.receipts.handlerReturnedAtStart).containsEntry(key, true);
+	}
+
+	@Test
+	void serviceMethodInTransactionDuringRequestShouldStartAfterCommitAndResponse() {
+		String key = UUID.randomUUID().toString();
+		MvcTestResult result = this.mvc.post().uri("/committed-orders").param("key", key).exchange();
+		assertThat(result).hasStatusOk().hasBodyTextEqualTo("committed " + key);
+		assertThat(this.receipts.stateAfterCommit).containsEntry(key, TaskState.SCHEDULED);
+		TaskHandle<Void> receipt = this.receipts.handles.get(key);
+		await().atMost(TIMEOUT).until(() -> receipt.state() == TaskState.SUCCEEDED);
+		assertThat(this.receipts.committedAtStart).containsEntry(key, true);
+	}
+
+	@Test
+	void viewAndPrimitiveHandlerMethodsShouldAlsoAnswer202() {
+		MvcTestResult view = this.mvc.post().uri("/view-reports").exchange();
+		assertThat(view).hasStatus(HttpStatus.ACCEPTED).hasContentTypeCompatibleWith(MediaType.APPLICATION_JSON);
+		assertThat(view).bodyJson().extractingPath("$.name").isEqualTo("view-report");
+		tasksReleasedTheirPlace();
+		MvcTestResult count = this.mvc.post().uri("/counts").exchange();
+		assertThat(count).hasStatus(HttpStatus.ACCEPTED);
+		String location = count.getResponse().getHeader("Location");
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(this.mvc.get().uri(location).exchange()).bodyJson()
+			.extractingPath("$.result")
+			.isEqualTo(42));
+	}
+
+	@Test
+	void serviceMethodWhenHandlerThrowsShouldBeDropped() {
+		String key = UUID.randomUUID().toString();
+		this.gates.open(key + "-handler");
+		MvcTestResult result = this.mvc.post().uri("/orders").param("key", key).param("fail", "true").exchange();
+		assertThat(result).hasFailed();
+		assertThat(this.receipts.handles.get(key).state()).isEqualTo(TaskState.DROPPED);
+		assertThat(this.receipts.handlerReturnedAtStart).doesNotContainKey(key);
+	}
+
+	@Test
+	void controllerMethodWhenNoRoomShouldAnswer503WithRetryAfter() {
+		String key = UUID.randomUUID().toString();
+		assertThat(this.mvc.post().uri("/reports").param("key", key).exchange()).hasStatus(HttpStatus.ACCEPTED);
+		try {
+			MvcTestResult refused = this.mvc.post().uri("/reports").param("key", key + "-refused").exchange();
+			assertThat(refused).hasStatus(HttpStatus.SERVICE_UNAVAILABLE)
+				.hasContentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+				.hasHeader("Retry-After", "1");
+			assertThat(refused).bodyJson().extractingPath("$.reason").isEqualTo("early_drop");
+			assertThat(refused).bodyJson().extractingPath("$.status").isEqualTo(503);
+		}
+		finally {
+			this.gates.open(key);
+		}
+	}
+
+}
