@@ -24,6 +24,7 @@ import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.RuntimeStatus;
 import dev.edgeruntime.TaskBudget;
 import dev.edgeruntime.TaskBudgetExceededException;
+import dev.edgeruntime.TaskContext;
 import dev.edgeruntime.TaskCancelledEvent;
 import dev.edgeruntime.TaskContextHolder;
 import dev.edgeruntime.TaskHandle;
@@ -302,6 +303,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		if (task.memoryBudget() != null) {
 			task.allocationBase = this.meters.allocatedBytes(thread);
 		}
+		TaskContext outer = TaskContextHolder.get(); // set when a task runs inline inside another task
 		TaskContextHolder.set(task);
 		notifyStarted(task);
 		T result = null;
@@ -316,9 +318,11 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			for (TaskLifecycleListener listener : this.listeners) {
 				listener.taskEnding(task);
 			}
-			TaskContextHolder.set(null);
+			TaskContextHolder.set(outer);
 			task.detach();
-			Thread.interrupted(); // a pooled thread must not carry the task's interrupt to the next task
+			if (outer == null) {
+				Thread.interrupted(); // a pooled thread must not carry the task's interrupt to the next task
+			}
 			deleteStorage(task);
 		}
 		if (failure == null) {

@@ -112,6 +112,19 @@ class WaitUntilTests {
 	}
 
 	@Test
+	void inlineTaskInsideAnotherTaskShouldRestoreTheOuterContext() {
+		this.contextRunner.withPropertyValues("edge-runtime.tasks.inline=true").run((context) -> {
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			TaskHandle<String> outer = runtime.waitUntil(TaskOptions.named("outer"), () -> {
+				runtime.waitUntil(TaskOptions.named("inner"), () -> TaskContext.current().name());
+				return TaskContext.current().name();
+			});
+			assertThat(outer.result().get(10, TimeUnit.SECONDS)).isEqualTo("outer");
+			assertThat(TaskContext.find()).isEmpty();
+		});
+	}
+
+	@Test
 	void taskContextOutsideTaskShouldFailClearly() {
 		assertThat(TaskContext.find()).isEmpty();
 		assertThatIllegalStateException().isThrownBy(TaskContext::current)
