@@ -87,8 +87,8 @@ final class QueueConsumer {
 		this.handlers = Executors.newFixedThreadPool(settings.concurrency(),
 				new CustomizableThreadFactory("queue-" + endpoint.queue() + "-"));
 		this.freeHandlers = new Semaphore(settings.concurrency());
+		// Not a daemon: an application whose only work is consuming stays up, as with other listener containers.
 		this.reader = new Thread(this::readLoop, "queue-" + endpoint.queue() + "-reader");
-		this.reader.setDaemon(true);
 	}
 
 	String queue() {
