@@ -95,11 +95,16 @@ final class QueueConsumer {
 		return this.endpoint.queue();
 	}
 
-	void start() {
+	/**
+	 * Starts reading.
+	 * @param databaseUp whether the schema is in place; when it is not, the reader (not start-up) waits for
+	 * the database
+	 */
+	void start(boolean databaseUp) {
 		this.running = true;
 		try {
 			// Created before start-up completes, so the application can send at once; the reader retries.
-			this.ready = this.schema.install() && createQueue();
+			this.ready = databaseUp && createQueue();
 		}
 		catch (RuntimeException ex) {
 			markUnhealthy(ex);

@@ -83,12 +83,14 @@ public final class QueueConsumers implements SmartLifecycle {
 			return;
 		}
 		List<QueueListenerEndpoint> endpoints = this.listeners.endpoints();
+		// No second wait for an unreachable database here: the readers wait for it, start-up does not.
+		boolean databaseUp = this.schema.installed() != null;
 		for (QueueListenerEndpoint endpoint : endpoints) {
 			QueueConsumer consumer = new QueueConsumer(endpoint, settings(endpoint), this.pgmq, this.schema,
 					this.events, this.transactions, this.observer, this.heartbeats);
 			this.consumers.add(consumer);
 			this.observer.consuming(endpoint.queue());
-			consumer.start();
+			consumer.start(databaseUp);
 		}
 		this.running = true;
 	}

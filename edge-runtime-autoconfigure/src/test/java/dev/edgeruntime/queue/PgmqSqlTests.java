@@ -336,6 +336,37 @@ class PgmqSqlTests {
 		}
 	}
 
+	@Test
+	void extensionModeUsesTheExtensionOrFailsClearlyWhereThereIsNone() {
+		boolean available = Boolean.TRUE.equals(this.jdbc.queryForObject(
+				"SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pgmq')", Boolean.class));
+		PgmqSchemaInitializer initializer = new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.EXTENSION);
+		if (available) {
+			assertThat(initializer.install()).isTrue();
+			assertThat(initializer.installed()).isEqualTo(PgmqSchemaMode.EXTENSION);
+		}
+		else {
+			assertThatExceptionOfType(IllegalStateException.class).isThrownBy(initializer::install)
+				.withMessageContaining("edge-runtime.queue.schema=extension")
+				.withMessageContaining("pgmq");
+			assertThat(initializer.installed()).isNull();
+		}
+	}
+
+	@Test
+	void noneModeInstallsNothing() {
+		PgmqSchemaInitializer initializer = new PgmqSchemaInitializer(new UnreachableDataSource(), PgmqSchemaMode.NONE);
+		assertThat(initializer.install()).isTrue();
+		assertThat(initializer.installed()).isEqualTo(PgmqSchemaMode.NONE);
+	}
+
+	@Test
+	void unreachableDatabaseIsReportedNotThrown() {
+		PgmqSchemaInitializer initializer = new PgmqSchemaInitializer(new UnreachableDataSource(), PgmqSchemaMode.AUTO);
+		assertThat(initializer.install()).isFalse();
+		assertThat(initializer.installed()).isNull();
+	}
+
 	private HikariDataSource newDataSource(String url) {
 		TestDatabase database = TestDatabase.get();
 		com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
@@ -379,6 +410,20 @@ class PgmqSqlTests {
 	private boolean tableExists(String table) {
 		return Boolean.TRUE.equals(
 				this.jdbc.queryForObject("SELECT to_regclass(?) IS NOT NULL", Boolean.class, "pgmq." + table));
+	}
+
+	private static final class UnreachableDataSource extends org.springframework.jdbc.datasource.AbstractDataSource {
+
+		@Override
+		public Connection getConnection() throws java.sql.SQLException {
+			throw new java.sql.SQLNonTransientConnectionException("Connection refused", "08001");
+		}
+
+		@Override
+		public Connection getConnection(String username, String password) throws java.sql.SQLException {
+			return getConnection();
+		}
+
 	}
 
 }
