@@ -225,6 +225,29 @@ class PgmqTemplateTests {
 	}
 
 	@Test
+	void concurrentIdempotentSendsOfOneKeySendOnce() throws Exception {
+		java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(4);
+		List<java.util.concurrent.CompletableFuture<Long>> sends = new java.util.ArrayList<>();
+		for (int i = 0; i < 4; i++) {
+			sends.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+				try {
+					start.await();
+				}
+				catch (Exception ex) {
+					throw new IllegalStateException(ex);
+				}
+				return this.pgmq.sendIdempotent(this.queue, "same-key", new Order("a", 1));
+			}));
+		}
+		java.util.Set<Long> ids = new java.util.HashSet<>();
+		for (java.util.concurrent.CompletableFuture<Long> send : sends) {
+			ids.add(send.get());
+		}
+		assertThat(ids).hasSize(1);
+		assertThat(this.pgmq.statistics(this.queue).totalMessages()).isEqualTo(1);
+	}
+
+	@Test
 	void payloadThatCannotBeMappedIsReportedWithItsId() {
 		long id = this.pgmq.send(this.queue, Map.of("sku", List.of(1, 2)));
 		assertThatExceptionOfType(MessageConversionException.class)

@@ -123,8 +123,8 @@ class QueueListenerTests {
 
 	@Test
 	void heartbeatKeepsTheLeaseOfALongHandler() {
-		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.visibility-timeout=2s",
-				"edge-runtime.queue.consumer.heartbeat-interval=300ms")
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.visibility-timeout=3s",
+				"edge-runtime.queue.consumer.heartbeat-interval=200ms")
 			.run((context) -> {
 				OrderListener listener = context.getBean(OrderListener.class);
 				CountDownLatch release = new CountDownLatch(1);
@@ -188,6 +188,36 @@ class QueueListenerTests {
 			OrderListener listener = context.getBean(OrderListener.class);
 			context.getBean(PgmqTemplate.class).send(this.queue, new Order("wake", 1));
 			await().atMost(Duration.ofSeconds(10)).until(() -> listener.received.size() == 1);
+		});
+	}
+
+	@Test
+	void sendsWithinTheThrottleIntervalAreAnnouncedByATrailingNotification() {
+		this.contextRunner
+			.withPropertyValues("edge-runtime.queue.consumer.polling-interval=30s",
+					"edge-runtime.queue.notify.throttle=3s")
+			.run((context) -> {
+				QueueConsumers consumers = context.getBean(QueueConsumers.class);
+				QueueNotificationListener notifications = context.getBean(QueueNotificationListener.class);
+				await().atMost(WAIT).until(() -> notifications.isListening()
+						&& consumers.status().stream().allMatch(QueueConsumerStatus::healthy));
+				OrderListener listener = context.getBean(OrderListener.class);
+				PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
+				pgmq.send(this.queue, new Order("first", 1));
+				await().atMost(Duration.ofSeconds(10)).until(() -> listener.received.size() == 1);
+				// Most likely within the throttle interval of the first: only the trailing notification wakes.
+				pgmq.send(this.queue, new Order("second", 2));
+				await().atMost(Duration.ofSeconds(10)).until(() -> listener.received.size() == 2);
+			});
+	}
+
+	@Test
+	void listenerMayTakeThePayloadItself() {
+		this.contextRunner.withUserConfiguration(PayloadListenerConfiguration.class).run((context) -> {
+			PayloadListener listener = context.getBean(PayloadListener.class);
+			context.getBean(PgmqTemplate.class).send(this.queue + "_p", new Order("plain", 7));
+			await().atMost(WAIT).until(() -> listener.received.size() == 1);
+			assertThat(listener.received).containsExactly(new Order("plain", 7));
 		});
 	}
 
@@ -288,6 +318,27 @@ class QueueListenerTests {
 		@Bean
 		UnloadListener unloadListener() {
 			return new UnloadListener();
+		}
+
+	}
+
+	static class PayloadListener {
+
+		final List<Order> received = new CopyOnWriteArrayList<>();
+
+		@QueueListener("${test.queue}_p")
+		void handle(Order order) {
+			this.received.add(order);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class PayloadListenerConfiguration {
+
+		@Bean
+		PayloadListener payloadListener() {
+			return new PayloadListener();
 		}
 
 	}
