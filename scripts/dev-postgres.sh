@@ -7,10 +7,11 @@
 #   scripts/dev-postgres.sh stop    stops it (the cluster stays for the next start)
 #   scripts/dev-postgres.sh url     prints the JDBC URL of the running cluster
 #   scripts/dev-postgres.sh status  exits 0 when it runs
+#   scripts/dev-postgres.sh user|password   prints the user or password (also in the URL)
 #
 # The JDBC URL carries the user and password, so `EDGE_RUNTIME_TEST_JDBC_URL=$(scripts/dev-postgres.sh url)`
-# is all a test run needs. PostgreSQL refuses to run as root: as root, the cluster runs as the `postgres`
-# system user (created by Debian's package).
+# is all a test run needs. initdb and pg_ctl refuse to run as root ("cannot be run as root"): as root, the
+# cluster is created and run as the `postgres` system user (created by Debian's package).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -153,8 +154,10 @@ case "${1:-}" in
 		url
 		;;
 	status) is_running ;;
+	user) echo "$USER_NAME" ;;
+	password) echo "$PASSWORD" ;;
 	*)
-		echo "usage: $0 start|stop|url|status" >&2
+		echo "usage: $0 start|stop|url|status|user|password" >&2
 		exit 2
 		;;
 esac
