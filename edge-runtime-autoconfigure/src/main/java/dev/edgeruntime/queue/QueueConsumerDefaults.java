@@ -32,14 +32,14 @@ public record QueueConsumerDefaults(int concurrency, int batchSize, Duration vis
 		Duration maxErrorBackoff, Duration shutdownMaxWait) {
 
 	public QueueConsumerDefaults {
-		Assert.isTrue(concurrency > 0, "concurrency must be positive");
-		Assert.isTrue(batchSize > 0, "batchSize must be positive");
-		Assert.isTrue(maxAttempts > 0, "maxAttempts must be positive");
-		Assert.isTrue(backoffMultiplier >= 1, "backoffMultiplier must be at least 1");
-		Assert.isTrue(jitter >= 0 && jitter <= 1, "jitter must be between 0 and 1");
+		Assert.isTrue(concurrency > 0, "edge-runtime.queue.consumer.concurrency must be positive");
+		Assert.isTrue(batchSize > 0, "edge-runtime.queue.consumer.batch-size must be positive");
+		Assert.isTrue(maxAttempts > 0, "edge-runtime.queue.consumer.max-attempts must be positive");
+		Assert.isTrue(backoffMultiplier >= 1, "edge-runtime.queue.consumer.backoff.multiplier must be at least 1");
+		Assert.isTrue(jitter >= 0 && jitter <= 1, "edge-runtime.queue.consumer.backoff.jitter must be between 0 and 1");
 		Assert.isTrue(!visibilityTimeout.isNegative() && !visibilityTimeout.isZero(),
-				"visibilityTimeout must be positive");
-		Assert.isTrue(!pollingInterval.isNegative() && !pollingInterval.isZero(), "pollingInterval must be positive");
+				"edge-runtime.queue.consumer.visibility-timeout must be positive");
+		Assert.isTrue(!pollingInterval.isNegative() && !pollingInterval.isZero(), "edge-runtime.queue.consumer.polling-interval must be positive");
 	}
 
 	/**

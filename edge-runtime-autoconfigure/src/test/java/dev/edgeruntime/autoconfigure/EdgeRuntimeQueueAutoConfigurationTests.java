@@ -100,6 +100,16 @@ class EdgeRuntimeQueueAutoConfigurationTests {
 	}
 
 	@Test
+	void invalidConsumerSettingShouldFailStartUpNamingTheProperty() {
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.queue.consumer.concurrency=0")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("edge-runtime.queue.consumer.concurrency"));
+	}
+
+	@Test
 	void customPgmqTemplateShouldBeUsed() {
 		DataSource dataSource = dataSource();
 		PgmqTemplate custom = new PgmqTemplate(new JdbcTemplate(dataSource), JsonMapper.builder().build(), 10,
