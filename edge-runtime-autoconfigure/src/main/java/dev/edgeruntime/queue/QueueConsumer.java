@@ -15,7 +15,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -149,8 +148,13 @@ final class QueueConsumer {
 	 */
 	void handBackUnfinished() {
 		for (InFlight running : this.inFlight.values()) {
-			if (running.handedBack.compareAndSet(false, true)) {
-				running.stopHeartbeat();
+			running.stopHeartbeat();
+			synchronized (running.lease) {
+				if (running.settled) {
+					continue;
+				}
+				running.settled = true;
+				running.handedBack = true;
 				try {
 					this.pgmq.setVisibilityTimeout(queue(), running.message.id(), Duration.ZERO);
 					logger.info("Handed message " + running.message.id() + " of queue '" + queue()
@@ -160,8 +164,8 @@ final class QueueConsumer {
 					logger.warn("Could not hand message " + running.message.id() + " of queue '" + queue()
 							+ "' back; it returns after its visibility timeout", ex);
 				}
-				running.thread.interrupt();
 			}
+			running.thread.interrupt();
 		}
 		this.handlers.shutdownNow();
 	}
@@ -290,7 +294,7 @@ final class QueueConsumer {
 	}
 
 	private void succeeded(InFlight current) {
-		current.stopHeartbeat();
+		current.settle();
 		long id = current.message.id();
 		if (this.settings.archiveOnSuccess()) {
 			this.pgmq.archive(queue(), id);
@@ -302,8 +306,8 @@ final class QueueConsumer {
 	}
 
 	private void failed(InFlight current, Throwable error) {
-		current.stopHeartbeat();
-		if (current.handedBack.get()) {
+		if (!current.settle()) {
+			// Handed back at shutdown already: visible again, this failure is the interrupt.
 			return;
 		}
 		QueueMessage<JsonNode> message = current.message;
@@ -357,14 +361,17 @@ final class QueueConsumer {
 	}
 
 	private void extend(InFlight current) {
-		if (current.handedBack.get()) {
-			return;
-		}
-		try {
-			this.pgmq.setVisibilityTimeout(queue(), current.message.id(), this.settings.visibilityTimeout());
-		}
-		catch (RuntimeException ex) {
-			logger.debug("Heartbeat of message " + current.message.id() + " failed", ex);
+		// Under the lease's lock, so no heartbeat lands after the outcome's own set_vt.
+		synchronized (current.lease) {
+			if (current.settled) {
+				return;
+			}
+			try {
+				this.pgmq.setVisibilityTimeout(queue(), current.message.id(), this.settings.visibilityTimeout());
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Heartbeat of message " + current.message.id() + " failed", ex);
+			}
 		}
 	}
 
@@ -405,13 +412,34 @@ final class QueueConsumer {
 
 		private final Thread thread;
 
-		private final AtomicBoolean handedBack = new AtomicBoolean();
+		private final Object lease = new Object();
+
+		// Guarded by lease: whether the outcome (success, failure, hand-back) has been decided.
+		private boolean settled;
+
+		// Guarded by lease.
+		private boolean handedBack;
 
 		private volatile @Nullable ScheduledFuture<?> heartbeat;
 
 		InFlight(QueueMessage<JsonNode> message, Thread thread) {
 			this.message = message;
 			this.thread = thread;
+		}
+
+		/**
+		 * Decides the outcome, once: no heartbeat extends the lease afterwards.
+		 * @return whether this call decided it, {@code false} when it was handed back already
+		 */
+		boolean settle() {
+			stopHeartbeat();
+			synchronized (this.lease) {
+				if (this.settled) {
+					return !this.handedBack;
+				}
+				this.settled = true;
+				return true;
+			}
 		}
 
 		void stopHeartbeat() {
