@@ -311,15 +311,24 @@ final class QueueConsumer {
 			return;
 		}
 		QueueMessage<JsonNode> message = current.message;
-		if (message.readCount() >= this.settings.maxAttempts()) {
+		int maxAttempts = maxAttempts(message);
+		if (message.readCount() >= maxAttempts) {
 			deadLetter(message, error, false);
 			return;
 		}
 		Duration delay = backoff(message.readCount());
 		logger.debug("Message " + message.id() + " of queue '" + queue() + "' failed (attempt " + message.readCount()
-				+ " of " + this.settings.maxAttempts() + "), retrying in " + delay, error);
+				+ " of " + maxAttempts + "), retrying in " + delay, error);
 		this.pgmq.setVisibilityTimeout(queue(), message.id(), delay);
 		this.observer.retried(queue());
+	}
+
+	private int maxAttempts(QueueMessage<JsonNode> message) {
+		Object own = message.headers().get(QueueHeaders.MAX_ATTEMPTS);
+		if (own instanceof Number number && number.intValue() > 0) {
+			return number.intValue();
+		}
+		return this.settings.maxAttempts();
 	}
 
 	private void deadLetter(QueueMessage<JsonNode> message, Throwable error, boolean poison) {

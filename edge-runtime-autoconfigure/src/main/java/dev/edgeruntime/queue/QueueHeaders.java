@@ -19,6 +19,12 @@ public final class QueueHeaders {
 	/** When the message was dead-lettered (ISO-8601). */
 	public static final String DEAD_LETTERED_AT = "x-dead-lettered-at";
 
+	/**
+	 * Deliveries of this message before it is dead-lettered, overriding the listener's {@code maxAttempts}
+	 * (a whole number), as a durable task's own setting travels with it.
+	 */
+	public static final String MAX_ATTEMPTS = "x-max-attempts";
+
 	/** The idempotency key the message was sent with. */
 	public static final String IDEMPOTENCY_KEY = "x-idempotency-key";
 

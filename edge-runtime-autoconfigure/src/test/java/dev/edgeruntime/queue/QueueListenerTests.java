@@ -101,6 +101,20 @@ class QueueListenerTests {
 	}
 
 	@Test
+	void maxAttemptsHeaderOverridesTheListenersSetting() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=5").run((context) -> {
+			OrderListener listener = context.getBean(OrderListener.class);
+			listener.behaviour = (message) -> {
+				throw new IllegalStateException("boom");
+			};
+			context.getBean(PgmqTemplate.class)
+				.send(this.queue, new Order("once", 1), Map.of(QueueHeaders.MAX_ATTEMPTS, 1), Duration.ZERO);
+			await().atMost(WAIT).until(() -> rows(context, "a") == 1);
+			assertThat(listener.received).extracting(QueueMessage::readCount).containsExactly(1);
+		});
+	}
+
+	@Test
 	void poisonPayloadIsDeadLetteredAtOnceAndDoesNotBlockTheQueue() {
 		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.concurrency=1").run((context) -> {
 			PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
