@@ -1,0 +1,142 @@
+package dev.edgeruntime.autoconfigure;
+
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import dev.edgeruntime.queue.PgmqSchemaInitializer;
+import dev.edgeruntime.queue.PgmqTemplate;
+import dev.edgeruntime.queue.QueueConsumerObserver;
+import dev.edgeruntime.queue.QueueConsumers;
+import dev.edgeruntime.queue.QueueHealthIndicator;
+import dev.edgeruntime.queue.QueueListenerAnnotationBeanPostProcessor;
+import dev.edgeruntime.queue.QueueMeterBinder;
+import dev.edgeruntime.queue.QueueMetrics;
+import dev.edgeruntime.queue.QueueNotificationListener;
+import dev.edgeruntime.queue.QueueNotifier;
+import io.micrometer.core.instrument.MeterRegistry;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Role;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of the durable
+ * tier: the pgmq schema, {@link PgmqTemplate}, {@link dev.edgeruntime.queue.QueueListener} consumers,
+ * wake-up by {@code LISTEN/NOTIFY}, metrics and health. Applies when the application has a single
+ * {@link DataSource}, so an application without a database runs the in-process runtime alone.
+ *
+ * @author edge-runtime developers
+ */
+@AutoConfiguration(afterName = { "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+		"org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration" })
+@ConditionalOnClass({ JdbcTemplate.class, JsonMapper.class, DataSourceTransactionManager.class,
+		org.postgresql.PGConnection.class })
+@ConditionalOnSingleCandidate(DataSource.class)
+@ConditionalOnBooleanProperty(name = "edge-runtime.queue.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(EdgeRuntimeQueueProperties.class)
+public final class EdgeRuntimeQueueAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	PgmqSchemaInitializer pgmqSchemaInitializer(DataSource dataSource, EdgeRuntimeQueueProperties properties) {
+		PgmqSchemaInitializer initializer = new PgmqSchemaInitializer(dataSource, properties.getSchema());
+		// A database down at start is reported and retried by the consumers; a refused install fails start-up.
+		initializer.install();
+		return initializer;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "edge-runtime.queue.notify.enabled", matchIfMissing = true)
+	QueueNotifier queueNotifier(DataSource dataSource, EdgeRuntimeQueueProperties properties) {
+		return new QueueNotifier(new JdbcTemplate(dataSource), properties.getNotify().getThrottle());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PgmqTemplate pgmqTemplate(DataSource dataSource, ObjectProvider<JsonMapper> jsonMapper,
+			ObjectProvider<QueueNotifier> notifier, EdgeRuntimeQueueProperties properties,
+			PgmqSchemaInitializer schema) {
+		return new PgmqTemplate(new JdbcTemplate(dataSource), jsonMapper.getIfAvailable(JsonMapper::new),
+				properties.getMaxPayloadSize().toBytes(), properties.getIdempotency().getWindow(),
+				notifier.getIfAvailable());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static QueueListenerAnnotationBeanPostProcessor queueListenerAnnotationBeanPostProcessor() {
+		return new QueueListenerAnnotationBeanPostProcessor();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	QueueConsumers queueConsumers(QueueListenerAnnotationBeanPostProcessor listeners, PgmqTemplate pgmq,
+			PgmqSchemaInitializer schema, ApplicationEventPublisher events, DataSource dataSource,
+			ObjectProvider<QueueConsumerObserver> observers, EdgeRuntimeQueueProperties properties) {
+		QueueConsumerObserver observer = observers.getIfAvailable(() -> QueueConsumerObserver.NONE);
+		return new QueueConsumers(listeners, pgmq, schema, events,
+				new TransactionTemplate(new DataSourceTransactionManager(dataSource)), observer,
+				properties.getConsumer().toDefaults());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty(name = "edge-runtime.queue.notify.enabled", matchIfMissing = true)
+	QueueNotificationListener queueNotificationListener(DataSource dataSource, QueueConsumers consumers,
+			EdgeRuntimeQueueProperties properties) {
+		return new QueueNotificationListener(dataSource, consumers, properties.getConsumer().getMaxErrorBackoff());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	QueueMetrics queueMetrics(PgmqTemplate pgmq, ObjectProvider<QueueConsumers> consumers,
+			EdgeRuntimeQueueProperties properties) {
+		return new QueueMetrics(pgmq, () -> {
+			QueueConsumers available = consumers.getIfAvailable();
+			return (available != null) ? available.status() : List.of();
+		}, properties.getMetricsCacheInterval());
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(MeterRegistry.class)
+	static class QueueMetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		QueueMeterBinder queueMeterBinder(QueueMetrics metrics) {
+			return new QueueMeterBinder(metrics);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(HealthIndicator.class)
+	static class QueueHealthConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnEnabledHealthIndicator("queue")
+		QueueHealthIndicator queueHealthIndicator(PgmqSchemaInitializer schema, QueueMetrics metrics) {
+			return new QueueHealthIndicator(schema, metrics);
+		}
+
+	}
+
+}

@@ -1,0 +1,340 @@
+package dev.edgeruntime.autoconfigure;
+
+import java.time.Duration;
+
+import dev.edgeruntime.queue.PgmqSchemaMode;
+import dev.edgeruntime.queue.QueueConsumerDefaults;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration properties of the durable tier: the pgmq queue, its consumers and wake-up.
+ *
+ * @author edge-runtime developers
+ */
+@ConfigurationProperties("edge-runtime.queue")
+public class EdgeRuntimeQueueProperties {
+
+	/**
+	 * Whether the durable queue is enabled when the application has a single DataSource.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * How the pgmq schema gets into the database: the extension when available, else the bundled schema
+	 * (auto), only the extension, only the bundled schema, or nothing.
+	 */
+	private PgmqSchemaMode schema = PgmqSchemaMode.AUTO;
+
+	/**
+	 * Largest JSON payload a send accepts.
+	 */
+	private DataSize maxPayloadSize = DataSize.ofMegabytes(1);
+
+	/**
+	 * How long figures read for metrics and health are reused.
+	 */
+	private Duration metricsCacheInterval = Duration.ofSeconds(5);
+
+	private final Idempotency idempotency = new Idempotency();
+
+	private final Notify notify = new Notify();
+
+	private final Consumer consumer = new Consumer();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public PgmqSchemaMode getSchema() {
+		return this.schema;
+	}
+
+	public void setSchema(PgmqSchemaMode schema) {
+		this.schema = schema;
+	}
+
+	public DataSize getMaxPayloadSize() {
+		return this.maxPayloadSize;
+	}
+
+	public void setMaxPayloadSize(DataSize maxPayloadSize) {
+		this.maxPayloadSize = maxPayloadSize;
+	}
+
+	public Duration getMetricsCacheInterval() {
+		return this.metricsCacheInterval;
+	}
+
+	public void setMetricsCacheInterval(Duration metricsCacheInterval) {
+		this.metricsCacheInterval = metricsCacheInterval;
+	}
+
+	public Idempotency getIdempotency() {
+		return this.idempotency;
+	}
+
+	public Notify getNotify() {
+		return this.notify;
+	}
+
+	public Consumer getConsumer() {
+		return this.consumer;
+	}
+
+	/**
+	 * Idempotency keys of sends.
+	 */
+	public static class Idempotency {
+
+		/**
+		 * How long a send's idempotency key is remembered; a send with a key seen within it is dropped.
+		 */
+		private Duration window = Duration.ofHours(24);
+
+		public Duration getWindow() {
+			return this.window;
+		}
+
+		public void setWindow(Duration window) {
+			this.window = window;
+		}
+
+	}
+
+	/**
+	 * Wake-up of consumers by LISTEN/NOTIFY.
+	 */
+	public static class Notify {
+
+		/**
+		 * Whether sends notify consumers and consumers listen, so an idle consumer reads at once.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Shortest interval between two notifications for one queue from one instance.
+		 */
+		private Duration throttle = Duration.ofMillis(50);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getThrottle() {
+			return this.throttle;
+		}
+
+		public void setThrottle(Duration throttle) {
+			this.throttle = throttle;
+		}
+
+	}
+
+	/**
+	 * Defaults of @QueueListener consumers.
+	 */
+	public static class Consumer {
+
+		/**
+		 * Most messages one listener handles at once on this instance.
+		 */
+		private int concurrency = 1;
+
+		/**
+		 * Most messages read in one query.
+		 */
+		private int batchSize = 10;
+
+		/**
+		 * How long a read message stays hidden from other consumers.
+		 */
+		private Duration visibilityTimeout = Duration.ofSeconds(30);
+
+		/**
+		 * How often a running handler's lease is extended; a third of the visibility timeout when not set.
+		 */
+		private @Nullable Duration heartbeatInterval;
+
+		/**
+		 * Deliveries before a failing message is dead-lettered.
+		 */
+		private int maxAttempts = 5;
+
+		/**
+		 * How often an idle consumer reads when no notification wakes it.
+		 */
+		private Duration pollingInterval = Duration.ofSeconds(5);
+
+		/**
+		 * Longest wait between reads while the database fails.
+		 */
+		private Duration maxErrorBackoff = Duration.ofSeconds(30);
+
+		/**
+		 * Whether handled messages are archived rather than deleted.
+		 */
+		private boolean archiveOnSuccess;
+
+		/**
+		 * How long running handlers may take to finish at shutdown before their messages are handed back.
+		 */
+		private Duration shutdownMaxWait = Duration.ofSeconds(30);
+
+		private final Backoff backoff = new Backoff();
+
+		public int getConcurrency() {
+			return this.concurrency;
+		}
+
+		public void setConcurrency(int concurrency) {
+			this.concurrency = concurrency;
+		}
+
+		public int getBatchSize() {
+			return this.batchSize;
+		}
+
+		public void setBatchSize(int batchSize) {
+			this.batchSize = batchSize;
+		}
+
+		public Duration getVisibilityTimeout() {
+			return this.visibilityTimeout;
+		}
+
+		public void setVisibilityTimeout(Duration visibilityTimeout) {
+			this.visibilityTimeout = visibilityTimeout;
+		}
+
+		public @Nullable Duration getHeartbeatInterval() {
+			return this.heartbeatInterval;
+		}
+
+		public void setHeartbeatInterval(@Nullable Duration heartbeatInterval) {
+			this.heartbeatInterval = heartbeatInterval;
+		}
+
+		public int getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(int maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public Duration getPollingInterval() {
+			return this.pollingInterval;
+		}
+
+		public void setPollingInterval(Duration pollingInterval) {
+			this.pollingInterval = pollingInterval;
+		}
+
+		public Duration getMaxErrorBackoff() {
+			return this.maxErrorBackoff;
+		}
+
+		public void setMaxErrorBackoff(Duration maxErrorBackoff) {
+			this.maxErrorBackoff = maxErrorBackoff;
+		}
+
+		public boolean isArchiveOnSuccess() {
+			return this.archiveOnSuccess;
+		}
+
+		public void setArchiveOnSuccess(boolean archiveOnSuccess) {
+			this.archiveOnSuccess = archiveOnSuccess;
+		}
+
+		public Duration getShutdownMaxWait() {
+			return this.shutdownMaxWait;
+		}
+
+		public void setShutdownMaxWait(Duration shutdownMaxWait) {
+			this.shutdownMaxWait = shutdownMaxWait;
+		}
+
+		public Backoff getBackoff() {
+			return this.backoff;
+		}
+
+		QueueConsumerDefaults toDefaults() {
+			return new QueueConsumerDefaults(this.concurrency, this.batchSize, this.visibilityTimeout,
+					this.heartbeatInterval, this.maxAttempts, this.backoff.getInitial(), this.backoff.getMultiplier(),
+					this.backoff.getMax(), this.backoff.getJitter(), this.archiveOnSuccess, this.pollingInterval,
+					this.maxErrorBackoff, this.shutdownMaxWait);
+		}
+
+	}
+
+	/**
+	 * Retry delays of failing messages.
+	 */
+	public static class Backoff {
+
+		/**
+		 * Delay before the first retry.
+		 */
+		private Duration initial = Duration.ofSeconds(1);
+
+		/**
+		 * Factor applied to the delay for each further retry.
+		 */
+		private double multiplier = 2.0;
+
+		/**
+		 * Longest delay between retries.
+		 */
+		private Duration max = Duration.ofMinutes(10);
+
+		/**
+		 * Fraction of each delay taken off at random, so that retries of many messages spread out.
+		 */
+		private double jitter = 0.2;
+
+		public Duration getInitial() {
+			return this.initial;
+		}
+
+		public void setInitial(Duration initial) {
+			this.initial = initial;
+		}
+
+		public double getMultiplier() {
+			return this.multiplier;
+		}
+
+		public void setMultiplier(double multiplier) {
+			this.multiplier = multiplier;
+		}
+
+		public Duration getMax() {
+			return this.max;
+		}
+
+		public void setMax(Duration max) {
+			this.max = max;
+		}
+
+		public double getJitter() {
+			return this.jitter;
+		}
+
+		public void setJitter(double jitter) {
+			this.jitter = jitter;
+		}
+
+	}
+
+}

@@ -1,0 +1,207 @@
+package dev.edgeruntime.queue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicReference;
+
+import javax.sql.DataSource;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
+
+/**
+ * Brings the {@code pgmq} schema into the database as {@code edge-runtime.queue.schema} says, plus
+ * edge-runtime's own table of idempotency keys. The whole install runs in one transaction under a
+ * transaction-level advisory lock, so instances starting at once install it once, and every script is
+ * idempotent.
+ *
+ * <p>A database that cannot be reached is not an error here: the in-process runtime must start without it.
+ * {@link #install()} then returns {@code false}, and consumers call it again before they read.
+ *
+ * @author edge-runtime developers
+ */
+public final class PgmqSchemaInitializer {
+
+	/** The bundled schema's version: {@code pgmq-bundled-v<version>.sql}. */
+	public static final int BUNDLED_VERSION = 1;
+
+	private static final Log logger = LogFactory.getLog(PgmqSchemaInitializer.class);
+
+	// "edgeqsch" in ASCII: a key no other application is likely to use.
+	private static final long LOCK_KEY = 0x6564676571736368L;
+
+	private static final String BUNDLED_SCRIPT = "dev/edgeruntime/queue/schema/pgmq-bundled-v" + BUNDLED_VERSION
+			+ ".sql";
+
+	private static final String EDGE_RUNTIME_SCRIPT = "dev/edgeruntime/queue/schema/edge-runtime-v1.sql";
+
+	private static final String LOCK = """
+			SELECT pg_advisory_xact_lock(%d)
+			""".formatted(LOCK_KEY);
+
+	private static final String EXTENSION_INSTALLED = """
+			SELECT count(*) FROM pg_extension WHERE extname = 'pgmq'
+			""";
+
+	private static final String EXTENSION_AVAILABLE = """
+			SELECT count(*) FROM pg_available_extensions WHERE name = 'pgmq'
+			""";
+
+	private static final String CREATE_EXTENSION = """
+			CREATE EXTENSION IF NOT EXISTS pgmq
+			""";
+
+	private static final String FOREIGN_PGMQ_SCHEMA = """
+			SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE n.nspname = 'pgmq' AND c.relname = 'meta'
+				AND to_regclass('pgmq.edge_runtime_schema') IS NULL
+			""";
+
+	private static final String BUNDLED_PRESENT = """
+			SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE n.nspname = 'pgmq' AND c.relname = 'edge_runtime_schema'
+			""";
+
+	private static final String BUNDLED_INSTALLED_VERSION = """
+			SELECT coalesce(max(version), 0) FROM pgmq.edge_runtime_schema
+			""";
+
+	private final DataSource dataSource;
+
+	private final PgmqSchemaMode mode;
+
+	private final AtomicReference<@Nullable PgmqSchemaMode> installed = new AtomicReference<>();
+
+	/**
+	 * Creates a new instance.
+	 * @param dataSource the queue's database
+	 * @param mode how to bring in the schema
+	 */
+	public PgmqSchemaInitializer(DataSource dataSource, PgmqSchemaMode mode) {
+		this.dataSource = dataSource;
+		this.mode = mode;
+	}
+
+	/**
+	 * Installs the schema unless it was installed by this instance before.
+	 * @return whether the schema is in place; {@code false} when the database cannot be reached
+	 * @throws IllegalStateException when the database refuses the install, for instance
+	 * {@link PgmqSchemaMode#EXTENSION} where there is no pgmq extension
+	 */
+	public boolean install() {
+		if (this.installed.get() != null) {
+			return true;
+		}
+		try {
+			this.installed.set(doInstall());
+			return true;
+		}
+		catch (CannotGetJdbcConnectionException ex) {
+			logger.warn("Queue database unavailable, pgmq schema not checked yet: " + ex.getMessage());
+			return false;
+		}
+		catch (SQLException ex) {
+			if (isConnectionFailure(ex)) {
+				logger.warn("Queue database unavailable, pgmq schema not checked yet: " + ex.getMessage());
+				return false;
+			}
+			throw new IllegalStateException("Installing the pgmq schema (edge-runtime.queue.schema=" + this.mode
+					.name()
+					.toLowerCase() + ") failed: " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * What was installed or found.
+	 * @return {@link PgmqSchemaMode#EXTENSION} when the pgmq extension (or another pgmq install) is used,
+	 * {@link PgmqSchemaMode#BUNDLED} for the bundled schema, {@link PgmqSchemaMode#NONE} when nothing was
+	 * installed, or {@code null} before a successful {@link #install()}
+	 */
+	public @Nullable PgmqSchemaMode installed() {
+		return this.installed.get();
+	}
+
+	private PgmqSchemaMode doInstall() throws SQLException {
+		if (this.mode == PgmqSchemaMode.NONE) {
+			return PgmqSchemaMode.NONE;
+		}
+		try (Connection connection = this.dataSource.getConnection()) {
+			boolean autoCommit = connection.getAutoCommit();
+			connection.setAutoCommit(false);
+			try (Statement statement = connection.createStatement()) {
+				statement.execute(LOCK);
+				PgmqSchemaMode result = installPgmq(statement);
+				statement.execute(script(EDGE_RUNTIME_SCRIPT));
+				connection.commit();
+				return result;
+			}
+			catch (SQLException | RuntimeException ex) {
+				connection.rollback();
+				throw ex;
+			}
+			finally {
+				connection.setAutoCommit(autoCommit);
+			}
+		}
+	}
+
+	private PgmqSchemaMode installPgmq(Statement statement) throws SQLException {
+		if (count(statement, EXTENSION_INSTALLED) > 0) {
+			return PgmqSchemaMode.EXTENSION;
+		}
+		if (this.mode == PgmqSchemaMode.EXTENSION
+				|| (this.mode == PgmqSchemaMode.AUTO && count(statement, EXTENSION_AVAILABLE) > 0)) {
+			statement.execute(CREATE_EXTENSION);
+			logger.info("Created the pgmq extension");
+			return PgmqSchemaMode.EXTENSION;
+		}
+		if (count(statement, FOREIGN_PGMQ_SCHEMA) > 0) {
+			logger.info("Using the pgmq schema found in the database (installed without the extension)");
+			return PgmqSchemaMode.EXTENSION;
+		}
+		if (count(statement, BUNDLED_PRESENT) == 0 || count(statement, BUNDLED_INSTALLED_VERSION) < BUNDLED_VERSION) {
+			statement.execute(script(BUNDLED_SCRIPT));
+			logger.info("Installed edge-runtime's bundled pgmq-compatible schema, version " + BUNDLED_VERSION);
+		}
+		return PgmqSchemaMode.BUNDLED;
+	}
+
+	private static long count(Statement statement, String sql) throws SQLException {
+		try (ResultSet rs = statement.executeQuery(sql)) {
+			rs.next();
+			return rs.getLong(1);
+		}
+	}
+
+	private static String script(String path) {
+		try (InputStream in = new ClassPathResource(path, PgmqSchemaInitializer.class.getClassLoader())
+			.getInputStream()) {
+			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Cannot read " + path, ex);
+		}
+	}
+
+	static boolean isConnectionFailure(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+				return true;
+			}
+			if (cause instanceof java.sql.SQLTransientConnectionException || cause instanceof java.net.ConnectException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+}

@@ -1,0 +1,31 @@
+package dev.edgeruntime.queue;
+
+/**
+ * How the {@code pgmq} schema gets into the database ({@code edge-runtime.queue.schema}).
+ *
+ * @author edge-runtime developers
+ */
+public enum PgmqSchemaMode {
+
+	/**
+	 * Use pgmq when it is installed, else create the {@code pgmq} extension when the database has it
+	 * (Supabase, self-hosted with pgmq), else install the bundled compatible schema.
+	 */
+	AUTO,
+
+	/**
+	 * Create the {@code pgmq} extension; start-up fails when the database does not have it.
+	 */
+	EXTENSION,
+
+	/**
+	 * Install the bundled pgmq-compatible schema (unless pgmq is installed already).
+	 */
+	BUNDLED,
+
+	/**
+	 * Install nothing: the schema is managed elsewhere (migrations, a DBA).
+	 */
+	NONE
+
+}

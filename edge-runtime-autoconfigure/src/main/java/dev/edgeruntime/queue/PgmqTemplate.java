@@ -1,0 +1,635 @@
+package dev.edgeruntime.queue;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.Assert;
+
+/**
+ * Sends, reads and acknowledges messages through pgmq's SQL functions, with JSON payloads mapped by
+ * Jackson. Every call runs on the {@link JdbcTemplate}'s connection, so it takes part in the caller's
+ * Spring transaction: a message sent in a transaction that rolls back was never sent, and one deleted in
+ * it comes back.
+ *
+ * <pre class="code">
+ * long id = pgmq.send("emails", new Email(to, subject));
+ * List&lt;QueueMessage&lt;Email&gt;&gt; batch = pgmq.read("emails", Email.class, Duration.ofSeconds(30), 10);
+ * </pre>
+ *
+ * Queue names are checked with {@link QueueName} before any SQL is sent.
+ *
+ * @author edge-runtime developers
+ */
+public class PgmqTemplate {
+
+	private static final String CREATE = """
+			SELECT pgmq.create(?)
+			""";
+
+	private static final String CREATE_UNLOGGED = """
+			SELECT pgmq.create_unlogged(?)
+			""";
+
+	private static final String DROP_QUEUE = """
+			SELECT pgmq.drop_queue(?)
+			""";
+
+	private static final String PURGE_QUEUE = """
+			SELECT pgmq.purge_queue(?)
+			""";
+
+	private static final String LIST_QUEUES = """
+			SELECT queue_name, is_partitioned, is_unlogged, created_at FROM pgmq.list_queues()
+			""";
+
+	private static final String SEND = """
+			SELECT * FROM pgmq.send(?, ?::jsonb, ?::jsonb,
+				coalesce(?::timestamptz, clock_timestamp() + make_interval(secs => ?)))
+			""";
+
+	private static final String SEND_BATCH = """
+			SELECT * FROM pgmq.send_batch(?, ?::text[]::jsonb[], ?::text[]::jsonb[],
+				clock_timestamp() + make_interval(secs => ?))
+			""";
+
+	private static final String SEND_IDEMPOTENT = """
+			SELECT edge_runtime.send_idempotent(?, ?, make_interval(secs => ?), ?::jsonb, ?::jsonb)
+			""";
+
+	private static final String READ = """
+			SELECT msg_id, read_ct, enqueued_at, vt, message, headers FROM pgmq.read(?, ?, ?, ?::jsonb)
+			""";
+
+	private static final String READ_WITH_POLL = """
+			SELECT msg_id, read_ct, enqueued_at, vt, message, headers
+			FROM pgmq.read_with_poll(?, ?, ?, ?, ?, ?::jsonb)
+			""";
+
+	private static final String POP = """
+			SELECT msg_id, read_ct, enqueued_at, vt, message, headers FROM pgmq.pop(?)
+			""";
+
+	private static final String DELETE = """
+			SELECT pgmq.delete(?, ?::bigint)
+			""";
+
+	private static final String DELETE_BATCH = """
+			SELECT * FROM pgmq.delete(?, ?::bigint[])
+			""";
+
+	private static final String ARCHIVE = """
+			SELECT pgmq.archive(?, ?::bigint)
+			""";
+
+	private static final String ARCHIVE_BATCH = """
+			SELECT * FROM pgmq.archive(?, ?::bigint[])
+			""";
+
+	private static final String SET_VT = """
+			SELECT msg_id, read_ct, enqueued_at, vt, message, headers FROM pgmq.set_vt(?, ?::bigint, ?)
+			""";
+
+	private static final String MERGE_HEADERS = """
+			UPDATE pgmq.q_%s SET headers = coalesce(headers, '{}'::jsonb) || ?::jsonb WHERE msg_id = ?
+			""";
+
+	private static final String METRICS = """
+			SELECT queue_name, queue_length, queue_visible_length, newest_msg_age_sec, oldest_msg_age_sec,
+				total_messages, scrape_time
+			FROM pgmq.metrics(?)
+			""";
+
+	private static final String DEAD_LETTERED = """
+			SELECT count(*) FROM pgmq.a_%s WHERE headers @> '{"x-dead-lettered": true}'::jsonb
+			""";
+
+	private final JdbcTemplate jdbc;
+
+	private final ObjectMapper objectMapper;
+
+	private final long maxPayloadBytes;
+
+	private final Duration idempotencyWindow;
+
+	private final @Nullable SendNotifier notifier;
+
+	/**
+	 * Creates a new instance.
+	 * @param jdbc the JDBC template, whose data source is the queue's database
+	 * @param objectMapper maps payloads and headers to and from JSON
+	 * @param maxPayloadBytes the largest JSON payload accepted, in bytes
+	 * @param idempotencyWindow how long an idempotency key is remembered
+	 * @param notifier wakes consumers after a send, or {@code null} for none
+	 */
+	public PgmqTemplate(JdbcTemplate jdbc, ObjectMapper objectMapper, long maxPayloadBytes, Duration idempotencyWindow,
+			@Nullable SendNotifier notifier) {
+		Assert.isTrue(maxPayloadBytes > 0, "maxPayloadBytes must be positive");
+		this.jdbc = jdbc;
+		this.objectMapper = objectMapper;
+		this.maxPayloadBytes = maxPayloadBytes;
+		this.idempotencyWindow = idempotencyWindow;
+		this.notifier = notifier;
+	}
+
+	/**
+	 * Creates a queue (and its archive) unless it exists.
+	 * @param queue the queue name
+	 */
+	public void createQueue(String queue) {
+		this.jdbc.queryForList(CREATE, QueueName.requireValid(queue));
+	}
+
+	/**
+	 * Creates a queue with an unlogged table unless it exists: faster, but its messages are lost when the
+	 * database crashes.
+	 * @param queue the queue name
+	 */
+	public void createUnloggedQueue(String queue) {
+		this.jdbc.queryForList(CREATE_UNLOGGED, QueueName.requireValid(queue));
+	}
+
+	/**
+	 * Drops a queue, its archive and its messages.
+	 * @param queue the queue name
+	 * @return whether the queue existed
+	 */
+	public boolean dropQueue(String queue) {
+		return Boolean.TRUE.equals(this.jdbc.queryForObject(DROP_QUEUE, Boolean.class, QueueName.requireValid(queue)));
+	}
+
+	/**
+	 * Deletes every message of a queue; its archive stays.
+	 * @param queue the queue name
+	 * @return how many messages were deleted
+	 */
+	public long purgeQueue(String queue) {
+		return translate(queue, () -> {
+			Long count = this.jdbc.queryForObject(PURGE_QUEUE, Long.class, QueueName.requireValid(queue));
+			return (count != null) ? count : 0L;
+		});
+	}
+
+	/**
+	 * The queues in the database.
+	 * @return the queues, by name
+	 */
+	public List<QueueInfo> listQueues() {
+		return this.jdbc.query(LIST_QUEUES, (rs, row) -> new QueueInfo(rs.getString(1), rs.getBoolean(2),
+				rs.getBoolean(3), instant(rs, 4)));
+	}
+
+	/**
+	 * Sends a message, visible at once.
+	 * @param queue the queue name
+	 * @param payload the message, mapped to JSON
+	 * @return the message id
+	 */
+	public long send(String queue, Object payload) {
+		return send(queue, payload, Map.of(), Duration.ZERO);
+	}
+
+	/**
+	 * Sends a message that becomes visible after a delay.
+	 * @param queue the queue name
+	 * @param payload the message, mapped to JSON
+	 * @param delay how long the message stays invisible
+	 * @return the message id
+	 */
+	public long send(String queue, Object payload, Duration delay) {
+		return send(queue, payload, Map.of(), delay);
+	}
+
+	/**
+	 * Sends a message with headers that becomes visible after a delay.
+	 * @param queue the queue name
+	 * @param payload the message, mapped to JSON
+	 * @param headers the headers, mapped to a JSON object
+	 * @param delay how long the message stays invisible
+	 * @return the message id
+	 */
+	public long send(String queue, Object payload, Map<String, ?> headers, Duration delay) {
+		Assert.isTrue(!delay.isNegative(), "delay must not be negative");
+		return sendAt(queue, payload, headers, null, delay);
+	}
+
+	/**
+	 * Sends a message with headers that becomes visible at a given time.
+	 * @param queue the queue name
+	 * @param payload the message, mapped to JSON
+	 * @param headers the headers, mapped to a JSON object
+	 * @param visibleAt when the message becomes visible
+	 * @return the message id
+	 */
+	public long sendAt(String queue, Object payload, Map<String, ?> headers, Instant visibleAt) {
+		return sendAt(queue, payload, headers, visibleAt, Duration.ZERO);
+	}
+
+	private long sendAt(String queue, Object payload, Map<String, ?> headers, @Nullable Instant visibleAt,
+			Duration delay) {
+		QueueName.requireValid(queue);
+		String json = payloadJson(queue, payload);
+		String headersJson = headers.isEmpty() ? null : this.objectMapper.writeValueAsString(headers);
+		Long id = translate(queue,
+				() -> this.jdbc.queryForObject(SEND, Long.class, queue, json, headersJson,
+						(visibleAt != null) ? Timestamp.from(visibleAt) : null, delaySeconds(delay)));
+		sent(queue);
+		return id;
+	}
+
+	/**
+	 * Sends a message unless one with the same key was sent to the same queue within
+	 * {@code edge-runtime.queue.idempotency.window}.
+	 * @param queue the queue name
+	 * @param idempotencyKey the key, such as an order id or a request's idempotency key
+	 * @param payload the message, mapped to JSON
+	 * @return the id of the message sent now, or of the first message sent with the key
+	 */
+	public long sendIdempotent(String queue, String idempotencyKey, Object payload) {
+		QueueName.requireValid(queue);
+		Assert.hasText(idempotencyKey, "idempotencyKey must not be empty");
+		String json = payloadJson(queue, payload);
+		String headersJson = this.objectMapper.writeValueAsString(Map.of(QueueHeaders.IDEMPOTENCY_KEY, idempotencyKey));
+		Long id = translate(queue, () -> this.jdbc.queryForObject(SEND_IDEMPOTENT, Long.class, queue, idempotencyKey,
+				delaySeconds(this.idempotencyWindow), json, headersJson));
+		sent(queue);
+		return id;
+	}
+
+	/**
+	 * Sends messages at once, visible at once, in one statement.
+	 * @param queue the queue name
+	 * @param payloads the messages, each mapped to JSON
+	 * @return the message ids, in the order of the payloads
+	 */
+	public List<Long> sendBatch(String queue, List<?> payloads) {
+		return sendBatch(queue, payloads, Duration.ZERO);
+	}
+
+	/**
+	 * Sends messages at once that become visible after a delay, in one statement.
+	 * @param queue the queue name
+	 * @param payloads the messages, each mapped to JSON
+	 * @param delay how long the messages stay invisible
+	 * @return the message ids, in the order of the payloads
+	 */
+	public List<Long> sendBatch(String queue, List<?> payloads, Duration delay) {
+		QueueName.requireValid(queue);
+		Assert.isTrue(!delay.isNegative(), "delay must not be negative");
+		if (payloads.isEmpty()) {
+			return List.of();
+		}
+		String[] json = new String[payloads.size()];
+		for (int i = 0; i < json.length; i++) {
+			json[i] = payloadJson(queue, payloads.get(i));
+		}
+		List<Long> ids = translate(queue, () -> this.jdbc.execute((ConnectionCallback<List<Long>>) (connection) -> {
+			Array messages = connection.createArrayOf("text", json);
+			try (var statement = connection.prepareStatement(SEND_BATCH)) {
+				statement.setString(1, queue);
+				statement.setArray(2, messages);
+				statement.setNull(3, java.sql.Types.ARRAY);
+				statement.setDouble(4, delaySeconds(delay));
+				List<Long> result = new ArrayList<>(json.length);
+				try (ResultSet rs = statement.executeQuery()) {
+					while (rs.next()) {
+						result.add(rs.getLong(1));
+					}
+				}
+				return result;
+			}
+			finally {
+				messages.free();
+			}
+		}));
+		sent(queue);
+		return ids;
+	}
+
+	/**
+	 * Reads visible messages in send order and hides them for the visibility timeout; each read adds one
+	 * to their read count.
+	 * @param <T> the payload type
+	 * @param queue the queue name
+	 * @param type the payload type
+	 * @param visibilityTimeout how long the messages stay hidden from other readers
+	 * @param quantity the most messages to read
+	 * @return the messages, possibly none
+	 * @throws MessageConversionException when a payload cannot be mapped to the type
+	 */
+	public <T> List<QueueMessage<T>> read(String queue, Class<T> type, Duration visibilityTimeout, int quantity) {
+		return convert(readJson(queue, visibilityTimeout, quantity, null), type);
+	}
+
+	/**
+	 * Reads visible messages whose payload contains the given JSON ({@code message @> conditional}).
+	 * @param queue the queue name
+	 * @param visibilityTimeout how long the messages stay hidden from other readers
+	 * @param quantity the most messages to read
+	 * @param conditional the JSON the payloads must contain, or {@code null} for all
+	 * @return the messages as JSON trees, possibly none
+	 */
+	public List<QueueMessage<JsonNode>> readJson(String queue, Duration visibilityTimeout, int quantity,
+			@Nullable Object conditional) {
+		QueueName.requireValid(queue);
+		Assert.isTrue(quantity > 0, "quantity must be positive");
+		String condition = (conditional != null) ? this.objectMapper.writeValueAsString(conditional) : "{}";
+		return translate(queue, () -> this.jdbc.query(READ, this::jsonMessage, queue, seconds(visibilityTimeout),
+				quantity, condition));
+	}
+
+	/**
+	 * Reads like {@link #read(String, Class, Duration, int)}, but when no message is visible waits for
+	 * one, inside the database, up to a maximum time.
+	 * @param <T> the payload type
+	 * @param queue the queue name
+	 * @param type the payload type
+	 * @param visibilityTimeout how long the messages stay hidden from other readers
+	 * @param quantity the most messages to read
+	 * @param maxPoll how long to wait at most (whole seconds)
+	 * @param pollInterval how often to look again while waiting
+	 * @return the messages, possibly none
+	 */
+	public <T> List<QueueMessage<T>> readWithPoll(String queue, Class<T> type, Duration visibilityTimeout,
+			int quantity, Duration maxPoll, Duration pollInterval) {
+		QueueName.requireValid(queue);
+		Assert.isTrue(quantity > 0, "quantity must be positive");
+		List<QueueMessage<JsonNode>> messages = translate(queue,
+				() -> this.jdbc.query(READ_WITH_POLL, this::jsonMessage, queue, seconds(visibilityTimeout), quantity,
+						seconds(maxPoll), (int) pollInterval.toMillis(), "{}"));
+		return convert(messages, type);
+	}
+
+	/**
+	 * Reads and deletes the oldest visible message in one step (at-most-once).
+	 * @param <T> the payload type
+	 * @param queue the queue name
+	 * @param type the payload type
+	 * @return the message, or empty when none is visible
+	 */
+	public <T> Optional<QueueMessage<T>> pop(String queue, Class<T> type) {
+		QueueName.requireValid(queue);
+		List<QueueMessage<JsonNode>> messages = translate(queue, () -> this.jdbc.query(POP, this::jsonMessage, queue));
+		return convert(messages, type).stream().findFirst();
+	}
+
+	/**
+	 * Deletes a message.
+	 * @param queue the queue name
+	 * @param id the message id
+	 * @return whether the message existed
+	 */
+	public boolean delete(String queue, long id) {
+		QueueName.requireValid(queue);
+		return translate(queue, () -> Boolean.TRUE.equals(this.jdbc.queryForObject(DELETE, Boolean.class, queue, id)));
+	}
+
+	/**
+	 * Deletes messages.
+	 * @param queue the queue name
+	 * @param ids the message ids
+	 * @return the ids of the messages that existed
+	 */
+	public List<Long> delete(String queue, Collection<Long> ids) {
+		return batch(queue, DELETE_BATCH, ids);
+	}
+
+	/**
+	 * Moves a message to the queue's archive ({@code pgmq.a_<queue>}).
+	 * @param queue the queue name
+	 * @param id the message id
+	 * @return whether the message existed
+	 */
+	public boolean archive(String queue, long id) {
+		QueueName.requireValid(queue);
+		return translate(queue,
+				() -> Boolean.TRUE.equals(this.jdbc.queryForObject(ARCHIVE, Boolean.class, queue, id)));
+	}
+
+	/**
+	 * Moves messages to the queue's archive.
+	 * @param queue the queue name
+	 * @param ids the message ids
+	 * @return the ids of the messages that existed
+	 */
+	public List<Long> archive(String queue, Collection<Long> ids) {
+		return batch(queue, ARCHIVE_BATCH, ids);
+	}
+
+	/**
+	 * Adds headers to a message and moves it to the archive, in one transaction of the caller's (or in two
+	 * statements when there is none; the archive is what counts).
+	 * @param queue the queue name
+	 * @param id the message id
+	 * @param headers the headers to add
+	 * @return whether the message existed
+	 */
+	public boolean archiveWithHeaders(String queue, long id, Map<String, ?> headers) {
+		QueueName.requireValid(queue);
+		String json = this.objectMapper.writeValueAsString(headers);
+		return translate(queue, () -> {
+			this.jdbc.update(MERGE_HEADERS.formatted(queue.toLowerCase()), json, id);
+			return Boolean.TRUE.equals(this.jdbc.queryForObject(ARCHIVE, Boolean.class, queue, id));
+		});
+	}
+
+	/**
+	 * Sets when a message becomes visible again, counted from now: {@link Duration#ZERO} hands it back at
+	 * once, a longer time extends a lease.
+	 * @param queue the queue name
+	 * @param id the message id
+	 * @param visibilityTimeout the time from now (whole seconds, rounded up)
+	 * @return the message, or empty when it no longer exists
+	 */
+	public Optional<QueueMessage<JsonNode>> setVisibilityTimeout(String queue, long id, Duration visibilityTimeout) {
+		QueueName.requireValid(queue);
+		return translate(queue, () -> this.jdbc.query(SET_VT, this::jsonMessage, queue, id, seconds(visibilityTimeout)))
+			.stream()
+			.findFirst();
+	}
+
+	/**
+	 * A queue's figures.
+	 * @param queue the queue name
+	 * @return the figures
+	 */
+	public QueueStatistics statistics(String queue) {
+		QueueName.requireValid(queue);
+		return translate(queue, () -> {
+			Long deadLettered = this.jdbc.queryForObject(DEAD_LETTERED.formatted(queue.toLowerCase()), Long.class);
+			return this.jdbc.queryForObject(METRICS,
+					(rs, row) -> new QueueStatistics(rs.getString(1), rs.getLong(2), rs.getLong(3), integer(rs, 4),
+							integer(rs, 5), rs.getLong(6), (deadLettered != null) ? deadLettered : 0L, instant(rs, 7)),
+					queue);
+		});
+	}
+
+	/**
+	 * Maps a JSON payload to a type, as the typed read methods do.
+	 * @param <T> the payload type
+	 * @param message the message with its JSON payload
+	 * @param type the payload type
+	 * @return the message with the mapped payload
+	 * @throws MessageConversionException when the payload cannot be mapped
+	 */
+	@SuppressWarnings("unchecked")
+	public <T> QueueMessage<T> convert(QueueMessage<JsonNode> message, Class<T> type) {
+		if (type == JsonNode.class) {
+			return (QueueMessage<T>) message;
+		}
+		try {
+			return message.withPayload(this.objectMapper.treeToValue(message.payload(), type));
+		}
+		catch (JacksonException | IllegalArgumentException ex) {
+			throw new MessageConversionException(message.id(), type, ex);
+		}
+	}
+
+	private <T> List<QueueMessage<T>> convert(List<QueueMessage<JsonNode>> messages, Class<T> type) {
+		List<QueueMessage<T>> result = new ArrayList<>(messages.size());
+		for (QueueMessage<JsonNode> message : messages) {
+			result.add(convert(message, type));
+		}
+		return result;
+	}
+
+	private List<Long> batch(String queue, String sql, Collection<Long> ids) {
+		QueueName.requireValid(queue);
+		if (ids.isEmpty()) {
+			return List.of();
+		}
+		Long[] array = ids.toArray(Long[]::new);
+		return translate(queue, () -> this.jdbc.execute((ConnectionCallback<List<Long>>) (connection) -> {
+			Array sqlArray = connection.createArrayOf("bigint", array);
+			try (var statement = connection.prepareStatement(sql)) {
+				statement.setString(1, queue);
+				statement.setArray(2, sqlArray);
+				List<Long> result = new ArrayList<>(array.length);
+				try (ResultSet rs = statement.executeQuery()) {
+					while (rs.next()) {
+						result.add(rs.getLong(1));
+					}
+				}
+				Collections.sort(result);
+				return result;
+			}
+			finally {
+				sqlArray.free();
+			}
+		}));
+	}
+
+	private String payloadJson(String queue, Object payload) {
+		String json = this.objectMapper.writeValueAsString(payload);
+		// UTF-8 length without copying for the common all-ASCII case is not worth the code: a copy is cheap
+		// next to the INSERT.
+		long size = json.getBytes(StandardCharsets.UTF_8).length;
+		if (size > this.maxPayloadBytes) {
+			throw new PayloadTooLargeException(queue, size, this.maxPayloadBytes);
+		}
+		return json;
+	}
+
+	private void sent(String queue) {
+		if (this.notifier != null) {
+			this.notifier.sent(queue);
+		}
+	}
+
+	private QueueMessage<JsonNode> jsonMessage(ResultSet rs, int row) throws SQLException {
+		String headers = rs.getString(6);
+		Map<String, Object> headerMap = (headers != null) ? readHeaders(headers) : Map.of();
+		return new QueueMessage<>(rs.getLong(1), rs.getInt(2), instant(rs, 3), instant(rs, 4),
+				this.objectMapper.readTree(rs.getString(5)), headerMap);
+	}
+
+	@SuppressWarnings("unchecked")
+	private Map<String, Object> readHeaders(String headers) {
+		try {
+			Object value = this.objectMapper.readValue(headers, Object.class);
+			return (value instanceof Map<?, ?> map) ? Collections.unmodifiableMap(new LinkedHashMap<>((Map<String, Object>) map))
+					: Map.of("value", value);
+		}
+		catch (JacksonException ex) {
+			return Map.of();
+		}
+	}
+
+	private static double delaySeconds(Duration delay) {
+		// Relative times are added to the database's clock, so the clocks of instances need not agree.
+		return delay.toMillis() / 1000.0;
+	}
+
+	private static int seconds(Duration duration) {
+		Assert.isTrue(!duration.isNegative(), "duration must not be negative");
+		long seconds = duration.getSeconds() + ((duration.getNano() > 0) ? 1 : 0);
+		return (int) Math.min(Integer.MAX_VALUE, seconds);
+	}
+
+	private static Instant instant(ResultSet rs, int column) throws SQLException {
+		OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+		return (value != null) ? value.toInstant() : Instant.EPOCH;
+	}
+
+	private static @Nullable Integer integer(ResultSet rs, int column) throws SQLException {
+		int value = rs.getInt(column);
+		return rs.wasNull() ? null : value;
+	}
+
+	private static <T> T translate(String queue, Supplier<T> action) {
+		try {
+			return action.get();
+		}
+		catch (DataAccessException ex) {
+			if (isUndefinedTable(ex)) {
+				throw new QueueNotFoundException(queue, ex);
+			}
+			throw ex;
+		}
+	}
+
+	private static boolean isUndefinedTable(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof SQLException sql && "42P01".equals(sql.getSQLState())) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Told after each send, to wake consumers.
+	 */
+	@FunctionalInterface
+	public interface SendNotifier {
+
+		/**
+		 * A message was sent (in the current transaction, if any).
+		 * @param queue the queue name
+		 */
+		void sent(String queue);
+
+	}
+
+}

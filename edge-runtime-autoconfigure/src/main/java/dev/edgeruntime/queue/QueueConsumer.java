@@ -1,0 +1,463 @@
+package dev.edgeruntime.queue;
+
+import java.lang.reflect.InvocationTargetException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.transaction.support.TransactionOperations;
+
+/**
+ * Runs one {@link QueueListener} method: a reader thread leases up to as many messages as there are free
+ * handler threads, each handler's lease is extended by a heartbeat while it runs, and the outcome deletes,
+ * archives, retries or dead-letters the message.
+ *
+ * @author edge-runtime developers
+ */
+final class QueueConsumer {
+
+	private static final Log logger = LogFactory.getLog(QueueConsumer.class);
+
+	private static final Duration FIRST_ERROR_BACKOFF = Duration.ofMillis(500);
+
+	private final QueueListenerEndpoint endpoint;
+
+	private final Settings settings;
+
+	private final PgmqTemplate pgmq;
+
+	private final PgmqSchemaInitializer schema;
+
+	private final ApplicationEventPublisher events;
+
+	private final TransactionOperations transactions;
+
+	private final QueueConsumerObserver observer;
+
+	private final ScheduledExecutorService heartbeats;
+
+	private final ExecutorService handlers;
+
+	private final Semaphore freeHandlers;
+
+	private final LinkedBlockingQueue<Boolean> wakeUps = new LinkedBlockingQueue<>(1);
+
+	private final Map<Long, InFlight> inFlight = new ConcurrentHashMap<>();
+
+	private final Thread reader;
+
+	private volatile boolean running;
+
+	private volatile boolean healthy;
+
+	private volatile boolean ready;
+
+	private volatile @Nullable String lastError = "not started";
+
+	QueueConsumer(QueueListenerEndpoint endpoint, Settings settings, PgmqTemplate pgmq, PgmqSchemaInitializer schema,
+			ApplicationEventPublisher events, TransactionOperations transactions, QueueConsumerObserver observer,
+			ScheduledExecutorService heartbeats) {
+		this.endpoint = endpoint;
+		this.settings = settings;
+		this.pgmq = pgmq;
+		this.schema = schema;
+		this.events = events;
+		this.transactions = transactions;
+		this.observer = observer;
+		this.heartbeats = heartbeats;
+		this.handlers = Executors.newFixedThreadPool(settings.concurrency(),
+				new CustomizableThreadFactory("queue-" + endpoint.queue() + "-"));
+		this.freeHandlers = new Semaphore(settings.concurrency());
+		// Not a daemon: an application whose only work is consuming stays up, as with other listener containers.
+		this.reader = new Thread(this::readLoop, "queue-" + endpoint.queue() + "-reader");
+	}
+
+	String queue() {
+		return this.endpoint.queue();
+	}
+
+	/**
+	 * Starts reading.
+	 * @param databaseUp whether the schema is in place; when it is not, the reader (not start-up) waits for
+	 * the database
+	 */
+	void start(boolean databaseUp) {
+		this.running = true;
+		try {
+			// Created before start-up completes, so the application can send at once; the reader retries.
+			this.ready = databaseUp && createQueue();
+		}
+		catch (RuntimeException ex) {
+			markUnhealthy(ex);
+		}
+		this.reader.start();
+	}
+
+	private boolean createQueue() {
+		this.pgmq.createQueue(queue());
+		return true;
+	}
+
+	/**
+	 * Wakes the reader: a message was sent to the queue.
+	 */
+	void wakeUp() {
+		this.wakeUps.offer(Boolean.TRUE);
+	}
+
+	/**
+	 * Stops reading; handlers already running go on.
+	 */
+	void stopReading() {
+		this.running = false;
+		wakeUp();
+		this.handlers.shutdown();
+	}
+
+	/**
+	 * Waits for running handlers to finish.
+	 * @param maxWait the longest wait
+	 * @return whether all finished
+	 */
+	boolean awaitHandlers(Duration maxWait) throws InterruptedException {
+		boolean finished = this.handlers.awaitTermination(Math.max(0, maxWait.toMillis()), TimeUnit.MILLISECONDS);
+		this.reader.join(Math.max(1, this.settings.pollingInterval().toMillis()));
+		return finished;
+	}
+
+	/**
+	 * Makes the messages of handlers still running visible again at once and interrupts those handlers.
+	 */
+	void handBackUnfinished() {
+		for (InFlight running : this.inFlight.values()) {
+			running.stopHeartbeat();
+			synchronized (running.lease) {
+				if (running.settled) {
+					continue;
+				}
+				running.settled = true;
+				running.handedBack = true;
+				try {
+					this.pgmq.setVisibilityTimeout(queue(), running.message.id(), Duration.ZERO);
+					logger.info("Handed message " + running.message.id() + " of queue '" + queue()
+							+ "' back at shutdown; its handler did not finish in time");
+				}
+				catch (RuntimeException ex) {
+					logger.warn("Could not hand message " + running.message.id() + " of queue '" + queue()
+							+ "' back; it returns after its visibility timeout", ex);
+				}
+			}
+			running.thread.interrupt();
+		}
+		this.handlers.shutdownNow();
+	}
+
+	QueueConsumerStatus status() {
+		return new QueueConsumerStatus(queue(), this.endpoint.description(), this.running, this.healthy,
+				this.lastError, this.inFlight.size(), this.settings.concurrency());
+	}
+
+	private void readLoop() {
+		Duration errorBackoff = FIRST_ERROR_BACKOFF;
+		while (this.running) {
+			try {
+				if (!this.ready) {
+					if (!this.schema.install()) {
+						throw new IllegalStateException("queue database unavailable");
+					}
+					this.ready = createQueue();
+				}
+				if (!this.freeHandlers.tryAcquire(this.settings.pollingInterval().toMillis(), TimeUnit.MILLISECONDS)) {
+					continue;
+				}
+				int free = 1 + this.freeHandlers.drainPermits();
+				int quantity = Math.min(this.settings.batchSize(), free);
+				List<QueueMessage<JsonNode>> batch;
+				try {
+					batch = this.pgmq.readJson(queue(), this.settings.visibilityTimeout(), quantity, null);
+				}
+				catch (RuntimeException ex) {
+					this.freeHandlers.release(free);
+					throw ex;
+				}
+				// Permits of messages not read go back; those read are released by their handlers.
+				this.freeHandlers.release(free - batch.size());
+				markHealthy();
+				errorBackoff = FIRST_ERROR_BACKOFF;
+				for (QueueMessage<JsonNode> message : batch) {
+					dispatch(message);
+				}
+				if (batch.size() < quantity && this.running) {
+					this.wakeUps.poll(this.settings.pollingInterval().toMillis(), TimeUnit.MILLISECONDS);
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			catch (RuntimeException ex) {
+				markUnhealthy(ex);
+				try {
+					this.wakeUps.poll(errorBackoff.toMillis(), TimeUnit.MILLISECONDS);
+				}
+				catch (InterruptedException interrupted) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+				errorBackoff = min(errorBackoff.multipliedBy(2), this.settings.maxErrorBackoff());
+			}
+		}
+	}
+
+	private void dispatch(QueueMessage<JsonNode> message) {
+		if (!this.running) {
+			handBack(message);
+			this.freeHandlers.release();
+			return;
+		}
+		try {
+			this.handlers.execute(() -> handle(message));
+		}
+		catch (RuntimeException ex) {
+			// Shutting down: the handler pool refuses new work.
+			handBack(message);
+			this.freeHandlers.release();
+		}
+	}
+
+	private void handBack(QueueMessage<JsonNode> message) {
+		try {
+			this.pgmq.setVisibilityTimeout(queue(), message.id(), Duration.ZERO);
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Could not hand back message " + message.id() + "; it returns after its visibility timeout",
+					ex);
+		}
+	}
+
+	private void handle(QueueMessage<JsonNode> message) {
+		InFlight current = new InFlight(message, Thread.currentThread());
+		this.inFlight.put(message.id(), current);
+		long heartbeat = this.settings.heartbeatInterval().toMillis();
+		current.heartbeat = this.heartbeats.scheduleAtFixedRate(() -> extend(current), heartbeat, heartbeat,
+				TimeUnit.MILLISECONDS);
+		try {
+			Object argument;
+			try {
+				QueueMessage<?> converted = this.pgmq.convert(message, this.endpoint.payloadType());
+				argument = this.endpoint.wantsMessage() ? converted : converted.payload();
+			}
+			catch (MessageConversionException ex) {
+				deadLetter(message, ex, true);
+				return;
+			}
+			try {
+				this.endpoint.method().invoke(this.endpoint.bean(), argument);
+			}
+			catch (InvocationTargetException ex) {
+				failed(current, (ex.getCause() != null) ? ex.getCause() : ex);
+				return;
+			}
+			catch (IllegalAccessException ex) {
+				failed(current, ex);
+				return;
+			}
+			succeeded(current);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not complete message " + message.id() + " of queue '" + queue()
+					+ "'; it returns after its visibility timeout", ex);
+		}
+		finally {
+			current.stopHeartbeat();
+			this.inFlight.remove(message.id());
+			this.freeHandlers.release();
+		}
+	}
+
+	private void succeeded(InFlight current) {
+		current.settle();
+		long id = current.message.id();
+		if (this.settings.archiveOnSuccess()) {
+			this.pgmq.archive(queue(), id);
+		}
+		else {
+			this.pgmq.delete(queue(), id);
+		}
+		this.observer.succeeded(queue());
+	}
+
+	private void failed(InFlight current, Throwable error) {
+		if (!current.settle()) {
+			// Handed back at shutdown already: visible again, this failure is the interrupt.
+			return;
+		}
+		QueueMessage<JsonNode> message = current.message;
+		int maxAttempts = maxAttempts(message);
+		if (message.readCount() >= maxAttempts) {
+			deadLetter(message, error, false);
+			return;
+		}
+		Duration delay = backoff(message.readCount());
+		logger.debug("Message " + message.id() + " of queue '" + queue() + "' failed (attempt " + message.readCount()
+				+ " of " + maxAttempts + "), retrying in " + delay, error);
+		this.pgmq.setVisibilityTimeout(queue(), message.id(), delay);
+		this.observer.retried(queue());
+	}
+
+	private int maxAttempts(QueueMessage<JsonNode> message) {
+		Object own = message.headers().get(QueueHeaders.MAX_ATTEMPTS);
+		if (own instanceof Number number && number.intValue() > 0) {
+			return number.intValue();
+		}
+		return this.settings.maxAttempts();
+	}
+
+	private void deadLetter(QueueMessage<JsonNode> message, Throwable error, boolean poison) {
+		String description = error.getClass().getName() + ": " + error.getMessage();
+		Map<String, Object> headers = new LinkedHashMap<>();
+		headers.put(QueueHeaders.DEAD_LETTERED, true);
+		headers.put(QueueHeaders.ERROR, description);
+		headers.put(QueueHeaders.ATTEMPTS, message.readCount());
+		headers.put(QueueHeaders.DEAD_LETTERED_AT, Instant.now().toString());
+		Boolean archived = this.transactions
+			.execute((status) -> this.pgmq.archiveWithHeaders(queue(), message.id(), headers));
+		if (!Boolean.TRUE.equals(archived)) {
+			return;
+		}
+		logger.warn("Dead-lettered message " + message.id() + " of queue '" + queue() + "' after "
+				+ message.readCount() + " attempt(s)" + (poison ? " (payload cannot be read)" : "") + ": "
+				+ description);
+		this.observer.deadLettered(queue());
+		this.events.publishEvent(
+				new MessageDeadLetteredEvent(this, queue(), message.id(), message.readCount(), description, poison));
+	}
+
+	private Duration backoff(int attempt) {
+		return backoff(this.settings, attempt, ThreadLocalRandom.current().nextDouble());
+	}
+
+	/**
+	 * The delay before the retry after a failed delivery: exponential, capped, with jitter taken off.
+	 * @param settings the consumer's settings
+	 * @param attempt the delivery that failed, 1 for the first
+	 * @param random a number in [0, 1)
+	 * @return the delay
+	 */
+	static Duration backoff(Settings settings, int attempt, double random) {
+		double base = settings.backoff().toMillis() * Math.pow(settings.backoffMultiplier(), Math.max(0, attempt - 1));
+		double capped = Math.min(base, settings.maxBackoff().toMillis());
+		double jittered = capped * (1 - settings.jitter() * random);
+		return Duration.ofMillis((long) jittered);
+	}
+
+	private void extend(InFlight current) {
+		// Under the lease's lock, so no heartbeat lands after the outcome's own set_vt.
+		synchronized (current.lease) {
+			if (current.settled) {
+				return;
+			}
+			try {
+				this.pgmq.setVisibilityTimeout(queue(), current.message.id(), this.settings.visibilityTimeout());
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Heartbeat of message " + current.message.id() + " failed", ex);
+			}
+		}
+	}
+
+	private void markHealthy() {
+		if (!this.healthy) {
+			if (this.lastError != null && !"not started".equals(this.lastError)) {
+				logger.info("Queue consumer of '" + queue() + "' reads again");
+			}
+			this.healthy = true;
+			this.lastError = null;
+		}
+	}
+
+	private void markUnhealthy(RuntimeException ex) {
+		if (this.healthy || "not started".equals(this.lastError)) {
+			logger.warn("Queue consumer of '" + queue() + "' cannot read, retrying with backoff: " + ex.getMessage());
+		}
+		this.healthy = false;
+		this.lastError = ex.getClass().getSimpleName() + ": " + ex.getMessage();
+	}
+
+	private static Duration min(Duration a, Duration b) {
+		return (a.compareTo(b) <= 0) ? a : b;
+	}
+
+	/**
+	 * A consumer's resolved settings.
+	 */
+	record Settings(int concurrency, int batchSize, Duration visibilityTimeout, Duration heartbeatInterval,
+			int maxAttempts, Duration backoff, double backoffMultiplier, Duration maxBackoff, double jitter,
+			boolean archiveOnSuccess, Duration pollingInterval, Duration maxErrorBackoff) {
+
+	}
+
+	private static final class InFlight {
+
+		private final QueueMessage<JsonNode> message;
+
+		private final Thread thread;
+
+		private final Object lease = new Object();
+
+		// Guarded by lease: whether the outcome (success, failure, hand-back) has been decided.
+		private boolean settled;
+
+		// Guarded by lease.
+		private boolean handedBack;
+
+		private volatile @Nullable ScheduledFuture<?> heartbeat;
+
+		InFlight(QueueMessage<JsonNode> message, Thread thread) {
+			this.message = message;
+			this.thread = thread;
+		}
+
+		/**
+		 * Decides the outcome, once: no heartbeat extends the lease afterwards.
+		 * @return whether this call decided it, {@code false} when it was handed back already
+		 */
+		boolean settle() {
+			stopHeartbeat();
+			synchronized (this.lease) {
+				if (this.settled) {
+					return !this.handedBack;
+				}
+				this.settled = true;
+				return true;
+			}
+		}
+
+		void stopHeartbeat() {
+			ScheduledFuture<?> scheduled = this.heartbeat;
+			if (scheduled != null) {
+				scheduled.cancel(false);
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,231 @@
+package dev.edgeruntime.queue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.transaction.support.TransactionOperations;
+
+/**
+ * Starts a consumer for each {@link QueueListener} method once the application has started, and stops them
+ * in order at shutdown: stop reading, let running handlers finish within
+ * {@code edge-runtime.queue.consumer.shutdown-max-wait}, then make the messages of those still running
+ * visible again at once ({@code set_vt} 0) and interrupt them. Nothing is lost: a message is deleted only
+ * after its handler returned.
+ *
+ * <p>Runs in the phase of the runtime's own drain, after the web server's graceful shutdown and before the
+ * {@code DataSource} closes. The runtime's {@code BeforeUnloadEvent(termination)}, published as the close
+ * begins, reaches handlers that listen for it before this stop.
+ *
+ * @author edge-runtime developers
+ */
+public final class QueueConsumers implements SmartLifecycle {
+
+	/** The phase: that of the runtime's drain ({@code DEFAULT_PHASE - 1536}). */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1536;
+
+	private static final Log logger = LogFactory.getLog(QueueConsumers.class);
+
+	private final QueueListenerAnnotationBeanPostProcessor listeners;
+
+	private final PgmqTemplate pgmq;
+
+	private final PgmqSchemaInitializer schema;
+
+	private final ApplicationEventPublisher events;
+
+	private final TransactionOperations transactions;
+
+	private final QueueConsumerObserver observer;
+
+	private final QueueConsumerDefaults defaults;
+
+	private final List<QueueConsumer> consumers = new ArrayList<>();
+
+	private final ScheduledExecutorService heartbeats = Executors.newScheduledThreadPool(1, daemon("queue-heartbeat-"));
+
+	private volatile boolean running;
+
+	/**
+	 * Creates a new instance.
+	 * @param listeners finds the listener methods
+	 * @param pgmq the client
+	 * @param schema installs the schema before the first read
+	 * @param events publishes {@link MessageDeadLetteredEvent}
+	 * @param transactions runs a dead-lettering's two statements in one transaction
+	 * @param observer told of each outcome
+	 * @param defaults settings for attributes left at their defaults
+	 */
+	public QueueConsumers(QueueListenerAnnotationBeanPostProcessor listeners, PgmqTemplate pgmq,
+			PgmqSchemaInitializer schema, ApplicationEventPublisher events, TransactionOperations transactions,
+			QueueConsumerObserver observer, QueueConsumerDefaults defaults) {
+		this.listeners = listeners;
+		this.pgmq = pgmq;
+		this.schema = schema;
+		this.events = events;
+		this.transactions = transactions;
+		this.observer = observer;
+		this.defaults = defaults;
+	}
+
+	@Override
+	public synchronized void start() {
+		if (this.running) {
+			return;
+		}
+		List<QueueListenerEndpoint> endpoints = this.listeners.endpoints();
+		// No second wait for an unreachable database here: the readers wait for it, start-up does not.
+		boolean databaseUp = this.schema.installed() != null;
+		for (QueueListenerEndpoint endpoint : endpoints) {
+			QueueConsumer consumer = new QueueConsumer(endpoint, settings(endpoint), this.pgmq, this.schema,
+					this.events, this.transactions, this.observer, this.heartbeats);
+			this.consumers.add(consumer);
+			this.observer.consuming(endpoint.queue());
+			consumer.start(databaseUp);
+		}
+		this.running = true;
+	}
+
+	@Override
+	public void stop() {
+		List<QueueConsumer> stopping;
+		synchronized (this) {
+			if (!this.running) {
+				return;
+			}
+			this.running = false;
+			stopping = List.copyOf(this.consumers);
+			this.consumers.clear();
+		}
+		stopping.forEach(QueueConsumer::stopReading);
+		long deadline = System.nanoTime() + this.defaults.shutdownMaxWait().toNanos();
+		try {
+			for (QueueConsumer consumer : stopping) {
+				Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+				if (!consumer.awaitHandlers(left)) {
+					consumer.handBackUnfinished();
+				}
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			stopping.forEach(QueueConsumer::handBackUnfinished);
+		}
+		finally {
+			this.heartbeats.shutdownNow();
+		}
+		logger.debug("Queue consumers stopped");
+	}
+
+	@Override
+	public void stop(Runnable callback) {
+		Thread stopping = new Thread(() -> {
+			try {
+				stop();
+			}
+			finally {
+				callback.run();
+			}
+		}, "queue-consumers-stop");
+		stopping.start();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+	/**
+	 * Wakes the consumers of a queue, when a notification says a message was sent to it.
+	 * @param queue the queue name
+	 */
+	public void wakeUp(String queue) {
+		for (QueueConsumer consumer : consumersSnapshot()) {
+			if (consumer.queue().equalsIgnoreCase(queue)) {
+				consumer.wakeUp();
+			}
+		}
+	}
+
+	/**
+	 * Wakes every consumer, as after a lost notification connection.
+	 */
+	public void wakeUpAll() {
+		consumersSnapshot().forEach(QueueConsumer::wakeUp);
+	}
+
+	/**
+	 * What each consumer is doing.
+	 * @return the consumers' status
+	 */
+	public List<QueueConsumerStatus> status() {
+		return consumersSnapshot().stream().map(QueueConsumer::status).toList();
+	}
+
+	private synchronized List<QueueConsumer> consumersSnapshot() {
+		return List.copyOf(this.consumers);
+	}
+
+	QueueConsumer.Settings settings(QueueListenerEndpoint endpoint) {
+		QueueListener annotation = endpoint.annotation();
+		QueueConsumerDefaults d = this.defaults;
+		Duration visibilityTimeout = duration(endpoint, "visibilityTimeout", annotation.visibilityTimeout(),
+				d.visibilityTimeout());
+		Duration heartbeat = (d.heartbeatInterval() != null) ? d.heartbeatInterval()
+				: visibilityTimeout.dividedBy(3);
+		if (heartbeat.compareTo(visibilityTimeout) >= 0 || heartbeat.toMillis() < 100) {
+			throw new IllegalStateException("@QueueListener on " + endpoint.description()
+					+ ": the heartbeat interval (" + heartbeat + ") must be at least 100ms and shorter than "
+					+ "the visibility timeout (" + visibilityTimeout + ")");
+		}
+		boolean archive = switch (annotation.onSuccess()) {
+			case DEFAULT -> d.archiveOnSuccess();
+			case ARCHIVE -> true;
+			case DELETE -> false;
+		};
+		return new QueueConsumer.Settings(positive(annotation.concurrency(), d.concurrency()),
+				positive(annotation.batchSize(), d.batchSize()), visibilityTimeout, heartbeat,
+				positive(annotation.maxAttempts(), d.maxAttempts()),
+				duration(endpoint, "backoff", annotation.backoff(), d.backoff()), d.backoffMultiplier(),
+				d.maxBackoff(), d.jitter(), archive, d.pollingInterval(), d.maxErrorBackoff());
+	}
+
+	private static int positive(int value, int fallback) {
+		return (value > 0) ? value : fallback;
+	}
+
+	private static Duration duration(QueueListenerEndpoint endpoint, String attribute, String value,
+			Duration fallback) {
+		if (value.isEmpty()) {
+			return fallback;
+		}
+		try {
+			return DurationStyle.detectAndParse(value);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalStateException("@QueueListener on " + endpoint.description() + ": " + attribute + " '"
+					+ value + "' is not a duration such as \"30s\"", ex);
+		}
+	}
+
+	private static CustomizableThreadFactory daemon(String prefix) {
+		CustomizableThreadFactory factory = new CustomizableThreadFactory(prefix);
+		factory.setDaemon(true);
+		return factory;
+	}
+
+}

@@ -1,0 +1,34 @@
+package dev.edgeruntime.queue;
+
+/**
+ * Header names edge-runtime writes into a message's {@code headers}.
+ *
+ * @author edge-runtime developers
+ */
+public final class QueueHeaders {
+
+	/** {@code true} on a message a consumer archived because it will not succeed. */
+	public static final String DEAD_LETTERED = "x-dead-lettered";
+
+	/** Why the message was dead-lettered: the last error's class and message. */
+	public static final String ERROR = "x-error";
+
+	/** How often the message was delivered before it was dead-lettered. */
+	public static final String ATTEMPTS = "x-attempts";
+
+	/** When the message was dead-lettered (ISO-8601). */
+	public static final String DEAD_LETTERED_AT = "x-dead-lettered-at";
+
+	/**
+	 * Deliveries of this message before it is dead-lettered, overriding the listener's {@code maxAttempts}
+	 * (a whole number), as a durable task's own setting travels with it.
+	 */
+	public static final String MAX_ATTEMPTS = "x-max-attempts";
+
+	/** The idempotency key the message was sent with. */
+	public static final String IDEMPOTENCY_KEY = "x-idempotency-key";
+
+	private QueueHeaders() {
+	}
+
+}

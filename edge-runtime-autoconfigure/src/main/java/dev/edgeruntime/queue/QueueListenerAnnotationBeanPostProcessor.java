@@ -1,0 +1,80 @@
+package dev.edgeruntime.queue;
+
+import java.lang.reflect.Method;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.BeanInitializationException;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.ResolvableType;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.env.Environment;
+import org.springframework.util.ReflectionUtils;
+
+/**
+ * Finds {@link QueueListener} methods on beans and checks them, failing start-up with a message that names
+ * the method when one is misused; {@link QueueConsumers} runs them.
+ *
+ * @author edge-runtime developers
+ */
+public final class QueueListenerAnnotationBeanPostProcessor implements BeanPostProcessor, EnvironmentAware {
+
+	private final List<QueueListenerEndpoint> endpoints = new CopyOnWriteArrayList<>();
+
+	private @Nullable Environment environment;
+
+	@Override
+	public void setEnvironment(Environment environment) {
+		this.environment = environment;
+	}
+
+	@Override
+	public Object postProcessAfterInitialization(Object bean, String beanName) {
+		Class<?> targetClass = AopUtils.getTargetClass(bean);
+		Map<Method, QueueListener> methods = MethodIntrospector.selectMethods(targetClass,
+				(MethodIntrospector.MetadataLookup<QueueListener>) (method) -> AnnotatedElementUtils
+					.findMergedAnnotation(method, QueueListener.class));
+		methods.forEach((method, annotation) -> this.endpoints
+			.add(endpoint(bean, beanName, method, annotation, resolve(annotation.queue()))));
+		return bean;
+	}
+
+	private String resolve(String value) {
+		return (this.environment != null) ? this.environment.resolveRequiredPlaceholders(value) : value;
+	}
+
+	private static QueueListenerEndpoint endpoint(Object bean, String beanName, Method method,
+			QueueListener annotation, String queue) {
+		String where = method.getDeclaringClass().getName() + "." + method.getName();
+		try {
+			QueueName.requireValid(queue);
+		}
+		catch (InvalidQueueNameException ex) {
+			throw new BeanInitializationException("@QueueListener on " + where + ": " + ex.getMessage(), ex);
+		}
+		if (method.getParameterCount() != 1) {
+			throw new BeanInitializationException("@QueueListener method " + where
+					+ " must take exactly one parameter (the payload or a QueueMessage of it), it takes "
+					+ method.getParameterCount());
+		}
+		Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
+		ReflectionUtils.makeAccessible(invocable);
+		ResolvableType parameter = ResolvableType.forMethodParameter(method, 0);
+		boolean wantsMessage = QueueMessage.class.equals(parameter.resolve());
+		Class<?> payloadType = wantsMessage ? parameter.getGeneric(0).resolve(JsonNode.class)
+				: parameter.resolve(Object.class);
+		return new QueueListenerEndpoint(beanName, bean, invocable, annotation, queue, payloadType, wantsMessage);
+	}
+
+	List<QueueListenerEndpoint> endpoints() {
+		return List.copyOf(this.endpoints);
+	}
+
+}

@@ -1,0 +1,88 @@
+package dev.edgeruntime.queue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The durable tier's figures for operations: each queue's depth, oldest message age and dead-lettered
+ * count, and what each consumer is doing. Figures are read from the database at most once per cache
+ * interval, so frequent scrapes cost no more than that. Meant for the metrics, the health indicator and
+ * the {@code backgroundtasks} actuator endpoint.
+ *
+ * @author edge-runtime developers
+ */
+public final class QueueMetrics {
+
+	private final PgmqTemplate pgmq;
+
+	private final Supplier<List<QueueConsumerStatus>> consumers;
+
+	private final long cacheNanos;
+
+	private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+	/**
+	 * Creates a new instance.
+	 * @param pgmq the client
+	 * @param consumers the status of this instance's consumers
+	 * @param cacheInterval how long figures read from the database are reused
+	 */
+	public QueueMetrics(PgmqTemplate pgmq, Supplier<List<QueueConsumerStatus>> consumers, Duration cacheInterval) {
+		this.pgmq = pgmq;
+		this.consumers = consumers;
+		this.cacheNanos = cacheInterval.toNanos();
+	}
+
+	/**
+	 * Figures of every queue in the database.
+	 * @return the figures, by queue name
+	 */
+	public List<QueueStatistics> queues() {
+		List<QueueStatistics> result = new ArrayList<>();
+		for (QueueInfo queue : this.pgmq.listQueues()) {
+			if (QueueName.isValid(queue.name())) {
+				queue(queue.name()).ifPresent(result::add);
+			}
+		}
+		return result;
+	}
+
+	/**
+	 * Figures of one queue.
+	 * @param queue the queue name
+	 * @return the figures, or empty when the queue does not exist
+	 */
+	public Optional<QueueStatistics> queue(String queue) {
+		long now = System.nanoTime();
+		Cached cached = this.cache.get(queue);
+		if (cached != null && now - cached.at < this.cacheNanos) {
+			return Optional.of(cached.statistics);
+		}
+		try {
+			QueueStatistics statistics = this.pgmq.statistics(queue);
+			this.cache.put(queue, new Cached(statistics, now));
+			return Optional.of(statistics);
+		}
+		catch (QueueNotFoundException ex) {
+			this.cache.remove(queue);
+			return Optional.empty();
+		}
+	}
+
+	/**
+	 * What each consumer of this instance is doing.
+	 * @return the consumers
+	 */
+	public List<QueueConsumerStatus> consumers() {
+		return this.consumers.get();
+	}
+
+	private record Cached(QueueStatistics statistics, long at) {
+	}
+
+}

@@ -1,0 +1,144 @@
+package dev.edgeruntime.queue;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Holds one connection that {@code LISTEN}s on {@link QueueNotifier#CHANNEL} and wakes the consumers of each
+ * queue a notification names, so that a message sent to an idle consumer is read in milliseconds rather
+ * than at the next poll. When the connection is lost, it reconnects with backoff and wakes every consumer
+ * once connected again; polling goes on meanwhile.
+ *
+ * @author edge-runtime developers
+ */
+public final class QueueNotificationListener implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(QueueNotificationListener.class);
+
+	private static final int WAIT_MILLIS = 500;
+
+	private final DataSource dataSource;
+
+	private final QueueConsumers consumers;
+
+	private final Duration maxReconnectBackoff;
+
+	private volatile boolean running;
+
+	private volatile @Nullable Thread thread;
+
+	private volatile boolean listening;
+
+	private final CountDownLatch stopped = new CountDownLatch(1);
+
+	/**
+	 * Creates a new instance.
+	 * @param dataSource the queue's database; one of its connections is held while running
+	 * @param consumers the consumers to wake
+	 * @param maxReconnectBackoff longest wait between attempts to reconnect
+	 */
+	public QueueNotificationListener(DataSource dataSource, QueueConsumers consumers, Duration maxReconnectBackoff) {
+		this.dataSource = dataSource;
+		this.consumers = consumers;
+		this.maxReconnectBackoff = maxReconnectBackoff;
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+		Thread listener = new Thread(this::listen, "queue-listen");
+		listener.setDaemon(true);
+		this.thread = listener;
+		listener.start();
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		this.stopped.countDown();
+		Thread listener = this.thread;
+		if (listener != null) {
+			try {
+				listener.join(WAIT_MILLIS * 4L);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return QueueConsumers.PHASE;
+	}
+
+	/**
+	 * Whether the connection listens now.
+	 * @return whether notifications are received
+	 */
+	public boolean isListening() {
+		return this.listening;
+	}
+
+	private void listen() {
+		long backoff = 500;
+		while (this.running) {
+			try (Connection connection = this.dataSource.getConnection()) {
+				connection.setAutoCommit(true);
+				try (Statement statement = connection.createStatement()) {
+					statement.execute("LISTEN " + QueueNotifier.CHANNEL);
+				}
+				PGConnection pg = connection.unwrap(PGConnection.class);
+				this.listening = true;
+				backoff = 500;
+				// Messages sent while nobody listened are found by reading now.
+				this.consumers.wakeUpAll();
+				while (this.running) {
+					PGNotification[] notifications = pg.getNotifications(WAIT_MILLIS);
+					if (notifications != null) {
+						for (PGNotification notification : notifications) {
+							this.consumers.wakeUp(notification.getParameter());
+						}
+					}
+				}
+			}
+			catch (SQLException | RuntimeException ex) {
+				if (this.listening || backoff == 500) {
+					logger.warn("Queue notifications unavailable, consumers poll until reconnected: " + ex.getMessage());
+				}
+				this.listening = false;
+				try {
+					if (this.stopped.await(backoff, TimeUnit.MILLISECONDS)) {
+						return;
+					}
+				}
+				catch (InterruptedException interrupted) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+				backoff = Math.min(backoff * 2, this.maxReconnectBackoff.toMillis());
+			}
+		}
+		this.listening = false;
+	}
+
+}

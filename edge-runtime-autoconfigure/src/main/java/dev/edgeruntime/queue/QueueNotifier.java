@@ -1,0 +1,92 @@
+package dev.edgeruntime.queue;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+
+/**
+ * Wakes consumers after a send with {@code NOTIFY edge_runtime_queue, '<queue>'}, at most once per queue
+ * per throttle interval from this instance. The first send in an interval notifies in the sender's
+ * transaction (PostgreSQL delivers it at commit); later sends in the interval are covered by one more
+ * notification at the interval's end, so a burst costs two notifications and none is lost.
+ *
+ * @author edge-runtime developers
+ */
+public final class QueueNotifier implements PgmqTemplate.SendNotifier, DisposableBean {
+
+	/** The channel consumers listen on; the payload is the queue name. */
+	public static final String CHANNEL = "edge_runtime_queue";
+
+	private static final Log logger = LogFactory.getLog(QueueNotifier.class);
+
+	private static final String NOTIFY = """
+			SELECT pg_notify('%s', ?)
+			""".formatted(CHANNEL);
+
+	private final JdbcTemplate jdbc;
+
+	private final long throttleNanos;
+
+	private final Map<String, Long> lastNotified = new ConcurrentHashMap<>();
+
+	private final Set<String> trailing = ConcurrentHashMap.newKeySet();
+
+	private final ScheduledExecutorService scheduler;
+
+	/**
+	 * Creates a new instance.
+	 * @param jdbc the queue database's template
+	 * @param throttle the shortest interval between two notifications for one queue
+	 */
+	public QueueNotifier(JdbcTemplate jdbc, Duration throttle) {
+		this.jdbc = jdbc;
+		this.throttleNanos = throttle.toNanos();
+		CustomizableThreadFactory threads = new CustomizableThreadFactory("queue-notify-");
+		threads.setDaemon(true);
+		this.scheduler = Executors.newSingleThreadScheduledExecutor(threads);
+	}
+
+	@Override
+	public void sent(String queue) {
+		long now = System.nanoTime();
+		Long last = this.lastNotified.get(queue);
+		if (last == null || now - last >= this.throttleNanos) {
+			this.lastNotified.put(queue, now);
+			this.jdbc.queryForList(NOTIFY, queue);
+			return;
+		}
+		if (this.trailing.add(queue)) {
+			long delay = Math.max(0, this.throttleNanos - (now - last));
+			this.scheduler.schedule(() -> notifyLater(queue), delay, TimeUnit.NANOSECONDS);
+		}
+	}
+
+	private void notifyLater(String queue) {
+		this.trailing.remove(queue);
+		this.lastNotified.put(queue, System.nanoTime());
+		try {
+			this.jdbc.queryForList(NOTIFY, queue);
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Could not notify consumers of queue '" + queue + "'; they find the message when they poll",
+					ex);
+		}
+	}
+
+	@Override
+	public void destroy() {
+		this.scheduler.shutdownNow();
+	}
+
+}

@@ -1,0 +1,150 @@
+package dev.edgeruntime.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import dev.edgeruntime.queue.PgmqSchemaInitializer;
+import dev.edgeruntime.queue.PgmqSchemaMode;
+import dev.edgeruntime.queue.PgmqTemplate;
+import dev.edgeruntime.queue.QueueConsumers;
+import dev.edgeruntime.queue.QueueHealthIndicator;
+import dev.edgeruntime.queue.QueueMeterBinder;
+import dev.edgeruntime.queue.QueueMetrics;
+import dev.edgeruntime.queue.QueueNotificationListener;
+import dev.edgeruntime.queue.QueueNotifier;
+import dev.edgeruntime.testsupport.TestDatabase;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link EdgeRuntimeQueueAutoConfiguration}.
+ *
+ * @author edge-runtime developers
+ */
+class EdgeRuntimeQueueAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(EdgeRuntimeQueueAutoConfiguration.class));
+
+	// The shared pool, behind a wrapper the context cannot close.
+	private static DataSource dataSource() {
+		return new DelegatingDataSource(TestDatabase.get().dataSource());
+	}
+
+	@Test
+	void withoutDataSourceShouldBackOff() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).doesNotHaveBean(PgmqTemplate.class).doesNotHaveBean(QueueConsumers.class);
+		});
+	}
+
+	@Test
+	void withDataSourceShouldCreateTheQueueBeans() {
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource).run((context) -> {
+			assertThat(context).hasSingleBean(PgmqTemplate.class)
+				.hasSingleBean(PgmqSchemaInitializer.class)
+				.hasSingleBean(QueueConsumers.class)
+				.hasSingleBean(QueueNotifier.class)
+				.hasSingleBean(QueueNotificationListener.class)
+				.hasSingleBean(QueueMetrics.class)
+				.hasSingleBean(QueueMeterBinder.class)
+				.hasSingleBean(QueueHealthIndicator.class);
+			assertThat(context.getBean(PgmqSchemaInitializer.class).installed()).isNotNull()
+				.isNotEqualTo(PgmqSchemaMode.NONE);
+		});
+	}
+
+	@Test
+	void whenDisabledShouldBackOff() {
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.queue.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(PgmqTemplate.class));
+	}
+
+	@Test
+	void withoutPostgresDriverShouldBackOff() {
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
+			.withClassLoader(new FilteredClassLoader(PGConnection.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(PgmqTemplate.class));
+	}
+
+	@Test
+	void whenNotifyIsDisabledShouldNotNotifyOrListen() {
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.queue.notify.enabled=false")
+			.run((context) -> assertThat(context).hasSingleBean(PgmqTemplate.class)
+				.doesNotHaveBean(QueueNotifier.class)
+				.doesNotHaveBean(QueueNotificationListener.class));
+	}
+
+	@Test
+	void whenSchemaIsNoneShouldInstallNothing() {
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.queue.schema=none")
+			.run((context) -> assertThat(context.getBean(PgmqSchemaInitializer.class).installed())
+				.isEqualTo(PgmqSchemaMode.NONE));
+	}
+
+	@Test
+	void invalidConsumerSettingShouldFailStartUpNamingTheProperty() {
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.queue.consumer.concurrency=0")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("edge-runtime.queue.consumer.concurrency"));
+	}
+
+	@Test
+	void customPgmqTemplateShouldBeUsed() {
+		DataSource dataSource = dataSource();
+		PgmqTemplate custom = new PgmqTemplate(new JdbcTemplate(dataSource), JsonMapper.builder().build(), 10,
+				Duration.ofMinutes(1), null);
+		this.contextRunner.withBean(DataSource.class, () -> dataSource)
+			.withBean("custom", PgmqTemplate.class, () -> custom)
+			.run((context) -> assertThat(context.getBean(PgmqTemplate.class)).isSameAs(custom));
+	}
+
+	@Test
+	void meterBinderShouldReportDepthOldestAgeAndDeadLettered() {
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.queue.metrics-cache-interval=0s")
+			.run((context) -> {
+				String queue = "met_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+				PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
+				pgmq.createQueue(queue);
+				pgmq.sendBatch(queue, List.of("a", "b", "c"));
+				SimpleMeterRegistry registry = new SimpleMeterRegistry();
+				QueueMeterBinder binder = context.getBean(QueueMeterBinder.class);
+				binder.bindTo(registry);
+				assertThat(registry.get("edge.runtime.queue.depth").tag("queue", queue).gauge().value()).isEqualTo(3);
+				assertThat(registry.get("edge.runtime.queue.oldest.age").tag("queue", queue).gauge().value())
+					.isGreaterThanOrEqualTo(0);
+				assertThat(registry.get("edge.runtime.queue.dead.lettered").tag("queue", queue).gauge().value())
+					.isZero();
+				binder.deadLettered(queue);
+				assertThat(registry.get("edge.runtime.queue.messages")
+					.tags("queue", queue, "outcome", "dead_lettered")
+					.counter()
+					.count()).isEqualTo(1);
+				assertThat(context.getBean(QueueMetrics.class).queues())
+					.anySatisfy((statistics) -> assertThat(statistics.queue()).isEqualTo(queue));
+				pgmq.dropQueue(queue);
+			});
+	}
+
+}

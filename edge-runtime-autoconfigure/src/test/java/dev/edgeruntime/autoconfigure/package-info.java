@@ -1,0 +1,7 @@
+/**
+ * Tests of the auto-configurations.
+ */
+@NullMarked
+package dev.edgeruntime.autoconfigure;
+
+import org.jspecify.annotations.NullMarked;

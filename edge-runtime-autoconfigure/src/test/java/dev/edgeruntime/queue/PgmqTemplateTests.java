@@ -1,0 +1,311 @@
+package dev.edgeruntime.queue;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.logging.Logger;
+
+import javax.sql.DataSource;
+
+import dev.edgeruntime.testsupport.TestDatabase;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * {@link PgmqTemplate} against the real PostgreSQL with the bundled schema.
+ *
+ * @author edge-runtime developers
+ */
+class PgmqTemplateTests {
+
+	private static DataSource dataSource;
+
+	private final JsonMapper jsonMapper = JsonMapper.builder().build();
+
+	private PgmqTemplate pgmq;
+
+	private String queue;
+
+	@BeforeAll
+	static void installSchema() {
+		dataSource = TestDatabase.get().dataSource();
+		assertThat(new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.AUTO).install()).isTrue();
+	}
+
+	@BeforeEach
+	void createQueue() {
+		this.pgmq = new PgmqTemplate(new JdbcTemplate(dataSource), this.jsonMapper, 1024, Duration.ofHours(1), null);
+		this.queue = "api_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		this.pgmq.createQueue(this.queue);
+	}
+
+	@Test
+	void sendAndReadTypedPayloadsInOrder() {
+		long first = this.pgmq.send(this.queue, new Order("a", 1));
+		long second = this.pgmq.send(this.queue, new Order("b", 2));
+		List<QueueMessage<Order>> read = this.pgmq.read(this.queue, Order.class, Duration.ofSeconds(30), 10);
+		assertThat(read).extracting(QueueMessage::id).containsExactly(first, second);
+		assertThat(read).extracting(QueueMessage::payload).containsExactly(new Order("a", 1), new Order("b", 2));
+		assertThat(read).allSatisfy((message) -> {
+			assertThat(message.readCount()).isEqualTo(1);
+			assertThat(message.visibleAt()).isAfter(message.enqueuedAt().plusSeconds(25));
+			assertThat(message.headers()).isEmpty();
+		});
+		assertThat(this.pgmq.read(this.queue, Order.class, Duration.ofSeconds(30), 10)).isEmpty();
+	}
+
+	@Test
+	void sendWithDelayHeadersOrTime() {
+		this.pgmq.send(this.queue, new Order("later", 1), Duration.ofHours(1));
+		this.pgmq.sendAt(this.queue, new Order("tomorrow", 2), Map.of(), Instant.now().plus(Duration.ofDays(1)));
+		long now = this.pgmq.send(this.queue, new Order("now", 3), Map.of("trace", "t1"), Duration.ZERO);
+		List<QueueMessage<Order>> read = this.pgmq.read(this.queue, Order.class, Duration.ofSeconds(30), 10);
+		assertThat(read).singleElement().satisfies((message) -> {
+			assertThat(message.id()).isEqualTo(now);
+			assertThat(message.headers()).containsEntry("trace", "t1");
+		});
+	}
+
+	@Test
+	void sendBatchReturnsIdsInOrder() {
+		List<Long> ids = this.pgmq.sendBatch(this.queue, List.of(new Order("a", 1), new Order("b", 2)));
+		assertThat(ids).hasSize(2).isSorted();
+		assertThat(this.pgmq.read(this.queue, Order.class, Duration.ofSeconds(30), 10))
+			.extracting(QueueMessage::id)
+			.containsExactlyElementsOf(ids);
+		assertThat(this.pgmq.sendBatch(this.queue, List.of(new Order("c", 3)), Duration.ofHours(1))).hasSize(1);
+		assertThat(this.pgmq.read(this.queue, Order.class, Duration.ofSeconds(30), 10)).isEmpty();
+	}
+
+	@Test
+	void conditionalReadAndReadWithPoll() {
+		this.pgmq.send(this.queue, new Order("a", 1));
+		long b = this.pgmq.send(this.queue, new Order("b", 2));
+		assertThat(this.pgmq.readJson(this.queue, Duration.ofSeconds(30), 10, Map.of("sku", "b")))
+			.extracting(QueueMessage::id)
+			.containsExactly(b);
+		assertThat(this.pgmq.readWithPoll(this.queue, Order.class, Duration.ofSeconds(30), 10, Duration.ofSeconds(1),
+				Duration.ofMillis(50)))
+			.extracting(QueueMessage::payload)
+			.containsExactly(new Order("a", 1));
+		assertThat(this.pgmq.readWithPoll(this.queue, Order.class, Duration.ofSeconds(30), 10, Duration.ofSeconds(1),
+				Duration.ofMillis(50)))
+			.isEmpty();
+	}
+
+	@Test
+	void popDeleteArchiveAndSetVisibilityTimeout() {
+		long first = this.pgmq.send(this.queue, new Order("a", 1));
+		long second = this.pgmq.send(this.queue, new Order("b", 2));
+		long third = this.pgmq.send(this.queue, new Order("c", 3));
+		long fourth = this.pgmq.send(this.queue, new Order("d", 4));
+		assertThat(this.pgmq.pop(this.queue, Order.class)).hasValueSatisfying((m) -> assertThat(m.id()).isEqualTo(first));
+		assertThat(this.pgmq.delete(this.queue, second)).isTrue();
+		assertThat(this.pgmq.delete(this.queue, second)).isFalse();
+		assertThat(this.pgmq.archive(this.queue, third)).isTrue();
+		assertThat(this.pgmq.archive(this.queue, third)).isFalse();
+		this.pgmq.read(this.queue, Order.class, Duration.ofHours(1), 1);
+		assertThat(this.pgmq.read(this.queue, Order.class, Duration.ofHours(1), 1)).isEmpty();
+		assertThat(this.pgmq.setVisibilityTimeout(this.queue, fourth, Duration.ZERO)).isPresent();
+		assertThat(this.pgmq.read(this.queue, Order.class, Duration.ofSeconds(30), 1))
+			.singleElement()
+			.satisfies((m) -> assertThat(m.readCount()).isEqualTo(2));
+		assertThat(this.pgmq.setVisibilityTimeout(this.queue, 999_999, Duration.ZERO)).isEmpty();
+		long fifth = this.pgmq.send(this.queue, new Order("e", 5));
+		assertThat(this.pgmq.archive(this.queue, List.of(fourth, fifth, 999_999L))).containsExactly(fourth, fifth);
+		long sixth = this.pgmq.send(this.queue, new Order("f", 6));
+		assertThat(this.pgmq.delete(this.queue, List.of(sixth, 999_999L))).containsExactly(sixth);
+	}
+
+	@Test
+	void statisticsPurgeListAndDrop() {
+		this.pgmq.send(this.queue, new Order("a", 1));
+		long dead = this.pgmq.send(this.queue, new Order("b", 2));
+		this.pgmq.send(this.queue, new Order("c", 3), Duration.ofHours(1));
+		assertThat(this.pgmq.archiveWithHeaders(this.queue, dead, Map.of(QueueHeaders.DEAD_LETTERED, true))).isTrue();
+		QueueStatistics statistics = this.pgmq.statistics(this.queue);
+		assertThat(statistics.queue()).isEqualTo(this.queue);
+		assertThat(statistics.length()).isEqualTo(2);
+		assertThat(statistics.visibleLength()).isEqualTo(1);
+		assertThat(statistics.totalMessages()).isEqualTo(3);
+		assertThat(statistics.deadLettered()).isEqualTo(1);
+		assertThat(statistics.oldestAgeSeconds()).isNotNull();
+		assertThat(this.pgmq.listQueues()).anySatisfy((info) -> assertThat(info.name()).isEqualTo(this.queue));
+		assertThat(this.pgmq.purgeQueue(this.queue)).isEqualTo(2);
+		assertThat(this.pgmq.statistics(this.queue).oldestAgeSeconds()).isNull();
+		assertThat(this.pgmq.dropQueue(this.queue)).isTrue();
+		assertThat(this.pgmq.dropQueue(this.queue)).isFalse();
+		assertThat(this.pgmq.listQueues()).noneSatisfy((info) -> assertThat(info.name()).isEqualTo(this.queue));
+	}
+
+	@Test
+	void missingQueueIsReportedByName() {
+		assertThatExceptionOfType(QueueNotFoundException.class)
+			.isThrownBy(() -> this.pgmq.send("no_such_queue", new Order("a", 1)))
+			.withMessageContaining("'no_such_queue'");
+		assertThatExceptionOfType(QueueNotFoundException.class)
+			.isThrownBy(() -> this.pgmq.read("no_such_queue", Order.class, Duration.ofSeconds(1), 1));
+	}
+
+	@Test
+	void invalidQueueNamesAreRefusedBeforeAnySql() {
+		PgmqTemplate offline = new PgmqTemplate(new JdbcTemplate(new UnusableDataSource()), this.jsonMapper, 1024,
+				Duration.ofHours(1), null);
+		for (String name : List.of("a'b", "a;drop table x", "a--b", "x".repeat(48), "", "a\"b", "a b")) {
+			assertThatExceptionOfType(InvalidQueueNameException.class)
+				.isThrownBy(() -> offline.send(name, new Order("a", 1)))
+				.withMessageStartingWith("Invalid queue name");
+			assertThatExceptionOfType(InvalidQueueNameException.class).isThrownBy(() -> offline.createQueue(name));
+		}
+		assertThatExceptionOfType(InvalidQueueNameException.class)
+			.isThrownBy(() -> offline.send("x".repeat(48), new Order("a", 1)))
+			.withMessageContaining("at most 47");
+	}
+
+	@Test
+	void payloadOverTheLimitIsRefused() {
+		assertThatExceptionOfType(PayloadTooLargeException.class)
+			.isThrownBy(() -> this.pgmq.send(this.queue, new Order("x".repeat(2000), 1)))
+			.withMessageContaining("edge-runtime.queue.max-payload-size");
+		assertThat(this.pgmq.statistics(this.queue).totalMessages()).isZero();
+	}
+
+	@Test
+	void sendInRolledBackTransactionNeverHappened() {
+		TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+		transaction.executeWithoutResult((status) -> {
+			this.pgmq.send(this.queue, new Order("rolled-back", 1));
+			status.setRollbackOnly();
+		});
+		assertThat(this.pgmq.read(this.queue, Order.class, Duration.ofSeconds(30), 10)).isEmpty();
+		long committed = transaction.execute((status) -> this.pgmq.send(this.queue, new Order("committed", 2)));
+		assertThat(this.pgmq.read(this.queue, Order.class, Duration.ofSeconds(30), 10)).extracting(QueueMessage::id)
+			.containsExactly(committed);
+	}
+
+	@Test
+	void deleteInRolledBackTransactionKeepsTheMessage() {
+		long id = this.pgmq.send(this.queue, new Order("a", 1));
+		TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+		transaction.executeWithoutResult((status) -> {
+			assertThat(this.pgmq.delete(this.queue, id)).isTrue();
+			status.setRollbackOnly();
+		});
+		assertThat(this.pgmq.read(this.queue, Order.class, Duration.ofSeconds(30), 10)).extracting(QueueMessage::id)
+			.containsExactly(id);
+	}
+
+	@Test
+	void idempotentSendReturnsTheFirstMessageId() {
+		long first = this.pgmq.sendIdempotent(this.queue, "order-1", new Order("a", 1));
+		long again = this.pgmq.sendIdempotent(this.queue, "order-1", new Order("a", 1));
+		long other = this.pgmq.sendIdempotent(this.queue, "order-2", new Order("b", 2));
+		assertThat(again).isEqualTo(first);
+		assertThat(other).isNotEqualTo(first);
+		assertThat(this.pgmq.read(this.queue, Order.class, Duration.ofSeconds(30), 10)).extracting(QueueMessage::id)
+			.containsExactly(first, other)
+			.hasSize(2);
+		PgmqTemplate shortWindow = new PgmqTemplate(new JdbcTemplate(dataSource), this.jsonMapper, 1024,
+				Duration.ZERO, null);
+		assertThat(shortWindow.sendIdempotent(this.queue, "order-1", new Order("a", 1))).isGreaterThan(other);
+	}
+
+	@Test
+	void concurrentIdempotentSendsOfOneKeySendOnce() throws Exception {
+		java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(4);
+		List<java.util.concurrent.CompletableFuture<Long>> sends = new java.util.ArrayList<>();
+		for (int i = 0; i < 4; i++) {
+			sends.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+				try {
+					start.await();
+				}
+				catch (Exception ex) {
+					throw new IllegalStateException(ex);
+				}
+				return this.pgmq.sendIdempotent(this.queue, "same-key", new Order("a", 1));
+			}));
+		}
+		java.util.Set<Long> ids = new java.util.HashSet<>();
+		for (java.util.concurrent.CompletableFuture<Long> send : sends) {
+			ids.add(send.get());
+		}
+		assertThat(ids).hasSize(1);
+		assertThat(this.pgmq.statistics(this.queue).totalMessages()).isEqualTo(1);
+	}
+
+	@Test
+	void payloadThatCannotBeMappedIsReportedWithItsId() {
+		long id = this.pgmq.send(this.queue, Map.of("sku", List.of(1, 2)));
+		assertThatExceptionOfType(MessageConversionException.class)
+			.isThrownBy(() -> this.pgmq.read(this.queue, Order.class, Duration.ofSeconds(30), 1))
+			.satisfies((ex) -> assertThat(ex.getMessageId()).isEqualTo(id));
+		assertThat(this.pgmq.setVisibilityTimeout(this.queue, id, Duration.ZERO)).isPresent();
+		assertThat(this.pgmq.read(this.queue, JsonNode.class, Duration.ofSeconds(30), 1)).singleElement()
+			.satisfies((m) -> assertThat(m.payload().get("sku").isArray()).isTrue());
+	}
+
+	record Order(String sku, int quantity) {
+	}
+
+	private static final class UnusableDataSource implements DataSource {
+
+		@Override
+		public Connection getConnection() {
+			throw new AssertionError("No SQL may be sent for an invalid queue name");
+		}
+
+		@Override
+		public Connection getConnection(String username, String password) {
+			return getConnection();
+		}
+
+		@Override
+		public PrintWriter getLogWriter() {
+			return new PrintWriter(System.err);
+		}
+
+		@Override
+		public void setLogWriter(PrintWriter out) {
+		}
+
+		@Override
+		public void setLoginTimeout(int seconds) {
+		}
+
+		@Override
+		public int getLoginTimeout() {
+			return 0;
+		}
+
+		@Override
+		public Logger getParentLogger() {
+			return Logger.getGlobal();
+		}
+
+		@Override
+		public <T> T unwrap(Class<T> iface) {
+			throw new UnsupportedOperationException();
+		}
+
+		@Override
+		public boolean isWrapperFor(Class<?> iface) {
+			return false;
+		}
+
+	}
+
+}

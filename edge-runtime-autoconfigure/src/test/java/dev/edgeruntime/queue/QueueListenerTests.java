@@ -1,0 +1,378 @@
+package dev.edgeruntime.queue;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import dev.edgeruntime.BeforeUnloadEvent;
+import dev.edgeruntime.UnloadReason;
+import dev.edgeruntime.autoconfigure.EdgeRuntimeAutoConfiguration;
+import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
+import dev.edgeruntime.testsupport.TestDatabase;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@link QueueListener} consumers against the real PostgreSQL.
+ *
+ * @author edge-runtime developers
+ */
+class QueueListenerTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(20);
+
+	private final String queue = "lst_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JacksonAutoConfiguration.class,
+				EdgeRuntimeAutoConfiguration.class, EdgeRuntimeQueueAutoConfiguration.class))
+		.withPropertyValues(TestDatabase.get().springProperties())
+		.withPropertyValues("test.queue=" + this.queue, "edge-runtime.queue.consumer.polling-interval=200ms",
+				"edge-runtime.queue.consumer.backoff.initial=0s", "edge-runtime.queue.consumer.concurrency=2")
+		.withUserConfiguration(ListenerConfiguration.class);
+
+	@Test
+	void handledMessagesAreDeleted() {
+		this.contextRunner.run((context) -> {
+			PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
+			OrderListener listener = context.getBean(OrderListener.class);
+			List<Long> ids = pgmq.sendBatch(this.queue, List.of(new Order("a", 1), new Order("b", 2)));
+			await().atMost(WAIT).until(() -> listener.received.size() == 2);
+			assertThat(listener.received).extracting(QueueMessage::id).containsExactlyInAnyOrderElementsOf(ids);
+			await().atMost(WAIT).until(() -> rows(context, "q") == 0);
+			assertThat(rows(context, "a")).isZero();
+		});
+	}
+
+	@Test
+	void handledMessagesAreArchivedWhenConfigured() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.archive-on-success=true")
+			.run((context) -> {
+				context.getBean(PgmqTemplate.class).send(this.queue, new Order("a", 1));
+				await().atMost(WAIT).until(() -> rows(context, "a") == 1);
+				assertThat(rows(context, "q")).isZero();
+			});
+	}
+
+	@Test
+	void failingMessageIsRetriedThenDeadLettered() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=3").run((context) -> {
+			OrderListener listener = context.getBean(OrderListener.class);
+			listener.behaviour = (message) -> {
+				throw new IllegalStateException("boom " + message.payload().sku());
+			};
+			long id = context.getBean(PgmqTemplate.class).send(this.queue, new Order("x", 1));
+			await().atMost(WAIT).until(() -> rows(context, "a") == 1);
+			assertThat(listener.received).extracting(QueueMessage::readCount).containsExactly(1, 2, 3);
+			Map<String, Object> archived = jdbc(context)
+				.queryForMap("SELECT msg_id, headers::text AS headers FROM pgmq.a_" + this.queue);
+			assertThat(archived.get("msg_id")).isEqualTo(id);
+			assertThat(archived.get("headers").toString()).contains("\"x-dead-lettered\": true")
+				.contains("\"x-attempts\": 3")
+				.contains("boom x");
+			DeadLetters deadLetters = context.getBean(DeadLetters.class);
+			await().atMost(WAIT).until(() -> deadLetters.events.size() == 1);
+			assertThat(deadLetters.events).singleElement().satisfies((event) -> {
+				assertThat(event.messageId()).isEqualTo(id);
+				assertThat(event.attempts()).isEqualTo(3);
+				assertThat(event.poison()).isFalse();
+			});
+			assertThat(context.getBean(PgmqTemplate.class).statistics(this.queue).deadLettered()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void maxAttemptsHeaderOverridesTheListenersSetting() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=5").run((context) -> {
+			OrderListener listener = context.getBean(OrderListener.class);
+			listener.behaviour = (message) -> {
+				throw new IllegalStateException("boom");
+			};
+			context.getBean(PgmqTemplate.class)
+				.send(this.queue, new Order("once", 1), Map.of(QueueHeaders.MAX_ATTEMPTS, 1), Duration.ZERO);
+			await().atMost(WAIT).until(() -> rows(context, "a") == 1);
+			assertThat(listener.received).extracting(QueueMessage::readCount).containsExactly(1);
+		});
+	}
+
+	@Test
+	void poisonPayloadIsDeadLetteredAtOnceAndDoesNotBlockTheQueue() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.concurrency=1").run((context) -> {
+			PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
+			OrderListener listener = context.getBean(OrderListener.class);
+			long poison = pgmq.send(this.queue, Map.of("sku", List.of(1, 2), "quantity", "many"));
+			long good = pgmq.send(this.queue, new Order("ok", 1));
+			await().atMost(WAIT).until(() -> listener.received.size() == 1);
+			assertThat(listener.received).extracting(QueueMessage::id).containsExactly(good);
+			DeadLetters deadLetters = context.getBean(DeadLetters.class);
+			await().atMost(WAIT).until(() -> deadLetters.events.size() == 1);
+			assertThat(deadLetters.events).singleElement().satisfies((event) -> {
+				assertThat(event.messageId()).isEqualTo(poison);
+				assertThat(event.attempts()).isEqualTo(1);
+				assertThat(event.poison()).isTrue();
+			});
+			assertThat(jdbc(context).queryForObject("SELECT msg_id FROM pgmq.a_" + this.queue, Long.class))
+				.isEqualTo(poison);
+		});
+	}
+
+	@Test
+	void heartbeatKeepsTheLeaseOfALongHandler() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.visibility-timeout=3s",
+				"edge-runtime.queue.consumer.heartbeat-interval=200ms")
+			.run((context) -> {
+				OrderListener listener = context.getBean(OrderListener.class);
+				CountDownLatch release = new CountDownLatch(1);
+				CountDownLatch started = new CountDownLatch(1);
+				listener.behaviour = (message) -> {
+					started.countDown();
+					block(release);
+				};
+				PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
+				long id = pgmq.send(this.queue, new Order("slow", 1));
+				assertThat(started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+				JdbcTemplate jdbc = jdbc(context);
+				OffsetDateTime firstLease = listener.received.get(0).visibleAt().atOffset(java.time.ZoneOffset.UTC);
+				// Wait, in the database's clock, until the first lease has run out.
+				await().atMost(WAIT)
+					.until(() -> Boolean.TRUE
+						.equals(jdbc.queryForObject("SELECT clock_timestamp() > ?", Boolean.class, firstLease)));
+				assertThat(pgmq.readJson(this.queue, Duration.ofSeconds(30), 10, null)).isEmpty();
+				assertThat(jdbc.queryForObject("SELECT vt > clock_timestamp() FROM pgmq.q_" + this.queue
+						+ " WHERE msg_id = ?", Boolean.class, id)).isTrue();
+				release.countDown();
+				await().atMost(WAIT).until(() -> rows(context, "q") == 0);
+				assertThat(listener.received).hasSize(1);
+			});
+	}
+
+	@Test
+	void shutdownHandsUnfinishedMessagesBackAndHandlersHearBeforeUnload() {
+		CountDownLatch started = new CountDownLatch(1);
+		CountDownLatch never = new CountDownLatch(1);
+		ConfigurableApplicationContext[] closed = new ConfigurableApplicationContext[1];
+		UnloadListener[] unload = new UnloadListener[1];
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.shutdown-max-wait=300ms",
+				"edge-runtime.shutdown.grace-period=300ms")
+			.run((context) -> {
+				OrderListener listener = context.getBean(OrderListener.class);
+				listener.behaviour = (message) -> {
+					started.countDown();
+					block(never);
+				};
+				context.getBean(PgmqTemplate.class).send(this.queue, new Order("unfinished", 1));
+				assertThat(started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+				closed[0] = context;
+				unload[0] = context.getBean(UnloadListener.class);
+			});
+		assertThat(unload[0].reasons).contains(UnloadReason.TERMINATION);
+		JdbcTemplate jdbc = new JdbcTemplate(TestDatabase.get().dataSource());
+		Map<String, Object> row = jdbc.queryForMap(
+				"SELECT read_ct, vt <= clock_timestamp() AS visible FROM pgmq.q_" + this.queue);
+		assertThat(row).containsEntry("read_ct", 1).containsEntry("visible", true);
+	}
+
+	@Test
+	void notificationWakesAnIdleConsumerLongBeforeThePoll() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.polling-interval=30s").run((context) -> {
+			QueueConsumers consumers = context.getBean(QueueConsumers.class);
+			QueueNotificationListener notifications = context.getBean(QueueNotificationListener.class);
+			// Idle: the first read found the queue empty and the connection listens.
+			await().atMost(WAIT).until(() -> notifications.isListening()
+					&& consumers.status().stream().allMatch(QueueConsumerStatus::healthy));
+			OrderListener listener = context.getBean(OrderListener.class);
+			context.getBean(PgmqTemplate.class).send(this.queue, new Order("wake", 1));
+			await().atMost(Duration.ofSeconds(10)).until(() -> listener.received.size() == 1);
+		});
+	}
+
+	@Test
+	void sendsWithinTheThrottleIntervalAreAnnouncedByATrailingNotification() {
+		this.contextRunner
+			.withPropertyValues("edge-runtime.queue.consumer.polling-interval=30s",
+					"edge-runtime.queue.notify.throttle=3s")
+			.run((context) -> {
+				QueueConsumers consumers = context.getBean(QueueConsumers.class);
+				QueueNotificationListener notifications = context.getBean(QueueNotificationListener.class);
+				await().atMost(WAIT).until(() -> notifications.isListening()
+						&& consumers.status().stream().allMatch(QueueConsumerStatus::healthy));
+				OrderListener listener = context.getBean(OrderListener.class);
+				PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
+				pgmq.send(this.queue, new Order("first", 1));
+				await().atMost(Duration.ofSeconds(10)).until(() -> listener.received.size() == 1);
+				// Most likely within the throttle interval of the first: only the trailing notification wakes.
+				pgmq.send(this.queue, new Order("second", 2));
+				await().atMost(Duration.ofSeconds(10)).until(() -> listener.received.size() == 2);
+			});
+	}
+
+	@Test
+	void listenerMayTakeThePayloadItself() {
+		this.contextRunner.withUserConfiguration(PayloadListenerConfiguration.class).run((context) -> {
+			PayloadListener listener = context.getBean(PayloadListener.class);
+			context.getBean(PgmqTemplate.class).send(this.queue + "_p", new Order("plain", 7));
+			await().atMost(WAIT).until(() -> listener.received.size() == 1);
+			assertThat(listener.received).containsExactly(new Order("plain", 7));
+		});
+	}
+
+	@Test
+	void backoffGrowsExponentiallyUpToTheMaximumWithJitterTakenOff() {
+		QueueConsumer.Settings settings = new QueueConsumer.Settings(1, 1, Duration.ofSeconds(30),
+				Duration.ofSeconds(10), 5, Duration.ofSeconds(1), 2.0, Duration.ofSeconds(5), 0.5, false,
+				Duration.ofSeconds(1), Duration.ofSeconds(1));
+		assertThat(QueueConsumer.backoff(settings, 1, 0)).isEqualTo(Duration.ofSeconds(1));
+		assertThat(QueueConsumer.backoff(settings, 2, 0)).isEqualTo(Duration.ofSeconds(2));
+		assertThat(QueueConsumer.backoff(settings, 3, 0)).isEqualTo(Duration.ofSeconds(4));
+		assertThat(QueueConsumer.backoff(settings, 4, 0)).isEqualTo(Duration.ofSeconds(5));
+		assertThat(QueueConsumer.backoff(settings, 3, 0.5)).isEqualTo(Duration.ofSeconds(3));
+	}
+
+	@Test
+	void listenerWithTwoParametersFailsStartUpNamingTheMethod() {
+		this.contextRunner.withUserConfiguration(BadListenerConfiguration.class)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining(BadListener.class.getName() + ".handle")
+				.hasMessageContaining("exactly one parameter"));
+	}
+
+	private static void block(CountDownLatch latch) {
+		try {
+			latch.await();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted", ex);
+		}
+	}
+
+	private long rows(AssertableApplicationContext context, String kind) {
+		Long count = jdbc(context).queryForObject("SELECT count(*) FROM pgmq." + kind + "_" + this.queue, Long.class);
+		return (count != null) ? count : 0;
+	}
+
+	private static JdbcTemplate jdbc(AssertableApplicationContext context) {
+		return new JdbcTemplate(context.getBean(javax.sql.DataSource.class));
+	}
+
+	record Order(String sku, int quantity) {
+	}
+
+	static class OrderListener {
+
+		final List<QueueMessage<Order>> received = new CopyOnWriteArrayList<>();
+
+		volatile Consumer<QueueMessage<Order>> behaviour = (message) -> {
+		};
+
+		@QueueListener(queue = "${test.queue}")
+		void handle(QueueMessage<Order> message) {
+			this.received.add(message);
+			this.behaviour.accept(message);
+		}
+
+	}
+
+	static class DeadLetters {
+
+		final List<MessageDeadLetteredEvent> events = new CopyOnWriteArrayList<>();
+
+		@EventListener
+		void on(MessageDeadLetteredEvent event) {
+			this.events.add(event);
+		}
+
+	}
+
+	static class UnloadListener {
+
+		final List<UnloadReason> reasons = new CopyOnWriteArrayList<>();
+
+		@EventListener
+		void on(BeforeUnloadEvent event) {
+			this.reasons.add(event.reason());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ListenerConfiguration {
+
+		@Bean
+		OrderListener orderListener() {
+			return new OrderListener();
+		}
+
+		@Bean
+		DeadLetters deadLetters() {
+			return new DeadLetters();
+		}
+
+		@Bean
+		UnloadListener unloadListener() {
+			return new UnloadListener();
+		}
+
+	}
+
+	static class PayloadListener {
+
+		final List<Order> received = new CopyOnWriteArrayList<>();
+
+		@QueueListener("${test.queue}_p")
+		void handle(Order order) {
+			this.received.add(order);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class PayloadListenerConfiguration {
+
+		@Bean
+		PayloadListener payloadListener() {
+			return new PayloadListener();
+		}
+
+	}
+
+	static class BadListener {
+
+		@QueueListener(queue = "${test.queue}")
+		void handle(Order order, String extra) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BadListenerConfiguration {
+
+		@Bean
+		BadListener badListener() {
+			return new BadListener();
+		}
+
+	}
+
+}

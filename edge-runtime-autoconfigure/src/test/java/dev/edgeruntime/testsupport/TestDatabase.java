@@ -1,0 +1,166 @@
+package dev.edgeruntime.testsupport;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.jspecify.annotations.Nullable;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * The real PostgreSQL every database test uses, chosen once per JVM:
+ * <ol>
+ * <li>{@code EDGE_RUNTIME_TEST_JDBC_URL} (with {@code EDGE_RUNTIME_TEST_JDBC_USER} and
+ * {@code EDGE_RUNTIME_TEST_JDBC_PASSWORD} unless the URL carries them) when set, as
+ * {@code scripts/test.sh} does with the cluster of {@code scripts/dev-postgres.sh};</li>
+ * <li>else a Testcontainers PostgreSQL when a Docker engine answers;</li>
+ * <li>else the test fails, saying to run {@code ./scripts/test.sh}. Tests are never skipped for want of a
+ * database.</li>
+ * </ol>
+ *
+ * @author edge-runtime developers
+ */
+public final class TestDatabase {
+
+	/** The environment variable naming the database to test against. */
+	public static final String URL_VARIABLE = "EDGE_RUNTIME_TEST_JDBC_URL";
+
+	/** The environment variable naming its user, unless the URL carries it. */
+	public static final String USER_VARIABLE = "EDGE_RUNTIME_TEST_JDBC_USER";
+
+	/** The environment variable naming its password, unless the URL carries it. */
+	public static final String PASSWORD_VARIABLE = "EDGE_RUNTIME_TEST_JDBC_PASSWORD";
+
+	private static final String IMAGE = "postgres:15-alpine";
+
+	private static @Nullable TestDatabase instance;
+
+	private final String url;
+
+	private final @Nullable String username;
+
+	private final @Nullable String password;
+
+	private @Nullable HikariDataSource shared;
+
+	private TestDatabase(String url, @Nullable String username, @Nullable String password) {
+		this.url = url;
+		this.username = username;
+		this.password = password;
+	}
+
+	/**
+	 * The test database, started on first use.
+	 * @return the database
+	 * @throws IllegalStateException when there is none, with what to do about it
+	 */
+	public static synchronized TestDatabase get() {
+		if (instance == null) {
+			instance = locate();
+		}
+		return instance;
+	}
+
+	private static TestDatabase locate() {
+		String url = System.getenv(URL_VARIABLE);
+		if (url != null && !url.isBlank()) {
+			return new TestDatabase(url, System.getenv(USER_VARIABLE), System.getenv(PASSWORD_VARIABLE));
+		}
+		if (dockerAvailable()) {
+			PostgreSQLContainer container = new PostgreSQLContainer(IMAGE);
+			container.start();
+			// Stopped by Testcontainers' reaper when the JVM ends.
+			return new TestDatabase(container.getJdbcUrl(), container.getUsername(), container.getPassword());
+		}
+		throw new IllegalStateException("No PostgreSQL for the database tests: " + URL_VARIABLE
+				+ " is not set and no Docker engine answers. Run the tests with ./scripts/test.sh, which starts a "
+				+ "local PostgreSQL (scripts/dev-postgres.sh) and passes it in, or set " + URL_VARIABLE
+				+ "=$(./scripts/dev-postgres.sh start)");
+	}
+
+	private static boolean dockerAvailable() {
+		try {
+			return DockerClientFactory.instance().isDockerAvailable();
+		}
+		catch (RuntimeException | LinkageError ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * The JDBC URL.
+	 * @return the URL
+	 */
+	public String jdbcUrl() {
+		return this.url;
+	}
+
+	/**
+	 * The user, unless the URL carries it.
+	 * @return the user or {@code null}
+	 */
+	public @Nullable String username() {
+		return this.username;
+	}
+
+	/**
+	 * The password, unless the URL carries it.
+	 * @return the password or {@code null}
+	 */
+	public @Nullable String password() {
+		return this.password;
+	}
+
+	/**
+	 * A connection pool shared by the tests of this JVM; do not close it.
+	 * @return the data source
+	 */
+	public synchronized DataSource dataSource() {
+		if (this.shared == null) {
+			this.shared = newDataSource(16);
+		}
+		return this.shared;
+	}
+
+	/**
+	 * A new connection pool of its own, for a test that closes it (or stops the database under it).
+	 * @param maxSize the most connections
+	 * @return the data source; close it
+	 */
+	public HikariDataSource newDataSource(int maxSize) {
+		HikariConfig config = new HikariConfig();
+		config.setJdbcUrl(this.url);
+		if (this.username != null) {
+			config.setUsername(this.username);
+		}
+		if (this.password != null) {
+			config.setPassword(this.password);
+		}
+		config.setMaximumPoolSize(maxSize);
+		config.setMinimumIdle(0);
+		config.setConnectionTimeout(10_000);
+		return new HikariDataSource(config);
+	}
+
+	/**
+	 * Spring Boot properties that point {@code spring.datasource} at this database, for an
+	 * {@code ApplicationContextRunner.withPropertyValues} or a child process.
+	 * @return the properties as {@code name=value}
+	 */
+	public String[] springProperties() {
+		List<String> properties = new ArrayList<>();
+		properties.add("spring.datasource.url=" + this.url);
+		if (this.username != null) {
+			properties.add("spring.datasource.username=" + this.username);
+		}
+		if (this.password != null) {
+			properties.add("spring.datasource.password=" + this.password);
+		}
+		return properties.toArray(String[]::new);
+	}
+
+}

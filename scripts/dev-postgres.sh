@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# A local PostgreSQL (with pg_cron preloaded) for the durable tier's tests, from Debian's packages.
+#
+#   scripts/dev-postgres.sh start   installs the packages when missing, creates the cluster in
+#                                   ./.dev-postgres on a free loopback port, starts it, waits until it
+#                                   accepts connections and prints its JDBC URL
+#   scripts/dev-postgres.sh stop    stops it (the cluster stays for the next start)
+#   scripts/dev-postgres.sh url     prints the JDBC URL of the running cluster
+#   scripts/dev-postgres.sh status  exits 0 when it runs
+#   scripts/dev-postgres.sh user|password   prints the user or password (also in the URL)
+#
+# The JDBC URL carries the user and password, so `EDGE_RUNTIME_TEST_JDBC_URL=$(scripts/dev-postgres.sh url)`
+# is all a test run needs. initdb and pg_ctl refuse to run as root ("cannot be run as root"): as root, the
+# cluster is created and run as the `postgres` system user (created by Debian's package).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PG_VERSION="${EDGE_RUNTIME_PG_VERSION:-15}"
+DIR="${EDGE_RUNTIME_PG_DIR:-$PWD/.dev-postgres}"
+DATA="$DIR/data"
+SOCKETS="$DIR/sockets"
+DATABASE="edge_runtime_test"
+USER_NAME="postgres"
+PASSWORD="postgres"
+BIN="/usr/lib/postgresql/$PG_VERSION/bin"
+
+log() {
+	echo "dev-postgres: $*" >&2
+}
+
+as_owner() {
+	if [ "$(id -u)" = "0" ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+install_packages() {
+	local missing=()
+	[ -x "$BIN/initdb" ] || missing+=("postgresql-$PG_VERSION")
+	[ -f "/usr/share/postgresql/$PG_VERSION/extension/pg_cron.control" ] || missing+=("postgresql-$PG_VERSION-cron")
+	if [ "${#missing[@]}" -gt 0 ]; then
+		if [ "$(id -u)" != "0" ]; then
+			log "missing ${missing[*]}; install them as root (apt-get install ${missing[*]})"
+			exit 1
+		fi
+		log "installing ${missing[*]} from Debian's packages"
+		apt-get update -qq >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+	fi
+	if [ "$(id -u)" = "0" ] && ! id postgres >/dev/null 2>&1; then
+		log "the postgres system user is missing"
+		exit 1
+	fi
+}
+
+port_in_use() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+free_port() {
+	local port attempt
+	for attempt in $(seq 1 50); do
+		port=$((20000 + RANDOM % 20000))
+		if ! port_in_use "$port"; then
+			echo "$port"
+			return
+		fi
+	done
+	log "found no free port"
+	exit 1
+}
+
+is_running() {
+	[ -f "$DATA/PG_VERSION" ] && as_owner "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1
+}
+
+port() {
+	cat "$DIR/port"
+}
+
+url() {
+	echo "jdbc:postgresql://127.0.0.1:$(port)/$DATABASE?user=$USER_NAME&password=$PASSWORD"
+}
+
+init_cluster() {
+	log "creating a cluster in $DATA"
+	mkdir -p "$DIR"
+	local pwfile="$DIR/pwfile"
+	echo "$PASSWORD" >"$pwfile"
+	mkdir -p "$DATA" "$SOCKETS"
+	if [ "$(id -u)" = "0" ]; then
+		chown -R postgres:postgres "$DIR"
+	fi
+	chmod 700 "$DATA"
+	as_owner "$BIN/initdb" -D "$DATA" -U "$USER_NAME" --pwfile="$pwfile" --auth-local=trust \
+		--auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 \
+		|| { cat "$DIR/initdb.log" >&2; exit 1; }
+	rm -f "$pwfile"
+	cat >>"$DATA/postgresql.conf" <<-EOF
+
+		# edge-runtime test cluster
+		listen_addresses = '127.0.0.1'
+		unix_socket_directories = '$SOCKETS'
+		shared_preload_libraries = 'pg_cron'
+		cron.database_name = '$DATABASE'
+		max_connections = 200
+		fsync = off
+		synchronous_commit = off
+		full_page_writes = off
+	EOF
+}
+
+start() {
+	install_packages
+	if is_running; then
+		url
+		return
+	fi
+	[ -f "$DATA/PG_VERSION" ] || init_cluster
+	local port
+	port="$(free_port)"
+	echo "$port" >"$DIR/port"
+	log "starting on 127.0.0.1:$port"
+	as_owner "$BIN/pg_ctl" -D "$DATA" -l "$DIR/server.log" -o "-p $port" -w -t 60 start >/dev/null \
+		|| { tail -n 30 "$DIR/server.log" >&2; exit 1; }
+	local attempt
+	for attempt in $(seq 1 60); do
+		if as_owner "$BIN/pg_isready" -q -h "$SOCKETS" -p "$port"; then
+			break
+		fi
+		sleep 0.5
+	done
+	if ! as_owner psql -q -h "$SOCKETS" -p "$port" -U "$USER_NAME" -d postgres -tAc \
+			"SELECT 1 FROM pg_database WHERE datname = '$DATABASE'" | grep -q 1; then
+		as_owner psql -q -h "$SOCKETS" -p "$port" -U "$USER_NAME" -d postgres -c "CREATE DATABASE $DATABASE" >&2
+	fi
+	url
+}
+
+stop() {
+	if is_running; then
+		as_owner "$BIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null
+		log "stopped"
+	fi
+}
+
+case "${1:-}" in
+	start) start ;;
+	stop) stop ;;
+	url)
+		is_running || { log "not running; run scripts/dev-postgres.sh start"; exit 1; }
+		url
+		;;
+	status) is_running ;;
+	user) echo "$USER_NAME" ;;
+	password) echo "$PASSWORD" ;;
+	*)
+		echo "usage: $0 start|stop|url|status|user|password" >&2
+		exit 2
+		;;
+esac
