@@ -161,6 +161,8 @@ class QueueCrashTests {
 		List<String> command = new ArrayList<>(List.of(
 				Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
 				"-cp", System.getProperty("java.class.path"), QueueWorkerMain.class.getName()));
+		// the test classpath's application.properties leaves the pool out for the web tests; the worker needs it
+		command.add("--spring.autoconfigure.exclude=");
 		command.add("--spring.datasource.url=" + database.jdbcUrl());
 		if (database.username() != null) {
 			command.add("--spring.datasource.username=" + database.username());
