@@ -70,7 +70,7 @@ final class RequestBoundArguments {
 			}
 			else if (argument instanceof InputStreamResource resource) {
 				try (InputStream stream = resource.getInputStream()) {
-					copied[i] = new FileSystemResource(storage.write(name, stream));
+					copied[i] = new CopiedInputStreamResource(storage.write(name, stream));
 				}
 			}
 			else if (MULTIPART_PRESENT && Multipart.is(argument)) {
@@ -253,6 +253,52 @@ final class RequestBoundArguments {
 			if (delegate != null) {
 				delegate.close();
 			}
+		}
+
+	}
+
+	/**
+	 * The copy of a request body declared as {@code InputStreamResource}: still an
+	 * {@code InputStreamResource}, so it fits the parameter, but backed by the file in the task's storage,
+	 * readable any number of times and with {@link #getFile()} for random access.
+	 */
+	static final class CopiedInputStreamResource extends InputStreamResource {
+
+		private final Path path;
+
+		CopiedInputStreamResource(Path path) {
+			super(() -> Files.newInputStream(path), "copy of a request body in a background task's storage");
+			this.path = path;
+		}
+
+		@Override
+		public boolean isOpen() {
+			return false;
+		}
+
+		@Override
+		public boolean isFile() {
+			return true;
+		}
+
+		@Override
+		public File getFile() {
+			return this.path.toFile();
+		}
+
+		@Override
+		public long contentLength() throws IOException {
+			return Files.size(this.path);
+		}
+
+		@Override
+		public boolean equals(@Nullable Object other) {
+			return this == other;
+		}
+
+		@Override
+		public int hashCode() {
+			return this.path.hashCode();
 		}
 
 	}

@@ -1,5 +1,6 @@
 package dev.edgeruntime.web;
 
+import dev.edgeruntime.StorageQuotaExceededException;
 import dev.edgeruntime.TaskRejectedException;
 
 import org.springframework.core.Ordered;
@@ -15,13 +16,30 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 /**
  * Answers a request whose background task was refused (shutdown, {@code max-in-flight}, memory pressure)
  * with {@code 503 Service Unavailable}, a {@code Retry-After} header and a problem-details body that
- * carries the Supabase reason string. Ordered last, so an application's own handler wins.
+ * carries the Supabase reason string; and a request whose body or uploads do not fit in the task's storage
+ * ({@code edge-runtime.storage.quota}) with {@code 413 Content Too Large}. Ordered last, so an
+ * application's own handler wins.
  *
  * @author edge-runtime developers
  */
 @ControllerAdvice
 @Order(Ordered.LOWEST_PRECEDENCE)
 public final class TaskRejectedExceptionHandler {
+
+	/**
+	 * The response for request-bound arguments that do not fit in a task's storage.
+	 * @param ex the quota error
+	 * @return 413
+	 */
+	@ExceptionHandler(StorageQuotaExceededException.class)
+	public ResponseEntity<ProblemDetail> handleStorageQuotaExceeded(StorageQuotaExceededException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE, ex.getMessage());
+		problem.setTitle("Request body too large for a background task's storage");
+		problem.setProperty("quotaBytes", ex.getQuotaBytes());
+		return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(problem);
+	}
 
 	/**
 	 * The response for a refused task.

@@ -1,0 +1,131 @@
+package dev.edgeruntime.demo;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Enumeration;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+
+import dev.edgeruntime.TaskContext;
+
+import org.springframework.util.FileSystemUtils;
+
+/**
+ * Extracts an uploaded zip into an album folder, refusing what a hostile zip can do: entries whose path
+ * leaves the folder (zip slip), too many entries, too many uncompressed bytes, or too high a compression
+ * ratio (zip bombs). Sizes are counted as bytes are really written, never trusted from the headers.
+ *
+ * @author edge-runtime developers
+ */
+final class AlbumExtractor {
+
+	private final DemoProperties.Albums limits;
+
+	AlbumExtractor(DemoProperties.Albums limits) {
+		this.limits = limits;
+	}
+
+	/**
+	 * Extracts the zip, reporting progress to the running task.
+	 * @param zip the zip file (a copy in the task's storage)
+	 * @param target the album folder, created here
+	 * @return the number of files stored
+	 * @throws IOException if the zip is invalid or breaks a limit; nothing is left in the folder then
+	 */
+	int extract(Path zip, Path target) throws IOException {
+		Files.createDirectories(target);
+		try {
+			return extractEntries(zip, target.toRealPath());
+		}
+		catch (IOException | RuntimeException ex) {
+			FileSystemUtils.deleteRecursively(target);
+			throw ex;
+		}
+	}
+
+	private int extractEntries(Path zip, Path target) throws IOException {
+		long compressedTotal = Math.max(1, Files.size(zip));
+		long maxTotal = this.limits.getMaxUncompressedSize().toBytes();
+		int maxRatio = this.limits.getMaxCompressionRatio();
+		TaskContext task = TaskContext.current();
+		try (ZipFile file = new ZipFile(zip.toFile())) {
+			int entries = file.size();
+			if (entries > this.limits.getMaxEntries()) {
+				throw new AlbumRejectedException("The zip has " + entries + " entries, more than the "
+						+ this.limits.getMaxEntries() + " allowed (demo.albums.max-entries)");
+			}
+			long written = 0;
+			int stored = 0;
+			byte[] buffer = new byte[64 * 1024];
+			Enumeration<? extends ZipEntry> all = file.entries();
+			while (all.hasMoreElements()) {
+				if (Thread.currentThread().isInterrupted()) {
+					throw new IOException("Interrupted after storing " + stored + " files");
+				}
+				ZipEntry entry = all.nextElement();
+				Path destination = resolve(target, entry.getName());
+				if (entry.isDirectory()) {
+					Files.createDirectories(destination);
+					continue;
+				}
+				Files.createDirectories(destination.getParent());
+				long entryWritten = 0;
+				long entryCompressed = Math.max(1, entry.getCompressedSize());
+				try (InputStream in = file.getInputStream(entry); OutputStream out = Files.newOutputStream(destination)) {
+					int read;
+					while ((read = in.read(buffer)) != -1) {
+						entryWritten += read;
+						written += read;
+						if (written > maxTotal) {
+							throw new AlbumRejectedException("The zip expands to more than "
+									+ this.limits.getMaxUncompressedSize() + " (demo.albums.max-uncompressed-size)");
+						}
+						if (entryWritten > 1024 * 1024 && entryWritten / entryCompressed > maxRatio) {
+							throw new AlbumRejectedException("Entry '" + entry.getName() + "' expands more than "
+									+ maxRatio + " times (demo.albums.max-compression-ratio): a zip bomb?");
+						}
+						out.write(buffer, 0, read);
+					}
+				}
+				stored++;
+				task.progress(stored, entries, "stored " + entry.getName());
+			}
+			if (written > 1024 * 1024 && written / compressedTotal > maxRatio) {
+				throw new AlbumRejectedException("The zip expands more than " + maxRatio
+						+ " times (demo.albums.max-compression-ratio): a zip bomb?");
+			}
+			task.progress(entries, entries, "stored " + stored + " files");
+			return stored;
+		}
+		catch (ZipException ex) {
+			throw new AlbumRejectedException("Not a valid zip: " + ex.getMessage());
+		}
+	}
+
+	private static Path resolve(Path target, String name) throws AlbumRejectedException {
+		Path destination = target.resolve(name).normalize();
+		if (name.isEmpty() || name.startsWith("/") || name.contains("\\") || !destination.startsWith(target)
+				|| destination.equals(target)) {
+			throw new AlbumRejectedException("Entry '" + name + "' escapes the album folder (zip slip)");
+		}
+		return destination;
+	}
+
+	/**
+	 * A zip the album refuses; the task's error says why.
+	 */
+	static final class AlbumRejectedException extends IOException {
+
+		private static final long serialVersionUID = 1L;
+
+		AlbumRejectedException(String message) {
+			super(message);
+		}
+
+	}
+
+}

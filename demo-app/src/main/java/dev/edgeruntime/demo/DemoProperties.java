@@ -1,0 +1,111 @@
+package dev.edgeruntime.demo;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Settings of the demo's scenarios.
+ *
+ * @author edge-runtime developers
+ */
+@ConfigurationProperties("demo")
+public class DemoProperties {
+
+	private final Relay relay = new Relay();
+
+	private final Albums albums = new Albums();
+
+	public Relay getRelay() {
+		return this.relay;
+	}
+
+	public Albums getAlbums() {
+		return this.albums;
+	}
+
+	/**
+	 * The relay ({@code POST /relay}).
+	 */
+	public static class Relay {
+
+		/**
+		 * URLs the relay may fetch: scheme, host, port (or '*' for any) and a path prefix, such as
+		 * http://localhost:*&#47;samples/. Everything else is refused with 400 before anything is fetched.
+		 */
+		private List<URI> allowedUrls = new ArrayList<>(List.of(URI.create("http://localhost:*/samples/")));
+
+		public List<URI> getAllowedUrls() {
+			return this.allowedUrls;
+		}
+
+		public void setAllowedUrls(List<URI> allowedUrls) {
+			this.allowedUrls = allowedUrls;
+		}
+
+	}
+
+	/**
+	 * The photo album ({@code POST /albums}).
+	 */
+	public static class Albums {
+
+		/**
+		 * Where extracted albums are stored, one folder per upload id.
+		 */
+		private Path root = Path.of(System.getProperty("java.io.tmpdir"), "edge-runtime-demo-albums");
+
+		/**
+		 * Most entries in one zip.
+		 */
+		private int maxEntries = 10_000;
+
+		/**
+		 * Most bytes the entries of one zip may expand to.
+		 */
+		private DataSize maxUncompressedSize = DataSize.ofMegabytes(1024);
+
+		/**
+		 * Highest ratio of uncompressed to compressed bytes, in one entry or the whole zip.
+		 */
+		private int maxCompressionRatio = 100;
+
+		public Path getRoot() {
+			return this.root;
+		}
+
+		public void setRoot(Path root) {
+			this.root = root;
+		}
+
+		public int getMaxEntries() {
+			return this.maxEntries;
+		}
+
+		public void setMaxEntries(int maxEntries) {
+			this.maxEntries = maxEntries;
+		}
+
+		public DataSize getMaxUncompressedSize() {
+			return this.maxUncompressedSize;
+		}
+
+		public void setMaxUncompressedSize(DataSize maxUncompressedSize) {
+			this.maxUncompressedSize = maxUncompressedSize;
+		}
+
+		public int getMaxCompressionRatio() {
+			return this.maxCompressionRatio;
+		}
+
+		public void setMaxCompressionRatio(int maxCompressionRatio) {
+			this.maxCompressionRatio = maxCompressionRatio;
+		}
+
+	}
+
+}

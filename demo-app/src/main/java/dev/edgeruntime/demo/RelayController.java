@@ -1,0 +1,87 @@
+package dev.edgeruntime.demo;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import dev.edgeruntime.EdgeRuntime;
+import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The seeds' {@code fetchAndLog}: the request answers at once, and the fetch of the URL runs in
+ * {@code waitUntil}, its running {@code CompletableFuture} tracked like the seed's promise.
+ *
+ * <pre>
+ * EdgeRuntime.waitUntil(fetchAndLog('https://httpbin.org/json'))
+ * return new Response('ok')
+ * </pre>
+ *
+ * Only allowlisted URLs are fetched ({@code demo.relay.allowed-urls}); anything else is refused with
+ * 400 before a connection is made. The demo serves a sample document at {@code /samples/json}, so no
+ * internet is needed.
+ *
+ * @author edge-runtime developers
+ */
+@RestController
+class RelayController {
+
+	private static final Logger logger = LoggerFactory.getLogger(RelayController.class);
+
+	private final EdgeRuntime runtime;
+
+	private final RelayAllowlist allowlist;
+
+	private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	RelayController(EdgeRuntime runtime, DemoProperties properties) {
+		this.runtime = runtime;
+		this.allowlist = new RelayAllowlist(properties.getRelay().getAllowedUrls());
+	}
+
+	@PostMapping("/relay")
+	ResponseEntity<Map<String, Object>> relay(@RequestParam(required = false) String url) {
+		URI target = this.allowlist.check(url);
+		TaskHandle<Integer> task = this.runtime.waitUntil(
+				TaskOptions.named("fetchAndLog").wallClock(Duration.ofSeconds(30)), fetchAndLog(target));
+		return ResponseEntity.status(HttpStatus.ACCEPTED)
+			.body(Map.of("status", "ok", "task", task.id(), "statusUrl", "/background-tasks/" + task.id()));
+	}
+
+	private CompletableFuture<Integer> fetchAndLog(URI url) {
+		HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(20)).GET().build();
+		return this.client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply((response) -> {
+			logger.info("fetchAndLog {} -> {} {}", url, response.statusCode(), response.body());
+			return response.statusCode();
+		});
+	}
+
+	@GetMapping("/samples/json")
+	Map<String, Object> sample() {
+		return Map.of("slideshow", Map.of("author", "Yours Truly", "title", "Sample Slide Show", "slides",
+				new Object[] { Map.of("title", "Wake up to WonderWidgets!", "type", "all") }));
+	}
+
+	@ExceptionHandler(IllegalArgumentException.class)
+	ResponseEntity<ProblemDetail> refused(IllegalArgumentException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
+		problem.setTitle("URL refused");
+		return ResponseEntity.badRequest().body(problem);
+	}
+
+}

@@ -1,0 +1,215 @@
+package dev.edgeruntime.demo;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import dev.edgeruntime.EdgeRuntime;
+import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskInfo;
+import dev.edgeruntime.TaskState;
+import dev.edgeruntime.UnloadReason;
+import dev.edgeruntime.test.TaskEventRecorder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The demo's scenarios over real HTTP.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "demo.albums.max-entries=50", "edge-runtime.storage.quota=2MB" })
+@ExtendWith(OutputCaptureExtension.class)
+class DemoScenariosTests {
+
+	private static final Pattern ID = Pattern.compile("\"(?:id|task)\":\"([0-9a-f-]{36})\"");
+
+	@TempDir
+	static Path albums;
+
+	@DynamicPropertySource
+	static void albumRoot(DynamicPropertyRegistry registry) {
+		registry.add("demo.albums.root", albums::toString);
+	}
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	EdgeRuntime runtime;
+
+	@Autowired
+	TaskEventRecorder events;
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	@Test
+	void relayToAllowedUrlShouldAnswerAtOnceAndFetchInTheBackground(CapturedOutput output) throws Exception {
+		String target = "http://localhost:" + this.port + "/samples/json";
+		HttpResponse<String> response = post("/relay?url=" + target, HttpRequest.BodyPublishers.noBody(), null);
+		assertThat(response.statusCode()).isEqualTo(202);
+		TaskHandle<?> task = task(response);
+		assertThat(task.name()).isEqualTo("fetchAndLog");
+		await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.SUCCEEDED));
+		assertThat(task.result().get()).isEqualTo(200);
+		assertThat(output).contains("fetchAndLog " + target + " -> 200").contains("Sample Slide Show");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "http://evil.example/samples/json", "http://localhost:%d@evil.example/samples/json",
+			"http://localhost:%d/samples/../actuator/env", "http://localhost:%d/actuator/env",
+			"file:///etc/passwd", "gopher://localhost:%d/samples/", "not a url" })
+	void relayToOtherUrlShouldBeRefusedBeforeAnythingIsFetched(String url) throws Exception {
+		int tasksBefore = this.runtime.tasks().size();
+		HttpResponse<String> response = post("/relay?url=" + java.net.URLEncoder.encode(url.formatted(this.port),
+				java.nio.charset.StandardCharsets.UTF_8), HttpRequest.BodyPublishers.noBody(), null);
+		assertThat(response.statusCode()).isEqualTo(400);
+		assertThat(response.body()).contains("URL refused");
+		assertThat(this.runtime.tasks()).hasSize(tasksBefore);
+	}
+
+	@Test
+	void albumShouldBeExtractedInTheBackgroundWithProgress() throws Exception {
+		byte[] zip = zip(List.of("trip/a.jpg", "trip/b.jpg", "trip/c.jpg"), 10_000, true);
+		HttpResponse<String> response = post("/albums", HttpRequest.BodyPublishers.ofByteArray(zip), "application/zip");
+		assertThat(response.statusCode()).isEqualTo(202);
+		assertThat(response.headers().firstValue("Location")).hasValueSatisfying((location) -> assertThat(location)
+			.contains("/background-tasks/"));
+		TaskHandle<?> task = task(response);
+		await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.SUCCEEDED));
+		TaskInfo info = task.info();
+		assertThat(info.progress()).isNotNull();
+		assertThat(info.progress().fraction()).isEqualTo(1.0);
+		Path folder = albums.resolve(task.id().toString());
+		assertThat(folder.resolve("trip/a.jpg")).exists().hasSize(10_000);
+		assertThat(folder.resolve("trip/c.jpg")).exists();
+		HttpResponse<String> status = get("/background-tasks/" + task.id());
+		assertThat(status.body()).contains("\"state\":\"SUCCEEDED\"").contains("\"files\":3");
+	}
+
+	@Test
+	void albumWithEntryEscapingTheFolderShouldFailAndStoreNothing() throws Exception {
+		byte[] zip = zip(List.of("ok.jpg", "../../escaped.txt"), 100, true);
+		TaskHandle<?> task = task(post("/albums", HttpRequest.BodyPublishers.ofByteArray(zip), "application/zip"));
+		await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.FAILED));
+		assertThat(task.info().error().message()).isEqualTo("Entry '../../escaped.txt' escapes the album folder (zip slip)");
+		assertThat(albums.resolve(task.id().toString())).doesNotExist();
+		assertThat(albums.getParent().resolve("escaped.txt")).doesNotExist();
+		assertThat(albums.resolve("escaped.txt")).doesNotExist();
+	}
+
+	@Test
+	void zipBombShouldBeStopped() throws Exception {
+		// 20 MB of zeros compresses to about 20 KB
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		try (ZipOutputStream out = new ZipOutputStream(bytes)) {
+			out.putNextEntry(new ZipEntry("zeros.bin"));
+			byte[] zeros = new byte[1024 * 1024];
+			for (int i = 0; i < 20; i++) {
+				out.write(zeros);
+			}
+			out.closeEntry();
+		}
+		TaskHandle<?> task = task(post("/albums", HttpRequest.BodyPublishers.ofByteArray(bytes.toByteArray()),
+				"application/zip"));
+		await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.FAILED));
+		assertThat(task.info().error().message()).contains("expands more than 100 times");
+		assertThat(albums.resolve(task.id().toString())).doesNotExist();
+	}
+
+	@Test
+	void albumWithTooManyEntriesShouldFail() throws Exception {
+		List<String> names = java.util.stream.IntStream.range(0, 51).mapToObj((i) -> "p" + i + ".jpg").toList();
+		TaskHandle<?> task = task(post("/albums", HttpRequest.BodyPublishers.ofByteArray(zip(names, 10, true)),
+				"application/zip"));
+		await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.FAILED));
+		assertThat(task.info().error().message()).contains("51 entries, more than the 50 allowed");
+	}
+
+	@Test
+	void uploadLargerThanTheStorageQuotaShouldBeRefusedWith413() throws Exception {
+		byte[] zip = zip(List.of("big.bin"), 3 * 1024 * 1024, false);
+		int tasksBefore = (int) this.runtime.tasks().stream().filter((t) -> t.state() != TaskState.DROPPED).count();
+		HttpResponse<String> response = post("/albums", HttpRequest.BodyPublishers.ofByteArray(zip), "application/zip");
+		assertThat(response.statusCode()).isEqualTo(413);
+		assertThat(response.body()).contains("edge-runtime.storage.quota");
+		assertThat(this.runtime.tasks().stream().filter((t) -> t.state() != TaskState.DROPPED)).hasSize(tasksBefore);
+	}
+
+	@Test
+	void wallClockBudgetShouldAnnounceBeforeUnloadThenStopTheTask() throws Exception {
+		HttpResponse<String> response = post("/budgets/wall-clock?seconds=30", HttpRequest.BodyPublishers.noBody(), null);
+		assertThat(response.statusCode()).isEqualTo(202);
+		TaskHandle<?> task = task(response);
+		await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.BUDGET_EXCEEDED));
+		assertThat(task.info().unloadReason()).isEqualTo(UnloadReason.WALL_CLOCK);
+		assertThat(this.events.beforeUnloadEvents()).anySatisfy((event) -> {
+			assertThat(event.reason()).isEqualTo(UnloadReason.WALL_CLOCK);
+			assertThat(event.task()).hasValueSatisfying((info) -> assertThat(info.id()).isEqualTo(task.id()));
+		});
+	}
+
+	private TaskHandle<?> task(HttpResponse<String> response) {
+		Matcher matcher = ID.matcher(response.body());
+		assertThat(matcher.find()).as(response.body()).isTrue();
+		return this.runtime.find(UUID.fromString(matcher.group(1))).orElseThrow();
+	}
+
+	private HttpResponse<String> post(String path, HttpRequest.BodyPublisher body, String contentType)
+			throws IOException, InterruptedException {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
+			.POST(body);
+		if (contentType != null) {
+			request.header("Content-Type", contentType);
+		}
+		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+		return this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path)).build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
+	static byte[] zip(List<String> names, int size, boolean compressed) throws IOException {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		Random random = new Random(42);
+		try (ZipOutputStream out = new ZipOutputStream(bytes)) {
+			out.setLevel(compressed ? 6 : 0);
+			for (String name : names) {
+				out.putNextEntry(new ZipEntry(name));
+				byte[] content = new byte[size];
+				random.nextBytes(content);
+				out.write(content);
+				out.closeEntry();
+			}
+		}
+		return bytes.toByteArray();
+	}
+
+}
