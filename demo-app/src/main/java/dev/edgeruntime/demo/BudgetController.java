@@ -28,12 +28,14 @@ class BudgetController {
 	public Map<String, Object> wallClock(@RequestParam(defaultValue = "8") int seconds) throws InterruptedException {
 		TaskContext task = TaskContext.current();
 		long steps = seconds * 10L;
+		boolean told = false;
 		for (long step = 1; step <= steps; step++) {
 			Thread.sleep(100);
 			task.progress(step, steps, "sleeping");
-			if (task.isUnloading() && step % 10 == 0) {
-				logger.info("Task {} knows it is being unloaded ({}); {} left", task.id(), task.unloadReason(),
-						task.remaining());
+			if (task.isUnloading() && !told) {
+				told = true;
+				logger.info("Task {} sees it is being unloaded ({}), {} left: a real task would save its state now",
+						task.id(), task.unloadReason(), task.remaining());
 			}
 		}
 		return Map.of("slept", seconds);
