@@ -195,6 +195,22 @@ class BackgroundTaskHttpTests {
 	}
 
 	@Test
+	void requestBodyResourceShouldBeACopyWithAFileAfterTheRequestFinished() throws Exception {
+		String key = UUID.randomUUID().toString();
+		HttpRequest request = HttpRequest.newBuilder(uri("/resource-imports?key=" + key))
+			.header("Content-Type", "application/octet-stream")
+			.POST(HttpRequest.BodyPublishers.ofString("0123456789"))
+			.build();
+		HttpResponse<String> response = this.client.send(request, HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(202);
+		URI location = URI.create(response.headers().firstValue("Location").orElseThrow());
+		this.gates.open(key);
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(read(get(location)))
+			.containsEntry("state", "SUCCEEDED")
+			.containsEntry("result", "file 10 0123456789"));
+	}
+
+	@Test
 	void statusOfUnknownIdShouldBe404ProblemDetails() throws Exception {
 		HttpResponse<String> response = get(uri("/background-tasks/" + UUID.randomUUID()));
 		assertThat(response.statusCode()).isEqualTo(404);

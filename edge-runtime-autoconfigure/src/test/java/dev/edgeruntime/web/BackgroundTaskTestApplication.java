@@ -27,8 +27,10 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.AbstractPlatformTransactionManager;
 import org.springframework.transaction.support.DefaultTransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.core.io.InputStreamResource;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -121,6 +123,14 @@ class BackgroundTaskTestApplication {
 					.append(new String(file.getBytes(), StandardCharsets.UTF_8)).append(';');
 			}
 			return contents.toString();
+		}
+
+		@BackgroundTask(name = "resource-import")
+		@PostMapping("/resource-imports")
+		public String importResource(@RequestBody InputStreamResource body, @RequestParam String key) throws Exception {
+			this.gates.await(key);
+			java.io.File copy = body.getFile();
+			return "file " + copy.length() + " " + new String(body.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 		}
 
 		@BackgroundTask(name = "import")
