@@ -82,7 +82,8 @@ final class AlbumExtractor {
 						written += read;
 						if (written > maxTotal) {
 							throw new AlbumRejectedException("The zip expands to more than "
-									+ this.limits.getMaxUncompressedSize() + " (demo.albums.max-uncompressed-size)");
+									+ this.limits.getMaxUncompressedSize().toMegabytes()
+									+ "MB (demo.albums.max-uncompressed-size)");
 						}
 						if (entryWritten > 1024 * 1024 && entryWritten / entryCompressed > maxRatio) {
 							throw new AlbumRejectedException("Entry '" + entry.getName() + "' expands more than "
