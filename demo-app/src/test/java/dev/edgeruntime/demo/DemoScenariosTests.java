@@ -44,7 +44,8 @@ import static org.awaitility.Awaitility.await;
  * The demo's scenarios over real HTTP.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "demo.albums.max-entries=50", "edge-runtime.storage.quota=2MB" })
+		properties = { "demo.albums.max-entries=50", "demo.albums.max-uncompressed-size=1MB",
+				"edge-runtime.storage.quota=2MB" })
 @ExtendWith(OutputCaptureExtension.class)
 class DemoScenariosTests {
 
@@ -150,6 +151,16 @@ class DemoScenariosTests {
 				"application/zip"));
 		await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.FAILED));
 		assertThat(task.info().error().message()).contains("51 entries, more than the 50 allowed");
+	}
+
+	@Test
+	void albumExpandingBeyondTheLimitShouldFail() throws Exception {
+		byte[] zip = zip(List.of("a.bin", "b.bin", "c.bin"), 400 * 1024, true);
+		TaskHandle<?> task = task(post("/albums", HttpRequest.BodyPublishers.ofByteArray(zip), "application/zip"));
+		await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.FAILED));
+		assertThat(task.info().error().message())
+			.isEqualTo("The zip expands to more than 1MB (demo.albums.max-uncompressed-size)");
+		assertThat(albums.resolve(task.id().toString())).doesNotExist();
 	}
 
 	@Test
