@@ -44,8 +44,8 @@ import static org.awaitility.Awaitility.await;
  * The demo's scenarios over real HTTP.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "demo.albums.max-entries=50", "demo.albums.max-uncompressed-size=1MB",
-				"edge-runtime.storage.quota=2MB" })
+		properties = { "demo.albums.max-entries=50", "demo.albums.max-uncompressed-size=3MB",
+				"edge-runtime.storage.quota=8MB" })
 @ExtendWith(OutputCaptureExtension.class)
 class DemoScenariosTests {
 
@@ -155,17 +155,17 @@ class DemoScenariosTests {
 
 	@Test
 	void albumExpandingBeyondTheLimitShouldFail() throws Exception {
-		byte[] zip = zip(List.of("a.bin", "b.bin", "c.bin"), 400 * 1024, true);
+		byte[] zip = zip(List.of("a.bin", "b.bin", "c.bin"), 1200 * 1024, true);
 		TaskHandle<?> task = task(post("/albums", HttpRequest.BodyPublishers.ofByteArray(zip), "application/zip"));
 		await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.FAILED));
 		assertThat(task.info().error().message())
-			.isEqualTo("The zip expands to more than 1MB (demo.albums.max-uncompressed-size)");
+			.isEqualTo("The zip expands to more than 3MB (demo.albums.max-uncompressed-size)");
 		assertThat(albums.resolve(task.id().toString())).doesNotExist();
 	}
 
 	@Test
 	void uploadLargerThanTheStorageQuotaShouldBeRefusedWith413() throws Exception {
-		byte[] zip = zip(List.of("big.bin"), 3 * 1024 * 1024, false);
+		byte[] zip = zip(List.of("big.bin"), 9 * 1024 * 1024, false);
 		int tasksBefore = (int) this.runtime.tasks().stream().filter((t) -> t.state() != TaskState.DROPPED).count();
 		HttpResponse<String> response = post("/albums", HttpRequest.BodyPublishers.ofByteArray(zip), "application/zip");
 		assertThat(response.statusCode()).isEqualTo(413);
