@@ -242,6 +242,16 @@ final class InAppCronScheduler {
 	}
 
 	/**
+	 * The latest tick of a job this instance fired or saw fired by another.
+	 * @param job the job's name, without the prefix
+	 * @return the tick, or {@code null} for an unknown job
+	 */
+	synchronized @Nullable Instant handled(String job) {
+		ScheduledJob scheduled = this.jobs.get(job);
+		return (scheduled != null) ? scheduled.handled() : null;
+	}
+
+	/**
 	 * Each job's latest claimed tick.
 	 * @return the latest runs, by job name without the prefix
 	 */
