@@ -8,6 +8,7 @@ import dev.edgeruntime.cron.CronJobAnnotationBeanPostProcessor;
 import dev.edgeruntime.cron.CronJobs;
 import dev.edgeruntime.cron.CronRunMeters;
 import dev.edgeruntime.cron.CronRunObserver;
+import dev.edgeruntime.queue.PgmqSchemaInitializer;
 import dev.edgeruntime.queue.PgmqTemplate;
 import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
@@ -53,11 +54,12 @@ public final class EdgeRuntimeCronAutoConfiguration {
 	@ConditionalOnMissingBean
 	CronJobs cronJobs(EdgeRuntimeCronProperties properties, CronJobAnnotationBeanPostProcessor annotated,
 			PgmqTemplate pgmq, ObjectProvider<JsonMapper> jsonMapper, ObjectProvider<DataSource> dataSources,
-			ObjectProvider<CronRunObserver> observers, Environment environment) {
+			ObjectProvider<CronRunObserver> observers, ObjectProvider<PgmqSchemaInitializer> schema,
+			Environment environment) {
 		DataSource dataSource = dataSources.getObject();
 		return new CronJobs(properties.toDefinitions(), annotated, pgmq, jsonMapper.getIfAvailable(JsonMapper::new),
 				dataSource, cronDataSource(properties.getPgCron(), dataSource, environment), properties.toOptions(),
-				observers.getIfAvailable(() -> CronRunObserver.NONE), Clock.systemUTC());
+				observers.getIfAvailable(() -> CronRunObserver.NONE), Clock.systemUTC(), schema.getIfAvailable());
 	}
 
 	private static DataSource cronDataSource(EdgeRuntimeCronProperties.PgCron pgCron, DataSource dataSource,

@@ -1,5 +1,8 @@
 package dev.edgeruntime.cron;
 
+import java.net.ConnectException;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -13,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import dev.edgeruntime.queue.PgmqSchemaInitializer;
 import dev.edgeruntime.queue.PgmqTemplate;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -22,6 +26,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -65,7 +70,11 @@ public final class CronJobs implements SmartLifecycle {
 
 	private final Clock clock;
 
+	private final @Nullable PgmqSchemaInitializer schema;
+
 	private volatile List<CronJobDefinition> jobs = List.of();
+
+	private Map<CronJobDefinition, JsonNode> messages = Map.of();
 
 	private volatile @Nullable String scheduler;
 
@@ -73,7 +82,7 @@ public final class CronJobs implements SmartLifecycle {
 
 	private volatile @Nullable InAppCronScheduler inApp;
 
-	private @Nullable ScheduledExecutorService runChecks;
+	private @Nullable ScheduledExecutorService executor;
 
 	private volatile boolean running;
 
@@ -89,10 +98,12 @@ public final class CronJobs implements SmartLifecycle {
 	 * @param options how to schedule
 	 * @param observer told of finished runs
 	 * @param clock the clock of the in-app scheduler
+	 * @param schema the queue's schema installer, whose state tells whether the database was reachable at
+	 * start-up, or {@code null}
 	 */
 	public CronJobs(List<CronJobDefinition> declared, @Nullable CronJobAnnotationBeanPostProcessor annotated,
 			PgmqTemplate pgmq, ObjectMapper objectMapper, DataSource dataSource, DataSource cronDataSource,
-			CronOptions options, CronRunObserver observer, Clock clock) {
+			CronOptions options, CronRunObserver observer, Clock clock, @Nullable PgmqSchemaInitializer schema) {
 		this.declared = List.copyOf(declared);
 		this.annotated = annotated;
 		this.pgmq = pgmq;
@@ -102,17 +113,80 @@ public final class CronJobs implements SmartLifecycle {
 		this.options = options;
 		this.observer = observer;
 		this.clock = clock;
+		this.schema = schema;
 	}
 
 	@Override
-	public void start() {
+	public synchronized void start() {
+		if (this.running) {
+			return;
+		}
+		// Everything that can be checked without the database fails start-up here.
 		Map<CronJobDefinition, JsonNode> messages = messages(collectDefinitions());
 		// Compact JSON, so that a job's command changes only when its message does.
 		List<CronJobDefinition> all = messages.keySet().stream().toList();
+		if (this.options.mode() == CronMode.IN_APP) {
+			checkInAppSchedules(all);
+		}
+		this.jobs = all;
+		this.messages = messages;
+		ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, (runnable) -> {
+			Thread thread = new Thread(runnable, "edge-runtime-cron-setup");
+			thread.setDaemon(true);
+			return thread;
+		});
+		executor.setRemoveOnCancelPolicy(true);
+		this.executor = executor;
+		this.running = true;
+		if (this.schema != null && this.schema.installed() == null) {
+			// The queue found the database unreachable and waited for it once already.
+			logger.warn("Database unavailable at start-up: recurring jobs are set up when it is back");
+			executor.schedule(this::retrySetUp, this.options.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+			return;
+		}
+		try {
+			setUp();
+		}
+		catch (RuntimeException ex) {
+			if (!isConnectionFailure(ex)) {
+				stop();
+				throw ex;
+			}
+			logger.warn("Database unavailable at start-up, recurring jobs are set up when it is back: "
+					+ ex.getMessage());
+			executor.schedule(this::retrySetUp, this.options.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+		}
+	}
+
+	private synchronized void retrySetUp() {
+		ScheduledExecutorService executor = this.executor;
+		if (!this.running || executor == null) {
+			return;
+		}
+		try {
+			if (this.schema != null && !this.schema.install()) {
+				executor.schedule(this::retrySetUp, this.options.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+				return;
+			}
+			setUp();
+			logger.info("Recurring jobs set up after the database came back");
+		}
+		catch (RuntimeException ex) {
+			if (isConnectionFailure(ex)) {
+				executor.schedule(this::retrySetUp, this.options.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+			}
+			else {
+				// Too late to fail start-up: say it loudly; the jobs stay unscheduled until a restart.
+				logger.error("Recurring jobs could not be set up: " + ex.getMessage(), ex);
+			}
+		}
+	}
+
+	private void setUp() {
+		List<CronJobDefinition> all = this.jobs;
 		for (CronJobDefinition job : all) {
 			this.pgmq.createQueue(job.queue());
 		}
-		this.jobs = all;
 		PgCronRegistry registry = new PgCronRegistry(new JdbcTemplate(this.cronDataSource),
 				transactions(this.cronDataSource), this.options.jobNamePrefix());
 		String database = new JdbcTemplate(this.dataSource).queryForObject("SELECT current_database()", String.class);
@@ -126,18 +200,30 @@ public final class CronJobs implements SmartLifecycle {
 		}
 		if (usePgCron) {
 			this.registry = registry;
-			this.scheduler = PG_CRON;
 			startRunChecks(registry);
+			this.scheduler = PG_CRON;
 		}
 		else {
 			InAppCronScheduler inApp = new InAppCronScheduler(new JdbcTemplate(this.dataSource),
 					transactions(this.dataSource), this.pgmq, this.clock, this.options, this.observer);
-			inApp.prepare(messages);
+			inApp.prepare(this.messages);
 			inApp.start();
 			this.inApp = inApp;
 			this.scheduler = IN_APP;
 		}
-		this.running = true;
+	}
+
+	private static boolean isConnectionFailure(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof CannotGetJdbcConnectionException || cause instanceof SQLTransientConnectionException
+					|| cause instanceof ConnectException) {
+				return true;
+			}
+			if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private boolean choosePgCron(List<CronJobDefinition> all, PgCronRegistry registry,
@@ -224,11 +310,10 @@ public final class CronJobs implements SmartLifecycle {
 
 	private void startRunChecks(PgCronRegistry registry) {
 		registry.reportFinishedRuns(this.observer);
-		ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, (runnable) -> {
-			Thread thread = new Thread(runnable, "edge-runtime-cron-runs");
-			thread.setDaemon(true);
-			return thread;
-		});
+		ScheduledExecutorService executor = this.executor;
+		if (executor == null) {
+			return;
+		}
 		long interval = this.options.runCheckInterval().toMillis();
 		executor.scheduleWithFixedDelay(() -> {
 			try {
@@ -238,7 +323,6 @@ public final class CronJobs implements SmartLifecycle {
 				logger.debug("Reading pg_cron's run details failed: " + ex.getMessage(), ex);
 			}
 		}, interval, interval, TimeUnit.MILLISECONDS);
-		this.runChecks = executor;
 	}
 
 	private static TransactionTemplate transactions(DataSource dataSource) {
@@ -247,16 +331,20 @@ public final class CronJobs implements SmartLifecycle {
 
 	@Override
 	public void stop() {
-		InAppCronScheduler inApp = this.inApp;
+		ScheduledExecutorService executor;
+		InAppCronScheduler inApp;
+		synchronized (this) {
+			this.running = false;
+			executor = this.executor;
+			this.executor = null;
+			inApp = this.inApp;
+		}
+		if (executor != null) {
+			executor.shutdownNow();
+		}
 		if (inApp != null) {
 			inApp.stop();
 		}
-		ScheduledExecutorService runChecks = this.runChecks;
-		if (runChecks != null) {
-			runChecks.shutdownNow();
-			this.runChecks = null;
-		}
-		this.running = false;
 	}
 
 	@Override

@@ -160,7 +160,7 @@ class CronAutoConfigurationTests {
 					new dev.edgeruntime.cron.CronOptions(dev.edgeruntime.cron.CronMode.IN_APP, "custom-test:", false,
 							java.time.Duration.ofSeconds(10), true, java.time.Duration.ofDays(1),
 							java.time.Duration.ofMinutes(1)),
-					CronRunObserver.NONE, java.time.Clock.systemUTC());
+					CronRunObserver.NONE, java.time.Clock.systemUTC(), null);
 		}
 
 	}

@@ -5,10 +5,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
@@ -17,6 +20,7 @@ import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
 import dev.edgeruntime.queue.PgmqSchemaInitializer;
 import dev.edgeruntime.queue.PgmqSchemaMode;
 import dev.edgeruntime.queue.PgmqTemplate;
+import dev.edgeruntime.testsupport.TcpProxy;
 import dev.edgeruntime.testsupport.TestDatabase;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +28,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -94,6 +99,40 @@ class CronInAppTests {
 				assertThat(job.lastRun().status()).isEqualTo("succeeded");
 			});
 		}));
+	}
+
+	@Test
+	void databaseDownAtStartShouldNotStopTheApplicationAndJobsStartWhenItIsBack() throws Exception {
+		String url = TestDatabase.get().jdbcUrl();
+		Matcher hostPort = Pattern.compile("//([^:/]+):(\\d+)/").matcher(url);
+		assertThat(hostPort.find()).as("host and port in " + url).isTrue();
+		try (TcpProxy proxy = new TcpProxy(hostPort.group(1), Integer.parseInt(hostPort.group(2)))) {
+			TestDatabase database = TestDatabase.get();
+			List<String> properties = new ArrayList<>(List.of(
+					"spring.datasource.url=" + url.replaceFirst("//[^/]+/", "//127.0.0.1:" + proxy.port() + "/"),
+					"spring.datasource.hikari.connection-timeout=500", "edge-runtime.cron.mode=in-app",
+					"edge-runtime.cron.job-name-prefix=" + this.prefix, "edge-runtime.cron.in-app.poll-interval=200ms",
+					"edge-runtime.queue.notify.enabled=false", "edge-runtime.cron.jobs.beat.schedule=1 seconds",
+					"edge-runtime.cron.jobs.beat.queue=" + this.queue));
+			if (database.username() != null) {
+				properties.add("spring.datasource.username=" + database.username());
+			}
+			if (database.password() != null) {
+				properties.add("spring.datasource.password=" + database.password());
+			}
+			new ApplicationContextRunner()
+				.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+						EdgeRuntimeQueueAutoConfiguration.class, EdgeRuntimeCronAutoConfiguration.class))
+				.withPropertyValues(properties.toArray(String[]::new))
+				.run((context) -> {
+					assertThat(context).hasNotFailed();
+					CronJobs jobs = context.getBean(CronJobs.class);
+					assertThat(jobs.scheduler()).isNull();
+					proxy.start();
+					await().atMost(Duration.ofSeconds(30)).until(() -> CronJobs.IN_APP.equals(jobs.scheduler()));
+					await().atMost(Duration.ofSeconds(30)).until(() -> !messagesPerTick().isEmpty());
+				});
+		}
 	}
 
 	@Test
