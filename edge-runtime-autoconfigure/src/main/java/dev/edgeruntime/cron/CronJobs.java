@@ -1,6 +1,7 @@
 package dev.edgeruntime.cron;
 
 import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Clock;
@@ -26,6 +27,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -51,6 +53,9 @@ public final class CronJobs implements SmartLifecycle {
 	public static final String IN_APP = "in-app";
 
 	private static final Log logger = LogFactory.getLog(CronJobs.class);
+
+	// cron.job.jobname is a PostgreSQL name.
+	private static final int MAX_JOB_NAME_BYTES = 63;
 
 	private final List<CronJobDefinition> declared;
 
@@ -192,11 +197,18 @@ public final class CronJobs implements SmartLifecycle {
 		String database = new JdbcTemplate(this.dataSource).queryForObject("SELECT current_database()", String.class);
 		PgCronVersion version = registry.version(this.options.mode() != CronMode.IN_APP);
 		boolean usePgCron = choosePgCron(all, registry, version);
-		if (version != null) {
-			// Without the jobs that are not pg_cron's, so that a switch to in-app never fires a tick twice.
-			PgCronRegistry.Changes changes = registry.reconcile(usePgCron ? all : List.of(), database);
-			logger.info("pg_cron jobs with prefix '" + this.options.jobNamePrefix() + "': created "
-					+ changes.created() + ", updated " + changes.updated() + ", removed " + changes.removed());
+		if (usePgCron) {
+			log(registry.reconcile(all, database));
+		}
+		else if (version != null) {
+			// Jobs registered in pg_cron by an earlier start go, so that a switch to in-app never fires a tick twice.
+			try {
+				log(registry.reconcile(List.of(), database));
+			}
+			catch (DataAccessException ex) {
+				logger.warn("Could not check cron.job for jobs with prefix '" + this.options.jobNamePrefix()
+						+ "' left from an earlier start with pg_cron: " + ex.getMostSpecificCause().getMessage());
+			}
 		}
 		if (usePgCron) {
 			this.registry = registry;
@@ -211,6 +223,11 @@ public final class CronJobs implements SmartLifecycle {
 			this.inApp = inApp;
 			this.scheduler = IN_APP;
 		}
+	}
+
+	private void log(PgCronRegistry.Changes changes) {
+		logger.info("pg_cron jobs with prefix '" + this.options.jobNamePrefix() + "': created " + changes.created()
+				+ ", updated " + changes.updated() + ", removed " + changes.removed());
 	}
 
 	private static boolean isConnectionFailure(Throwable ex) {
@@ -287,6 +304,13 @@ public final class CronJobs implements SmartLifecycle {
 			if (!names.add(job.name())) {
 				throw new IllegalStateException("Cron job '" + job.name() + "' is declared twice (" + job.source()
 						+ " and another declaration); job names must be unique");
+			}
+			int length = (this.options.jobNamePrefix() + job.name()).getBytes(StandardCharsets.UTF_8).length;
+			if (length > MAX_JOB_NAME_BYTES) {
+				// PostgreSQL would cut the name short and no later start-up would find the job again.
+				throw new IllegalStateException("Cron job '" + job.name() + "' (" + job.source() + ") with the prefix '"
+						+ this.options.jobNamePrefix() + "' has a name of " + length + " bytes; pg_cron job names hold "
+						+ MAX_JOB_NAME_BYTES + " bytes. Shorten the name or edge-runtime.cron.job-name-prefix.");
 			}
 		}
 		return List.copyOf(all);

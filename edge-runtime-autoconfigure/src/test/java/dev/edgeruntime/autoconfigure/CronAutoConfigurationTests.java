@@ -12,6 +12,8 @@ import dev.edgeruntime.queue.PgmqTemplate;
 import dev.edgeruntime.testsupport.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -113,6 +115,33 @@ class CronAutoConfigurationTests {
 	}
 
 	@Test
+	void cronJobWhenNameIsTooLongForPgCronShouldFailStartUpNamingTheJob() {
+		String name = "j".repeat(60);
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.cron.jobs." + name + ".schedule=@daily",
+					"edge-runtime.cron.jobs." + name + ".queue=long_name")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.cause()
+				.hasMessageContaining("Cron job '" + name + "'")
+				.hasMessageContaining("63 bytes"));
+	}
+
+	@Test
+	void cronJobsWhenJacksonIsAbsentShouldBackOff() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withClassLoader(new FilteredClassLoader(JsonMapper.class))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(CronJobs.class));
+	}
+
+	@Test
+	void cronJobsWhenPostgresDriverIsAbsentShouldBackOff() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withClassLoader(new FilteredClassLoader(PGConnection.class))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(CronJobs.class));
+	}
+
+	@Test
 	void cronJobMethodWithParametersShouldFailStartUpNamingTheMethod() {
 		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
 			.withUserConfiguration(MisusedCronJobConfiguration.class)
@@ -155,7 +184,7 @@ class CronAutoConfigurationTests {
 		@Bean
 		CronJobs customCronJobs(PgmqTemplate pgmq) {
 			DataSource dataSource = dataSource();
-			return new CronJobs(java.util.List.of(), null, pgmq, tools.jackson.databind.json.JsonMapper.builder().build(),
+			return new CronJobs(java.util.List.of(), null, pgmq, JsonMapper.builder().build(),
 					dataSource, dataSource,
 					new dev.edgeruntime.cron.CronOptions(dev.edgeruntime.cron.CronMode.IN_APP, "custom-test:", false,
 							java.time.Duration.ofSeconds(10), true, java.time.Duration.ofDays(1),
