@@ -228,8 +228,13 @@ final class InAppCronScheduler {
 				this.jdbc.update(PRUNE, job.fullName(), Timestamp.from(tick.minus(this.options.tickRetention())));
 				return true;
 			});
+			Instant expected = job.schedule().next(job.handled());
 			job.handled(tick);
 			if (Boolean.TRUE.equals(claimed)) {
+				if (expected != null && tick.isAfter(expected)) {
+					logger.info("Cron job '" + job.definition().name() + "' fired its tick " + tick
+							+ ", missed while no instance ran; the missed ticks before it, from " + expected + ", were skipped");
+				}
 				this.observer.finished(job.definition().name(), "succeeded");
 			}
 		}
