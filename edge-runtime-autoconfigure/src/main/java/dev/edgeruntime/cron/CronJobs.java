@@ -321,8 +321,8 @@ public final class CronJobs implements SmartLifecycle {
 		for (CronJobDefinition job : all) {
 			try {
 				JsonNode message = this.objectMapper.readTree(job.message());
-				messages.put(new CronJobDefinition(job.name(), job.schedule(), job.queue(), this.objectMapper.writeValueAsString(message),
-						job.source()), message);
+				String json = this.objectMapper.writeValueAsString(message);
+				messages.put(new CronJobDefinition(job.name(), job.schedule(), job.queue(), json, job.source()), message);
 			}
 			catch (JacksonException ex) {
 				throw new IllegalStateException("The message of cron job '" + job.name() + "' (" + job.source()

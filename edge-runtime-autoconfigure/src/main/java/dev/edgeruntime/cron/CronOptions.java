@@ -27,9 +27,13 @@ public record CronOptions(CronMode mode, String jobNamePrefix, boolean fallBackW
 	public CronOptions {
 		Assert.hasText(jobNamePrefix, "edge-runtime.cron.job-name-prefix must not be empty: it marks the jobs "
 				+ "this application owns, and every other job in cron.job would be unscheduled");
-		Assert.isTrue(!pollInterval.isNegative() && !pollInterval.isZero(), "edge-runtime.cron.in-app.poll-interval must be positive");
-		Assert.isTrue(!tickRetention.isNegative() && !tickRetention.isZero(), "edge-runtime.cron.in-app.tick-retention must be positive");
-		Assert.isTrue(!runCheckInterval.isNegative() && !runCheckInterval.isZero(), "edge-runtime.cron.pg-cron.run-check-interval must be positive");
+		requirePositive(pollInterval, "edge-runtime.cron.in-app.poll-interval");
+		requirePositive(tickRetention, "edge-runtime.cron.in-app.tick-retention");
+		requirePositive(runCheckInterval, "edge-runtime.cron.pg-cron.run-check-interval");
+	}
+
+	private static void requirePositive(Duration duration, String property) {
+		Assert.isTrue(!duration.isNegative() && !duration.isZero(), () -> property + " must be positive");
 	}
 
 }

@@ -233,7 +233,8 @@ final class InAppCronScheduler {
 			if (Boolean.TRUE.equals(claimed)) {
 				if (expected != null && tick.isAfter(expected)) {
 					logger.info("Cron job '" + job.definition().name() + "' fired its tick " + tick
-							+ ", missed while no instance ran; the missed ticks before it, from " + expected + ", were skipped");
+							+ ", missed while no instance ran; the missed ticks before it, from " + expected
+							+ ", were skipped");
 				}
 				this.observer.finished(job.definition().name(), "succeeded");
 			}
