@@ -67,6 +67,10 @@ class CronPgCronTests {
 
 	@AfterEach
 	void unscheduleOwnedJobs() {
+		this.jdbc.update("""
+				DELETE FROM cron.job_run_details
+				WHERE jobid IN (SELECT jobid FROM cron.job WHERE left(jobname, length(?)) = ?)
+				""", this.prefix, this.prefix);
 		this.jdbc.queryForList("SELECT cron.unschedule(jobid) FROM cron.job WHERE left(jobname, length(?)) = ?",
 				this.prefix, this.prefix);
 	}
