@@ -64,7 +64,7 @@ class CronInAppTests {
 	}
 
 	@Test
-	void twoInstancesWithAPerSecondScheduleShouldSendOneMessagePerTick() {
+	void ticksWhenTwoInstancesRunAPerSecondScheduleShouldSendOneMessageEach() {
 		ApplicationContextRunner instance = new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(EdgeRuntimeQueueAutoConfiguration.class,
 					EdgeRuntimeCronAutoConfiguration.class))
@@ -102,7 +102,7 @@ class CronInAppTests {
 	}
 
 	@Test
-	void databaseDownAtStartShouldNotStopTheApplicationAndJobsStartWhenItIsBack() throws Exception {
+	void startUpWhenDatabaseIsDownShouldNotFailAndSetJobsUpWhenItIsBack() throws Exception {
 		String url = TestDatabase.get().jdbcUrl();
 		Matcher hostPort = Pattern.compile("//([^:/]+):(\\d+)/").matcher(url);
 		assertThat(hostPort.find()).as("host and port in " + url).isTrue();
@@ -136,7 +136,7 @@ class CronInAppTests {
 	}
 
 	@Test
-	void missedTicksDuringARestartShouldFireOnce() {
+	void ticksWhenMissedDuringARestartShouldFireOnce() {
 		MutableClock clock = new MutableClock(Instant.parse("2031-03-01T10:00:30Z"));
 		CronJobDefinition job = new CronJobDefinition("minutely", "* * * * *", this.queue, "{\"m\":1}", "test");
 		InAppCronScheduler before = scheduler(clock, true, job);
@@ -164,7 +164,7 @@ class CronInAppTests {
 	}
 
 	@Test
-	void missedTickShouldNotFireWhenDisabled() {
+	void ticksWhenMissedAndFireMissedTickIsOffShouldNotFire() {
 		MutableClock clock = new MutableClock(Instant.parse("2031-03-01T10:00:59Z"));
 		CronJobDefinition job = new CronJobDefinition("minutely", "* * * * *", this.queue, "{\"m\":1}", "test");
 		InAppCronScheduler before = scheduler(clock, false, job);

@@ -76,7 +76,7 @@ class CronOtherDatabaseTests {
 	}
 
 	@Test
-	void jobsShouldBeScheduledInPgCronsDatabaseToRunInTheApplicationsDatabase() {
+	void jobsWhenPgCronIsInAnotherDatabaseShouldBeScheduledThereToRunInTheApplicationsDatabase() {
 		TestDatabase database = TestDatabase.get();
 		ApplicationContextRunner runner = contextRunner().withPropertyValues("edge-runtime.cron.mode=pg-cron",
 				"edge-runtime.cron.pg-cron.url=" + database.jdbcUrl());
@@ -109,7 +109,7 @@ class CronOtherDatabaseTests {
 	}
 
 	@Test
-	void autoModeWithoutThePgCronDatabaseShouldFallBackToInApp() {
+	void autoModeWhenPgCronUrlIsNotSetShouldFallBackToInApp() {
 		contextRunner().run((context) -> {
 			assertThat(context).hasNotFailed();
 			assertThat(context.getBean(CronJobs.class).scheduler()).isEqualTo(CronJobs.IN_APP);
@@ -117,7 +117,7 @@ class CronOtherDatabaseTests {
 	}
 
 	@Test
-	void pgCronModeWithoutThePgCronDatabaseShouldFailStartUpNamingTheProperty() {
+	void pgCronModeWhenPgCronUrlIsNotSetShouldFailStartUpNamingTheProperty() {
 		contextRunner().withPropertyValues("edge-runtime.cron.mode=pg-cron")
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()

@@ -76,7 +76,7 @@ class CronPgCronTests {
 	}
 
 	@Test
-	void reconciliationShouldCreateUpdateAndRemoveOwnedJobs() {
+	void reconciliationWhenDeclaredJobsChangeShouldCreateUpdateAndRemoveOwnedJobs() {
 		this.jdbc.execute("CREATE EXTENSION IF NOT EXISTS pg_cron");
 		String foreign = "other-" + UUID.randomUUID();
 		this.jdbc.queryForObject("SELECT cron.schedule(?, ?, 'SELECT 1')", Long.class, foreign, YEARLY);
@@ -115,7 +115,7 @@ class CronPgCronTests {
 	}
 
 	@Test
-	void runningTheRegisteredCommandShouldEnqueueExactlyTheDeclaredMessage() {
+	void registeredCommandWhenRunShouldEnqueueExactlyTheDeclaredMessage() {
 		this.contextRunner.withPropertyValues(job("report", YEARLY, "{\"action\":\"process\",\"id\":123}"))
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
@@ -125,7 +125,7 @@ class CronPgCronTests {
 	}
 
 	@Test
-	void hostileMessageShouldStayData() {
+	void registeredCommandWhenMessageIsHostileShouldKeepItAsData() {
 		this.jdbc.execute("CREATE TABLE IF NOT EXISTS cron_canary (id int)");
 		String hostile = "it's $$ $x$ \\ \\' ''; drop table cron_canary; -- \" $$; SELECT 1; $$";
 		Map<String, Object> message = Map.of("text", hostile, "it's", "\\$$");
@@ -145,7 +145,7 @@ class CronPgCronTests {
 	}
 
 	@Test
-	void annotatedJobShouldBeRegisteredWithItsMessage() {
+	void cronJobWhenDeclaredByAnnotationShouldBeRegisteredWithItsMessage() {
 		this.contextRunner.withUserConfiguration(AnnotatedJobs.class)
 			.withPropertyValues("test.queue=" + this.queue)
 			.run((context) -> {
@@ -164,7 +164,7 @@ class CronPgCronTests {
 	}
 
 	@Test
-	void secondsScheduleOnPgCronOneDotFourShouldFailStartUpWithTheDocumentedMessage() {
+	void startUpWhenSecondsScheduleOnPgCronOneDotFourShouldFailWithTheDocumentedMessage() {
 		this.contextRunner.withPropertyValues(job("heartbeat", "30 seconds", "{}")).run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context).getFailure()
@@ -180,7 +180,7 @@ class CronPgCronTests {
 	}
 
 	@Test
-	void secondsScheduleOnOldPgCronShouldFallBackToInAppWhenConfigured() {
+	void startUpWhenSecondsScheduleOnOldPgCronAndFallBackIsSetShouldUseInApp() {
 		this.contextRunner
 			.withPropertyValues("edge-runtime.cron.mode=auto", "edge-runtime.cron.fall-back-when-unsupported=true")
 			.withPropertyValues(job("heartbeat", "30 seconds", "{}"))
@@ -192,7 +192,7 @@ class CronPgCronTests {
 	}
 
 	@Test
-	void failedRunShouldBeCounted() {
+	void runsWhenOneFailedShouldCountItAndListIt() {
 		this.contextRunner
 			.withPropertyValues(job("failing", YEARLY, "{}"))
 			.withPropertyValues("edge-runtime.cron.pg-cron.run-check-interval=100ms")
