@@ -32,7 +32,7 @@ final class PgCronRegistry {
 	private static final Log logger = LogFactory.getLog(PgCronRegistry.class);
 
 	// "edgc" in ASCII; the second key is the hash of the prefix.
-	private static final int LOCK_CLASS = 0x65646763;
+	static final int LOCK_CLASS = 0x65646763;
 
 	private static final String INSTALLED_VERSION = """
 			SELECT extversion FROM pg_extension WHERE extname = 'pg_cron'
