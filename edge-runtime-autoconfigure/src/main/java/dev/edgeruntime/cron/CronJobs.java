@@ -1,0 +1,432 @@
+package dev.edgeruntime.cron;
+
+import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import dev.edgeruntime.queue.PgmqSchemaInitializer;
+import dev.edgeruntime.queue.PgmqTemplate;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The application's recurring jobs. At start-up it creates their queues and hands the jobs to pg_cron
+ * (reconciling the jobs this application owns in {@code cron.job}: create, update, unschedule) or to the
+ * in-app scheduler, as {@link CronOptions#mode()} and the database allow; {@link #list()} describes them
+ * with their latest runs.
+ *
+ * <p>The jobs' messages are fixed at start-up. Start-up fails, with a message naming the job, when a job is
+ * invalid or the installed pg_cron cannot run its schedule.
+ *
+ * @author edge-runtime developers
+ */
+public final class CronJobs implements SmartLifecycle {
+
+	/** The name of the pg_cron scheduler in {@link CronJobInfo#scheduler()}. */
+	public static final String PG_CRON = "pg_cron";
+
+	/** The name of the in-app scheduler in {@link CronJobInfo#scheduler()}. */
+	public static final String IN_APP = "in-app";
+
+	private static final Log logger = LogFactory.getLog(CronJobs.class);
+
+	// cron.job.jobname is a PostgreSQL name.
+	private static final int MAX_JOB_NAME_BYTES = 63;
+
+	private final List<CronJobDefinition> declared;
+
+	private final @Nullable CronJobAnnotationBeanPostProcessor annotated;
+
+	private final PgmqTemplate pgmq;
+
+	private final ObjectMapper objectMapper;
+
+	private final DataSource dataSource;
+
+	private final DataSource cronDataSource;
+
+	private final CronOptions options;
+
+	private final CronRunObserver observer;
+
+	private final Clock clock;
+
+	private final @Nullable PgmqSchemaInitializer schema;
+
+	private volatile List<CronJobDefinition> jobs = List.of();
+
+	private Map<CronJobDefinition, JsonNode> messages = Map.of();
+
+	private volatile @Nullable String scheduler;
+
+	private volatile @Nullable PgCronRegistry registry;
+
+	private volatile @Nullable InAppCronScheduler inApp;
+
+	private @Nullable ScheduledExecutorService executor;
+
+	private volatile boolean running;
+
+	/**
+	 * Creates a new instance.
+	 * @param declared the jobs declared in properties
+	 * @param annotated the {@link CronJob} methods, or {@code null} for none
+	 * @param pgmq sends the messages (in-app) and creates the queues
+	 * @param objectMapper maps messages to JSON
+	 * @param dataSource the application's database, where the queues are
+	 * @param cronDataSource the database where pg_cron is installed ({@code cron.database_name}), often the
+	 * same
+	 * @param options how to schedule
+	 * @param observer told of finished runs
+	 * @param clock the clock of the in-app scheduler
+	 * @param schema the queue's schema installer, whose state tells whether the database was reachable at
+	 * start-up, or {@code null}
+	 */
+	public CronJobs(List<CronJobDefinition> declared, @Nullable CronJobAnnotationBeanPostProcessor annotated,
+			PgmqTemplate pgmq, ObjectMapper objectMapper, DataSource dataSource, DataSource cronDataSource,
+			CronOptions options, CronRunObserver observer, Clock clock, @Nullable PgmqSchemaInitializer schema) {
+		this.declared = List.copyOf(declared);
+		this.annotated = annotated;
+		this.pgmq = pgmq;
+		this.objectMapper = objectMapper;
+		this.dataSource = dataSource;
+		this.cronDataSource = cronDataSource;
+		this.options = options;
+		this.observer = observer;
+		this.clock = clock;
+		this.schema = schema;
+	}
+
+	@Override
+	public synchronized void start() {
+		if (this.running) {
+			return;
+		}
+		// Everything that can be checked without the database fails start-up here.
+		Map<CronJobDefinition, JsonNode> messages = messages(collectDefinitions());
+		// Compact JSON, so that a job's command changes only when its message does.
+		List<CronJobDefinition> all = messages.keySet().stream().toList();
+		if (this.options.mode() == CronMode.IN_APP) {
+			checkInAppSchedules(all);
+		}
+		this.jobs = all;
+		this.messages = messages;
+		ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, (runnable) -> {
+			Thread thread = new Thread(runnable, "edge-runtime-cron-setup");
+			thread.setDaemon(true);
+			return thread;
+		});
+		executor.setRemoveOnCancelPolicy(true);
+		this.executor = executor;
+		this.running = true;
+		if (this.schema != null && this.schema.installed() == null) {
+			// The queue found the database unreachable and waited for it once already.
+			logger.warn("Database unavailable at start-up: recurring jobs are set up when it is back");
+			executor.schedule(this::retrySetUp, this.options.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+			return;
+		}
+		try {
+			setUp();
+		}
+		catch (RuntimeException ex) {
+			if (!isConnectionFailure(ex)) {
+				stop();
+				throw ex;
+			}
+			logger.warn("Database unavailable at start-up, recurring jobs are set up when it is back: "
+					+ ex.getMessage());
+			executor.schedule(this::retrySetUp, this.options.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+		}
+	}
+
+	private synchronized void retrySetUp() {
+		ScheduledExecutorService executor = this.executor;
+		if (!this.running || executor == null) {
+			return;
+		}
+		try {
+			if (this.schema != null && !this.schema.install()) {
+				executor.schedule(this::retrySetUp, this.options.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+				return;
+			}
+			setUp();
+			logger.info("Recurring jobs set up after the database came back");
+		}
+		catch (RuntimeException ex) {
+			if (isConnectionFailure(ex)) {
+				executor.schedule(this::retrySetUp, this.options.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+			}
+			else {
+				// Too late to fail start-up: say it loudly; the jobs stay unscheduled until a restart.
+				logger.error("Recurring jobs could not be set up: " + ex.getMessage(), ex);
+			}
+		}
+	}
+
+	private void setUp() {
+		List<CronJobDefinition> all = this.jobs;
+		for (CronJobDefinition job : all) {
+			this.pgmq.createQueue(job.queue());
+		}
+		PgCronRegistry registry = new PgCronRegistry(new JdbcTemplate(this.cronDataSource),
+				transactions(this.cronDataSource), this.options.jobNamePrefix());
+		String database = new JdbcTemplate(this.dataSource).queryForObject("SELECT current_database()", String.class);
+		PgCronVersion version = registry.version(this.options.mode() != CronMode.IN_APP);
+		boolean usePgCron = choosePgCron(all, registry, version);
+		if (usePgCron) {
+			log(registry.reconcile(all, database));
+		}
+		else if (version != null) {
+			// Jobs registered in pg_cron by an earlier start go, so that a switch to in-app never fires a tick twice.
+			try {
+				log(registry.reconcile(List.of(), database));
+			}
+			catch (DataAccessException ex) {
+				logger.warn("Could not check cron.job for jobs with prefix '" + this.options.jobNamePrefix()
+						+ "' left from an earlier start with pg_cron: " + ex.getMostSpecificCause().getMessage());
+			}
+		}
+		if (usePgCron) {
+			this.registry = registry;
+			startRunChecks(registry);
+			this.scheduler = PG_CRON;
+		}
+		else {
+			InAppCronScheduler inApp = new InAppCronScheduler(new JdbcTemplate(this.dataSource),
+					transactions(this.dataSource), this.pgmq, this.clock, this.options, this.observer);
+			inApp.prepare(this.messages);
+			inApp.start();
+			this.inApp = inApp;
+			this.scheduler = IN_APP;
+		}
+	}
+
+	private void log(PgCronRegistry.Changes changes) {
+		logger.info("pg_cron jobs with prefix '" + this.options.jobNamePrefix() + "': created " + changes.created()
+				+ ", updated " + changes.updated() + ", removed " + changes.removed());
+	}
+
+	private static boolean isConnectionFailure(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof CannotGetJdbcConnectionException || cause instanceof SQLTransientConnectionException
+					|| cause instanceof ConnectException) {
+				return true;
+			}
+			if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private boolean choosePgCron(List<CronJobDefinition> all, PgCronRegistry registry,
+			@Nullable PgCronVersion version) {
+		CronMode mode = this.options.mode();
+		if (mode == CronMode.IN_APP) {
+			checkInAppSchedules(all);
+			return false;
+		}
+		if (version == null) {
+			PgCronRegistry.Databases databases = registry.databases();
+			String why = (databases.cron() == null) ? "pg_cron is not loaded (shared_preload_libraries)"
+					: (!databases.cron().equals(databases.current()))
+							? "pg_cron lives in database '" + databases.cron() + "' (cron.database_name), not in '"
+									+ databases.current() + "'; set edge-runtime.cron.pg-cron.url to reach it"
+							: "the pg_cron extension is not installed and could not be created";
+			if (mode == CronMode.PG_CRON) {
+				throw new IllegalStateException("edge-runtime.cron.mode=pg-cron, but " + why
+						+ ". Install pg_cron or set edge-runtime.cron.mode=in-app.");
+			}
+			logger.info("Recurring jobs run on the in-app scheduler: " + why);
+			checkInAppSchedules(all);
+			return false;
+		}
+		for (CronJobDefinition job : all) {
+			try {
+				version.requireSupported(job);
+			}
+			catch (UnsupportedCronScheduleException ex) {
+				if (mode == CronMode.AUTO && this.options.fallBackWhenUnsupported()) {
+					logger.warn(ex.getMessage() + " Every job runs on the in-app scheduler "
+							+ "(edge-runtime.cron.fall-back-when-unsupported=true).");
+					checkInAppSchedules(all);
+					return false;
+				}
+				throw ex;
+			}
+		}
+		return true;
+	}
+
+	private static void checkInAppSchedules(List<CronJobDefinition> all) {
+		for (CronJobDefinition job : all) {
+			try {
+				CronSchedule.parse(job.schedule());
+			}
+			catch (IllegalArgumentException ex) {
+				throw new IllegalStateException("Cron job '" + job.name() + "' (" + job.source()
+						+ ") has an invalid schedule '" + job.schedule() + "': " + ex.getMessage(), ex);
+			}
+		}
+	}
+
+	private List<CronJobDefinition> collectDefinitions() {
+		List<CronJobDefinition> all = new ArrayList<>(this.declared);
+		if (this.annotated != null) {
+			all.addAll(this.annotated.definitions(this.objectMapper));
+		}
+		Set<String> names = new HashSet<>();
+		for (CronJobDefinition job : all) {
+			if (!names.add(job.name())) {
+				throw new IllegalStateException("Cron job '" + job.name() + "' is declared twice (" + job.source()
+						+ " and another declaration); job names must be unique");
+			}
+			int length = (this.options.jobNamePrefix() + job.name()).getBytes(StandardCharsets.UTF_8).length;
+			if (length > MAX_JOB_NAME_BYTES) {
+				// PostgreSQL would cut the name short and no later start-up would find the job again.
+				throw new IllegalStateException("Cron job '" + job.name() + "' (" + job.source() + ") with the prefix '"
+						+ this.options.jobNamePrefix() + "' has a name of " + length + " bytes; pg_cron job names hold "
+						+ MAX_JOB_NAME_BYTES + " bytes. Shorten the name or edge-runtime.cron.job-name-prefix.");
+			}
+		}
+		return List.copyOf(all);
+	}
+
+	private Map<CronJobDefinition, JsonNode> messages(List<CronJobDefinition> all) {
+		Map<CronJobDefinition, JsonNode> messages = new LinkedHashMap<>();
+		for (CronJobDefinition job : all) {
+			try {
+				JsonNode message = this.objectMapper.readTree(job.message());
+				String json = this.objectMapper.writeValueAsString(message);
+				messages.put(new CronJobDefinition(job.name(), job.schedule(), job.queue(), json, job.source()), message);
+			}
+			catch (JacksonException ex) {
+				throw new IllegalStateException("The message of cron job '" + job.name() + "' (" + job.source()
+						+ ") is not valid JSON: " + ex.getOriginalMessage(), ex);
+			}
+		}
+		return messages;
+	}
+
+	private void startRunChecks(PgCronRegistry registry) {
+		registry.reportFinishedRuns(this.observer);
+		ScheduledExecutorService executor = this.executor;
+		if (executor == null) {
+			return;
+		}
+		long interval = this.options.runCheckInterval().toMillis();
+		executor.scheduleWithFixedDelay(() -> {
+			try {
+				registry.reportFinishedRuns(this.observer);
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Reading pg_cron's run details failed: " + ex.getMessage(), ex);
+			}
+		}, interval, interval, TimeUnit.MILLISECONDS);
+	}
+
+	private static TransactionTemplate transactions(DataSource dataSource) {
+		return new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+	}
+
+	@Override
+	public void stop() {
+		ScheduledExecutorService executor;
+		InAppCronScheduler inApp;
+		synchronized (this) {
+			this.running = false;
+			executor = this.executor;
+			this.executor = null;
+			inApp = this.inApp;
+		}
+		if (executor != null) {
+			executor.shutdownNow();
+		}
+		if (inApp != null) {
+			inApp.stop();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/**
+	 * Who fires the ticks.
+	 * @return {@link #PG_CRON} or {@link #IN_APP}, or {@code null} before start-up
+	 */
+	public @Nullable String scheduler() {
+		return this.scheduler;
+	}
+
+	/**
+	 * The declared jobs (properties and {@link CronJob} methods), known after start-up.
+	 * @return the jobs
+	 */
+	public List<CronJobDefinition> definitions() {
+		return this.jobs;
+	}
+
+	/**
+	 * The jobs with their latest runs: pg_cron's {@code cron.job} and {@code cron.job_run_details}, or the
+	 * in-app scheduler's claimed ticks. Reads the database.
+	 * @return the jobs, in declaration order
+	 */
+	public List<CronJobInfo> list() {
+		String scheduler = this.scheduler;
+		PgCronRegistry registry = this.registry;
+		InAppCronScheduler inApp = this.inApp;
+		List<CronJobInfo> result = new ArrayList<>();
+		if (PG_CRON.equals(scheduler) && registry != null) {
+			Map<String, PgCronRegistry.Registered> registered = registry.jobs();
+			for (CronJobDefinition job : this.jobs) {
+				PgCronRegistry.Registered entry = registered.get(this.options.jobNamePrefix() + job.name());
+				result.add(new CronJobInfo(job.name(), (entry != null) ? entry.schedule() : job.schedule(), job.queue(),
+						PG_CRON, entry != null && entry.active(), (entry != null) ? entry.lastRun() : null));
+			}
+		}
+		else if (IN_APP.equals(scheduler) && inApp != null) {
+			Map<String, CronRun> runs = inApp.latestRuns();
+			for (CronJobDefinition job : this.jobs) {
+				result.add(new CronJobInfo(job.name(), job.schedule(), job.queue(), IN_APP, this.running,
+						runs.get(job.name())));
+			}
+		}
+		else {
+			for (CronJobDefinition job : this.jobs) {
+				result.add(new CronJobInfo(job.name(), job.schedule(), job.queue(), "none", false, null));
+			}
+		}
+		return result;
+	}
+
+	@Nullable InAppCronScheduler inAppScheduler() {
+		return this.inApp;
+	}
+
+}

@@ -1,0 +1,300 @@
+package dev.edgeruntime.cron;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The jobs this application owns in pg_cron's {@code cron.job}: those whose name starts with the owned
+ * prefix. Reconciliation runs in one transaction under an advisory lock on the prefix, so instances
+ * starting at once apply it one after the other and the later ones find nothing to change.
+ *
+ * @author edge-runtime developers
+ */
+final class PgCronRegistry {
+
+	private static final Log logger = LogFactory.getLog(PgCronRegistry.class);
+
+	// "edgc" in ASCII; the second key is the hash of the prefix.
+	static final int LOCK_CLASS = 0x65646763;
+
+	private static final String INSTALLED_VERSION = """
+			SELECT extversion FROM pg_extension WHERE extname = 'pg_cron'
+			""";
+
+	private static final String AVAILABLE = """
+			SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_cron'
+			""";
+
+	private static final String DATABASES = """
+			SELECT current_database(), current_setting('cron.database_name', true)
+			""";
+
+	private static final String CREATE_EXTENSION = """
+			CREATE EXTENSION IF NOT EXISTS pg_cron
+			""";
+
+	private static final String LOCK = """
+			SELECT pg_advisory_xact_lock(?, hashtext(?))
+			""";
+
+	private static final String OWNED = """
+			SELECT jobid, jobname, schedule, command, database FROM cron.job
+			WHERE left(jobname, length(?)) = ?
+			""";
+
+	// The queue name and the message reach the command as SQL literals quoted by the server, so no content
+	// of theirs can end the literal.
+	private static final String COMMAND = """
+			SELECT format('SELECT pgmq.send(%L, %L::jsonb)', ?::text, ?::text)
+			""";
+
+	private static final String SCHEDULE = """
+			SELECT cron.schedule(?::text, ?::text, ?::text)
+			""";
+
+	private static final String SCHEDULE_IN_DATABASE = """
+			SELECT cron.schedule_in_database(?::text, ?::text, ?::text, ?::text)
+			""";
+
+	private static final String UNSCHEDULE = """
+			SELECT cron.unschedule(?::bigint)
+			""";
+
+	private static final String JOBS = """
+			SELECT j.jobname, j.schedule, j.active, r.status, r.return_message, r.start_time, r.end_time
+			FROM cron.job j
+			LEFT JOIN LATERAL (
+				SELECT d.status, d.return_message, d.start_time, d.end_time FROM cron.job_run_details d
+				WHERE d.jobid = j.jobid ORDER BY d.runid DESC LIMIT 1) r ON true
+			WHERE left(j.jobname, length(?)) = ?
+			ORDER BY j.jobname
+			""";
+
+	private static final String RUNS = """
+			SELECT d.runid, j.jobname, d.status FROM cron.job_run_details d JOIN cron.job j ON j.jobid = d.jobid
+			WHERE d.runid > ? AND left(j.jobname, length(?)) = ?
+			ORDER BY d.runid
+			""";
+
+	private static final String MAX_RUN = """
+			SELECT coalesce(max(runid), 0) FROM cron.job_run_details
+			""";
+
+	private final JdbcTemplate jdbc;
+
+	private final TransactionTemplate transactions;
+
+	private final String prefix;
+
+	private final Set<Long> counted = new HashSet<>();
+
+	private long runWatermark = -1;
+
+	PgCronRegistry(JdbcTemplate jdbc, TransactionTemplate transactions, String prefix) {
+		this.jdbc = jdbc;
+		this.transactions = transactions;
+		this.prefix = prefix;
+	}
+
+	/**
+	 * The installed pg_cron version, creating the extension when it is available in this database and
+	 * {@code create} is set.
+	 * @param create whether to try {@code CREATE EXTENSION pg_cron}
+	 * @return the version, or {@code null} when pg_cron is not installed here
+	 */
+	@Nullable PgCronVersion version(boolean create) {
+		String installed = installedVersion();
+		if (installed == null && create && canCreate()) {
+			try {
+				this.jdbc.execute(CREATE_EXTENSION);
+				logger.info("Created the pg_cron extension");
+				installed = installedVersion();
+			}
+			catch (DataAccessException ex) {
+				logger.info("pg_cron is available but could not be created: " + ex.getMostSpecificCause().getMessage());
+			}
+		}
+		return (installed != null) ? PgCronVersion.parse(installed) : null;
+	}
+
+	private @Nullable String installedVersion() {
+		List<String> versions = this.jdbc.queryForList(INSTALLED_VERSION, String.class);
+		return versions.isEmpty() ? null : versions.get(0);
+	}
+
+	private boolean canCreate() {
+		Long available = this.jdbc.queryForObject(AVAILABLE, Long.class);
+		Databases databases = databases();
+		// pg_cron refuses to be created anywhere but cron.database_name.
+		return available != null && available > 0 && databases.current().equals(databases.cron());
+	}
+
+	/**
+	 * The database connected to and pg_cron's, or {@code null} as the latter without pg_cron preloaded.
+	 * @return the databases
+	 */
+	Databases databases() {
+		return Objects.requireNonNull(this.jdbc.queryForObject(DATABASES,
+				(rs, row) -> new Databases(rs.getString(1), rs.getString(2))));
+	}
+
+	/**
+	 * Makes the owned jobs in {@code cron.job} those declared: creates the missing, updates the changed,
+	 * unschedules the ones no longer declared.
+	 * @param jobs the declared jobs with their messages as JSON
+	 * @param database the database the jobs run in (the application's)
+	 * @return what changed
+	 */
+	Changes reconcile(List<CronJobDefinition> jobs, String database) {
+		return Objects.requireNonNull(this.transactions.execute((status) -> {
+			this.jdbc.queryForObject(LOCK, Object.class, LOCK_CLASS, this.prefix);
+			boolean elsewhere = !database.equals(databases().current());
+			Map<String, Existing> existing = new LinkedHashMap<>();
+			this.jdbc.query(OWNED, (ResultSet rs) -> {
+				existing.put(rs.getString(2),
+						new Existing(rs.getLong(1), rs.getString(3), rs.getString(4), rs.getString(5)));
+			}, this.prefix, this.prefix);
+			List<String> created = new ArrayList<>();
+			List<String> updated = new ArrayList<>();
+			for (CronJobDefinition job : jobs) {
+				String name = this.prefix + job.name();
+				String command = command(job.queue(), job.message());
+				Existing current = existing.remove(name);
+				if (current == null) {
+					schedule(job, name, command, database, elsewhere);
+					created.add(job.name());
+				}
+				else if (!current.schedule().equals(job.schedule()) || !current.command().equals(command)
+						|| !current.database().equals(database)) {
+					if (!current.database().equals(database)) {
+						// Before pg_cron 1.6.3 scheduling an existing name kept its database.
+						this.jdbc.queryForObject(UNSCHEDULE, Boolean.class, current.id());
+					}
+					schedule(job, name, command, database, elsewhere);
+					updated.add(job.name());
+				}
+			}
+			List<String> removed = new ArrayList<>();
+			existing.forEach((name, job) -> {
+				this.jdbc.queryForObject(UNSCHEDULE, Boolean.class, job.id());
+				removed.add(name.substring(this.prefix.length()));
+			});
+			return new Changes(created, updated, removed);
+		}));
+	}
+
+	private void schedule(CronJobDefinition job, String name, String command, String database, boolean elsewhere) {
+		try {
+			if (elsewhere) {
+				this.jdbc.queryForObject(SCHEDULE_IN_DATABASE, Long.class, name, job.schedule(), command, database);
+			}
+			else {
+				this.jdbc.queryForObject(SCHEDULE, Long.class, name, job.schedule(), command);
+			}
+		}
+		catch (DataAccessException ex) {
+			throw new IllegalStateException("pg_cron refused cron job '" + job.name() + "' (" + job.source()
+					+ ") with the schedule '" + job.schedule() + "': " + ex.getMostSpecificCause().getMessage(), ex);
+		}
+	}
+
+	/**
+	 * The SQL command pg_cron runs for a job.
+	 * @param queue the queue name
+	 * @param message the message as JSON
+	 * @return the command
+	 */
+	String command(String queue, String message) {
+		return Objects.requireNonNull(this.jdbc.queryForObject(COMMAND, String.class, queue, message));
+	}
+
+	/**
+	 * The owned jobs with their latest runs, by full name.
+	 * @return the jobs
+	 */
+	Map<String, Registered> jobs() {
+		Map<String, Registered> jobs = new LinkedHashMap<>();
+		this.jdbc.query(JOBS, (ResultSet rs) -> {
+			String status = rs.getString(4);
+			CronRun run = (status != null)
+					? new CronRun(instant(rs, 6), instant(rs, 7), status, rs.getString(5)) : null;
+			jobs.put(rs.getString(1), new Registered(rs.getString(2), rs.getBoolean(3), run));
+		}, this.prefix, this.prefix);
+		return jobs;
+	}
+
+	/**
+	 * Reports the runs of owned jobs that finished since the last call (since the first call on the first).
+	 * @param observer told of each finished run
+	 */
+	synchronized void reportFinishedRuns(CronRunObserver observer) {
+		if (this.runWatermark < 0) {
+			Long max = this.jdbc.queryForObject(MAX_RUN, Long.class);
+			this.runWatermark = (max != null) ? max : 0;
+			return;
+		}
+		long lowestUnfinished = Long.MAX_VALUE;
+		long highest = this.runWatermark;
+		List<Object[]> runs = this.jdbc.query(RUNS,
+				(rs, row) -> new Object[] { rs.getLong(1), rs.getString(2), rs.getString(3) }, this.runWatermark,
+				this.prefix, this.prefix);
+		for (Object[] run : runs) {
+			long id = (Long) run[0];
+			String status = (String) run[2];
+			highest = Math.max(highest, id);
+			if ("succeeded".equals(status) || "failed".equals(status)) {
+				if (this.counted.add(id)) {
+					observer.finished(((String) run[1]).substring(this.prefix.length()), status);
+				}
+			}
+			else {
+				lowestUnfinished = Math.min(lowestUnfinished, id);
+			}
+		}
+		// Runs still going keep the watermark below them, so their end is seen on a later call.
+		long watermark = (lowestUnfinished != Long.MAX_VALUE) ? lowestUnfinished - 1 : highest;
+		this.runWatermark = watermark;
+		this.counted.removeIf((id) -> id <= watermark);
+	}
+
+	private static @Nullable Instant instant(ResultSet rs, int column) throws SQLException {
+		OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+		return (value != null) ? value.toInstant() : null;
+	}
+
+	record Databases(String current, @Nullable String cron) {
+	}
+
+	record Existing(long id, String schedule, String command, String database) {
+	}
+
+	record Registered(String schedule, boolean active, @Nullable CronRun lastRun) {
+	}
+
+	/**
+	 * What a reconciliation changed, by job name without the prefix.
+	 * @param created the jobs created
+	 * @param updated the jobs whose schedule, command or database changed
+	 * @param removed the jobs unscheduled
+	 */
+	record Changes(List<String> created, List<String> updated, List<String> removed) {
+	}
+
+}

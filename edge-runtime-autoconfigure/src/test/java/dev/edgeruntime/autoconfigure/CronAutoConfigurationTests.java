@@ -1,0 +1,197 @@
+package dev.edgeruntime.autoconfigure;
+
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import dev.edgeruntime.cron.CronJob;
+import dev.edgeruntime.cron.CronJobs;
+import dev.edgeruntime.cron.CronRunMeters;
+import dev.edgeruntime.cron.CronRunObserver;
+import dev.edgeruntime.queue.PgmqTemplate;
+import dev.edgeruntime.testsupport.TestDatabase;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link EdgeRuntimeCronAutoConfiguration}.
+ *
+ * @author edge-runtime developers
+ */
+class CronAutoConfigurationTests {
+
+	private final String prefix = "test-" + UUID.randomUUID().toString().substring(0, 8) + ":";
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(
+				AutoConfigurations.of(EdgeRuntimeQueueAutoConfiguration.class, EdgeRuntimeCronAutoConfiguration.class))
+		.withPropertyValues("edge-runtime.cron.job-name-prefix=" + this.prefix, "edge-runtime.queue.notify.enabled=false");
+
+	// The shared pool, behind a wrapper the context cannot close.
+	private static DataSource dataSource() {
+		return new DelegatingDataSource(TestDatabase.get().dataSource());
+	}
+
+	@Test
+	void cronJobsWhenNoDataSourceShouldBackOff() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).doesNotHaveBean(CronJobs.class);
+		});
+	}
+
+	@Test
+	void cronJobsWhenDisabledShouldBackOff() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.cron.enabled=false")
+			.run((context) -> assertThat(context).hasSingleBean(PgmqTemplate.class).doesNotHaveBean(CronJobs.class));
+	}
+
+	@Test
+	void cronJobsWhenQueueIsDisabledShouldBackOff() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.queue.enabled=false")
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(CronJobs.class));
+	}
+
+	@Test
+	void cronJobsWithDataSourceShouldStartWithoutJobs() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource).run((context) -> {
+			assertThat(context).hasSingleBean(CronJobs.class).hasSingleBean(CronRunMeters.class);
+			assertThat(context.getBean(CronJobs.class).list()).isEmpty();
+			assertThat(context.getBean(CronJobs.class).scheduler()).isEqualTo(CronJobs.PG_CRON);
+		});
+	}
+
+	@Test
+	void cronRunMetersWhenMicrometerIsAbsentShouldBackOff() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(CronJobs.class)
+				.doesNotHaveBean(CronRunMeters.class));
+	}
+
+	@Test
+	void cronRunMetersWhenCustomObserverShouldBackOff() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withBean(CronRunObserver.class, () -> CronRunObserver.NONE)
+			.run((context) -> assertThat(context).doesNotHaveBean(CronRunMeters.class));
+	}
+
+	@Test
+	void cronJobWhenMessageIsNotJsonShouldFailStartUpNamingTheProperty() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.cron.mode=in-app", "edge-runtime.cron.jobs.broken.schedule=@daily",
+					"edge-runtime.cron.jobs.broken.queue=broken", "edge-runtime.cron.jobs.broken.message={not json")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.cause()
+				.hasMessageContaining("edge-runtime.cron.jobs.broken")
+				.hasMessageContaining("not valid JSON"));
+	}
+
+	@Test
+	void cronJobWhenScheduleIsInvalidShouldFailStartUpNamingTheJob() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.cron.mode=in-app", "edge-runtime.cron.jobs.broken.schedule=every day",
+					"edge-runtime.cron.jobs.broken.queue=broken")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.cause()
+				.hasMessageContaining("Cron job 'broken'")
+				.hasMessageContaining("'every day'"));
+	}
+
+	@Test
+	void cronJobWhenNameIsTooLongForPgCronShouldFailStartUpNamingTheJob() {
+		String name = "j".repeat(60);
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.cron.jobs." + name + ".schedule=@daily",
+					"edge-runtime.cron.jobs." + name + ".queue=long_name")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.cause()
+				.hasMessageContaining("Cron job '" + name + "'")
+				.hasMessageContaining("63 bytes"));
+	}
+
+	@Test
+	void cronJobsWhenJacksonIsAbsentShouldBackOff() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withClassLoader(new FilteredClassLoader(JsonMapper.class))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(CronJobs.class));
+	}
+
+	@Test
+	void cronJobsWhenPostgresDriverIsAbsentShouldBackOff() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withClassLoader(new FilteredClassLoader(PGConnection.class))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(CronJobs.class));
+	}
+
+	@Test
+	void cronJobMethodWithParametersShouldFailStartUpNamingTheMethod() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withUserConfiguration(MisusedCronJobConfiguration.class)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining(MisusedCronJob.class.getName() + ".withParameter")
+				.hasMessageContaining("must take no parameters"));
+	}
+
+	@Test
+	void customCronJobsShouldBeUsed() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withUserConfiguration(CustomCronJobsConfiguration.class)
+			.run((context) -> assertThat(context).hasSingleBean(CronJobs.class).hasBean("customCronJobs"));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class MisusedCronJobConfiguration {
+
+		@Bean
+		MisusedCronJob misusedCronJob() {
+			return new MisusedCronJob();
+		}
+
+	}
+
+	static class MisusedCronJob {
+
+		@CronJob(name = "misused", schedule = "@daily", queue = "misused")
+		String withParameter(String parameter) {
+			return parameter;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomCronJobsConfiguration {
+
+		@Bean
+		CronJobs customCronJobs(PgmqTemplate pgmq) {
+			DataSource dataSource = dataSource();
+			return new CronJobs(java.util.List.of(), null, pgmq, JsonMapper.builder().build(),
+					dataSource, dataSource,
+					new dev.edgeruntime.cron.CronOptions(dev.edgeruntime.cron.CronMode.IN_APP, "custom-test:", false,
+							java.time.Duration.ofSeconds(10), true, java.time.Duration.ofDays(1),
+							java.time.Duration.ofMinutes(1)),
+					CronRunObserver.NONE, java.time.Clock.systemUTC(), null);
+		}
+
+	}
+
+}

@@ -1,0 +1,270 @@
+package dev.edgeruntime.cron;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import dev.edgeruntime.autoconfigure.EdgeRuntimeCronAutoConfiguration;
+import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
+import dev.edgeruntime.testsupport.TestDatabase;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Recurring jobs registered with the real pg_cron: reconciliation of {@code cron.job}, the commands it runs,
+ * hostile messages, version refusal and run metrics.
+ *
+ * @author edge-runtime developers
+ */
+class CronPgCronTests {
+
+	// A tick pg_cron will not reach while a test runs: the tests run the commands themselves.
+	private static final String YEARLY = "0 0 1 1 *";
+
+	private final JdbcTemplate jdbc = new JdbcTemplate(TestDatabase.get().dataSource());
+
+	private final JsonMapper jsonMapper = JsonMapper.builder().build();
+
+	private String prefix;
+
+	private String queue;
+
+	private ApplicationContextRunner contextRunner;
+
+	// The shared pool, behind a wrapper the context cannot close.
+	private static DataSource dataSource() {
+		return new DelegatingDataSource(TestDatabase.get().dataSource());
+	}
+
+	@BeforeEach
+	void setUp() {
+		String id = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		this.prefix = "test-" + id + ":";
+		this.queue = "cron_" + id;
+		this.contextRunner = new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(EdgeRuntimeQueueAutoConfiguration.class,
+					EdgeRuntimeCronAutoConfiguration.class))
+			.withBean(DataSource.class, CronPgCronTests::dataSource)
+			.withPropertyValues("edge-runtime.cron.mode=pg-cron", "edge-runtime.cron.job-name-prefix=" + this.prefix,
+					"edge-runtime.queue.notify.enabled=false");
+	}
+
+	@AfterEach
+	void unscheduleOwnedJobs() {
+		this.jdbc.update("""
+				DELETE FROM cron.job_run_details
+				WHERE jobid IN (SELECT jobid FROM cron.job WHERE left(jobname, length(?)) = ?)
+				""", this.prefix, this.prefix);
+		this.jdbc.queryForList("SELECT cron.unschedule(jobid) FROM cron.job WHERE left(jobname, length(?)) = ?",
+				this.prefix, this.prefix);
+	}
+
+	@Test
+	void reconciliationWhenDeclaredJobsChangeShouldCreateUpdateAndRemoveOwnedJobs() {
+		this.jdbc.execute("CREATE EXTENSION IF NOT EXISTS pg_cron");
+		String foreign = "other-" + UUID.randomUUID();
+		this.jdbc.queryForObject("SELECT cron.schedule(?, ?, 'SELECT 1')", Long.class, foreign, YEARLY);
+		try {
+			this.contextRunner
+				.withPropertyValues(job("a", YEARLY, "{\"n\":1}"))
+				.withPropertyValues(job("b", "0 4 * * *", "{\"n\":2}"))
+				.run((context) -> {
+					assertThat(context).hasNotFailed();
+					assertThat(context.getBean(CronJobs.class).scheduler()).isEqualTo(CronJobs.PG_CRON);
+					assertThat(schedules()).containsExactly(Map.entry(this.prefix + "a", YEARLY),
+							Map.entry(this.prefix + "b", "0 4 * * *"));
+				});
+			long idOfA = jobId("a");
+			this.contextRunner
+				.withPropertyValues(job("a", "0 5 * * *", "{\"n\":1}"))
+				.withPropertyValues(job("c", YEARLY, "{\"n\":3}"))
+				.run((context) -> {
+					assertThat(context).hasNotFailed();
+					assertThat(schedules()).containsExactly(Map.entry(this.prefix + "a", "0 5 * * *"),
+							Map.entry(this.prefix + "c", YEARLY));
+				});
+			assertThat(jobId("a")).as("an update keeps the job").isEqualTo(idOfA);
+			this.contextRunner.withPropertyValues(job("c", YEARLY, "{\"n\":4}")).run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(schedules()).containsOnlyKeys(this.prefix + "c");
+				assertThat(command("c")).contains("{\"n\":4}");
+			});
+			this.contextRunner.run((context) -> assertThat(schedules()).isEmpty());
+			assertThat(this.jdbc.queryForObject("SELECT count(*) FROM cron.job WHERE jobname = ?", Long.class, foreign))
+				.as("a job without the prefix is not this application's").isEqualTo(1);
+		}
+		finally {
+			this.jdbc.queryForObject("SELECT cron.unschedule(?::name)", Boolean.class, foreign);
+		}
+	}
+
+	@Test
+	void registeredCommandWhenRunShouldEnqueueExactlyTheDeclaredMessage() {
+		this.contextRunner.withPropertyValues(job("report", YEARLY, "{\"action\":\"process\",\"id\":123}"))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				this.jdbc.execute(command("report"));
+				assertThat(messages()).containsExactly(this.jsonMapper.readTree("{\"action\":\"process\",\"id\":123}"));
+			});
+	}
+
+	@Test
+	void registeredCommandWhenMessageIsHostileShouldKeepItAsData() {
+		this.jdbc.execute("CREATE TABLE IF NOT EXISTS cron_canary (id int)");
+		String hostile = "it's $$ $x$ \\ \\' ''; drop table cron_canary; -- \" $$; SELECT 1; $$";
+		Map<String, Object> message = Map.of("text", hostile, "it's", "\\$$");
+		String json = this.jsonMapper.writeValueAsString(message);
+		this.contextRunner.withPropertyValues(job("hostile", YEARLY, json)).run((context) -> {
+			assertThat(context).hasNotFailed();
+			String command = command("hostile");
+			assertThat(command).startsWith("SELECT pgmq.send(");
+			this.jdbc.execute(command);
+			List<JsonNode> messages = messages();
+			assertThat(messages).hasSize(1);
+			assertThat(messages.get(0).get("text").asString()).isEqualTo(hostile);
+			assertThat(messages.get(0).get("it's").asString()).isEqualTo("\\$$");
+			assertThat(this.jdbc.queryForObject("SELECT to_regclass('cron_canary') IS NOT NULL", Boolean.class))
+				.isTrue();
+		});
+	}
+
+	@Test
+	void cronJobWhenDeclaredByAnnotationShouldBeRegisteredWithItsMessage() {
+		this.contextRunner.withUserConfiguration(AnnotatedJobs.class)
+			.withPropertyValues("test.queue=" + this.queue)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(schedules()).containsExactly(Map.entry(this.prefix + "annotated", YEARLY));
+				this.jdbc.execute(command("annotated"));
+				assertThat(messages()).containsExactly(this.jsonMapper.readTree("{\"kind\":\"daily\"}"));
+				List<CronJobInfo> jobs = context.getBean(CronJobs.class).list();
+				assertThat(jobs).singleElement().satisfies((job) -> {
+					assertThat(job.name()).isEqualTo("annotated");
+					assertThat(job.scheduler()).isEqualTo(CronJobs.PG_CRON);
+					assertThat(job.active()).isTrue();
+					assertThat(job.queue()).isEqualTo(this.queue);
+				});
+			});
+	}
+
+	@Test
+	void startUpWhenSecondsScheduleOnPgCronOneDotFourShouldFailWithTheDocumentedMessage() {
+		this.contextRunner.withPropertyValues(job("heartbeat", "30 seconds", "{}")).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(UnsupportedCronScheduleException.class)
+				.hasMessageContaining("Cron job 'heartbeat'")
+				.hasMessageContaining("'30 seconds'")
+				.hasMessageContaining("pg_cron 1.4")
+				.hasMessageContaining("Upgrade pg_cron to 1.5 or later")
+				.hasMessageContaining("edge-runtime.cron.mode=in-app");
+			assertThat(schedules()).isEmpty();
+		});
+	}
+
+	@Test
+	void startUpWhenSecondsScheduleOnOldPgCronAndFallBackIsSetShouldUseInApp() {
+		this.contextRunner
+			.withPropertyValues("edge-runtime.cron.mode=auto", "edge-runtime.cron.fall-back-when-unsupported=true")
+			.withPropertyValues(job("heartbeat", "30 seconds", "{}"))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(CronJobs.class).scheduler()).isEqualTo(CronJobs.IN_APP);
+				assertThat(schedules()).isEmpty();
+			});
+	}
+
+	@Test
+	void runsWhenOneFailedShouldCountItAndListIt() {
+		this.contextRunner
+			.withPropertyValues(job("failing", YEARLY, "{}"))
+			.withPropertyValues("edge-runtime.cron.pg-cron.run-check-interval=100ms")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				SimpleMeterRegistry registry = new SimpleMeterRegistry();
+				context.getBean(CronRunMeters.class).bindTo(registry);
+				// A run as pg_cron records one whose command failed.
+				this.jdbc.update("""
+						INSERT INTO cron.job_run_details (jobid, job_pid, database, username, command, status,
+							return_message, start_time, end_time)
+						SELECT jobid, 0, database, username, command, 'failed', 'ERROR: boom', now(), now()
+						FROM cron.job WHERE jobname = ?
+						""", this.prefix + "failing");
+				await().untilAsserted(() -> assertThat(registry.find(CronRunMeters.RUNS)
+					.tags("job", "failing", "outcome", "failed")
+					.counter()).isNotNull().satisfies((counter) -> assertThat(counter.count()).isEqualTo(1)));
+				CronJobInfo info = context.getBean(CronJobs.class).list().get(0);
+				assertThat(info.lastRun()).isNotNull();
+				assertThat(info.lastRun().status()).isEqualTo("failed");
+				assertThat(info.lastRun().detail()).isEqualTo("ERROR: boom");
+			});
+	}
+
+	private String[] job(String name, String schedule, String message) {
+		String property = "edge-runtime.cron.jobs." + name;
+		return new String[] { property + ".schedule=" + schedule, property + ".queue=" + this.queue,
+				property + ".message=" + message };
+	}
+
+	private Map<String, String> schedules() {
+		Map<String, String> schedules = new java.util.LinkedHashMap<>();
+		this.jdbc.query("SELECT jobname, schedule FROM cron.job WHERE left(jobname, length(?)) = ? ORDER BY jobname",
+				(java.sql.ResultSet rs) -> {
+					schedules.put(rs.getString(1), rs.getString(2));
+				}, this.prefix, this.prefix);
+		return schedules;
+	}
+
+	private long jobId(String name) {
+		return this.jdbc.queryForObject("SELECT jobid FROM cron.job WHERE jobname = ?", Long.class, this.prefix + name);
+	}
+
+	private String command(String name) {
+		return this.jdbc.queryForObject("SELECT command FROM cron.job WHERE jobname = ?", String.class,
+				this.prefix + name);
+	}
+
+	private List<JsonNode> messages() {
+		return this.jdbc.queryForList("SELECT message::text FROM pgmq.q_" + this.queue + " ORDER BY msg_id", String.class)
+			.stream()
+			.map(this.jsonMapper::readTree)
+			.toList();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class AnnotatedJobs {
+
+		@Bean
+		DailyReport dailyReport() {
+			return new DailyReport();
+		}
+
+	}
+
+	static class DailyReport {
+
+		@CronJob(name = "annotated", schedule = YEARLY, queue = "${test.queue}")
+		Map<String, String> message() {
+			return Map.of("kind", "daily");
+		}
+
+	}
+
+}
