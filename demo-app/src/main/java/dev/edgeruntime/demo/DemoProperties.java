@@ -20,12 +20,38 @@ public class DemoProperties {
 
 	private final Albums albums = new Albums();
 
+	private final Reports reports = new Reports();
+
 	public Relay getRelay() {
 		return this.relay;
 	}
 
 	public Albums getAlbums() {
 		return this.albums;
+	}
+
+	public Reports getReports() {
+		return this.reports;
+	}
+
+	/**
+	 * The reports ({@code POST /reports}).
+	 */
+	public static class Reports {
+
+		/**
+		 * Where report CSV files are written.
+		 */
+		private Path root = Path.of(System.getProperty("java.io.tmpdir"), "edge-runtime-demo-reports");
+
+		public Path getRoot() {
+			return this.root;
+		}
+
+		public void setRoot(Path root) {
+			this.root = root;
+		}
+
 	}
 
 	/**

@@ -21,6 +21,7 @@ import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskInfo;
 import dev.edgeruntime.TaskState;
 import dev.edgeruntime.UnloadReason;
+import dev.edgeruntime.cron.CronJobs;
 import dev.edgeruntime.test.TaskEventRecorder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -54,10 +55,17 @@ class DemoScenariosTests {
 	@TempDir
 	static Path albums;
 
+	@TempDir
+	static Path reports;
+
 	@DynamicPropertySource
-	static void albumRoot(DynamicPropertyRegistry registry) {
+	static void folders(DynamicPropertyRegistry registry) {
 		registry.add("demo.albums.root", albums::toString);
+		registry.add("demo.reports.root", reports::toString);
 	}
+
+	@Autowired
+	CronJobs cronJobs;
 
 	@LocalServerPort
 	int port;
@@ -171,6 +179,33 @@ class DemoScenariosTests {
 		assertThat(response.statusCode()).isEqualTo(413);
 		assertThat(response.body()).contains("edge-runtime.storage.quota");
 		assertThat(this.runtime.tasks().stream().filter((t) -> t.state() != TaskState.DROPPED)).hasSize(tasksBefore);
+	}
+
+	@Test
+	void reportShouldBeBuiltThroughTheDurableQueue() throws Exception {
+		HttpResponse<String> response = post("/reports?kind=monthly", HttpRequest.BodyPublishers.noBody(), null);
+		assertThat(response.statusCode()).isEqualTo(202);
+		Matcher matcher = ID.matcher(response.body());
+		assertThat(matcher.find()).isTrue();
+		String status = "/reports/" + matcher.group(1);
+		assertThat(response.headers().firstValue("Location")).hasValue(status);
+		await().untilAsserted(() -> assertThat(get(status).body()).contains("\"state\":\"DONE\""));
+		Path csv = reports.resolve(matcher.group(1) + ".csv");
+		assertThat(csv).exists();
+		assertThat(Files.readAllLines(csv)).first().isEqualTo("state,tasks");
+		assertThat(get("/reports/" + UUID.randomUUID()).statusCode()).isEqualTo(404);
+		assertThat(post("/reports?kind=" + java.net.URLEncoder.encode("Robert'); DROP TABLE demo_report;--",
+				java.nio.charset.StandardCharsets.UTF_8), HttpRequest.BodyPublishers.noBody(),
+				null).statusCode()).isEqualTo(400);
+	}
+
+	@Test
+	void nightlyReportShouldBeScheduledFromApplicationYml() {
+		assertThat(this.cronJobs.list()).anySatisfy((job) -> {
+			assertThat(job.name()).endsWith("nightly-report");
+			assertThat(job.schedule()).isEqualTo("0 3 * * *");
+			assertThat(job.queue()).isEqualTo("reports");
+		});
 	}
 
 	@Test
