@@ -2,8 +2,9 @@
 # A local PostgreSQL (with pg_cron preloaded) for the durable tier's tests, from Debian's packages.
 #
 #   scripts/dev-postgres.sh start   installs the packages when missing, creates the cluster in
-#                                   ./.dev-postgres on a free loopback port, starts it, waits until it
-#                                   accepts connections and prints its JDBC URL
+#                                   ./.dev-postgres (as root: /tmp/edge-runtime-dev-postgres-<checkout
+#                                   hash>) on a free loopback port, starts it, waits until it accepts
+#                                   connections and prints its JDBC URL
 #   scripts/dev-postgres.sh stop    stops it (the cluster stays for the next start)
 #   scripts/dev-postgres.sh url     prints the JDBC URL of the running cluster
 #   scripts/dev-postgres.sh status  exits 0 when it runs
@@ -16,7 +17,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PG_VERSION="${EDGE_RUNTIME_PG_VERSION:-15}"
-DIR="${EDGE_RUNTIME_PG_DIR:-$PWD/.dev-postgres}"
+if [ "$(id -u)" = "0" ]; then
+	# PostgreSQL runs as the postgres user, who may not be able to enter this checkout (a clone in a
+	# private temporary folder, say): keep the cluster under /tmp, one per checkout.
+	DIR="${EDGE_RUNTIME_PG_DIR:-/tmp/edge-runtime-dev-postgres-$(printf '%s' "$PWD" | md5sum | cut -c1-12)}"
+else
+	DIR="${EDGE_RUNTIME_PG_DIR:-$PWD/.dev-postgres}"
+fi
 DATA="$DIR/data"
 SOCKETS="$DIR/sockets"
 DATABASE="edge_runtime_test"
@@ -30,7 +37,7 @@ log() {
 
 as_owner() {
 	if [ "$(id -u)" = "0" ]; then
-		runuser -u postgres -- "$@"
+		(cd / && runuser -u postgres -- "$@")
 	else
 		"$@"
 	fi
