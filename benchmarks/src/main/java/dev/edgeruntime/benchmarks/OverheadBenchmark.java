@@ -1,9 +1,13 @@
 package dev.edgeruntime.benchmarks;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import dev.edgeruntime.runtime.CompositeTaskDecorator;
@@ -21,7 +25,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.infra.Blackhole;
 import org.slf4j.MDC;
 
 import org.springframework.util.FileSystemUtils;
@@ -39,7 +42,7 @@ import org.springframework.util.unit.DataSize;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = { "-Xms1g", "-Xmx1g" })
+@Fork(value = 1, jvmArgsAppend = { "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch" })
 public class OverheadBenchmark {
 
 	private DefaultEdgeRuntime runtime;
@@ -51,9 +54,12 @@ public class OverheadBenchmark {
 	private final Runnable work = () -> {
 	};
 
+	private SecureRandom drbg;
+
 	@Setup(Level.Trial)
 	public void setUp() throws Exception {
 		this.root = Files.createTempDirectory("edge-runtime-bench");
+		this.drbg = SecureRandom.getInstance("DRBG");
 		this.runtime = build(true);
 		this.undecorated = build(false);
 	}
@@ -96,9 +102,36 @@ public class OverheadBenchmark {
 		return this.undecorated.waitUntil(this.work);
 	}
 
+	/** The id the runtime gives each task today: {@code UUID.randomUUID()} (the JDK's shared SecureRandom). */
 	@Benchmark
-	public void uuid(Blackhole blackhole) {
-		blackhole.consume(java.util.UUID.randomUUID());
+	public UUID uuid() {
+		return UUID.randomUUID();
+	}
+
+	/**
+	 * A candidate: a version-4 UUID from a DRBG {@link SecureRandom} owned by the caller (still
+	 * unguessable; the runtime would need one per thread or a lock).
+	 */
+	@Benchmark
+	public UUID uuidDrbg() {
+		byte[] bytes = new byte[16];
+		this.drbg.nextBytes(bytes);
+		return version4(bytes);
+	}
+
+	/** For reference only: a version-4 UUID from ThreadLocalRandom, which is fast but guessable. */
+	@Benchmark
+	public UUID uuidThreadLocalRandom() {
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		return new UUID((random.nextLong() & ~0xF000L) | 0x4000L,
+				(random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L);
+	}
+
+	private static UUID version4(byte[] bytes) {
+		bytes[6] = (byte) ((bytes[6] & 0x0f) | 0x40);
+		bytes[8] = (byte) ((bytes[8] & 0x3f) | 0x80);
+		ByteBuffer buffer = ByteBuffer.wrap(bytes);
+		return new UUID(buffer.getLong(), buffer.getLong());
 	}
 
 }
