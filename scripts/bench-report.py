@@ -145,7 +145,11 @@ def main(directory):
     for file in sorted(os.listdir(directory)):
         path = os.path.join(directory, file)
         if file.endswith(".json"):
-            entries = json.load(open(path))
+            try:
+                entries = json.load(open(path))
+            except ValueError:
+                print("(%s: not valid JSON; the run did not finish)\n" % file)
+                continue
             if not entries:
                 continue
             if file.startswith("submit"):

@@ -3,11 +3,13 @@
 # scripts/test.sh. Results go to benchmarks/results/<UTC time>-<mode>/ (git-ignored): the JMH JSON and
 # text output of each run, the machine, and summary.md with every figure, its baseline and the ratio.
 #
-#   scripts/bench.sh [quick|full] [all|submit|overhead|footprint]
+#   scripts/bench.sh [quick|full] [all|submit|overhead|footprint|profile]
 #
 # quick: 1 fork, 5 warm-up and 5 measured iterations of 1 s (about 10 minutes for "all").
 # full:  3 forks, 5 warm-up and 10 measured iterations of 1 s, and the submit benchmark on Java 25 with
 #        platform threads as well (about 35 minutes for "all").
+# profile (never part of "all"): the runtime's batch throughput on virtual threads under JFR's CPU-time
+#        sampler (Java 25), then the top frames, in profile-java25.txt.
 # JAVA17 (default: the java on the PATH) runs the platform-thread figures; JAVA25 (default: Temurin 25)
 # the virtual-thread figures and the footprint. Extra JMH options can be given in JMH_EXTRA, e.g.
 # JMH_EXTRA="-prof gc".
@@ -24,8 +26,8 @@ case "$mode" in
 	*) echo "Unknown mode '$mode': quick or full" >&2; exit 2 ;;
 esac
 case "$what" in
-	all|submit|overhead|footprint) ;;
-	*) echo "Unknown benchmark '$what': all, submit, overhead or footprint" >&2; exit 2 ;;
+	all|submit|overhead|footprint|profile) ;;
+	*) echo "Unknown benchmark '$what': all, submit, overhead, footprint or profile" >&2; exit 2 ;;
 esac
 # shellcheck disable=SC2206
 extra=(${JMH_EXTRA:-})
@@ -69,6 +71,15 @@ if [[ "$what" == all || "$what" == footprint ]]; then
 	echo "== footprint-java25"
 	"$java25" -Xms2g -Xmx2g -cp "$jar" dev.edgeruntime.benchmarks.Footprint 10000 100000 \
 		| tee "$out/footprint-java25.txt"
+fi
+
+if [[ "$what" == profile ]]; then
+	echo "== profile-java25"
+	"$java25" -jar "$jar" 'SubmitBenchmark.throughput' -p threads=virtual -p target=runtime "${jmh[@]}" \
+		-jvmArgsAppend "-XX:StartFlightRecording=filename=$out/profile-java25.jfr,settings=profile,jdk.CPUTimeSample#enabled=true,jdk.CPUTimeSample#throttle=2ms" \
+		| tee "$out/profile-java25-jmh.txt"
+	PATH="$(dirname "$java25"):$PATH" python3 scripts/jfr-top.py "$out/profile-java25.jfr" jdk.CPUTimeSample 40 \
+		| tee "$out/profile-java25.txt"
 fi
 
 if command -v python3 > /dev/null; then
