@@ -68,7 +68,10 @@ def submit_table(name, entries):
     for entry in entries:
         bench = entry["benchmark"].rsplit(".", 1)[1]
         params = entry.get("params", {})
-        rows.setdefault((bench, params.get("threads", "")), {})[params.get("target")] = entry
+        others = ", ".join("%s=%s" % (k, v) for k, v in sorted(params.items())
+                           if k not in ("target", "threads") and (k, v) not in (("decorator", "mdc"), ("origin", "servlet")))
+        threads = params.get("threads", "") + ((" (" + others + ")") if others else "")
+        rows.setdefault((bench, threads), {})[params.get("target")] = entry
         unit = entry["primaryMetric"]["scoreUnit"]
     first = entries[0]
     print("### %s" % name)

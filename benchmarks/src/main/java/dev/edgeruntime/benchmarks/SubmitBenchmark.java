@@ -50,11 +50,20 @@ public class SubmitBenchmark {
 	@Param({ "platform" })
 	public String threads;
 
+	/** {@code none} leaves the MDC decorator out of the runtime (the auto-configuration applies it). */
+	@Param({ "mdc" })
+	public String decorator;
+
+	/** {@code none} leaves the servlet origin resolver out of the runtime (the auto-configuration uses it). */
+	@Param({ "servlet" })
+	public String origin;
+
 	private Targets.Target submitter;
 
 	@Setup(Level.Trial)
 	public void setUp() {
-		this.submitter = Targets.create(this.target, "virtual".equals(this.threads));
+		this.submitter = Targets.create(this.target, "virtual".equals(this.threads), "mdc".equals(this.decorator),
+				"servlet".equals(this.origin));
 	}
 
 	@TearDown(Level.Trial)

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.edgeruntime.TaskOptions;
+import dev.edgeruntime.TaskOrigin;
 import dev.edgeruntime.runtime.CompositeTaskDecorator;
 import dev.edgeruntime.runtime.DefaultEdgeRuntime;
 import dev.edgeruntime.runtime.MdcTaskDecorator;
@@ -54,10 +55,10 @@ final class Targets {
 
 	}
 
-	static Target create(String target, boolean virtual) {
+	static Target create(String target, boolean virtual, boolean mdc, boolean servletOrigin) {
 		return switch (target) {
 			case "bare" -> bare(virtual);
-			case "runtime" -> runtime(virtual, MAX_IN_FLIGHT, 1000);
+			case "runtime" -> new RuntimeTarget(virtual, MAX_IN_FLIGHT, 1000, mdc, servletOrigin);
 			case "async" -> new AsyncTarget(virtual);
 			default -> throw new IllegalArgumentException("Unknown target " + target);
 		};
@@ -140,7 +141,7 @@ final class Targets {
 	 * class path and no Micrometer context propagation or Spring Security.
 	 */
 	static RuntimeTarget runtime(boolean virtual, int maxInFlight, int maxRetained) {
-		return new RuntimeTarget(virtual, maxInFlight, maxRetained);
+		return new RuntimeTarget(virtual, maxInFlight, maxRetained, true, true);
 	}
 
 	static final class RuntimeTarget implements Target {
@@ -149,7 +150,11 @@ final class Targets {
 
 		private final Path root;
 
-		RuntimeTarget(boolean virtual, int maxInFlight, int maxRetained) {
+		/**
+		 * The runtime; {@code mdc} and {@code servletOrigin} {@code false} leave out the MDC decorator and
+		 * the servlet origin resolver, to measure what they cost (the auto-configuration uses both).
+		 */
+		RuntimeTarget(boolean virtual, int maxInFlight, int maxRetained, boolean mdc, boolean servletOrigin) {
 			try {
 				this.root = Files.createTempDirectory("edge-runtime-bench");
 			}
@@ -161,8 +166,8 @@ final class Targets {
 				.platformExecutor(platformExecutor())
 				.virtualExecutor(virtual ? virtualExecutor() : null)
 				.closeExecutors(true)
-				.decorator(new CompositeTaskDecorator(List.of(new MdcTaskDecorator())))
-				.originResolver(new ServletTaskOriginResolver(() -> MDC.get("traceId")))
+				.decorator(new CompositeTaskDecorator(mdc ? List.of(new MdcTaskDecorator()) : List.of()))
+				.originResolver(servletOrigin ? new ServletTaskOriginResolver(() -> MDC.get("traceId")) : TaskOrigin::none)
 				.storage(new TaskStorageArea(this.root, DataSize.ofMegabytes(512)))
 				.listeners(List.of())
 				.budgets(Duration.ofSeconds(150), null, null)
