@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Summarises one scripts/bench.sh results directory as Markdown: each figure, its baseline, the ratio.
+
+Latency benchmarks (JMH SampleTime) are compared on their median (p50); the error bar is the standard
+deviation of the per-iteration medians. Average-time benchmarks use JMH's score and its 99.9% confidence
+half-width. A ratio's error bar is propagated from the two relative errors (an approximation).
+"""
+import json
+import math
+import os
+import statistics
+import sys
+
+
+def hist_median(hist):
+    total = sum(count for _, count in hist)
+    if total == 0:
+        return float("nan")
+    half = total / 2
+    seen = 0
+    for value, count in sorted(hist):
+        seen += count
+        if seen >= half:
+            return value
+    return sorted(hist)[-1][0]
+
+
+def figure(entry):
+    """(value, error, note) in the benchmark's unit."""
+    metric = entry["primaryMetric"]
+    if entry["mode"] == "sample":
+        medians = [hist_median(iteration) for fork in metric.get("rawDataHistogram", []) for iteration in fork]
+        error = statistics.stdev(medians) if len(medians) > 1 else float("nan")
+        p99 = metric["scorePercentiles"].get("99.0", float("nan"))
+        return metric["scorePercentiles"]["50.0"], error, "p99 %.1f" % p99
+    return metric["score"], metric.get("scoreError", float("nan")), ""
+
+
+def fmt(value, error):
+    if math.isnan(error):
+        return "%.2f" % value
+    return "%.2f ± %.2f" % (value, error)
+
+
+def ratio(a, ea, b, eb):
+    r = a / b
+    err = r * math.sqrt((ea / a) ** 2 + (eb / b) ** 2) if not (math.isnan(ea) or math.isnan(eb)) else float("nan")
+    return r, err
+
+
+def secondary(entry, name):
+    metric = entry.get("secondaryMetrics", {}).get(name)
+    if not metric:
+        return None
+    return metric["score"], metric.get("scoreError", float("nan"))
+
+
+def ratio_cell(a, b):
+    if a is None or b is None:
+        return "-"
+    r, er = ratio(a[0], a[1], b[0], b[1])
+    return fmt(r, er) + "x"
+
+
+def submit_table(name, entries):
+    rows = {}
+    unit = ""
+    for entry in entries:
+        bench = entry["benchmark"].rsplit(".", 1)[1]
+        params = entry.get("params", {})
+        others = ", ".join("%s=%s" % (k, v) for k, v in sorted(params.items())
+                           if k not in ("target", "threads") and (k, v) not in (("decorator", "mdc"), ("origin", "servlet")))
+        threads = params.get("threads", "") + ((" (" + others + ")") if others else "")
+        rows.setdefault((bench, threads), {})[params.get("target")] = entry
+        unit = entry["primaryMetric"]["scoreUnit"]
+    first = entries[0]
+    print("### %s" % name)
+    print()
+    print("JDK %s (%s), %d fork(s) x %d iterations of %s after %d warm-up iterations; unit %s (per task)%s."
+          % (first["jdkVersion"], first["vmName"], first["forks"], first["measurementIterations"],
+             first["measurementTime"], first["warmupIterations"], unit,
+             "; latency = median of the sampled times ± the standard deviation of the per-iteration medians"
+             if any(e["mode"] == "sample" for e in entries) else ""))
+    print()
+    print("Wall-clock time per task:")
+    print()
+    print("| benchmark | threads | bare executor | runtime (waitUntil) | Spring @Async | runtime / bare | "
+          "runtime / @Async | goal ≤ 1.5x bare |")
+    print("|---|---|---:|---:|---:|---:|---:|:---:|")
+    for (bench, threads), targets in sorted(rows.items()):
+        figures = {t: figure(e) for t, e in targets.items()}
+
+        def cell(target):
+            if target not in figures:
+                return "-"
+            value, error, note = figures[target]
+            return fmt(value, error) + ((" (%s)" % note) if note else "")
+        pair = lambda t: (figures[t][0], figures[t][1]) if t in figures else None
+        verdict = "-"
+        if "runtime" in figures and "bare" in figures:
+            verdict = "yes" if figures["runtime"][0] / figures["bare"][0] <= 1.5 else "**no**"
+        print("| %s | %s | %s | %s | %s | %s | %s | %s |" % (bench, threads, cell("bare"), cell("runtime"),
+              cell("async"), ratio_cell(pair("runtime"), pair("bare")), ratio_cell(pair("runtime"), pair("async")),
+              verdict))
+    print()
+    if any(secondary(e, "cpu.per.op") for e in entries):
+        print("CPU time of the whole JVM per task (us; mean ± 99.9% CI) and heap allocated per task (bytes):")
+        print()
+        print("| benchmark | threads | CPU bare | CPU runtime | CPU @Async | CPU runtime / bare | "
+              "alloc bare | alloc runtime | alloc @Async |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+        for (bench, threads), targets in sorted(rows.items()):
+            cpu = {t: secondary(e, "cpu.per.op") for t, e in targets.items()}
+            alloc = {t: secondary(e, "gc.alloc.rate.norm") for t, e in targets.items()}
+            c = lambda t: fmt(*cpu[t]) if cpu.get(t) else "-"
+            a = lambda t: ("%.0f" % alloc[t][0]) if alloc.get(t) else "-"
+            print("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (bench, threads, c("bare"), c("runtime"),
+                  c("async"), ratio_cell(cpu.get("runtime"), cpu.get("bare")), a("bare"), a("runtime"), a("async")))
+        print()
+
+
+def overhead_table(name, entries):
+    print("### %s" % name)
+    print()
+    print("JDK %s. Runtime CPU cost per task with an executor that runs the task on the caller (no hand-off)."
+          % entries[0]["jdkVersion"])
+    print()
+    print("| benchmark | time per task | allocated per task |")
+    print("|---|---:|---:|")
+    for entry in entries:
+        value, error, _ = figure(entry)
+        alloc = entry.get("secondaryMetrics", {}).get("gc.alloc.rate.norm")
+        alloc_cell = ("%.0f B" % alloc["score"]) if alloc else "-"
+        print("| %s | %s %s | %s |" % (entry["benchmark"].rsplit(".", 1)[1], fmt(value, error),
+                                        entry["primaryMetric"]["scoreUnit"], alloc_cell))
+    print()
+
+
+def main(directory):
+    print("## Results of %s" % os.path.basename(os.path.normpath(directory)))
+    print()
+    machine = os.path.join(directory, "machine.txt")
+    if os.path.exists(machine):
+        print("```")
+        print(open(machine).read().strip())
+        print("```")
+        print()
+    for file in sorted(os.listdir(directory)):
+        path = os.path.join(directory, file)
+        if file.endswith(".json"):
+            try:
+                entries = json.load(open(path))
+            except ValueError:
+                print("(%s: not valid JSON; the run did not finish)\n" % file)
+                continue
+            if not entries:
+                continue
+            if file.startswith("submit"):
+                submit_table(file[:-5], entries)
+            else:
+                overhead_table(file[:-5], entries)
+        elif file.startswith("footprint") and file.endswith(".txt"):
+            print("### %s" % file[:-4])
+            print()
+            for line in open(path):
+                if line.startswith("|") or line.startswith("Java"):
+                    print(line.rstrip())
+            print()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
