@@ -95,6 +95,8 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 	private final ThreadMeters meters = new ThreadMeters();
 
+	private final TaskIds ids = new TaskIds();
+
 	private final @Nullable MemoryPressureMonitor memoryMonitor;
 
 	private final BudgetWatchdog watchdog;
@@ -148,6 +150,18 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		DeferredTask<T> task = prepare(options, work);
 		task.start();
 		return task.handle();
+	}
+
+	@Override
+	public TaskHandle<Void> waitUntil(TaskOptions options, Runnable work) {
+		Assert.notNull(work, "Work must not be null");
+		// named after the Runnable, not the adapter that makes it a Callable
+		TaskOptions named = (options.name() != null) ? options
+				: new TaskOptions(nameOf(options, work), options.wallClock(), options.cpuTime(), options.memory());
+		return waitUntil(named, () -> {
+			work.run();
+			return null;
+		});
 	}
 
 	@Override
@@ -263,7 +277,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			this.inFlight.decrementAndGet();
 			throw ex;
 		}
-		TrackedTask<T> task = new TrackedTask<>(UUID.randomUUID(), name, origin, now(), budget, this);
+		TrackedTask<T> task = new TrackedTask<>(this.ids.next(), name, origin, now(), budget, this);
 		this.registry.add(task);
 		return task;
 	}

@@ -18,6 +18,27 @@ public final class MdcTaskDecorator implements TaskDecorator {
 	@Override
 	public Runnable decorate(Runnable runnable) {
 		Map<String, String> captured = MDC.getCopyOfContextMap();
+		if (captured == null || captured.isEmpty()) {
+			// nothing to carry: run with an empty MDC and leave the pool thread's as it was
+			return () -> {
+				Map<String, String> previous = MDC.getCopyOfContextMap();
+				boolean hadPrevious = previous != null && !previous.isEmpty();
+				if (hadPrevious) {
+					MDC.clear();
+				}
+				try {
+					runnable.run();
+				}
+				finally {
+					if (hadPrevious) {
+						set(previous);
+					}
+					else {
+						MDC.clear();
+					}
+				}
+			};
+		}
 		return () -> {
 			Map<String, String> previous = MDC.getCopyOfContextMap();
 			set(captured);

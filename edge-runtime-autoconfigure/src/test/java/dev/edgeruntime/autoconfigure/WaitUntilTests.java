@@ -75,6 +75,32 @@ class WaitUntilTests {
 	}
 
 	@Test
+	void unnamedTasksShouldBeNamedAfterTheirWork() {
+		this.contextRunner.run((context) -> {
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			assertThat(runtime.waitUntil(new Cleanup()).name()).isEqualTo("Cleanup");
+			assertThat(runtime.waitUntil(new Export()).name()).isEqualTo("Export");
+		});
+	}
+
+	static class Cleanup implements Runnable {
+
+		@Override
+		public void run() {
+		}
+
+	}
+
+	static class Export implements java.util.concurrent.Callable<String> {
+
+		@Override
+		public String call() {
+			return "exported";
+		}
+
+	}
+
+	@Test
 	void waitUntilCompletionStageShouldTrackRunningWork() {
 		this.contextRunner.run((context) -> {
 			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
