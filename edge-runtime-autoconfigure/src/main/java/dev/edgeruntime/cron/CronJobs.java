@@ -1,9 +1,6 @@
 package dev.edgeruntime.cron;
 
-import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
-import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import dev.edgeruntime.queue.DatabaseFailures;
 import dev.edgeruntime.queue.PgmqSchemaInitializer;
 import dev.edgeruntime.queue.PgmqTemplate;
 import org.apache.commons.logging.Log;
@@ -28,7 +26,6 @@ import tools.jackson.databind.ObjectMapper;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessException;
-import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -153,7 +150,7 @@ public final class CronJobs implements SmartLifecycle {
 			setUp();
 		}
 		catch (RuntimeException ex) {
-			if (!isConnectionFailure(ex)) {
+			if (!DatabaseFailures.isConnectionFailure(ex)) {
 				stop();
 				throw ex;
 			}
@@ -177,7 +174,7 @@ public final class CronJobs implements SmartLifecycle {
 			logger.info("Recurring jobs set up after the database came back");
 		}
 		catch (RuntimeException ex) {
-			if (isConnectionFailure(ex)) {
+			if (DatabaseFailures.isConnectionFailure(ex)) {
 				executor.schedule(this::retrySetUp, this.options.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
 			}
 			else {
@@ -228,19 +225,6 @@ public final class CronJobs implements SmartLifecycle {
 	private void log(PgCronRegistry.Changes changes) {
 		logger.info("pg_cron jobs with prefix '" + this.options.jobNamePrefix() + "': created " + changes.created()
 				+ ", updated " + changes.updated() + ", removed " + changes.removed());
-	}
-
-	private static boolean isConnectionFailure(Throwable ex) {
-		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			if (cause instanceof CannotGetJdbcConnectionException || cause instanceof SQLTransientConnectionException
-					|| cause instanceof ConnectException) {
-				return true;
-			}
-			if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 	private boolean choosePgCron(List<CronJobDefinition> all, PgCronRegistry registry,

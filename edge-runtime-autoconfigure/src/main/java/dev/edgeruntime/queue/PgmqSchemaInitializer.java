@@ -110,7 +110,7 @@ public final class PgmqSchemaInitializer {
 			return false;
 		}
 		catch (SQLException ex) {
-			if (isConnectionFailure(ex)) {
+			if (DatabaseFailures.isConnectionFailure(ex)) {
 				logger.warn("Queue database unavailable, pgmq schema not checked yet: " + ex.getMessage());
 				return false;
 			}
@@ -190,18 +190,6 @@ public final class PgmqSchemaInitializer {
 		catch (IOException ex) {
 			throw new IllegalStateException("Cannot read " + path, ex);
 		}
-	}
-
-	static boolean isConnectionFailure(Throwable ex) {
-		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
-				return true;
-			}
-			if (cause instanceof java.sql.SQLTransientConnectionException || cause instanceof java.net.ConnectException) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 }
