@@ -154,6 +154,14 @@ public class PgmqTemplate {
 	}
 
 	/**
+	 * The mapper of payloads and headers.
+	 * @return the mapper
+	 */
+	public ObjectMapper objectMapper() {
+		return this.objectMapper;
+	}
+
+	/**
 	 * Creates a queue (and its archive) unless it exists.
 	 * @param queue the queue name
 	 */

@@ -311,6 +311,11 @@ final class QueueConsumer {
 			return;
 		}
 		QueueMessage<JsonNode> message = current.message;
+		if (error instanceof MessageConversionException) {
+			// the handler found the payload unreadable: it will never succeed
+			deadLetter(message, error, true);
+			return;
+		}
 		int maxAttempts = maxAttempts(message);
 		if (message.readCount() >= maxAttempts) {
 			deadLetter(message, error, false);

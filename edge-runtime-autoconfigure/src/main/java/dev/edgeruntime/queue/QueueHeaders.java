@@ -25,6 +25,18 @@ public final class QueueHeaders {
 	 */
 	public static final String MAX_ATTEMPTS = "x-max-attempts";
 
+	/** The id of the durable {@code @BackgroundTask} call the message carries, as its status resource knows it. */
+	public static final String TASK_ID = "x-task-id";
+
+	/** The name of the durable task the message carries. */
+	public static final String TASK_NAME = "x-task-name";
+
+	/**
+	 * Where the durable task was started: an object with {@code method}, {@code path}, {@code traceId} and
+	 * {@code principal}, each when known.
+	 */
+	public static final String TASK_ORIGIN = "x-task-origin";
+
 	/** The idempotency key the message was sent with. */
 	public static final String IDEMPOTENCY_KEY = "x-idempotency-key";
 
