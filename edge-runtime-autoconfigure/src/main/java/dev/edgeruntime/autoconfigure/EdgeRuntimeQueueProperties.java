@@ -47,6 +47,8 @@ public class EdgeRuntimeQueueProperties {
 
 	private final Tasks tasks = new Tasks();
 
+	private final Health health = new Health();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -93,6 +95,10 @@ public class EdgeRuntimeQueueProperties {
 
 	public Tasks getTasks() {
 		return this.tasks;
+	}
+
+	public Health getHealth() {
+		return this.health;
 	}
 
 	/**
@@ -164,6 +170,27 @@ public class EdgeRuntimeQueueProperties {
 
 		public void setArchiveOnSuccess(boolean archiveOnSuccess) {
 			this.archiveOnSuccess = archiveOnSuccess;
+		}
+
+	}
+
+	/**
+	 * The queue health indicator.
+	 */
+	public static class Health {
+
+		/**
+		 * Age of the oldest visible message of a queue this instance consumes past which the queue is
+		 * reported as lagging and the health is DOWN; no lag check when not set.
+		 */
+		private @Nullable Duration maxLag;
+
+		public @Nullable Duration getMaxLag() {
+			return this.maxLag;
+		}
+
+		public void setMaxLag(@Nullable Duration maxLag) {
+			this.maxLag = maxLag;
 		}
 
 	}

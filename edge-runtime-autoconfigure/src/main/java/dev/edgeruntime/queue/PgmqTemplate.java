@@ -125,6 +125,11 @@ public class PgmqTemplate {
 			SELECT count(*) FROM pgmq.a_%s WHERE headers @> '{"x-dead-lettered": true}'::jsonb
 			""";
 
+	private static final String OLDEST_VISIBLE_AGE = """
+			SELECT floor(extract(epoch FROM clock_timestamp() - min(enqueued_at)))::int
+			FROM pgmq.q_%s WHERE vt <= clock_timestamp()
+			""";
+
 	private final JdbcTemplate jdbc;
 
 	private final ObjectMapper objectMapper;
@@ -486,9 +491,12 @@ public class PgmqTemplate {
 		QueueName.requireValid(queue);
 		return translate(queue, () -> {
 			Long deadLettered = this.jdbc.queryForObject(DEAD_LETTERED.formatted(queue.toLowerCase()), Long.class);
+			Integer oldestVisible = this.jdbc.queryForObject(OLDEST_VISIBLE_AGE.formatted(queue.toLowerCase()),
+					Integer.class);
 			return this.jdbc.queryForObject(METRICS,
 					(rs, row) -> new QueueStatistics(rs.getString(1), rs.getLong(2), rs.getLong(3), integer(rs, 4),
-							integer(rs, 5), rs.getLong(6), (deadLettered != null) ? deadLettered : 0L, instant(rs, 7)),
+							integer(rs, 5), oldestVisible, rs.getLong(6), (deadLettered != null) ? deadLettered : 0L,
+							instant(rs, 7)),
 					queue);
 		});
 	}
