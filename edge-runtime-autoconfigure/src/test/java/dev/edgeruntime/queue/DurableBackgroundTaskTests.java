@@ -127,29 +127,38 @@ class DurableBackgroundTaskTests {
 	}
 
 	@Test
-	void callSurvivesARestartOfTheApplication() throws InterruptedException {
+	void callsSurviveARestartOfTheApplication() throws InterruptedException {
 		CountDownLatch started = new CountDownLatch(1);
-		UUID[] id = new UUID[1];
+		UUID[] ids = new UUID[2];
 		this.contextRunner
-			.withPropertyValues("edge-runtime.queue.consumer.shutdown-max-wait=200ms",
-					"edge-runtime.shutdown.grace-period=200ms")
+			.withPropertyValues("edge-runtime.queue.tasks.concurrency=1",
+					"edge-runtime.queue.consumer.shutdown-max-wait=200ms", "edge-runtime.shutdown.grace-period=200ms")
 			.run((context) -> {
 				Reports reports = context.getBean(Reports.class);
 				ReportLog log = context.getBean(ReportLog.class);
 				log.blockUntil = new CountDownLatch(1);
 				log.started = started;
-				id[0] = transactions(context).execute((status) -> reports.build(new Report("long", 1))).id();
+				TransactionTemplate transactions = transactions(context);
+				ids[0] = transactions.execute((status) -> reports.build(new Report("started", 1))).id();
 				assertThat(started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-				// closed with the call still running: its message is handed back to the queue
+				// the only handler is busy: the second call waits in the queue until this context is closed
+				ids[1] = transactions.execute((status) -> reports.build(new Report("waiting", 2))).id();
+				assertThat(context.getBean(DurableTaskDispatcher.class).find(ids[1]).orElseThrow().state())
+					.isEqualTo(TaskState.SCHEDULED);
 			});
+		// closed with the first call still running (handed back to the queue) and the second never started
+		assertThat(rows("q")).isEqualTo(2);
 		this.contextRunner.run((context) -> {
 			ReportLog log = context.getBean(ReportLog.class);
-			await().atMost(WAIT).until(() -> log.received.size() == 1);
-			assertThat(log.received).containsExactly(new Report("long", 1));
+			await().atMost(WAIT).until(() -> log.received.size() == 2);
+			assertThat(log.received).containsExactlyInAnyOrder(new Report("started", 1), new Report("waiting", 2));
 			DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
-			await().atMost(WAIT)
-				.until(() -> dispatcher.find(id[0]).map(TaskInfo::state).orElse(null) == TaskState.SUCCEEDED);
-			assertThat(dispatcher.find(id[0]).orElseThrow().attempt()).isEqualTo(2);
+			for (UUID id : ids) {
+				await().atMost(WAIT)
+					.until(() -> dispatcher.find(id).map(TaskInfo::state).orElse(null) == TaskState.SUCCEEDED);
+			}
+			assertThat(dispatcher.find(ids[0]).orElseThrow().attempt()).isEqualTo(2);
+			assertThat(dispatcher.find(ids[1]).orElseThrow().attempt()).isEqualTo(1);
 		});
 	}
 
@@ -216,7 +225,15 @@ class DurableBackgroundTaskTests {
 	}
 
 	private long rows(AssertableApplicationContext context, String table) {
-		Long count = jdbc(context).queryForObject("SELECT count(*) FROM pgmq." + table + "_" + this.queue, Long.class);
+		return rows(jdbc(context), table);
+	}
+
+	private long rows(String table) {
+		return rows(new JdbcTemplate(TestDatabase.get().dataSource()), table);
+	}
+
+	private long rows(JdbcTemplate jdbc, String table) {
+		Long count = jdbc.queryForObject("SELECT count(*) FROM pgmq." + table + "_" + this.queue, Long.class);
 		return (count != null) ? count : 0;
 	}
 
