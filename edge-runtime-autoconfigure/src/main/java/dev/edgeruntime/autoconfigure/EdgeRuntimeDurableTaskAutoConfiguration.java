@@ -28,12 +28,14 @@ import org.springframework.util.ClassUtils;
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of durable
  * {@code @BackgroundTask(durable = true)} methods on the durable tier: a {@link DurableTaskDispatcher} that
  * sends each call to its queue with {@link PgmqTemplate}, and a consumer for each queue of durable methods.
- * Applies when the durable tier is configured ({@link EdgeRuntimeQueueAutoConfiguration}).
+ * Applies when the durable tier is configured ({@link EdgeRuntimeQueueAutoConfiguration}): a
+ * {@link PgmqTemplate} and the consumers' registry of listeners.
  *
  * @author edge-runtime developers
  */
 @AutoConfiguration(after = EdgeRuntimeQueueAutoConfiguration.class)
-@ConditionalOnBean(type = "dev.edgeruntime.queue.PgmqTemplate")
+@ConditionalOnBean(type = { "dev.edgeruntime.queue.PgmqTemplate",
+		"dev.edgeruntime.queue.QueueListenerAnnotationBeanPostProcessor" })
 @ConditionalOnBooleanProperty(name = "edge-runtime.queue.tasks.enabled", matchIfMissing = true)
 public final class EdgeRuntimeDurableTaskAutoConfiguration {
 
