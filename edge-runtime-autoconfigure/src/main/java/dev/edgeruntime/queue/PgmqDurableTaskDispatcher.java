@@ -206,10 +206,10 @@ public final class PgmqDurableTaskDispatcher implements DurableTaskDispatcher, S
 
 	/**
 	 * A durable task, from its message in the queue or the archive: {@link TaskState#SCHEDULED} until a
-	 * consumer reads it (and again when it is visible for a retry), {@link TaskState#RUNNING} while leased
-	 * (which includes waiting for a retry's backoff), {@link TaskState#SUCCEEDED} once archived after
-	 * success (with {@code edge-runtime.queue.tasks.archive-on-success}), {@link TaskState#FAILED} once
-	 * dead-lettered, with the last error. Unknown once deleted.
+	 * consumer reads it and while it waits for a retry (with the last error), {@link TaskState#RUNNING}
+	 * while a consumer runs it, {@link TaskState#SUCCEEDED} once archived after success (with
+	 * {@code edge-runtime.queue.tasks.archive-on-success}), {@link TaskState#FAILED} once dead-lettered, with
+	 * the last error. Unknown once deleted.
 	 * @param id the task id
 	 * @return the task, or empty when no queue of durable tasks has it
 	 */
@@ -247,7 +247,13 @@ public final class PgmqDurableTaskDispatcher implements DurableTaskDispatcher, S
 			}
 		}
 		else {
-			state = (readCount == 0 || rs.getBoolean("visible")) ? TaskState.SCHEDULED : TaskState.RUNNING;
+			Object failedAttempt = headers.get(QueueHeaders.FAILED_ATTEMPT);
+			boolean waitingForRetry = failedAttempt instanceof Number number && number.intValue() == readCount;
+			boolean leased = readCount > 0 && !rs.getBoolean("visible");
+			state = (leased && !waitingForRetry) ? TaskState.RUNNING : TaskState.SCHEDULED;
+			if (headers.get(QueueHeaders.LAST_ERROR) != null) {
+				error = error(String.valueOf(headers.get(QueueHeaders.LAST_ERROR)));
+			}
 		}
 		Object name = headers.get(QueueHeaders.TASK_NAME);
 		return new TaskInfo(id, (name != null) ? name.toString() : "durable task", state, origin(headers), enqueuedAt,

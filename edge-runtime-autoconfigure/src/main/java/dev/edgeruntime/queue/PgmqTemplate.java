@@ -468,6 +468,19 @@ public class PgmqTemplate {
 	}
 
 	/**
+	 * Adds headers to a message in the queue (not the archive).
+	 * @param queue the queue name
+	 * @param id the message id
+	 * @param headers the headers to add, replacing those of the same names
+	 * @return whether the message existed
+	 */
+	public boolean mergeHeaders(String queue, long id, Map<String, ?> headers) {
+		QueueName.requireValid(queue);
+		String json = this.objectMapper.writeValueAsString(headers);
+		return translate(queue, () -> this.jdbc.update(MERGE_HEADERS.formatted(queue.toLowerCase()), json, id) > 0);
+	}
+
+	/**
 	 * Sets when a message becomes visible again, counted from now: {@link Duration#ZERO} hands it back at
 	 * once, a longer time extends a lease.
 	 * @param queue the queue name

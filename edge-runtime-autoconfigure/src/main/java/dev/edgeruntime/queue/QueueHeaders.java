@@ -16,6 +16,15 @@ public final class QueueHeaders {
 	/** How often the message was delivered before it was dead-lettered. */
 	public static final String ATTEMPTS = "x-attempts";
 
+	/**
+	 * The last error of a message waiting for its retry: the error's class and message, written by the
+	 * consumer before it sets the retry's delay.
+	 */
+	public static final String LAST_ERROR = "x-last-error";
+
+	/** The delivery ({@code read_ct}) that failed with {@link #LAST_ERROR}. */
+	public static final String FAILED_ATTEMPT = "x-failed-attempt";
+
 	/** When the message was dead-lettered (ISO-8601). */
 	public static final String DEAD_LETTERED_AT = "x-dead-lettered-at";
 

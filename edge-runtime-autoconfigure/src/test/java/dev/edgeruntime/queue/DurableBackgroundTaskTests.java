@@ -127,6 +127,25 @@ class DurableBackgroundTaskTests {
 	}
 
 	@Test
+	void failedTaskWaitingForItsRetryIsScheduledWithTheLastError() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.backoff.initial=1h").run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			ReportLog log = context.getBean(ReportLog.class);
+			log.failWith = "paper jam";
+			TaskHandle<?> handle = reports.build(new Report("jammed", 1));
+			await().atMost(WAIT).until(() -> log.received.size() == 1);
+			DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
+			await().atMost(WAIT)
+				.until(() -> dispatcher.find(handle.id()).map(TaskInfo::error).isPresent());
+			TaskInfo info = dispatcher.find(handle.id()).orElseThrow();
+			assertThat(info.state()).isEqualTo(TaskState.SCHEDULED);
+			assertThat(info.attempt()).isEqualTo(1);
+			assertThat(info.error().message()).isEqualTo("paper jam");
+			assertThat(info.finishedAt()).isNull();
+		});
+	}
+
+	@Test
 	void callsSurviveARestartOfTheApplication() throws InterruptedException {
 		CountDownLatch started = new CountDownLatch(1);
 		UUID[] ids = new UUID[2];
