@@ -65,7 +65,10 @@ public @interface BackgroundTask {
 
 	/**
 	 * Whether the work goes through the durable queue and survives a restart. Needs a
-	 * {@link DurableTaskDispatcher} bean; without one, start-up fails.
+	 * {@link DurableTaskDispatcher} bean (the durable tier has one); without one, start-up fails. The call
+	 * is enqueued at once, in the caller's transaction if any, and runs on a queue consumer: its arguments
+	 * must be data that JSON carries, it takes no budgets, and its result does not come back (return
+	 * {@code void} or {@link TaskHandle TaskHandle&lt;?&gt;}).
 	 * @return {@code true} for durable work
 	 */
 	boolean durable() default false;

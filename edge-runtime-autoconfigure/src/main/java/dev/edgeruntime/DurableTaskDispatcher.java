@@ -2,6 +2,8 @@ package dev.edgeruntime;
 
 import java.lang.reflect.Method;
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 
 import org.jspecify.annotations.Nullable;
 
@@ -20,6 +22,15 @@ public interface DurableTaskDispatcher {
 	 * @return a handle of the durable task
 	 */
 	TaskHandle<?> dispatch(DurableInvocation invocation);
+
+	/**
+	 * A durable task by the id of the handle {@link #dispatch} returned, for the task status resource.
+	 * @param id the task id
+	 * @return the task, or empty when unknown (or not kept)
+	 */
+	default Optional<TaskInfo> find(UUID id) {
+		return Optional.empty();
+	}
 
 	/**
 	 * One call of a durable {@code @BackgroundTask} method.

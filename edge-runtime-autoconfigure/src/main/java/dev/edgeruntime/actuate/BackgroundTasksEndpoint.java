@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.RuntimeStatus;
@@ -19,6 +20,9 @@ import dev.edgeruntime.TaskProgress;
 import dev.edgeruntime.TaskState;
 import dev.edgeruntime.TaskUsage;
 import dev.edgeruntime.UnloadReason;
+import dev.edgeruntime.queue.QueueConsumerStatus;
+import dev.edgeruntime.queue.QueueMetrics;
+import dev.edgeruntime.queue.QueueStatistics;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -32,7 +36,8 @@ import org.springframework.util.unit.DataSize;
 
 /**
  * {@link Endpoint @Endpoint} exposing the background tasks of an {@link EdgeRuntime}: those in flight
- * and those recently finished, one task by id, and cancelling a task by id.
+ * and those recently finished, one task by id, and cancelling a task by id. With the durable tier, the
+ * report also shows each queue's figures and what this instance's consumers are doing.
  *
  * @author edge-runtime developers
  */
@@ -45,19 +50,35 @@ public class BackgroundTasksEndpoint {
 
 	private final Limits limits;
 
+	// Null without the durable tier's classes, so that QueueMetrics is never loaded then.
+	private final @Nullable Supplier<@Nullable QueueMetrics> queueMetrics;
+
 	/**
-	 * Creates a new instance.
+	 * Creates a new instance without the durable tier.
 	 * @param runtime the runtime
 	 * @param limits the configured limits, reported as they are
 	 */
 	public BackgroundTasksEndpoint(EdgeRuntime runtime, Limits limits) {
 		this.runtime = runtime;
 		this.limits = limits;
+		this.queueMetrics = null;
 	}
 
 	/**
-	 * The tasks in flight and recently finished, newest first, with totals since start and the configured
-	 * limits.
+	 * Creates a new instance that also reports the durable tier.
+	 * @param runtime the runtime
+	 * @param limits the configured limits, reported as they are
+	 * @param queueMetrics supplies the durable tier's figures, or {@code null} when the application has none
+	 */
+	public BackgroundTasksEndpoint(EdgeRuntime runtime, Limits limits, Supplier<@Nullable QueueMetrics> queueMetrics) {
+		this.runtime = runtime;
+		this.limits = limits;
+		this.queueMetrics = queueMetrics;
+	}
+
+	/**
+	 * The tasks in flight and recently finished, newest first, with totals since start, the configured
+	 * limits and, with the durable tier, its queues and consumers.
 	 * @param state only tasks in this state, or {@code null} for all
 	 * @param name only tasks with this name, or {@code null} for all
 	 * @return the report
@@ -72,7 +93,7 @@ public class BackgroundTasksEndpoint {
 			}
 		}
 		return new BackgroundTasksDescriptor(RuntimeDescriptor.of(status), TotalsDescriptor.of(status),
-				this.limits, tasks);
+				this.limits, tasks, (this.queueMetrics != null) ? DurableTierDescriptor.of(this.queueMetrics) : null);
 	}
 
 	/**
@@ -115,9 +136,61 @@ public class BackgroundTasksEndpoint {
 	 * @param totals counts since start
 	 * @param limits the configured limits
 	 * @param tasks the tasks, newest first
+	 * @param queue the durable tier's queues and this instance's consumers, or {@code null} without it
 	 */
 	public record BackgroundTasksDescriptor(RuntimeDescriptor runtime, TotalsDescriptor totals, Limits limits,
-			List<TaskDescriptor> tasks) implements OperationResponseBody {
+			List<TaskDescriptor> tasks, @Nullable DurableTierDescriptor queue) implements OperationResponseBody {
+
+	}
+
+	/**
+	 * The durable tier: every queue in the database and this instance's consumers.
+	 *
+	 * @param queues each queue's figures, by name
+	 * @param consumers what each consumer of this instance is doing
+	 * @param error why the figures could not be read (such as the database being down), or {@code null}
+	 */
+	public record DurableTierDescriptor(List<QueueDescriptor> queues, List<QueueConsumerStatus> consumers,
+			@Nullable String error) {
+
+		static @Nullable DurableTierDescriptor of(Supplier<@Nullable QueueMetrics> supplier) {
+			QueueMetrics metrics = supplier.get();
+			if (metrics == null) {
+				return null;
+			}
+			List<QueueConsumerStatus> consumers = metrics.consumers();
+			try {
+				return new DurableTierDescriptor(metrics.queues().stream().map(QueueDescriptor::of).toList(),
+						consumers, null);
+			}
+			catch (RuntimeException ex) {
+				return new DurableTierDescriptor(List.of(), consumers, ex.getClass().getSimpleName() + ": "
+						+ ex.getMessage());
+			}
+		}
+
+	}
+
+	/**
+	 * One queue's figures, as the {@code edge.runtime.queue.*} meters show them.
+	 *
+	 * @param name the queue name
+	 * @param depth messages in the queue, visible or leased
+	 * @param visible messages that can be read now
+	 * @param oldestAgeSeconds age of the oldest message in seconds, or {@code null} when the queue is empty
+	 * @param oldestVisibleAgeSeconds age of the oldest message that can be read now, in seconds, or
+	 * {@code null} when none can: how far the consumers lag behind
+	 * @param deadLettered dead-lettered messages in the archive
+	 * @param totalMessages messages ever sent to the queue
+	 */
+	public record QueueDescriptor(String name, long depth, long visible, @Nullable Integer oldestAgeSeconds,
+			@Nullable Integer oldestVisibleAgeSeconds, long deadLettered, long totalMessages) {
+
+		static QueueDescriptor of(QueueStatistics statistics) {
+			return new QueueDescriptor(statistics.queue(), statistics.length(), statistics.visibleLength(),
+					statistics.oldestAgeSeconds(), statistics.oldestVisibleAgeSeconds(), statistics.deadLettered(),
+					statistics.totalMessages());
+		}
 
 	}
 

@@ -117,8 +117,9 @@ public final class BackgroundTaskAutoConfiguration {
 
 			@Bean
 			@ConditionalOnMissingBean
-			TaskStatusController taskStatusController(EdgeRuntime runtime, TaskStatusAccessRule accessRule) {
-				return new TaskStatusController(runtime, accessRule);
+			TaskStatusController taskStatusController(EdgeRuntime runtime, TaskStatusAccessRule accessRule,
+					ObjectProvider<DurableTaskDispatcher> durableTasks) {
+				return new TaskStatusController(runtime, accessRule, durableTasks::getIfUnique);
 			}
 
 		}

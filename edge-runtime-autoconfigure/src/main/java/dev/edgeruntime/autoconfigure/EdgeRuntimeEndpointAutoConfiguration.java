@@ -4,7 +4,9 @@ import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.Limits;
 import dev.edgeruntime.actuate.BackgroundTasksEndpointWebExtension;
+import dev.edgeruntime.queue.QueueMetrics;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.autoconfigure.endpoint.expose.EndpointExposure;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -38,11 +40,34 @@ public final class EdgeRuntimeEndpointAutoConfiguration {
 		@ConditionalOnMissingBean
 		@ConditionalOnBean(EdgeRuntime.class)
 		BackgroundTasksEndpoint backgroundTasksEndpoint(EdgeRuntime runtime, EdgeRuntimeProperties properties) {
+			return new BackgroundTasksEndpoint(runtime, limits(properties));
+		}
+
+		static Limits limits(EdgeRuntimeProperties properties) {
 			EdgeRuntimeProperties.Budget budget = properties.getBudget();
-			Limits limits = new Limits(properties.getMaxInFlight(), budget.getWallClock(), budget.getCpuTime(),
-					(budget.getMemory() != null) ? budget.getMemory().toBytes() : null,
-					budget.getBeforeUnloadRatio(), properties.getShutdown().getGracePeriod());
-			return new BackgroundTasksEndpoint(runtime, limits);
+			return new Limits(properties.getMaxInFlight(), budget.getWallClock(), budget.getCpuTime(),
+					(budget.getMemory() != null) ? budget.getMemory().toBytes() : null, budget.getBeforeUnloadRatio(),
+					properties.getShutdown().getGracePeriod());
+		}
+
+		/**
+		 * The endpoint with the durable tier's figures, when its classes are present; declared before the
+		 * endpoint without them, which then backs off. The figures themselves are optional: an application
+		 * without a database has no {@link QueueMetrics} and the endpoint reports no queues.
+		 */
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(name = { "org.springframework.jdbc.core.JdbcTemplate",
+				"org.springframework.dao.DataRetrievalFailureException" })
+		static class DurableTierConfiguration {
+
+			@Bean
+			@ConditionalOnMissingBean
+			@ConditionalOnBean(EdgeRuntime.class)
+			BackgroundTasksEndpoint backgroundTasksEndpoint(EdgeRuntime runtime, EdgeRuntimeProperties properties,
+					ObjectProvider<QueueMetrics> queueMetrics) {
+				return new BackgroundTasksEndpoint(runtime, limits(properties), queueMetrics::getIfAvailable);
+			}
+
 		}
 
 		@Bean

@@ -133,8 +133,9 @@ public final class EdgeRuntimeQueueAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		@ConditionalOnEnabledHealthIndicator("queue")
-		QueueHealthIndicator queueHealthIndicator(PgmqSchemaInitializer schema, QueueMetrics metrics) {
-			return new QueueHealthIndicator(schema, metrics);
+		QueueHealthIndicator queueHealthIndicator(PgmqSchemaInitializer schema, QueueMetrics metrics,
+				EdgeRuntimeQueueProperties properties) {
+			return new QueueHealthIndicator(schema, metrics, properties.getHealth().getMaxLag());
 		}
 
 	}

@@ -2,6 +2,7 @@ package dev.edgeruntime.autoconfigure;
 
 import java.time.Duration;
 
+import dev.edgeruntime.queue.DurableTaskMethods;
 import dev.edgeruntime.queue.PgmqSchemaMode;
 import dev.edgeruntime.queue.QueueConsumerDefaults;
 import org.jspecify.annotations.Nullable;
@@ -43,6 +44,10 @@ public class EdgeRuntimeQueueProperties {
 	private final Notify notify = new Notify();
 
 	private final Consumer consumer = new Consumer();
+
+	private final Tasks tasks = new Tasks();
+
+	private final Health health = new Health();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -86,6 +91,108 @@ public class EdgeRuntimeQueueProperties {
 
 	public Consumer getConsumer() {
 		return this.consumer;
+	}
+
+	public Tasks getTasks() {
+		return this.tasks;
+	}
+
+	public Health getHealth() {
+		return this.health;
+	}
+
+	/**
+	 * Durable @BackgroundTask methods.
+	 */
+	public static class Tasks {
+
+		/**
+		 * Whether durable @BackgroundTask methods are sent to the queue and consumed by this application.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Queue of durable tasks whose annotation names none.
+		 */
+		private String queue = DurableTaskMethods.DEFAULT_QUEUE;
+
+		/**
+		 * Deliveries before a failing durable task is dead-lettered, unless its annotation sets maxAttempts.
+		 */
+		private int maxAttempts = 5;
+
+		/**
+		 * Most durable tasks of one queue run at once on this instance; the consumer default when not set.
+		 */
+		private @Nullable Integer concurrency;
+
+		/**
+		 * Whether a finished durable task's message is archived rather than deleted, so that its status
+		 * stays readable.
+		 */
+		private boolean archiveOnSuccess = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public String getQueue() {
+			return this.queue;
+		}
+
+		public void setQueue(String queue) {
+			this.queue = queue;
+		}
+
+		public int getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(int maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public @Nullable Integer getConcurrency() {
+			return this.concurrency;
+		}
+
+		public void setConcurrency(@Nullable Integer concurrency) {
+			this.concurrency = concurrency;
+		}
+
+		public boolean isArchiveOnSuccess() {
+			return this.archiveOnSuccess;
+		}
+
+		public void setArchiveOnSuccess(boolean archiveOnSuccess) {
+			this.archiveOnSuccess = archiveOnSuccess;
+		}
+
+	}
+
+	/**
+	 * The queue health indicator.
+	 */
+	public static class Health {
+
+		/**
+		 * Age of the oldest visible message of a queue this instance consumes past which the queue is
+		 * reported as lagging and the health is DOWN; no lag check when not set.
+		 */
+		private @Nullable Duration maxLag;
+
+		public @Nullable Duration getMaxLag() {
+			return this.maxLag;
+		}
+
+		public void setMaxLag(@Nullable Duration maxLag) {
+			this.maxLag = maxLag;
+		}
+
 	}
 
 	/**

@@ -125,6 +125,11 @@ public class PgmqTemplate {
 			SELECT count(*) FROM pgmq.a_%s WHERE headers @> '{"x-dead-lettered": true}'::jsonb
 			""";
 
+	private static final String OLDEST_VISIBLE_AGE = """
+			SELECT floor(extract(epoch FROM clock_timestamp() - min(enqueued_at)))::int
+			FROM pgmq.q_%s WHERE vt <= clock_timestamp()
+			""";
+
 	private final JdbcTemplate jdbc;
 
 	private final ObjectMapper objectMapper;
@@ -151,6 +156,14 @@ public class PgmqTemplate {
 		this.maxPayloadBytes = maxPayloadBytes;
 		this.idempotencyWindow = idempotencyWindow;
 		this.notifier = notifier;
+	}
+
+	/**
+	 * The mapper of payloads and headers.
+	 * @return the mapper
+	 */
+	public ObjectMapper objectMapper() {
+		return this.objectMapper;
 	}
 
 	/**
@@ -455,6 +468,19 @@ public class PgmqTemplate {
 	}
 
 	/**
+	 * Adds headers to a message in the queue (not the archive).
+	 * @param queue the queue name
+	 * @param id the message id
+	 * @param headers the headers to add, replacing those of the same names
+	 * @return whether the message existed
+	 */
+	public boolean mergeHeaders(String queue, long id, Map<String, ?> headers) {
+		QueueName.requireValid(queue);
+		String json = this.objectMapper.writeValueAsString(headers);
+		return translate(queue, () -> this.jdbc.update(MERGE_HEADERS.formatted(queue.toLowerCase()), json, id) > 0);
+	}
+
+	/**
 	 * Sets when a message becomes visible again, counted from now: {@link Duration#ZERO} hands it back at
 	 * once, a longer time extends a lease.
 	 * @param queue the queue name
@@ -478,9 +504,12 @@ public class PgmqTemplate {
 		QueueName.requireValid(queue);
 		return translate(queue, () -> {
 			Long deadLettered = this.jdbc.queryForObject(DEAD_LETTERED.formatted(queue.toLowerCase()), Long.class);
+			Integer oldestVisible = this.jdbc.queryForObject(OLDEST_VISIBLE_AGE.formatted(queue.toLowerCase()),
+					Integer.class);
 			return this.jdbc.queryForObject(METRICS,
 					(rs, row) -> new QueueStatistics(rs.getString(1), rs.getLong(2), rs.getLong(3), integer(rs, 4),
-							integer(rs, 5), rs.getLong(6), (deadLettered != null) ? deadLettered : 0L, instant(rs, 7)),
+							integer(rs, 5), oldestVisible, rs.getLong(6), (deadLettered != null) ? deadLettered : 0L,
+							instant(rs, 7)),
 					queue);
 		});
 	}

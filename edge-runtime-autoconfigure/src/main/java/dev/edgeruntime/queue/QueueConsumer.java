@@ -311,6 +311,11 @@ final class QueueConsumer {
 			return;
 		}
 		QueueMessage<JsonNode> message = current.message;
+		if (error instanceof MessageConversionException) {
+			// the handler found the payload unreadable: it will never succeed
+			deadLetter(message, error, true);
+			return;
+		}
 		int maxAttempts = maxAttempts(message);
 		if (message.readCount() >= maxAttempts) {
 			deadLetter(message, error, false);
@@ -319,6 +324,9 @@ final class QueueConsumer {
 		Duration delay = backoff(message.readCount());
 		logger.debug("Message " + message.id() + " of queue '" + queue() + "' failed (attempt " + message.readCount()
 				+ " of " + maxAttempts + "), retrying in " + delay, error);
+		// Said in the message, so that whoever reads the queue sees why it waits (and a durable task's status).
+		this.pgmq.mergeHeaders(queue(), message.id(), Map.of(QueueHeaders.LAST_ERROR,
+				error.getClass().getName() + ": " + error.getMessage(), QueueHeaders.FAILED_ATTEMPT, message.readCount()));
 		this.pgmq.setVisibilityTimeout(queue(), message.id(), delay);
 		this.observer.retried(queue());
 	}

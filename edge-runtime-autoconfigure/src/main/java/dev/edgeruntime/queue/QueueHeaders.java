@@ -16,6 +16,15 @@ public final class QueueHeaders {
 	/** How often the message was delivered before it was dead-lettered. */
 	public static final String ATTEMPTS = "x-attempts";
 
+	/**
+	 * The last error of a message waiting for its retry: the error's class and message, written by the
+	 * consumer before it sets the retry's delay.
+	 */
+	public static final String LAST_ERROR = "x-last-error";
+
+	/** The delivery ({@code read_ct}) that failed with {@link #LAST_ERROR}. */
+	public static final String FAILED_ATTEMPT = "x-failed-attempt";
+
 	/** When the message was dead-lettered (ISO-8601). */
 	public static final String DEAD_LETTERED_AT = "x-dead-lettered-at";
 
@@ -24,6 +33,18 @@ public final class QueueHeaders {
 	 * (a whole number), as a durable task's own setting travels with it.
 	 */
 	public static final String MAX_ATTEMPTS = "x-max-attempts";
+
+	/** The id of the durable {@code @BackgroundTask} call the message carries, as its status resource knows it. */
+	public static final String TASK_ID = "x-task-id";
+
+	/** The name of the durable task the message carries. */
+	public static final String TASK_NAME = "x-task-name";
+
+	/**
+	 * Where the durable task was started: an object with {@code method}, {@code path}, {@code traceId} and
+	 * {@code principal}, each when known.
+	 */
+	public static final String TASK_ORIGIN = "x-task-origin";
 
 	/** The idempotency key the message was sent with. */
 	public static final String IDEMPOTENCY_KEY = "x-idempotency-key";

@@ -73,6 +73,14 @@ public final class QueueListenerAnnotationBeanPostProcessor implements BeanPostP
 		return new QueueListenerEndpoint(beanName, bean, invocable, annotation, queue, payloadType, wantsMessage);
 	}
 
+	/**
+	 * Adds a consumer that no annotation declares, such as that of durable tasks; before the consumers start.
+	 * @param endpoint the consumer's handler
+	 */
+	void register(QueueListenerEndpoint endpoint) {
+		this.endpoints.add(endpoint);
+	}
+
 	List<QueueListenerEndpoint> endpoints() {
 		return List.copyOf(this.endpoints);
 	}

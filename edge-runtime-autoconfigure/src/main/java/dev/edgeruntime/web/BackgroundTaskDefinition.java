@@ -2,6 +2,7 @@ package dev.edgeruntime.web;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -108,6 +109,9 @@ final class BackgroundTaskDefinition {
 			throw misuse(description, "queue and maxAttempts apply to durable work only: add durable = true or "
 					+ "remove them");
 		}
+		if (annotation.durable()) {
+			checkDurable(annotation, method, kind, description);
+		}
 		return new BackgroundTaskDefinition(method, description, kind, options, annotation.durable(), queue,
 				annotation.maxAttempts());
 	}
@@ -144,6 +148,29 @@ final class BackgroundTaskDefinition {
 							+ " dies with the HTTP request, before the task runs; pass the values the task "
 							+ "needs (a MultipartFile, an InputStream or a Resource are copied for it)");
 				}
+			}
+		}
+	}
+
+	/**
+	 * Durable work runs on a queue consumer, perhaps on another instance after a restart: its arguments
+	 * travel as JSON, no result comes back to the caller, and the in-process budgets do not apply.
+	 */
+	private static void checkDurable(BackgroundTask annotation, Method method, Kind kind, String description) {
+		if (StringUtils.hasText(annotation.wallClock()) || StringUtils.hasText(annotation.cpuTime())
+				|| StringUtils.hasText(annotation.memory())) {
+			throw misuse(description, "wallClock, cpuTime and memory budget in-process tasks; durable work runs "
+					+ "on a queue consumer, bounded by its visibility timeout and heartbeat: remove them");
+		}
+		if (kind == Kind.FUTURE) {
+			throw misuse(description, "durable work's result does not come back to the caller, so a future of "
+					+ "it would never complete; return void or TaskHandle<?> (its id reads the status)");
+		}
+		Type[] types = method.getGenericParameterTypes();
+		for (int i = 0; i < types.length; i++) {
+			String problem = DurableArguments.problem(types[i]);
+			if (problem != null) {
+				throw misuse(description, "parameter " + i + " of type " + types[i].getTypeName() + " " + problem);
 			}
 		}
 	}

@@ -70,6 +70,10 @@ final class BackgroundTaskInterceptor implements MethodInterceptor {
 		BackgroundTaskDefinition definition = this.definitions.computeIfAbsent(new MethodClassKey(method, targetClass),
 				(key) -> BackgroundTaskDefinition.of(method, targetClass));
 		if (definition.durable()) {
+			if (DurableTaskExecution.claim(method)) {
+				// the queue's consumer runs the call it took off the queue
+				return invocation.proceed();
+			}
 			return dispatchDurable(definition, targetClass, invocation);
 		}
 		DeferredTask<@Nullable Object> task = this.runtime.get().prepare(definition.options(), work(invocation));

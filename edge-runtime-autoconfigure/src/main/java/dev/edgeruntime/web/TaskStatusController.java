@@ -2,12 +2,16 @@ package dev.edgeruntime.web;
 
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
+
+import dev.edgeruntime.DurableTaskDispatcher;
 
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskInfo;
 import dev.edgeruntime.TaskState;
 import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -19,7 +23,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The task status resource, {@code GET {edge-runtime.tasks.base-path}/{id}}: a task's state, progress,
- * timestamps, budgets used, and its result or error. Unknown, expired and unreadable ids (see
+ * timestamps, budgets used, and its result or error. A durable task is read from its queue through the
+ * {@link DurableTaskDispatcher}; it has no result. Unknown, expired and unreadable ids (see
  * {@link TaskStatusAccessRule}) are all answered with {@code 404 Not Found} and a problem-details body.
  *
  * @author edge-runtime developers
@@ -31,14 +36,28 @@ public final class TaskStatusController {
 
 	private final TaskStatusAccessRule accessRule;
 
+	private final Supplier<@Nullable DurableTaskDispatcher> durableTasks;
+
 	/**
-	 * Creates a new instance.
+	 * Creates a new instance that knows in-process tasks only.
 	 * @param runtime the runtime whose tasks are shown
 	 * @param accessRule decides who may read a task
 	 */
 	public TaskStatusController(EdgeRuntime runtime, TaskStatusAccessRule accessRule) {
+		this(runtime, accessRule, () -> null);
+	}
+
+	/**
+	 * Creates a new instance.
+	 * @param runtime the runtime whose tasks are shown
+	 * @param accessRule decides who may read a task
+	 * @param durableTasks finds durable tasks, or supplies {@code null} when there is no durable tier
+	 */
+	public TaskStatusController(EdgeRuntime runtime, TaskStatusAccessRule accessRule,
+			Supplier<@Nullable DurableTaskDispatcher> durableTasks) {
 		this.runtime = runtime;
 		this.accessRule = accessRule;
+		this.durableTasks = durableTasks;
 	}
 
 	/**
@@ -50,8 +69,13 @@ public final class TaskStatusController {
 	@GetMapping(path = "${edge-runtime.tasks.base-path:/background-tasks}/{id}",
 			produces = { MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_PROBLEM_JSON_VALUE })
 	public ResponseEntity<?> status(@PathVariable String id, HttpServletRequest request) {
-		Optional<TaskHandle<?>> found = parse(id).flatMap(this.runtime::find);
+		Optional<UUID> taskId = parse(id);
+		Optional<TaskHandle<?>> found = taskId.flatMap(this.runtime::find);
 		if (found.isEmpty()) {
+			Optional<TaskInfo> durable = taskId.flatMap(this::findDurable);
+			if (durable.isPresent() && this.accessRule.canRead(durable.get(), request)) {
+				return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(TaskStatus.of(durable.get(), null));
+			}
 			return notFound(id);
 		}
 		TaskHandle<?> handle = found.get();
@@ -61,6 +85,11 @@ public final class TaskStatusController {
 		}
 		Object result = (info.state() == TaskState.SUCCEEDED) ? handle.result().getNow(null) : null;
 		return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(TaskStatus.of(info, result));
+	}
+
+	private Optional<TaskInfo> findDurable(UUID id) {
+		DurableTaskDispatcher dispatcher = this.durableTasks.get();
+		return (dispatcher != null) ? dispatcher.find(id) : Optional.empty();
 	}
 
 	private static Optional<UUID> parse(String id) {

@@ -1,18 +1,29 @@
 package dev.edgeruntime.autoconfigure;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.Limits;
+import dev.edgeruntime.actuate.BackgroundTasksEndpoint.DurableTierDescriptor;
+import dev.edgeruntime.actuate.BackgroundTasksEndpoint.QueueDescriptor;
 import dev.edgeruntime.actuate.BackgroundTasksEndpointWebExtension;
+import dev.edgeruntime.queue.PgmqTemplate;
+import dev.edgeruntime.queue.QueueConsumerStatus;
+import dev.edgeruntime.queue.QueueInfo;
+import dev.edgeruntime.queue.QueueMetrics;
+import dev.edgeruntime.queue.QueueStatistics;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,6 +50,51 @@ class EdgeRuntimeEndpointAutoConfigurationTests {
 				assertThat(limits.cpuTime()).isNull();
 				assertThat(limits.shutdownGracePeriod()).isEqualTo(new EdgeRuntimeProperties().getShutdown()
 					.getGracePeriod());
+			});
+	}
+
+	@Test
+	void endpointWithoutDurableTierShouldReportNoQueues() {
+		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=backgroundtasks")
+			.run((context) -> assertThat(context.getBean(BackgroundTasksEndpoint.class).tasks(null, null).queue())
+				.isNull());
+	}
+
+	@Test
+	void endpointWhenJdbcIsNotOnClasspathShouldStillBeAvailable() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("org.springframework.jdbc."))
+			.withPropertyValues("management.endpoints.web.exposure.include=backgroundtasks")
+			.run((context) -> {
+				assertThat(context).hasNotFailed().hasSingleBean(BackgroundTasksEndpoint.class);
+				assertThat(context.getBean(BackgroundTasksEndpoint.class).tasks(null, null).queue()).isNull();
+			});
+	}
+
+	@Test
+	void endpointWithDurableTierShouldReportItsQueuesAndConsumers() {
+		QueueConsumerStatus consumer = new QueueConsumerStatus("emails", "EmailListener.send", true, true, null, 0, 1);
+		QueueMetrics metrics = new QueueMetrics(new PgmqTemplate(new JdbcTemplate(), JsonMapper.builder().build(), 1024,
+				Duration.ofHours(1), null) {
+
+			@Override
+			public List<QueueInfo> listQueues() {
+				return List.of(new QueueInfo("emails", false, false, Instant.EPOCH));
+			}
+
+			@Override
+			public QueueStatistics statistics(String queue) {
+				return new QueueStatistics(queue, 3, 2, 1, 40, 30, 12, 1, Instant.EPOCH);
+			}
+
+		}, () -> List.of(consumer), Duration.ZERO);
+		this.contextRunner.withBean(QueueMetrics.class, () -> metrics)
+			.withPropertyValues("management.endpoints.web.exposure.include=backgroundtasks")
+			.run((context) -> {
+				DurableTierDescriptor queue = context.getBean(BackgroundTasksEndpoint.class).tasks(null, null).queue();
+				assertThat(queue).isNotNull();
+				assertThat(queue.queues()).containsExactly(new QueueDescriptor("emails", 3, 2, 40, 30, 1, 12));
+				assertThat(queue.consumers()).containsExactly(consumer);
+				assertThat(queue.error()).isNull();
 			});
 	}
 

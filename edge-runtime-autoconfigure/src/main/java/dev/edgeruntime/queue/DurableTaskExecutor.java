@@ -1,0 +1,106 @@
+package dev.edgeruntime.queue;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Type;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.queue.DurableTaskMethods.Target;
+import dev.edgeruntime.web.DurableTaskExecution;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+import org.springframework.util.ReflectionUtils;
+
+/**
+ * The consumer of durable {@code @BackgroundTask} calls: reads the call from the message, finds the bean
+ * and method, reads the arguments back from JSON and runs the method's body. A message this application
+ * cannot run (an unknown method, arguments that do not read) is dead-lettered at once; an exception from
+ * the body is retried as the queue's consumer settings say.
+ *
+ * @author edge-runtime developers
+ */
+final class DurableTaskExecutor {
+
+	/** The handler method the queue's consumer calls. */
+	static final Method EXECUTE;
+
+	static {
+		Method method = ReflectionUtils.findMethod(DurableTaskExecutor.class, "execute", QueueMessage.class);
+		if (method == null) {
+			throw new IllegalStateException("DurableTaskExecutor.execute not found");
+		}
+		ReflectionUtils.makeAccessible(method);
+		EXECUTE = method;
+	}
+
+	private final PgmqTemplate pgmq;
+
+	private final DurableTaskMethods methods;
+
+	DurableTaskExecutor(PgmqTemplate pgmq, DurableTaskMethods methods) {
+		this.pgmq = pgmq;
+		this.methods = methods;
+	}
+
+	void execute(QueueMessage<JsonNode> message) throws Exception {
+		DurableTaskMessage task = this.pgmq.convert(message, DurableTaskMessage.class).payload();
+		Target target = this.methods.forMessage(task.bean(), task.method(), task.parameterTypes())
+			.orElseThrow(() -> unreadable(message, "this application has no durable @BackgroundTask method "
+					+ task.method() + "(" + String.join(", ", task.parameterTypes()) + ") on bean '" + task.bean()
+					+ "'"));
+		@Nullable Object[] arguments = arguments(message, target, task.arguments());
+		awaitResult(DurableTaskExecution.invoke(target.bean(), target.method(), arguments));
+	}
+
+	private @Nullable Object[] arguments(QueueMessage<JsonNode> message, Target target, List<JsonNode> json) {
+		Type[] types = target.method().getGenericParameterTypes();
+		if (json.size() != types.length) {
+			throw unreadable(message, target.description() + " takes " + types.length + " argument(s), the message has "
+					+ json.size());
+		}
+		ObjectMapper mapper = this.pgmq.objectMapper();
+		@Nullable Object[] arguments = new Object[types.length];
+		for (int i = 0; i < types.length; i++) {
+			try {
+				arguments[i] = mapper.readerFor(mapper.constructType(types[i])).readValue(json.get(i));
+			}
+			catch (JacksonException | IllegalArgumentException ex) {
+				throw unreadable(message, "argument " + i + " of " + target.description() + " cannot be read as "
+						+ types[i].getTypeName() + ": " + ex.getMessage());
+			}
+		}
+		return arguments;
+	}
+
+	/** A body that returns a future or handle has not finished until its result has. */
+	private static void awaitResult(@Nullable Object returned) throws Exception {
+		try {
+			if (returned instanceof TaskHandle<?> handle) {
+				handle.result().get();
+			}
+			else if (returned instanceof CompletionStage<?> stage) {
+				stage.toCompletableFuture().get();
+			}
+			else if (returned instanceof Future<?> future) {
+				future.get();
+			}
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof Exception cause) {
+				throw cause;
+			}
+			throw ex;
+		}
+	}
+
+	private static MessageConversionException unreadable(QueueMessage<JsonNode> message, String why) {
+		return new MessageConversionException(message.id(), DurableTaskMessage.class, new IllegalStateException(why));
+	}
+
+}

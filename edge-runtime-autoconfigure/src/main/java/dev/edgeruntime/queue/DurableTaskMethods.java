@@ -1,0 +1,159 @@
+package dev.edgeruntime.queue;
+
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+import dev.edgeruntime.BackgroundTask;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.BeanInitializationException;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.StringUtils;
+
+/**
+ * Finds the durable {@link BackgroundTask @BackgroundTask} methods of the application's beans: which bean
+ * a call belongs to when it is enqueued, which method a message names when it is consumed, and which queues
+ * need a consumer. Misuse fails start-up with a message naming the method; the checks shared with in-process
+ * tasks (parameter types, return types, budgets) are the {@code @BackgroundTask} validator's.
+ *
+ * @author edge-runtime developers
+ */
+public final class DurableTaskMethods implements BeanPostProcessor, EnvironmentAware {
+
+	/** The queue of durable tasks that name none, unless {@code edge-runtime.queue.tasks.queue} says otherwise. */
+	public static final String DEFAULT_QUEUE = "edge_runtime_tasks";
+
+	private final Map<String, Target> byBeanAndSignature = new ConcurrentHashMap<>();
+
+	private final Map<String, String> beanByClassAndSignature = new ConcurrentHashMap<>();
+
+	private String defaultQueue = DEFAULT_QUEUE;
+
+	@Override
+	public void setEnvironment(Environment environment) {
+		this.defaultQueue = environment.getProperty("edge-runtime.queue.tasks.queue", DEFAULT_QUEUE);
+	}
+
+	@Override
+	public Object postProcessAfterInitialization(Object bean, String beanName) {
+		Class<?> targetClass = ClassUtils.getUserClass(AopUtils.getTargetClass(bean));
+		Map<Method, BackgroundTask> methods = MethodIntrospector.selectMethods(targetClass,
+				(MethodIntrospector.MetadataLookup<BackgroundTask>) (method) -> {
+					BackgroundTask annotation = AnnotatedElementUtils.findMergedAnnotation(method, BackgroundTask.class);
+					return (annotation != null && annotation.durable()) ? annotation : null;
+				});
+		methods.forEach((method, annotation) -> add(bean, beanName, targetClass, method, annotation));
+		return bean;
+	}
+
+	private void add(Object bean, String beanName, Class<?> targetClass, Method method, BackgroundTask annotation) {
+		String where = targetClass.getName() + "." + signature(method);
+		String queue = StringUtils.hasText(annotation.queue()) ? annotation.queue() : this.defaultQueue;
+		try {
+			QueueName.requireValid(queue);
+		}
+		catch (InvalidQueueNameException ex) {
+			throw new BeanInitializationException("@BackgroundTask method " + where + " is misused: " + ex.getMessage(),
+					ex);
+		}
+		String name = StringUtils.hasText(annotation.name()) ? annotation.name()
+				: targetClass.getSimpleName() + "." + method.getName();
+		String classKey = targetClass.getName() + "#" + signature(method);
+		String other = this.beanByClassAndSignature.putIfAbsent(classKey, beanName);
+		if (other != null && !other.equals(beanName)) {
+			throw new BeanInitializationException("@BackgroundTask method " + where + " is misused: beans '" + other
+					+ "' and '" + beanName + "' are both of its class, so a consumer could not tell which one a "
+					+ "durable call belongs to; keep one bean of the class, or move the method");
+		}
+		this.byBeanAndSignature.put(beanName + "#" + signature(method),
+				new Target(beanName, bean, method, queue, name));
+	}
+
+	/**
+	 * The durable method a call of the given class's method belongs to.
+	 * @param targetClass the class of the called bean
+	 * @param method the method
+	 * @return the target, or empty when the method was not found at start-up
+	 */
+	Optional<Target> forCall(Class<?> targetClass, Method method) {
+		String beanName = this.beanByClassAndSignature
+			.get(ClassUtils.getUserClass(targetClass).getName() + "#" + signature(method));
+		return (beanName != null) ? Optional.ofNullable(this.byBeanAndSignature.get(beanName + "#" + signature(method)))
+				: Optional.empty();
+	}
+
+	/**
+	 * The durable method a message names.
+	 * @param beanName the bean name
+	 * @param method the method name
+	 * @param parameterTypes the parameter types' class names
+	 * @return the target, or empty when this application has no such method
+	 */
+	Optional<Target> forMessage(String beanName, String method, List<String> parameterTypes) {
+		return Optional.ofNullable(
+				this.byBeanAndSignature.get(beanName + "#" + method + "(" + String.join(",", parameterTypes) + ")"));
+	}
+
+	/**
+	 * The queues of the durable methods found.
+	 * @return the queue names
+	 */
+	public Set<String> queues() {
+		return this.byBeanAndSignature.values()
+			.stream()
+			.map(Target::queue)
+			.collect(Collectors.toCollection(LinkedHashSet::new));
+	}
+
+	/**
+	 * The queue of durable tasks that name none.
+	 * @return the queue name
+	 */
+	public String defaultQueue() {
+		return this.defaultQueue;
+	}
+
+	static String signature(Method method) {
+		return method.getName() + "(" + Arrays.stream(method.getParameterTypes())
+			.map(Class::getName)
+			.collect(Collectors.joining(",")) + ")";
+	}
+
+	/**
+	 * A durable method of a bean.
+	 *
+	 * @param beanName the bean's name
+	 * @param bean the bean, normally its proxy
+	 * @param method the method, as declared by the bean's class
+	 * @param queue its queue
+	 * @param name its task name
+	 */
+	record Target(String beanName, Object bean, Method method, String queue, String name) {
+
+		List<String> parameterTypes() {
+			return Arrays.stream(this.method.getParameterTypes()).map(Class::getName).toList();
+		}
+
+		String typeName() {
+			return ClassUtils.getUserClass(AopUtils.getTargetClass(this.bean)).getName();
+		}
+
+		String description() {
+			return "@BackgroundTask method " + typeName() + "." + signature(this.method);
+		}
+
+	}
+
+}

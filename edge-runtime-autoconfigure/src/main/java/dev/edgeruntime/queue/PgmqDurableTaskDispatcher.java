@@ -1,0 +1,310 @@
+package dev.edgeruntime.queue;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+import dev.edgeruntime.DurableTaskDispatcher;
+import dev.edgeruntime.TaskInfo;
+import dev.edgeruntime.TaskInfo.TaskError;
+import dev.edgeruntime.TaskOrigin;
+import dev.edgeruntime.TaskState;
+import dev.edgeruntime.queue.DurableTaskMethods.Target;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.core.annotation.MergedAnnotation;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * The durable tier's {@link DurableTaskDispatcher}: a {@code @BackgroundTask(durable = true)} call is sent
+ * to its queue with {@link PgmqTemplate}, on the caller's connection and so inside the caller's transaction
+ * (a rollback means it never happened); a consumer of the queue, on any instance, runs the method's body.
+ * The message's payload names the bean, the method and the arguments as JSON; its headers carry the task's
+ * id, name, origin and {@link QueueHeaders#MAX_ATTEMPTS maximum attempts}. Retries, backoff and dead
+ * letters are the queue consumers' own. A task's status is read from the queue and its archive by the
+ * task id.
+ *
+ * @author edge-runtime developers
+ */
+public final class PgmqDurableTaskDispatcher implements DurableTaskDispatcher, SmartInitializingSingleton {
+
+	private static final Log logger = LogFactory.getLog(PgmqDurableTaskDispatcher.class);
+
+	private static final String FIND = """
+			SELECT msg_id, read_ct, enqueued_at, vt <= clock_timestamp() AS visible, headers::text AS headers,
+				NULL::timestamptz AS archived_at
+			FROM pgmq.q_%1$s WHERE headers->>'x-task-id' = ?
+			UNION ALL
+			SELECT msg_id, read_ct, enqueued_at, false, headers::text, archived_at
+			FROM pgmq.a_%1$s WHERE headers->>'x-task-id' = ?
+			""";
+
+	private static final String CREATE_TASK_ID_INDEX = """
+			CREATE INDEX IF NOT EXISTS %1$s_%2$s_task_id ON pgmq.%1$s_%2$s ((headers->>'x-task-id'))
+			""";
+
+	private final PgmqTemplate pgmq;
+
+	private final JdbcTemplate jdbc;
+
+	private final DurableTaskMethods methods;
+
+	private final QueueListenerAnnotationBeanPostProcessor listeners;
+
+	private final Supplier<TaskOrigin> origins;
+
+	private final Settings settings;
+
+	/**
+	 * Creates a new instance.
+	 * @param pgmq sends the calls
+	 * @param jdbc reads the status of tasks on the queue's database
+	 * @param methods the durable methods found at start-up
+	 * @param listeners gets a consumer for each queue of durable methods
+	 * @param origins tells, on the calling thread, where a task is started
+	 * @param settings the settings of durable tasks
+	 */
+	public PgmqDurableTaskDispatcher(PgmqTemplate pgmq, JdbcTemplate jdbc, DurableTaskMethods methods,
+			QueueListenerAnnotationBeanPostProcessor listeners, Supplier<TaskOrigin> origins, Settings settings) {
+		this.pgmq = pgmq;
+		this.jdbc = jdbc;
+		this.methods = methods;
+		this.listeners = listeners;
+		this.origins = origins;
+		this.settings = settings;
+	}
+
+	/**
+	 * Registers a consumer for each queue of durable methods, and creates the queues and the index of task
+	 * ids unless they exist; a database down at start leaves that to the consumers, which wait for it.
+	 */
+	@Override
+	public void afterSingletonsInstantiated() {
+		DurableTaskExecutor executor = new DurableTaskExecutor(this.pgmq, this.methods);
+		for (String queue : this.methods.queues()) {
+			this.listeners.register(new QueueListenerEndpoint("durableTasks[" + queue + "]", executor,
+					DurableTaskExecutor.EXECUTE, listenerSettings(queue), queue, JsonNode.class, true));
+			try {
+				this.pgmq.createQueue(queue);
+				createTaskIdIndex(queue);
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Could not create queue '" + queue + "' of durable tasks now; its consumer will", ex);
+			}
+		}
+	}
+
+	private QueueListener listenerSettings(String queue) {
+		Map<String, Object> attributes = new LinkedHashMap<>();
+		attributes.put("queue", queue);
+		attributes.put("concurrency", this.settings.concurrency());
+		attributes.put("onSuccess",
+				this.settings.archiveOnSuccess() ? QueueListener.Completion.ARCHIVE : QueueListener.Completion.DELETE);
+		return MergedAnnotation.of(QueueListener.class, attributes).synthesize();
+	}
+
+	private void createTaskIdIndex(String queue) {
+		String name = queue.toLowerCase();
+		for (String table : List.of("q", "a")) {
+			try {
+				this.jdbc.execute(CREATE_TASK_ID_INDEX.formatted(table, name));
+			}
+			catch (RuntimeException ex) {
+				// another instance creating it at the same moment; lookups work without it, only slower
+				logger.debug("Could not create the task id index of " + table + "_" + name, ex);
+			}
+		}
+	}
+
+	@Override
+	public DurableTaskHandle dispatch(DurableInvocation invocation) {
+		Target target = this.methods.forCall(invocation.targetClass(), invocation.method())
+			.orElseThrow(() -> new IllegalStateException("Durable @BackgroundTask method "
+					+ invocation.targetClass().getName() + "." + DurableTaskMethods.signature(invocation.method())
+					+ " was not found at start-up; is its bean a singleton?"));
+		List<JsonNode> arguments = arguments(invocation, target);
+		UUID id = UUID.randomUUID();
+		TaskOrigin origin = this.origins.get();
+		int maxAttempts = (invocation.maxAttempts() > 0) ? invocation.maxAttempts() : this.settings.maxAttempts();
+		Map<String, Object> headers = new LinkedHashMap<>();
+		headers.put(QueueHeaders.TASK_ID, id.toString());
+		headers.put(QueueHeaders.TASK_NAME, invocation.name());
+		headers.put(QueueHeaders.MAX_ATTEMPTS, maxAttempts);
+		Map<String, String> originHeader = originHeader(origin);
+		if (!originHeader.isEmpty()) {
+			headers.put(QueueHeaders.TASK_ORIGIN, originHeader);
+		}
+		DurableTaskMessage message = new DurableTaskMessage(target.beanName(), target.typeName(),
+				target.method().getName(), target.parameterTypes(), arguments);
+		long messageId = this.pgmq.send(target.queue(), message, headers, Duration.ZERO);
+		DurableTaskHandle handle = new DurableTaskHandle(id, invocation.name(), target.queue(), messageId, origin,
+				Instant.now());
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+
+				@Override
+				public void afterCompletion(int status) {
+					if (status == STATUS_ROLLED_BACK) {
+						handle.dropped();
+					}
+				}
+
+			});
+		}
+		return handle;
+	}
+
+	private List<JsonNode> arguments(DurableInvocation invocation, Target target) {
+		ObjectMapper mapper = this.pgmq.objectMapper();
+		List<JsonNode> arguments = new ArrayList<>(invocation.arguments().size());
+		for (int i = 0; i < invocation.arguments().size(); i++) {
+			Object argument = invocation.arguments().get(i);
+			try {
+				arguments.add(mapper.valueToTree(argument));
+			}
+			catch (JacksonException | IllegalArgumentException ex) {
+				throw new IllegalArgumentException("Cannot enqueue durable task '" + invocation.name() + "': argument "
+						+ i + " of " + target.description() + " (" + ((argument != null) ? argument.getClass().getName()
+								: "null")
+						+ ") cannot be written to JSON: " + ex.getMessage(), ex);
+			}
+		}
+		return arguments;
+	}
+
+	private static Map<String, String> originHeader(TaskOrigin origin) {
+		Map<String, String> header = new LinkedHashMap<>();
+		putIfPresent(header, "method", origin.method());
+		putIfPresent(header, "path", origin.path());
+		putIfPresent(header, "traceId", origin.traceId());
+		putIfPresent(header, "principal", origin.principal());
+		return header;
+	}
+
+	private static void putIfPresent(Map<String, String> map, String key, @Nullable String value) {
+		if (value != null) {
+			map.put(key, value);
+		}
+	}
+
+	/**
+	 * A durable task, from its message in the queue or the archive: {@link TaskState#SCHEDULED} until a
+	 * consumer reads it and while it waits for a retry (with the last error), {@link TaskState#RUNNING}
+	 * while a consumer runs it, {@link TaskState#SUCCEEDED} once archived after success (with
+	 * {@code edge-runtime.queue.tasks.archive-on-success}), {@link TaskState#FAILED} once dead-lettered, with
+	 * the last error. Unknown once deleted.
+	 * @param id the task id
+	 * @return the task, or empty when no queue of durable tasks has it
+	 */
+	@Override
+	public Optional<TaskInfo> find(UUID id) {
+		for (String queue : this.methods.queues()) {
+			String sql = FIND.formatted(queue.toLowerCase());
+			List<TaskInfo> found;
+			try {
+				found = this.jdbc.query(sql, (rs, row) -> taskInfo(id, rs), id.toString(), id.toString());
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Could not look for durable task " + id + " in queue '" + queue + "'", ex);
+				continue;
+			}
+			if (!found.isEmpty()) {
+				return Optional.of(found.get(0));
+			}
+		}
+		return Optional.empty();
+	}
+
+	private TaskInfo taskInfo(UUID id, ResultSet rs) throws SQLException {
+		Map<String, Object> headers = headers(rs.getString("headers"));
+		int readCount = rs.getInt("read_ct");
+		OffsetDateTime archivedAt = rs.getObject("archived_at", OffsetDateTime.class);
+		Instant enqueuedAt = rs.getObject("enqueued_at", OffsetDateTime.class).toInstant();
+		TaskState state;
+		TaskError error = null;
+		if (archivedAt != null) {
+			boolean deadLettered = Boolean.TRUE.equals(headers.get(QueueHeaders.DEAD_LETTERED));
+			state = deadLettered ? TaskState.FAILED : TaskState.SUCCEEDED;
+			if (deadLettered) {
+				error = error(String.valueOf(headers.get(QueueHeaders.ERROR)));
+			}
+		}
+		else {
+			Object failedAttempt = headers.get(QueueHeaders.FAILED_ATTEMPT);
+			boolean waitingForRetry = failedAttempt instanceof Number number && number.intValue() == readCount;
+			boolean leased = readCount > 0 && !rs.getBoolean("visible");
+			state = (leased && !waitingForRetry) ? TaskState.RUNNING : TaskState.SCHEDULED;
+			if (headers.get(QueueHeaders.LAST_ERROR) != null) {
+				error = error(String.valueOf(headers.get(QueueHeaders.LAST_ERROR)));
+			}
+		}
+		Object name = headers.get(QueueHeaders.TASK_NAME);
+		return new TaskInfo(id, (name != null) ? name.toString() : "durable task", state, origin(headers), enqueuedAt,
+				null, (archivedAt != null) ? archivedAt.toInstant() : null, DurableTaskHandle.NO_BUDGET,
+				DurableTaskHandle.NO_USAGE, null, null, error, Math.max(1, readCount));
+	}
+
+	private Map<String, Object> headers(@Nullable String json) {
+		if (json == null) {
+			return Map.of();
+		}
+		try {
+			@SuppressWarnings("unchecked")
+			Map<String, Object> headers = this.pgmq.objectMapper().readValue(json, Map.class);
+			return headers;
+		}
+		catch (JacksonException ex) {
+			return Map.of();
+		}
+	}
+
+	private static TaskOrigin origin(Map<String, Object> headers) {
+		if (!(headers.get(QueueHeaders.TASK_ORIGIN) instanceof Map<?, ?> origin)) {
+			return TaskOrigin.none();
+		}
+		return new TaskOrigin(string(origin.get("method")), string(origin.get("path")), string(origin.get("traceId")),
+				string(origin.get("principal")));
+	}
+
+	private static @Nullable String string(@Nullable Object value) {
+		return (value != null) ? value.toString() : null;
+	}
+
+	/** The consumers write the error as "type: message". */
+	private static TaskError error(String description) {
+		int colon = description.indexOf(": ");
+		return (colon > 0) ? new TaskError(description.substring(0, colon), description.substring(colon + 2))
+				: new TaskError(description, null);
+	}
+
+	/**
+	 * Settings of durable tasks, from {@code edge-runtime.queue.tasks.*}.
+	 *
+	 * @param maxAttempts deliveries before a failing task is dead-lettered, unless its annotation says
+	 * @param concurrency most durable tasks of one queue run at once on this instance, or {@code 0} for the
+	 * consumers' default
+	 * @param archiveOnSuccess whether a finished task's message is archived, so its status stays readable,
+	 * rather than deleted
+	 */
+	public record Settings(int maxAttempts, int concurrency, boolean archiveOnSuccess) {
+
+	}
+
+}

@@ -1,0 +1,144 @@
+package dev.edgeruntime.actuate;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.jayway.jsonpath.DocumentContext;
+import com.jayway.jsonpath.JsonPath;
+import dev.edgeruntime.BackgroundTask;
+import dev.edgeruntime.testsupport.TestDatabase;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A durable {@code @BackgroundTask} controller method, its status resource and the durable tier in the
+ * {@code backgroundtasks} endpoint, over real HTTP against the real PostgreSQL.
+ *
+ * @author edge-runtime developers
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "spring.autoconfigure.exclude=", "management.endpoints.web.exposure.include=backgroundtasks",
+				"edge-runtime.queue.consumer.polling-interval=200ms", "edge-runtime.queue.metrics-cache-interval=0s" })
+class DurableTaskHttpIntegrationTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(20);
+
+	static final String QUEUE = "http_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	@LocalServerPort
+	private int port;
+
+	@Autowired
+	private ExportController controller;
+
+	@DynamicPropertySource
+	static void database(DynamicPropertyRegistry registry) {
+		for (String property : TestDatabase.get().springProperties()) {
+			int equals = property.indexOf('=');
+			registry.add(property.substring(0, equals), () -> property.substring(equals + 1));
+		}
+		registry.add("edge-runtime.queue.tasks.queue", () -> QUEUE);
+	}
+
+	@Test
+	void durableControllerMethodAnswers202AndItsStatusResourceShowsTheTaskSucceeded() throws Exception {
+		HttpResponse<String> accepted = post("/exports/42");
+		assertThat(accepted.statusCode()).isEqualTo(202);
+		DocumentContext body = JsonPath.parse(accepted.body());
+		assertThat(body.<String>read("$.name")).isEqualTo("export");
+		assertThat(body.<String>read("$.state")).isEqualTo("SCHEDULED");
+		String location = accepted.headers().firstValue("Location").orElseThrow();
+		assertThat(location).endsWith("/background-tasks/" + body.<String>read("$.id"));
+		await().atMost(WAIT).until(() -> this.controller.exported().contains(42));
+		await().atMost(WAIT).until(() -> JsonPath.parse(get(URI.create(location)).body())
+			.<String>read("$.state")
+			.equals("SUCCEEDED"));
+		DocumentContext status = JsonPath.parse(get(URI.create(location)).body());
+		assertThat(status.<String>read("$.id")).isEqualTo(body.<String>read("$.id"));
+		assertThat(status.<String>read("$.name")).isEqualTo("export");
+		assertThat(status.<String>read("$.finishedAt")).isNotNull();
+	}
+
+	@Test
+	void endpointListsTheQueuesAndThisInstancesConsumers() throws Exception {
+		HttpResponse<String> accepted = post("/exports/7");
+		assertThat(accepted.statusCode()).isEqualTo(202);
+		await().atMost(WAIT).until(() -> this.controller.exported().contains(7));
+		HttpResponse<String> response = get(URI.create("http://localhost:" + this.port + "/actuator/backgroundtasks"));
+		assertThat(response.statusCode()).isEqualTo(200);
+		DocumentContext json = JsonPath.parse(response.body());
+		String queue = "$.queue.queues[?(@.name == '" + QUEUE + "')]";
+		assertThat(json.<List<Object>>read(queue + ".totalMessages")).singleElement()
+			.satisfies((total) -> assertThat(((Number) total).longValue()).isGreaterThanOrEqualTo(1));
+		assertThat(json.<List<Object>>read(queue + ".depth")).hasSize(1);
+		assertThat(json.<List<Object>>read(queue + ".deadLettered")).containsExactly(0);
+		List<Map<String, Object>> consumers = json.read("$.queue.consumers[?(@.queue == '" + QUEUE + "')]");
+		assertThat(consumers).singleElement().satisfies((consumer) -> {
+			assertThat(consumer).containsEntry("running", true).containsEntry("healthy", true);
+			assertThat((String) consumer.get("listener")).contains("DurableTaskExecutor");
+		});
+		// the actuator leaves out null members: no error
+		assertThat(json.<Map<String, Object>>read("$.queue")).doesNotContainKey("error");
+	}
+
+	private HttpResponse<String> post(String path) throws IOException, InterruptedException {
+		return this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
+			.POST(HttpRequest.BodyPublishers.noBody())
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
+		return this.http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	@Import(ExportController.class)
+	static class TestApplication {
+
+	}
+
+	@RestController
+	static class ExportController {
+
+		private final List<Integer> exported = new CopyOnWriteArrayList<>();
+
+		// a method, not the field: the bean is a proxy
+		public List<Integer> exported() {
+			return this.exported;
+		}
+
+		@BackgroundTask(name = "export", durable = true)
+		@PostMapping("/exports/{id}")
+		public void export(@PathVariable int id) {
+			this.exported.add(id);
+		}
+
+	}
+
+}

@@ -1,0 +1,77 @@
+package dev.edgeruntime.autoconfigure;
+
+import javax.sql.DataSource;
+
+import dev.edgeruntime.DurableTaskDispatcher;
+import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.queue.DurableTaskMethods;
+import dev.edgeruntime.queue.PgmqDurableTaskDispatcher;
+import dev.edgeruntime.testsupport.TestDatabase;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link EdgeRuntimeDurableTaskAutoConfiguration}.
+ *
+ * @author edge-runtime developers
+ */
+class EdgeRuntimeDurableTaskAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(EdgeRuntimeQueueAutoConfiguration.class,
+				EdgeRuntimeDurableTaskAutoConfiguration.class));
+
+	// The shared pool, behind a wrapper the context cannot close.
+	private static DataSource dataSource() {
+		return new DelegatingDataSource(TestDatabase.get().dataSource());
+	}
+
+	@Test
+	void withoutDurableTierShouldBackOff() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).doesNotHaveBean(DurableTaskDispatcher.class).doesNotHaveBean(DurableTaskMethods.class);
+		});
+	}
+
+	@Test
+	void withDurableTierShouldCreateTheDispatcher() {
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeDurableTaskAutoConfigurationTests::dataSource)
+			.run((context) -> assertThat(context).hasSingleBean(PgmqDurableTaskDispatcher.class)
+				.hasSingleBean(DurableTaskMethods.class));
+	}
+
+	@Test
+	void whenTasksAreDisabledShouldBackOff() {
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeDurableTaskAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.queue.tasks.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(DurableTaskDispatcher.class));
+	}
+
+	@Test
+	void whenHasCustomDispatcherShouldBackOff() {
+		DurableTaskDispatcher custom = (invocation) -> (TaskHandle<?>) null;
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeDurableTaskAutoConfigurationTests::dataSource)
+			.withBean(DurableTaskDispatcher.class, () -> custom)
+			.run((context) -> assertThat(context.getBean(DurableTaskDispatcher.class)).isSameAs(custom));
+	}
+
+	@Test
+	void invalidTaskSettingsShouldFailStartUpNamingTheProperties() {
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeDurableTaskAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.queue.tasks.max-attempts=0", "edge-runtime.queue.tasks.queue=bad-name")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(InvalidPropertiesException.class)
+					.hasMessageContaining("edge-runtime.queue.tasks.max-attempts")
+					.hasMessageContaining("edge-runtime.queue.tasks.queue");
+			});
+	}
+
+}

@@ -1,0 +1,405 @@
+package dev.edgeruntime.queue;
+
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import dev.edgeruntime.BackgroundTask;
+import dev.edgeruntime.DurableTaskDispatcher;
+import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskInfo;
+import dev.edgeruntime.TaskState;
+import dev.edgeruntime.autoconfigure.BackgroundTaskAutoConfiguration;
+import dev.edgeruntime.autoconfigure.EdgeRuntimeAutoConfiguration;
+import dev.edgeruntime.autoconfigure.EdgeRuntimeDurableTaskAutoConfiguration;
+import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
+import dev.edgeruntime.testsupport.TestDatabase;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Durable {@code @BackgroundTask(durable = true)} methods on the durable tier, against the real PostgreSQL.
+ *
+ * @author edge-runtime developers
+ */
+class DurableBackgroundTaskTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(20);
+
+	private final String queue = "dur_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JacksonAutoConfiguration.class,
+				EdgeRuntimeAutoConfiguration.class, BackgroundTaskAutoConfiguration.class,
+				EdgeRuntimeQueueAutoConfiguration.class, EdgeRuntimeDurableTaskAutoConfiguration.class))
+		.withPropertyValues(TestDatabase.get().springProperties())
+		.withPropertyValues("edge-runtime.queue.tasks.queue=" + this.queue,
+				"edge-runtime.queue.consumer.polling-interval=200ms", "edge-runtime.queue.consumer.backoff.initial=0s")
+		.withUserConfiguration(ReportsConfiguration.class);
+
+	@Test
+	void callInACommittedTransactionRunsTheMethodOnTheQueuesConsumer() {
+		this.contextRunner.run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			ReportLog log = context.getBean(ReportLog.class);
+			TaskHandle<?> handle = transactions(context).execute((status) -> reports.build(new Report("q3", 7)));
+			assertThat(handle).isInstanceOf(DurableTaskHandle.class);
+			assertThat(handle.state()).isEqualTo(TaskState.SCHEDULED);
+			assertThat(((DurableTaskHandle) handle).queue()).isEqualTo(this.queue);
+			await().atMost(WAIT).until(() -> log.received.size() == 1);
+			assertThat(log.received).containsExactly(new Report("q3", 7));
+			DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
+			await().atMost(WAIT)
+				.until(() -> dispatcher.find(handle.id()).map(TaskInfo::state).orElse(null) == TaskState.SUCCEEDED);
+			TaskInfo info = dispatcher.find(handle.id()).orElseThrow();
+			assertThat(info.name()).isEqualTo("report");
+			assertThat(info.attempt()).isEqualTo(1);
+			assertThat(info.finishedAt()).isNotNull();
+			Map<String, Object> archived = jdbc(context).queryForMap(
+					"SELECT msg_id, headers->>'x-max-attempts' AS max FROM pgmq.a_" + this.queue);
+			assertThat(archived).containsEntry("msg_id", ((DurableTaskHandle) handle).messageId())
+				.containsEntry("max", "3");
+		});
+	}
+
+	@Test
+	void callInARolledBackTransactionNeverHappens() {
+		this.contextRunner.run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			ReportLog log = context.getBean(ReportLog.class);
+			TransactionTemplate transactions = transactions(context);
+			TaskHandle<?> rolledBack = transactions.execute((status) -> {
+				TaskHandle<?> handle = reports.build(new Report("rolled-back", 1));
+				status.setRollbackOnly();
+				return handle;
+			});
+			assertThat(rolledBack.state()).isEqualTo(TaskState.DROPPED);
+			assertThat(rolledBack.result()).isCompletedExceptionally();
+			// A later call in a committed transaction runs; the rolled-back one, sent before it, does not.
+			transactions.execute((status) -> reports.build(new Report("committed", 2)));
+			await().atMost(WAIT).until(() -> log.received.size() == 1);
+			assertThat(log.received).containsExactly(new Report("committed", 2));
+			assertThat(context.getBean(DurableTaskDispatcher.class).find(rolledBack.id())).isEmpty();
+			await().atMost(WAIT).until(() -> rows(context, "a") == 1);
+			assertThat(rows(context, "q")).isZero();
+		});
+	}
+
+	@Test
+	void failingTaskIsRetriedThenDeadLettered() {
+		this.contextRunner.run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			ReportLog log = context.getBean(ReportLog.class);
+			log.failWith = "printer on fire";
+			TaskHandle<?> handle = reports.build(new Report("doomed", 1));
+			DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
+			await().atMost(WAIT)
+				.until(() -> dispatcher.find(handle.id()).map(TaskInfo::state).orElse(null) == TaskState.FAILED);
+			// maxAttempts = 3 on the annotation, below the consumers' default of 5
+			assertThat(log.received).hasSize(3);
+			TaskInfo info = dispatcher.find(handle.id()).orElseThrow();
+			assertThat(info.attempt()).isEqualTo(3);
+			assertThat(info.error()).isNotNull();
+			assertThat(info.error().type()).isEqualTo(IllegalStateException.class.getName());
+			assertThat(info.error().message()).isEqualTo("printer on fire");
+			assertThat(context.getBean(PgmqTemplate.class).statistics(this.queue).deadLettered()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void failedTaskWaitingForItsRetryIsScheduledWithTheLastError() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.backoff.initial=1h").run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			ReportLog log = context.getBean(ReportLog.class);
+			log.failWith = "paper jam";
+			TaskHandle<?> handle = reports.build(new Report("jammed", 1));
+			await().atMost(WAIT).until(() -> log.received.size() == 1);
+			DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
+			await().atMost(WAIT)
+				.until(() -> dispatcher.find(handle.id()).map(TaskInfo::error).isPresent());
+			TaskInfo info = dispatcher.find(handle.id()).orElseThrow();
+			assertThat(info.state()).isEqualTo(TaskState.SCHEDULED);
+			assertThat(info.attempt()).isEqualTo(1);
+			assertThat(info.error().message()).isEqualTo("paper jam");
+			assertThat(info.finishedAt()).isNull();
+		});
+	}
+
+	@Test
+	void callsSurviveARestartOfTheApplication() throws InterruptedException {
+		CountDownLatch started = new CountDownLatch(1);
+		UUID[] ids = new UUID[2];
+		this.contextRunner
+			.withPropertyValues("edge-runtime.queue.tasks.concurrency=1",
+					"edge-runtime.queue.consumer.shutdown-max-wait=200ms", "edge-runtime.shutdown.grace-period=200ms")
+			.run((context) -> {
+				Reports reports = context.getBean(Reports.class);
+				ReportLog log = context.getBean(ReportLog.class);
+				log.blockUntil = new CountDownLatch(1);
+				log.started = started;
+				TransactionTemplate transactions = transactions(context);
+				ids[0] = transactions.execute((status) -> reports.build(new Report("started", 1))).id();
+				assertThat(started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+				// the only handler is busy: the second call waits in the queue until this context is closed
+				ids[1] = transactions.execute((status) -> reports.build(new Report("waiting", 2))).id();
+				assertThat(context.getBean(DurableTaskDispatcher.class).find(ids[1]).orElseThrow().state())
+					.isEqualTo(TaskState.SCHEDULED);
+			});
+		// closed with the first call still running (handed back to the queue) and the second never started
+		assertThat(rows("q")).isEqualTo(2);
+		this.contextRunner.run((context) -> {
+			ReportLog log = context.getBean(ReportLog.class);
+			await().atMost(WAIT).until(() -> log.received.size() == 2);
+			assertThat(log.received).containsExactlyInAnyOrder(new Report("started", 1), new Report("waiting", 2));
+			DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
+			for (UUID id : ids) {
+				await().atMost(WAIT)
+					.until(() -> dispatcher.find(id).map(TaskInfo::state).orElse(null) == TaskState.SUCCEEDED);
+			}
+			assertThat(dispatcher.find(ids[0]).orElseThrow().attempt()).isEqualTo(2);
+			assertThat(dispatcher.find(ids[1]).orElseThrow().attempt()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void messageNamingAnUnknownMethodIsDeadLetteredAtOnce() {
+		this.contextRunner.run((context) -> {
+			PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
+			String taskId = UUID.randomUUID().toString();
+			pgmq.send(this.queue, new DurableTaskMessage("reports", Reports.class.getName(), "gone", List.of(),
+					List.of()), Map.of(QueueHeaders.TASK_ID, taskId), Duration.ZERO);
+			DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
+			await().atMost(WAIT).until(() -> dispatcher.find(UUID.fromString(taskId)).isPresent()
+					&& dispatcher.find(UUID.fromString(taskId)).get().state() == TaskState.FAILED);
+			TaskInfo info = dispatcher.find(UUID.fromString(taskId)).orElseThrow();
+			assertThat(info.attempt()).isEqualTo(1);
+			assertThat(info.error().message()).contains("no durable @BackgroundTask method gone()");
+		});
+	}
+
+	@Test
+	void durableMethodTakingAStreamFailsStartUp() {
+		this.contextRunner.withUserConfiguration(StreamConfiguration.class).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("StreamTasks.upload(InputStream) is misused: parameter 0 of type "
+						+ "java.io.InputStream cannot be written to JSON");
+		});
+	}
+
+	@Test
+	void durableMethodWithABudgetFailsStartUp() {
+		this.contextRunner.withUserConfiguration(BudgetConfiguration.class).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("BudgetTasks.run() is misused: wallClock, cpuTime and memory budget "
+						+ "in-process tasks");
+		});
+	}
+
+	@Test
+	void argumentThatCannotBeWrittenToJsonFailsTheCall() {
+		this.contextRunner.run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> reports.build(new Report("x", 1) {
+
+				@SuppressWarnings("unused")
+				public Object getSelf() {
+					return this;
+				}
+
+			}))).isInstanceOf(IllegalArgumentException.class)
+				.hasMessageContaining("Cannot enqueue durable task 'report': argument 0 of @BackgroundTask method "
+						+ Reports.class.getName() + ".build(" + Report.class.getName() + ")");
+			assertThat(rows(context, "q")).isZero();
+		});
+	}
+
+	private static TransactionTemplate transactions(AssertableApplicationContext context) {
+		return new TransactionTemplate(new DataSourceTransactionManager(context.getBean(DataSource.class)));
+	}
+
+	private static JdbcTemplate jdbc(AssertableApplicationContext context) {
+		return new JdbcTemplate(context.getBean(DataSource.class));
+	}
+
+	private long rows(AssertableApplicationContext context, String table) {
+		return rows(jdbc(context), table);
+	}
+
+	private long rows(String table) {
+		return rows(new JdbcTemplate(TestDatabase.get().dataSource()), table);
+	}
+
+	private long rows(JdbcTemplate jdbc, String table) {
+		Long count = jdbc.queryForObject("SELECT count(*) FROM pgmq." + table + "_" + this.queue, Long.class);
+		return (count != null) ? count : 0;
+	}
+
+	public static class Report {
+
+		private String name;
+
+		private int pages;
+
+		public Report() {
+		}
+
+		public Report(String name, int pages) {
+			this.name = name;
+			this.pages = pages;
+		}
+
+		public String getName() {
+			return this.name;
+		}
+
+		public void setName(String name) {
+			this.name = name;
+		}
+
+		public int getPages() {
+			return this.pages;
+		}
+
+		public void setPages(int pages) {
+			this.pages = pages;
+		}
+
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof Report report && report.name.equals(this.name) && report.pages == this.pages;
+		}
+
+		@Override
+		public int hashCode() {
+			return this.name.hashCode();
+		}
+
+		@Override
+		public String toString() {
+			return "Report[" + this.name + ", " + this.pages + "]";
+		}
+
+	}
+
+	/** What the durable method saw and how it behaves; the method's bean is a proxy without state. */
+	static class ReportLog {
+
+		final List<Report> received = new CopyOnWriteArrayList<>();
+
+		volatile String failWith;
+
+		volatile CountDownLatch started;
+
+		volatile CountDownLatch blockUntil;
+
+	}
+
+	public static class Reports {
+
+		private final ReportLog log;
+
+		public Reports(ReportLog log) {
+			this.log = log;
+		}
+
+		@BackgroundTask(name = "report", durable = true, maxAttempts = 3)
+		public TaskHandle<?> build(Report report) {
+			ReportLog log = this.log;
+			CountDownLatch start = log.started;
+			if (start != null) {
+				start.countDown();
+			}
+			CountDownLatch block = log.blockUntil;
+			if (block != null) {
+				try {
+					block.await();
+				}
+				catch (InterruptedException ex) {
+					// the shutdown gave up on this run; the message goes back to the queue
+					Thread.currentThread().interrupt();
+					throw new IllegalStateException("interrupted", ex);
+				}
+			}
+			log.received.add(report);
+			if (log.failWith != null) {
+				throw new IllegalStateException(log.failWith);
+			}
+			return null;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ReportsConfiguration {
+
+		@Bean
+		ReportLog reportLog() {
+			return new ReportLog();
+		}
+
+		@Bean
+		Reports reports(ReportLog log) {
+			return new Reports(log);
+		}
+
+	}
+
+	public static class StreamTasks {
+
+		@BackgroundTask(durable = true)
+		public void upload(InputStream content) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class StreamConfiguration {
+
+		@Bean
+		StreamTasks streamTasks() {
+			return new StreamTasks();
+		}
+
+	}
+
+	public static class BudgetTasks {
+
+		@BackgroundTask(durable = true, wallClock = "10s")
+		public void run() {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BudgetConfiguration {
+
+		@Bean
+		BudgetTasks budgetTasks() {
+			return new BudgetTasks();
+		}
+
+	}
+
+}
