@@ -356,8 +356,8 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 	private <T> void succeed(TrackedTask<T> task, @Nullable T result) {
 		if (task.finish(TaskState.SUCCEEDED, now(), null)) {
+			finished(task, TaskState.SUCCEEDED); // recorded before anyone waiting on the result wakes up
 			task.future.complete(result);
-			finished(task, TaskState.SUCCEEDED);
 		}
 	}
 
@@ -366,8 +366,8 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			return;
 		}
 		boolean observed = task.observed;
-		task.future.completeExceptionally(failure);
 		finished(task, TaskState.FAILED);
+		task.future.completeExceptionally(failure);
 		if (observed) {
 			if (logger.isDebugEnabled()) {
 				logger.debug("Background " + task + " failed; its result is observed", failure);
@@ -397,6 +397,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		}
 		task.markEnded(reason);
 		this.registry.countReason(reason);
+		finished(task, TaskState.BUDGET_EXCEEDED);
 		task.future.completeExceptionally(error);
 		stop(task);
 		logger.warn("Background " + task + " used up its " + budget + " and was interrupted (reason "
@@ -404,15 +405,14 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		for (TaskLifecycleListener listener : this.listeners) {
 			listener.budgetExceeded(task, reason);
 		}
-		finished(task, TaskState.BUDGET_EXCEEDED);
 	}
 
 	void failStorage(TrackedTask<?> task, Exception error) {
 		if (task.finish(TaskState.FAILED, now(), error)) {
+			finished(task, TaskState.FAILED);
 			task.future.completeExceptionally(error);
 			stop(task);
 			logger.warn("Background " + task + " stopped: " + error.getMessage());
-			finished(task, TaskState.FAILED);
 		}
 	}
 
@@ -431,9 +431,9 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		if (reason != null) {
 			task.markEnded(reason);
 		}
+		finished(task, TaskState.CANCELLED);
 		task.future.completeExceptionally(error);
 		stop(task);
-		finished(task, TaskState.CANCELLED);
 		if (task.startedAt() == null && !task.submitted) {
 			// never handed to an executor, so no runnable will find it cancelled and release its place
 			deleteStorage(task);
@@ -445,9 +445,9 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 	private void drop(TrackedTask<?> task, String why) {
 		if (task.finish(TaskState.DROPPED, now(), new CancellationException("Dropped: " + why))) {
+			finished(task, TaskState.DROPPED);
 			task.future.completeExceptionally(new CancellationException("Background " + task + " was dropped: " + why));
 			logger.info("Background " + task + " dropped before it started: " + why);
-			finished(task, TaskState.DROPPED);
 			deleteStorage(task); // inputs copied in before the start would otherwise stay until shutdown
 			release(task);
 		}
