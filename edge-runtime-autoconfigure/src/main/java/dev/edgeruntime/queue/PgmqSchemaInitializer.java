@@ -31,16 +31,18 @@ import org.springframework.jdbc.CannotGetJdbcConnectionException;
  */
 public final class PgmqSchemaInitializer {
 
-	/** The bundled schema's version: {@code pgmq-bundled-v<version>.sql}. */
-	public static final int BUNDLED_VERSION = 1;
+	/**
+	 * The bundled schema's version. {@code pgmq-bundled-v1.sql} creates the schema; each later
+	 * {@code pgmq-bundled-v<n>.sql} changes a database that has version {@code n - 1}.
+	 */
+	public static final int BUNDLED_VERSION = 2;
 
 	private static final Log logger = LogFactory.getLog(PgmqSchemaInitializer.class);
 
 	// "edgeqsch" in ASCII: a key no other application is likely to use.
 	private static final long LOCK_KEY = 0x6564676571736368L;
 
-	private static final String BUNDLED_SCRIPT = "dev/edgeruntime/queue/schema/pgmq-bundled-v" + BUNDLED_VERSION
-			+ ".sql";
+	private static final String BUNDLED_SCRIPT = "dev/edgeruntime/queue/schema/pgmq-bundled-v%d.sql";
 
 	private static final String EDGE_RUNTIME_SCRIPT = "dev/edgeruntime/queue/schema/edge-runtime-v1.sql";
 
@@ -168,9 +170,13 @@ public final class PgmqSchemaInitializer {
 			logger.info("Using the pgmq schema found in the database (installed without the extension)");
 			return PgmqSchemaMode.EXTENSION;
 		}
-		if (count(statement, BUNDLED_PRESENT) == 0 || count(statement, BUNDLED_INSTALLED_VERSION) < BUNDLED_VERSION) {
-			statement.execute(script(BUNDLED_SCRIPT));
-			logger.info("Installed edge-runtime's bundled pgmq-compatible schema, version " + BUNDLED_VERSION);
+		long installed = (count(statement, BUNDLED_PRESENT) == 0) ? 0 : count(statement, BUNDLED_INSTALLED_VERSION);
+		if (installed < BUNDLED_VERSION) {
+			for (long version = Math.max(1, installed + 1); version <= BUNDLED_VERSION; version++) {
+				statement.execute(script(BUNDLED_SCRIPT.formatted(version)));
+			}
+			logger.info("Installed edge-runtime's bundled pgmq-compatible schema, version " + BUNDLED_VERSION
+					+ ((installed > 0) ? " (upgraded from version " + installed + ")" : ""));
 		}
 		return PgmqSchemaMode.BUNDLED;
 	}

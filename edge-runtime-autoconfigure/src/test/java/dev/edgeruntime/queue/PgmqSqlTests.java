@@ -90,6 +90,20 @@ class PgmqSqlTests {
 	}
 
 	@Test
+	void readWithoutConditionTakesPayloadsThatAreNotObjects() {
+		long text = send("\"plain text\"");
+		long number = send("42");
+		long array = send("[1, 2]");
+		assertThat(read(30, 10)).extracting((row) -> row.get("msg_id")).containsExactly(text, number, array);
+	}
+
+	@Test
+	void installedSchemaIsTheLatestBundledVersion() {
+		assertThat(this.jdbc.queryForObject("SELECT max(version) FROM pgmq.edge_runtime_schema", Integer.class))
+			.isEqualTo(PgmqSchemaInitializer.BUNDLED_VERSION);
+	}
+
+	@Test
 	void readHidesMessagesForTheVisibilityTimeoutAndCountsReads() {
 		long id = send("{\"n\": 1}");
 		Map<String, Object> row = read(30, 1).get(0);
@@ -324,8 +338,9 @@ class PgmqSqlTests {
 					assertThat(install.get()).isTrue();
 				}
 				JdbcTemplate otherJdbc = new JdbcTemplate(other);
+				// one row per bundled version, each installed once
 				assertThat(otherJdbc.queryForObject("SELECT count(*) FROM pgmq.edge_runtime_schema", Long.class))
-					.isEqualTo(1);
+					.isEqualTo(PgmqSchemaInitializer.BUNDLED_VERSION);
 				otherJdbc.queryForList("SELECT pgmq.create('after_install')");
 				assertThat(otherJdbc.queryForObject("SELECT * FROM pgmq.send('after_install', '{}')", Long.class))
 					.isEqualTo(1);
