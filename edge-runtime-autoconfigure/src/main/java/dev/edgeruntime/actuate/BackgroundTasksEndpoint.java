@@ -20,6 +20,8 @@ import dev.edgeruntime.TaskProgress;
 import dev.edgeruntime.TaskState;
 import dev.edgeruntime.TaskUsage;
 import dev.edgeruntime.UnloadReason;
+import dev.edgeruntime.cron.CronJobInfo;
+import dev.edgeruntime.cron.CronJobs;
 import dev.edgeruntime.queue.QueueConsumerStatus;
 import dev.edgeruntime.queue.QueueMetrics;
 import dev.edgeruntime.queue.QueueStatistics;
@@ -53,6 +55,8 @@ public class BackgroundTasksEndpoint {
 	// Null without the durable tier's classes, so that QueueMetrics is never loaded then.
 	private final @Nullable Supplier<@Nullable QueueMetrics> queueMetrics;
 
+	private final @Nullable Supplier<@Nullable CronJobs> cronJobs;
+
 	/**
 	 * Creates a new instance without the durable tier.
 	 * @param runtime the runtime
@@ -62,6 +66,7 @@ public class BackgroundTasksEndpoint {
 		this.runtime = runtime;
 		this.limits = limits;
 		this.queueMetrics = null;
+		this.cronJobs = null;
 	}
 
 	/**
@@ -71,9 +76,22 @@ public class BackgroundTasksEndpoint {
 	 * @param queueMetrics supplies the durable tier's figures, or {@code null} when the application has none
 	 */
 	public BackgroundTasksEndpoint(EdgeRuntime runtime, Limits limits, Supplier<@Nullable QueueMetrics> queueMetrics) {
+		this(runtime, limits, queueMetrics, () -> null);
+	}
+
+	/**
+	 * Creates a new instance that also reports the durable tier and its recurring jobs.
+	 * @param runtime the runtime
+	 * @param limits the configured limits, reported as they are
+	 * @param queueMetrics supplies the durable tier's figures, or {@code null} when the application has none
+	 * @param cronJobs supplies the recurring jobs, or {@code null} when the application has none
+	 */
+	public BackgroundTasksEndpoint(EdgeRuntime runtime, Limits limits, Supplier<@Nullable QueueMetrics> queueMetrics,
+			Supplier<@Nullable CronJobs> cronJobs) {
 		this.runtime = runtime;
 		this.limits = limits;
 		this.queueMetrics = queueMetrics;
+		this.cronJobs = cronJobs;
 	}
 
 	/**
@@ -93,7 +111,8 @@ public class BackgroundTasksEndpoint {
 			}
 		}
 		return new BackgroundTasksDescriptor(RuntimeDescriptor.of(status), TotalsDescriptor.of(status),
-				this.limits, tasks, (this.queueMetrics != null) ? DurableTierDescriptor.of(this.queueMetrics) : null);
+				this.limits, tasks,
+				(this.queueMetrics != null) ? DurableTierDescriptor.of(this.queueMetrics, this.cronJobs) : null);
 	}
 
 	/**
@@ -148,23 +167,27 @@ public class BackgroundTasksEndpoint {
 	 *
 	 * @param queues each queue's figures, by name
 	 * @param consumers what each consumer of this instance is doing
+	 * @param cronJobs the recurring jobs (pg_cron or the in-app scheduler) with their last runs, or
+	 * {@code null} when the application declares none
 	 * @param error why the figures could not be read (such as the database being down), or {@code null}
 	 */
 	public record DurableTierDescriptor(List<QueueDescriptor> queues, List<QueueConsumerStatus> consumers,
-			@Nullable String error) {
+			@Nullable List<CronJobInfo> cronJobs, @Nullable String error) {
 
-		static @Nullable DurableTierDescriptor of(Supplier<@Nullable QueueMetrics> supplier) {
+		static @Nullable DurableTierDescriptor of(Supplier<@Nullable QueueMetrics> supplier,
+				@Nullable Supplier<@Nullable CronJobs> cronSupplier) {
 			QueueMetrics metrics = supplier.get();
 			if (metrics == null) {
 				return null;
 			}
 			List<QueueConsumerStatus> consumers = metrics.consumers();
+			CronJobs cron = (cronSupplier != null) ? cronSupplier.get() : null;
 			try {
 				return new DurableTierDescriptor(metrics.queues().stream().map(QueueDescriptor::of).toList(),
-						consumers, null);
+						consumers, (cron != null) ? cron.list() : null, null);
 			}
 			catch (RuntimeException ex) {
-				return new DurableTierDescriptor(List.of(), consumers, ex.getClass().getSimpleName() + ": "
+				return new DurableTierDescriptor(List.of(), consumers, null, ex.getClass().getSimpleName() + ": "
 						+ ex.getMessage());
 			}
 		}

@@ -4,6 +4,7 @@ import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.Limits;
 import dev.edgeruntime.actuate.BackgroundTasksEndpointWebExtension;
+import dev.edgeruntime.cron.CronJobs;
 import dev.edgeruntime.queue.QueueMetrics;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -64,8 +65,9 @@ public final class EdgeRuntimeEndpointAutoConfiguration {
 			@ConditionalOnMissingBean
 			@ConditionalOnBean(EdgeRuntime.class)
 			BackgroundTasksEndpoint backgroundTasksEndpoint(EdgeRuntime runtime, EdgeRuntimeProperties properties,
-					ObjectProvider<QueueMetrics> queueMetrics) {
-				return new BackgroundTasksEndpoint(runtime, limits(properties), queueMetrics::getIfAvailable);
+					ObjectProvider<QueueMetrics> queueMetrics, ObjectProvider<CronJobs> cronJobs) {
+				return new BackgroundTasksEndpoint(runtime, limits(properties), queueMetrics::getIfAvailable,
+						cronJobs::getIfAvailable);
 			}
 
 		}

@@ -63,6 +63,22 @@ class DurableTaskHttpIntegrationTests {
 			registry.add(property.substring(0, equals), () -> property.substring(equals + 1));
 		}
 		registry.add("edge-runtime.queue.tasks.queue", () -> QUEUE);
+		registry.add("edge-runtime.cron.mode", () -> "in-app");
+		registry.add("edge-runtime.cron.job-name-prefix", () -> "endpoint-test:");
+		registry.add("edge-runtime.cron.jobs.nightly-export.schedule", () -> "0 3 * * *");
+		registry.add("edge-runtime.cron.jobs.nightly-export.queue", () -> QUEUE);
+	}
+
+	@Test
+	void endpointListsTheRecurringJobs() throws Exception {
+		HttpResponse<String> response = get(URI.create("http://localhost:" + this.port + "/actuator/backgroundtasks"));
+		assertThat(response.statusCode()).isEqualTo(200);
+		List<Map<String, Object>> jobs = JsonPath.parse(response.body())
+			.read("$.queue.cronJobs[?(@.name == 'nightly-export')]");
+		assertThat(jobs).singleElement().satisfies((job) -> {
+			assertThat(job).containsEntry("schedule", "0 3 * * *").containsEntry("queue", QUEUE);
+			assertThat(job).containsEntry("scheduler", "in-app");
+		});
 	}
 
 	@Test
