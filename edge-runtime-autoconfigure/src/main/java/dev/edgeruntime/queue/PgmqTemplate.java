@@ -577,7 +577,31 @@ public class PgmqTemplate {
 		if (size > this.maxPayloadBytes) {
 			throw new PayloadTooLargeException(queue, size, this.maxPayloadBytes);
 		}
+		if (containsNulCharacter(json)) {
+			// Refused here rather than by the INSERT, whose error would not say which part of the message is wrong
+			throw new IllegalArgumentException("Message for queue '" + queue
+					+ "' contains the character U+0000, which PostgreSQL's jsonb cannot store");
+		}
 		return json;
+	}
+
+	private static boolean containsNulCharacter(String json) {
+		if (json.indexOf('\u0000') >= 0) {
+			return true;
+		}
+		// An escaped U+0000 counts only when its backslash is not itself escaped (an odd run of backslashes)
+		int at = json.indexOf("\\u0000");
+		while (at >= 0) {
+			int backslashes = 1;
+			for (int i = at - 1; i >= 0 && json.charAt(i) == '\\'; i--) {
+				backslashes++;
+			}
+			if (backslashes % 2 == 1) {
+				return true;
+			}
+			at = json.indexOf("\\u0000", at + 1);
+		}
+		return false;
 	}
 
 	private void sent(String queue) {
