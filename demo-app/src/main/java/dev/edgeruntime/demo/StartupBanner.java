@@ -34,10 +34,11 @@ class StartupBanner {
 				  curl -X POST '{}/relay?url={}/samples/json'
 				  curl -X POST --data-binary @photos.zip -H 'Content-Type: application/zip' {}/albums
 				  curl -X POST '{}/budgets/wall-clock?seconds=8'
+				  curl -X POST '{}/reports?kind=monthly'
 				  curl {}/background-tasks/<id>
 				  curl {}/actuator/backgroundtasks
 				  curl {}/actuator/health
-				""", base, base, base, base, base, base, base, base);
+				""", base, base, base, base, base, base, base, base, base);
 	}
 
 }
