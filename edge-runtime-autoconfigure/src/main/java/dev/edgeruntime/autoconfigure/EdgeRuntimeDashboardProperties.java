@@ -1,0 +1,107 @@
+package dev.edgeruntime.autoconfigure;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties of the background-task dashboard page.
+ *
+ * @author edge-runtime developers
+ */
+@ConfigurationProperties("edge-runtime.dashboard")
+public class EdgeRuntimeDashboardProperties {
+
+	/**
+	 * Whether the dashboard page is served.
+	 */
+	private boolean enabled;
+
+	/**
+	 * Path of the dashboard page, relative to the servlet context; its event stream and cancel route are
+	 * below it.
+	 */
+	private String path = "/background-tasks-dashboard";
+
+	/**
+	 * Authority a user needs to cancel tasks from the dashboard, when Spring Security is present.
+	 */
+	private String cancelAuthority = "ROLE_ADMIN";
+
+	/**
+	 * Whether the dashboard offers cancelling running tasks at all.
+	 */
+	private boolean cancelEnabled = true;
+
+	/**
+	 * How often a snapshot is pushed to each open page; changes to tasks push one sooner.
+	 */
+	private Duration refreshInterval = Duration.ofSeconds(1);
+
+	/**
+	 * Most pages connected at once; further pages are refused until one closes.
+	 */
+	private int maxClients = 16;
+
+	/**
+	 * Tasks shown on one page of the task list; the page asks for at most this many.
+	 */
+	private int pageSize = 50;
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public String getPath() {
+		return this.path;
+	}
+
+	public void setPath(String path) {
+		this.path = path;
+	}
+
+	public String getCancelAuthority() {
+		return this.cancelAuthority;
+	}
+
+	public void setCancelAuthority(String cancelAuthority) {
+		this.cancelAuthority = cancelAuthority;
+	}
+
+	public boolean isCancelEnabled() {
+		return this.cancelEnabled;
+	}
+
+	public void setCancelEnabled(boolean cancelEnabled) {
+		this.cancelEnabled = cancelEnabled;
+	}
+
+	public Duration getRefreshInterval() {
+		return this.refreshInterval;
+	}
+
+	public void setRefreshInterval(Duration refreshInterval) {
+		this.refreshInterval = refreshInterval;
+	}
+
+	public int getMaxClients() {
+		return this.maxClients;
+	}
+
+	public void setMaxClients(int maxClients) {
+		this.maxClients = maxClients;
+	}
+
+	public int getPageSize() {
+		return this.pageSize;
+	}
+
+	public void setPageSize(int pageSize) {
+		this.pageSize = pageSize;
+	}
+
+}
