@@ -139,7 +139,8 @@ public final class DashboardController {
 		if (emitter == null) {
 			return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").build();
 		}
-		return ResponseEntity.ok().cacheControl(CacheControl.noStore()).body(emitter);
+		// X-Accel-Buffering: nginx would otherwise hold the events back until its buffer fills
+		return ResponseEntity.ok().cacheControl(CacheControl.noStore()).header("X-Accel-Buffering", "no").body(emitter);
 	}
 
 	/**
