@@ -2,6 +2,7 @@ package dev.edgeruntime.autoconfigure;
 
 import java.time.Duration;
 
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -10,7 +11,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @author edge-runtime developers
  */
 @ConfigurationProperties("edge-runtime.dashboard")
-public class EdgeRuntimeDashboardProperties {
+public class EdgeRuntimeDashboardProperties implements InitializingBean {
 
 	/**
 	 * Whether the dashboard page is served.
@@ -47,6 +48,19 @@ public class EdgeRuntimeDashboardProperties {
 	 * Tasks shown on one page of the task list; the page asks for at most this many.
 	 */
 	private int pageSize = 50;
+
+	@Override
+	public void afterPropertiesSet() {
+		InvalidPropertiesException.Collector invalid = new InvalidPropertiesException.Collector("edge-runtime.dashboard");
+		invalid.check(this.path.startsWith("/") && this.path.length() > 1 && !this.path.endsWith("/"), "path",
+				this.path, "must start with '/', not end with '/' and not be '/'");
+		invalid.check(!this.cancelAuthority.isBlank(), "cancel-authority", this.cancelAuthority, "must not be blank");
+		invalid.checkPositive("refresh-interval", this.refreshInterval);
+		invalid.check(this.maxClients >= 1, "max-clients", this.maxClients, "must be at least 1");
+		invalid.check(this.pageSize >= 1 && this.pageSize <= 1000, "page-size", this.pageSize,
+				"must be at least 1 and at most 1000");
+		invalid.throwIfAny();
+	}
 
 	public boolean isEnabled() {
 		return this.enabled;

@@ -67,6 +67,18 @@ class EdgeRuntimeDashboardAutoConfigurationTests {
 	}
 
 	@Test
+	void dashboardWithInvalidPropertiesShouldFailNamingEach() {
+		this.contextRunner
+			.withPropertyValues("edge-runtime.dashboard.enabled=true", "edge-runtime.dashboard.path=/ops/",
+					"edge-runtime.dashboard.max-clients=0")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidPropertiesException.class)
+				.hasMessageContaining("edge-runtime.dashboard.path")
+				.hasMessageContaining("edge-runtime.dashboard.max-clients"));
+	}
+
+	@Test
 	void accessWithoutSpringSecurityShouldLetAnyoneCancel() {
 		this.contextRunner.withPropertyValues("edge-runtime.dashboard.enabled=true")
 			.withClassLoader(new FilteredClassLoader(SecurityContextHolder.class))
