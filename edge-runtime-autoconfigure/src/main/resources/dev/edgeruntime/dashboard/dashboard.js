@@ -19,8 +19,11 @@
 	var OUTCOMES = ['SUCCEEDED', 'FAILED', 'CANCELLED', 'BUDGET_EXCEEDED', 'DROPPED'];
 	var REASONS = ['wall_clock', 'cpu', 'memory', 'early_drop', 'termination'];
 
+	var RETRY_MILLIS = 5000;
+
 	var view = { state: '', q: '', page: 0 };
 	var source = null;
+	var retry = null;
 	var rows = new Map();
 	var last = null;
 
@@ -116,16 +119,28 @@
 			params.set('q', view.q);
 		}
 		params.set('page', String(view.page));
+		clearTimeout(retry);
 		setConnection('connecting');
-		source = new EventSource(base + '/events?' + params.toString());
-		source.addEventListener('open', function () {
+		var current = new EventSource(base + '/events?' + params.toString());
+		source = current;
+		current.addEventListener('open', function () {
 			setConnection('live');
 		});
-		source.addEventListener('error', function () {
-			// EventSource reconnects by itself unless the server answered with an error status
-			setConnection(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');
+		current.addEventListener('error', function () {
+			if (current !== source) {
+				return;
+			}
+			if (current.readyState === EventSource.CLOSED) {
+				// EventSource gives up after an error status (503 when too many pages are open, or while
+				// the application stops): try again later
+				setConnection('closed');
+				retry = setTimeout(connect, RETRY_MILLIS);
+			}
+			else {
+				setConnection('reconnecting');
+			}
 		});
-		source.addEventListener('snapshot', function (event) {
+		current.addEventListener('snapshot', function (event) {
 			setConnection('live');
 			render(JSON.parse(event.data));
 		});
