@@ -1,5 +1,8 @@
 package dev.edgeruntime.dashboard;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,12 +13,19 @@ import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.TaskContext;
 import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskOptions;
+import dev.edgeruntime.queue.PgmqTemplate;
+import dev.edgeruntime.queue.QueueConsumerStatus;
+import dev.edgeruntime.queue.QueueInfo;
+import dev.edgeruntime.queue.QueueMetrics;
+import dev.edgeruntime.queue.QueueStatistics;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
@@ -28,7 +38,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The application the browser tests run: form login with an operator ({@code ROLE_ADMIN}) and a viewer,
- * CSRF protection on, and a resource that starts tasks which advance one step each time a test allows.
+ * CSRF protection on, a resource that starts tasks which advance one step each time a test allows, and
+ * the figures of two durable queues (without a database: their template answers with fixed figures).
  *
  * @author edge-runtime developers
  */
@@ -56,6 +67,29 @@ class DashboardTestApplication {
 			// the tests start tasks with a plain HTTP client; the dashboard keeps CSRF protection
 			.csrf((csrf) -> csrf.ignoringRequestMatchers("/jobs/**"))
 			.build();
+	}
+
+	@Bean
+	QueueMetrics queueMetrics() {
+		PgmqTemplate pgmq = new PgmqTemplate(new JdbcTemplate(), JsonMapper.builder().build(), 1024, Duration.ofHours(1),
+				null) {
+
+			@Override
+			public List<QueueInfo> listQueues() {
+				return List.of(new QueueInfo("emails", false, false, Instant.EPOCH),
+						new QueueInfo("reports", false, false, Instant.EPOCH));
+			}
+
+			@Override
+			public QueueStatistics statistics(String queue) {
+				return queue.equals("emails") ? new QueueStatistics(queue, 12, 9, 1, 42, 38, 1840, 3, Instant.now())
+						: new QueueStatistics(queue, 0, 0, null, null, null, 31, 0, Instant.now());
+			}
+
+		};
+		return new QueueMetrics(pgmq,
+				() -> List.of(new QueueConsumerStatus("emails", "EmailListener.send", true, true, null, 2, 4)),
+				Duration.ofSeconds(1));
 	}
 
 	/**
