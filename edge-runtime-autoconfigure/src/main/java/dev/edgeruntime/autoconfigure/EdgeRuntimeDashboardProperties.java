@@ -51,7 +51,8 @@ public class EdgeRuntimeDashboardProperties implements InitializingBean {
 
 	@Override
 	public void afterPropertiesSet() {
-		InvalidPropertiesException.Collector invalid = new InvalidPropertiesException.Collector("edge-runtime.dashboard");
+		InvalidPropertiesException.Collector invalid = new InvalidPropertiesException.Collector(
+				"edge-runtime.dashboard");
 		invalid.check(this.path.startsWith("/") && this.path.length() > 1 && !this.path.endsWith("/"), "path",
 				this.path, "must start with '/', not end with '/' and not be '/'");
 		invalid.check(!this.cancelAuthority.isBlank(), "cancel-authority", this.cancelAuthority, "must not be blank");
