@@ -3,6 +3,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The dashboard's browser tests drive Debian's Chromium through its chromedriver; they fail, never skip,
+# without them. Installed here when missing and we may.
+if [ ! -x /usr/bin/chromedriver ] || [ ! -x /usr/bin/chromium ]; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		apt-get update
+		DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
+	else
+		echo "Chromium is missing: the dashboard's browser tests will fail. As root: apt-get install -y chromium chromium-driver" >&2
+	fi
+fi
+
 # The durable tier's tests need a real PostgreSQL: the one given in EDGE_RUNTIME_TEST_JDBC_URL, else
 # Testcontainers when a Docker engine answers, else a local cluster from Debian's packages.
 if [ -z "${EDGE_RUNTIME_TEST_JDBC_URL:-}" ] && ! timeout 10 docker info >/dev/null 2>&1; then

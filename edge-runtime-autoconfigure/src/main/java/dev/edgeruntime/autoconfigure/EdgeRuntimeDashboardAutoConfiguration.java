@@ -1,0 +1,139 @@
+package dev.edgeruntime.autoconfigure;
+
+import java.util.function.Supplier;
+
+import dev.edgeruntime.EdgeRuntime;
+import dev.edgeruntime.actuate.BackgroundTasksEndpoint;
+import dev.edgeruntime.cron.CronJobs;
+import dev.edgeruntime.dashboard.DashboardAccess;
+import dev.edgeruntime.dashboard.DashboardChangeListener;
+import dev.edgeruntime.dashboard.DashboardController;
+import dev.edgeruntime.dashboard.DashboardEventStream;
+import dev.edgeruntime.dashboard.SecurityDashboardAccess;
+import dev.edgeruntime.queue.QueueMetrics;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of the
+ * background-task dashboard page ({@code edge-runtime.dashboard.path}), when
+ * {@code edge-runtime.dashboard.enabled} is set in a Spring MVC application with the actuator. The page
+ * shows the {@link BackgroundTasksEndpoint backgroundtasks} report: the endpoint bean when it is available,
+ * else an endpoint of its own that is not exposed.
+ *
+ * @author edge-runtime developers
+ */
+@AutoConfiguration(after = { EdgeRuntimeAutoConfiguration.class, EdgeRuntimeEndpointAutoConfiguration.class })
+@ConditionalOnWebApplication(type = Type.SERVLET)
+@ConditionalOnClass(name = { "org.springframework.web.servlet.DispatcherServlet",
+		"org.springframework.boot.actuate.endpoint.OperationResponseBody" })
+@ConditionalOnBooleanProperty("edge-runtime.dashboard.enabled")
+@ConditionalOnBean(EdgeRuntime.class)
+@EnableConfigurationProperties(EdgeRuntimeDashboardProperties.class)
+public final class EdgeRuntimeDashboardAutoConfiguration {
+
+	private static final String JDBC_TEMPLATE = "org.springframework.jdbc.core.JdbcTemplate";
+
+	@Bean
+	@ConditionalOnMissingBean
+	DashboardChangeListener dashboardChangeListener() {
+		return new DashboardChangeListener();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	DashboardEventStream dashboardEventStream(DashboardEndpoint endpoint, EdgeRuntimeDashboardProperties properties,
+			DashboardChangeListener changes) {
+		BackgroundTasksEndpoint reports = endpoint.get();
+		DashboardEventStream stream = new DashboardEventStream(() -> reports.tasks(null, null),
+				properties.getRefreshInterval(), properties.getMaxClients());
+		changes.attach(stream);
+		return stream;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	DashboardAccess dashboardAccess(EdgeRuntimeDashboardProperties properties) {
+		return DashboardAccess.withoutSecurity(properties.isCancelEnabled());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	DashboardController dashboardController(DashboardEndpoint endpoint, DashboardEventStream stream,
+			DashboardAccess access, EdgeRuntimeDashboardProperties properties) {
+		return new DashboardController(endpoint.get(), stream, access, properties.getPath(),
+				properties.getPageSize());
+	}
+
+	@Bean
+	DashboardEndpoint dashboardEndpoint(ObjectProvider<BackgroundTasksEndpoint> endpoint, EdgeRuntime runtime,
+			EdgeRuntimeProperties properties, ObjectProvider<DurableTier> durableTier) {
+		BackgroundTasksEndpoint shown = endpoint.getIfAvailable(() -> {
+			DurableTier durable = durableTier.getIfAvailable();
+			return (durable != null) ? durable.endpoint(runtime, properties) : new BackgroundTasksEndpoint(runtime,
+					EdgeRuntimeEndpointAutoConfiguration.BackgroundTasksEndpointConfiguration.limits(properties));
+		});
+		return () -> shown;
+	}
+
+	/**
+	 * With Spring Security, cancelling takes an authority and the page sends the CSRF token.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = { "org.springframework.security.core.context.SecurityContextHolder",
+			"org.springframework.security.web.csrf.CsrfToken" })
+	static class SecurityConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		DashboardAccess dashboardAccess(EdgeRuntimeDashboardProperties properties) {
+			return new SecurityDashboardAccess(properties.getCancelAuthority(), properties.isCancelEnabled());
+		}
+
+	}
+
+	/**
+	 * The durable tier's figures for an endpoint of the dashboard's own, when its classes are present.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = { JDBC_TEMPLATE, "org.springframework.dao.DataRetrievalFailureException" })
+	static class DurableTierConfiguration {
+
+		@Bean
+		DurableTier dashboardDurableTier(ObjectProvider<QueueMetrics> queueMetrics, ObjectProvider<CronJobs> cronJobs) {
+			return (runtime, properties) -> new BackgroundTasksEndpoint(runtime,
+					EdgeRuntimeEndpointAutoConfiguration.BackgroundTasksEndpointConfiguration.limits(properties),
+					queueMetrics::getIfAvailable, cronJobs::getIfAvailable);
+		}
+
+	}
+
+	/**
+	 * The endpoint the dashboard shows and cancels through.
+	 */
+	@FunctionalInterface
+	interface DashboardEndpoint extends Supplier<BackgroundTasksEndpoint> {
+
+	}
+
+	/**
+	 * Builds an endpoint with the durable tier's figures.
+	 */
+	@FunctionalInterface
+	interface DurableTier {
+
+		BackgroundTasksEndpoint endpoint(EdgeRuntime runtime, EdgeRuntimeProperties properties);
+
+	}
+
+}

@@ -1,0 +1,194 @@
+package dev.edgeruntime.dashboard;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+import dev.edgeruntime.actuate.BackgroundTasksEndpoint;
+import dev.edgeruntime.actuate.BackgroundTasksEndpoint.CancelDescriptor;
+import dev.edgeruntime.dashboard.DashboardAccess.CsrfHeader;
+import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import org.springframework.web.util.HtmlUtils;
+
+/**
+ * The dashboard page at {@code edge-runtime.dashboard.path}: the page with its script and style sheet (all
+ * shipped in the jar), its event stream ({@code GET {path}/events}) and its cancel route
+ * ({@code DELETE {path}/tasks/{id}}, answered like the endpoint's delete, or {@code 403 Forbidden} when the
+ * {@link DashboardAccess} refuses).
+ *
+ * @author edge-runtime developers
+ */
+@Controller
+public final class DashboardController {
+
+	private static final String PATH = "${edge-runtime.dashboard.path:/background-tasks-dashboard}";
+
+	// Everything the page loads comes from the application itself.
+	private static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; "
+			+ "style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+			+ "frame-ancestors 'none'";
+
+	private final String page = read("index.html");
+
+	private final byte[] script = read("dashboard.js").getBytes(StandardCharsets.UTF_8);
+
+	private final byte[] styles = read("dashboard.css").getBytes(StandardCharsets.UTF_8);
+
+	private final BackgroundTasksEndpoint endpoint;
+
+	private final DashboardEventStream stream;
+
+	private final DashboardAccess access;
+
+	private final String path;
+
+	private final int pageSize;
+
+	/**
+	 * Creates a new instance.
+	 * @param endpoint the endpoint whose report is shown and which cancels tasks
+	 * @param stream the event stream
+	 * @param access decides who may cancel
+	 * @param path the page's path, relative to the servlet context
+	 * @param pageSize the most tasks listed on one page
+	 */
+	public DashboardController(BackgroundTasksEndpoint endpoint, DashboardEventStream stream, DashboardAccess access,
+			String path, int pageSize) {
+		this.endpoint = endpoint;
+		this.stream = stream;
+		this.access = access;
+		this.path = path;
+		this.pageSize = pageSize;
+	}
+
+	/**
+	 * The page.
+	 * @param request the request
+	 * @return the HTML page
+	 */
+	@GetMapping(path = PATH, produces = MediaType.TEXT_HTML_VALUE)
+	public ResponseEntity<String> page(HttpServletRequest request) {
+		CsrfHeader csrf = this.access.csrfHeader(request);
+		String html = this.page.replace("{{base}}", escape(request.getContextPath() + this.path))
+			.replace("{{canCancel}}", String.valueOf(this.access.canCancel(request)))
+			.replace("{{pageSize}}", String.valueOf(this.pageSize))
+			.replace("{{csrfHeader}}", (csrf != null) ? escape(csrf.name()) : "")
+			.replace("{{csrfToken}}", (csrf != null) ? escape(csrf.token()) : "");
+		return ResponseEntity.ok()
+			.contentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8))
+			.cacheControl(CacheControl.noStore())
+			.header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+			.header("X-Content-Type-Options", "nosniff")
+			.body(html);
+	}
+
+	/**
+	 * The page's script.
+	 * @return the script
+	 */
+	@GetMapping(path = PATH + "/dashboard.js")
+	public ResponseEntity<byte[]> script() {
+		return asset(this.script, "text/javascript");
+	}
+
+	/**
+	 * The page's style sheet.
+	 * @return the style sheet
+	 */
+	@GetMapping(path = PATH + "/dashboard.css")
+	public ResponseEntity<byte[]> styles() {
+		return asset(this.styles, "text/css");
+	}
+
+	/**
+	 * The event stream of one page: a {@code snapshot} event with a {@link DashboardSnapshot} at once, then
+	 * every refresh interval and when tasks start or end.
+	 * @param state {@code active}, a task state, or empty for all
+	 * @param query text to look for, or empty
+	 * @param page the page number, from 0
+	 * @param request the request
+	 * @return the stream, {@code 400} for an unknown state, or {@code 503} when too many pages are open
+	 */
+	@GetMapping(path = PATH + "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+	public ResponseEntity<SseEmitter> events(@RequestParam(required = false) @Nullable String state,
+			@RequestParam(name = "q", required = false) @Nullable String query,
+			@RequestParam(defaultValue = "0") int page, HttpServletRequest request) {
+		DashboardView view;
+		try {
+			view = new DashboardView(state, query, page, this.pageSize);
+		}
+		catch (IllegalArgumentException ex) {
+			return ResponseEntity.badRequest().build();
+		}
+		SseEmitter emitter = this.stream.subscribe(view, this.access.canCancel(request));
+		if (emitter == null) {
+			return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").build();
+		}
+		// X-Accel-Buffering: nginx would otherwise hold the events back until its buffer fills
+		return ResponseEntity.ok().cacheControl(CacheControl.noStore()).header("X-Accel-Buffering", "no").body(emitter);
+	}
+
+	/**
+	 * Cancels a task, as the endpoint's delete does.
+	 * @param id the task id
+	 * @param request the request
+	 * @return {@code 200} with the cancelled task, {@code 403} without permission, {@code 404} when unknown,
+	 * {@code 409} with the task when it has already ended
+	 */
+	@DeleteMapping(path = PATH + "/tasks/{id}")
+	public ResponseEntity<CancelDescriptor> cancel(@PathVariable UUID id, HttpServletRequest request) {
+		if (!this.access.canCancel(request)) {
+			return ResponseEntity.status(HttpStatus.FORBIDDEN).build();
+		}
+		CancelDescriptor outcome = this.endpoint.cancel(id);
+		if (outcome == null) {
+			return ResponseEntity.notFound().build();
+		}
+		if (outcome.cancelled()) {
+			this.stream.changed();
+		}
+		return ResponseEntity.status(outcome.cancelled() ? HttpStatus.OK : HttpStatus.CONFLICT)
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(outcome);
+	}
+
+	private static ResponseEntity<byte[]> asset(byte[] content, String contentType) {
+		return ResponseEntity.ok()
+			.contentType(MediaType.parseMediaType(contentType + ";charset=UTF-8"))
+			.cacheControl(CacheControl.noCache())
+			.header("X-Content-Type-Options", "nosniff")
+			.body(content);
+	}
+
+	private static String escape(String text) {
+		return HtmlUtils.htmlEscape(text, StandardCharsets.UTF_8.name());
+	}
+
+	private static String read(String name) {
+		try (InputStream in = DashboardController.class.getResourceAsStream(name)) {
+			if (in == null) {
+				throw new IllegalStateException("Dashboard resource " + name + " is missing from the jar");
+			}
+			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+}

@@ -1,0 +1,146 @@
+package dev.edgeruntime.autoconfigure;
+
+import dev.edgeruntime.actuate.BackgroundTasksEndpoint;
+import dev.edgeruntime.dashboard.DashboardAccess;
+import dev.edgeruntime.dashboard.DashboardChangeListener;
+import dev.edgeruntime.dashboard.DashboardController;
+import dev.edgeruntime.dashboard.DashboardEventStream;
+import dev.edgeruntime.dashboard.SecurityDashboardAccess;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.servlet.DispatcherServlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link EdgeRuntimeDashboardAutoConfiguration}.
+ *
+ * @author edge-runtime developers
+ */
+class EdgeRuntimeDashboardAutoConfigurationTests {
+
+	private final WebApplicationContextRunner contextRunner = new WebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(EdgeRuntimeAutoConfiguration.class,
+				EdgeRuntimeEndpointAutoConfiguration.class, EdgeRuntimeDashboardAutoConfiguration.class));
+
+	@Test
+	void dashboardByDefaultShouldBeOff() {
+		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(DashboardController.class)
+			.doesNotHaveBean(DashboardEventStream.class)
+			.doesNotHaveBean(DashboardChangeListener.class)
+			.doesNotHaveBean(EdgeRuntimeDashboardProperties.class));
+	}
+
+	@Test
+	void dashboardWhenEnabledShouldServePageStreamAndSecuredAccess() {
+		this.contextRunner
+			.withPropertyValues("edge-runtime.dashboard.enabled=true", "edge-runtime.dashboard.path=/ops/tasks",
+					"edge-runtime.dashboard.cancel-authority=ROLE_OPERATOR")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(DashboardController.class)
+					.hasSingleBean(DashboardEventStream.class)
+					.hasSingleBean(DashboardChangeListener.class)
+					.getBean(DashboardAccess.class)
+					.isInstanceOf(SecurityDashboardAccess.class);
+				assertThat(context.getBean(EdgeRuntimeDashboardProperties.class).getPath()).isEqualTo("/ops/tasks");
+				assertThat(context.getBean(DashboardEventStream.class).isRunning()).isTrue();
+				// the endpoint is not exposed, so the dashboard reads a private one and exposes nothing
+				assertThat(context).doesNotHaveBean(BackgroundTasksEndpoint.class);
+			});
+	}
+
+	@Test
+	void dashboardWhenEndpointIsAvailableShouldShowThatEndpoint() {
+		this.contextRunner
+			.withPropertyValues("edge-runtime.dashboard.enabled=true",
+					"management.endpoints.web.exposure.include=backgroundtasks")
+			.run((context) -> assertThat(context.getBean(EdgeRuntimeDashboardAutoConfiguration.DashboardEndpoint.class)
+				.get()).isSameAs(context.getBean(BackgroundTasksEndpoint.class)));
+	}
+
+	@Test
+	void dashboardWithInvalidPropertiesShouldFailNamingEach() {
+		this.contextRunner
+			.withPropertyValues("edge-runtime.dashboard.enabled=true", "edge-runtime.dashboard.path=/ops/",
+					"edge-runtime.dashboard.max-clients=0")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidPropertiesException.class)
+				.hasMessageContaining("edge-runtime.dashboard.path")
+				.hasMessageContaining("edge-runtime.dashboard.max-clients"));
+	}
+
+	@Test
+	void accessWithoutSpringSecurityShouldLetAnyoneCancel() {
+		this.contextRunner.withPropertyValues("edge-runtime.dashboard.enabled=true")
+			.withClassLoader(new FilteredClassLoader(SecurityContextHolder.class))
+			.run((context) -> {
+				DashboardAccess access = context.getBean(DashboardAccess.class);
+				assertThat(access).isNotInstanceOf(SecurityDashboardAccess.class);
+				assertThat(access.canCancel(new MockHttpServletRequest())).isTrue();
+				assertThat(access.csrfHeader(new MockHttpServletRequest())).isNull();
+			});
+	}
+
+	@Test
+	void accessWithoutSpringSecurityWhenCancelDisabledShouldRefuse() {
+		this.contextRunner
+			.withPropertyValues("edge-runtime.dashboard.enabled=true", "edge-runtime.dashboard.cancel-enabled=false")
+			.withClassLoader(new FilteredClassLoader(SecurityContextHolder.class))
+			.run((context) -> assertThat(context.getBean(DashboardAccess.class).canCancel(new MockHttpServletRequest()))
+				.isFalse());
+	}
+
+	@Test
+	void accessWhenCustomShouldBeUsed() {
+		this.contextRunner.withPropertyValues("edge-runtime.dashboard.enabled=true")
+			.withUserConfiguration(CustomAccessConfiguration.class)
+			.run((context) -> assertThat(context).getBean(DashboardAccess.class)
+				.isSameAs(CustomAccessConfiguration.ACCESS));
+	}
+
+	@Test
+	void dashboardWithoutSpringWebMvcShouldBackOff() {
+		this.contextRunner.withPropertyValues("edge-runtime.dashboard.enabled=true")
+			.withClassLoader(new FilteredClassLoader(DispatcherServlet.class))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(DashboardController.class)
+				.doesNotHaveBean(DashboardEventStream.class));
+	}
+
+	@Test
+	void dashboardWithoutActuatorShouldBackOff() {
+		this.contextRunner.withPropertyValues("edge-runtime.dashboard.enabled=true")
+			.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate"))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(DashboardController.class));
+	}
+
+	@Test
+	void dashboardOutsideAWebApplicationShouldBackOff() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(EdgeRuntimeAutoConfiguration.class,
+					EdgeRuntimeDashboardAutoConfiguration.class))
+			.withPropertyValues("edge-runtime.dashboard.enabled=true")
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(DashboardController.class));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomAccessConfiguration {
+
+		static final DashboardAccess ACCESS = (request) -> false;
+
+		@Bean
+		DashboardAccess customDashboardAccess() {
+			return ACCESS;
+		}
+
+	}
+
+}

@@ -1,0 +1,227 @@
+package dev.edgeruntime.dashboard;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.edgeruntime.EdgeRuntime;
+import dev.edgeruntime.TaskState;
+import dev.edgeruntime.dashboard.DashboardTestApplication.Steps;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The dashboard in headless Chromium, behind Spring Security's form login with CSRF protection: tasks
+ * started over HTTP appear and advance without a reload, an operator cancels one, and a viewer can
+ * neither see a cancel button nor cancel by sending the delete itself.
+ *
+ * @author edge-runtime developers
+ */
+@SpringBootTest(classes = DashboardTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "edge-runtime.dashboard.enabled=true", "edge-runtime.dashboard.refresh-interval=250ms" })
+class DashboardBrowserTests {
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+	static final Path SCREENSHOT = Path.of("target", "dashboard", "dashboard.png");
+
+	private static @Nullable Chromium chromium;
+
+	private final HttpClient client = HttpClient.newHttpClient();
+
+	private final Map<UUID, String> keys = new ConcurrentHashMap<>();
+
+	@LocalServerPort
+	private int port;
+
+	@Autowired
+	private EdgeRuntime runtime;
+
+	@Autowired
+	private Steps steps;
+
+	@BeforeAll
+	static void startBrowser() throws IOException {
+		chromium = Chromium.start();
+	}
+
+	@AfterAll
+	static void stopBrowser() throws IOException {
+		if (chromium != null) {
+			chromium.close();
+		}
+	}
+
+	@BeforeEach
+	void signOut() {
+		driver().manage().deleteAllCookies();
+	}
+
+	@Test
+	void operatorShouldSeeTaskAppearAndAdvanceLiveAndCancelIt() throws Exception {
+		signIn("operator");
+		String page = driver().getCurrentUrl();
+		UUID succeeded = startTask("send-welcome-email", 1);
+		UUID failed = startTask("resize-images", 2, "Image 7 of album 1042 is not a JPEG");
+		UUID running = startTask("import-orders", 4);
+		assertThat(stateShown(running)).isEqualTo("RUNNING");
+		waitUntilFraction(running, 0.0);
+
+		this.steps.allow(key(running), 1);
+		waitUntilFraction(running, 0.25);
+		this.steps.allow(key(running), 1);
+		waitUntilFraction(running, 0.5);
+		this.steps.allow(key(succeeded), 1);
+		this.steps.allow(key(failed), 2);
+		waitUntilState(succeeded, "SUCCEEDED");
+		waitUntilState(failed, "FAILED");
+		assertThat(row(failed).getText()).contains("IllegalStateException: Image 7 of album 1042 is not a JPEG");
+		assertThat(driver().findElement(By.cssSelector("#queues tbody")).getText()).contains("emails 12 9 42 s 38 s 3 1,840")
+			.contains("reports 0 0");
+		assertThat(driver().findElement(By.cssSelector("#consumers tbody")).getText())
+			.contains("emails EmailListener.send reading 2 / 4");
+		assertThat(driver().getCurrentUrl()).as("the page was never reloaded").isEqualTo(page);
+		assertThat((Object) driver().executeScript("return performance.getEntriesByType('navigation').length"))
+			.isEqualTo(1L);
+
+		Files.createDirectories(SCREENSHOT.getParent());
+		Files.write(SCREENSHOT, driver().getScreenshotAs(OutputType.BYTES));
+		assertThat(Files.readAllBytes(SCREENSHOT)).startsWith(0x89, 'P', 'N', 'G');
+
+		// without the CSRF token the cancel is refused, even for the operator
+		assertThat(delete(running, false)).isEqualTo(403L);
+		assertThat(this.runtime.find(running).orElseThrow().state()).isEqualTo(TaskState.RUNNING);
+
+		row(running).findElement(By.cssSelector("button.cancel")).click();
+		waitUntilState(running, "CANCELLED");
+		assertThat(this.runtime.find(running).orElseThrow().state()).isEqualTo(TaskState.CANCELLED);
+		assertThat(driver().findElement(By.id("message")).getText()).startsWith("Cancelled import-orders");
+		assertThat(row(running).findElements(By.cssSelector("button.cancel"))).isEmpty();
+	}
+
+	@Test
+	void viewerWithoutTheAuthorityShouldHaveNoCancelButtonAndBeRefusedTheDelete() throws Exception {
+		signIn("viewer");
+		UUID running = startTask("nightly-export", 1);
+		assertThat(stateShown(running)).isEqualTo("RUNNING");
+		assertThat(driver().findElements(By.cssSelector("button.cancel"))).isEmpty();
+
+		// the page's own CSRF token is sent, so only the missing authority can refuse it
+		assertThat(delete(running, true)).isEqualTo(403L);
+		assertThat(this.runtime.find(running).orElseThrow().state()).isEqualTo(TaskState.RUNNING);
+
+		this.steps.allow(key(running), 1);
+		await().atMost(TIMEOUT)
+			.untilAsserted(() -> assertThat(this.runtime.find(running).orElseThrow().state())
+				.isEqualTo(TaskState.SUCCEEDED));
+	}
+
+	private void signIn(String user) {
+		driver().get(url("/background-tasks-dashboard"));
+		waiting().until((driver) -> !driver.findElements(By.id("username")).isEmpty());
+		driver().findElement(By.id("username")).sendKeys(user);
+		driver().findElement(By.id("password")).sendKeys(user + "-password");
+		driver().findElement(By.cssSelector("button[type=submit]")).click();
+		waiting().until((driver) -> driver.getCurrentUrl().contains("/background-tasks-dashboard"));
+		waiting().until((driver) -> "true".equals(driver.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+		assertThat(driver().getTitle()).isEqualTo("Background tasks");
+		assertThat(driver().findElement(By.id("connection")).getText()).isEqualTo("live");
+	}
+
+	private UUID startTask(String name, int total) throws IOException, InterruptedException {
+		return startTask(name, total, null);
+	}
+
+	private UUID startTask(String name, int total, @Nullable String failure) throws IOException, InterruptedException {
+		String key = UUID.randomUUID().toString();
+		String query = "/jobs?name=" + name + "&key=" + key + "&total=" + total
+				+ ((failure != null) ? "&failure=" + failure.replace(" ", "+") : "");
+		HttpResponse<String> response = this.client.send(HttpRequest.newBuilder(URI.create(url(query)))
+			.POST(HttpRequest.BodyPublishers.noBody())
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(200);
+		UUID id = UUID.fromString(response.body().replace("\"", ""));
+		this.keys.put(id, key);
+		return id;
+	}
+
+	private String key(UUID task) {
+		return this.keys.get(task);
+	}
+
+	private WebElement row(UUID task) {
+		return waiting().until((driver) -> driver.findElements(By.cssSelector("tr[data-task-id='" + task + "']"))
+			.stream()
+			.findFirst()
+			.orElse(null));
+	}
+
+	private String stateShown(UUID task) {
+		return row(task).getDomAttribute("data-state");
+	}
+
+	private double fractionShown(UUID task) {
+		String fraction = row(task).findElement(By.cssSelector("td.progress .bar")).getDomAttribute("data-fraction");
+		return (fraction == null || fraction.isEmpty()) ? -1 : Double.parseDouble(fraction);
+	}
+
+	private void waitUntilFraction(UUID task, double fraction) {
+		waiting().until((driver) -> fractionShown(task) == fraction);
+	}
+
+	private void waitUntilState(UUID task, String state) {
+		waiting().until((driver) -> state.equals(stateShown(task)));
+	}
+
+	private Object delete(UUID task, boolean withCsrfToken) {
+		return driver().executeAsyncScript("""
+				const done = arguments[arguments.length - 1];
+				const meta = (name) => document.querySelector('meta[name="' + name + '"]').content;
+				const headers = {};
+				if (arguments[1]) {
+					headers[meta('edge-runtime-csrf-header')] = meta('edge-runtime-csrf-token');
+				}
+				fetch(meta('edge-runtime-base') + '/tasks/' + arguments[0],
+						{ method: 'DELETE', headers: headers, credentials: 'same-origin' })
+					.then((response) => done(response.status), () => done(-1));
+				""", task.toString(), withCsrfToken);
+	}
+
+	private WebDriverWait waiting() {
+		return new WebDriverWait(driver(), TIMEOUT);
+	}
+
+	private ChromeDriver driver() {
+		assertThat(chromium).as("the browser").isNotNull();
+		return chromium.driver();
+	}
+
+	private String url(String path) {
+		return "http://localhost:" + this.port + path;
+	}
+
+}

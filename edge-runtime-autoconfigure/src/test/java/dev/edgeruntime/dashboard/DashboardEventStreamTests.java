@@ -1,0 +1,78 @@
+package dev.edgeruntime.dashboard;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.edgeruntime.actuate.BackgroundTasksEndpoint.BackgroundTasksDescriptor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Tests for {@link DashboardEventStream}: bounded, and closed at shutdown.
+ *
+ * @author edge-runtime developers
+ */
+class DashboardEventStreamTests {
+
+	private final AtomicInteger reads = new AtomicInteger();
+
+	private final BackgroundTasksDescriptor report = DashboardSnapshotTests.report(3);
+
+	private final DashboardEventStream stream = new DashboardEventStream(() -> {
+		this.reads.incrementAndGet();
+		return this.report;
+	}, Duration.ofMinutes(10), 2);
+
+	private final DashboardView view = new DashboardView(null, null, 0, 50);
+
+	@AfterEach
+	void stop() {
+		this.stream.stop();
+	}
+
+	@Test
+	void subscribeBeforeStartShouldBeRefused() {
+		assertThat(this.stream.subscribe(this.view, false)).isNull();
+	}
+
+	@Test
+	void subscribeBeyondMaxClientsShouldBeRefused() {
+		this.stream.start();
+		assertThat(this.stream.subscribe(this.view, false)).isNotNull();
+		assertThat(this.stream.subscribe(this.view, true)).isNotNull();
+		assertThat(this.stream.subscribe(this.view, true)).isNull();
+		assertThat(this.stream.clientCount()).isEqualTo(2);
+	}
+
+	@Test
+	void subscribeShouldSendFirstSnapshotAndChangeAnother() {
+		this.stream.start();
+		this.stream.subscribe(this.view, false);
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(this.reads).hasValue(1));
+		this.stream.changed();
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(this.reads).hasValue(2));
+	}
+
+	@Test
+	void stopShouldCloseEveryStreamAndRefuseNewOnes() {
+		this.stream.start();
+		this.stream.subscribe(this.view, false);
+		this.stream.stop();
+		assertThat(this.stream.isRunning()).isFalse();
+		assertThat(this.stream.clientCount()).isZero();
+		assertThat(this.stream.subscribe(this.view, false)).isNull();
+		this.stream.changed();
+	}
+
+	@Test
+	void phaseShouldStopBeforeGracefulShutdown() {
+		// a higher phase stops earlier
+		assertThat(this.stream.getPhase()).isGreaterThan(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE);
+	}
+
+}
