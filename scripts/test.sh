@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 # without them. Installed here when missing and we may.
 if [ ! -x /usr/bin/chromedriver ] || [ ! -x /usr/bin/chromium ]; then
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-		apt-get update
-		DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
+		apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 	else
 		echo "Chromium is missing: the dashboard's browser tests will fail. As root: apt-get install -y chromium chromium-driver" >&2
 	fi
