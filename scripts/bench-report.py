@@ -193,6 +193,25 @@ def http_table(directory, files):
         value = statistics.median(f[index] for f in figures["background"])
         print("| %s | %.1f | %.1f | %.2fx |" % (name, base, value, value / base))
     print()
+    ablation = []
+    for r in rounds:
+        path = os.path.join(directory, "http-plain-body-%d.txt" % r)
+        if os.path.exists(path):
+            ablation.append(wrk_figures(path))
+    if ablation:
+        print("Ablation: the plain controller answering the runtime's response (Location and a 4-field JSON "
+              "body), medians over the rounds.")
+        print()
+        print("| figure | plain | plain with body | @BackgroundTask | plain with body / plain | "
+              "@BackgroundTask / plain with body |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for index, name in ((0, "throughput, req/s"), (1, "p50 latency, ms"), (2, "p99 latency, ms")):
+            base = statistics.median(f[index] for f in figures["plain"])
+            body = statistics.median(f[index] for f in ablation)
+            value = statistics.median(f[index] for f in figures["background"])
+            print("| %s | %.1f | %.1f | %.1f | %.2fx | %.2fx |" % (name, base, body, value, body / base,
+                                                                   value / body))
+        print()
 
 
 def main(directory):

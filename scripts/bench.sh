@@ -12,7 +12,7 @@
 #        sampler (Java 25), then the top frames, in profile-java25.txt.
 # http, queue, drain (issue 8, items 3-5; "system" runs the three; none is part of "all"): small Spring
 #        Boot applications from the same jar, each its own JVM. http starts HttpBenchApp on a free loopback
-#        port and loads /plain and /background alternately with wrk (2 threads, HTTP_CONNECTIONS, default 32),
+#        port and loads /plain, /background and /plain-body (an ablation) in turn with wrk (2 threads, HTTP_CONNECTIONS, default 32),
 #        after a warm-up; queue runs QueueBench against scripts/dev-postgres.sh's database (started, and
 #        stopped again, when it is not running) and pgbench (PGBENCH, default Debian's PostgreSQL 15 one);
 #        drain runs DrainBench on Java 17 (platform threads) and Java 25 (virtual threads).
@@ -126,8 +126,9 @@ if [[ "$what" == http || "$what" == system ]]; then
 	}
 	run_wrk plain 10 "$out/http-warmup-plain.txt"
 	run_wrk background 10 "$out/http-warmup-background.txt"
+	run_wrk plain-body 10 "$out/http-warmup-plain-body.txt"
 	for round in $(seq 1 "$http_rounds"); do
-		for endpoint in plain background; do
+		for endpoint in plain background plain-body; do
 			run_wrk "$endpoint" "$http_seconds" "$out/http-$endpoint-$round.txt"
 			grep -E 'Requests/sec|^ +(50|99)%' "$out/http-$endpoint-$round.txt" | tr -s ' \n' ' '
 			echo " ($endpoint, round $round)"

@@ -1,6 +1,10 @@
 package dev.edgeruntime.benchmarks.http;
 
+import java.net.URI;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -14,6 +18,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.ResponseEntity;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -27,6 +32,10 @@ import org.springframework.web.bind.annotation.RestController;
  * <li>{@code GET /plain}: the baseline, a plain controller that hands the same sleep to a plain
  * {@link ThreadPoolExecutor} of the same kind as the runtime's platform executor (no core threads, no
  * limit, {@code SynchronousQueue}) and returns an empty 202.</li>
+ * <li>{@code GET /plain-body}: not a baseline of the issue but an ablation: the plain controller, answering
+ * what the runtime answers (a {@code Location} built with {@code ServletUriComponentsBuilder} and a JSON body
+ * of four fields, written by Jackson), so that the cost of the response itself can be told from the
+ * runtime's.</li>
  * </ul>
  * The baseline does the background work (rather than none) so that both sides pay for the same
  * sleeping threads; the ratio is then the runtime's own cost on the request path.
@@ -62,6 +71,23 @@ public class HttpBenchApp {
 		public ResponseEntity<Void> plain() {
 			this.executor.execute(this::work);
 			return ResponseEntity.accepted().build();
+		}
+
+		@GetMapping("/plain-body")
+		public ResponseEntity<Map<String, Object>> plainBody() {
+			this.executor.execute(this::work);
+			UUID id = UUID.randomUUID();
+			URI location = ServletUriComponentsBuilder.fromCurrentServletMapping()
+				.path("/background-tasks")
+				.pathSegment(id.toString())
+				.build()
+				.toUri();
+			Map<String, Object> body = new LinkedHashMap<>();
+			body.put("id", id);
+			body.put("name", "bench");
+			body.put("state", "RUNNING");
+			body.put("statusUrl", location);
+			return ResponseEntity.accepted().location(location).body(body);
 		}
 
 		@BackgroundTask(name = "bench")
