@@ -145,7 +145,7 @@ if [[ "$what" == queue || "$what" == system ]]; then
 	fi
 	"$java17" -Xms512m -Xmx512m -cp "$jar" dev.edgeruntime.benchmarks.queue.QueueBench \
 		"$(scripts/dev-postgres.sh url)" "${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}" "$queue_seconds" \
-		"$out/queue-pgbench" 2>&1 | grep -v '^[0-9:.]* WARN .*HikariPool' | tee "$out/queue.txt"
+		"$out/queue-pgbench" 2>&1 | grep --line-buffered -v '^[0-9:.]* WARN .*HikariPool' | tee "$out/queue.txt"
 	if [[ "$started_postgres" == true ]]; then
 		scripts/dev-postgres.sh stop > /dev/null
 	fi
