@@ -136,6 +136,84 @@ def overhead_table(name, entries):
     print()
 
 
+def wrk_ms(text):
+    """A wrk latency such as 7.44ms, 1.02s or 812.00us, in ms."""
+    for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * factor
+    return float("nan")
+
+
+def wrk_figures(path):
+    """(requests/s, p50 ms, p99 ms, non-2xx or socket errors) of one wrk --latency output."""
+    rps, p50, p99, errors = float("nan"), float("nan"), float("nan"), 0
+    for line in open(path):
+        words = line.split()
+        if line.startswith("Requests/sec:"):
+            rps = float(words[1])
+        elif words[:1] == ["50%"]:
+            p50 = wrk_ms(words[1])
+        elif words[:1] == ["99%"]:
+            p99 = wrk_ms(words[1])
+        elif line.strip().startswith("Non-2xx") or line.strip().startswith("Socket errors"):
+            errors += sum(int(word.rstrip(",")) for word in words if word.rstrip(",").isdigit())
+    return rps, p50, p99, errors
+
+
+def http_table(directory, files):
+    """The wrk runs of scripts/bench.sh http: each round, then the medians over the rounds and their ratios."""
+    rounds = sorted({int(f.rsplit("-", 1)[1][:-4]) for f in files})
+    print("### http (wrk, %s)" % ("rounds %d-%d" % (rounds[0], rounds[-1]) if rounds else "no rounds"))
+    print()
+    print("| round | plain req/s | @BackgroundTask req/s | plain p50 ms | @BackgroundTask p50 ms | "
+          "plain p99 ms | @BackgroundTask p99 ms |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    figures = {"plain": [], "background": []}
+    for r in rounds:
+        row = {}
+        for endpoint in figures:
+            path = os.path.join(directory, "http-%s-%d.txt" % (endpoint, r))
+            if os.path.exists(path):
+                row[endpoint] = wrk_figures(path)
+                figures[endpoint].append(row[endpoint])
+        if len(row) == 2:
+            print("| %d | %.0f | %.0f | %.1f | %.1f | %.1f | %.1f |" % (r, row["plain"][0], row["background"][0],
+                  row["plain"][1], row["background"][1], row["plain"][2], row["background"][2]))
+    print()
+    if not figures["plain"] or not figures["background"]:
+        return
+    print("Medians over the rounds; ratio = @BackgroundTask / plain (throughput: higher is better; latency: "
+          "lower is better). Errors (non-2xx or socket): plain %d, @BackgroundTask %d." % (
+              sum(f[3] for f in figures["plain"]), sum(f[3] for f in figures["background"])))
+    print()
+    print("| figure | plain controller (baseline) | @BackgroundTask | ratio |")
+    print("|---|---:|---:|---:|")
+    for index, name in ((0, "throughput, req/s"), (1, "p50 latency, ms"), (2, "p99 latency, ms")):
+        base = statistics.median(f[index] for f in figures["plain"])
+        value = statistics.median(f[index] for f in figures["background"])
+        print("| %s | %.1f | %.1f | %.2fx |" % (name, base, value, value / base))
+    print()
+    ablation = []
+    for r in rounds:
+        path = os.path.join(directory, "http-plain-body-%d.txt" % r)
+        if os.path.exists(path):
+            ablation.append(wrk_figures(path))
+    if ablation:
+        print("Ablation: the plain controller answering the runtime's response (Location and a 4-field JSON "
+              "body), medians over the rounds.")
+        print()
+        print("| figure | plain | plain with body | @BackgroundTask | plain with body / plain | "
+              "@BackgroundTask / plain with body |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for index, name in ((0, "throughput, req/s"), (1, "p50 latency, ms"), (2, "p99 latency, ms")):
+            base = statistics.median(f[index] for f in figures["plain"])
+            body = statistics.median(f[index] for f in ablation)
+            value = statistics.median(f[index] for f in figures["background"])
+            print("| %s | %.1f | %.1f | %.1f | %.2fx | %.2fx |" % (name, base, body, value, body / base,
+                                                                   value / body))
+        print()
+
+
 def main(directory):
     print("## Results of %s" % os.path.basename(os.path.normpath(directory)))
     print()
@@ -145,6 +223,10 @@ def main(directory):
         print(open(machine).read().strip())
         print("```")
         print()
+    http = [f for f in os.listdir(directory) if f.startswith("http-") and f.endswith(".txt")
+            and "warmup" not in f and f.rsplit("-", 1)[1][:-4].isdigit()]
+    if http:
+        http_table(directory, http)
     for file in sorted(os.listdir(directory)):
         path = os.path.join(directory, file)
         if file.endswith(".json"):
@@ -159,6 +241,16 @@ def main(directory):
                 submit_table(file[:-5], entries)
             else:
                 overhead_table(file[:-5], entries)
+        elif (file.startswith("queue") or file.startswith("drain")) and file.endswith(".txt"):
+            print("### %s" % file[:-4])
+            print()
+            for line in open(path):
+                if line.startswith("|") or line.startswith("Throughput") or line.startswith("Pickup") \
+                        or line.startswith("Drain") or " per message handled" in line:
+                    print(line.rstrip())
+                    if not line.startswith("|"):
+                        print()
+            print()
         elif file.startswith("footprint") and file.endswith(".txt"):
             print("### %s" % file[:-4])
             print()

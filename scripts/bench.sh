@@ -3,13 +3,19 @@
 # scripts/test.sh. Results go to benchmarks/results/<UTC time>-<mode>/ (git-ignored): the JMH JSON and
 # text output of each run, the machine, and summary.md with every figure, its baseline and the ratio.
 #
-#   scripts/bench.sh [quick|full] [all|submit|overhead|footprint|profile]
+#   scripts/bench.sh [quick|full] [all|submit|overhead|footprint|profile|http|queue|drain|system]
 #
 # quick: 1 fork, 5 warm-up and 5 measured iterations of 1 s (about 10 minutes for "all").
 # full:  3 forks, 5 warm-up and 10 measured iterations of 1 s, and the submit benchmark on Java 25 with
 #        platform threads as well (about 35 minutes for "all").
 # profile (never part of "all"): the runtime's batch throughput on virtual threads under JFR's CPU-time
 #        sampler (Java 25), then the top frames, in profile-java25.txt.
+# http, queue, drain (issue 8, items 3-5; "system" runs the three; none is part of "all"): small Spring
+#        Boot applications from the same jar, each its own JVM. http starts HttpBenchApp on a free loopback
+#        port and loads /plain, /background and /plain-body (an ablation) in turn with wrk (2 threads, HTTP_CONNECTIONS, default 32),
+#        after a warm-up; queue runs QueueBench against scripts/dev-postgres.sh's database (started, and
+#        stopped again, when it is not running) and pgbench (PGBENCH, default Debian's PostgreSQL 15 one);
+#        drain runs DrainBench on Java 17 (platform threads) and Java 25 (virtual threads).
 # JAVA17 (default: the java on the PATH) runs the platform-thread figures; JAVA25 (default: Temurin 25)
 # the virtual-thread figures and the footprint. Extra JMH options can be given in JMH_EXTRA, e.g.
 # JMH_EXTRA="-prof gc".
@@ -21,13 +27,14 @@ what=${2:-all}
 java17=${JAVA17:-java}
 java25=${JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 case "$mode" in
-	quick) jmh=(-f 1 -wi 5 -i 5 -w 1s -r 1s) ;;
-	full) jmh=(-f 3 -wi 5 -i 10 -w 1s -r 1s) ;;
+	quick) jmh=(-f 1 -wi 5 -i 5 -w 1s -r 1s); http_seconds=10; http_rounds=3; queue_seconds=15; drain_rounds=3 ;;
+	full) jmh=(-f 3 -wi 5 -i 10 -w 1s -r 1s); http_seconds=20; http_rounds=5; queue_seconds=30; drain_rounds=7 ;;
 	*) echo "Unknown mode '$mode': quick or full" >&2; exit 2 ;;
 esac
 case "$what" in
-	all|submit|overhead|footprint|profile) ;;
-	*) echo "Unknown benchmark '$what': all, submit, overhead, footprint or profile" >&2; exit 2 ;;
+	all|submit|overhead|footprint|profile|http|queue|drain|system) ;;
+	*) echo "Unknown benchmark '$what': all, submit, overhead, footprint, profile, http, queue, drain or system" >&2
+		exit 2 ;;
 esac
 # shellcheck disable=SC2206
 extra=(${JMH_EXTRA:-})
@@ -80,6 +87,76 @@ if [[ "$what" == profile ]]; then
 		| tee "$out/profile-java25-jmh.txt"
 	PATH="$(dirname "$java25"):$PATH" python3 scripts/jfr-top.py "$out/profile-java25.jfr" jdk.CPUTimeSample 40 \
 		| tee "$out/profile-java25.txt"
+fi
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+pids=()
+stop_started() {
+	local pid
+	for pid in "${pids[@]}"; do
+		kill "$pid" 2> /dev/null && wait "$pid" 2> /dev/null || true
+	done
+	pids=()
+}
+trap stop_started EXIT
+
+if [[ "$what" == http || "$what" == system ]]; then
+	if ! command -v wrk > /dev/null; then
+		echo "wrk not found: apt-get install wrk (Debian's package)" >&2
+		exit 1
+	fi
+	connections=${HTTP_CONNECTIONS:-32}
+	port=$(free_port)
+	echo "== http (wrk -t2 -c$connections, ${http_seconds}s per run, $http_rounds rounds, port $port)"
+	"$java17" -Xms512m -Xmx512m -cp "$jar" dev.edgeruntime.benchmarks.http.HttpBenchApp \
+		--server.address=127.0.0.1 --server.port="$port" --edge-runtime.max-in-flight=100000 \
+		--spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration \
+		> "$out/http-app.log" 2>&1 &
+	pids+=($!)
+	for _ in $(seq 1 120); do
+		curl -fs -o /dev/null "http://127.0.0.1:$port/plain" && break
+		sleep 0.5
+	done
+	run_wrk() { # endpoint seconds file
+		wrk -t2 -c"$connections" -d"$2"s --timeout 10s --latency "http://127.0.0.1:$port/$1" > "$3"
+		sleep 1 # the last requests' 500 ms of background work ends before the next run
+	}
+	run_wrk plain 10 "$out/http-warmup-plain.txt"
+	run_wrk background 10 "$out/http-warmup-background.txt"
+	run_wrk plain-body 10 "$out/http-warmup-plain-body.txt"
+	for round in $(seq 1 "$http_rounds"); do
+		for endpoint in plain background plain-body; do
+			run_wrk "$endpoint" "$http_seconds" "$out/http-$endpoint-$round.txt"
+			grep -E 'Requests/sec|^ +(50|99)%' "$out/http-$endpoint-$round.txt" | tr -s ' \n' ' '
+			echo " ($endpoint, round $round)"
+		done
+	done
+	stop_started
+fi
+if [[ "$what" == queue || "$what" == system ]]; then
+	echo "== queue"
+	started_postgres=false
+	if ! scripts/dev-postgres.sh status > /dev/null 2>&1; then
+		scripts/dev-postgres.sh start > /dev/null
+		started_postgres=true
+	fi
+	"$java17" -Xms512m -Xmx512m -cp "$jar" dev.edgeruntime.benchmarks.queue.QueueBench \
+		"$(scripts/dev-postgres.sh url)" "${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}" "$queue_seconds" \
+		"$out/queue-pgbench" 2>&1 | grep --line-buffered -v '^[0-9:.]* WARN .*HikariPool' | tee "$out/queue.txt"
+	if [[ "$started_postgres" == true ]]; then
+		scripts/dev-postgres.sh stop > /dev/null
+	fi
+fi
+if [[ "$what" == drain || "$what" == system ]]; then
+	echo "== drain-java17-platform"
+	"$java17" -Xms1g -Xmx1g -cp "$jar" dev.edgeruntime.benchmarks.drain.DrainBench 10000 5 "$drain_rounds" platform \
+		| tee "$out/drain-java17-platform.txt"
+	echo "== drain-java25-virtual"
+	"$java25" -Xms1g -Xmx1g -cp "$jar" dev.edgeruntime.benchmarks.drain.DrainBench 10000 5 "$drain_rounds" virtual \
+		| tee "$out/drain-java25-virtual.txt"
 fi
 
 if command -v python3 > /dev/null; then
