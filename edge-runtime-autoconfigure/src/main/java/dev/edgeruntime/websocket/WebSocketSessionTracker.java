@@ -40,6 +40,7 @@ import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
+import org.springframework.web.socket.handler.SessionLimitExceededException;
 
 /**
  * Registers the sessions of {@link TrackedWebSocketHandler}s with the {@link EdgeRuntime}, one task per
@@ -244,6 +245,10 @@ public final class WebSocketSessionTracker implements ApplicationListener<Before
 			}
 			try {
 				action.run();
+			}
+			catch (SessionLimitExceededException ex) {
+				logger.info("WebSocket session " + tracked.session.getId() + " closed: " + ex.getMessage());
+				close(tracked.session, CloseStatus.SESSION_NOT_RELIABLE);
 			}
 			catch (IOException | RuntimeException ex) {
 				logger.debug("Could not reach WebSocket session " + tracked.session.getId(), ex);
