@@ -51,8 +51,9 @@ import org.springframework.web.socket.handler.SessionLimitExceededException;
  * <li>when the runtime ends the task (budget used up, cancelled, shutdown drain) the session is closed with
  * {@link CloseStatus#GOING_AWAY} (1001) and the reason ({@code wall_clock}, {@code cancelled},
  * {@code termination});</li>
- * <li>a session the runtime refuses (shutting down, {@code max-in-flight}) is closed at once with
- * {@link CloseStatus#SERVICE_OVERLOAD} (1013, try again later).</li>
+ * <li>a session the runtime refuses (shutting down, {@code max-in-flight}, memory pressure) is closed at
+ * once with {@link CloseStatus#GOING_AWAY} (1001) and the reason ({@code early_drop}, {@code termination}).
+ * Not 1013 (try again later): Tomcat's WebSocket client reads 1012 to 1015 as a protocol error (1002).</li>
  * </ul>
  * Notices are sent on the tracker's own threads, one after the other for each session, so that a slow
  * client never holds up the runtime's watchdog. As a {@link SmartLifecycle} stopped right after the
@@ -146,7 +147,7 @@ public final class WebSocketSessionTracker implements ApplicationListener<Before
 		catch (TaskRejectedException ex) {
 			this.sessions.remove(session.getId());
 			logger.info("WebSocket session " + session.getId() + " refused: " + ex.getMessage());
-			close(concurrent, CloseStatus.SERVICE_OVERLOAD.withReason(ex.getReason().value()));
+			close(concurrent, CloseStatus.GOING_AWAY.withReason(ex.getReason().value()));
 			return null;
 		}
 		tracked.task = task;
