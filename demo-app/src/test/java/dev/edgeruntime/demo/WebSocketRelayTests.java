@@ -118,15 +118,17 @@ class WebSocketRelayTests {
 
 	@Test
 	void clientClosingShouldCloseTheUpstream() throws Exception {
+		awaitNoUpstreamOpen();
 		RelayWebSocketClient client = connect(token("carol"));
 		awaitUpstream(client);
 		assertThat(running("echo-ws")).isNotEmpty();
 		client.close();
-		await().atMost(RelayWebSocketClient.TIMEOUT).untilAsserted(() -> assertThat(running("echo-ws")).isEmpty());
+		awaitNoUpstreamOpen();
 	}
 
 	@Test
 	void upstreamClosingShouldCloseTheClient() throws Exception {
+		awaitNoUpstreamOpen();
 		RelayWebSocketClient client = connect(token("dave"));
 		awaitUpstream(client);
 		List<TaskInfo> upstreams = running("echo-ws");
@@ -145,6 +147,11 @@ class WebSocketRelayTests {
 			String reply = client.next();
 			return "echo: ready?".equals(reply);
 		});
+	}
+
+	/** The sessions of the other tests close asynchronously: wait until their upstreams are gone. */
+	private void awaitNoUpstreamOpen() {
+		await().atMost(RelayWebSocketClient.TIMEOUT).untilAsserted(() -> assertThat(running("echo-ws")).isEmpty());
 	}
 
 	private List<TaskInfo> running(String name) {
