@@ -11,8 +11,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -68,6 +68,8 @@ public final class WebSocketSessionTracker implements ApplicationListener<Before
 	/** The close reason of a session whose task a caller cancelled, such as through the endpoint. */
 	public static final String CANCELLED = "cancelled";
 
+	private static final int SENDER_THREADS = 8;
+
 	/** Stopped after the runtime's drain (which closes the sessions left) and before the web server. */
 	private static final int PHASE = EdgeRuntimeLifecycle.PHASE - 1;
 
@@ -102,8 +104,10 @@ public final class WebSocketSessionTracker implements ApplicationListener<Before
 		this.defaultWallClock = defaultWallClock;
 		this.sendTimeLimit = (int) Math.min(Integer.MAX_VALUE, sendTimeLimit.toMillis());
 		this.bufferSizeLimit = (int) Math.min(Integer.MAX_VALUE, bufferSizeLimit.toBytes());
-		ThreadPoolExecutor executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
-				new SynchronousQueue<>(), daemonThreads());
+		// Bounded: at shutdown every session hears a notice at once; a few stuck clients only slow the rest.
+		ThreadPoolExecutor executor = new ThreadPoolExecutor(SENDER_THREADS, SENDER_THREADS, 30, TimeUnit.SECONDS,
+				new LinkedBlockingQueue<>(), daemonThreads());
+		executor.allowCoreThreadTimeOut(true);
 		this.senders = executor;
 	}
 
