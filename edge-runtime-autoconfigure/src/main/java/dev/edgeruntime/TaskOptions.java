@@ -19,17 +19,31 @@ import org.springframework.util.unit.DataSize;
  * @param wallClock the wall-clock budget, or {@code null} for the default
  * @param cpuTime the CPU-time budget, or {@code null} for the default
  * @param memory the allocation budget, or {@code null} for the default
+ * @param origin where the task was started, or {@code null} to find it on the submitting thread (for
+ * integrations such as WebSocket sessions, whose callbacks run outside the request that opened them)
  * @author edge-runtime developers
  */
 public record TaskOptions(@Nullable String name, @Nullable Duration wallClock, @Nullable Duration cpuTime,
-		@Nullable DataSize memory) {
+		@Nullable DataSize memory, @Nullable TaskOrigin origin) {
 
-	private static final TaskOptions DEFAULTS = new TaskOptions(null, null, null, null);
+	private static final TaskOptions DEFAULTS = new TaskOptions(null, null, null, null, null);
 
 	public TaskOptions {
 		Assert.isTrue(wallClock == null || isPositive(wallClock), "Wall-clock budget must be positive");
 		Assert.isTrue(cpuTime == null || isPositive(cpuTime), "CPU-time budget must be positive");
 		Assert.isTrue(memory == null || memory.toBytes() > 0, "Memory budget must be positive");
+	}
+
+	/**
+	 * Options whose origin is found on the submitting thread.
+	 * @param name the task name, or {@code null}
+	 * @param wallClock the wall-clock budget, or {@code null} for the default
+	 * @param cpuTime the CPU-time budget, or {@code null} for the default
+	 * @param memory the allocation budget, or {@code null} for the default
+	 */
+	public TaskOptions(@Nullable String name, @Nullable Duration wallClock, @Nullable Duration cpuTime,
+			@Nullable DataSize memory) {
+		this(name, wallClock, cpuTime, memory, null);
 	}
 
 	private static boolean isPositive(Duration duration) {
@@ -60,7 +74,7 @@ public record TaskOptions(@Nullable String name, @Nullable Duration wallClock, @
 	 * @return new options
 	 */
 	public TaskOptions wallClock(Duration wallClock) {
-		return new TaskOptions(this.name, wallClock, this.cpuTime, this.memory);
+		return new TaskOptions(this.name, wallClock, this.cpuTime, this.memory, this.origin);
 	}
 
 	/**
@@ -69,7 +83,7 @@ public record TaskOptions(@Nullable String name, @Nullable Duration wallClock, @
 	 * @return new options
 	 */
 	public TaskOptions cpuTime(Duration cpuTime) {
-		return new TaskOptions(this.name, this.wallClock, cpuTime, this.memory);
+		return new TaskOptions(this.name, this.wallClock, cpuTime, this.memory, this.origin);
 	}
 
 	/**
@@ -78,7 +92,16 @@ public record TaskOptions(@Nullable String name, @Nullable Duration wallClock, @
 	 * @return new options
 	 */
 	public TaskOptions memory(DataSize memory) {
-		return new TaskOptions(this.name, this.wallClock, this.cpuTime, memory);
+		return new TaskOptions(this.name, this.wallClock, this.cpuTime, memory, this.origin);
+	}
+
+	/**
+	 * A copy with the given origin, used instead of the one found on the submitting thread.
+	 * @param origin where the task was started
+	 * @return new options
+	 */
+	public TaskOptions origin(TaskOrigin origin) {
+		return new TaskOptions(this.name, this.wallClock, this.cpuTime, this.memory, origin);
 	}
 
 }

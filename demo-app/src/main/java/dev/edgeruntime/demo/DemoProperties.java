@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -22,8 +24,14 @@ public class DemoProperties {
 
 	private final Reports reports = new Reports();
 
+	private final RelayWs relayWs = new RelayWs();
+
 	public Relay getRelay() {
 		return this.relay;
+	}
+
+	public RelayWs getRelayWs() {
+		return this.relayWs;
 	}
 
 	public Albums getAlbums() {
@@ -71,6 +79,39 @@ public class DemoProperties {
 
 		public void setAllowedUrls(List<URI> allowedUrls) {
 			this.allowedUrls = allowedUrls;
+		}
+
+	}
+
+	/**
+	 * The authenticated WebSocket relay ({@code /relay-ws}).
+	 */
+	public static class RelayWs {
+
+		/**
+		 * Key that signs the HS256 tokens the relay accepts in its jwt query parameter; at least 32 bytes.
+		 */
+		private String jwtSecret = "";
+
+		/**
+		 * WebSocket URL the relay connects each client to; unset means the demo's own echo at /echo-ws.
+		 */
+		private @Nullable URI upstream;
+
+		public String getJwtSecret() {
+			return this.jwtSecret;
+		}
+
+		public void setJwtSecret(String jwtSecret) {
+			this.jwtSecret = jwtSecret;
+		}
+
+		public @Nullable URI getUpstream() {
+			return this.upstream;
+		}
+
+		public void setUpstream(@Nullable URI upstream) {
+			this.upstream = upstream;
 		}
 
 	}

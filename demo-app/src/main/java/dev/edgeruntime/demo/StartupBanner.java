@@ -26,7 +26,8 @@ class StartupBanner {
 
 	@EventListener
 	void ready(ApplicationReadyEvent event) {
-		String base = "http://localhost:" + this.environment.getProperty("local.server.port", "8080");
+		String port = this.environment.getProperty("local.server.port", "8080");
+		String base = "http://localhost:" + port;
 		logger.info("""
 
 				edge-runtime demo is ready. Try (docs/demo.md has more):
@@ -38,7 +39,8 @@ class StartupBanner {
 				  curl {}/background-tasks/<id>
 				  curl {}/actuator/backgroundtasks
 				  curl {}/actuator/health
-				""", base, base, base, base, base, base, base, base, base);
+				  websocat 'ws://localhost:{}/relay-ws?jwt=<token>'   (docs/websocket.md makes a token)
+				""", base, base, base, base, base, base, base, base, base, port);
 	}
 
 }

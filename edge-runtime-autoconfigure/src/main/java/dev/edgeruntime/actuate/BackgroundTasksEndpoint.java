@@ -309,12 +309,26 @@ public class BackgroundTasksEndpoint {
 	 * @param path the request path, or {@code null}
 	 * @param traceId the trace id, or {@code null}
 	 * @param principal the authenticated user, or {@code null}
+	 * @param remoteAddress the client's address (WebSocket sessions), or {@code null}
 	 */
 	public record OriginDescriptor(@Nullable String method, @Nullable String path, @Nullable String traceId,
-			@Nullable String principal) {
+			@Nullable String principal, @Nullable String remoteAddress) {
+
+		/**
+		 * An origin without a remote address.
+		 * @param method the HTTP method, or {@code null}
+		 * @param path the request path, or {@code null}
+		 * @param traceId the trace id, or {@code null}
+		 * @param principal the authenticated user, or {@code null}
+		 */
+		public OriginDescriptor(@Nullable String method, @Nullable String path, @Nullable String traceId,
+				@Nullable String principal) {
+			this(method, path, traceId, principal, null);
+		}
 
 		static OriginDescriptor of(TaskOrigin origin) {
-			return new OriginDescriptor(origin.method(), origin.path(), origin.traceId(), origin.principal());
+			return new OriginDescriptor(origin.method(), origin.path(), origin.traceId(), origin.principal(),
+					origin.remoteAddress());
 		}
 
 	}

@@ -157,7 +157,8 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		Assert.notNull(work, "Work must not be null");
 		// named after the Runnable, not the adapter that makes it a Callable
 		TaskOptions named = (options.name() != null) ? options
-				: new TaskOptions(nameOf(options, work), options.wallClock(), options.cpuTime(), options.memory());
+				: new TaskOptions(nameOf(options, work), options.wallClock(), options.cpuTime(), options.memory(),
+						options.origin());
 		return waitUntil(named, () -> {
 			work.run();
 			return null;
@@ -269,9 +270,11 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 				(options.wallClock() != null) ? options.wallClock() : this.defaultWallClock,
 				threadBound ? ((options.cpuTime() != null) ? options.cpuTime() : this.defaultCpuTime) : null,
 				threadBound ? ((options.memory() != null) ? options.memory() : this.defaultMemory) : null);
-		TaskOrigin origin;
+		TaskOrigin origin = options.origin();
 		try {
-			origin = this.originResolver.resolve();
+			if (origin == null) {
+				origin = this.originResolver.resolve();
+			}
 		}
 		catch (RuntimeException ex) {
 			this.inFlight.decrementAndGet();

@@ -1,0 +1,65 @@
+package dev.edgeruntime.demo;
+
+import java.security.Principal;
+import java.util.Map;
+
+import dev.edgeruntime.websocket.WebSocketSessionTracker;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.server.ServerHttpRequest;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.client.standard.StandardWebSocketClient;
+import org.springframework.web.socket.config.annotation.EnableWebSocket;
+import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
+import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
+
+/**
+ * The blog's WebSocket example: {@code /relay-ws}, the authenticated relay, and {@code /echo-ws}, the
+ * upstream it relays to. Both are tracked: each session is a background task under
+ * {@code edge-runtime.websocket.wall-clock}, listed in {@code /actuator/backgroundtasks}.
+ *
+ * @author edge-runtime developers
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSocket
+class WebSocketRelayConfiguration {
+
+	@Bean
+	WebSocketConfigurer relayEndpoints(WebSocketSessionTracker tracker, DemoProperties properties) {
+		DemoProperties.RelayWs relay = properties.getRelayWs();
+		RelayTokens tokens = new RelayTokens(relay.getJwtSecret());
+		WebSocketRelayHandler handler = new WebSocketRelayHandler(new StandardWebSocketClient(), relay.getUpstream());
+		return (registry) -> {
+			registry.addHandler(tracker.track("relay-ws", handler), "/relay-ws")
+				.addInterceptors(new RelayHandshakeInterceptor(tokens))
+				.setHandshakeHandler(new SubjectHandshakeHandler());
+			registry.addHandler(tracker.track("echo-ws", new WebSocketEchoHandler()), "/echo-ws");
+		};
+	}
+
+	/** Makes the token's subject the session's principal. */
+	private static final class SubjectHandshakeHandler extends DefaultHandshakeHandler {
+
+		@Override
+		protected @Nullable Principal determineUser(ServerHttpRequest request, WebSocketHandler wsHandler,
+				Map<String, Object> attributes) {
+			Object subject = attributes.get(RelayHandshakeInterceptor.SUBJECT);
+			return (subject != null) ? new RelayPrincipal(subject.toString())
+					: super.determineUser(request, wsHandler, attributes);
+		}
+
+	}
+
+	/** The authenticated user of a relay session. */
+	private record RelayPrincipal(String name) implements Principal {
+
+		@Override
+		public String getName() {
+			return this.name;
+		}
+
+	}
+
+}

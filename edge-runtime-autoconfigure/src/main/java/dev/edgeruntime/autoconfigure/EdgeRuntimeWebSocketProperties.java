@@ -1,0 +1,57 @@
+package dev.edgeruntime.autoconfigure;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration of WebSocket sessions run as background tasks.
+ *
+ * @author edge-runtime developers
+ */
+@ConfigurationProperties("edge-runtime.websocket")
+public class EdgeRuntimeWebSocketProperties {
+
+	/**
+	 * Wall-clock budget of a tracked session whose handler sets none; unset means edge-runtime.budget.wall-clock.
+	 */
+	private @Nullable Duration wallClock;
+
+	/**
+	 * How long one send to a slow client may take before its session is closed.
+	 */
+	private Duration sendTimeLimit = Duration.ofSeconds(10);
+
+	/**
+	 * How much may be buffered for a slow client before its session is closed.
+	 */
+	private DataSize bufferSizeLimit = DataSize.ofKilobytes(512);
+
+	public @Nullable Duration getWallClock() {
+		return this.wallClock;
+	}
+
+	public void setWallClock(@Nullable Duration wallClock) {
+		this.wallClock = wallClock;
+	}
+
+	public Duration getSendTimeLimit() {
+		return this.sendTimeLimit;
+	}
+
+	public void setSendTimeLimit(Duration sendTimeLimit) {
+		this.sendTimeLimit = sendTimeLimit;
+	}
+
+	public DataSize getBufferSizeLimit() {
+		return this.bufferSizeLimit;
+	}
+
+	public void setBufferSizeLimit(DataSize bufferSizeLimit) {
+		this.bufferSizeLimit = bufferSizeLimit;
+	}
+
+}

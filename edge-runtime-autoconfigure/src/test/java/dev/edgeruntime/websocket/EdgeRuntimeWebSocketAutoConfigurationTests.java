@@ -1,0 +1,66 @@
+package dev.edgeruntime.websocket;
+
+import java.time.Duration;
+
+import dev.edgeruntime.EdgeRuntime;
+import dev.edgeruntime.autoconfigure.EdgeRuntimeAutoConfiguration;
+import dev.edgeruntime.autoconfigure.EdgeRuntimeWebSocketAutoConfiguration;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.util.unit.DataSize;
+import org.springframework.web.socket.WebSocketHandler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link EdgeRuntimeWebSocketAutoConfiguration}.
+ *
+ * @author edge-runtime developers
+ */
+class EdgeRuntimeWebSocketAutoConfigurationTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner().withConfiguration(
+			AutoConfigurations.of(EdgeRuntimeAutoConfiguration.class, EdgeRuntimeWebSocketAutoConfiguration.class));
+
+	@Test
+	void trackerWhenSpringWebSocketIsPresentShouldBeDefined() {
+		this.contextRunner.run((context) -> assertThat(context).hasSingleBean(WebSocketSessionTracker.class));
+	}
+
+	@Test
+	void trackerWhenSpringWebSocketIsAbsentShouldBackOff() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(WebSocketHandler.class))
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(WebSocketSessionTracker.class));
+	}
+
+	@Test
+	void trackerWhenUserDefinesOneShouldBackOff() {
+		this.contextRunner.withUserConfiguration(CustomTrackerConfiguration.class)
+			.run((context) -> assertThat(context).hasSingleBean(WebSocketSessionTracker.class)
+				.hasBean("customTracker"));
+	}
+
+	@Test
+	void trackerWithoutRuntimeShouldBackOff() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(EdgeRuntimeWebSocketAutoConfiguration.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(WebSocketSessionTracker.class));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomTrackerConfiguration {
+
+		@Bean
+		WebSocketSessionTracker customTracker(EdgeRuntime runtime) {
+			return new WebSocketSessionTracker(runtime, Duration.ofMinutes(1), Duration.ofSeconds(1),
+					DataSize.ofKilobytes(64));
+		}
+
+	}
+
+}
