@@ -39,8 +39,9 @@ class StartupBanner {
 				  curl {}/background-tasks/<id>
 				  curl {}/actuator/backgroundtasks
 				  curl {}/actuator/health
+				  open {}/background-tasks-dashboard   (the live dashboard)
 				  websocat 'ws://localhost:{}/relay-ws?jwt=<token>'   (docs/websocket.md makes a token)
-				""", base, base, base, base, base, base, base, base, base, port);
+				""", base, base, base, base, base, base, base, base, base, base, port);
 	}
 
 }
