@@ -59,6 +59,21 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 	private static final Duration RETRY_AFTER_CAPACITY = Duration.ofSeconds(1);
 
+	/** The name of an unnamed task, from the class of its work: worked out once per class. */
+	private static final ClassValue<String> NAMES = new ClassValue<>() {
+
+		@Override
+		protected String computeValue(Class<?> type) {
+			String name = type.getSimpleName();
+			int lambda = name.indexOf("$$Lambda");
+			if (lambda > 0) {
+				name = name.substring(0, lambda);
+			}
+			return name.isEmpty() ? "task" : name;
+		}
+
+	};
+
 	/**
 	 * How long the drain waits, after interrupting the tasks left at the end of the grace period, for
 	 * their threads to return.
@@ -77,7 +92,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 	private final TaskStorageArea storage;
 
-	private final List<TaskLifecycleListener> listeners;
+	private final TaskLifecycleListener[] listeners; // an array: iterating it allocates nothing
 
 	private final InstantSource clock;
 
@@ -86,6 +101,12 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	private final @Nullable Duration defaultCpuTime;
 
 	private final @Nullable DataSize defaultMemory;
+
+	/** The budget of a task that sets none of its own; shared, as budgets are immutable. */
+	private final TaskBudget defaultBudget;
+
+	/** The same for a {@code CompletionStage}, which has no thread to measure CPU time or memory on. */
+	private final TaskBudget defaultStageBudget;
 
 	private final Duration maxExtension;
 
@@ -118,11 +139,13 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		this.decorator = builder.decorator;
 		this.originResolver = builder.originResolver;
 		this.storage = builder.storage;
-		this.listeners = List.copyOf(builder.listeners);
+		this.listeners = builder.listeners.toArray(new TaskLifecycleListener[0]);
 		this.clock = builder.clock;
 		this.defaultWallClock = builder.wallClock;
 		this.defaultCpuTime = builder.cpuTime;
 		this.defaultMemory = builder.memory;
+		this.defaultBudget = new TaskBudget(this.defaultWallClock, this.defaultCpuTime, this.defaultMemory);
+		this.defaultStageBudget = new TaskBudget(this.defaultWallClock, null, null);
 		this.maxExtension = builder.maxExtension;
 		this.maxInFlight = builder.maxInFlight;
 		this.closeExecutors = builder.closeExecutors;
@@ -147,19 +170,14 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	@Override
 	public <T> TaskHandle<T> waitUntil(TaskOptions options, Callable<T> work) {
 		Assert.notNull(work, "Work must not be null");
-		DeferredTask<T> task = prepare(options, work);
-		task.start();
-		return task.handle();
+		return submit(options, nameOf(options, work), work);
 	}
 
 	@Override
 	public TaskHandle<Void> waitUntil(TaskOptions options, Runnable work) {
 		Assert.notNull(work, "Work must not be null");
 		// named after the Runnable, not the adapter that makes it a Callable
-		TaskOptions named = (options.name() != null) ? options
-				: new TaskOptions(nameOf(options, work), options.wallClock(), options.cpuTime(), options.memory(),
-						options.origin());
-		return waitUntil(named, () -> {
+		return submit(options, nameOf(options, work), () -> {
 			work.run();
 			return null;
 		});
@@ -204,17 +222,13 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	 * @throws TaskRejectedException if the task is refused
 	 */
 	public <T> DeferredTask<T> prepare(TaskOptions options, Callable<T> work) {
-		TrackedTask<T> task = admit(options, nameOf(options, work), true);
-		Runnable runnable;
-		try {
-			runnable = this.decorator.decorate(() -> run(task, work));
-		}
-		catch (RuntimeException ex) {
-			drop(task, "a task decorator failed: " + ex);
-			throw ex;
-		}
-		Executor executor = (task.budget().needsPlatformThread() || this.virtualExecutor == null)
-				? this.platformExecutor : this.virtualExecutor;
+		return prepare(options, nameOf(options, work), work);
+	}
+
+	private <T> DeferredTask<T> prepare(TaskOptions options, String name, Callable<T> work) {
+		TrackedTask<T> task = admit(options, name, true);
+		Runnable runnable = decorate(task, work);
+		Executor executor = executorFor(task);
 		return new DeferredTask<>() {
 
 			@Override
@@ -224,20 +238,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 			@Override
 			public void start() {
-				if (task.state() != TaskState.SCHEDULED) {
-					release(task);
-					return;
-				}
-				task.submitted = true;
-				try {
-					executor.execute(runnable);
-				}
-				catch (RejectedExecutionException ex) {
-					DefaultEdgeRuntime.this.drop(task, "its executor refused it: " + ex.getMessage());
-					release(task);
-					throw new TaskRejectedException("Background task " + task.name() + " was refused: the runtime's "
-							+ "executor is shut down", UnloadReason.TERMINATION, RETRY_AFTER_TERMINATION);
-				}
+				DefaultEdgeRuntime.this.start(task, executor, runnable);
 			}
 
 			@Override
@@ -246,6 +247,45 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			}
 
 		};
+	}
+
+	/** Admits and starts a task at once: {@link #prepare} without the deferred handle. */
+	private <T> TaskHandle<T> submit(TaskOptions options, String name, Callable<T> work) {
+		TrackedTask<T> task = admit(options, name, true);
+		start(task, executorFor(task), decorate(task, work));
+		return task;
+	}
+
+	private <T> Runnable decorate(TrackedTask<T> task, Callable<T> work) {
+		try {
+			return this.decorator.decorate(() -> run(task, work));
+		}
+		catch (RuntimeException ex) {
+			drop(task, "a task decorator failed: " + ex);
+			throw ex;
+		}
+	}
+
+	private Executor executorFor(TrackedTask<?> task) {
+		boolean needsPlatformThread = task.cpuBudget() != null || task.memoryBudget() != null;
+		return (needsPlatformThread || this.virtualExecutor == null) ? this.platformExecutor : this.virtualExecutor;
+	}
+
+	private void start(TrackedTask<?> task, Executor executor, Runnable runnable) {
+		if (task.state() != TaskState.SCHEDULED) {
+			release(task);
+			return;
+		}
+		task.submitted = true;
+		try {
+			executor.execute(runnable);
+		}
+		catch (RejectedExecutionException ex) {
+			drop(task, "its executor refused it: " + ex.getMessage());
+			release(task);
+			throw new TaskRejectedException("Background task " + task.name() + " was refused: the runtime's "
+					+ "executor is shut down", UnloadReason.TERMINATION, RETRY_AFTER_TERMINATION);
+		}
 	}
 
 	private <T> TrackedTask<T> admit(TaskOptions options, String name, boolean threadBound) {
@@ -266,10 +306,11 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			}
 		}
 		while (!this.inFlight.compareAndSet(current, current + 1));
-		TaskBudget budget = new TaskBudget(
-				(options.wallClock() != null) ? options.wallClock() : this.defaultWallClock,
-				threadBound ? ((options.cpuTime() != null) ? options.cpuTime() : this.defaultCpuTime) : null,
-				threadBound ? ((options.memory() != null) ? options.memory() : this.defaultMemory) : null);
+		TaskBudget budget = (options.wallClock() == null && options.cpuTime() == null && options.memory() == null)
+				? (threadBound ? this.defaultBudget : this.defaultStageBudget)
+				: new TaskBudget((options.wallClock() != null) ? options.wallClock() : this.defaultWallClock,
+						threadBound ? ((options.cpuTime() != null) ? options.cpuTime() : this.defaultCpuTime) : null,
+						threadBound ? ((options.memory() != null) ? options.memory() : this.defaultMemory) : null);
 		TaskOrigin origin = options.origin();
 		try {
 			if (origin == null) {
@@ -294,15 +335,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	}
 
 	private static String nameOf(TaskOptions options, Object work) {
-		if (options.name() != null) {
-			return options.name();
-		}
-		String name = work.getClass().getSimpleName();
-		int lambda = name.indexOf("$$Lambda");
-		if (lambda > 0) {
-			name = name.substring(0, lambda);
-		}
-		return name.isEmpty() ? "task" : name;
+		return (options.name() != null) ? options.name() : NAMES.get(work.getClass());
 	}
 
 	// Execution
@@ -337,7 +370,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			}
 			TaskContextHolder.set(outer);
 			task.detach();
-			if (outer == null) {
+			if (outer == null && thread.isInterrupted()) {
 				Thread.interrupted(); // a pooled thread must not carry the task's interrupt to the next task
 			}
 			deleteStorage(task);
@@ -473,11 +506,14 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	}
 
 	private void finished(TrackedTask<?> task, TaskState state) {
+		this.registry.finished(task, state);
+		if (this.listeners.length == 0) {
+			return;
+		}
 		Instant started = task.startedAt();
 		Instant finishedAt = task.finishedAt();
 		Duration elapsed = Duration.between((started != null) ? started : task.submittedAt(),
 				(finishedAt != null) ? finishedAt : now());
-		this.registry.finished(task, state);
 		for (TaskLifecycleListener listener : this.listeners) {
 			listener.taskFinished(task, state, elapsed);
 		}

@@ -33,8 +33,8 @@ public final class MdcTaskDecorator implements TaskDecorator {
 					if (hadPrevious) {
 						set(previous);
 					}
-					else {
-						MDC.clear();
+					else if (MDC.getCopyOfContextMap() != null) {
+						MDC.clear(); // what the task put there
 					}
 				}
 			};

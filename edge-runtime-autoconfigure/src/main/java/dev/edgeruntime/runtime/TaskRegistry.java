@@ -21,6 +21,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * Every task in flight, and the finished ones kept for a bounded time and count so their status can be
  * read after they end. Adding and finishing a task are constant-time.
+ * <p>
+ * A finishing task only joins the queue of finished tasks: the map is not touched on the task's own thread.
+ * The oldest finished tasks over the count are evicted by the next submission, read or watchdog tick. On
+ * virtual threads this matters: a map update from a thread that never used one first seeds the thread's
+ * probe (two JVM-wide atomic updates), and every task runs on a new thread.
  *
  * @author edge-runtime developers
  */
@@ -55,52 +60,59 @@ final class TaskRegistry {
 
 	void add(TrackedTask<?> task) {
 		this.tasks.put(task.id(), task);
+		evictOverCount();
 	}
 
 	@Nullable TrackedTask<?> get(UUID id) {
+		evictOverCount();
 		return this.tasks.get(id);
 	}
 
 	void finished(TrackedTask<?> task, TaskState state) {
 		this.byState.get(state).increment();
-		if (this.maxRetained <= 0) {
-			this.tasks.remove(task.id());
-			return;
-		}
+		// queued before it is counted: a count of n means at least n tasks in the queue
 		this.finished.add(task);
-		if (this.finishedCount.incrementAndGet() > this.maxRetained) {
+		this.finishedCount.incrementAndGet();
+	}
+
+	private void evictOverCount() {
+		while (this.finishedCount.get() > this.maxRetained) {
 			evictOldest();
 		}
 	}
 
-	private void evictOldest() {
+	private boolean evictOldest() {
+		int count = this.finishedCount.get();
+		// the count is taken before the poll, so the queue always holds at least as many as counted
+		if (count <= 0 || !this.finishedCount.compareAndSet(count, count - 1)) {
+			return false;
+		}
 		TrackedTask<?> oldest = this.finished.poll();
 		if (oldest != null) {
-			this.finishedCount.decrementAndGet();
 			this.tasks.remove(oldest.id());
 		}
+		return true;
 	}
 
 	void evictExpired(Instant now) {
+		evictOverCount();
 		Instant cutoff = now.minus(this.maxAge);
 		TrackedTask<?> head;
 		while ((head = this.finished.peek()) != null) {
 			Instant finishedAt = head.finishedAt();
-			if (finishedAt == null || !finishedAt.isBefore(cutoff)) {
-				return;
-			}
-			if (this.finished.remove(head)) {
-				this.finishedCount.decrementAndGet();
-				this.tasks.remove(head.id());
+			if (finishedAt == null || !finishedAt.isBefore(cutoff) || !evictOldest()) {
+				return; // not expired, or finished but not counted yet (the next tick takes it)
 			}
 		}
 	}
 
 	Collection<TrackedTask<?>> all() {
+		evictOverCount();
 		return this.tasks.values();
 	}
 
 	List<TrackedTask<?>> active() {
+		evictOverCount();
 		List<TrackedTask<?>> active = new ArrayList<>();
 		for (TrackedTask<?> task : this.tasks.values()) {
 			if (!task.state().isTerminal()) {
@@ -111,12 +123,14 @@ final class TaskRegistry {
 	}
 
 	List<TrackedTask<?>> newestFirst() {
+		evictOverCount();
 		List<TrackedTask<?>> all = new ArrayList<>(this.tasks.values());
 		all.sort(Comparator.comparing(TrackedTask<?>::submittedAt).reversed());
 		return all;
 	}
 
 	int size() {
+		evictOverCount();
 		return this.tasks.size();
 	}
 
