@@ -132,6 +132,9 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 	private volatile boolean draining;
 
+	/** The thread waiting in {@link #drain} for the tasks in flight, if any. */
+	private volatile @Nullable Thread drainer;
+
 	private DefaultEdgeRuntime(Builder builder) {
 		this.events = builder.events;
 		this.platformExecutor = builder.platformExecutor;
@@ -520,8 +523,11 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	}
 
 	private void release(TrackedTask<?> task) {
-		if (task.release()) {
-			this.inFlight.decrementAndGet();
+		if (task.release() && this.inFlight.decrementAndGet() == 0) {
+			Thread drainer = this.drainer;
+			if (drainer != null) {
+				LockSupport.unpark(drainer);
+			}
 		}
 	}
 
@@ -628,9 +634,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			logger.info("Waiting up to " + gracePeriod + " for " + waiting + " background task"
 					+ ((waiting == 1) ? "" : "s") + " to finish");
 		}
-		while (this.inFlight.get() > 0 && System.nanoTime() < deadline) {
-			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-		}
+		awaitNoneInFlight(deadline);
 		List<TaskInfo> cancelled = new ArrayList<>();
 		for (TrackedTask<?> task : this.registry.active()) {
 			if (cancel(task, UnloadReason.TERMINATION)) {
@@ -640,11 +644,23 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 						+ "shutdown grace period of " + gracePeriod + " and was interrupted");
 			}
 		}
-		long unwind = System.nanoTime() + UNWIND_TIME.toNanos();
-		while (this.inFlight.get() > 0 && System.nanoTime() < unwind) {
-			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-		}
+		awaitNoneInFlight(System.nanoTime() + UNWIND_TIME.toNanos());
 		return cancelled;
+	}
+
+	/** Parks until no task is in flight (the last one to release its place unparks) or the deadline. */
+	private void awaitNoneInFlight(long deadline) {
+		this.drainer = Thread.currentThread();
+		try {
+			long left;
+			while (this.inFlight.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
+				// an unpark before the park is not lost (it leaves a permit); the bound is only a safety net
+				LockSupport.parkNanos(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+			}
+		}
+		finally {
+			this.drainer = null;
+		}
 	}
 
 	/**
