@@ -1,5 +1,6 @@
 package dev.edgeruntime.autoconfigure;
 
+import java.util.Locale;
 import java.util.function.Supplier;
 
 import dev.edgeruntime.EdgeRuntime;
@@ -11,8 +12,15 @@ import dev.edgeruntime.dashboard.DashboardController;
 import dev.edgeruntime.dashboard.DashboardEventStream;
 import dev.edgeruntime.dashboard.SecurityDashboardAccess;
 import dev.edgeruntime.queue.QueueMetrics;
+import jakarta.servlet.http.HttpServletRequest;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.EndpointAccessResolver;
+import org.springframework.boot.actuate.endpoint.EndpointId;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -33,7 +41,8 @@ import org.springframework.context.annotation.Configuration;
  *
  * @author edge-runtime developers
  */
-@AutoConfiguration(after = { EdgeRuntimeAutoConfiguration.class, EdgeRuntimeEndpointAutoConfiguration.class })
+@AutoConfiguration(after = { EdgeRuntimeAutoConfiguration.class, EdgeRuntimeEndpointAutoConfiguration.class },
+		afterName = "org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration")
 @ConditionalOnWebApplication(type = Type.SERVLET)
 @ConditionalOnClass(name = { "org.springframework.web.servlet.DispatcherServlet",
 		"org.springframework.boot.actuate.endpoint.OperationResponseBody" })
@@ -42,7 +51,11 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(EdgeRuntimeDashboardProperties.class)
 public final class EdgeRuntimeDashboardAutoConfiguration {
 
+	private static final Log logger = LogFactory.getLog(EdgeRuntimeDashboardAutoConfiguration.class);
+
 	private static final String JDBC_TEMPLATE = "org.springframework.jdbc.core.JdbcTemplate";
+
+	private static final EndpointId ENDPOINT_ID = EndpointId.of("backgroundtasks");
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -70,9 +83,40 @@ public final class EdgeRuntimeDashboardAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	DashboardController dashboardController(DashboardEndpoint endpoint, DashboardEventStream stream,
-			DashboardAccess access, EdgeRuntimeDashboardProperties properties) {
-		return new DashboardController(endpoint.get(), stream, access, properties.getPath(),
-				properties.getPageSize());
+			DashboardAccess access, EdgeRuntimeDashboardProperties properties,
+			ObjectProvider<EndpointAccessResolver> endpointAccess) {
+		return new DashboardController(endpoint.get(), stream, cancelFollowingEndpointAccess(access, endpointAccess),
+				properties.getPath(), properties.getPageSize());
+	}
+
+	/**
+	 * The dashboard's cancel is the endpoint's delete operation, so it is only offered when the endpoint's
+	 * access ({@code management.endpoint.backgroundtasks.access}, capped by
+	 * {@code management.endpoints.access.max-permitted}) is unrestricted, whatever {@link DashboardAccess}
+	 * decides.
+	 */
+	private static DashboardAccess cancelFollowingEndpointAccess(DashboardAccess access,
+			ObjectProvider<EndpointAccessResolver> endpointAccess) {
+		EndpointAccessResolver resolver = endpointAccess.getIfAvailable();
+		Access granted = (resolver != null) ? resolver.accessFor(ENDPOINT_ID, Access.UNRESTRICTED) : Access.UNRESTRICTED;
+		if (granted == Access.UNRESTRICTED) {
+			return access;
+		}
+		logger.info("Background-task dashboard: cancelling is off, as the access of the backgroundtasks endpoint is "
+				+ granted.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+		return new DashboardAccess() {
+
+			@Override
+			public boolean canCancel(HttpServletRequest request) {
+				return false;
+			}
+
+			@Override
+			public @Nullable CsrfHeader csrfHeader(HttpServletRequest request) {
+				return access.csrfHeader(request);
+			}
+
+		};
 	}
 
 	@Bean

@@ -1,5 +1,7 @@
 package dev.edgeruntime.autoconfigure;
 
+import java.util.UUID;
+
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint;
 import dev.edgeruntime.dashboard.DashboardAccess;
 import dev.edgeruntime.dashboard.DashboardChangeListener;
@@ -8,12 +10,16 @@ import dev.edgeruntime.dashboard.DashboardEventStream;
 import dev.edgeruntime.dashboard.SecurityDashboardAccess;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.servlet.DispatcherServlet;
@@ -100,6 +106,44 @@ class EdgeRuntimeDashboardAutoConfigurationTests {
 	}
 
 	@Test
+	void cancelWhenEndpointAccessIsUnrestrictedShouldReachTheEndpoint() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(EndpointAutoConfiguration.class))
+			.withPropertyValues("edge-runtime.dashboard.enabled=true")
+			.withClassLoader(new FilteredClassLoader(SecurityContextHolder.class))
+			.run((context) -> assertThat(cancelUnknownTask(context)).isEqualTo(HttpStatus.NOT_FOUND));
+	}
+
+	@Test
+	void cancelWhenEndpointIsReadOnlyShouldBeRefused() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(EndpointAutoConfiguration.class))
+			.withPropertyValues("edge-runtime.dashboard.enabled=true", "management.endpoint.backgroundtasks.access=READ_ONLY")
+			.withClassLoader(new FilteredClassLoader(SecurityContextHolder.class))
+			.run((context) -> assertThat(cancelUnknownTask(context)).isEqualTo(HttpStatus.FORBIDDEN));
+	}
+
+	@Test
+	void cancelWhenEndpointAccessIsCappedShouldBeRefusedWhateverTheCustomAccessSays() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(EndpointAutoConfiguration.class))
+			.withPropertyValues("edge-runtime.dashboard.enabled=true", "management.endpoints.access.max-permitted=READ_ONLY")
+			.withUserConfiguration(AllowingAccessConfiguration.class)
+			.run((context) -> assertThat(cancelUnknownTask(context)).isEqualTo(HttpStatus.FORBIDDEN));
+	}
+
+	@Test
+	void cancelWhenEndpointIsDisabledShouldBeRefused() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(EndpointAutoConfiguration.class))
+			.withPropertyValues("edge-runtime.dashboard.enabled=true", "management.endpoint.backgroundtasks.access=NONE")
+			.withClassLoader(new FilteredClassLoader(SecurityContextHolder.class))
+			.run((context) -> assertThat(cancelUnknownTask(context)).isEqualTo(HttpStatus.FORBIDDEN));
+	}
+
+	private static HttpStatusCode cancelUnknownTask(AssertableWebApplicationContext context) {
+		return context.getBean(DashboardController.class)
+			.cancel(UUID.randomUUID(), new MockHttpServletRequest("DELETE", "/background-tasks-dashboard/tasks/x"))
+			.getStatusCode();
+	}
+
+	@Test
 	void accessWhenCustomShouldBeUsed() {
 		this.contextRunner.withPropertyValues("edge-runtime.dashboard.enabled=true")
 			.withUserConfiguration(CustomAccessConfiguration.class)
@@ -129,6 +173,16 @@ class EdgeRuntimeDashboardAutoConfigurationTests {
 					EdgeRuntimeDashboardAutoConfiguration.class))
 			.withPropertyValues("edge-runtime.dashboard.enabled=true")
 			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(DashboardController.class));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class AllowingAccessConfiguration {
+
+		@Bean
+		DashboardAccess allowingDashboardAccess() {
+			return (request) -> true;
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
