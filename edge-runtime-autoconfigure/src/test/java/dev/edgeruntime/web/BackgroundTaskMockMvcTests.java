@@ -56,6 +56,8 @@ class BackgroundTaskMockMvcTests {
 		String key = UUID.randomUUID().toString();
 		MvcTestResult result = this.mvc.post().uri("/reports").param("key", key).exchange();
 		assertThat(result).hasStatus(HttpStatus.ACCEPTED).hasContentTypeCompatibleWith(MediaType.APPLICATION_JSON);
+		assertThat(result.getResponse().getContentLength())
+			.isEqualTo(result.getResponse().getContentAsByteArray().length);
 		assertThat(result).bodyJson().extractingPath("$.name").isEqualTo("report");
 		String location = result.getResponse().getHeader("Location");
 		assertThat(location).startsWith("http://localhost/background-tasks/");
