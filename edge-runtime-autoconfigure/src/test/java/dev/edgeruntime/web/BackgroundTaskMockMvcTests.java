@@ -126,6 +126,22 @@ class BackgroundTaskMockMvcTests {
 	}
 
 	@Test
+	void controllerMethodWhen202CannotBeWrittenShouldDropTheTask() {
+		long dropped = dropped();
+		MvcTestResult result = this.mvc.post()
+			.uri("/reports")
+			.param("key", UUID.randomUUID().toString())
+			.accept(MediaType.IMAGE_PNG)
+			.exchange();
+		assertThat(result).hasStatus(HttpStatus.NOT_ACCEPTABLE);
+		assertThat(dropped()).isEqualTo(dropped + 1);
+	}
+
+	private long dropped() {
+		return this.runtime.status().totalsByState().getOrDefault(TaskState.DROPPED, 0L);
+	}
+
+	@Test
 	void controllerMethodWhenNoRoomShouldAnswer503WithRetryAfter() {
 		String key = UUID.randomUUID().toString();
 		assertThat(this.mvc.post().uri("/reports").param("key", key).exchange()).hasStatus(HttpStatus.ACCEPTED);
