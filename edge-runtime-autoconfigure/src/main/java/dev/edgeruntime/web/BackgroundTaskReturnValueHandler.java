@@ -5,7 +5,6 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.lang.reflect.Method;
 import java.net.URI;
-import java.util.function.Supplier;
 
 import dev.edgeruntime.BackgroundTask;
 import dev.edgeruntime.TaskHandle;
@@ -52,9 +51,9 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 
 	private final HandlerMethodReturnValueHandler entityHandler;
 
-	private final Supplier<String> basePath;
+	private final String basePath;
 
-	BackgroundTaskReturnValueHandler(HandlerMethodReturnValueHandler entityHandler, Supplier<String> basePath) {
+	BackgroundTaskReturnValueHandler(HandlerMethodReturnValueHandler entityHandler, String basePath) {
 		this.entityHandler = entityHandler;
 		this.basePath = basePath;
 	}
@@ -80,7 +79,7 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 					+ " needs a servlet request to answer 202 Accepted");
 		}
 		URI location = ServletUriComponentsBuilder.fromServletMapping(request)
-			.path(this.basePath.get())
+			.path(this.basePath)
 			.pathSegment(task.id().toString())
 			.build()
 			.toUri();
