@@ -197,8 +197,9 @@ class BackgroundTaskHttpTests {
 				"hello from " + key);
 		assertThat(response.statusCode()).isEqualTo(202);
 		URI location = URI.create(response.headers().firstValue("Location").orElseThrow());
-		// another request on the client's connection: the upload's request is over and cleaned up by now
-		assertThat(read(get(location))).containsEntry("state", "RUNNING");
+		// another request on the client's connection: the upload's request is over and cleaned up by now, and
+		// the task (started just after the 202 went out) waits at its gate
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(read(get(location))).containsEntry("state", "RUNNING"));
 		this.gates.open(key);
 		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(read(get(location)))
 			.containsEntry("state", "SUCCEEDED")
@@ -212,7 +213,7 @@ class BackgroundTaskHttpTests {
 				"files", "b.txt", "second");
 		assertThat(response.statusCode()).isEqualTo(202);
 		URI location = URI.create(response.headers().firstValue("Location").orElseThrow());
-		assertThat(read(get(location))).containsEntry("state", "RUNNING");
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(read(get(location))).containsEntry("state", "RUNNING"));
 		this.gates.open(key);
 		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(read(get(location)))
 			.containsEntry("state", "SUCCEEDED")
@@ -229,7 +230,7 @@ class BackgroundTaskHttpTests {
 		HttpResponse<String> response = this.client.send(request, HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).isEqualTo(202);
 		URI location = URI.create(response.headers().firstValue("Location").orElseThrow());
-		assertThat(read(get(location))).containsEntry("state", "RUNNING");
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(read(get(location))).containsEntry("state", "RUNNING"));
 		this.gates.open(key);
 		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(read(get(location)))
 			.containsEntry("state", "SUCCEEDED")
