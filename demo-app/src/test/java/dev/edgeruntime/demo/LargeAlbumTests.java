@@ -66,7 +66,8 @@ class LargeAlbumTests {
 			URI status = base.resolve("/background-tasks/" + id.group(1));
 			await().atMost(Duration.ofMinutes(3)).untilAsserted(() -> assertThat(
 					http.send(HttpRequest.newBuilder(status).build(), HttpResponse.BodyHandlers.ofString()).body())
-				.doesNotContain("\"state\":\"RUNNING\""));
+				.doesNotContain("\"state\":\"RUNNING\"")
+				.doesNotContain("\"state\":\"SCHEDULED\""));
 			String body = http.send(HttpRequest.newBuilder(status).build(), HttpResponse.BodyHandlers.ofString()).body();
 			assertThat(body).contains("\"state\":\"SUCCEEDED\"").contains("\"files\":" + PHOTOS);
 			try (Stream<Path> files = Files.walk(albums.resolve(id.group(1)))) {

@@ -22,7 +22,8 @@ public final class BackgroundTaskHandlerAdapterPostProcessor implements BeanPost
 
 	/**
 	 * Creates a new instance.
-	 * @param basePath supplies the base path of the task status resource
+	 * @param basePath supplies the base path of the task status resource, called when a handler adapter is
+	 * initialized
 	 */
 	public BackgroundTaskHandlerAdapterPostProcessor(Supplier<String> basePath) {
 		this.basePath = basePath;
@@ -39,7 +40,8 @@ public final class BackgroundTaskHandlerAdapterPostProcessor implements BeanPost
 					.orElseThrow(() -> new IllegalStateException("RequestMappingHandlerAdapter '" + beanName
 							+ "' has no return value handler for ResponseEntity to write 202 Accepted responses"));
 				List<HandlerMethodReturnValueHandler> reordered = new ArrayList<>(handlers.size() + 1);
-				reordered.add(new BackgroundTaskReturnValueHandler(entityHandler, this.basePath));
+				// resolved once, as the status resource's mapping is, rather than looked up on every request
+				reordered.add(new BackgroundTaskReturnValueHandler(entityHandler, this.basePath.get()));
 				reordered.addAll(handlers);
 				adapter.setReturnValueHandlers(reordered);
 			}

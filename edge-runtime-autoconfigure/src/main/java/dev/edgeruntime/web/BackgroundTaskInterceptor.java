@@ -79,9 +79,10 @@ final class BackgroundTaskInterceptor implements MethodInterceptor {
 		DeferredTask<@Nullable Object> task = this.runtime.get().prepare(definition.options(), work(invocation));
 		copyRequestBoundArguments(task, invocation);
 		if (definition.kind() == Kind.HANDLER) {
-			// the controller's own work: it starts now, the client gets 202 Accepted from the return value handler
+			// the controller's own work: the client gets 202 Accepted from the return value handler, and the
+			// work starts once that response is sent, so that handing it to a thread is not in the client's wait
 			accept(task.handle());
-			task.start();
+			DeferredTaskStarter.scheduleAfterRequest(task);
 			return neutralValue(invocation.getMethod().getReturnType());
 		}
 		DeferredTaskStarter.schedule(task);

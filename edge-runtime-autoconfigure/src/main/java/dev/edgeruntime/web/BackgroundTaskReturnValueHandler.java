@@ -1,18 +1,27 @@
 package dev.edgeruntime.web;
 
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.lang.reflect.Method;
 import java.net.URI;
-import java.util.function.Supplier;
 
 import dev.edgeruntime.BackgroundTask;
 import dev.edgeruntime.TaskHandle;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.MethodParameter;
 import org.springframework.http.ResponseEntity;
+import org.springframework.util.FastByteArrayOutputStream;
 import org.springframework.util.ReflectionUtils;
 import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.method.support.HandlerMethodReturnValueHandler;
 import org.springframework.web.method.support.ModelAndViewContainer;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
@@ -20,7 +29,13 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 /**
  * Writes {@code 202 Accepted} for a {@code @BackgroundTask} controller method, whatever its declared
  * return type: a {@code Location} header to the task status resource and a {@link TaskAccepted} body,
- * through the adapter's own {@code ResponseEntity} handling (message converters, content negotiation).
+ * through the adapter's own {@code ResponseEntity} handling (message converters, content negotiation,
+ * {@code ResponseBodyAdvice}).
+ * <p>
+ * The body is written to memory first and then to the response with its {@code Content-Length}, so that
+ * the response is complete as soon as it is flushed: the message converters would otherwise flush the
+ * response before its length is known, which makes the container send it in chunks and finish it only
+ * when the request ends.
  *
  * @author edge-runtime developers
  */
@@ -36,9 +51,9 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 
 	private final HandlerMethodReturnValueHandler entityHandler;
 
-	private final Supplier<String> basePath;
+	private final String basePath;
 
-	BackgroundTaskReturnValueHandler(HandlerMethodReturnValueHandler entityHandler, Supplier<String> basePath) {
+	BackgroundTaskReturnValueHandler(HandlerMethodReturnValueHandler entityHandler, String basePath) {
 		this.entityHandler = entityHandler;
 		this.basePath = basePath;
 	}
@@ -57,15 +72,24 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 			throw new IllegalStateException("@BackgroundTask handler method " + returnType.getMethod()
 					+ " returned without starting a background task; is its bean proxied?");
 		}
-		URI location = ServletUriComponentsBuilder.fromCurrentServletMapping()
-			.path(this.basePath.get())
+		HttpServletRequest request = webRequest.getNativeRequest(HttpServletRequest.class);
+		HttpServletResponse response = webRequest.getNativeResponse(HttpServletResponse.class);
+		if (request == null || response == null) {
+			throw new IllegalStateException("@BackgroundTask handler method " + returnType.getMethod()
+					+ " needs a servlet request to answer 202 Accepted");
+		}
+		URI location = ServletUriComponentsBuilder.fromServletMapping(request)
+			.path(this.basePath)
 			.pathSegment(task.id().toString())
 			.build()
 			.toUri();
 		ResponseEntity<TaskAccepted> entity = ResponseEntity.accepted()
 			.location(location)
 			.body(new TaskAccepted(task.id(), task.name(), task.state(), location));
-		this.entityHandler.handleReturnValue(entity, ACCEPTED_RETURN_TYPE, mavContainer, webRequest);
+		BufferedBodyResponse buffered = new BufferedBodyResponse(response);
+		this.entityHandler.handleReturnValue(entity, ACCEPTED_RETURN_TYPE, mavContainer,
+				new ServletWebRequest(request, buffered));
+		buffered.writeBody();
 	}
 
 	/**
@@ -76,6 +100,106 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 	@SuppressWarnings("unused")
 	private static @Nullable ResponseEntity<TaskAccepted> acceptedReturnType() {
 		return null;
+	}
+
+	/**
+	 * A response whose status and headers go to the response it wraps, and whose body is kept in memory,
+	 * with flushes ignored, until {@link #writeBody()} writes it with its length.
+	 */
+	private static final class BufferedBodyResponse extends HttpServletResponseWrapper {
+
+		private final Body body = new Body();
+
+		private @Nullable PrintWriter writer;
+
+		BufferedBodyResponse(HttpServletResponse response) {
+			super(response);
+		}
+
+		@Override
+		public ServletOutputStream getOutputStream() {
+			return this.body;
+		}
+
+		@Override
+		public PrintWriter getWriter() throws IOException {
+			if (this.writer == null) {
+				this.writer = new PrintWriter(new OutputStreamWriter(this.body, getCharacterEncoding()));
+			}
+			return this.writer;
+		}
+
+		@Override
+		public void flushBuffer() {
+			// the body goes out with its length in writeBody()
+		}
+
+		@Override
+		public void resetBuffer() {
+			super.resetBuffer();
+			this.body.reset();
+		}
+
+		@Override
+		public void reset() {
+			super.reset();
+			this.body.reset();
+		}
+
+		/**
+		 * Writes the body kept so far to the wrapped response, preceded by its {@code Content-Length}.
+		 * @throws IOException if the body cannot be written
+		 */
+		void writeBody() throws IOException {
+			if (this.writer != null) {
+				this.writer.flush();
+			}
+			HttpServletResponse response = (HttpServletResponse) getResponse();
+			response.setContentLength(this.body.size());
+			this.body.writeTo(response.getOutputStream());
+		}
+
+	}
+
+	/**
+	 * The body in memory, as a servlet output stream.
+	 */
+	private static final class Body extends ServletOutputStream {
+
+		private final FastByteArrayOutputStream bytes = new FastByteArrayOutputStream(512);
+
+		@Override
+		public void write(int b) throws IOException {
+			this.bytes.write(b);
+		}
+
+		@Override
+		public void write(byte[] b, int off, int len) throws IOException {
+			this.bytes.write(b, off, len);
+		}
+
+		@Override
+		public boolean isReady() {
+			return true;
+		}
+
+		@Override
+		public void setWriteListener(WriteListener writeListener) {
+			throw new UnsupportedOperationException("The 202 Accepted body is written to memory, not asynchronously");
+		}
+
+		int size() {
+			return this.bytes.size();
+		}
+
+		void reset() {
+			this.bytes.reset();
+		}
+
+		void writeTo(ServletOutputStream out) throws IOException {
+			this.bytes.writeTo(out);
+		}
+
 	}
 
 }

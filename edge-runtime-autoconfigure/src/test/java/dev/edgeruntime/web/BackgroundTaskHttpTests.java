@@ -1,15 +1,24 @@
 package dev.edgeruntime.web;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskState;
@@ -78,6 +87,39 @@ class BackgroundTaskHttpTests {
 			assertThat(status.get("finishedAt")).isNotNull();
 			assertThat(status.get("error")).isNull();
 		});
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void controllerMethodShouldAnswer202WithContentLengthAndNotChunked() throws Exception {
+		String key = UUID.randomUUID().toString();
+		try (Socket socket = new Socket("localhost", this.port)) {
+			socket.setSoTimeout((int) TIMEOUT.toMillis());
+			OutputStream out = socket.getOutputStream();
+			InputStream in = new BufferedInputStream(socket.getInputStream());
+			out.write(("POST /reports?key=" + key + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			String head = readHead(in);
+			assertThat(head).startsWith("HTTP/1.1 202 ");
+			assertThat(head.toLowerCase(Locale.ROOT)).doesNotContain("transfer-encoding");
+			Matcher contentLength = Pattern.compile("(?im)^Content-Length: *(\\d+)").matcher(head);
+			assertThat(contentLength.find()).as("Content-Length in %s", head).isTrue();
+			int length = Integer.parseInt(contentLength.group(1));
+			byte[] body = in.readNBytes(length);
+			assertThat(body).hasSize(length);
+			Map<String, Object> accepted = this.json.readValue(body, Map.class);
+			assertThat(accepted).containsEntry("name", "report").containsKey("id");
+			// the length delimits the body: the connection is ready for the next request
+			out.write(("GET /background-tasks/" + accepted.get("id") + " HTTP/1.1\r\nHost: localhost\r\n"
+					+ "Connection: close\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			assertThat(readHead(in)).startsWith("HTTP/1.1 200 ");
+		}
+		finally {
+			this.gates.open(key);
+		}
 	}
 
 	@Test
@@ -155,8 +197,9 @@ class BackgroundTaskHttpTests {
 				"hello from " + key);
 		assertThat(response.statusCode()).isEqualTo(202);
 		URI location = URI.create(response.headers().firstValue("Location").orElseThrow());
-		// another request on the client's connection: the upload's request is over and cleaned up by now
-		assertThat(read(get(location))).containsEntry("state", "RUNNING");
+		// another request on the client's connection: the upload's request is over and cleaned up by now, and
+		// the task (started just after the 202 went out) waits at its gate
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(read(get(location))).containsEntry("state", "RUNNING"));
 		this.gates.open(key);
 		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(read(get(location)))
 			.containsEntry("state", "SUCCEEDED")
@@ -170,7 +213,7 @@ class BackgroundTaskHttpTests {
 				"files", "b.txt", "second");
 		assertThat(response.statusCode()).isEqualTo(202);
 		URI location = URI.create(response.headers().firstValue("Location").orElseThrow());
-		assertThat(read(get(location))).containsEntry("state", "RUNNING");
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(read(get(location))).containsEntry("state", "RUNNING"));
 		this.gates.open(key);
 		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(read(get(location)))
 			.containsEntry("state", "SUCCEEDED")
@@ -187,7 +230,7 @@ class BackgroundTaskHttpTests {
 		HttpResponse<String> response = this.client.send(request, HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).isEqualTo(202);
 		URI location = URI.create(response.headers().firstValue("Location").orElseThrow());
-		assertThat(read(get(location))).containsEntry("state", "RUNNING");
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(read(get(location))).containsEntry("state", "RUNNING"));
 		this.gates.open(key);
 		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(read(get(location)))
 			.containsEntry("state", "SUCCEEDED")
@@ -226,6 +269,23 @@ class BackgroundTaskHttpTests {
 		HttpResponse<String> response = get(uri("/no-such-page"));
 		assertThat(response.statusCode()).isEqualTo(404);
 		assertThat(read(response)).containsEntry("status", 404).containsEntry("path", "/no-such-page");
+	}
+
+	/**
+	 * Reads the status line and headers of a response, up to the empty line.
+	 */
+	private static String readHead(InputStream in) throws IOException {
+		ByteArrayOutputStream head = new ByteArrayOutputStream();
+		int last4 = 0;
+		while (last4 != 0x0d0a0d0a) {
+			int b = in.read();
+			if (b == -1) {
+				throw new EOFException("The connection closed in the response's head: " + head);
+			}
+			head.write(b);
+			last4 = (last4 << 8) | b;
+		}
+		return head.toString(StandardCharsets.US_ASCII);
 	}
 
 	private HttpResponse<String> post(String path) throws IOException, InterruptedException {

@@ -56,6 +56,8 @@ class BackgroundTaskMockMvcTests {
 		String key = UUID.randomUUID().toString();
 		MvcTestResult result = this.mvc.post().uri("/reports").param("key", key).exchange();
 		assertThat(result).hasStatus(HttpStatus.ACCEPTED).hasContentTypeCompatibleWith(MediaType.APPLICATION_JSON);
+		assertThat(result.getResponse().getContentLength())
+			.isEqualTo(result.getResponse().getContentAsByteArray().length);
 		assertThat(result).bodyJson().extractingPath("$.name").isEqualTo("report");
 		String location = result.getResponse().getHeader("Location");
 		assertThat(location).startsWith("http://localhost/background-tasks/");
@@ -121,6 +123,22 @@ class BackgroundTaskMockMvcTests {
 		assertThat(result).hasFailed();
 		assertThat(this.receipts.handles.get(key).state()).isEqualTo(TaskState.DROPPED);
 		assertThat(this.receipts.handlerReturnedAtStart).doesNotContainKey(key);
+	}
+
+	@Test
+	void controllerMethodWhen202CannotBeWrittenShouldDropTheTask() {
+		long dropped = dropped();
+		MvcTestResult result = this.mvc.post()
+			.uri("/reports")
+			.param("key", UUID.randomUUID().toString())
+			.accept(MediaType.IMAGE_PNG)
+			.exchange();
+		assertThat(result).hasStatus(HttpStatus.NOT_ACCEPTABLE);
+		assertThat(dropped()).isEqualTo(dropped + 1);
+	}
+
+	private long dropped() {
+		return this.runtime.status().totalsByState().getOrDefault(TaskState.DROPPED, 0L);
 	}
 
 	@Test
