@@ -237,8 +237,8 @@ class QueueListenerTests {
 	@Test
 	void backlogIsReadInFullBatchesAndAQuietQueueAtOnce() {
 		this.contextRunner
-			.withPropertyValues("edge-runtime.queue.consumer.concurrency=10", "edge-runtime.queue.consumer.batch-size=10",
-					"edge-runtime.queue.consumer.polling-interval=30s")
+			.withPropertyValues("edge-runtime.queue.consumer.concurrency=10",
+					"edge-runtime.queue.consumer.batch-size=10", "edge-runtime.queue.consumer.polling-interval=30s")
 			.withUserConfiguration(ReadCountingConfiguration.class)
 			.run((context) -> {
 				QueueConsumers consumers = context.getBean(QueueConsumers.class);
