@@ -197,6 +197,11 @@ final class QueueConsumer {
 					continue;
 				}
 				int free = 1 + (backlog ? awaitMoreFreeHandlers() : 0) + this.freeHandlers.drainPermits();
+				if (!this.running) {
+					// Stopped while waiting: a read now would only be handed back, and count as a delivery.
+					this.freeHandlers.release(free);
+					break;
+				}
 				int quantity = Math.min(this.settings.batchSize(), free);
 				List<QueueMessage<JsonNode>> batch;
 				try {
