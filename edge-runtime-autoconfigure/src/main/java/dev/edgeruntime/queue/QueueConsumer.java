@@ -42,7 +42,7 @@ final class QueueConsumer {
 	/**
 	 * Longest wait, under a backlog, for enough free handlers to read a full batch.
 	 */
-	static final Duration BATCH_FILL_WAIT = Duration.ofMillis(5);
+	private static final Duration BATCH_FILL_WAIT = Duration.ofMillis(5);
 
 	private final QueueListenerEndpoint endpoint;
 
@@ -245,10 +245,9 @@ final class QueueConsumer {
 	/**
 	 * Under a backlog, waits briefly for more handlers to become free, so that one read fetches a full batch
 	 * rather than as many messages as handlers happened to finish since the last read. Handlers finish one
-	 * at a time, and {@code pgmq.read} is the dearest statement a message costs: read for each one or two
-	 * free handlers and the reads cost more than the handling. The wait is short and bounded, so handlers
-	 * that take long (or never finish) delay the others little; with a quiet queue there is no backlog and
-	 * the reader reads as soon as one handler is free.
+	 * at a time, and {@code pgmq.read} is the dearest statement a message costs. The wait is short and
+	 * bounded, so handlers that take long (or never finish) delay the others little; with a quiet queue
+	 * there is no backlog and the reader reads as soon as one handler is free.
 	 * @return the further permits taken, none when the wait ran out (those free then are drained by the
 	 * caller)
 	 */
