@@ -27,8 +27,9 @@ import org.springframework.transaction.support.TransactionOperations;
 
 /**
  * Runs one {@link QueueListener} method: a reader thread leases up to as many messages as there are free
- * handler threads, each handler's lease is extended by a heartbeat while it runs, and the outcome deletes,
- * archives, retries or dead-letters the message.
+ * handler threads (under a backlog waiting a few milliseconds for a full batch's worth), each handler's
+ * lease is extended by a heartbeat while it runs, and the outcome deletes, archives, retries or
+ * dead-letters the message.
  *
  * @author edge-runtime developers
  */
@@ -37,6 +38,11 @@ final class QueueConsumer {
 	private static final Log logger = LogFactory.getLog(QueueConsumer.class);
 
 	private static final Duration FIRST_ERROR_BACKOFF = Duration.ofMillis(500);
+
+	/**
+	 * Longest wait, under a backlog, for enough free handlers to read a full batch.
+	 */
+	private static final Duration BATCH_FILL_WAIT = Duration.ofMillis(5);
 
 	private final QueueListenerEndpoint endpoint;
 
@@ -177,6 +183,8 @@ final class QueueConsumer {
 
 	private void readLoop() {
 		Duration errorBackoff = FIRST_ERROR_BACKOFF;
+		// Whether the last read returned all it asked for: more messages are most likely waiting.
+		boolean backlog = false;
 		while (this.running) {
 			try {
 				if (!this.ready) {
@@ -188,7 +196,12 @@ final class QueueConsumer {
 				if (!this.freeHandlers.tryAcquire(this.settings.pollingInterval().toMillis(), TimeUnit.MILLISECONDS)) {
 					continue;
 				}
-				int free = 1 + this.freeHandlers.drainPermits();
+				int free = 1 + (backlog ? awaitMoreFreeHandlers() : 0) + this.freeHandlers.drainPermits();
+				if (!this.running) {
+					// Stopped while waiting: a read now would only be handed back, and count as a delivery.
+					this.freeHandlers.release(free);
+					break;
+				}
 				int quantity = Math.min(this.settings.batchSize(), free);
 				List<QueueMessage<JsonNode>> batch;
 				try {
@@ -200,6 +213,7 @@ final class QueueConsumer {
 				}
 				// Permits of messages not read go back; those read are released by their handlers.
 				this.freeHandlers.release(free - batch.size());
+				backlog = batch.size() == quantity;
 				markHealthy();
 				errorBackoff = FIRST_ERROR_BACKOFF;
 				for (QueueMessage<JsonNode> message : batch) {
@@ -214,6 +228,7 @@ final class QueueConsumer {
 				return;
 			}
 			catch (RuntimeException ex) {
+				backlog = false;
 				markUnhealthy(ex);
 				try {
 					this.wakeUps.poll(errorBackoff.toMillis(), TimeUnit.MILLISECONDS);
@@ -225,6 +240,23 @@ final class QueueConsumer {
 				errorBackoff = min(errorBackoff.multipliedBy(2), this.settings.maxErrorBackoff());
 			}
 		}
+	}
+
+	/**
+	 * Under a backlog, waits briefly for more handlers to become free, so that one read fetches a full batch
+	 * rather than as many messages as handlers happened to finish since the last read. Handlers finish one
+	 * at a time, and {@code pgmq.read} is the dearest statement a message costs. The wait is short and
+	 * bounded, so handlers that take long (or never finish) delay the others little; with a quiet queue
+	 * there is no backlog and the reader reads as soon as one handler is free.
+	 * @return the further permits taken, none when the wait ran out (those free then are drained by the
+	 * caller)
+	 */
+	private int awaitMoreFreeHandlers() throws InterruptedException {
+		int wanted = Math.min(this.settings.batchSize(), this.settings.concurrency()) - 1;
+		if (wanted <= 0) {
+			return 0;
+		}
+		return this.freeHandlers.tryAcquire(wanted, BATCH_FILL_WAIT.toNanos(), TimeUnit.NANOSECONDS) ? wanted : 0;
 	}
 
 	private void dispatch(QueueMessage<JsonNode> message) {
