@@ -3,8 +3,8 @@ package dev.edgeruntime.queue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -51,7 +51,7 @@ public final class QueueConsumers implements SmartLifecycle {
 
 	private final List<QueueConsumer> consumers = new ArrayList<>();
 
-	private final ScheduledExecutorService heartbeats = Executors.newScheduledThreadPool(1, daemon("queue-heartbeat-"));
+	private final ScheduledExecutorService heartbeats = heartbeatScheduler();
 
 	private volatile boolean running;
 
@@ -220,6 +220,13 @@ public final class QueueConsumers implements SmartLifecycle {
 			throw new IllegalStateException("@QueueListener on " + endpoint.description() + ": " + attribute + " '"
 					+ value + "' is not a duration such as \"30s\"", ex);
 		}
+	}
+
+	private static ScheduledExecutorService heartbeatScheduler() {
+		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, daemon("queue-heartbeat-"));
+		// A heartbeat is cancelled when its message settles; without this it stays queued until it is due.
+		scheduler.setRemoveOnCancelPolicy(true);
+		return scheduler;
 	}
 
 	private static CustomizableThreadFactory daemon(String prefix) {
