@@ -264,6 +264,13 @@ public class EdgeRuntimeQueueProperties {
 		private int batchSize = 10;
 
 		/**
+		 * Most messages read ahead of free handlers, leased by this instance while they wait for one; the
+		 * smaller of the listener's concurrency and batch size when not set, 0 to lease no more messages
+		 * than there are free handlers.
+		 */
+		private @Nullable Integer prefetch;
+
+		/**
 		 * How long a read message stays hidden from other consumers.
 		 */
 		private Duration visibilityTimeout = Duration.ofSeconds(30);
@@ -314,6 +321,14 @@ public class EdgeRuntimeQueueProperties {
 
 		public void setBatchSize(int batchSize) {
 			this.batchSize = batchSize;
+		}
+
+		public @Nullable Integer getPrefetch() {
+			return this.prefetch;
+		}
+
+		public void setPrefetch(@Nullable Integer prefetch) {
+			this.prefetch = prefetch;
 		}
 
 		public Duration getVisibilityTimeout() {
@@ -377,7 +392,7 @@ public class EdgeRuntimeQueueProperties {
 		}
 
 		QueueConsumerDefaults toDefaults() {
-			return new QueueConsumerDefaults(this.concurrency, this.batchSize, this.visibilityTimeout,
+			return new QueueConsumerDefaults(this.concurrency, this.batchSize, this.prefetch, this.visibilityTimeout,
 					this.heartbeatInterval, this.maxAttempts, this.backoff.getInitial(), this.backoff.getMultiplier(),
 					this.backoff.getMax(), this.backoff.getJitter(), this.archiveOnSuccess, this.pollingInterval,
 					this.maxErrorBackoff, this.shutdownMaxWait);

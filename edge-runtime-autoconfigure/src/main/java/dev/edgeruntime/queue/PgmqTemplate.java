@@ -115,6 +115,11 @@ public class PgmqTemplate {
 			UPDATE pgmq.q_%s SET headers = coalesce(headers, '{}'::jsonb) || ?::jsonb WHERE msg_id = ?
 			""";
 
+	// Only while read_ct is that of the read: a message read again since belongs to another consumer.
+	private static final String RETURN_UNHANDLED = """
+			UPDATE pgmq.q_%s SET vt = clock_timestamp(), read_ct = read_ct - 1 WHERE msg_id = ? AND read_ct = ?
+			""";
+
 	private static final String METRICS = """
 			SELECT queue_name, queue_length, queue_visible_length, newest_msg_age_sec, oldest_msg_age_sec,
 				total_messages, scrape_time
@@ -493,6 +498,21 @@ public class PgmqTemplate {
 		return translate(queue, () -> this.jdbc.query(SET_VT, this::jsonMessage, queue, id, seconds(visibilityTimeout)))
 			.stream()
 			.findFirst();
+	}
+
+	/**
+	 * Hands a leased message that no handler has started back at once, as though it had not been read:
+	 * visible now and its read count as before the read, so that the hand-back does not count as a delivery
+	 * (nor toward the maximum attempts). Does nothing when the message was read again since (its lease ran
+	 * out and another consumer holds it) or no longer exists.
+	 * @param queue the queue name
+	 * @param message the message as read
+	 * @return whether the message was handed back
+	 */
+	boolean returnUnhandled(String queue, QueueMessage<?> message) {
+		QueueName.requireValid(queue);
+		return translate(queue, () -> this.jdbc.update(RETURN_UNHANDLED.formatted(queue.toLowerCase()), message.id(),
+				message.readCount()) > 0);
 	}
 
 	/**

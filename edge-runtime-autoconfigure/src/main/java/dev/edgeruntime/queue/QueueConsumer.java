@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -27,9 +28,10 @@ import org.springframework.transaction.support.TransactionOperations;
 
 /**
  * Runs one {@link QueueListener} method: a reader thread leases up to as many messages as there are free
- * handler threads (under a backlog waiting a few milliseconds for a full batch's worth), each handler's
- * lease is extended by a heartbeat while it runs, and the outcome deletes, archives, retries or
- * dead-letters the message.
+ * handler threads plus the prefetch (under a backlog waiting a few milliseconds for a full batch's worth),
+ * each message's lease is extended by a heartbeat from the moment it is read (while it waits for a handler
+ * and while it runs), and the outcome deletes, archives, retries or dead-letters the message. At shutdown
+ * messages still waiting for a handler are handed back at once and never run.
  *
  * @author edge-runtime developers
  */
@@ -62,7 +64,13 @@ final class QueueConsumer {
 
 	private final ExecutorService handlers;
 
-	private final Semaphore freeHandlers;
+	/**
+	 * Messages this consumer may still lease: {@code concurrency + prefetch} less those read and not yet
+	 * settled (waiting for a handler or being handled).
+	 */
+	private final Semaphore freeLeases;
+
+	private final AtomicInteger handling = new AtomicInteger();
 
 	private final LinkedBlockingQueue<Boolean> wakeUps = new LinkedBlockingQueue<>(1);
 
@@ -91,7 +99,8 @@ final class QueueConsumer {
 		this.heartbeats = heartbeats;
 		this.handlers = Executors.newFixedThreadPool(settings.concurrency(),
 				new CustomizableThreadFactory("queue-" + endpoint.queue() + "-"));
-		this.freeHandlers = new Semaphore(settings.concurrency());
+		// The pool's queue holds the prefetched messages: at most prefetch wait, as the permits bound them.
+		this.freeLeases = new Semaphore(settings.concurrency() + settings.prefetch());
 		// Not a daemon: an application whose only work is consuming stays up, as with other listener containers.
 		this.reader = new Thread(this::readLoop, "queue-" + endpoint.queue() + "-reader");
 	}
@@ -130,12 +139,17 @@ final class QueueConsumer {
 	}
 
 	/**
-	 * Stops reading; handlers already running go on.
+	 * Stops reading and hands back at once the messages still waiting for a handler; handlers already
+	 * running go on.
 	 */
 	void stopReading() {
 		this.running = false;
 		wakeUp();
 		this.handlers.shutdown();
+		// Their handler tasks, still queued in the pool, find them handed back and skip them.
+		for (InFlight waiting : this.inFlight.values()) {
+			handBackIfWaiting(waiting);
+		}
 	}
 
 	/**
@@ -150,35 +164,51 @@ final class QueueConsumer {
 	}
 
 	/**
-	 * Makes the messages of handlers still running visible again at once and interrupts those handlers.
+	 * Makes the messages of handlers still running (and of any still waiting for one) visible again at once
+	 * and interrupts those handlers.
 	 */
 	void handBackUnfinished() {
-		for (InFlight running : this.inFlight.values()) {
-			running.stopHeartbeat();
-			synchronized (running.lease) {
-				if (running.settled) {
+		for (InFlight unfinished : this.inFlight.values()) {
+			unfinished.stopHeartbeat();
+			Thread handler;
+			synchronized (unfinished.lease) {
+				if (unfinished.settled) {
 					continue;
 				}
-				running.settled = true;
-				running.handedBack = true;
+				unfinished.settled = true;
+				unfinished.handedBack = true;
+				handler = unfinished.thread;
 				try {
-					this.pgmq.setVisibilityTimeout(queue(), running.message.id(), Duration.ZERO);
-					logger.info("Handed message " + running.message.id() + " of queue '" + queue()
-							+ "' back at shutdown; its handler did not finish in time");
+					if (handler != null) {
+						this.pgmq.setVisibilityTimeout(queue(), unfinished.message.id(), Duration.ZERO);
+					}
+					else {
+						this.pgmq.returnUnhandled(queue(), unfinished.message);
+					}
+					logger.info("Handed message " + unfinished.message.id() + " of queue '" + queue()
+							+ "' back at shutdown; " + ((handler != null) ? "its handler did not finish in time"
+									: "no handler had started it"));
 				}
 				catch (RuntimeException ex) {
-					logger.warn("Could not hand message " + running.message.id() + " of queue '" + queue()
+					logger.warn("Could not hand message " + unfinished.message.id() + " of queue '" + queue()
 							+ "' back; it returns after its visibility timeout", ex);
 				}
 			}
-			running.thread.interrupt();
+			if (handler != null) {
+				handler.interrupt();
+			}
 		}
 		this.handlers.shutdownNow();
 	}
 
+	/**
+	 * The consumer's status; {@code inFlight} counts the messages being handled, not those prefetched and
+	 * waiting for a handler.
+	 * @return the status
+	 */
 	QueueConsumerStatus status() {
 		return new QueueConsumerStatus(queue(), this.endpoint.description(), this.running, this.healthy,
-				this.lastError, this.inFlight.size(), this.settings.concurrency());
+				this.lastError, this.handling.get(), this.settings.concurrency());
 	}
 
 	private void readLoop() {
@@ -193,13 +223,13 @@ final class QueueConsumer {
 					}
 					this.ready = createQueue();
 				}
-				if (!this.freeHandlers.tryAcquire(this.settings.pollingInterval().toMillis(), TimeUnit.MILLISECONDS)) {
+				if (!this.freeLeases.tryAcquire(this.settings.pollingInterval().toMillis(), TimeUnit.MILLISECONDS)) {
 					continue;
 				}
-				int free = 1 + (backlog ? awaitMoreFreeHandlers() : 0) + this.freeHandlers.drainPermits();
+				int free = 1 + (backlog ? awaitMoreFreeLeases() : 0) + this.freeLeases.drainPermits();
 				if (!this.running) {
-					// Stopped while waiting: a read now would only be handed back, and count as a delivery.
-					this.freeHandlers.release(free);
+					// Stopped while waiting: a read now would only be handed back.
+					this.freeLeases.release(free);
 					break;
 				}
 				int quantity = Math.min(this.settings.batchSize(), free);
@@ -208,11 +238,11 @@ final class QueueConsumer {
 					batch = this.pgmq.readJson(queue(), this.settings.visibilityTimeout(), quantity, null);
 				}
 				catch (RuntimeException ex) {
-					this.freeHandlers.release(free);
+					this.freeLeases.release(free);
 					throw ex;
 				}
 				// Permits of messages not read go back; those read are released by their handlers.
-				this.freeHandlers.release(free - batch.size());
+				this.freeLeases.release(free - batch.size());
 				backlog = batch.size() == quantity;
 				markHealthy();
 				errorBackoff = FIRST_ERROR_BACKOFF;
@@ -243,41 +273,84 @@ final class QueueConsumer {
 	}
 
 	/**
-	 * Under a backlog, waits briefly for more handlers to become free, so that one read fetches a full batch
-	 * rather than as many messages as handlers happened to finish since the last read. Handlers finish one
-	 * at a time, and {@code pgmq.read} is the dearest statement a message costs. The wait is short and
-	 * bounded, so handlers that take long (or never finish) delay the others little; with a quiet queue
-	 * there is no backlog and the reader reads as soon as one handler is free.
+	 * Under a backlog, waits briefly for more leases (handlers, or room for prefetched messages) to become
+	 * free, so that one read fetches a full batch rather than as many messages as handlers happened to
+	 * finish since the last read. Handlers finish one at a time, and {@code pgmq.read} is the dearest
+	 * statement a message costs. The wait is short and bounded, so handlers that take long (or never
+	 * finish) delay the others little; with a quiet queue there is no backlog and the reader reads as soon
+	 * as one lease is free. With a prefetch the full batch is mostly there at once: the reader reads while
+	 * the handlers work through the messages read before.
 	 * @return the further permits taken, none when the wait ran out (those free then are drained by the
 	 * caller)
 	 */
-	private int awaitMoreFreeHandlers() throws InterruptedException {
-		int wanted = Math.min(this.settings.batchSize(), this.settings.concurrency()) - 1;
+	private int awaitMoreFreeLeases() throws InterruptedException {
+		int leases = this.settings.concurrency() + this.settings.prefetch();
+		int wanted = Math.min(this.settings.batchSize(), leases) - 1;
 		if (wanted <= 0) {
 			return 0;
 		}
-		return this.freeHandlers.tryAcquire(wanted, BATCH_FILL_WAIT.toNanos(), TimeUnit.NANOSECONDS) ? wanted : 0;
+		return this.freeLeases.tryAcquire(wanted, BATCH_FILL_WAIT.toNanos(), TimeUnit.NANOSECONDS) ? wanted : 0;
 	}
 
 	private void dispatch(QueueMessage<JsonNode> message) {
 		if (!this.running) {
 			handBack(message);
-			this.freeHandlers.release();
+			this.freeLeases.release();
 			return;
 		}
-		try {
-			this.handlers.execute(() -> handle(message));
+		// Leased from now on: heartbeated while it waits for a handler (prefetched), not only while it runs.
+		InFlight leased = new InFlight(message);
+		this.inFlight.put(message.id(), leased);
+		long heartbeat = this.settings.heartbeatInterval().toMillis();
+		leased.heartbeat = this.heartbeats.scheduleAtFixedRate(() -> extend(leased), heartbeat, heartbeat,
+				TimeUnit.MILLISECONDS);
+		boolean queued = false;
+		if (this.running) {
+			try {
+				this.handlers.execute(() -> handle(leased));
+				queued = true;
+			}
+			catch (RuntimeException ex) {
+				// Shutting down: the handler pool refuses new work.
+			}
 		}
-		catch (RuntimeException ex) {
-			// Shutting down: the handler pool refuses new work.
-			handBack(message);
-			this.freeHandlers.release();
+		if (!queued) {
+			handBackIfWaiting(leased);
+			this.inFlight.remove(message.id());
+			this.freeLeases.release();
+		}
+		else if (!this.running) {
+			// Stopped between the check and the execute: the stop may not have seen this message.
+			handBackIfWaiting(leased);
 		}
 	}
 
+	/**
+	 * Hands a message back at once unless a handler started it (or its outcome is decided); it then never
+	 * runs on this instance.
+	 * @param leased the message
+	 */
+	private void handBackIfWaiting(InFlight leased) {
+		synchronized (leased.lease) {
+			if (leased.settled || leased.thread != null) {
+				return;
+			}
+			leased.settled = true;
+			leased.handedBack = true;
+		}
+		leased.stopHeartbeat();
+		handBack(leased.message);
+		logger.debug("Handed message " + leased.message.id() + " of queue '" + queue()
+				+ "' back at shutdown; no handler had started it");
+	}
+
+	/**
+	 * Hands back a message no handler started, without counting the read as a delivery.
+	 * @param message the message as read
+	 */
 	private void handBack(QueueMessage<JsonNode> message) {
 		try {
-			this.pgmq.setVisibilityTimeout(queue(), message.id(), Duration.ZERO);
+			this.pgmq.returnUnhandled(queue(), message);
 		}
 		catch (RuntimeException ex) {
 			logger.debug("Could not hand back message " + message.id() + "; it returns after its visibility timeout",
@@ -285,12 +358,15 @@ final class QueueConsumer {
 		}
 	}
 
-	private void handle(QueueMessage<JsonNode> message) {
-		InFlight current = new InFlight(message, Thread.currentThread());
-		this.inFlight.put(message.id(), current);
-		long heartbeat = this.settings.heartbeatInterval().toMillis();
-		current.heartbeat = this.heartbeats.scheduleAtFixedRate(() -> extend(current), heartbeat, heartbeat,
-				TimeUnit.MILLISECONDS);
+	private void handle(InFlight current) {
+		QueueMessage<JsonNode> message = current.message;
+		if (!current.start(Thread.currentThread())) {
+			// Handed back while it waited (shutdown): visible again, another consumer takes it.
+			this.inFlight.remove(message.id());
+			this.freeLeases.release();
+			return;
+		}
+		this.handling.incrementAndGet();
 		try {
 			Object argument;
 			try {
@@ -321,7 +397,8 @@ final class QueueConsumer {
 		finally {
 			current.stopHeartbeat();
 			this.inFlight.remove(message.id());
-			this.freeHandlers.release();
+			this.handling.decrementAndGet();
+			this.freeLeases.release();
 		}
 	}
 
@@ -449,9 +526,10 @@ final class QueueConsumer {
 	/**
 	 * A consumer's resolved settings.
 	 */
-	record Settings(int concurrency, int batchSize, Duration visibilityTimeout, Duration heartbeatInterval,
-			int maxAttempts, Duration backoff, double backoffMultiplier, Duration maxBackoff, double jitter,
-			boolean archiveOnSuccess, Duration pollingInterval, Duration maxErrorBackoff) {
+	record Settings(int concurrency, int batchSize, int prefetch, Duration visibilityTimeout,
+			Duration heartbeatInterval, int maxAttempts, Duration backoff, double backoffMultiplier,
+			Duration maxBackoff, double jitter, boolean archiveOnSuccess, Duration pollingInterval,
+			Duration maxErrorBackoff) {
 
 	}
 
@@ -459,9 +537,10 @@ final class QueueConsumer {
 
 		private final QueueMessage<JsonNode> message;
 
-		private final Thread thread;
-
 		private final Object lease = new Object();
+
+		// Guarded by lease: the handler running it, null while it waits for one (prefetched).
+		private @Nullable Thread thread;
 
 		// Guarded by lease: whether the outcome (success, failure, hand-back) has been decided.
 		private boolean settled;
@@ -471,9 +550,23 @@ final class QueueConsumer {
 
 		private volatile @Nullable ScheduledFuture<?> heartbeat;
 
-		InFlight(QueueMessage<JsonNode> message, Thread thread) {
+		InFlight(QueueMessage<JsonNode> message) {
 			this.message = message;
-			this.thread = thread;
+		}
+
+		/**
+		 * Attaches the handler that starts the message, unless it was handed back while it waited.
+		 * @param handler the handler's thread
+		 * @return whether the handler may run it
+		 */
+		boolean start(Thread handler) {
+			synchronized (this.lease) {
+				if (this.settled) {
+					return false;
+				}
+				this.thread = handler;
+				return true;
+			}
 		}
 
 		/**

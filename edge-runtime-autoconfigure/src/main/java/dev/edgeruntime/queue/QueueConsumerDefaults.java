@@ -12,6 +12,8 @@ import org.springframework.util.Assert;
  *
  * @param concurrency most messages handled at once per listener
  * @param batchSize most messages read in one query
+ * @param prefetch most messages read ahead of free handlers, leased and waiting for one, or {@code null} for
+ * the smaller of a listener's concurrency and batch size
  * @param visibilityTimeout how long a read message stays hidden
  * @param heartbeatInterval how often a running handler's lease is extended, or {@code null} for a third of
  * the visibility timeout
@@ -26,7 +28,8 @@ import org.springframework.util.Assert;
  * @param shutdownMaxWait how long running handlers may take to finish at shutdown
  * @author edge-runtime developers
  */
-public record QueueConsumerDefaults(int concurrency, int batchSize, Duration visibilityTimeout,
+public record QueueConsumerDefaults(int concurrency, int batchSize, @Nullable Integer prefetch,
+		Duration visibilityTimeout,
 		@Nullable Duration heartbeatInterval, int maxAttempts, Duration backoff, double backoffMultiplier,
 		Duration maxBackoff, double jitter, boolean archiveOnSuccess, Duration pollingInterval,
 		Duration maxErrorBackoff, Duration shutdownMaxWait) {
@@ -34,6 +37,7 @@ public record QueueConsumerDefaults(int concurrency, int batchSize, Duration vis
 	public QueueConsumerDefaults {
 		Assert.isTrue(concurrency > 0, "edge-runtime.queue.consumer.concurrency must be positive");
 		Assert.isTrue(batchSize > 0, "edge-runtime.queue.consumer.batch-size must be positive");
+		Assert.isTrue(prefetch == null || prefetch >= 0, "edge-runtime.queue.consumer.prefetch must not be negative");
 		Assert.isTrue(maxAttempts > 0, "edge-runtime.queue.consumer.max-attempts must be positive");
 		Assert.isTrue(backoffMultiplier >= 1, "edge-runtime.queue.consumer.backoff.multiplier must be at least 1");
 		Assert.isTrue(jitter >= 0 && jitter <= 1, "edge-runtime.queue.consumer.backoff.jitter must be between 0 and 1");
@@ -47,7 +51,7 @@ public record QueueConsumerDefaults(int concurrency, int batchSize, Duration vis
 	 * @return the defaults
 	 */
 	public static QueueConsumerDefaults standard() {
-		return new QueueConsumerDefaults(1, 10, Duration.ofSeconds(30), null, 5, Duration.ofSeconds(1), 2.0,
+		return new QueueConsumerDefaults(1, 10, null, Duration.ofSeconds(30), null, 5, Duration.ofSeconds(1), 2.0,
 				Duration.ofMinutes(10), 0.2, false, Duration.ofSeconds(5), Duration.ofSeconds(30),
 				Duration.ofSeconds(30));
 	}

@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * @param running whether it reads
  * @param healthy whether its last read succeeded
  * @param lastError the last read error, or {@code null} when healthy
- * @param inFlight messages being handled now
+ * @param inFlight messages being handled now (not those prefetched and waiting for a handler)
  * @param concurrency most messages handled at once
  * @author edge-runtime developers
  */

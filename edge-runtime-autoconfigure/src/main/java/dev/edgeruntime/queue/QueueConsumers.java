@@ -3,8 +3,8 @@ package dev.edgeruntime.queue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -51,7 +51,7 @@ public final class QueueConsumers implements SmartLifecycle {
 
 	private final List<QueueConsumer> consumers = new ArrayList<>();
 
-	private final ScheduledExecutorService heartbeats = Executors.newScheduledThreadPool(1, daemon("queue-heartbeat-"));
+	private final ScheduledExecutorService heartbeats = heartbeatScheduler();
 
 	private volatile boolean running;
 
@@ -197,11 +197,27 @@ public final class QueueConsumers implements SmartLifecycle {
 			case ARCHIVE -> true;
 			case DELETE -> false;
 		};
-		return new QueueConsumer.Settings(positive(annotation.concurrency(), d.concurrency()),
-				positive(annotation.batchSize(), d.batchSize()), visibilityTimeout, heartbeat,
+		int concurrency = positive(annotation.concurrency(), d.concurrency());
+		int batchSize = positive(annotation.batchSize(), d.batchSize());
+		return new QueueConsumer.Settings(concurrency, batchSize, prefetch(endpoint, concurrency, batchSize),
+				visibilityTimeout, heartbeat,
 				positive(annotation.maxAttempts(), d.maxAttempts()),
 				duration(endpoint, "backoff", annotation.backoff(), d.backoff()), d.backoffMultiplier(),
 				d.maxBackoff(), d.jitter(), archive, d.pollingInterval(), d.maxErrorBackoff());
+	}
+
+	private int prefetch(QueueListenerEndpoint endpoint, int concurrency, int batchSize) {
+		int prefetch = endpoint.annotation().prefetch();
+		if (prefetch < -1) {
+			throw new IllegalStateException("@QueueListener on " + endpoint.description() + ": prefetch (" + prefetch
+					+ ") must be at least 0, or -1 for edge-runtime.queue.consumer.prefetch");
+		}
+		if (prefetch >= 0) {
+			return prefetch;
+		}
+		Integer configured = this.defaults.prefetch();
+		// By default as many as one read fetches while all handlers are busy, at most as many as they handle.
+		return (configured != null) ? configured : Math.min(concurrency, batchSize);
 	}
 
 	private static int positive(int value, int fallback) {
@@ -220,6 +236,13 @@ public final class QueueConsumers implements SmartLifecycle {
 			throw new IllegalStateException("@QueueListener on " + endpoint.description() + ": " + attribute + " '"
 					+ value + "' is not a duration such as \"30s\"", ex);
 		}
+	}
+
+	private static ScheduledExecutorService heartbeatScheduler() {
+		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, daemon("queue-heartbeat-"));
+		// A heartbeat is cancelled when its message settles; without this it stays queued until it is due.
+		scheduler.setRemoveOnCancelPolicy(true);
+		return scheduler;
 	}
 
 	private static CustomizableThreadFactory daemon(String prefix) {

@@ -59,6 +59,14 @@ public @interface QueueListener {
 	int batchSize() default 0;
 
 	/**
+	 * Most messages read ahead of free handlers: leased by this instance (so no other consumer takes them)
+	 * and heartbeated while they wait for a handler, so that the next read overlaps with handling; 0 for
+	 * none, -1 for the configured default.
+	 * @return the prefetch
+	 */
+	int prefetch() default -1;
+
+	/**
 	 * How long a read message stays hidden from other consumers, such as {@code "30s"}; a running handler's
 	 * lease is extended by a heartbeat. Empty for the configured default.
 	 * @return the visibility timeout

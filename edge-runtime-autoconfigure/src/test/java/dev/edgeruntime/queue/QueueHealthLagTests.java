@@ -38,7 +38,9 @@ class QueueHealthLagTests {
 				EdgeRuntimeAutoConfiguration.class, EdgeRuntimeQueueAutoConfiguration.class))
 		.withPropertyValues(TestDatabase.get().springProperties())
 		.withPropertyValues("test.queue=" + this.queue, "edge-runtime.queue.consumer.polling-interval=200ms",
-				"edge-runtime.queue.consumer.concurrency=1", "edge-runtime.queue.metrics-cache-interval=0s",
+				// No prefetch: the second message waits visible in the queue, not leased in the consumer.
+				"edge-runtime.queue.consumer.concurrency=1", "edge-runtime.queue.consumer.prefetch=0",
+				"edge-runtime.queue.metrics-cache-interval=0s",
 				"edge-runtime.shutdown.grace-period=200ms", "edge-runtime.queue.consumer.shutdown-max-wait=200ms")
 		.withUserConfiguration(BlockingListenerConfiguration.class);
 

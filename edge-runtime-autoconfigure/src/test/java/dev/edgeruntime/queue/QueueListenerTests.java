@@ -271,6 +271,126 @@ class QueueListenerTests {
 	}
 
 	@Test
+	void prefetchLeasesAtMostThatManyMessagesBeyondTheBusyHandlers() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.concurrency=2",
+				"edge-runtime.queue.consumer.prefetch=3")
+			.run((context) -> {
+				OrderListener listener = context.getBean(OrderListener.class);
+				CountDownLatch release = new CountDownLatch(1);
+				AtomicInteger running = new AtomicInteger();
+				AtomicInteger mostAtOnce = new AtomicInteger();
+				listener.behaviour = (message) -> {
+					mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+					block(release);
+					running.decrementAndGet();
+				};
+				int messages = 20;
+				context.getBean(PgmqTemplate.class)
+					.sendBatch(this.queue, IntStream.range(0, messages).mapToObj((i) -> new Order("p" + i, i)).toList());
+				await().atMost(WAIT).until(() -> running.get() == 2 && leased(context) == 5);
+				// Stays there: the handlers are busy and the three prefetched messages fill the rest.
+				await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> leased(context) == 5);
+				assertThat(listener.received).hasSize(2);
+				release.countDown();
+				await().atMost(WAIT).until(() -> rows(context, "q") == 0);
+				assertThat(listener.received).hasSize(messages);
+				assertThat(listener.received).extracting(QueueMessage::readCount).containsOnly(1);
+				assertThat(mostAtOnce.get()).isEqualTo(2);
+			});
+	}
+
+	@Test
+	void prefetchedMessageIsHeartbeatedWhileItWaitsAndNotRedelivered() {
+		this.contextRunner
+			.withPropertyValues("edge-runtime.queue.consumer.concurrency=1", "edge-runtime.queue.consumer.prefetch=2",
+					"edge-runtime.queue.consumer.visibility-timeout=2s",
+					"edge-runtime.queue.consumer.heartbeat-interval=200ms")
+			.run((context) -> {
+				OrderListener listener = context.getBean(OrderListener.class);
+				CountDownLatch release = new CountDownLatch(1);
+				listener.behaviour = (message) -> block(release);
+				PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
+				pgmq.sendBatch(this.queue, List.of(new Order("a", 1), new Order("b", 2), new Order("c", 3)));
+				await().atMost(WAIT).until(() -> listener.received.size() == 1 && leased(context) == 3);
+				JdbcTemplate jdbc = jdbc(context);
+				OffsetDateTime leasedAt = jdbc.queryForObject("SELECT clock_timestamp()", OffsetDateTime.class);
+				// Wait, in the database's clock, until every lease taken by the reads has run out.
+				await().atMost(WAIT)
+					.until(() -> Boolean.TRUE.equals(jdbc.queryForObject(
+							"SELECT clock_timestamp() > ?::timestamptz + interval '3 seconds'", Boolean.class,
+							leasedAt)));
+				assertThat(pgmq.readJson(this.queue, Duration.ofSeconds(30), 10, null)).isEmpty();
+				assertThat(leased(context)).isEqualTo(3);
+				assertThat(jdbc.queryForList("SELECT read_ct FROM pgmq.q_" + this.queue, Integer.class))
+					.containsExactly(1, 1, 1);
+				release.countDown();
+				await().atMost(WAIT).until(() -> rows(context, "q") == 0);
+				assertThat(listener.received).hasSize(3);
+				assertThat(listener.received).extracting(QueueMessage::readCount).containsOnly(1);
+			});
+	}
+
+	@Test
+	void stopHandsPrefetchedMessagesBackAtOnceAndDoesNotHandleThem() {
+		this.contextRunner
+			.withPropertyValues("edge-runtime.queue.consumer.concurrency=1", "edge-runtime.queue.consumer.prefetch=2",
+					"edge-runtime.queue.consumer.shutdown-max-wait=30s")
+			.run((context) -> {
+				OrderListener listener = context.getBean(OrderListener.class);
+				CountDownLatch release = new CountDownLatch(1);
+				listener.behaviour = (message) -> block(release);
+				PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
+				pgmq.sendBatch(this.queue, List.of(new Order("a", 1), new Order("b", 2), new Order("c", 3)));
+				await().atMost(WAIT).until(() -> listener.received.size() == 1 && leased(context) == 3);
+				long running = listener.received.get(0).id();
+				CountDownLatch stopped = new CountDownLatch(1);
+				context.getBean(QueueConsumers.class).stop(stopped::countDown);
+				// Handed back while the running handler still has its 30 s to finish.
+				await().atMost(WAIT).until(() -> leased(context) == 1);
+				JdbcTemplate jdbc = jdbc(context);
+				assertThat(jdbc.queryForObject("SELECT msg_id FROM pgmq.q_" + this.queue
+						+ " WHERE vt > clock_timestamp()", Long.class)).isEqualTo(running);
+				release.countDown();
+				assertThat(stopped.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+				assertThat(listener.received).extracting(QueueMessage::id).containsExactly(running);
+				// Never delivered to a handler: the hand-back does not count as an attempt.
+				assertThat(jdbc.queryForList("SELECT read_ct FROM pgmq.q_" + this.queue
+						+ " WHERE vt <= clock_timestamp()", Integer.class)).containsExactly(0, 0);
+				assertThat(rows(context, "q")).isEqualTo(2);
+			});
+	}
+
+	@Test
+	void negativePrefetchFailsStartUpNamingTheProperty() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.prefetch=-1")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("edge-runtime.queue.consumer.prefetch"));
+	}
+
+	@Test
+	void listenerPrefetchBelowMinusOneFailsStartUpNamingTheMethod() {
+		this.contextRunner.withUserConfiguration(BadPrefetchListenerConfiguration.class)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining(BadPrefetchListener.class.getName() + ".handle")
+				.hasMessageContaining("prefetch"));
+	}
+
+	@Test
+	void prefetchDefaultsToTheSmallerOfConcurrencyAndBatchSize() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.concurrency=4").run((context) -> {
+			QueueConsumers consumers = context.getBean(QueueConsumers.class);
+			QueueListenerAnnotationBeanPostProcessor listeners = context
+				.getBean(QueueListenerAnnotationBeanPostProcessor.class);
+			assertThat(listeners.endpoints()).isNotEmpty()
+				.allSatisfy((endpoint) -> assertThat(consumers.settings(endpoint).prefetch()).isEqualTo(4));
+		});
+	}
+
+	@Test
 	void listenerMayTakeThePayloadItself() {
 		this.contextRunner.withUserConfiguration(PayloadListenerConfiguration.class).run((context) -> {
 			PayloadListener listener = context.getBean(PayloadListener.class);
@@ -282,7 +402,7 @@ class QueueListenerTests {
 
 	@Test
 	void backoffGrowsExponentiallyUpToTheMaximumWithJitterTakenOff() {
-		QueueConsumer.Settings settings = new QueueConsumer.Settings(1, 1, Duration.ofSeconds(30),
+		QueueConsumer.Settings settings = new QueueConsumer.Settings(1, 1, 0, Duration.ofSeconds(30),
 				Duration.ofSeconds(10), 5, Duration.ofSeconds(1), 2.0, Duration.ofSeconds(5), 0.5, false,
 				Duration.ofSeconds(1), Duration.ofSeconds(1));
 		assertThat(QueueConsumer.backoff(settings, 1, 0)).isEqualTo(Duration.ofSeconds(1));
@@ -310,6 +430,12 @@ class QueueListenerTests {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("interrupted", ex);
 		}
+	}
+
+	private long leased(AssertableApplicationContext context) {
+		Long count = jdbc(context).queryForObject(
+				"SELECT count(*) FROM pgmq.q_" + this.queue + " WHERE vt > clock_timestamp()", Long.class);
+		return (count != null) ? count : 0;
 	}
 
 	private long rows(AssertableApplicationContext context, String kind) {
@@ -448,6 +574,24 @@ class QueueListenerTests {
 		@Bean
 		BadListener badListener() {
 			return new BadListener();
+		}
+
+	}
+
+	static class BadPrefetchListener {
+
+		@QueueListener(queue = "${test.queue}_bad", prefetch = -2)
+		void handle(Order order) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BadPrefetchListenerConfiguration {
+
+		@Bean
+		BadPrefetchListener badPrefetchListener() {
+			return new BadPrefetchListener();
 		}
 
 	}

@@ -53,6 +53,9 @@ class DatabaseLossReliabilityTests {
 
 	private static final int CONCURRENCY = 4;
 
+	// The default for concurrency 4 and batch size 10, said here because it is part of the bound.
+	private static final int PREFETCH = 4;
+
 	private static final Duration OUTAGE = Duration.ofSeconds(10);
 
 	private static final Duration WAIT = Duration.ofSeconds(60);
@@ -77,6 +80,7 @@ class DatabaseLossReliabilityTests {
 							+ database.jdbcUrl().replaceFirst("//[^/]+/", "//127.0.0.1:" + proxy.port() + "/"),
 					"spring.datasource.hikari.connection-timeout=1000", "spring.datasource.hikari.maximum-pool-size=8",
 					"test.queue=" + this.queue, "edge-runtime.queue.consumer.concurrency=" + CONCURRENCY,
+					"edge-runtime.queue.consumer.prefetch=" + PREFETCH,
 					"edge-runtime.queue.consumer.batch-size=10", "edge-runtime.queue.consumer.polling-interval=200ms",
 					"edge-runtime.queue.consumer.visibility-timeout=5s",
 					"edge-runtime.queue.consumer.max-error-backoff=1s"));
@@ -127,12 +131,15 @@ class DatabaseLossReliabilityTests {
 					System.out.printf("Reliability/database loss: %d messages (before, during, after a %d s outage), "
 							+ "%d processed by the end of the outage; consumers reported '%s'; healthy again %d ms "
 							+ "after the database came back, every message processed %d ms after it; %d duplicate(s) "
-							+ "(bound: concurrency %d)%n", sent.size(), OUTAGE.toSeconds(), processedDuringOutage,
-							lastError, healthyAfter.toMillis(), drainedAfter.toMillis(), duplicates, CONCURRENCY);
+							+ "(bound: concurrency %d + prefetch %d)%n", sent.size(), OUTAGE.toSeconds(),
+							processedDuringOutage, lastError, healthyAfter.toMillis(), drainedAfter.toMillis(), duplicates,
+							CONCURRENCY, PREFETCH);
 					assertThat(sent).hasSize(3 * PER_PHASE);
 					assertThat(deliveries.keySet()).isEqualTo(sent);
 					assertThat(lastError).isNotNull();
-					assertThat(duplicates).as("duplicates").isBetween(0, CONCURRENCY);
+					// Every message leased when the connection was cut may run and fail to be deleted: those
+					// running and those prefetched, which start once a handler is free.
+					assertThat(duplicates).as("duplicates").isBetween(0, CONCURRENCY + PREFETCH);
 				});
 		}
 		finally {

@@ -124,6 +124,7 @@ public class QueueBench {
 					// Counts calls of the pgmq functions in pg_stat_user_functions (for the statements per message).
 					"--spring.datasource.hikari.connection-init-sql=SET track_functions = 'all'",
 					"--bench.queue=" + queue, "--edge-runtime.queue.notify.enabled=" + notify,
+					// prefetch left at its default: min(concurrency, batch-size), 10 here.
 					"--edge-runtime.queue.consumer.concurrency=10", "--edge-runtime.queue.consumer.batch-size=10");
 	}
 
