@@ -125,7 +125,8 @@ public class QueueBench {
 					"--spring.datasource.hikari.connection-init-sql=SET track_functions = 'all'",
 					"--bench.queue=" + queue, "--edge-runtime.queue.notify.enabled=" + notify,
 					// prefetch left at its default: min(concurrency, batch-size), 10 here.
-					"--edge-runtime.queue.consumer.concurrency=10", "--edge-runtime.queue.consumer.batch-size=10");
+					"--edge-runtime.queue.consumer.concurrency=" + Integer.getInteger("bench.queue.concurrency", 10),
+					"--edge-runtime.queue.consumer.batch-size=10");
 	}
 
 	static double throughput(String url, int instances, int seconds) throws Exception {
