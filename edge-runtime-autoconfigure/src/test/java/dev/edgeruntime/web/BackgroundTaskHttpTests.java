@@ -1,8 +1,6 @@
 package dev.edgeruntime.web;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,12 +11,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskState;
@@ -97,25 +92,14 @@ class BackgroundTaskHttpTests {
 			socket.setSoTimeout((int) TIMEOUT.toMillis());
 			OutputStream out = socket.getOutputStream();
 			InputStream in = new BufferedInputStream(socket.getInputStream());
-			out.write(("POST /reports?key=" + key + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n")
-				.getBytes(StandardCharsets.US_ASCII));
-			out.flush();
-			String head = readHead(in);
-			assertThat(head).startsWith("HTTP/1.1 202 ");
-			assertThat(head.toLowerCase(Locale.ROOT)).doesNotContain("transfer-encoding");
-			Matcher contentLength = Pattern.compile("(?im)^Content-Length: *(\\d+)").matcher(head);
-			assertThat(contentLength.find()).as("Content-Length in %s", head).isTrue();
-			int length = Integer.parseInt(contentLength.group(1));
-			byte[] body = in.readNBytes(length);
-			assertThat(body).hasSize(length);
+			RawHttp.send(out, "POST /reports?key=" + key + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n");
+			byte[] body = RawHttp.readAcceptedWithContentLength(in);
 			Map<String, Object> accepted = this.json.readValue(body, Map.class);
 			assertThat(accepted).containsEntry("name", "report").containsKey("id");
 			// the length delimits the body: the connection is ready for the next request
-			out.write(("GET /background-tasks/" + accepted.get("id") + " HTTP/1.1\r\nHost: localhost\r\n"
-					+ "Connection: close\r\n\r\n")
-				.getBytes(StandardCharsets.US_ASCII));
-			out.flush();
-			assertThat(readHead(in)).startsWith("HTTP/1.1 200 ");
+			RawHttp.send(out, "GET /background-tasks/" + accepted.get("id") + " HTTP/1.1\r\nHost: localhost\r\n"
+					+ "Connection: close\r\n");
+			assertThat(RawHttp.readHead(in)).startsWith("HTTP/1.1 200 ");
 		}
 		finally {
 			this.gates.open(key);
@@ -271,22 +255,6 @@ class BackgroundTaskHttpTests {
 		assertThat(read(response)).containsEntry("status", 404).containsEntry("path", "/no-such-page");
 	}
 
-	/**
-	 * Reads the status line and headers of a response, up to the empty line.
-	 */
-	private static String readHead(InputStream in) throws IOException {
-		ByteArrayOutputStream head = new ByteArrayOutputStream();
-		int last4 = 0;
-		while (last4 != 0x0d0a0d0a) {
-			int b = in.read();
-			if (b == -1) {
-				throw new EOFException("The connection closed in the response's head: " + head);
-			}
-			head.write(b);
-			last4 = (last4 << 8) | b;
-		}
-		return head.toString(StandardCharsets.US_ASCII);
-	}
 
 	private HttpResponse<String> post(String path) throws IOException, InterruptedException {
 		return this.client.send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()).build(),
