@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Future;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,6 +18,7 @@ import dev.edgeruntime.TaskOrigin;
 import dev.edgeruntime.runtime.CompositeTaskDecorator;
 import dev.edgeruntime.runtime.DefaultEdgeRuntime;
 import dev.edgeruntime.runtime.MdcTaskDecorator;
+import dev.edgeruntime.runtime.PooledTaskThreadFactory;
 import dev.edgeruntime.runtime.ServletTaskOriginResolver;
 import dev.edgeruntime.runtime.TaskStorageArea;
 import org.slf4j.MDC;
@@ -24,7 +26,6 @@ import org.slf4j.MDC;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.core.task.AsyncTaskExecutor;
 import org.springframework.core.task.VirtualThreadTaskExecutor;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.util.FileSystemUtils;
 import org.springframework.util.unit.DataSize;
 
@@ -71,18 +72,20 @@ final class Targets {
 	}
 
 	/** The auto-configuration's thread factory, counting the threads it creates (reported at tear-down). */
-	static final class CountingThreadFactory extends CustomizableThreadFactory {
+	static final class CountingThreadFactory implements ThreadFactory {
 
 		static final AtomicLong created = new AtomicLong();
 
+		private final ThreadFactory delegate;
+
 		CountingThreadFactory(String prefix) {
-			super(prefix);
+			this.delegate = new PooledTaskThreadFactory(prefix);
 		}
 
 		@Override
 		public Thread newThread(Runnable runnable) {
 			created.incrementAndGet();
-			return super.newThread(runnable);
+			return this.delegate.newThread(runnable);
 		}
 
 	}

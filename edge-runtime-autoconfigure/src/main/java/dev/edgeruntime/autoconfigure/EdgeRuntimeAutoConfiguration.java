@@ -14,6 +14,7 @@ import dev.edgeruntime.runtime.CompositeTaskDecorator;
 import dev.edgeruntime.runtime.DefaultEdgeRuntime;
 import dev.edgeruntime.runtime.EdgeRuntimeLifecycle;
 import dev.edgeruntime.runtime.MdcTaskDecorator;
+import dev.edgeruntime.runtime.PooledTaskThreadFactory;
 import dev.edgeruntime.runtime.MdcTaskLifecycleListener;
 import dev.edgeruntime.runtime.SecurityContextTaskDecorator;
 import dev.edgeruntime.runtime.ServletTaskOriginResolver;
@@ -42,7 +43,6 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.task.TaskDecorator;
 import org.springframework.core.task.VirtualThreadTaskExecutor;
 import org.springframework.core.task.support.ContextPropagatingTaskDecorator;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -111,7 +111,7 @@ public final class EdgeRuntimeAutoConfiguration {
 	private static Executor platformExecutor() {
 		// One thread per running task, reused when idle; the runtime's max-in-flight bounds the count.
 		ThreadPoolExecutor executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
-				new SynchronousQueue<>(), new CustomizableThreadFactory("edge-task-"));
+				new SynchronousQueue<>(), new PooledTaskThreadFactory("edge-task-"));
 		return executor;
 	}
 

@@ -88,25 +88,24 @@ final class BudgetWatchdog {
 		if (checkStorage) {
 			this.lastStorageCheck = now;
 		}
+		long nowNanos = TrackedTask.epochNanos(now);
 		for (TrackedTask<?> task : this.registry.all()) { // no list of its own: this runs 20 times a second
 			if (task.state() == TaskState.RUNNING) {
-				check(task, now, checkStorage);
+				check(task, nowNanos, checkStorage);
 			}
 		}
-		this.registry.evictExpired(now);
+		this.registry.evictExpired(nowNanos);
 		if (this.memory != null) {
 			this.memory.poll();
 		}
 	}
 
-	private void check(TrackedTask<?> task, Instant now, boolean checkStorage) {
-		Instant started = task.startedAt();
-		if (started == null) {
+	private void check(TrackedTask<?> task, long now, boolean checkStorage) {
+		long started = task.startedAt();
+		if (started == TrackedTask.NOT_YET) {
 			return;
 		}
-		// Duration.between without the Duration: this runs for every running task on every tick
-		long wallUsed = (now.getEpochSecond() - started.getEpochSecond()) * 1_000_000_000L
-				+ (now.getNano() - started.getNano());
+		long wallUsed = now - started;
 		if (checkBudget(task, UnloadReason.WALL_CLOCK, wallUsed, task.wallClockBudget().toNanos(), now)) {
 			return;
 		}
@@ -151,7 +150,7 @@ final class BudgetWatchdog {
 	 * before the task is stopped, so listeners always hear {@code beforeunload} first.
 	 * @return {@code true} if the task was stopped
 	 */
-	private boolean checkBudget(TrackedTask<?> task, UnloadReason reason, long used, long budget, Instant now) {
+	private boolean checkBudget(TrackedTask<?> task, UnloadReason reason, long used, long budget, long now) {
 		int bit = 1 << reason.ordinal();
 		if ((task.warned & bit) == 0 && used >= (long) (budget * this.ratio)) {
 			task.warned |= bit;

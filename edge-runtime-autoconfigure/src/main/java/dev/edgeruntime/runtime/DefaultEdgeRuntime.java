@@ -190,7 +190,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	public <T> TaskHandle<T> waitUntil(TaskOptions options, CompletionStage<T> work) {
 		Assert.notNull(work, "Work must not be null");
 		TrackedTask<T> task = admit(options, nameOf(options, work), false);
-		task.start(now(), null);
+		task.start(nowNanos(), null);
 		task.attach(work);
 		notifyStarted(task);
 		boolean observedElsewhere = work instanceof CompletableFuture<?> cf && cf.getNumberOfDependents() > 0;
@@ -324,7 +324,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			this.inFlight.decrementAndGet();
 			throw ex;
 		}
-		TrackedTask<T> task = new TrackedTask<>(this.ids.next(), name, origin, now(), budget, this);
+		TrackedTask<T> task = new TrackedTask<>(this.ids.next(), name, origin, nowNanos(), budget, this);
 		this.registry.add(task);
 		return task;
 	}
@@ -345,7 +345,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 	private <T> void run(TrackedTask<T> task, Callable<T> work) {
 		Thread thread = Thread.currentThread();
-		if (!task.start(now(), thread)) {
+		if (!task.start(nowNanos(), thread)) {
 			deleteStorage(task);
 			release(task);
 			return;
@@ -394,14 +394,14 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	}
 
 	private <T> void succeed(TrackedTask<T> task, @Nullable T result) {
-		if (task.finish(TaskState.SUCCEEDED, now(), null)) {
+		if (task.finish(TaskState.SUCCEEDED, nowNanos(), null)) {
 			finished(task, TaskState.SUCCEEDED); // recorded before anyone waiting on the result wakes up
 			task.future.complete(result);
 		}
 	}
 
 	private void fail(TrackedTask<?> task, Throwable failure) {
-		if (!task.finish(TaskState.FAILED, now(), failure)) {
+		if (!task.finish(TaskState.FAILED, nowNanos(), failure)) {
 			return;
 		}
 		boolean observed = task.observed;
@@ -423,7 +423,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		}
 	}
 
-	void exceed(TrackedTask<?> task, UnloadReason reason, Instant now) {
+	void exceed(TrackedTask<?> task, UnloadReason reason, long now) {
 		String budget = switch (reason) {
 			case CPU -> "CPU-time budget of " + task.cpuBudget();
 			case MEMORY -> "memory budget of " + task.memoryBudget();
@@ -447,7 +447,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	}
 
 	void failStorage(TrackedTask<?> task, Exception error) {
-		if (task.finish(TaskState.FAILED, now(), error)) {
+		if (task.finish(TaskState.FAILED, nowNanos(), error)) {
 			finished(task, TaskState.FAILED);
 			task.future.completeExceptionally(error);
 			stop(task);
@@ -464,7 +464,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	boolean cancel(TrackedTask<?> task, @Nullable UnloadReason reason) {
 		CancellationException error = new CancellationException("Background " + task + " was cancelled"
 				+ ((reason != null) ? " (" + reason.value() + ")" : ""));
-		if (!task.finish(TaskState.CANCELLED, now(), error)) {
+		if (!task.finish(TaskState.CANCELLED, nowNanos(), error)) {
 			return false;
 		}
 		if (reason != null) {
@@ -473,7 +473,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		finished(task, TaskState.CANCELLED);
 		task.future.completeExceptionally(error);
 		stop(task);
-		if (task.startedAt() == null && !task.submitted) {
+		if (task.startedAt() == TrackedTask.NOT_YET && !task.submitted) {
 			// never handed to an executor, so no runnable will find it cancelled and release its place
 			deleteStorage(task);
 			release(task);
@@ -483,7 +483,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	}
 
 	private void drop(TrackedTask<?> task, String why) {
-		if (task.finish(TaskState.DROPPED, now(), new CancellationException("Dropped: " + why))) {
+		if (task.finish(TaskState.DROPPED, nowNanos(), new CancellationException("Dropped: " + why))) {
 			finished(task, TaskState.DROPPED);
 			task.future.completeExceptionally(new CancellationException("Background " + task + " was dropped: " + why));
 			logger.info("Background " + task + " dropped before it started: " + why);
@@ -513,10 +513,10 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		if (this.listeners.length == 0) {
 			return;
 		}
-		Instant started = task.startedAt();
-		Instant finishedAt = task.finishedAt();
-		Duration elapsed = Duration.between((started != null) ? started : task.submittedAt(),
-				(finishedAt != null) ? finishedAt : now());
+		long started = task.startedAt();
+		long finishedAt = task.finishedAt();
+		Duration elapsed = Duration.ofNanos(((finishedAt != TrackedTask.NOT_YET) ? finishedAt : nowNanos())
+				- ((started != TrackedTask.NOT_YET) ? started : task.submittedAt()));
 		for (TaskLifecycleListener listener : this.listeners) {
 			listener.taskFinished(task, state, elapsed);
 		}
@@ -549,6 +549,11 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 	Instant now() {
 		return this.clock.instant();
+	}
+
+	/** Now, in nanoseconds since the epoch (the form tasks keep their timestamps in). */
+	long nowNanos() {
+		return TrackedTask.epochNanos(this.clock.instant());
 	}
 
 	// beforeunload

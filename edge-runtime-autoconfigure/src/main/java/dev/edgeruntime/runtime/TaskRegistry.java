@@ -1,7 +1,6 @@
 package dev.edgeruntime.runtime;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -39,7 +38,7 @@ final class TaskRegistry {
 
 	private final int maxRetained;
 
-	private final Duration maxAge;
+	private final long maxAgeNanos;
 
 	private final Map<TaskState, LongAdder> byState = new EnumMap<>(TaskState.class);
 
@@ -49,7 +48,7 @@ final class TaskRegistry {
 
 	TaskRegistry(int maxRetained, Duration maxAge) {
 		this.maxRetained = maxRetained;
-		this.maxAge = maxAge;
+		this.maxAgeNanos = saturatedNanos(maxAge);
 		for (TaskState state : TaskState.values()) {
 			this.byState.put(state, new LongAdder());
 		}
@@ -94,13 +93,22 @@ final class TaskRegistry {
 		return true;
 	}
 
-	void evictExpired(Instant now) {
+	private static long saturatedNanos(Duration duration) {
+		try {
+			return duration.toNanos();
+		}
+		catch (ArithmeticException ex) {
+			return Long.MAX_VALUE; // longer than 292 years: never expires
+		}
+	}
+
+	void evictExpired(long nowNanos) {
 		evictOverCount();
-		Instant cutoff = now.minus(this.maxAge);
+		long cutoff = nowNanos - this.maxAgeNanos;
 		TrackedTask<?> head;
 		while ((head = this.finished.peek()) != null) {
-			Instant finishedAt = head.finishedAt();
-			if (finishedAt == null || !finishedAt.isBefore(cutoff) || !evictOldest()) {
+			long finishedAt = head.finishedAt();
+			if (finishedAt == TrackedTask.NOT_YET || finishedAt >= cutoff || !evictOldest()) {
 				return; // not expired, or finished but not counted yet (the next tick takes it)
 			}
 		}

@@ -31,6 +31,9 @@ import org.springframework.util.unit.DataSize;
  */
 final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 
+	/** A timestamp not reached yet. */
+	static final long NOT_YET = Long.MIN_VALUE;
+
 	private static final VarHandle STATE;
 
 	private static final VarHandle RELEASED;
@@ -52,7 +55,8 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 
 	private final TaskOrigin origin;
 
-	private final Instant submittedAt;
+	// timestamps as nanoseconds since the epoch, not Instants: three objects fewer per task
+	private final long submittedAt;
 
 	private final DefaultEdgeRuntime runtime;
 
@@ -72,9 +76,9 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 
 	private volatile Duration extensionGranted = Duration.ZERO;
 
-	private volatile @Nullable Instant startedAt;
+	private volatile long startedAt = NOT_YET;
 
-	private volatile @Nullable Instant finishedAt;
+	private volatile long finishedAt = NOT_YET;
 
 	/** Written when the task starts; cleared, and read to interrupt, under the task's lock. */
 	private volatile @Nullable Thread thread;
@@ -107,7 +111,7 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 
 	private volatile @Nullable DefaultTaskStorage storage;
 
-	TrackedTask(UUID id, String name, TaskOrigin origin, Instant submittedAt, TaskBudget budget,
+	TrackedTask(UUID id, String name, TaskOrigin origin, long submittedAt, TaskBudget budget,
 			DefaultEdgeRuntime runtime) {
 		this.id = id;
 		this.name = name;
@@ -149,23 +153,24 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 
 	@Override
 	public TaskInfo info() {
-		Instant started = this.startedAt;
-		Instant finished = this.finishedAt;
-		Duration wall = (started != null)
-				? Duration.between(started, (finished != null) ? finished : this.runtime.now()) : Duration.ZERO;
+		long started = this.startedAt;
+		long finished = this.finishedAt;
+		Duration wall = (started != NOT_YET)
+				? Duration.ofNanos(((finished != NOT_YET) ? finished : this.runtime.nowNanos()) - started) : Duration.ZERO;
 		TaskUsage usage = new TaskUsage(wall, (this.cpuUsed >= 0) ? Duration.ofNanos(this.cpuUsed) : null,
 				(this.allocated >= 0) ? this.allocated : null);
-		return new TaskInfo(this.id, this.name, this.state, this.origin, this.submittedAt, started, finished,
+		return new TaskInfo(this.id, this.name, this.state, this.origin, instant(this.submittedAt), instant(started),
+				instant(finished),
 				budget(), usage, this.progress, this.unloadReason, this.error, 1);
 	}
 
 	@Override
 	public Duration remaining() {
-		Instant started = this.startedAt;
-		if (started == null) {
+		long started = this.startedAt;
+		if (started == NOT_YET) {
 			return this.wallClockBudget;
 		}
-		Duration left = this.wallClockBudget.minus(Duration.between(started, this.runtime.now()));
+		Duration left = this.wallClockBudget.minus(Duration.ofNanos(this.runtime.nowNanos() - started));
 		return left.isNegative() ? Duration.ZERO : left;
 	}
 
@@ -222,16 +227,27 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 		return this.memoryBudget;
 	}
 
-	@Nullable Instant startedAt() {
+	/** When the task started, in nanoseconds since the epoch; {@link #NOT_YET} before. */
+	long startedAt() {
 		return this.startedAt;
 	}
 
-	@Nullable Instant finishedAt() {
+	/** When the task finished, in nanoseconds since the epoch; {@link #NOT_YET} before. */
+	long finishedAt() {
 		return this.finishedAt;
 	}
 
-	Instant submittedAt() {
+	/** When the task was submitted, in nanoseconds since the epoch. */
+	long submittedAt() {
 		return this.submittedAt;
+	}
+
+	static long epochNanos(Instant instant) {
+		return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+	}
+
+	private static @Nullable Instant instant(long epochNanos) {
+		return (epochNanos != NOT_YET) ? Instant.ofEpochSecond(0, epochNanos) : null;
 	}
 
 	@Nullable DefaultTaskStorage createdStorage() {
@@ -239,7 +255,7 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 		return (storage != null && storage.isCreated()) ? storage : null;
 	}
 
-	boolean start(Instant now, @Nullable Thread thread) {
+	boolean start(long now, @Nullable Thread thread) {
 		if (!STATE.compareAndSet(this, TaskState.SCHEDULED, TaskState.RUNNING)) {
 			return false;
 		}
@@ -259,7 +275,7 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 	/**
 	 * Moves to a final state if the task has not reached one yet.
 	 */
-	boolean finish(TaskState finalState, Instant now, @Nullable Throwable failure) {
+	boolean finish(TaskState finalState, long now, @Nullable Throwable failure) {
 		TaskState current = this.state;
 		while (!current.isTerminal()) {
 			if (STATE.compareAndSet(this, current, finalState)) {

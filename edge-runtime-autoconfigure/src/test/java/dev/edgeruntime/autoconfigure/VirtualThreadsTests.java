@@ -55,6 +55,25 @@ class VirtualThreadsTests {
 		});
 	}
 
+	@Test
+	void pooledPlatformThreadsShouldNotCarryTheInheritableThreadLocalsOfTheThreadThatStartedThem() {
+		InheritableThreadLocal<String> submitterValue = new InheritableThreadLocal<>();
+		this.contextRunner.run((context) -> {
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			submitterValue.set("request 1");
+			try {
+				// the pool has no idle thread yet: this submission starts one, from this thread
+				String seen = runtime.waitUntil(() -> String.valueOf(submitterValue.get()))
+					.result()
+					.get(10, TimeUnit.SECONDS);
+				assertThat(seen).isEqualTo("null");
+			}
+			finally {
+				submitterValue.remove();
+			}
+		});
+	}
+
 	static boolean isVirtual() throws Exception {
 		if (!VIRTUAL_THREADS_AVAILABLE) {
 			return false;

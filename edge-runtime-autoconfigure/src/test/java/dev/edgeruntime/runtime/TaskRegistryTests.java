@@ -72,7 +72,7 @@ class TaskRegistryTests {
 		registry.add(recent);
 		finish(registry, old, START.plusSeconds(1));
 		finish(registry, recent, START.plusSeconds(50));
-		registry.evictExpired(START.plusSeconds(70));
+		registry.evictExpired(TrackedTask.epochNanos(START.plusSeconds(70)));
 		assertThat(registry.all()).containsExactly(recent);
 	}
 
@@ -115,12 +115,12 @@ class TaskRegistryTests {
 
 	private TrackedTask<?> task(Instant submittedAt) {
 		UUID id = this.ids.next();
-		return new TrackedTask<>(id, "task", TaskOrigin.none(), submittedAt,
+		return new TrackedTask<>(id, "task", TaskOrigin.none(), TrackedTask.epochNanos(submittedAt),
 				new TaskBudget(Duration.ofMinutes(1), null, null), null);
 	}
 
 	private static void finish(TaskRegistry registry, TrackedTask<?> task, Instant at) {
-		assertThat(task.finish(TaskState.SUCCEEDED, at, null)).isTrue();
+		assertThat(task.finish(TaskState.SUCCEEDED, TrackedTask.epochNanos(at), null)).isTrue();
 		registry.finished(task, TaskState.SUCCEEDED);
 	}
 

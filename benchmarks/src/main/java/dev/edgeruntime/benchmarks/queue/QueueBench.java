@@ -58,7 +58,7 @@ public class QueueBench {
 
 	private static final int BATCH = 10;
 
-	private static final int MAX_BACKLOG = 2_000;
+	private static final int MAX_BACKLOG = Integer.getInteger("bench.queue.backlog", 2_000);
 
 	private static final int WARM_UP_SECONDS = 5;
 
@@ -123,7 +123,7 @@ public class QueueBench {
 			.run("--spring.datasource.url=" + url, "--spring.datasource.hikari.maximum-pool-size=16",
 					// Counts calls of the pgmq functions in pg_stat_user_functions (for the statements per message).
 					"--spring.datasource.hikari.connection-init-sql=SET track_functions = 'all'",
-					"--bench.queue=" + queue, "--edge-runtime.queue.notify.enabled=" + notify,
+					"--bench.queue=" + queue, "--edge-runtime.queue.notify.enabled=" + (notify && Boolean.parseBoolean(System.getProperty("bench.queue.notify", "true"))),
 					// prefetch left at its default: min(concurrency, batch-size), 10 here.
 					"--edge-runtime.queue.consumer.concurrency=" + Integer.getInteger("bench.queue.concurrency", 10),
 					"--edge-runtime.queue.consumer.batch-size=10");
@@ -140,6 +140,7 @@ public class QueueBench {
 			contexts.add(start(url, queue, true));
 		}
 		JdbcTemplate jdbc = jdbc(url);
+		vacuum(jdbc, queue);
 		long[] before = functionCalls(jdbc);
 		List<Ping> batch = Collections.nCopies(BATCH, new Ping(0));
 		AtomicLong sent = new AtomicLong();
@@ -199,6 +200,7 @@ public class QueueBench {
 		}
 		JdbcTemplate jdbc = jdbc(url);
 		jdbc.queryForList("SELECT pgmq.purge_queue(?)", queue);
+		vacuum(jdbc, queue);
 
 		StringBuilder script = new StringBuilder();
 		String[] messages = new String[BATCH];
@@ -215,7 +217,7 @@ public class QueueBench {
 		Files.writeString(file, script.toString());
 		Path output = work.resolve("pgbench-c" + clients + ".txt");
 		ProcessBuilder builder = new ProcessBuilder(pgbench, "-h", uri.getHost(), "-p", String.valueOf(uri.getPort()),
-				"-U", user, "-n", "-M", "prepared", "-f", file.toString(), "-c", String.valueOf(clients), "-j", "2",
+				"-U", user, "-n", "-M", "prepared", "-P", "1", "-f", file.toString(), "-c", String.valueOf(clients), "-j", "2",
 				"-T", String.valueOf(seconds + WARM_UP_SECONDS), database);
 		builder.environment().put("PGPASSWORD", password);
 		builder.redirectErrorStream(true).redirectOutput(output.toFile());
@@ -233,13 +235,42 @@ public class QueueBench {
 		long transactions = Long.parseLong(processed.group(1));
 		Long left = jdbc.queryForObject("SELECT count(*) FROM pgmq.q_" + queue, Long.class);
 		long done = transactions * BATCH - ((left != null) ? left : 0);
-		// Messages per transaction times pgbench's own rate, which leaves out connecting.
-		double rate = Double.parseDouble(tps.group(1)) * done / transactions;
-		System.out.printf(Locale.ROOT, "pgbench -c %d: %d transactions, %d messages consumed in %.1f s: %.0f msg/s%n",
-				clients, transactions, done, elapsed, rate);
+		// Messages per transaction times pgbench's rate over the seconds the consumers are measured in: after
+		// the same warm-up from the same freshly vacuumed table (the queue table slows down as dead rows pile up
+		// between autovacuum runs, so pgbench's average over its whole run would include its fastest seconds).
+		double windowTps = windowTps(text);
+		double rate = windowTps * done / transactions;
+		double wholeRun = Double.parseDouble(tps.group(1)) * done / transactions;
+		System.out.printf(Locale.ROOT, "pgbench -c %d: %d transactions, %d messages consumed in %.1f s: %.0f msg/s "
+				+ "after the %d s warm-up (%.0f msg/s over the whole run)%n", clients, transactions, done, elapsed, rate,
+				WARM_UP_SECONDS, wholeRun);
 		printCalls(jdbc, before, done, "pgbench -c " + clients);
 		jdbc.queryForList("SELECT pgmq.purge_queue(?)", queue);
 		return rate;
+	}
+
+	/**
+	 * The mean of pgbench's per-second progress reports ({@code -P 1}) after the warm-up.
+	 */
+	static double windowTps(String output) {
+		Matcher progress = Pattern.compile("progress: ([0-9.]+) s, ([0-9.]+) tps").matcher(output);
+		double sum = 0;
+		int seconds = 0;
+		while (progress.find()) {
+			if (Double.parseDouble(progress.group(1)) > WARM_UP_SECONDS) {
+				sum += Double.parseDouble(progress.group(2));
+				seconds++;
+			}
+		}
+		if (seconds == 0) {
+			throw new IllegalStateException("pgbench printed no progress after the warm-up:\n" + output);
+		}
+		return sum / seconds;
+	}
+
+	/** Vacuums a queue's table, so that every measurement starts from the same state of the table. */
+	static void vacuum(JdbcTemplate jdbc, String queue) {
+		jdbc.execute("VACUUM pgmq.q_" + queue);
 	}
 
 	static double[] pickup(String url, boolean notify) throws Exception {
