@@ -18,7 +18,8 @@
 #        drain runs DrainBench on Java 17 (platform threads) and Java 25 (virtual threads).
 # JAVA17 (default: the java on the PATH) runs the platform-thread figures; JAVA25 (default: Temurin 25)
 # the virtual-thread figures and the footprint. Extra JMH options can be given in JMH_EXTRA, e.g.
-# JMH_EXTRA="-prof gc".
+# JMH_EXTRA="-prof gc". HTTP_JAVA (default: JAVA17) and HTTP_JAVA_OPTS (default: -Xms512m -Xmx512m) choose
+# the JVM and options of the http application, e.g. HTTP_JAVA_OPTS="-Xms512m -Xmx512m -XX:+UseZGC".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -110,8 +111,10 @@ if [[ "$what" == http || "$what" == system ]]; then
 	fi
 	connections=${HTTP_CONNECTIONS:-32}
 	port=$(free_port)
-	echo "== http (wrk -t2 -c$connections, ${http_seconds}s per run, $http_rounds rounds, port $port)"
-	"$java17" -Xms512m -Xmx512m -cp "$jar" dev.edgeruntime.benchmarks.http.HttpBenchApp \
+	http_java=${HTTP_JAVA:-$java17}
+	read -r -a http_opts <<< "${HTTP_JAVA_OPTS:--Xms512m -Xmx512m}"
+	echo "== http (wrk -t2 -c$connections, ${http_seconds}s per run, $http_rounds rounds, port $port; $http_java ${http_opts[*]})"
+	"$http_java" "${http_opts[@]}" -cp "$jar" dev.edgeruntime.benchmarks.http.HttpBenchApp \
 		--server.address=127.0.0.1 --server.port="$port" --edge-runtime.max-in-flight=100000 \
 		--spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration \
 		> "$out/http-app.log" 2>&1 &

@@ -1,7 +1,6 @@
 package dev.edgeruntime.runtime;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +40,7 @@ final class BudgetWatchdog {
 
 	private @Nullable ScheduledExecutorService scheduler;
 
-	private Instant lastStorageCheck = Instant.MIN;
+	private long lastStorageCheck = TrackedTask.NOT_YET;
 
 	BudgetWatchdog(DefaultEdgeRuntime runtime, TaskRegistry registry, ThreadMeters meters, double ratio,
 			Duration interval, @Nullable MemoryPressureMonitor memory) {
@@ -83,12 +82,12 @@ final class BudgetWatchdog {
 	}
 
 	synchronized void tick() {
-		Instant now = this.runtime.now();
-		boolean checkStorage = !now.isBefore(this.lastStorageCheck.plus(STORAGE_CHECK_INTERVAL));
+		long nowNanos = this.runtime.nowNanos();
+		boolean checkStorage = this.lastStorageCheck == TrackedTask.NOT_YET
+				|| nowNanos - this.lastStorageCheck >= STORAGE_CHECK_INTERVAL.toNanos();
 		if (checkStorage) {
-			this.lastStorageCheck = now;
+			this.lastStorageCheck = nowNanos;
 		}
-		long nowNanos = TrackedTask.epochNanos(now);
 		for (TrackedTask<?> task : this.registry.all()) { // no list of its own: this runs 20 times a second
 			if (task.state() == TaskState.RUNNING) {
 				check(task, nowNanos, checkStorage);

@@ -94,7 +94,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 	private final TaskLifecycleListener[] listeners; // an array: iterating it allocates nothing
 
-	private final InstantSource clock;
+	private final TaskClock clock;
 
 	private final Duration defaultWallClock;
 
@@ -143,7 +143,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		this.originResolver = builder.originResolver;
 		this.storage = builder.storage;
 		this.listeners = builder.listeners.toArray(new TaskLifecycleListener[0]);
-		this.clock = builder.clock;
+		this.clock = new TaskClock(builder.clock);
 		this.defaultWallClock = builder.wallClock;
 		this.defaultCpuTime = builder.cpuTime;
 		this.defaultMemory = builder.memory;
@@ -515,8 +515,8 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		}
 		long started = task.startedAt();
 		long finishedAt = task.finishedAt();
-		Duration elapsed = Duration.ofNanos(((finishedAt != TrackedTask.NOT_YET) ? finishedAt : nowNanos())
-				- ((started != TrackedTask.NOT_YET) ? started : task.submittedAt()));
+		Duration elapsed = Duration.ofNanos(Math.max(0, ((finishedAt != TrackedTask.NOT_YET) ? finishedAt : nowNanos())
+				- ((started != TrackedTask.NOT_YET) ? started : task.submittedAt())));
 		for (TaskLifecycleListener listener : this.listeners) {
 			listener.taskFinished(task, state, elapsed);
 		}
@@ -547,13 +547,9 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		return this.storage.forTask(id);
 	}
 
-	Instant now() {
-		return this.clock.instant();
-	}
-
 	/** Now, in nanoseconds since the epoch (the form tasks keep their timestamps in). */
 	long nowNanos() {
-		return TrackedTask.epochNanos(this.clock.instant());
+		return this.clock.epochNanos();
 	}
 
 	// beforeunload

@@ -133,7 +133,7 @@ final class TaskRegistry {
 	List<TrackedTask<?>> newestFirst() {
 		evictOverCount();
 		List<TrackedTask<?>> all = new ArrayList<>(this.tasks.values());
-		all.sort(Comparator.comparing(TrackedTask<?>::submittedAt).reversed());
+		all.sort(Comparator.comparingLong(TrackedTask<?>::submittedAt).reversed());
 		return all;
 	}
 

@@ -156,7 +156,8 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 		long started = this.startedAt;
 		long finished = this.finishedAt;
 		Duration wall = (started != NOT_YET)
-				? Duration.ofNanos(((finished != NOT_YET) ? finished : this.runtime.nowNanos()) - started) : Duration.ZERO;
+				? Duration.ofNanos(Math.max(0, ((finished != NOT_YET) ? finished : this.runtime.nowNanos()) - started))
+				: Duration.ZERO;
 		TaskUsage usage = new TaskUsage(wall, (this.cpuUsed >= 0) ? Duration.ofNanos(this.cpuUsed) : null,
 				(this.allocated >= 0) ? this.allocated : null);
 		return new TaskInfo(this.id, this.name, this.state, this.origin, instant(this.submittedAt), instant(started),
@@ -170,7 +171,7 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 		if (started == NOT_YET) {
 			return this.wallClockBudget;
 		}
-		Duration left = this.wallClockBudget.minus(Duration.ofNanos(this.runtime.nowNanos() - started));
+		Duration left = this.wallClockBudget.minus(Duration.ofNanos(Math.max(0, this.runtime.nowNanos() - started)));
 		return left.isNegative() ? Duration.ZERO : left;
 	}
 
