@@ -11,7 +11,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import dev.edgeruntime.TaskState;
 import dev.edgeruntime.UnloadReason;
@@ -40,21 +41,18 @@ final class TaskRegistry {
 
 	private final long maxAgeNanos;
 
-	private final Map<TaskState, LongAdder> byState = new EnumMap<>(TaskState.class);
+	// Counted in atomic arrays, not LongAdders: once a LongAdder has seen contention, every thread without a
+	// probe of its own (every fresh virtual thread, as each finishing task's may be) updates the same cell,
+	// and seeds its probe from two JVM-wide atomics when that update fails.
+	private final AtomicLongArray byState = new AtomicLongArray(TaskState.values().length);
 
-	private final Map<UnloadReason, LongAdder> byReason = new EnumMap<>(UnloadReason.class);
+	private final AtomicLongArray byReason = new AtomicLongArray(UnloadReason.values().length);
 
-	private final LongAdder rejected = new LongAdder();
+	private final AtomicLong rejected = new AtomicLong();
 
 	TaskRegistry(int maxRetained, Duration maxAge) {
 		this.maxRetained = maxRetained;
 		this.maxAgeNanos = saturatedNanos(maxAge);
-		for (TaskState state : TaskState.values()) {
-			this.byState.put(state, new LongAdder());
-		}
-		for (UnloadReason reason : UnloadReason.values()) {
-			this.byReason.put(reason, new LongAdder());
-		}
 	}
 
 	void add(TrackedTask<?> task) {
@@ -68,7 +66,7 @@ final class TaskRegistry {
 	}
 
 	void finished(TrackedTask<?> task, TaskState state) {
-		this.byState.get(state).increment();
+		this.byState.incrementAndGet(state.ordinal());
 		// queued before it is counted: a count of n means at least n tasks in the queue
 		this.finished.add(task);
 		this.finishedCount.incrementAndGet();
@@ -143,31 +141,33 @@ final class TaskRegistry {
 	}
 
 	void countReason(UnloadReason reason) {
-		this.byReason.get(reason).increment();
+		this.byReason.incrementAndGet(reason.ordinal());
 	}
 
 	void countRejected() {
-		this.rejected.increment();
+		this.rejected.incrementAndGet();
 	}
 
 	Map<TaskState, Long> totalsByState() {
 		Map<TaskState, Long> totals = new EnumMap<>(TaskState.class);
-		this.byState.forEach((state, count) -> {
+		for (TaskState state : TaskState.values()) {
 			if (state.isTerminal()) {
-				totals.put(state, count.sum());
+				totals.put(state, this.byState.get(state.ordinal()));
 			}
-		});
+		}
 		return totals;
 	}
 
 	Map<UnloadReason, Long> totalsByReason() {
 		Map<UnloadReason, Long> totals = new EnumMap<>(UnloadReason.class);
-		this.byReason.forEach((reason, count) -> totals.put(reason, count.sum()));
+		for (UnloadReason reason : UnloadReason.values()) {
+			totals.put(reason, this.byReason.get(reason.ordinal()));
+		}
 		return totals;
 	}
 
 	long rejected() {
-		return this.rejected.sum();
+		return this.rejected.get();
 	}
 
 }
