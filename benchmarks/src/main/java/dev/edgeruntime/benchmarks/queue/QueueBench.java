@@ -60,7 +60,7 @@ public class QueueBench {
 
 	private static final int MAX_BACKLOG = Integer.getInteger("bench.queue.backlog", 2_000);
 
-	private static final int WARM_UP_SECONDS = 5;
+	private static final int WARM_UP_SECONDS = Integer.getInteger("bench.queue.warmup", 20);
 
 	private static final int PICKUP_MESSAGES = 100;
 
@@ -168,12 +168,28 @@ public class QueueBench {
 			}
 		}, "bench-producer");
 		producer.start();
-		TimeUnit.SECONDS.sleep(WARM_UP_SECONDS);
+		// Messages handled in each second, warm-up included: the JVM's code is still being compiled in the
+		// first seconds, on the same two cores as PostgreSQL, and the rate climbs until it is.
+		StringBuilder perSecond = new StringBuilder();
+		long previous = 0;
+		for (int i = 0; i < WARM_UP_SECONDS; i++) {
+			TimeUnit.SECONDS.sleep(1);
+			long now = consumed.get();
+			perSecond.append(now - previous).append(' ');
+			previous = now;
+		}
 		long c0 = consumed.get();
 		long t0 = System.nanoTime();
-		TimeUnit.SECONDS.sleep(seconds);
+		for (int i = 0; i < seconds; i++) {
+			TimeUnit.SECONDS.sleep(1);
+			long now = consumed.get();
+			perSecond.append((i == 0) ? "| " : "").append(now - previous).append(' ');
+			previous = now;
+		}
 		long c1 = consumed.get();
 		long t1 = System.nanoTime();
+		System.out.printf(Locale.ROOT, "edge-runtime, %d instance(s), handled per second (warm-up | measured): %s%n",
+				instances, perSecond.toString().trim());
 		producer.interrupt();
 		producer.join(10_000);
 		double rate = (c1 - c0) / ((t1 - t0) / 1e9);
