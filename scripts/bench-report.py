@@ -8,6 +8,7 @@ half-width. A ratio's error bar is propagated from the two relative errors (an a
 import json
 import math
 import os
+import re
 import statistics
 import sys
 
@@ -214,6 +215,59 @@ def http_table(directory, files):
         print()
 
 
+def rate_figures(path):
+    """FixedRateLoad's line: requests, errors, achieved rate, p50, p99, p99.9 (ms)."""
+    text = open(path).read()
+    m = re.search(r"requests (\d+) errors (\d+) rate ([\d.]+)/s p50 ([\d.NaN]+) p90 [\d.NaN]+ p99 ([\d.NaN]+) "
+                  r"p99\.9 ([\d.NaN]+)", text)
+    if not m:
+        return None
+    return (int(m.group(1)), int(m.group(2)), float(m.group(3)), float(m.group(4)), float(m.group(5)),
+            float(m.group(6)))
+
+
+def rate_table(directory, files):
+    """The fixed-rate runs of scripts/bench.sh http (FixedRateLoad): the same offered rate for each endpoint."""
+    runs = {}
+    for f in files:
+        _, rate, rest = f[:-4].split("-", 2)
+        endpoint, round_ = rest.rsplit("-", 1)
+        figures = rate_figures(os.path.join(directory, f))
+        if figures:
+            runs.setdefault(int(rate), {}).setdefault(endpoint, []).append((int(round_), figures))
+    if not runs:
+        return
+    print("### http at a fixed rate (FixedRateLoad: open loop, latency from each request's intended send time)")
+    print()
+    print("Per round: p99 ms of plain / @BackgroundTask / plain with body. Then medians over the rounds; "
+          "ratio = @BackgroundTask / plain.")
+    print()
+    print("| offered req/s | rounds: p99 plain / background / plain-body, ms | p50 plain, ms | p50 @BackgroundTask, ms "
+          "| p50 ratio | p99 plain, ms | p99 @BackgroundTask, ms | p99 ratio | p99 plain with body, ms | p99.9 ratio "
+          "| errors |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for rate in sorted(runs):
+        by = runs[rate]
+        if "plain" not in by or "background" not in by:
+            continue
+        rounds = sorted({r for e in by.values() for r, _ in e})
+        per_round = []
+        for r in rounds:
+            values = []
+            for endpoint in ("plain", "background", "plain-body"):
+                found = [f for rr, f in by.get(endpoint, []) if rr == r]
+                values.append("%.1f" % found[0][4] if found else "-")
+            per_round.append(" / ".join(values))
+        med = lambda endpoint, i: statistics.median(f[i] for _, f in by[endpoint])
+        body = ("%.1f" % med("plain-body", 4)) if "plain-body" in by else "-"
+        errors = sum(f[1] for e in by.values() for _, f in e)
+        print("| %d | %s | %.2f | %.2f | %.2fx | %.1f | %.1f | %.2fx | %s | %.2fx | %d |" % (
+            rate, "; ".join(per_round), med("plain", 3), med("background", 3), med("background", 3) / med("plain", 3),
+            med("plain", 4), med("background", 4), med("background", 4) / med("plain", 4), body,
+            med("background", 5) / med("plain", 5), errors))
+    print()
+
+
 def main(directory):
     print("## Results of %s" % os.path.basename(os.path.normpath(directory)))
     print()
@@ -227,6 +281,10 @@ def main(directory):
             and "warmup" not in f and f.rsplit("-", 1)[1][:-4].isdigit()]
     if http:
         http_table(directory, http)
+    rate = [f for f in os.listdir(directory) if f.startswith("rate-") and f.endswith(".txt")
+            and f.split("-")[1].isdigit()]
+    if rate:
+        rate_table(directory, rate)
     for file in sorted(os.listdir(directory)):
         path = os.path.join(directory, file)
         if file.endswith(".json"):

@@ -13,7 +13,8 @@
 # http, queue, drain (issue 8, items 3-5; "system" runs the three; none is part of "all"): small Spring
 #        Boot applications from the same jar, each its own JVM. http starts HttpBenchApp on a free loopback
 #        port and loads /plain, /background and /plain-body (an ablation) in turn with wrk (2 threads, HTTP_CONNECTIONS, default 32),
-#        after a warm-up; queue runs QueueBench against scripts/dev-postgres.sh's database (started, and
+#        after a warm-up, then the same three at fixed offered rates (HTTP_RATES, default "3000 6000"
+#        requests per second) with FixedRateLoad, an open-loop Java load generator; queue runs QueueBench against scripts/dev-postgres.sh's database (started, and
 #        stopped again, when it is not running) and pgbench (PGBENCH, default Debian's PostgreSQL 15 one);
 #        drain runs DrainBench on Java 17 (platform threads) and Java 25 (virtual threads).
 # JAVA17 (default: the java on the PATH) runs the platform-thread figures; JAVA25 (default: Temurin 25)
@@ -114,15 +115,18 @@ if [[ "$what" == http || "$what" == system ]]; then
 	http_java=${HTTP_JAVA:-$java17}
 	read -r -a http_opts <<< "${HTTP_JAVA_OPTS:--Xms512m -Xmx512m}"
 	echo "== http (wrk -t2 -c$connections, ${http_seconds}s per run, $http_rounds rounds, port $port; $http_java ${http_opts[*]})"
-	"$http_java" "${http_opts[@]}" -cp "$jar" dev.edgeruntime.benchmarks.http.HttpBenchApp \
-		--server.address=127.0.0.1 --server.port="$port" --edge-runtime.max-in-flight=100000 \
-		--spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration \
-		> "$out/http-app.log" 2>&1 &
-	pids+=($!)
-	for _ in $(seq 1 120); do
-		curl -fs -o /dev/null "http://127.0.0.1:$port/plain" && break
-		sleep 0.5
-	done
+	start_http_app() {
+		"$http_java" "${http_opts[@]}" -cp "$jar" dev.edgeruntime.benchmarks.http.HttpBenchApp \
+			--server.address=127.0.0.1 --server.port="$port" --edge-runtime.max-in-flight=100000 \
+			--spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration \
+			>> "$out/http-app.log" 2>&1 &
+		pids+=($!)
+		for _ in $(seq 1 120); do
+			curl -fs -o /dev/null "http://127.0.0.1:$port/plain" && break
+			sleep 0.5
+		done
+	}
+	start_http_app
 	run_wrk() { # endpoint seconds file
 		wrk -t2 -c"$connections" -d"$2"s --timeout 10s --latency "http://127.0.0.1:$port/$1" > "$3"
 		sleep 1 # the last requests' 500 ms of background work ends before the next run
@@ -135,6 +139,31 @@ if [[ "$what" == http || "$what" == system ]]; then
 			run_wrk "$endpoint" "$http_seconds" "$out/http-$endpoint-$round.txt"
 			grep -E 'Requests/sec|^ +(50|99)%' "$out/http-$endpoint-$round.txt" | tr -s ' \n' ' '
 			echo " ($endpoint, round $round)"
+		done
+	done
+	stop_started
+	# The same endpoints at the same offered rates (HTTP_RATES, requests per second, lowest first), open
+	# loop: wrk keeps every connection busy, so above the endpoints run at different rates and their
+	# latencies are not comparable; FixedRateLoad measures each request from the moment it was meant to be
+	# sent. A fresh application: after wrk's load, thousands of idle pool threads end together 60 s later
+	# (the pools' keep-alive), which stalls whatever runs then. Each endpoint is warmed up at the first rate.
+	read -r -a rates <<< "${HTTP_RATES:-3000 6000}"
+	echo "== http at fixed rates (${rates[*]} req/s; $connections connections, ${http_seconds}s per run, $http_rounds rounds)"
+	start_http_app
+	run_rate() { # endpoint rate seconds warm-up-seconds file
+		"$java17" -Xms256m -Xmx256m -XX:+UseSerialGC -cp "$jar" dev.edgeruntime.benchmarks.http.FixedRateLoad \
+			127.0.0.1 "$port" "/$1" "$2" "$3" "$connections" "$4" > "$5" 2>&1
+		sleep 1
+	}
+	for endpoint in plain background plain-body; do
+		run_rate "$endpoint" "${rates[0]}" 5 5 "$out/rate-warmup-$endpoint.txt"
+	done
+	for rate in "${rates[@]}"; do
+		for round in $(seq 1 "$http_rounds"); do
+			for endpoint in plain background plain-body; do
+				run_rate "$endpoint" "$rate" "$http_seconds" 3 "$out/rate-$rate-$endpoint-$round.txt"
+				echo "$(tail -1 "$out/rate-$rate-$endpoint-$round.txt") ($endpoint, round $round)"
+			done
 		done
 	done
 	stop_started
