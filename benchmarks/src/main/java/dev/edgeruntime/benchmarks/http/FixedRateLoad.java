@@ -24,7 +24,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>
  * Arguments: host, port, path, requests per second, seconds measured, connections, seconds of warm-up
  * (sent at the same rate, not counted). Prints one line: requests, errors, achieved rate, and latency
- * percentiles in milliseconds. Any status other than 202 counts as an error.
+ * percentiles in milliseconds. Any status other than 202 counts as an error; a connection that fails
+ * (other than closed by the server after a response that said so) ends its share of the load and counts as
+ * one error, and the requests it did not send are missing from the count of requests.
  *
  * @author edge-runtime developers
  */
