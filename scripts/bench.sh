@@ -12,9 +12,10 @@
 #        sampler (Java 25), then the top frames, in profile-java25.txt.
 # http, queue, drain (issue 8, items 3-5; "system" runs the three; none is part of "all"): small Spring
 #        Boot applications from the same jar, each its own JVM. http starts HttpBenchApp on a free loopback
-#        port and loads /plain, /background and /plain-body (an ablation) in turn with wrk (2 threads, HTTP_CONNECTIONS, default 32),
-#        after a warm-up, then the same three at fixed offered rates (HTTP_RATES, default "3000 6000"
-#        requests per second) with FixedRateLoad, an open-loop Java load generator; queue runs QueueBench against scripts/dev-postgres.sh's database (started, and
+#        port and loads /plain, /background and /plain-body (an ablation) in turn with wrk (2 threads,
+#        HTTP_CONNECTIONS, default 32), after a warm-up, then, in a fresh application, the same three at fixed
+#        offered rates (HTTP_RATES, default "3000 6000" requests per second) with FixedRateLoad, an open-loop
+#        Java load generator; queue runs QueueBench against scripts/dev-postgres.sh's database (started, and
 #        stopped again, when it is not running) and pgbench (PGBENCH, default Debian's PostgreSQL 15 one);
 #        drain runs DrainBench on Java 17 (platform threads) and Java 25 (virtual threads).
 # JAVA17 (default: the java on the PATH) runs the platform-thread figures; JAVA25 (default: Temurin 25)
@@ -145,8 +146,9 @@ if [[ "$what" == http || "$what" == system ]]; then
 	# The same endpoints at the same offered rates (HTTP_RATES, requests per second, lowest first), open
 	# loop: wrk keeps every connection busy, so above the endpoints run at different rates and their
 	# latencies are not comparable; FixedRateLoad measures each request from the moment it was meant to be
-	# sent. A fresh application: after wrk's load, thousands of idle pool threads end together 60 s later
-	# (the pools' keep-alive), which stalls whatever runs then. Each endpoint is warmed up at the first rate.
+	# sent. A fresh application: after wrk's load, whatever ran about 60 s later stalled for 140-280 ms,
+	# likely the thousands of idle pool threads reaching their keep-alive together (docs/benchmarks.md).
+	# Each endpoint is warmed up at the first rate.
 	read -r -a rates <<< "${HTTP_RATES:-3000 6000}"
 	echo "== http at fixed rates (${rates[*]} req/s; $connections connections, ${http_seconds}s per run, $http_rounds rounds)"
 	start_http_app
