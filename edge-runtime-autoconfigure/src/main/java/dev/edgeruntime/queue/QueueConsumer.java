@@ -76,6 +76,8 @@ final class QueueConsumer {
 
 	private final Map<Long, InFlight> inFlight = new ConcurrentHashMap<>();
 
+	private final CompletionBatcher completions = new CompletionBatcher(this::complete);
+
 	private final Thread reader;
 
 	private volatile boolean running;
@@ -404,14 +406,31 @@ final class QueueConsumer {
 
 	private void succeeded(InFlight current) {
 		current.settle();
-		long id = current.message.id();
-		if (this.settings.archiveOnSuccess()) {
-			this.pgmq.archive(queue(), id);
+		this.completions.complete(current.message.id());
+		this.observer.succeeded(queue());
+	}
+
+	/**
+	 * Deletes or archives handled messages: alone, or with those of the other handlers that finished while
+	 * the previous statement was on its way.
+	 * @param ids the messages
+	 */
+	private void complete(List<Long> ids) {
+		if (ids.size() == 1) {
+			long id = ids.get(0);
+			if (this.settings.archiveOnSuccess()) {
+				this.pgmq.archive(queue(), id);
+			}
+			else {
+				this.pgmq.delete(queue(), id);
+			}
+		}
+		else if (this.settings.archiveOnSuccess()) {
+			this.pgmq.archive(queue(), ids);
 		}
 		else {
-			this.pgmq.delete(queue(), id);
+			this.pgmq.delete(queue(), ids);
 		}
-		this.observer.succeeded(queue());
 	}
 
 	private void failed(InFlight current, Throwable error) {
