@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -42,9 +43,9 @@ import org.springframework.stereotype.Component;
  * <ul>
  * <li>with a backlog (the baseline of the goal): pgbench in the runtime's place, one client producing as
  * the runtime's producer does ({@code pgmq.send_batch} of 10, the same length check) and 2 or 4 clients
- * consuming ({@code pgmq.read} of up to 10, {@code pgmq.delete} of each message read);</li>
+ * consuming ({@code pgmq.read} of up to 10, one {@code pgmq.delete} of the messages read);</li>
  * <li>coupled: each client's transaction is {@code pgmq.send_batch} of 10, {@code pgmq.read} of up to 10
- * and {@code pgmq.delete} of each message read, so the queue stays nearly empty. A different workload,
+ * and one {@code pgmq.delete} of the messages read, so the queue stays nearly empty. A different workload,
  * which suits PostgreSQL better (see docs/benchmarks.md); kept as pgbench's best case.</li>
  * </ul>
  * Messages consumed per second: sent less those left in the queue, at pgbench's rate over the seconds
@@ -71,6 +72,9 @@ public class QueueBench {
 	private static final int MAX_BACKLOG = Integer.getInteger("bench.queue.backlog", 2_000);
 
 	private static final int WARM_UP_SECONDS = Integer.getInteger("bench.queue.warmup", 20);
+
+	/** Messages in the queue before a drain starts: more than the fastest consumer takes in the run. */
+	private static final int PREFILL = Integer.getInteger("bench.queue.prefill", 1_500_000);
 
 	private static final int PICKUP_MESSAGES = 100;
 
@@ -101,28 +105,59 @@ public class QueueBench {
 		Path work = Path.of(args[3]);
 		Files.createDirectories(work);
 
+		if ("drain".equals(System.getProperty("bench.queue.only"))) {
+			drain(url, 1, seconds);
+			return;
+		}
+		if ("runtime".equals(System.getProperty("bench.queue.only"))) {
+			// The runtime's consumers alone, no baseline and no pickup: for profiles and trials of settings.
+			drain(url, 1, seconds);
+			drain(url, 2, seconds);
+			throughput(url, 1, seconds);
+			throughput(url, 2, seconds);
+			return;
+		}
+		// Draining a prefilled queue: the baseline of the goal. Then with a producer (the runtime's own batches).
+		double drainPg2 = pgbenchDrain(url, pgbench, 2, seconds, work);
+		double drainOne = drain(url, 1, seconds);
+		double drainPg4 = pgbenchDrain(url, pgbench, 4, seconds, work);
+		double drainTwo = drain(url, 2, seconds);
 		double pg2 = pgbench(url, pgbench, 2, seconds, work);
 		double one = throughput(url, 1, seconds);
 		double pg4 = pgbench(url, pgbench, 4, seconds, work);
 		double two = throughput(url, 2, seconds);
-		double backlog2 = pgbenchBacklog(url, pgbench, 2, seconds, work);
-		double backlog4 = pgbenchBacklog(url, pgbench, 4, seconds, work);
+		double drainPg = Math.max(drainPg2, drainPg4);
 		double coupled = Math.max(pg2, pg4);
+		boolean backlogBaseline = Boolean.getBoolean("bench.queue.backlog-baseline");
+		double backlog2 = backlogBaseline ? pgbenchBacklog(url, pgbench, 2, seconds, work) : Double.NaN;
+		double backlog4 = backlogBaseline ? pgbenchBacklog(url, pgbench, 4, seconds, work) : Double.NaN;
 		double backlog = Math.max(backlog2, backlog4);
 
 		System.out.println();
-		System.out.printf(Locale.ROOT, "Throughput: %d s per measurement after %d s of warm-up; messages per second. "
-				+ "Baselines, the better of two pgbench runs each (-c 2 and -c 4): with a backlog, pgbench in the "
-				+ "runtime's place (1 producing client keeping up to %d messages queued, consumer clients reading and "
-				+ "deleting); coupled, each client sending, reading and deleting its own batch (the queue nearly empty).%n%n",
-				seconds, WARM_UP_SECONDS, MAX_BACKLOG);
-		System.out.println("| consumers | edge-runtime, msg/s | pgbench with a backlog, -c 2 / -c 4, msg/s | ratio | "
-				+ "pgbench coupled, -c 2 / -c 4, msg/s | ratio |");
-		System.out.println("|---|---:|---:|---:|---:|---:|");
-		System.out.printf(Locale.ROOT, "| 1 instance | %,.0f | %,.0f / %,.0f | %.2fx | %,.0f / %,.0f | %.2fx |%n", one,
-				backlog2, backlog4, one / backlog, pg2, pg4, one / coupled);
-		System.out.printf(Locale.ROOT, "| 2 instances | %,.0f | %,.0f / %,.0f | %.2fx | %,.0f / %,.0f | %.2fx |%n", two,
-				backlog2, backlog4, two / backlog, pg2, pg4, two / coupled);
+		System.out.printf(Locale.ROOT, "Throughput: %d s per measurement after %d s of warm-up; messages per second; "
+				+ "pgbench's figure is the better of -c 2 and -c 4.%n%n", seconds, WARM_UP_SECONDS);
+		System.out.printf(Locale.ROOT, "Draining a queue prefilled with %,d messages (the goal's baseline: the same "
+				+ "reads and deletes from pgbench's clients):%n%n", PREFILL);
+		System.out.println("| consumers | edge-runtime, msg/s | pgbench, -c 2 / -c 4, msg/s | ratio |");
+		System.out.println("|---|---:|---:|---:|");
+		System.out.printf(Locale.ROOT, "| 1 instance | %,.0f | %,.0f / %,.0f | %.2fx |%n", drainOne, drainPg2, drainPg4,
+				drainOne / drainPg);
+		System.out.printf(Locale.ROOT, "| 2 instances | %,.0f | %,.0f / %,.0f | %.2fx |%n", drainTwo, drainPg2, drainPg4,
+				drainTwo / drainPg);
+		System.out.println();
+		System.out.printf(Locale.ROOT, "With a producer: the runtime's consumers behind one producer thread keeping up to "
+				+ "%d messages queued; pgbench coupled, each client sending, reading and deleting its own batch (its "
+				+ "queue nearly empty)%s:%n%n", MAX_BACKLOG,
+				backlogBaseline ? "; pgbench with a backlog, 1 producing client keeping the same backlog" : "");
+		System.out.println("| consumers | edge-runtime, msg/s | pgbench coupled, -c 2 / -c 4, msg/s | ratio |"
+				+ (backlogBaseline ? " pgbench with a backlog, -c 2 / -c 4, msg/s | ratio |" : ""));
+		System.out.println("|---|---:|---:|---:|" + (backlogBaseline ? "---:|---:|" : ""));
+		System.out.printf(Locale.ROOT, "| 1 instance | %,.0f | %,.0f / %,.0f | %.2fx |%s%n", one, pg2, pg4, one / coupled,
+				backlogBaseline ? String.format(Locale.ROOT, " %,.0f / %,.0f | %.2fx |", backlog2, backlog4, one / backlog)
+						: "");
+		System.out.printf(Locale.ROOT, "| 2 instances | %,.0f | %,.0f / %,.0f | %.2fx |%s%n", two, pg2, pg4, two / coupled,
+				backlogBaseline ? String.format(Locale.ROOT, " %,.0f / %,.0f | %.2fx |", backlog2, backlog4, two / backlog)
+						: "");
 
 		double[] notify = pickup(url, true);
 		double[] polling = pickup(url, false);
@@ -139,7 +174,7 @@ public class QueueBench {
 		return new SpringApplicationBuilder(QueueBench.class).web(WebApplicationType.NONE)
 			.bannerMode(Banner.Mode.OFF)
 			.logStartupInfo(false)
-			.run("--spring.datasource.url=" + url, "--spring.datasource.hikari.maximum-pool-size=16",
+			.run("--spring.datasource.url=" + url, "--spring.datasource.hikari.maximum-pool-size=" + Integer.getInteger("bench.queue.pool", 16),
 					// Counts calls of the pgmq functions in pg_stat_user_functions (for the statements per message).
 					"--spring.datasource.hikari.connection-init-sql=SET track_functions = 'all'",
 					"--bench.queue=" + queue, "--edge-runtime.queue.notify.enabled=" + (notify && Boolean.parseBoolean(System.getProperty("bench.queue.notify", "true"))),
@@ -160,14 +195,123 @@ public class QueueBench {
 		}
 		JdbcTemplate jdbc = jdbc(url);
 		vacuum(jdbc, queue);
-		long[] before = functionCalls(jdbc);
+		double[] before = functionCalls(jdbc);
 		AtomicLong sent = new AtomicLong();
 		SingleConnectionDataSource producerConnection = new SingleConnectionDataSource(url, true);
 		Thread producer = producer(pgmq, new JdbcTemplate(producerConnection), queue, sent);
+		double rate = measure(instances, seconds, "with a producer");
+		producer.interrupt();
+		producer.join(10_000);
+		producerConnection.destroy();
+		System.out.printf(Locale.ROOT, "edge-runtime with a producer, %d instance(s): sent %d in all%n", instances,
+				sent.get());
+		for (int i = contexts.size() - 1; i >= 0; i--) {
+			contexts.get(i).close();
+		}
+		printCalls(jdbc, before, consumed.get(), "edge-runtime, " + instances + " instance(s)");
+		return rate;
+	}
+
+	/**
+	 * The runtime's consumers draining a queue prefilled with {@link #PREFILL} messages: no producer, so
+	 * nothing but the reads and deletes (as pgbench's in {@link #pgbenchDrain}).
+	 */
+	static double drain(String url, int instances, int seconds) throws Exception {
+		String queue = "bench_dr" + instances;
+		JdbcTemplate jdbc = jdbc(url);
+		createEmpty(url, queue, jdbc);
+		prefill(jdbc, queue);
+		double[] before = functionCalls(jdbc);
+		consumed.set(0);
+		List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+		for (int i = 0; i < instances; i++) {
+			contexts.add(start(url, queue, true));
+		}
+		double rate = measure(instances, seconds, "draining");
+		for (int i = contexts.size() - 1; i >= 0; i--) {
+			contexts.get(i).close();
+		}
+		long left = left(jdbc, queue);
+		if (left == 0) {
+			System.out.println("WARNING: the queue ran empty; raise -Dbench.queue.prefill");
+		}
+		printCalls(jdbc, before, PREFILL - left, "edge-runtime draining, " + instances + " instance(s)");
+		jdbc.queryForList("SELECT pgmq.purge_queue(?)", queue);
+		return rate;
+	}
+
+	/**
+	 * pgbench's clients draining a queue prefilled with {@link #PREFILL} messages, each transaction
+	 * {@code pgmq.read} of up to 10 and the deletes of {@link #deletes}.
+	 */
+	static double pgbenchDrain(String url, String pgbench, int clients, int seconds, Path work)
+			throws IOException, InterruptedException {
+		String queue = "bench_pgd";
+		URI uri = URI.create(url.substring("jdbc:".length()));
+		JdbcTemplate jdbc = jdbc(url);
+		createEmpty(url, queue, jdbc);
+		prefill(jdbc, queue);
+		StringBuilder consume = new StringBuilder();
+		consume.append("SELECT coalesce(array_agg(msg_id), '{}') AS ids FROM pgmq.read('").append(queue)
+			.append("', 30, ").append(BATCH).append(", '{}'::jsonb) \\gset\n");
+		consume.append(deletes(queue));
+		double[] before = functionCalls(jdbc);
+		Path output = work.resolve("pgbench-drain-c" + clients + ".txt");
+		int exit = pgbench(uri, pgbench, work, "pgbench-drain-c" + clients, consume, clients, seconds + WARM_UP_SECONDS)
+			.start()
+			.waitFor();
+		String text = Files.readString(output, StandardCharsets.UTF_8);
+		Matcher processed = Pattern.compile("number of transactions actually processed: (\\d+)").matcher(text);
+		if (exit != 0 || !processed.find()) {
+			throw new IllegalStateException("pgbench failed (exit " + exit + "), see " + output);
+		}
+		long transactions = Long.parseLong(processed.group(1));
+		long left = left(jdbc, queue);
+		long done = PREFILL - left;
+		double rate = windowTps(text) * done / transactions;
+		System.out.printf(Locale.ROOT, "pgbench draining, -c %d: %d reads, %d messages consumed: %.0f msg/s after the "
+				+ "%d s warm-up (%.2f messages per read)%n", clients, transactions, done, rate, WARM_UP_SECONDS,
+				done / (double) transactions);
+		if (left == 0) {
+			System.out.println("WARNING: the queue ran empty; raise -Dbench.queue.prefill");
+		}
+		printCalls(jdbc, before, done, "pgbench draining, -c " + clients);
+		jdbc.queryForList("SELECT pgmq.purge_queue(?)", queue);
+		return rate;
+	}
+
+	/** Creates a queue (and the schema) with a context whose consumer stops before anything is sent. */
+	static void createEmpty(String url, String queue, JdbcTemplate jdbc) {
+		try (ConfigurableApplicationContext context = start(url, queue, true)) {
+			context.getBean(PgmqTemplate.class).createQueue(queue);
+		}
+		jdbc.queryForList("SELECT pgmq.purge_queue(?)", queue);
+	}
+
+	/**
+	 * Fills a queue with {@link #PREFILL} messages in one statement (not measured), then vacuums and
+	 * analyzes its table, so every drain starts from the same state.
+	 */
+	static void prefill(JdbcTemplate jdbc, String queue) {
+		jdbc.update("INSERT INTO pgmq.q_" + queue + " (vt, message) SELECT clock_timestamp(), '{\"sent\":0}'::jsonb "
+				+ "FROM generate_series(1, ?)", PREFILL);
+		jdbc.execute("VACUUM ANALYZE pgmq.q_" + queue);
+	}
+
+	static long left(JdbcTemplate jdbc, String queue) {
+		Long left = jdbc.queryForObject("SELECT count(*) FROM pgmq.q_" + queue, Long.class);
+		return (left != null) ? left : 0;
+	}
+
+	/**
+	 * Counts the messages handled in each second of the warm-up and of the measurement, prints them, and
+	 * returns the rate over the measurement.
+	 */
+	static double measure(int instances, int seconds, String what) throws InterruptedException {
 		// Messages handled in each second, warm-up included: the JVM's code is still being compiled in the
 		// first seconds, on the same two cores as PostgreSQL, and the rate climbs until it is.
 		StringBuilder perSecond = new StringBuilder();
-		long previous = 0;
+		long previous = consumed.get();
 		for (int i = 0; i < WARM_UP_SECONDS; i++) {
 			TimeUnit.SECONDS.sleep(1);
 			long now = consumed.get();
@@ -184,18 +328,11 @@ public class QueueBench {
 		}
 		long c1 = consumed.get();
 		long t1 = System.nanoTime();
-		System.out.printf(Locale.ROOT, "edge-runtime, %d instance(s), handled per second (warm-up | measured): %s%n",
-				instances, perSecond.toString().trim());
-		producer.interrupt();
-		producer.join(10_000);
-		producerConnection.destroy();
 		double rate = (c1 - c0) / ((t1 - t0) / 1e9);
-		System.out.printf(Locale.ROOT, "edge-runtime, %d instance(s): %d handled in %.1f s: %.0f msg/s (sent %d in all)%n",
-				instances, c1 - c0, (t1 - t0) / 1e9, rate, sent.get());
-		for (int i = contexts.size() - 1; i >= 0; i--) {
-			contexts.get(i).close();
-		}
-		printCalls(jdbc, before, consumed.get(), "edge-runtime, " + instances + " instance(s)");
+		System.out.printf(Locale.ROOT, "edge-runtime %s, %d instance(s), handled per second (warm-up | measured): %s%n",
+				what, instances, perSecond.toString().trim());
+		System.out.printf(Locale.ROOT, "edge-runtime %s, %d instance(s): %d handled in %.1f s: %.0f msg/s%n", what,
+				instances, c1 - c0, (t1 - t0) / 1e9, rate);
 		return rate;
 	}
 
@@ -220,13 +357,11 @@ public class QueueBench {
 			.append("']::text[]::jsonb[], NULL::text[]::jsonb[], clock_timestamp() + make_interval(secs => 0));\n");
 		script.append("SELECT coalesce(array_agg(msg_id), '{}') AS ids FROM pgmq.read('").append(queue)
 			.append("', 30, ").append(BATCH).append(", '{}'::jsonb) \\gset\n");
-		for (int i = 1; i <= BATCH; i++) {
-			script.append("SELECT pgmq.delete('").append(queue).append("', (:ids::bigint[])[").append(i).append("]);\n");
-		}
+		script.append(deletes(queue));
 		Path output = work.resolve("pgbench-c" + clients + ".txt");
 		ProcessBuilder builder = pgbench(uri, pgbench, work, "pgbench-c" + clients, script, clients,
 				seconds + WARM_UP_SECONDS);
-		long[] before = functionCalls(jdbc);
+		double[] before = functionCalls(jdbc);
 		long t0 = System.nanoTime();
 		int exit = builder.start().waitFor();
 		double elapsed = (System.nanoTime() - t0) / 1e9;
@@ -257,8 +392,8 @@ public class QueueBench {
 	 * pgbench in the runtime's place, with the runtime's workload: one pgbench client produces as
 	 * {@link #producer} does (batches of 10 with {@code pgmq.send_batch} while the queue holds fewer than the
 	 * backlog's limit, its length read before every tenth batch and every millisecond while full), and
-	 * {@code clients} other pgbench clients consume with {@code pgmq.read} of up to 10 and {@code pgmq.delete}
-	 * of each message read. The queue keeps a backlog, as it does for the runtime's consumers.
+	 * {@code clients} other pgbench clients consume with {@code pgmq.read} of up to 10 and the deletes of
+	 * {@link #deletes}. The queue keeps a backlog, as it does for the runtime's consumers.
 	 */
 	static double pgbenchBacklog(String url, String pgbench, int clients, int seconds, Path work)
 			throws IOException, InterruptedException {
@@ -285,11 +420,10 @@ public class QueueBench {
 		StringBuilder consume = new StringBuilder();
 		consume.append("SELECT coalesce(array_agg(msg_id), '{}') AS ids FROM pgmq.read('").append(queue)
 			.append("', 30, ").append(BATCH).append(", '{}'::jsonb) \\gset\n");
-		for (int i = 1; i <= BATCH; i++) {
-			consume.append("SELECT pgmq.delete('").append(queue).append("', (:ids::bigint[])[").append(i).append("]);\n");
-		}
+		consume.append(deletes(queue));
 		String sequence = "pg_sequence_last_value(pg_get_serial_sequence('pgmq.q_" + queue + "', 'msg_id'))";
 		Long first = jdbc.queryForObject("SELECT coalesce(" + sequence + ", 0)", Long.class);
+		double[] before = functionCalls(jdbc);
 		// One producing client, as the runtime has one producer thread: a second one would also double the
 		// length checks made while the queue is full, each a scan of up to 2,000 rows, on the same two cores
 		Process producer = pgbench(uri, pgbench, work, "pgbench-backlog-producer", produce, 1, 3 * (seconds + WARM_UP_SECONDS))
@@ -325,6 +459,7 @@ public class QueueBench {
 					+ "read, not %d): the producer did not keep the backlog, and this figure is partly a near-empty "
 					+ "queue's%n", perRead, BATCH);
 		}
+		printCalls(jdbc, before, done, "pgbench with a backlog, -c " + clients);
 		jdbc.queryForList("SELECT pgmq.purge_queue(?)", queue);
 		return rate;
 	}
@@ -439,10 +574,29 @@ public class QueueBench {
 	}
 
 	/**
-	 * Calls so far of pgmq.send_batch, pgmq.read and pgmq.delete (one message id), from
-	 * pg_stat_user_functions; counted only in sessions that set track_functions.
+	 * pgbench's deletes of the messages one read returned: one {@code pgmq.delete} of all of them (the
+	 * default, as the runtime's handlers that finish together do, at best), or with
+	 * {@code -Dbench.queue.pgbench-delete=single} one per message (as the runtime did before it completed
+	 * handlers together).
 	 */
-	static long[] functionCalls(JdbcTemplate jdbc) {
+	static String deletes(String queue) {
+		if ("single".equals(System.getProperty("bench.queue.pgbench-delete", "batch"))) {
+			StringBuilder script = new StringBuilder();
+			for (int i = 1; i <= BATCH; i++) {
+				script.append("SELECT pgmq.delete('").append(queue).append("', (:ids::bigint[])[").append(i).append("]);\n");
+			}
+			return script.toString();
+		}
+		return "SELECT * FROM pgmq.delete('" + queue + "', :ids::bigint[]);\n";
+	}
+
+	/**
+	 * Calls so far of {@code pgmq.send_batch}, {@code read}, {@code delete} of one message and
+	 * {@code delete} of several (the first four), and the time PostgreSQL spent in each, in milliseconds (the
+	 * last four), from {@code pg_stat_user_functions}; counted only in sessions that set
+	 * {@code track_functions}.
+	 */
+	static double[] functionCalls(JdbcTemplate jdbc) {
 		// The statistics of other sessions reach the view within a second or so of their transactions.
 		try {
 			Thread.sleep(1_500);
@@ -451,24 +605,33 @@ public class QueueBench {
 			Thread.currentThread().interrupt();
 		}
 		jdbc.execute("SELECT pg_stat_clear_snapshot()");
-		long[] calls = new long[3];
-		String[] names = { "send_batch", "read", "delete" };
+		double[] calls = new double[8];
+		String[] names = { "send_batch", "read", "delete", "delete" };
+		String[] secondArgument = { "", "", "int8", "_int8" };
 		for (int i = 0; i < names.length; i++) {
-			Long value = jdbc.queryForObject("""
-					SELECT coalesce(sum(s.calls), 0) FROM pg_stat_user_functions s JOIN pg_proc p ON p.oid = s.funcid
-					WHERE s.schemaname = 'pgmq' AND s.funcname = ? AND (? <> 'delete' OR p.proargtypes[1] = 'int8'::regtype)
+			Map<String, Object> row = jdbc.queryForMap("""
+					SELECT coalesce(sum(s.calls), 0) AS calls, coalesce(sum(s.total_time), 0) AS total_time
+					FROM pg_stat_user_functions s JOIN pg_proc p ON p.oid = s.funcid
+					WHERE s.schemaname = 'pgmq' AND s.funcname = ?
+					AND (? = '' OR p.proargtypes[1] = ?::regtype)
 					AND (? <> 'send_batch' OR p.pronargs = 4 AND p.proargtypes[3] = 'timestamptz'::regtype)
-					""", Long.class, names[i], names[i], names[i]);
-			calls[i] = (value != null) ? value : 0;
+					""", names[i], secondArgument[i], secondArgument[i].isEmpty() ? "int8" : secondArgument[i], names[i]);
+			calls[i] = ((Number) row.get("calls")).doubleValue();
+			calls[4 + i] = ((Number) row.get("total_time")).doubleValue();
 		}
 		return calls;
 	}
 
-	static void printCalls(JdbcTemplate jdbc, long[] before, long messages, String who) {
-		long[] after = functionCalls(jdbc);
-		System.out.printf(Locale.ROOT, "%s: per message handled: %.3f send_batch, %.3f read, %.3f delete calls "
-				+ "(%d messages, warm-up included)%n", who, (after[0] - before[0]) / (double) messages,
-				(after[1] - before[1]) / (double) messages, (after[2] - before[2]) / (double) messages, messages);
+	static void printCalls(JdbcTemplate jdbc, double[] before, long messages, String who) {
+		double[] after = functionCalls(jdbc);
+		double[] per = new double[8];
+		for (int i = 0; i < 8; i++) {
+			per[i] = (after[i] - before[i]) / messages;
+		}
+		System.out.printf(Locale.ROOT, "%s: per message handled: %.3f send_batch, %.3f read, %.3f delete (one id), "
+				+ "%.3f delete (several) calls; time inside them, us per message: %.1f, %.1f, %.1f, %.1f "
+				+ "(%d messages, warm-up included)%n", who, per[0], per[1], per[2], per[3], per[4] * 1000, per[5] * 1000,
+				per[6] * 1000, per[7] * 1000, messages);
 	}
 
 	static JdbcTemplate jdbc(String url) {
