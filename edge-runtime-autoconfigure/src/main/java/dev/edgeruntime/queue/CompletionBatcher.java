@@ -33,11 +33,6 @@ final class CompletionBatcher {
 	// Guarded by lock: whether a group's statement is on its way.
 	private boolean sending;
 
-	// Guarded by lock: statements sent and messages in them, for the consumer's status and tests.
-	private long statements;
-
-	private long messages;
-
 	/**
 	 * A batcher.
 	 * @param statement deletes or archives the given message ids, in one statement; its exception is every
@@ -107,32 +102,10 @@ final class CompletionBatcher {
 			synchronized (this.lock) {
 				group.failure = failure;
 				group.done = true;
-				this.statements++;
-				this.messages += group.ids.size();
 				this.sending = false;
 				// Wakes this group's handlers, and those of the next group, one of which sends it.
 				this.lock.notifyAll();
 			}
-		}
-	}
-
-	/**
-	 * Statements sent so far.
-	 * @return the count
-	 */
-	long statements() {
-		synchronized (this.lock) {
-			return this.statements;
-		}
-	}
-
-	/**
-	 * Messages completed by the statements sent so far.
-	 * @return the count
-	 */
-	long messages() {
-		synchronized (this.lock) {
-			return this.messages;
 		}
 	}
 
