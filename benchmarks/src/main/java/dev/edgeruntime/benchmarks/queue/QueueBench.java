@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
 import dev.edgeruntime.queue.PgmqTemplate;
 import dev.edgeruntime.queue.QueueListener;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -75,6 +77,12 @@ public class QueueBench {
 
 	/** Messages in the queue before a drain starts: more than the fastest consumer takes in the run. */
 	private static final int PREFILL = Integer.getInteger("bench.queue.prefill", 1_500_000);
+
+	/**
+	 * Milliseconds between VACUUMs of the queue's table while a throughput is measured, on every side alike;
+	 * 0 (the default) leaves it to autovacuum, whose run, at most once a minute, lands anywhere in a window.
+	 */
+	private static final int VACUUM_EVERY = Integer.getInteger("bench.queue.vacuum-every", 0);
 
 	private static final int PICKUP_MESSAGES = 100;
 
@@ -199,7 +207,10 @@ public class QueueBench {
 		AtomicLong sent = new AtomicLong();
 		SingleConnectionDataSource producerConnection = new SingleConnectionDataSource(url, true);
 		Thread producer = producer(pgmq, new JdbcTemplate(producerConnection), queue, sent);
-		double rate = measure(instances, seconds, "with a producer");
+		double rate;
+		try (Vacuuming vacuuming = new Vacuuming(url, queue)) {
+			rate = measure(instances, seconds, "with a producer");
+		}
 		producer.interrupt();
 		producer.join(10_000);
 		producerConnection.destroy();
@@ -224,10 +235,13 @@ public class QueueBench {
 		double[] before = functionCalls(jdbc);
 		consumed.set(0);
 		List<ConfigurableApplicationContext> contexts = new ArrayList<>();
-		for (int i = 0; i < instances; i++) {
-			contexts.add(start(url, queue, true));
+		double rate;
+		try (Vacuuming vacuuming = new Vacuuming(url, queue)) {
+			for (int i = 0; i < instances; i++) {
+				contexts.add(start(url, queue, true));
+			}
+			rate = measure(instances, seconds, "draining");
 		}
-		double rate = measure(instances, seconds, "draining");
 		for (int i = contexts.size() - 1; i >= 0; i--) {
 			contexts.get(i).close();
 		}
@@ -257,9 +271,12 @@ public class QueueBench {
 		consume.append(deletes(queue));
 		double[] before = functionCalls(jdbc);
 		Path output = work.resolve("pgbench-drain-c" + clients + ".txt");
-		int exit = pgbench(uri, pgbench, work, "pgbench-drain-c" + clients, consume, clients, seconds + WARM_UP_SECONDS)
-			.start()
-			.waitFor();
+		int exit;
+		try (Vacuuming vacuuming = new Vacuuming(url, queue)) {
+			exit = pgbench(uri, pgbench, work, "pgbench-drain-c" + clients, consume, clients, seconds + WARM_UP_SECONDS)
+				.start()
+				.waitFor();
+		}
 		String text = Files.readString(output, StandardCharsets.UTF_8);
 		Matcher processed = Pattern.compile("number of transactions actually processed: (\\d+)").matcher(text);
 		if (exit != 0 || !processed.find()) {
@@ -363,7 +380,10 @@ public class QueueBench {
 				seconds + WARM_UP_SECONDS);
 		double[] before = functionCalls(jdbc);
 		long t0 = System.nanoTime();
-		int exit = builder.start().waitFor();
+		int exit;
+		try (Vacuuming vacuuming = new Vacuuming(url, queue)) {
+			exit = builder.start().waitFor();
+		}
 		double elapsed = (System.nanoTime() - t0) / 1e9;
 		String text = Files.readString(output, StandardCharsets.UTF_8);
 		Matcher processed = Pattern.compile("number of transactions actually processed: (\\d+)").matcher(text);
@@ -531,6 +551,45 @@ public class QueueBench {
 			throw new IllegalStateException("pgbench printed no progress after the warm-up:\n" + output);
 		}
 		return sum / seconds;
+	}
+
+	/**
+	 * VACUUMs a queue's table every {@link #VACUUM_EVERY} milliseconds from its own connection until
+	 * closed; does nothing when that is 0.
+	 */
+	static final class Vacuuming implements AutoCloseable {
+
+		private final @Nullable Thread thread;
+
+		Vacuuming(String url, String queue) {
+			if (VACUUM_EVERY <= 0) {
+				this.thread = null;
+				return;
+			}
+			JdbcTemplate jdbc = jdbc(url);
+			this.thread = new Thread(() -> {
+				try {
+					while (!Thread.currentThread().isInterrupted()) {
+						Thread.sleep(VACUUM_EVERY);
+						vacuum(jdbc, queue);
+					}
+				}
+				catch (InterruptedException ex) {
+					// closed
+				}
+			}, "bench-vacuum");
+			this.thread.setDaemon(true);
+			this.thread.start();
+		}
+
+		@Override
+		public void close() throws InterruptedException {
+			if (this.thread != null) {
+				this.thread.interrupt();
+				this.thread.join(60_000);
+			}
+		}
+
 	}
 
 	/** Vacuums a queue's table, so that every measurement starts from the same state of the table. */
