@@ -302,11 +302,16 @@ def main(directory):
         elif (file.startswith("queue") or file.startswith("drain")) and file.endswith(".txt"):
             print("### %s" % file[:-4])
             print()
+            in_table = False
             for line in open(path):
                 if line.startswith("|") or line.startswith("Throughput") or line.startswith("Pickup") \
-                        or line.startswith("Drain") or " per message handled" in line:
+                        or line.startswith("Drain") or line.startswith("With a producer") \
+                        or line.startswith("WARNING") or " per message handled" in line:
+                    if in_table and not line.startswith("|"):
+                        print()  # a table ends at a blank line
                     print(line.rstrip())
-                    if not line.startswith("|"):
+                    in_table = line.startswith("|")
+                    if not in_table:
                         print()
             print()
         elif file.startswith("footprint") and file.endswith(".txt"):
