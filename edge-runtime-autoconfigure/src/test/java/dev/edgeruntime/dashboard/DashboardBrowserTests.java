@@ -88,7 +88,7 @@ class DashboardBrowserTests {
 		UUID succeeded = startTask("send-welcome-email", 1);
 		UUID failed = startTask("resize-images", 2, "Image 7 of album 1042 is not a JPEG");
 		UUID running = startTask("import-orders", 4);
-		assertThat(stateShown(running)).isEqualTo("RUNNING");
+		waitUntilState(running, "RUNNING"); // it can first show SCHEDULED, before its thread starts it
 		waitUntilFraction(running, 0.0);
 
 		this.steps.allow(key(running), 1);
@@ -127,7 +127,8 @@ class DashboardBrowserTests {
 	void viewerWithoutTheAuthorityShouldHaveNoCancelButtonAndBeRefusedTheDelete() throws Exception {
 		signIn("viewer");
 		UUID running = startTask("nightly-export", 1);
-		assertThat(stateShown(running)).isEqualTo("RUNNING");
+		// the row can first show the task as SCHEDULED, before its thread has started it
+		waitUntilState(running, "RUNNING");
 		assertThat(driver().findElements(By.cssSelector("button.cancel"))).isEmpty();
 
 		// the page's own CSRF token is sent, so only the missing authority can refuse it
