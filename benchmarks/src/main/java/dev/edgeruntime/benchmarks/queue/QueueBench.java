@@ -265,10 +265,7 @@ public class QueueBench {
 		JdbcTemplate jdbc = jdbc(url);
 		createEmpty(url, queue, jdbc);
 		prefill(jdbc, queue);
-		StringBuilder consume = new StringBuilder();
-		consume.append("SELECT coalesce(array_agg(msg_id), '{}') AS ids FROM pgmq.read('").append(queue)
-			.append("', 30, ").append(BATCH).append(", '{}'::jsonb) \\gset\n");
-		consume.append(deletes(queue));
+		String consume = consumeScript(queue);
 		double[] before = functionCalls(jdbc);
 		Path output = work.resolve("pgbench-drain-c" + clients + ".txt");
 		int exit;
@@ -297,7 +294,10 @@ public class QueueBench {
 		return rate;
 	}
 
-	/** Creates a queue (and the schema) with a context whose consumer stops before anything is sent. */
+	/**
+	 * Creates a queue (and the schema) with a context whose consumer stops before anything is sent, and
+	 * empties it.
+	 */
 	static void createEmpty(String url, String queue, JdbcTemplate jdbc) {
 		try (ConfigurableApplicationContext context = start(url, queue, true)) {
 			context.getBean(PgmqTemplate.class).createQueue(queue);
@@ -357,13 +357,8 @@ public class QueueBench {
 			throws IOException, InterruptedException {
 		String queue = "bench_pg";
 		URI uri = URI.create(url.substring("jdbc:".length()));
-		try (ConfigurableApplicationContext context = start(url, queue, true)) {
-			// Only to create the queue (and the schema); its consumer is stopped before pgbench runs.
-			PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
-			pgmq.createQueue(queue);
-		}
 		JdbcTemplate jdbc = jdbc(url);
-		jdbc.queryForList("SELECT pgmq.purge_queue(?)", queue);
+		createEmpty(url, queue, jdbc);
 		vacuum(jdbc, queue);
 
 		StringBuilder script = new StringBuilder();
@@ -419,12 +414,8 @@ public class QueueBench {
 			throws IOException, InterruptedException {
 		String queue = "bench_pgc";
 		URI uri = URI.create(url.substring("jdbc:".length()));
-		try (ConfigurableApplicationContext context = start(url, queue, true)) {
-			// Only to create the queue; its consumer is stopped before pgbench runs.
-			context.getBean(PgmqTemplate.class).createQueue(queue);
-		}
 		JdbcTemplate jdbc = jdbc(url);
-		jdbc.queryForList("SELECT pgmq.purge_queue(?)", queue);
+		createEmpty(url, queue, jdbc);
 		vacuum(jdbc, queue);
 		String[] messages = new String[BATCH];
 		Arrays.fill(messages, "{\"sent\":0}");
@@ -437,10 +428,7 @@ public class QueueBench {
 				.append("']::text[]::jsonb[], NULL::text[]::jsonb[], clock_timestamp() + make_interval(secs => 0));\n");
 		}
 		produce.append("\\else\n\\sleep 1 ms\n\\endif\n");
-		StringBuilder consume = new StringBuilder();
-		consume.append("SELECT coalesce(array_agg(msg_id), '{}') AS ids FROM pgmq.read('").append(queue)
-			.append("', 30, ").append(BATCH).append(", '{}'::jsonb) \\gset\n");
-		consume.append(deletes(queue));
+		String consume = consumeScript(queue);
 		String sequence = "pg_sequence_last_value(pg_get_serial_sequence('pgmq.q_" + queue + "', 'msg_id'))";
 		Long first = jdbc.queryForObject("SELECT coalesce(" + sequence + ", 0)", Long.class);
 		double[] before = functionCalls(jdbc);
@@ -630,6 +618,12 @@ public class QueueBench {
 		}
 		int index = (int) Math.ceil(p * sorted.size()) - 1;
 		return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index))) / 1e6;
+	}
+
+	/** pgbench's consuming transaction: {@code pgmq.read} of up to 10, then the deletes of {@link #deletes}. */
+	static String consumeScript(String queue) {
+		return "SELECT coalesce(array_agg(msg_id), '{}') AS ids FROM pgmq.read('" + queue + "', 30, " + BATCH
+				+ ", '{}'::jsonb) \\gset\n" + deletes(queue);
 	}
 
 	/**
