@@ -1,122 +1,154 @@
 package dev.edgeruntime.queue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 
-import org.jspecify.annotations.Nullable;
-
 /**
- * Deletes (or archives) the messages of handlers that finish together in one statement, as a database
- * commits the transactions that wait for the same flush together. A handler that finishes while no other
- * handler's statement is on its way sends its own at once, with nothing added and no wait; one that finishes
- * while a statement is on its way waits for it to return and then sends, in one statement, its message and
- * those of all handlers that finished meanwhile.
+ * Deletes (or archives) a consumer's handled messages on a thread of its own, in one statement for all the
+ * messages handled while the previous statement was on its way, as a database commits the transactions
+ * that wait for the same flush together. A handler hands its message over and goes on with the next one at
+ * once; the consumer keeps the message's lease until its statement has returned, so the messages waiting
+ * here count against the consumer's leases (at most its handlers plus its prefetch).
  * <p>
- * Every handler returns only once its own message's statement has returned, and gets that statement's
- * failure: a message is never reported as completed before it was deleted, and a handler's lease is held
- * until then, so the messages waiting here are at most the consumer's handlers. Under load this turns one
- * {@code pgmq.delete} per message into one per group of handlers, the dearest part of a message's cost to
- * the database.
+ * Under load this turns one {@code pgmq.delete} per message into one per group, the dearest part of a
+ * message's cost to the database after the read, and takes the statement's round trip off the handlers. On a
+ * quiet queue a handled message is sent alone, at once.
+ * <p>
+ * A message is reported completed only once its statement has returned; when the statement fails, its
+ * messages are reported failed (they return after their visibility timeout and are delivered again).
  *
  * @author edge-runtime developers
  */
 final class CompletionBatcher {
 
+	/** Queued by {@link #stop}: the messages before it are the last ones the thread sends. */
+	private static final Long STOP = Long.MIN_VALUE;
+
 	private final Consumer<List<Long>> statement;
 
-	private final Object lock = new Object();
+	private final Outcome outcome;
 
-	// Guarded by lock: the group that handlers finishing now join.
-	private Group open = new Group();
+	private final LinkedBlockingQueue<Long> pending = new LinkedBlockingQueue<>();
 
-	// Guarded by lock: whether a group's statement is on its way.
-	private boolean sending;
+	private final Thread thread;
+
+	private volatile boolean stopped;
 
 	/**
-	 * A batcher.
-	 * @param statement deletes or archives the given message ids, in one statement; its exception is every
-	 * handler's of the group
+	 * A batcher; {@link #start()} starts its thread.
+	 * @param threadName the name of its thread
+	 * @param statement deletes or archives the given message ids in one statement, throwing when it fails
+	 * @param outcome told of each statement's outcome, on the batcher's thread
 	 */
-	CompletionBatcher(Consumer<List<Long>> statement) {
+	CompletionBatcher(String threadName, Consumer<List<Long>> statement, Outcome outcome) {
 		this.statement = statement;
+		this.outcome = outcome;
+		this.thread = new Thread(this::run, threadName);
+		// Its work is bounded by the consumer's leases and flushed by stop(); a hung database must not keep
+		// the JVM up.
+		this.thread.setDaemon(true);
+	}
+
+	void start() {
+		this.thread.start();
 	}
 
 	/**
-	 * Deletes (or archives) a handled message, with those of the handlers that finish meanwhile.
-	 * Uninterruptible, as the statement itself is: an interrupt while waiting is kept for the caller.
+	 * Hands over a handled message, to be deleted (or archived) with those handled meanwhile. Never blocks;
+	 * once the batcher is stopped the statement runs on the caller's thread.
 	 * @param id the message id
-	 * @throws RuntimeException the statement's failure: the message was not deleted
 	 */
 	void complete(long id) {
-		Group mine;
-		boolean sender = false;
-		boolean interrupted = false;
-		synchronized (this.lock) {
-			mine = this.open;
-			mine.ids.add(id);
-			while (this.sending && !mine.done) {
-				try {
-					this.lock.wait();
-				}
-				catch (InterruptedException ex) {
-					interrupted = true;
-				}
-			}
-			if (!mine.done) {
-				// Nobody is sending and this group is not sent yet: this handler sends it.
-				this.sending = true;
-				this.open = new Group();
-				sender = true;
-			}
-		}
-		try {
-			if (sender) {
-				send(mine);
-			}
-		}
-		finally {
-			if (interrupted) {
-				Thread.currentThread().interrupt();
-			}
-		}
-		RuntimeException failure = mine.failure;
-		if (failure != null) {
-			throw failure;
+		this.pending.add(id);
+		if (this.stopped) {
+			sendPending();
 		}
 	}
 
-	private void send(Group group) {
-		RuntimeException failure = null;
+	/**
+	 * Sends what was handed over so far and stops the thread.
+	 * @param maxWait how long to wait for the last statement
+	 * @return whether everything handed over was sent (successfully or not) within the wait
+	 */
+	boolean stop(Duration maxWait) throws InterruptedException {
+		if (!this.thread.isAlive()) {
+			this.stopped = true;
+			sendPending();
+			return true;
+		}
+		this.pending.add(STOP);
+		this.thread.join(Math.max(1, maxWait.toMillis()));
+		return !this.thread.isAlive();
+	}
+
+	private void run() {
+		List<Long> group = new ArrayList<>();
+		boolean stopping = false;
+		while (!stopping) {
+			try {
+				group.add(this.pending.take());
+			}
+			catch (InterruptedException ex) {
+				// Nobody but stop() ends this thread: an interrupt ends it too, after one last statement.
+				stopping = true;
+			}
+			this.pending.drainTo(group);
+			stopping |= group.removeIf(STOP::equals);
+			send(group);
+			group.clear();
+		}
+		this.stopped = true;
+		// Handed over after the last drain, before stopped was seen: sent here or by their caller.
+		sendPending();
+	}
+
+	private void sendPending() {
+		List<Long> group = new ArrayList<>();
+		this.pending.drainTo(group);
+		group.removeIf(STOP::equals);
+		send(group);
+	}
+
+	private void send(List<Long> ids) {
+		if (ids.isEmpty()) {
+			return;
+		}
+		List<Long> group = List.copyOf(ids);
 		try {
-			this.statement.accept(group.ids);
+			this.statement.accept(group);
 		}
 		catch (RuntimeException ex) {
-			failure = ex;
+			this.outcome.failed(group, ex);
+			return;
 		}
 		catch (Error err) {
-			failure = new IllegalStateException("Completing messages " + group.ids + " failed", err);
-			throw err;
+			// Reported, not rethrown: without this thread the consumer's leases would never come back.
+			this.outcome.failed(group, new IllegalStateException("Completing messages " + group + " failed", err));
+			return;
 		}
-		finally {
-			synchronized (this.lock) {
-				group.failure = failure;
-				group.done = true;
-				this.sending = false;
-				// Wakes this group's handlers, and those of the next group, one of which sends it.
-				this.lock.notifyAll();
-			}
-		}
+		this.outcome.completed(group);
 	}
 
-	private static final class Group {
+	/**
+	 * What the consumer learns of each statement.
+	 */
+	interface Outcome {
 
-		private final List<Long> ids = new ArrayList<>();
+		/**
+		 * The messages were deleted (or archived).
+		 * @param ids the messages
+		 */
+		void completed(List<Long> ids);
 
-		// Written before done under the lock, read after seeing done under it.
-		private @Nullable RuntimeException failure;
-
-		private boolean done;
+		/**
+		 * The statement failed: the messages were not deleted and return after their visibility timeout.
+		 * @param ids the messages
+		 * @param failure why
+		 */
+		void failed(List<Long> ids, RuntimeException failure);
 
 	}
 

@@ -46,6 +46,11 @@ final class QueueConsumer {
 	 */
 	private static final Duration BATCH_FILL_WAIT = Duration.ofMillis(5);
 
+	/**
+	 * How long the shutdown, once out of time, still waits for the handled messages to be deleted.
+	 */
+	private static final Duration LAST_COMPLETION_WAIT = Duration.ofSeconds(5);
+
 	private final QueueListenerEndpoint endpoint;
 
 	private final Settings settings;
@@ -76,7 +81,7 @@ final class QueueConsumer {
 
 	private final Map<Long, InFlight> inFlight = new ConcurrentHashMap<>();
 
-	private final CompletionBatcher completions = new CompletionBatcher(this::complete);
+	private final CompletionBatcher completions;
 
 	private final Thread reader;
 
@@ -105,6 +110,8 @@ final class QueueConsumer {
 		this.freeLeases = new Semaphore(settings.concurrency() + settings.prefetch());
 		// Not a daemon: an application whose only work is consuming stays up, as with other listener containers.
 		this.reader = new Thread(this::readLoop, "queue-" + endpoint.queue() + "-reader");
+		this.completions = new CompletionBatcher("queue-" + endpoint.queue() + "-completer", this::complete,
+				new Completions());
 	}
 
 	String queue() {
@@ -125,6 +132,7 @@ final class QueueConsumer {
 		catch (RuntimeException ex) {
 			markUnhealthy(ex);
 		}
+		this.completions.start();
 		this.reader.start();
 	}
 
@@ -160,8 +168,13 @@ final class QueueConsumer {
 	 * @return whether all finished
 	 */
 	boolean awaitHandlers(Duration maxWait) throws InterruptedException {
+		long deadline = System.nanoTime() + maxWait.toNanos();
 		boolean finished = this.handlers.awaitTermination(Math.max(0, maxWait.toMillis()), TimeUnit.MILLISECONDS);
 		this.reader.join(Math.max(1, this.settings.pollingInterval().toMillis()));
+		if (finished) {
+			// The handled messages still to delete: the last statement.
+			finished = this.completions.stop(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+		}
 		return finished;
 	}
 
@@ -201,6 +214,13 @@ final class QueueConsumer {
 			}
 		}
 		this.handlers.shutdownNow();
+		try {
+			// Deletes what the handlers finished: otherwise those messages would be delivered again.
+			this.completions.stop(LAST_COMPLETION_WAIT);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	/**
@@ -369,6 +389,8 @@ final class QueueConsumer {
 			return;
 		}
 		this.handling.incrementAndGet();
+		// Until a handled message is deleted, its lease stays taken: released by the completions' outcome.
+		boolean leaseHandedOver = false;
 		try {
 			Object argument;
 			try {
@@ -391,6 +413,7 @@ final class QueueConsumer {
 				return;
 			}
 			succeeded(current);
+			leaseHandedOver = true;
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Could not complete message " + message.id() + " of queue '" + queue()
@@ -400,19 +423,20 @@ final class QueueConsumer {
 			current.stopHeartbeat();
 			this.inFlight.remove(message.id());
 			this.handling.decrementAndGet();
-			this.freeLeases.release();
+			if (!leaseHandedOver) {
+				this.freeLeases.release();
+			}
 		}
 	}
 
 	private void succeeded(InFlight current) {
 		current.settle();
 		this.completions.complete(current.message.id());
-		this.observer.succeeded(queue());
 	}
 
 	/**
-	 * Deletes or archives handled messages: alone, or with those of the other handlers that finished while
-	 * the previous statement was on its way.
+	 * Deletes or archives handled messages: alone, or with those handled while the previous statement was on
+	 * its way.
 	 * @param ids the messages
 	 */
 	private void complete(List<Long> ids) {
@@ -540,6 +564,29 @@ final class QueueConsumer {
 
 	private static Duration min(Duration a, Duration b) {
 		return (a.compareTo(b) <= 0) ? a : b;
+	}
+
+	/**
+	 * Frees the leases of handled messages once their statement returned.
+	 */
+	private final class Completions implements CompletionBatcher.Outcome {
+
+		@Override
+		public void completed(List<Long> ids) {
+			QueueConsumer.this.freeLeases.release(ids.size());
+			for (int i = 0; i < ids.size(); i++) {
+				QueueConsumer.this.observer.succeeded(queue());
+			}
+		}
+
+		@Override
+		public void failed(List<Long> ids, RuntimeException failure) {
+			QueueConsumer.this.freeLeases.release(ids.size());
+			logger.warn("Could not complete message" + ((ids.size() == 1) ? " " + ids.get(0) : "s " + ids)
+					+ " of queue '" + queue() + "'; " + ((ids.size() == 1) ? "it returns" : "they return")
+					+ " after the visibility timeout", failure);
+		}
+
 	}
 
 	/**

@@ -1,24 +1,23 @@
 package dev.edgeruntime.queue;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link CompletionBatcher}: handlers that finish while a statement is on its way are completed
- * together by the next one, and none returns before its own message's statement has.
+ * Tests for {@link CompletionBatcher}: handled messages are sent on the batcher's thread, those handed over
+ * while a statement is on its way together by the next one, and each is reported only once its statement
+ * returned.
  *
  * @author edge-runtime developers
  */
@@ -26,136 +25,151 @@ class CompletionBatcherTests {
 
 	private final List<List<Long>> sent = new CopyOnWriteArrayList<>();
 
-	private final List<Thread> threads = new ArrayList<>();
+	private final List<List<Long>> completed = new CopyOnWriteArrayList<>();
+
+	private final List<String> failed = new CopyOnWriteArrayList<>();
+
+	private final CountDownLatch release = new CountDownLatch(1);
+
+	private CompletionBatcher batcher;
 
 	@AfterEach
-	void stopThreads() throws InterruptedException {
-		for (Thread thread : this.threads) {
-			thread.interrupt();
-			thread.join(5_000);
+	void stopBatcher() throws InterruptedException {
+		this.release.countDown();
+		if (this.batcher != null) {
+			this.batcher.stop(Duration.ofSeconds(10));
 		}
 	}
 
 	@Test
-	void aHandlerFinishingAloneSendsItsOwnStatementAtOnce() {
-		CompletionBatcher batcher = new CompletionBatcher((ids) -> this.sent.add(List.copyOf(ids)));
-		batcher.complete(1);
-		batcher.complete(2);
+	void aMessageHandledAloneIsSentAloneAtOnce() {
+		start((ids) -> this.sent.add(ids));
+		this.batcher.complete(1);
+		await().until(() -> this.completed.size() == 1);
+		this.batcher.complete(2);
+		await().until(() -> this.completed.size() == 2);
 		assertThat(this.sent).containsExactly(List.of(1L), List.of(2L));
+		assertThat(this.completed).containsExactly(List.of(1L), List.of(2L));
 	}
 
 	@Test
-	void handlersFinishingWhileAStatementIsOnItsWayAreCompletedTogetherByTheNextOne() throws Exception {
-		CountDownLatch firstMayReturn = new CountDownLatch(1);
-		CountDownLatch secondMayReturn = new CountDownLatch(1);
-		CompletionBatcher batcher = new CompletionBatcher((ids) -> {
-			this.sent.add(List.copyOf(ids));
-			block(this.sent.size() == 1 ? firstMayReturn : secondMayReturn);
-		});
-		CompletableFuture<Void> first = completeOnThread(batcher, 1);
-		await().until(() -> this.sent.size() == 1);
-		CompletableFuture<Void> second = completeOnThread(batcher, 2);
-		CompletableFuture<Void> third = completeOnThread(batcher, 3);
-		awaitWaiting(1, 2);
-
-		firstMayReturn.countDown();
-		first.get(10, TimeUnit.SECONDS);
-		await().until(() -> this.sent.size() == 2);
-		assertThat(this.sent.get(1)).containsExactlyInAnyOrder(2L, 3L);
-		// Both wait for the statement that holds their messages, not only for the one before it.
-		assertThat(second).isNotDone();
-		assertThat(third).isNotDone();
-
-		secondMayReturn.countDown();
-		second.get(10, TimeUnit.SECONDS);
-		third.get(10, TimeUnit.SECONDS);
-		assertThat(this.sent).hasSize(2);
-	}
-
-	@Test
-	void theFailureOfAStatementIsEveryHandlerInItsGroupsAndNoOtherOnes() throws Exception {
-		CountDownLatch firstMayReturn = new CountDownLatch(1);
-		CompletionBatcher batcher = new CompletionBatcher((ids) -> {
-			this.sent.add(List.copyOf(ids));
+	void messagesHandedOverWhileAStatementIsOnItsWayAreSentTogetherByTheNextOne() {
+		start((ids) -> {
+			this.sent.add(ids);
 			if (this.sent.size() == 1) {
-				block(firstMayReturn);
+				block(this.release);
 			}
-			else {
+		});
+		this.batcher.complete(1);
+		await().until(() -> this.sent.size() == 1);
+		// Handing over never waits for the statement on its way.
+		this.batcher.complete(2);
+		this.batcher.complete(3);
+		assertThat(this.completed).isEmpty();
+
+		this.release.countDown();
+		await().until(() -> this.completed.size() == 2);
+		assertThat(this.sent).containsExactly(List.of(1L), List.of(2L, 3L));
+		assertThat(this.completed).containsExactly(List.of(1L), List.of(2L, 3L));
+	}
+
+	@Test
+	void aFailedStatementReportsItsMessagesFailedAndTheNextMessagesAreSentAgain() {
+		start((ids) -> {
+			this.sent.add(ids);
+			if (ids.contains(1L)) {
+				block(this.release);
+			}
+			else if (ids.contains(2L)) {
 				throw new IllegalStateException("database down");
 			}
 		});
-		CompletableFuture<Void> first = completeOnThread(batcher, 1);
+		this.batcher.complete(1);
 		await().until(() -> this.sent.size() == 1);
-		CompletableFuture<Void> second = completeOnThread(batcher, 2);
-		CompletableFuture<Void> third = completeOnThread(batcher, 3);
-		awaitWaiting(1, 2);
-		firstMayReturn.countDown();
+		this.batcher.complete(2);
+		this.batcher.complete(3);
+		this.release.countDown();
+		await().until(() -> this.failed.size() == 1);
+		assertThat(this.failed).containsExactly("[2, 3]: database down");
+		assertThat(this.completed).containsExactly(List.of(1L));
 
-		first.get(10, TimeUnit.SECONDS);
-		await().until(() -> second.isDone() && third.isDone());
-		assertThat(second).failsWithin(Duration.ZERO).withThrowableThat().havingCause().withMessage("database down");
-		assertThat(third).failsWithin(Duration.ZERO).withThrowableThat().havingCause().withMessage("database down");
-
-		// The batcher is not stuck: the next handler sends again.
-		assertThatIllegalStateException().isThrownBy(() -> batcher.complete(4)).withMessage("database down");
-		assertThat(this.sent.get(2)).containsExactly(4L);
+		this.batcher.complete(4);
+		await().until(() -> this.completed.size() == 2);
+		assertThat(this.completed).containsExactly(List.of(1L), List.of(4L));
 	}
 
 	@Test
-	void anInterruptWhileWaitingDoesNotReturnBeforeTheStatementAndIsKept() throws Exception {
-		CountDownLatch firstMayReturn = new CountDownLatch(1);
-		CompletionBatcher batcher = new CompletionBatcher((ids) -> {
-			this.sent.add(List.copyOf(ids));
-			if (this.sent.size() == 1) {
-				block(firstMayReturn);
+	void anErrorInAStatementIsReportedAsItsFailureAndTheBatcherGoesOn() {
+		start((ids) -> {
+			this.sent.add(ids);
+			if (ids.contains(1L)) {
+				throw new StackOverflowError("deep");
 			}
 		});
-		CompletableFuture<Void> first = completeOnThread(batcher, 1);
+		this.batcher.complete(1);
+		await().until(() -> this.failed.size() == 1);
+		assertThat(this.failed).containsExactly("[1]: Completing messages [1] failed");
+		this.batcher.complete(2);
+		await().until(() -> this.completed.size() == 1);
+		assertThat(this.completed).containsExactly(List.of(2L));
+	}
+
+	@Test
+	void stopSendsWhatWasHandedOverAndAfterItTheCallerSends() throws Exception {
+		start((ids) -> {
+			this.sent.add(ids);
+			if (ids.contains(1L)) {
+				block(this.release);
+			}
+		});
+		this.batcher.complete(1);
 		await().until(() -> this.sent.size() == 1);
-		AtomicBoolean interruptedAfter = new AtomicBoolean();
-		CompletableFuture<Void> second = new CompletableFuture<>();
-		Thread waiter = new Thread(() -> {
-			batcher.complete(2);
-			interruptedAfter.set(Thread.currentThread().isInterrupted());
-			second.complete(null);
-		});
-		this.threads.add(waiter);
-		waiter.start();
-		await().until(() -> waiter.getState() == Thread.State.WAITING);
-		waiter.interrupt();
-		// Still waiting for the statement: its message is not deleted yet.
-		await().until(() -> waiter.getState() == Thread.State.WAITING);
-		assertThat(second).isNotDone();
-
-		firstMayReturn.countDown();
-		first.get(10, TimeUnit.SECONDS);
-		second.get(10, TimeUnit.SECONDS);
-		assertThat(this.sent).containsExactly(List.of(1L), List.of(2L));
-		assertThat(interruptedAfter).isTrue();
-	}
-
-	private CompletableFuture<Void> completeOnThread(CompletionBatcher batcher, long id) {
-		CompletableFuture<Void> done = new CompletableFuture<>();
-		Thread thread = new Thread(() -> {
+		this.batcher.complete(2);
+		CompletableFuture<Boolean> stopped = CompletableFuture.supplyAsync(() -> {
 			try {
-				batcher.complete(id);
-				done.complete(null);
+				return this.batcher.stop(Duration.ofSeconds(30));
 			}
-			catch (RuntimeException ex) {
-				done.completeExceptionally(ex);
+			catch (InterruptedException ex) {
+				throw new IllegalStateException(ex);
 			}
-		}, "handler-" + id);
-		this.threads.add(thread);
-		thread.start();
-		return done;
+		});
+		assertThat(stopped).isNotDone();
+		this.release.countDown();
+		assertThat(stopped.get(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(this.completed).containsExactly(List.of(1L), List.of(2L));
+
+		// Stopped: a late handler's message is sent on its own thread before complete returns.
+		this.batcher.complete(5);
+		assertThat(this.completed).containsExactly(List.of(1L), List.of(2L), List.of(5L));
 	}
 
-	/** Waits until the handler threads at these positions wait inside the batcher. */
-	private void awaitWaiting(int... positions) {
-		for (int position : positions) {
-			Thread thread = this.threads.get(position);
-			await().until(() -> thread.getState() == Thread.State.WAITING);
-		}
+	@Test
+	void stopGivesUpWaitingForAHungStatement() throws Exception {
+		start((ids) -> {
+			this.sent.add(ids);
+			block(this.release);
+		});
+		this.batcher.complete(1);
+		await().until(() -> this.sent.size() == 1);
+		assertThat(this.batcher.stop(Duration.ofMillis(50))).isFalse();
+		assertThat(this.completed).isEmpty();
+	}
+
+	private void start(Consumer<List<Long>> statement) {
+		this.batcher = new CompletionBatcher("completer", statement, new CompletionBatcher.Outcome() {
+
+			@Override
+			public void completed(List<Long> ids) {
+				CompletionBatcherTests.this.completed.add(ids);
+			}
+
+			@Override
+			public void failed(List<Long> ids, RuntimeException failure) {
+				CompletionBatcherTests.this.failed.add(ids + ": " + failure.getMessage());
+			}
+
+		});
+		this.batcher.start();
 	}
 
 	private static void block(CountDownLatch latch) {
