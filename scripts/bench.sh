@@ -22,6 +22,8 @@
 # the virtual-thread figures and the footprint. Extra JMH options can be given in JMH_EXTRA, e.g.
 # JMH_EXTRA="-prof gc". HTTP_JAVA (default: JAVA17) and HTTP_JAVA_OPTS (default: -Xms512m -Xmx512m) choose
 # the JVM and options of the http application, e.g. HTTP_JAVA_OPTS="-Xms512m -Xmx512m -XX:+UseZGC".
+# QUEUE_JAVA_OPTS (default: -Xms512m -Xmx512m) are the options of QueueBench's JVM, which also take its
+# knobs, e.g. QUEUE_JAVA_OPTS="-Xms512m -Xmx512m -Dbench.queue.vacuum-every=0" (see docs/benchmarks.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -177,7 +179,8 @@ if [[ "$what" == queue || "$what" == system ]]; then
 		scripts/dev-postgres.sh start > /dev/null
 		started_postgres=true
 	fi
-	"$java17" -Xms512m -Xmx512m -cp "$jar" dev.edgeruntime.benchmarks.queue.QueueBench \
+	# shellcheck disable=SC2086 # word splitting of the options is intended
+	"$java17" ${QUEUE_JAVA_OPTS:--Xms512m -Xmx512m} -cp "$jar" dev.edgeruntime.benchmarks.queue.QueueBench \
 		"$(scripts/dev-postgres.sh url)" "${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}" "$queue_seconds" \
 		"$out/queue-pgbench" 2>&1 | grep --line-buffered -v '^[0-9:.]* WARN .*HikariPool' | tee "$out/queue.txt"
 	if [[ "$started_postgres" == true ]]; then

@@ -75,14 +75,18 @@ public class QueueBench {
 
 	private static final int WARM_UP_SECONDS = Integer.getInteger("bench.queue.warmup", 20);
 
-	/** Messages in the queue before a drain starts: more than the fastest consumer takes in the run. */
-	private static final int PREFILL = Integer.getInteger("bench.queue.prefill", 1_500_000);
+	/**
+	 * Messages in the queue before a drain starts: more than the fastest consumer takes in the run (by
+	 * default 1.5 million, or 45,000 per second of warm-up and measurement when that is more).
+	 */
+	private static int prefillMessages = 1_500_000;
 
 	/**
-	 * Milliseconds between VACUUMs of the queue's table while a throughput is measured, on every side alike;
-	 * 0 (the default) leaves it to autovacuum, whose run, at most once a minute, lands anywhere in a window.
+	 * Milliseconds between VACUUMs of the queue's table while a throughput is measured, on every side alike
+	 * (default 2,000); 0 leaves it to autovacuum, whose run, at most once a minute, lands anywhere in a
+	 * window and moves every figure by up to half.
 	 */
-	private static final int VACUUM_EVERY = Integer.getInteger("bench.queue.vacuum-every", 0);
+	private static final int VACUUM_EVERY = Integer.getInteger("bench.queue.vacuum-every", 2_000);
 
 	private static final int PICKUP_MESSAGES = 100;
 
@@ -112,6 +116,7 @@ public class QueueBench {
 		int seconds = Integer.parseInt(args[2]);
 		Path work = Path.of(args[3]);
 		Files.createDirectories(work);
+		prefillMessages = Integer.getInteger("bench.queue.prefill", Math.max(1_500_000, (WARM_UP_SECONDS + seconds) * 45_000));
 
 		if ("drain".equals(System.getProperty("bench.queue.only"))) {
 			drain(url, 1, seconds);
@@ -145,7 +150,7 @@ public class QueueBench {
 		System.out.printf(Locale.ROOT, "Throughput: %d s per measurement after %d s of warm-up; messages per second; "
 				+ "pgbench's figure is the better of -c 2 and -c 4.%n%n", seconds, WARM_UP_SECONDS);
 		System.out.printf(Locale.ROOT, "Draining a queue prefilled with %,d messages (the goal's baseline: the same "
-				+ "reads and deletes from pgbench's clients):%n%n", PREFILL);
+				+ "reads and deletes from pgbench's clients):%n%n", prefillMessages);
 		System.out.println("| consumers | edge-runtime, msg/s | pgbench, -c 2 / -c 4, msg/s | ratio |");
 		System.out.println("|---|---:|---:|---:|");
 		System.out.printf(Locale.ROOT, "| 1 instance | %,.0f | %,.0f / %,.0f | %.2fx |%n", drainOne, drainPg2, drainPg4,
@@ -224,7 +229,7 @@ public class QueueBench {
 	}
 
 	/**
-	 * The runtime's consumers draining a queue prefilled with {@link #PREFILL} messages: no producer, so
+	 * The runtime's consumers draining a queue prefilled with {@link #prefillMessages} messages: no producer, so
 	 * nothing but the reads and deletes (as pgbench's in {@link #pgbenchDrain}).
 	 */
 	static double drain(String url, int instances, int seconds) throws Exception {
@@ -249,13 +254,13 @@ public class QueueBench {
 		if (left == 0) {
 			System.out.println("WARNING: the queue ran empty; raise -Dbench.queue.prefill");
 		}
-		printCalls(jdbc, before, PREFILL - left, "edge-runtime draining, " + instances + " instance(s)");
+		printCalls(jdbc, before, prefillMessages - left, "edge-runtime draining, " + instances + " instance(s)");
 		jdbc.queryForList("SELECT pgmq.purge_queue(?)", queue);
 		return rate;
 	}
 
 	/**
-	 * pgbench's clients draining a queue prefilled with {@link #PREFILL} messages, each transaction
+	 * pgbench's clients draining a queue prefilled with {@link #prefillMessages} messages, each transaction
 	 * {@code pgmq.read} of up to 10 and the deletes of {@link #deletes}.
 	 */
 	static double pgbenchDrain(String url, String pgbench, int clients, int seconds, Path work)
@@ -281,7 +286,7 @@ public class QueueBench {
 		}
 		long transactions = Long.parseLong(processed.group(1));
 		long left = left(jdbc, queue);
-		long done = PREFILL - left;
+		long done = prefillMessages - left;
 		double rate = windowTps(text) * done / transactions;
 		System.out.printf(Locale.ROOT, "pgbench draining, -c %d: %d reads, %d messages consumed: %.0f msg/s after the "
 				+ "%d s warm-up (%.2f messages per read)%n", clients, transactions, done, rate, WARM_UP_SECONDS,
@@ -306,12 +311,12 @@ public class QueueBench {
 	}
 
 	/**
-	 * Fills a queue with {@link #PREFILL} messages in one statement (not measured), then vacuums and
+	 * Fills a queue with {@link #prefillMessages} messages in one statement (not measured), then vacuums and
 	 * analyzes its table, so every drain starts from the same state.
 	 */
 	static void prefill(JdbcTemplate jdbc, String queue) {
 		jdbc.update("INSERT INTO pgmq.q_" + queue + " (vt, message) SELECT clock_timestamp(), '{\"sent\":0}'::jsonb "
-				+ "FROM generate_series(1, ?)", PREFILL);
+				+ "FROM generate_series(1, ?)", prefillMessages);
 		jdbc.execute("VACUUM ANALYZE pgmq.q_" + queue);
 	}
 
