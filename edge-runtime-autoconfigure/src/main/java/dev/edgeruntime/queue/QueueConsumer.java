@@ -412,8 +412,10 @@ final class QueueConsumer {
 				failed(current, ex);
 				return;
 			}
-			succeeded(current);
+			current.settle();
+			// From here the completions release the lease, once the message is deleted.
 			leaseHandedOver = true;
+			this.completions.complete(message.id());
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Could not complete message " + message.id() + " of queue '" + queue()
@@ -427,11 +429,6 @@ final class QueueConsumer {
 				this.freeLeases.release();
 			}
 		}
-	}
-
-	private void succeeded(InFlight current) {
-		current.settle();
-		this.completions.complete(current.message.id());
 	}
 
 	/**
