@@ -163,9 +163,9 @@ final class QueueConsumer {
 	}
 
 	/**
-	 * Waits for running handlers to finish.
+	 * Waits for running handlers to finish, and then for their messages to be deleted (or archived).
 	 * @param maxWait the longest wait
-	 * @return whether all finished
+	 * @return whether all finished and their messages' last statement returned
 	 */
 	boolean awaitHandlers(Duration maxWait) throws InterruptedException {
 		long deadline = System.nanoTime() + maxWait.toNanos();

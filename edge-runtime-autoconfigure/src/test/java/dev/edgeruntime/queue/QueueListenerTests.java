@@ -1,5 +1,6 @@
 package dev.edgeruntime.queue;
 
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -267,6 +268,44 @@ class QueueListenerTests {
 				await().atMost(WAIT).until(() -> consumers.status().stream().allMatch((s) -> s.inFlight() == 0));
 				pgmq.send(this.queue, new Order("alone", 1));
 				await().atMost(Duration.ofSeconds(10)).until(() -> listener.received.size() == backlog + 1);
+			});
+	}
+
+	@Test
+	void handledMessagesKeepTheirLeasesUntilTheirDeleteReturns() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.concurrency=2",
+				"edge-runtime.queue.consumer.prefetch=0")
+			.run((context) -> {
+				OrderListener listener = context.getBean(OrderListener.class);
+				DataSource dataSource = context.getBean(DataSource.class);
+				long lockKey = this.queue.hashCode();
+				// Every delete of this queue waits while the test holds the advisory lock; reads do not.
+				jdbc(context).execute("CREATE FUNCTION pgmq." + this.queue + "_hold() RETURNS trigger "
+						+ "LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock_shared(" + lockKey
+						+ "); RETURN NULL; END $$");
+				jdbc(context).execute("CREATE TRIGGER hold_deletes BEFORE DELETE ON pgmq.q_" + this.queue
+						+ " FOR EACH STATEMENT EXECUTE FUNCTION pgmq." + this.queue + "_hold()");
+				Connection holder = dataSource.getConnection();
+				try {
+					holder.createStatement().execute("SELECT pg_advisory_lock(" + lockKey + ")");
+					int messages = 10;
+					context.getBean(PgmqTemplate.class)
+						.sendBatch(this.queue, IntStream.range(0, messages).mapToObj((i) -> new Order("h" + i, i)).toList());
+					await().atMost(WAIT).until(() -> listener.received.size() == 2);
+					// Both handlers returned, but their messages are not deleted: no lease is free, nothing more is read.
+					await().during(Duration.ofSeconds(1)).atMost(WAIT)
+						.until(() -> listener.received.size() == 2 && leased(context) == 2);
+					holder.createStatement().execute("SELECT pg_advisory_unlock(" + lockKey + ")");
+					await().atMost(WAIT).until(() -> rows(context, "q") == 0);
+					assertThat(listener.received).hasSize(messages);
+					assertThat(listener.received).extracting(QueueMessage::readCount).containsOnly(1);
+				}
+				finally {
+					// The pool keeps the connection open: its session's lock must not outlive the test.
+					holder.createStatement().execute("SELECT pg_advisory_unlock_all()");
+					holder.close();
+					jdbc(context).execute("DROP FUNCTION pgmq." + this.queue + "_hold() CASCADE");
+				}
 			});
 	}
 
