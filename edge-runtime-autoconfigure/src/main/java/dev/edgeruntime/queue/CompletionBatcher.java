@@ -92,7 +92,7 @@ final class CompletionBatcher {
 				group.add(this.pending.take());
 			}
 			catch (InterruptedException ex) {
-				// Nobody but stop() ends this thread: an interrupt ends it too, after one last statement.
+				// Only stop() is meant to end this thread; an interrupt ends it as well, after one last statement.
 				stopping = true;
 			}
 			this.pending.drainTo(group);
