@@ -9,7 +9,9 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.jspecify.annotations.Nullable;
 import org.testcontainers.DockerClientFactory;
+import org.testcontainers.images.builder.ImageFromDockerfile;
 import org.testcontainers.postgresql.PostgreSQLContainer;
+import org.testcontainers.utility.DockerImageName;
 
 /**
  * The real PostgreSQL every database test uses, chosen once per JVM:
@@ -17,7 +19,9 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  * <li>{@code EDGE_RUNTIME_TEST_JDBC_URL} (with {@code EDGE_RUNTIME_TEST_JDBC_USER} and
  * {@code EDGE_RUNTIME_TEST_JDBC_PASSWORD} unless the URL carries them) when set, as
  * {@code scripts/test.sh} does with the cluster of {@code scripts/dev-postgres.sh};</li>
- * <li>else a Testcontainers PostgreSQL when a Docker engine answers;</li>
+ * <li>else a Testcontainers PostgreSQL when a Docker engine answers: the official {@code postgres:15} image
+ * with pg_cron added from the PostgreSQL project's Debian repository and preloaded (built on first
+ * use);</li>
  * <li>else the test fails, saying to run {@code ./scripts/test.sh}. Tests are never skipped for want of a
  * database.</li>
  * </ol>
@@ -35,7 +39,14 @@ public final class TestDatabase {
 	/** The environment variable naming its password, unless the URL carries it. */
 	public static final String PASSWORD_VARIABLE = "EDGE_RUNTIME_TEST_JDBC_PASSWORD";
 
-	private static final String IMAGE = "postgres:15-alpine";
+	/** The official image, on Debian: its packages come from the PostgreSQL project's repository, as pg_cron's. */
+	private static final String BASE_IMAGE = "postgres:15-bookworm";
+
+	/** The base image with pg_cron, built on first use (Docker's layer cache keeps it). */
+	private static final String IMAGE = "edge-runtime-test-postgres-pg-cron:15";
+
+	/** The database pg_cron runs its jobs in, as in {@code scripts/dev-postgres.sh}. */
+	private static final String DATABASE = "edge_runtime_test";
 
 	private static @Nullable TestDatabase instance;
 
@@ -71,7 +82,17 @@ public final class TestDatabase {
 			return new TestDatabase(url, System.getenv(USER_VARIABLE), System.getenv(PASSWORD_VARIABLE));
 		}
 		if (dockerAvailable()) {
-			PostgreSQLContainer container = new PostgreSQLContainer(IMAGE);
+			// pg_cron preloaded, as scripts/dev-postgres.sh does: the cron tests need it.
+			ImageFromDockerfile image = new ImageFromDockerfile(IMAGE, false)
+				.withDockerfileFromBuilder((builder) -> builder.from(BASE_IMAGE)
+					.run("apt-get update && apt-get install -y --no-install-recommends postgresql-15-cron"
+							+ " && rm -rf /var/lib/apt/lists/*")
+					.build());
+			PostgreSQLContainer container = new PostgreSQLContainer(
+					DockerImageName.parse(image.get()).asCompatibleSubstituteFor("postgres"))
+				.withDatabaseName(DATABASE)
+				.withCommand("postgres", "-c", "fsync=off", "-c", "shared_preload_libraries=pg_cron", "-c",
+						"cron.database_name=" + DATABASE);
 			container.start();
 			// Stopped by Testcontainers' reaper when the JVM ends.
 			return new TestDatabase(container.getJdbcUrl(), container.getUsername(), container.getPassword());
