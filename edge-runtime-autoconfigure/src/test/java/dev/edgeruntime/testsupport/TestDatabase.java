@@ -82,7 +82,8 @@ public final class TestDatabase {
 			return new TestDatabase(url, System.getenv(USER_VARIABLE), System.getenv(PASSWORD_VARIABLE));
 		}
 		if (dockerAvailable()) {
-			// pg_cron preloaded, as scripts/dev-postgres.sh does: the cron tests need it.
+			// Configured as scripts/dev-postgres.sh configures its cluster: pg_cron preloaded (the cron tests
+			// need it), room for the tests' pools, no durability a throwaway database needs.
 			ImageFromDockerfile image = new ImageFromDockerfile(IMAGE, false)
 				.withDockerfileFromBuilder((builder) -> builder.from(BASE_IMAGE)
 					.run("apt-get update && apt-get install -y --no-install-recommends postgresql-15-cron"
@@ -91,8 +92,9 @@ public final class TestDatabase {
 			PostgreSQLContainer container = new PostgreSQLContainer(
 					DockerImageName.parse(image.get()).asCompatibleSubstituteFor("postgres"))
 				.withDatabaseName(DATABASE)
-				.withCommand("postgres", "-c", "fsync=off", "-c", "shared_preload_libraries=pg_cron", "-c",
-						"cron.database_name=" + DATABASE);
+				.withCommand("postgres", "-c", "shared_preload_libraries=pg_cron", "-c", "cron.database_name=" + DATABASE,
+						"-c", "max_connections=200", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c",
+						"full_page_writes=off");
 			container.start();
 			// Stopped by Testcontainers' reaper when the JVM ends.
 			return new TestDatabase(container.getJdbcUrl(), container.getUsername(), container.getPassword());
