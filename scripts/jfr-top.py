@@ -13,7 +13,7 @@ import sys
 
 
 def frames_of(recording, event):
-    out = subprocess.run(["jfr", "print", "--json", "--events", event, recording], check=True,
+    out = subprocess.run(["jfr", "print", "--json", "--stack-depth", "512", "--events", event, recording], check=True,
                          capture_output=True, text=True).stdout
     for e in json.loads(out)["recording"]["events"]:
         stack = e["values"].get("stackTrace")
