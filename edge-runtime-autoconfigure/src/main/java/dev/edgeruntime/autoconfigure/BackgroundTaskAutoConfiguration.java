@@ -24,6 +24,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -93,7 +94,10 @@ public final class BackgroundTaskAutoConfiguration {
 		static BackgroundTaskHandlerAdapterPostProcessor backgroundTaskHandlerAdapterPostProcessor(
 				Environment environment) {
 			return new BackgroundTaskHandlerAdapterPostProcessor(
-					() -> environment.getProperty("edge-runtime.tasks.base-path", "/background-tasks"));
+					() -> environment.getProperty("edge-runtime.tasks.base-path", "/background-tasks"),
+					() -> Binder.get(environment)
+						.bind("edge-runtime.tasks.accepted-body-shortcut", Boolean.class)
+						.orElse(true));
 		}
 
 		@Bean

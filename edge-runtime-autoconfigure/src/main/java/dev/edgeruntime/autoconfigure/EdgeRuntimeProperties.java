@@ -337,6 +337,12 @@ public class EdgeRuntimeProperties implements InitializingBean {
 		 */
 		private int advisorOrder = BackgroundTaskAdvisor.DEFAULT_ORDER;
 
+		/**
+		 * Whether the 202 Accepted body of a BackgroundTask controller method may be written without the
+		 * message converters, for the requests where they were seen to write the same bytes.
+		 */
+		private boolean acceptedBodyShortcut = true;
+
 		public String getBasePath() {
 			return this.basePath;
 		}
@@ -351,6 +357,14 @@ public class EdgeRuntimeProperties implements InitializingBean {
 
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
+		}
+
+		public boolean isAcceptedBodyShortcut() {
+			return this.acceptedBodyShortcut;
+		}
+
+		public void setAcceptedBodyShortcut(boolean acceptedBodyShortcut) {
+			this.acceptedBodyShortcut = acceptedBodyShortcut;
 		}
 
 		public boolean isDropOnFailure() {

@@ -5,9 +5,12 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.lang.reflect.Method;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 
 import dev.edgeruntime.BackgroundTask;
 import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskState;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
@@ -24,7 +27,6 @@ import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.method.support.HandlerMethodReturnValueHandler;
 import org.springframework.web.method.support.ModelAndViewContainer;
-import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /**
  * Writes {@code 202 Accepted} for a {@code @BackgroundTask} controller method, whatever its declared
@@ -36,6 +38,9 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
  * the response is complete as soon as it is flushed: the message converters would otherwise flush the
  * response before its length is known, which makes the container send it in chunks and finish it only
  * when the request ends.
+ * <p>
+ * Once the converters have been seen to write a body that {@link AcceptedBodyShortcut} writes alike, for a
+ * kind of request it can serve, the shortcut writes the bodies of that kind without them.
  *
  * @author edge-runtime developers
  */
@@ -51,11 +56,20 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 
 	private final HandlerMethodReturnValueHandler entityHandler;
 
-	private final String basePath;
+	private final StatusLocations locations;
 
-	BackgroundTaskReturnValueHandler(HandlerMethodReturnValueHandler entityHandler, String basePath) {
+	private final AcceptedBodyShortcut shortcut;
+
+	BackgroundTaskReturnValueHandler(HandlerMethodReturnValueHandler entityHandler, String basePath,
+			AcceptedBodyShortcut shortcut) {
 		this.entityHandler = entityHandler;
-		this.basePath = basePath;
+		this.locations = new StatusLocations(basePath);
+		this.shortcut = shortcut;
+	}
+
+	/** The shortcut for 202 bodies, for tests. */
+	AcceptedBodyShortcut shortcut() {
+		return this.shortcut;
 	}
 
 	@Override
@@ -78,18 +92,28 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 			throw new IllegalStateException("@BackgroundTask handler method " + returnType.getMethod()
 					+ " needs a servlet request to answer 202 Accepted");
 		}
-		URI location = ServletUriComponentsBuilder.fromServletMapping(request)
-			.path(this.basePath)
-			.pathSegment(task.id().toString())
-			.build()
-			.toUri();
+		String id = task.id().toString();
+		TaskState state = task.state();
+		String location = this.locations.ascii(request, id);
+		AcceptedBodyShortcut.Accept accept = (location != null) ? this.shortcut.accept(request) : null;
+		byte[] own = (accept != null) ? AcceptedBodyShortcut.render(id, task.name(), state, location) : null;
+		if (own != null && this.shortcut.isVerified(accept)) {
+			this.shortcut.write(accept, response, location, own);
+			mavContainer.setRequestHandled(true);
+			return;
+		}
+		URI statusUrl = (location != null) ? URI.create(location) : this.locations.build(request, id);
 		ResponseEntity<TaskAccepted> entity = ResponseEntity.accepted()
-			.location(location)
-			.body(new TaskAccepted(task.id(), task.name(), task.state(), location));
+			.location(statusUrl)
+			.body(new TaskAccepted(task.id(), task.name(), state, statusUrl));
 		BufferedBodyResponse buffered = new BufferedBodyResponse(response);
 		this.entityHandler.handleReturnValue(entity, ACCEPTED_RETURN_TYPE, mavContainer,
 				new ServletWebRequest(request, buffered));
 		buffered.writeBody();
+		if (own != null && this.shortcut.isUnknown(accept)) {
+			this.shortcut.compare(accept, response.getStatus(), buffered.headerNames, response.getContentType(),
+					buffered.body.toByteArray(), own);
+		}
 	}
 
 	/**
@@ -110,6 +134,9 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 
 		private final Body body = new Body();
 
+		/** The names of the headers set through this response. */
+		private final List<String> headerNames = new ArrayList<>(4);
+
 		private @Nullable PrintWriter writer;
 
 		BufferedBodyResponse(HttpServletResponse response) {
@@ -127,6 +154,42 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 				this.writer = new PrintWriter(new OutputStreamWriter(this.body, getCharacterEncoding()));
 			}
 			return this.writer;
+		}
+
+		@Override
+		public void setHeader(String name, @Nullable String value) {
+			this.headerNames.add(name);
+			super.setHeader(name, value);
+		}
+
+		@Override
+		public void addHeader(String name, @Nullable String value) {
+			this.headerNames.add(name);
+			super.addHeader(name, value);
+		}
+
+		@Override
+		public void setDateHeader(String name, long date) {
+			this.headerNames.add(name);
+			super.setDateHeader(name, date);
+		}
+
+		@Override
+		public void addDateHeader(String name, long date) {
+			this.headerNames.add(name);
+			super.addDateHeader(name, date);
+		}
+
+		@Override
+		public void setIntHeader(String name, int value) {
+			this.headerNames.add(name);
+			super.setIntHeader(name, value);
+		}
+
+		@Override
+		public void addIntHeader(String name, int value) {
+			this.headerNames.add(name);
+			super.addIntHeader(name, value);
 		}
 
 		@Override
@@ -190,6 +253,10 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 
 		int size() {
 			return this.bytes.size();
+		}
+
+		byte[] toByteArray() {
+			return this.bytes.toByteArrayUnsafe();
 		}
 
 		void reset() {

@@ -22,10 +22,12 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.transaction.TransactionDefinition;
@@ -242,6 +244,24 @@ class BackgroundTaskAutoConfigurationTests {
 		TaskStatusAccessRule nobody = (task, request) -> false;
 		webContextRunner().withBean(TaskStatusAccessRule.class, () -> nobody)
 			.run((context) -> assertThat(context).getBean(TaskStatusAccessRule.class).isSameAs(nobody));
+	}
+
+	@Test
+	void acceptedBodyShortcutWhenNotABooleanShouldFailStartupNamingTheProperty() {
+		webContextRunner().withConfiguration(AutoConfigurations.of(WebMvcAutoConfiguration.class))
+			.withPropertyValues("edge-runtime.tasks.accepted-body-shortcut=sometimes")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				Throwable failure = context.getStartupFailure();
+				BindException bind = null;
+				for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+					if (cause instanceof BindException found) {
+						bind = found;
+					}
+				}
+				assertThat(bind).isNotNull();
+				assertThat(bind.getName()).hasToString("edge-runtime.tasks.accepted-body-shortcut");
+			});
 	}
 
 	private WebApplicationContextRunner webContextRunner() {
