@@ -3,7 +3,7 @@
 # scripts/test.sh. Results go to benchmarks/results/<UTC time>-<mode>/ (git-ignored): the JMH JSON and
 # text output of each run, the machine, and summary.md with every figure, its baseline and the ratio.
 #
-#   scripts/bench.sh [quick|full] [all|submit|overhead|footprint|profile|http|queue|drain|system]
+#   scripts/bench.sh [quick|full] [all|submit|overhead|footprint|profile|http|alloc|queue|drain|system]
 #
 # quick: 1 fork, 5 warm-up and 5 measured iterations of 1 s (about 10 minutes for "all").
 # full:  3 forks, 5 warm-up and 10 measured iterations of 1 s, and the submit benchmark on Java 25 with
@@ -18,6 +18,8 @@
 #        Java load generator; queue runs QueueBench against scripts/dev-postgres.sh's database (started, and
 #        stopped again, when it is not running) and pgbench (PGBENCH, default Debian's PostgreSQL 15 one);
 #        drain runs DrainBench on Java 17 (platform threads) and Java 25 (virtual threads).
+# alloc (never part of "all" or "system"): the heap allocated per request by each endpoint of the http
+#        application at HTTP_ALLOC_RATE (default 3000) requests per second, read from its GC log.
 # JAVA17 (default: the java on the PATH) runs the platform-thread figures; JAVA25 (default: Temurin 25)
 # the virtual-thread figures and the footprint. Extra JMH options can be given in JMH_EXTRA, e.g.
 # JMH_EXTRA="-prof gc". HTTP_JAVA (default: JAVA17) and HTTP_JAVA_OPTS (default: -Xms512m -Xmx512m) choose
@@ -37,8 +39,8 @@ case "$mode" in
 	*) echo "Unknown mode '$mode': quick or full" >&2; exit 2 ;;
 esac
 case "$what" in
-	all|submit|overhead|footprint|profile|http|queue|drain|system) ;;
-	*) echo "Unknown benchmark '$what': all, submit, overhead, footprint, profile, http, queue, drain or system" >&2
+	all|submit|overhead|footprint|profile|http|alloc|queue|drain|system) ;;
+	*) echo "Unknown benchmark '$what': all, submit, overhead, footprint, profile, http, alloc, queue, drain or system" >&2
 		exit 2 ;;
 esac
 # shellcheck disable=SC2206
@@ -171,6 +173,51 @@ if [[ "$what" == http || "$what" == system ]]; then
 		done
 	done
 	stop_started
+fi
+if [[ "$what" == alloc ]]; then
+	# Heap allocated per request by each endpoint of the http benchmark, at one fixed rate (HTTP_ALLOC_RATE,
+	# default 3000 req/s, below where the endpoints differ in latency): each endpoint for 2 x http_seconds
+	# per round, between two full collections asked for with jcmd, read from the application's GC log by
+	# scripts/gc-alloc.py.
+	port=$(free_port)
+	http_java=${HTTP_JAVA:-$java17}
+	read -r -a http_opts <<< "${HTTP_JAVA_OPTS:--Xms512m -Xmx512m}"
+	rate=${HTTP_ALLOC_RATE:-3000}
+	seconds=$((2 * http_seconds))
+	jcmd_bin="$(dirname "$(readlink -f "$(command -v "$http_java")")")/jcmd"
+	echo "== alloc ($rate req/s, ${seconds}s per endpoint and round, $http_rounds rounds; $http_java ${http_opts[*]})"
+	"$http_java" "${http_opts[@]}" -Xlog:gc:file="$out/alloc-gc.log":uptime -cp "$jar" \
+		dev.edgeruntime.benchmarks.http.HttpBenchApp --server.address=127.0.0.1 --server.port="$port" \
+		--edge-runtime.max-in-flight=100000 \
+		--spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration \
+		>> "$out/alloc-app.log" 2>&1 &
+	app=$!
+	pids+=("$app")
+	for _ in $(seq 1 120); do
+		curl -fs -o /dev/null "http://127.0.0.1:$port/plain" && break
+		sleep 0.5
+	done
+	load() { # endpoint seconds warm-up-seconds file
+		"$java17" -Xms256m -Xmx256m -XX:+UseSerialGC -cp "$jar" dev.edgeruntime.benchmarks.http.FixedRateLoad \
+			127.0.0.1 "$port" "/$1" "$rate" "$2" 32 "$3" > "$4" 2>&1
+	}
+	for endpoint in plain background plain-body; do
+		load "$endpoint" 5 5 "$out/alloc-warmup-$endpoint.txt"
+	done
+	: > "$out/alloc-windows.txt"
+	for round in $(seq 1 "$http_rounds"); do
+		for endpoint in plain background plain-body; do
+			sleep 1 # the last requests' background work ends
+			"$jcmd_bin" "$app" GC.run > /dev/null
+			load "$endpoint" "$seconds" 0 "$out/alloc-$endpoint-$round.txt"
+			sleep 1
+			"$jcmd_bin" "$app" GC.run > /dev/null
+			echo "$endpoint $round $(awk '/^requests/ { print $2 }' "$out/alloc-$endpoint-$round.txt" | tail -1)" \
+				>> "$out/alloc-windows.txt"
+		done
+	done
+	stop_started
+	python3 scripts/gc-alloc.py "$out/alloc-gc.log" "$out/alloc-windows.txt" | tee "$out/alloc.txt"
 fi
 if [[ "$what" == queue || "$what" == system ]]; then
 	echo "== queue"
