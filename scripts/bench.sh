@@ -19,7 +19,8 @@
 #        stopped again, when it is not running) and pgbench (PGBENCH, default Debian's PostgreSQL 15 one);
 #        drain runs DrainBench on Java 17 (platform threads) and Java 25 (virtual threads).
 # alloc (never part of "all" or "system"): the heap allocated per request by each endpoint of the http
-#        application at HTTP_ALLOC_RATE (default 3000) requests per second, read from its GC log.
+#        application at HTTP_ALLOC_RATE (default 3000) requests per second, read from its GC log, and the
+#        application's CPU time per request.
 # JAVA17 (default: the java on the PATH) runs the platform-thread figures; JAVA25 (default: Temurin 25)
 # the virtual-thread figures and the footprint. Extra JMH options can be given in JMH_EXTRA, e.g.
 # JMH_EXTRA="-prof gc". HTTP_JAVA (default: JAVA17) and HTTP_JAVA_OPTS (default: -Xms512m -Xmx512m) choose
@@ -178,7 +179,8 @@ if [[ "$what" == alloc ]]; then
 	# Heap allocated per request by each endpoint of the http benchmark, at one fixed rate (HTTP_ALLOC_RATE,
 	# default 3000 req/s, below where the endpoints differ in latency): each endpoint for 2 x http_seconds
 	# per round, between two full collections asked for with jcmd, read from the application's GC log by
-	# scripts/gc-alloc.py.
+	# scripts/gc-alloc.py; and the application's CPU time (user and system, /proc/<pid>/stat) per request
+	# over the same window, less the forced collections.
 	port=$(free_port)
 	http_java=${HTTP_JAVA:-$java17}
 	read -r -a http_opts <<< "${HTTP_JAVA_OPTS:--Xms512m -Xmx512m}"
@@ -209,11 +211,13 @@ if [[ "$what" == alloc ]]; then
 		for endpoint in plain background plain-body; do
 			sleep 1 # the last requests' background work ends
 			"$jcmd_bin" "$app" GC.run > /dev/null
+			cpu_before=$(awk '{ print $14 + $15 }' "/proc/$app/stat")
 			load "$endpoint" "$seconds" 0 "$out/alloc-$endpoint-$round.txt"
 			sleep 1
+			cpu_after=$(awk '{ print $14 + $15 }' "/proc/$app/stat")
 			"$jcmd_bin" "$app" GC.run > /dev/null
 			echo "$endpoint $round $(awk '/^requests/ { print $2 }' "$out/alloc-$endpoint-$round.txt" | tail -1)" \
-				>> "$out/alloc-windows.txt"
+				"$(( (cpu_after - cpu_before) * 1000 / $(getconf CLK_TCK) ))" >> "$out/alloc-windows.txt"
 		done
 	done
 	stop_started
