@@ -18,6 +18,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.assertj.MockMvcTester;
 import org.springframework.test.web.servlet.assertj.MvcTestResult;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerAdapter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -44,6 +45,9 @@ class BackgroundTaskMockMvcTests {
 
 	@Autowired
 	private EdgeRuntime runtime;
+
+	@Autowired
+	private RequestMappingHandlerAdapter adapter;
 
 	@AfterEach
 	void tasksReleasedTheirPlace() {
@@ -72,6 +76,23 @@ class BackgroundTaskMockMvcTests {
 			assertThat(status).bodyJson().extractingPath("$.state").isEqualTo("SUCCEEDED");
 			assertThat(status).bodyJson().extractingPath("$.result").isEqualTo("report " + key);
 		});
+	}
+
+	@Test
+	void acceptedBodyShouldReadTheSameWhenTheShortcutWritesIt() throws Exception {
+		for (int i = 0; i < 3; i++) {
+			tasksReleasedTheirPlace();
+			MvcTestResult result = this.mvc.post().uri("/counts").accept(MediaType.APPLICATION_JSON).exchange();
+			assertThat(result).hasStatus(HttpStatus.ACCEPTED).hasContentType("application/json");
+			String location = result.getResponse().getHeader("Location");
+			String id = location.substring(location.lastIndexOf('/') + 1);
+			assertThat(result.getResponse().getContentAsString())
+				.isEqualTo(AcceptedBodies.expectedBody(id, "count", "SCHEDULED", location));
+			assertThat(result.getResponse().getContentLength())
+				.isEqualTo(result.getResponse().getContentAsByteArray().length);
+			// written by the converters the first time, by the shortcut after that
+			assertThat(AcceptedBodies.shortcut(this.adapter).isVerified(AcceptedBodyShortcut.Accept.JSON)).isTrue();
+		}
 	}
 
 	@Test
