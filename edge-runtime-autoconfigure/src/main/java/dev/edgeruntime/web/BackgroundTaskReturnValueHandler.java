@@ -134,7 +134,7 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 
 		private final Body body = new Body();
 
-		/** The names of the headers set through this response. */
+		/** The names of the headers set through this response (Spring MVC writes them all as strings). */
 		private final List<String> headerNames = new ArrayList<>(4);
 
 		private @Nullable PrintWriter writer;
@@ -166,30 +166,6 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 		public void addHeader(String name, @Nullable String value) {
 			this.headerNames.add(name);
 			super.addHeader(name, value);
-		}
-
-		@Override
-		public void setDateHeader(String name, long date) {
-			this.headerNames.add(name);
-			super.setDateHeader(name, date);
-		}
-
-		@Override
-		public void addDateHeader(String name, long date) {
-			this.headerNames.add(name);
-			super.addDateHeader(name, date);
-		}
-
-		@Override
-		public void setIntHeader(String name, int value) {
-			this.headerNames.add(name);
-			super.setIntHeader(name, value);
-		}
-
-		@Override
-		public void addIntHeader(String name, int value) {
-			this.headerNames.add(name);
-			super.addIntHeader(name, value);
 		}
 
 		@Override
