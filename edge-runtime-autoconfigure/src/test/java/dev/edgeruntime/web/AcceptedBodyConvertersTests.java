@@ -15,6 +15,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.converter.HttpMessageConverter;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.test.web.servlet.assertj.MockMvcTester;
 import org.springframework.test.web.servlet.assertj.MvcTestResult;
 import org.springframework.web.bind.annotation.ControllerAdvice;
@@ -52,7 +53,7 @@ class AcceptedBodyConvertersTests {
 				assertThat(result).hasStatus(HttpStatus.ACCEPTED).hasHeader("X-Advised", "202 for count");
 				assertThat(result).bodyJson().extractingPath("$.name").isEqualTo("count");
 			}
-			assertThat(AcceptedBodies.shortcut(this.adapter).accept(new org.springframework.mock.web.MockHttpServletRequest()))
+			assertThat(AcceptedBodies.shortcut(this.adapter).accept(new MockHttpServletRequest()))
 				.isNull();
 		}
 
@@ -107,7 +108,33 @@ class AcceptedBodyConvertersTests {
 			}
 			AcceptedBodyShortcut shortcut = AcceptedBodies.shortcut(this.adapter);
 			assertThat(shortcut.isUnknown(Accept.JSON)).isTrue();
-			assertThat(shortcut.accept(new org.springframework.mock.web.MockHttpServletRequest())).isNull();
+			assertThat(shortcut.accept(new MockHttpServletRequest())).isNull();
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(classes = BackgroundTaskTestApplication.class,
+			properties = "spring.mvc.contentnegotiation.favor-parameter=true")
+	@AutoConfigureMockMvc
+	class WithAFormatParameter {
+
+		@Autowired
+		private MockMvcTester mvc;
+
+		@Autowired
+		private RequestMappingHandlerAdapter adapter;
+
+		@Test
+		void everyResponseShouldBeNegotiatedByTheConverters() {
+			for (int i = 0; i < REQUESTS; i++) {
+				MvcTestResult json = this.mvc.post().uri("/counts").exchange();
+				assertThat(json).hasStatus(HttpStatus.ACCEPTED).hasContentTypeCompatibleWith(MediaType.APPLICATION_JSON);
+				// the parameter asks for what no converter writes, whatever the Accept header
+				MvcTestResult png = this.mvc.post().uri("/counts").param("format", "png").exchange();
+				assertThat(png).hasStatus(HttpStatus.NOT_ACCEPTABLE);
+			}
+			assertThat(AcceptedBodies.shortcut(this.adapter).accept(new MockHttpServletRequest())).isNull();
 		}
 
 	}
