@@ -6,7 +6,8 @@ import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import org.springframework.core.task.VirtualThreadTaskExecutor;
+import dev.edgeruntime.runtime.VirtualTaskExecutor;
+
 
 /**
  * Heap footprint of tracked tasks (issue 8, item 2), on virtual threads (Java 21+):
@@ -82,7 +83,7 @@ public final class Footprint {
 
 	/** Bytes per task parked on the bare virtual-thread executor. */
 	static double inFlightBare(int n) throws InterruptedException {
-		VirtualThreadTaskExecutor executor = Targets.virtualExecutor();
+		VirtualTaskExecutor executor = Targets.virtualExecutor();
 		CountDownLatch release = new CountDownLatch(1);
 		CountDownLatch started = new CountDownLatch(n);
 		CountDownLatch ended = new CountDownLatch(n);

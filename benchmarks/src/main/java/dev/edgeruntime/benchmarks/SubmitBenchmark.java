@@ -50,7 +50,10 @@ public class SubmitBenchmark {
 	@Param({ "platform" })
 	public String threads;
 
-	/** {@code none} leaves the MDC decorator out of the runtime (the auto-configuration applies it). */
+	/**
+	 * {@code none} leaves the MDC decorator and the MDC task-id listener out of the runtime (the
+	 * auto-configuration applies both where SLF4J is present).
+	 */
 	@Param({ "mdc" })
 	public String decorator;
 

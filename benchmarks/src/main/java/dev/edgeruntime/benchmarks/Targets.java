@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -18,14 +19,15 @@ import dev.edgeruntime.TaskOrigin;
 import dev.edgeruntime.runtime.CompositeTaskDecorator;
 import dev.edgeruntime.runtime.DefaultEdgeRuntime;
 import dev.edgeruntime.runtime.MdcTaskDecorator;
+import dev.edgeruntime.runtime.MdcTaskLifecycleListener;
 import dev.edgeruntime.runtime.PooledTaskThreadFactory;
 import dev.edgeruntime.runtime.ServletTaskOriginResolver;
 import dev.edgeruntime.runtime.TaskStorageArea;
+import dev.edgeruntime.runtime.VirtualTaskExecutor;
 import org.slf4j.MDC;
 
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.core.task.AsyncTaskExecutor;
-import org.springframework.core.task.VirtualThreadTaskExecutor;
 import org.springframework.util.FileSystemUtils;
 import org.springframework.util.unit.DataSize;
 
@@ -91,14 +93,18 @@ final class Targets {
 	}
 
 	/** The executor EdgeRuntimeAutoConfiguration gives the runtime for virtual threads. */
-	static VirtualThreadTaskExecutor virtualExecutor() {
-		return new VirtualThreadTaskExecutor("edge-task-");
+	static VirtualTaskExecutor virtualExecutor() {
+		VirtualTaskExecutor executor = VirtualTaskExecutor.create("edge-task-");
+		if (executor == null) {
+			throw new IllegalStateException("Virtual threads need Java 21 or later; this is " + Runtime.version());
+		}
+		return executor;
 	}
 
 	/** The bare executor of the same kind and configuration as the runtime's. */
 	static Target bare(boolean virtual) {
 		if (virtual) {
-			VirtualThreadTaskExecutor executor = virtualExecutor();
+			VirtualTaskExecutor executor = virtualExecutor();
 			return new Target() {
 
 				@Override
@@ -108,7 +114,10 @@ final class Targets {
 
 				@Override
 				public Future<?> submit(Runnable work) {
-					return executor.submit(work);
+					// what an ExecutorService's submit does (Spring's VirtualThreadTaskExecutor's too)
+					FutureTask<Object> future = new FutureTask<>(work, null);
+					executor.execute(future);
+					return future;
 				}
 
 				@Override
@@ -155,7 +164,8 @@ final class Targets {
 
 		/**
 		 * The runtime; {@code mdc} and {@code servletOrigin} {@code false} leave out the MDC decorator and
-		 * the servlet origin resolver, to measure what they cost (the auto-configuration uses both).
+		 * task-id listener, and the servlet origin resolver, to measure what they cost (with SLF4J and Spring
+		 * MVC on the class path, the auto-configuration uses all three).
 		 */
 		RuntimeTarget(boolean virtual, int maxInFlight, int maxRetained, boolean mdc, boolean servletOrigin) {
 			try {
@@ -172,7 +182,7 @@ final class Targets {
 				.decorator(new CompositeTaskDecorator(mdc ? List.of(new MdcTaskDecorator()) : List.of()))
 				.originResolver(servletOrigin ? new ServletTaskOriginResolver(() -> MDC.get("traceId")) : TaskOrigin::none)
 				.storage(new TaskStorageArea(this.root, DataSize.ofMegabytes(512)))
-				.listeners(List.of())
+				.listeners(mdc ? List.of(new MdcTaskLifecycleListener()) : List.of())
 				.budgets(Duration.ofSeconds(150), null, null)
 				.beforeUnloadRatio(0.9)
 				.maxExtension(Duration.ofSeconds(30))

@@ -21,6 +21,7 @@ import dev.edgeruntime.runtime.ServletTaskOriginResolver;
 import dev.edgeruntime.runtime.TaskLifecycleListener;
 import dev.edgeruntime.runtime.TaskOriginResolver;
 import dev.edgeruntime.runtime.TaskStorageArea;
+import dev.edgeruntime.runtime.VirtualTaskExecutor;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -41,7 +42,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.task.TaskDecorator;
-import org.springframework.core.task.VirtualThreadTaskExecutor;
 import org.springframework.core.task.support.ContextPropagatingTaskDecorator;
 import org.springframework.util.ClassUtils;
 
@@ -117,7 +117,7 @@ public final class EdgeRuntimeAutoConfiguration {
 
 	private static @Nullable Executor virtualExecutor(Environment environment) {
 		if (Threading.VIRTUAL.isActive(environment)) {
-			return new VirtualThreadTaskExecutor("edge-task-");
+			return VirtualTaskExecutor.create("edge-task-");
 		}
 		return null;
 	}

@@ -9,7 +9,7 @@ import org.springframework.core.task.TaskDecorator;
  *
  * @author edge-runtime developers
  */
-public final class CompositeTaskDecorator implements TaskDecorator {
+public final class CompositeTaskDecorator implements OwnThreadTaskDecorator {
 
 	private final List<TaskDecorator> decorators;
 
@@ -26,6 +26,17 @@ public final class CompositeTaskDecorator implements TaskDecorator {
 		Runnable decorated = runnable;
 		for (int i = this.decorators.size() - 1; i >= 0; i--) {
 			decorated = this.decorators.get(i).decorate(decorated);
+		}
+		return decorated;
+	}
+
+	@Override
+	public Runnable decorateForOwnThread(Runnable runnable) {
+		Runnable decorated = runnable;
+		for (int i = this.decorators.size() - 1; i >= 0; i--) {
+			TaskDecorator decorator = this.decorators.get(i);
+			decorated = (decorator instanceof OwnThreadTaskDecorator ownThread)
+					? ownThread.decorateForOwnThread(decorated) : decorator.decorate(decorated);
 		}
 		return decorated;
 	}

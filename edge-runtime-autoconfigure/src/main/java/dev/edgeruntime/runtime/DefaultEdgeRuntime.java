@@ -229,8 +229,8 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 	private <T> DeferredTask<T> prepare(TaskOptions options, String name, Callable<T> work) {
 		TrackedTask<T> task = admit(options, name, true);
-		Runnable runnable = decorate(task, work);
 		Executor executor = executorFor(task);
+		Runnable runnable = decorate(task, work, executor);
 		return new DeferredTask<>() {
 
 			@Override
@@ -254,13 +254,20 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	/** Admits and starts a task at once: {@link #prepare} without the deferred handle. */
 	private <T> TaskHandle<T> submit(TaskOptions options, String name, Callable<T> work) {
 		TrackedTask<T> task = admit(options, name, true);
-		start(task, executorFor(task), decorate(task, work));
+		Executor executor = executorFor(task);
+		start(task, executor, decorate(task, work, executor));
 		return task;
 	}
 
-	private <T> Runnable decorate(TrackedTask<T> task, Callable<T> work) {
+	private <T> Runnable decorate(TrackedTask<T> task, Callable<T> work, Executor executor) {
 		try {
-			return this.decorator.decorate(() -> run(task, work));
+			if (executor instanceof VirtualTaskExecutor) {
+				// the task is the only thing its thread runs: nothing of the thread's own to save or restore
+				Runnable runnable = () -> run(task, work, true);
+				return (this.decorator instanceof OwnThreadTaskDecorator ownThread)
+						? ownThread.decorateForOwnThread(runnable) : this.decorator.decorate(runnable);
+			}
+			return this.decorator.decorate(() -> run(task, work, false));
 		}
 		catch (RuntimeException ex) {
 			drop(task, "a task decorator failed: " + ex);
@@ -342,7 +349,11 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 	// Execution
 
-	private <T> void run(TrackedTask<T> task, Callable<T> work) {
+	/**
+	 * Runs a task on the current thread.
+	 * @param ownThread whether the thread was started for this task alone (it has no task bound yet)
+	 */
+	private <T> void run(TrackedTask<T> task, Callable<T> work, boolean ownThread) {
 		Thread thread = Thread.currentThread();
 		if (!task.start(nowNanos(), thread)) {
 			deleteStorage(task);
@@ -355,7 +366,8 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		if (task.memoryBudget() != null) {
 			task.allocationBase = this.meters.allocatedBytes(thread);
 		}
-		TaskContext outer = TaskContextHolder.get(); // set when a task runs inline inside another task
+		// set when a task runs inline inside another task; a thread of the task's own has none to read
+		TaskContext outer = ownThread ? null : TaskContextHolder.get();
 		TaskContextHolder.set(task);
 		notifyStarted(task);
 		T result = null;

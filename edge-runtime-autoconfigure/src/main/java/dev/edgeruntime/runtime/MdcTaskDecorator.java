@@ -5,15 +5,13 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
-import org.springframework.core.task.TaskDecorator;
-
 /**
  * Copies SLF4J's MDC of the submitting thread into the task, and restores the task thread's own
  * afterwards.
  *
  * @author edge-runtime developers
  */
-public final class MdcTaskDecorator implements TaskDecorator {
+public final class MdcTaskDecorator implements OwnThreadTaskDecorator {
 
 	@Override
 	public Runnable decorate(Runnable runnable) {
@@ -48,6 +46,22 @@ public final class MdcTaskDecorator implements TaskDecorator {
 			finally {
 				set(previous);
 			}
+		};
+	}
+
+	/**
+	 * On a thread of its own the task's MDC starts empty (such a thread inherits nothing) and nobody reads
+	 * the thread's MDC after the task: only the submitter's needs setting.
+	 */
+	@Override
+	public Runnable decorateForOwnThread(Runnable runnable) {
+		Map<String, String> captured = MDC.getCopyOfContextMap();
+		if (captured == null || captured.isEmpty()) {
+			return runnable;
+		}
+		return () -> {
+			MDC.setContextMap(captured);
+			runnable.run();
 		};
 	}
 

@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * request thread, and then serves many other tasks. Inheriting that thread's values (request attributes,
  * a security context held in an inheritable thread-local, ...) would hand them to unrelated tasks later,
  * and would keep a copy of the map alive on every thread of the pool. What a task needs from its submitter
- * is carried per task instead, by the runtime's task decorators. Virtual threads, one per task, still
- * inherit.
+ * is carried per task instead, by the runtime's task decorators. The runtime's virtual threads do not
+ * inherit either ({@link VirtualTaskExecutor}).
  *
  * @author edge-runtime developers
  */

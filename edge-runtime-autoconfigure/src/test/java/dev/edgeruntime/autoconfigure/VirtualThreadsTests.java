@@ -1,11 +1,20 @@
 package dev.edgeruntime.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import dev.edgeruntime.EdgeRuntime;
+import dev.edgeruntime.TaskContextHolder;
+import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskOptions;
+import dev.edgeruntime.runtime.VirtualTaskExecutor;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -72,6 +81,88 @@ class VirtualThreadsTests {
 				submitterValue.remove();
 			}
 		});
+	}
+
+	@Test
+	void virtualThreadsShouldNotCarryTheSubmittersInheritableThreadLocalsEither() {
+		InheritableThreadLocal<String> submitterValue = new InheritableThreadLocal<>();
+		this.contextRunner.withPropertyValues("spring.threads.virtual.enabled=true").run((context) -> {
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			submitterValue.set("request 1");
+			try {
+				String seen = runtime.waitUntil(() -> isVirtual() + " " + submitterValue.get())
+					.result()
+					.get(10, TimeUnit.SECONDS);
+				assertThat(seen).isEqualTo(VIRTUAL_THREADS_AVAILABLE + " null");
+			}
+			finally {
+				submitterValue.remove();
+			}
+		});
+	}
+
+	@Test
+	void tasksOnVirtualThreadsShouldSeeTheSubmittersMdcTheirIdAndNameAndTheirContext() {
+		this.contextRunner.withPropertyValues("spring.threads.virtual.enabled=true").run((context) -> {
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			MDC.put("requestId", "r-1");
+			try {
+				CompletableFuture<TaskHandle<List<Object>>> self = new CompletableFuture<>();
+				TaskHandle<List<Object>> task = runtime.waitUntil(TaskOptions.named("report"), () -> {
+					List<Object> seen = new ArrayList<>();
+					seen.add(isVirtual());
+					seen.add(Thread.currentThread().getName().startsWith("edge-task-"));
+					seen.add(MDC.getCopyOfContextMap());
+					seen.add(TaskContextHolder.get() == self.get(10, TimeUnit.SECONDS));
+					return seen;
+				});
+				self.complete(task);
+				List<Object> seen = task.result().get(10, TimeUnit.SECONDS);
+				assertThat(seen).containsExactly(VIRTUAL_THREADS_AVAILABLE, true,
+						Map.of("requestId", "r-1", "taskId", task.id().toString(), "taskName", "report"), true);
+				assertThat(MDC.getCopyOfContextMap()).isEqualTo(Map.of("requestId", "r-1"));
+			}
+			finally {
+				MDC.clear();
+			}
+		});
+	}
+
+	@Test
+	void tasksWithoutMdcOnVirtualThreadsShouldSeeOnlyTheirIdAndName() {
+		this.contextRunner.withPropertyValues("spring.threads.virtual.enabled=true").run((context) -> {
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			TaskHandle<Map<String, String>> task = runtime.waitUntil(TaskOptions.named("plain"),
+					MDC::getCopyOfContextMap);
+			assertThat(task.result().get(10, TimeUnit.SECONDS))
+				.isEqualTo(Map.of("taskId", task.id().toString(), "taskName", "plain"));
+		});
+	}
+
+	@Test
+	void theVirtualTaskExecutorShouldStartANamedVirtualThreadPerTaskWhereTheJdkHasThem() throws Exception {
+		VirtualTaskExecutor executor = VirtualTaskExecutor.create("test-");
+		if (!VIRTUAL_THREADS_AVAILABLE) {
+			assertThat(executor).isNull();
+			return;
+		}
+		assertThat(executor).isNotNull();
+		List<Thread> threads = new ArrayList<>();
+		CountDownLatch done = new CountDownLatch(2);
+		for (int i = 0; i < 2; i++) {
+			executor.execute(() -> {
+				synchronized (threads) {
+					threads.add(Thread.currentThread());
+				}
+				done.countDown();
+			});
+		}
+		assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+		assertThat(threads).hasSize(2).doesNotHaveDuplicates();
+		assertThat(threads).extracting(Thread::getName).containsExactlyInAnyOrder("test-0", "test-1");
+		for (Thread thread : threads) {
+			assertThat((boolean) Thread.class.getMethod("isVirtual").invoke(thread)).isTrue();
+		}
 	}
 
 	static boolean isVirtual() throws Exception {

@@ -1,5 +1,6 @@
 package dev.edgeruntime.runtime;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,6 +59,25 @@ class MdcTaskDecoratorTests {
 		assertThat(seen).containsExactly("r-1", null);
 		assertThat(this.pool.submit(MDC::getCopyOfContextMap).get(10, TimeUnit.SECONDS))
 			.isEqualTo(Map.of("worker", "own"));
+	}
+
+	@Test
+	void onAThreadOfItsOwnATaskWithoutMdcToCarryShouldRunUndecorated() {
+		Runnable task = () -> {
+		};
+		assertThat(this.decorator.decorateForOwnThread(task)).isSameAs(task);
+	}
+
+	@Test
+	void onAThreadOfItsOwnTheSubmittersMdcShouldBeCarried() throws Exception {
+		MDC.put("requestId", "r-1");
+		Map<String, String> seen = new HashMap<>();
+		Runnable task = this.decorator.decorateForOwnThread(() -> seen.putAll(MDC.getCopyOfContextMap()));
+		MDC.put("requestId", "changed after the submission");
+		Thread thread = new Thread(task);
+		thread.start();
+		thread.join(10_000);
+		assertThat(seen).isEqualTo(Map.of("requestId", "r-1"));
 	}
 
 	private void run(Runnable runnable) throws Exception {
