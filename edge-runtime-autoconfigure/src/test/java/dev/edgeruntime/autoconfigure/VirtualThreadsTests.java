@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.TaskContextHolder;
@@ -66,39 +67,33 @@ class VirtualThreadsTests {
 
 	@Test
 	void pooledPlatformThreadsShouldNotCarryTheInheritableThreadLocalsOfTheThreadThatStartedThem() {
-		InheritableThreadLocal<String> submitterValue = new InheritableThreadLocal<>();
-		this.contextRunner.run((context) -> {
-			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
-			submitterValue.set("request 1");
-			try {
-				// the pool has no idle thread yet: this submission starts one, from this thread
-				String seen = runtime.waitUntil(() -> String.valueOf(submitterValue.get()))
-					.result()
-					.get(10, TimeUnit.SECONDS);
-				assertThat(seen).isEqualTo("null");
-			}
-			finally {
-				submitterValue.remove();
-			}
-		});
+		// the pool has no idle thread yet: the submission starts one, from the submitting thread
+		assertThat(inheritableValueSeenByATask(this.contextRunner)).isEqualTo("false null");
 	}
 
 	@Test
 	void virtualThreadsShouldNotCarryTheSubmittersInheritableThreadLocalsEither() {
+		assertThat(inheritableValueSeenByATask(this.contextRunner.withPropertyValues("spring.threads.virtual.enabled=true")))
+			.isEqualTo(VIRTUAL_THREADS_AVAILABLE + " null");
+	}
+
+	/** Whether a task ran on a virtual thread, and what it saw of its submitter's inheritable value. */
+	private static String inheritableValueSeenByATask(ApplicationContextRunner runner) {
 		InheritableThreadLocal<String> submitterValue = new InheritableThreadLocal<>();
-		this.contextRunner.withPropertyValues("spring.threads.virtual.enabled=true").run((context) -> {
+		AtomicReference<String> seen = new AtomicReference<>();
+		runner.run((context) -> {
 			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
 			submitterValue.set("request 1");
 			try {
-				String seen = runtime.waitUntil(() -> isVirtual() + " " + submitterValue.get())
+				seen.set(runtime.waitUntil(() -> isVirtual() + " " + submitterValue.get())
 					.result()
-					.get(10, TimeUnit.SECONDS);
-				assertThat(seen).isEqualTo(VIRTUAL_THREADS_AVAILABLE + " null");
+					.get(10, TimeUnit.SECONDS));
 			}
 			finally {
 				submitterValue.remove();
 			}
 		});
+		return seen.get();
 	}
 
 	@Test
