@@ -263,11 +263,11 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		try {
 			if (executor instanceof VirtualTaskExecutor) {
 				// the task is the only thing its thread runs: nothing of the thread's own to save or restore
-				Runnable runnable = () -> run(task, work, true);
+				Runnable runnable = new TaskRunnable<>(this, task, work, true);
 				return (this.decorator instanceof OwnThreadTaskDecorator ownThread)
 						? ownThread.decorateForOwnThread(runnable) : this.decorator.decorate(runnable);
 			}
-			return this.decorator.decorate(() -> run(task, work, false));
+			return this.decorator.decorate(new TaskRunnable<>(this, task, work, false));
 		}
 		catch (RuntimeException ex) {
 			drop(task, "a task decorator failed: " + ex);
@@ -348,6 +348,42 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	}
 
 	// Execution
+
+	/**
+	 * What the executor runs for a task. It lets go of the task and its work as it starts them: an
+	 * executor may keep the runnable reachable after it ran (a pool's hand-off node that a waiting
+	 * thread's node still points at), and the task's objects should not live on with it.
+	 */
+	private static final class TaskRunnable<T> implements Runnable {
+
+		private final DefaultEdgeRuntime runtime;
+
+		private final boolean ownThread;
+
+		private @Nullable TrackedTask<T> task;
+
+		private @Nullable Callable<T> work;
+
+		TaskRunnable(DefaultEdgeRuntime runtime, TrackedTask<T> task, Callable<T> work, boolean ownThread) {
+			this.runtime = runtime;
+			this.task = task;
+			this.work = work;
+			this.ownThread = ownThread;
+		}
+
+		@Override
+		public void run() {
+			TrackedTask<T> task = this.task;
+			Callable<T> work = this.work;
+			if (task == null || work == null) {
+				return; // run already: an executor never runs a runnable twice
+			}
+			this.task = null;
+			this.work = null;
+			this.runtime.run(task, work, this.ownThread);
+		}
+
+	}
 
 	/**
 	 * Runs a task on the current thread.
