@@ -376,7 +376,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			TrackedTask<T> task = this.task;
 			Callable<T> work = this.work;
 			if (task == null || work == null) {
-				return; // run already: an executor never runs a runnable twice
+				return; // already run: a second run, which no executor should make, does nothing
 			}
 			this.task = null;
 			this.work = null;
