@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 
 import dev.edgeruntime.runtime.VirtualTaskExecutor;
 
-
 /**
  * Heap footprint of tracked tasks (issue 8, item 2), on virtual threads (Java 21+):
  * <ol>
