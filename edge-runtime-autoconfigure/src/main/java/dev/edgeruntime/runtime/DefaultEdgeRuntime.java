@@ -263,11 +263,11 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		try {
 			if (executor instanceof VirtualTaskExecutor) {
 				// the task is the only thing its thread runs: nothing of the thread's own to save or restore
-				Runnable runnable = new TaskRunnable<>(this, task, work, true);
-				return (this.decorator instanceof OwnThreadTaskDecorator ownThread)
-						? ownThread.decorateForOwnThread(runnable) : this.decorator.decorate(runnable);
+				Runnable runnable = () -> run(task, work, true);
+				return new HandOff((this.decorator instanceof OwnThreadTaskDecorator ownThread)
+						? ownThread.decorateForOwnThread(runnable) : this.decorator.decorate(runnable));
 			}
-			return this.decorator.decorate(new TaskRunnable<>(this, task, work, false));
+			return new HandOff(this.decorator.decorate(() -> run(task, work, false)));
 		}
 		catch (RuntimeException ex) {
 			drop(task, "a task decorator failed: " + ex);
@@ -350,37 +350,27 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	// Execution
 
 	/**
-	 * What the executor runs for a task. It lets go of the task and its work as it starts them: an
-	 * executor may keep the runnable reachable after it ran (a pool's hand-off node that a waiting
-	 * thread's node still points at), and the task's objects should not live on with it.
+	 * What the executor runs for a task: the decorated task, let go of as it starts. An executor may keep
+	 * the runnable reachable after it ran (a pool's hand-off node that a waiting thread's node still points
+	 * at), and the task, its work and what the decorators carried for it (the submitter's MDC, context
+	 * snapshot, security context) should not live on with it.
 	 */
-	private static final class TaskRunnable<T> implements Runnable {
+	private static final class HandOff implements Runnable {
 
-		private final DefaultEdgeRuntime runtime;
+		private @Nullable Runnable decorated;
 
-		private final boolean ownThread;
-
-		private @Nullable TrackedTask<T> task;
-
-		private @Nullable Callable<T> work;
-
-		TaskRunnable(DefaultEdgeRuntime runtime, TrackedTask<T> task, Callable<T> work, boolean ownThread) {
-			this.runtime = runtime;
-			this.task = task;
-			this.work = work;
-			this.ownThread = ownThread;
+		HandOff(Runnable decorated) {
+			this.decorated = decorated;
 		}
 
 		@Override
 		public void run() {
-			TrackedTask<T> task = this.task;
-			Callable<T> work = this.work;
-			if (task == null || work == null) {
+			Runnable decorated = this.decorated;
+			if (decorated == null) {
 				return; // already run: a second run, which no executor should make, does nothing
 			}
-			this.task = null;
-			this.work = null;
-			this.runtime.run(task, work, this.ownThread);
+			this.decorated = null;
+			decorated.run();
 		}
 
 	}

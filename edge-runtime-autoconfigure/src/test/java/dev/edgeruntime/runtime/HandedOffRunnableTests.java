@@ -11,6 +11,7 @@ import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -52,6 +53,17 @@ class HandedOffRunnableTests {
 	}
 
 	@Test
+	void whatTheDecoratorsCarriedForARunTaskShouldNotStayReachableEither() throws Exception {
+		this.runtime.start();
+		WeakReference<?> carried = runOneTaskWithMdc();
+		await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> {
+			System.gc();
+			assertThat(carried.get()).as("a value of the submitter's MDC").isNull();
+		});
+		assertThat(this.kept).hasSize(1);
+	}
+
+	@Test
 	void theKeptRunnableShouldRunTheTaskOnceAtMost() throws Exception {
 		this.runtime.start();
 		int[] runs = new int[1];
@@ -75,6 +87,20 @@ class HandedOffRunnableTests {
 		TaskHandle<Void> task = this.runtime.waitUntil(TaskOptions.named("released"), work);
 		task.result().get(10, TimeUnit.SECONDS);
 		return new WeakReference<?>[] { new WeakReference<>(work), new WeakReference<>(task) };
+	}
+
+	/** Runs one task with a value in the submitter's MDC and returns a weak reference to that value. */
+	private WeakReference<?> runOneTaskWithMdc() throws Exception {
+		String requestId = new String("request-1");
+		MDC.put("requestId", requestId);
+		try {
+			TaskHandle<String> task = this.runtime.waitUntil(TaskOptions.named("carried"), () -> MDC.get("requestId"));
+			assertThat(task.result().get(10, TimeUnit.SECONDS)).isEqualTo("request-1");
+		}
+		finally {
+			MDC.remove("requestId");
+		}
+		return new WeakReference<>(requestId);
 	}
 
 	private Executor keepingExecutor() {
