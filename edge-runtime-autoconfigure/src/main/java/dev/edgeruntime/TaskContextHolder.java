@@ -25,15 +25,13 @@ public final class TaskContextHolder {
 	/**
 	 * Binds a task to this thread, or unbinds with {@code null}. For runtimes and test support; an
 	 * application never needs to call it.
+	 * <p>
+	 * Unbinding keeps the thread's entry (with no task in it) rather than removing it, so that a pooled
+	 * thread binds its next task without allocating a new one.
 	 * @param context the task, or {@code null}
 	 */
 	public static void set(@Nullable TaskContext context) {
-		if (context == null) {
-			CURRENT.remove();
-		}
-		else {
-			CURRENT.set(context);
-		}
+		CURRENT.set(context);
 	}
 
 }

@@ -12,6 +12,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.util.unit.DataSize;
+
 /**
  * Checks, at a fixed interval, every running task against its budgets: announces {@code beforeunload}
  * at the configured ratio and stops the task at 100%. It also retires expired finished tasks, watches
@@ -109,23 +111,25 @@ final class BudgetWatchdog {
 			return;
 		}
 		// the thread is read under the task's lock: only for tasks that have a budget to measure on it
-		Thread thread = (task.cpuBudget() != null || task.memoryBudget() != null) ? task.thread() : null;
-		if (thread != null) {
-			Duration cpuBudget = task.cpuBudget();
-			if (cpuBudget != null && task.cpuBase >= 0) {
+		TrackedTask.Metered metered = task.metered();
+		Thread thread = (metered != null) ? task.thread() : null;
+		if (metered != null && thread != null) {
+			Duration cpuBudget = metered.cpuBudget;
+			if (cpuBudget != null && metered.cpuBase >= 0) {
 				long cpu = this.meters.cpuTimeNanos(thread);
 				if (cpu >= 0 && task.thread() == thread) {
-					task.cpuUsed = cpu - task.cpuBase;
-					if (checkBudget(task, UnloadReason.CPU, task.cpuUsed, cpuBudget.toNanos(), now)) {
+					metered.cpuUsed = cpu - metered.cpuBase;
+					if (checkBudget(task, UnloadReason.CPU, metered.cpuUsed, cpuBudget.toNanos(), now)) {
 						return;
 					}
 				}
 			}
-			if (task.memoryBudget() != null && task.allocationBase >= 0) {
+			DataSize memoryBudget = metered.memoryBudget;
+			if (memoryBudget != null && metered.allocationBase >= 0) {
 				long bytes = this.meters.allocatedBytes(thread);
 				if (bytes >= 0 && task.thread() == thread) {
-					task.allocated = bytes - task.allocationBase;
-					if (checkBudget(task, UnloadReason.MEMORY, task.allocated, task.memoryBudget().toBytes(), now)) {
+					metered.allocated = bytes - metered.allocationBase;
+					if (checkBudget(task, UnloadReason.MEMORY, metered.allocated, memoryBudget.toBytes(), now)) {
 						return;
 					}
 				}

@@ -386,11 +386,14 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			release(task);
 			return;
 		}
-		if (task.cpuBudget() != null) {
-			task.cpuBase = this.meters.cpuTimeNanos(thread);
-		}
-		if (task.memoryBudget() != null) {
-			task.allocationBase = this.meters.allocatedBytes(thread);
+		TrackedTask.Metered metered = task.metered();
+		if (metered != null) {
+			if (metered.cpuBudget != null) {
+				metered.cpuBase = this.meters.cpuTimeNanos(thread);
+			}
+			if (metered.memoryBudget != null) {
+				metered.allocationBase = this.meters.allocatedBytes(thread);
+			}
 		}
 		// set when a task runs inline inside another task; a thread of the task's own has none to read
 		TaskContext outer = ownThread ? null : TaskContextHolder.get();

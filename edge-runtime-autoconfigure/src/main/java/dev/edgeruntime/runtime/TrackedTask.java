@@ -66,9 +66,8 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 
 	final CompletableFuture<T> future = new CompletableFuture<>();
 
-	private final @Nullable Duration cpuBudget;
-
-	private final @Nullable DataSize memoryBudget;
+	/** Only for a task with a CPU-time or memory budget: most tasks have neither, and are 40 bytes smaller. */
+	private final @Nullable Metered metered;
 
 	private volatile boolean released;
 
@@ -84,14 +83,6 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 	private volatile @Nullable Thread thread;
 
 	private volatile @Nullable CompletionStage<?> stage;
-
-	long cpuBase = -1;
-
-	long allocationBase = -1;
-
-	volatile long cpuUsed = -1;
-
-	volatile long allocated = -1;
 
 	/** Budgets already announced in a {@code beforeunload}, as bits of {@link UnloadReason#ordinal()}. */
 	int warned;
@@ -118,8 +109,8 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 		this.origin = origin;
 		this.submittedAt = submittedAt;
 		this.wallClockBudget = budget.wallClock();
-		this.cpuBudget = budget.cpuTime();
-		this.memoryBudget = budget.memory();
+		this.metered = (budget.cpuTime() != null || budget.memory() != null)
+				? new Metered(budget.cpuTime(), budget.memory()) : null;
 		this.runtime = runtime;
 	}
 
@@ -158,8 +149,11 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 		Duration wall = (started != NOT_YET)
 				? Duration.ofNanos(Math.max(0, ((finished != NOT_YET) ? finished : this.runtime.nowNanos()) - started))
 				: Duration.ZERO;
-		TaskUsage usage = new TaskUsage(wall, (this.cpuUsed >= 0) ? Duration.ofNanos(this.cpuUsed) : null,
-				(this.allocated >= 0) ? this.allocated : null);
+		Metered metered = this.metered;
+		long cpuUsed = (metered != null) ? metered.cpuUsed : -1;
+		long allocated = (metered != null) ? metered.allocated : -1;
+		TaskUsage usage = new TaskUsage(wall, (cpuUsed >= 0) ? Duration.ofNanos(cpuUsed) : null,
+				(allocated >= 0) ? allocated : null);
 		return new TaskInfo(this.id, this.name, this.state, this.origin, instant(this.submittedAt), instant(started),
 				instant(finished),
 				budget(), usage, this.progress, this.unloadReason, this.error, 1);
@@ -213,7 +207,7 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 	// Runtime internals
 
 	TaskBudget budget() {
-		return new TaskBudget(this.wallClockBudget, this.cpuBudget, this.memoryBudget);
+		return new TaskBudget(this.wallClockBudget, cpuBudget(), memoryBudget());
 	}
 
 	Duration wallClockBudget() {
@@ -221,11 +215,11 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 	}
 
 	@Nullable Duration cpuBudget() {
-		return this.cpuBudget;
+		return (this.metered != null) ? this.metered.cpuBudget : null;
 	}
 
 	@Nullable DataSize memoryBudget() {
-		return this.memoryBudget;
+		return (this.metered != null) ? this.metered.memoryBudget : null;
 	}
 
 	/** When the task started, in nanoseconds since the epoch; {@link #NOT_YET} before. */
@@ -335,6 +329,36 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 	@Override
 	public String toString() {
 		return "task " + this.id + " (" + this.name + ")";
+	}
+
+	/** The task's CPU-time and memory budgets and what its thread used of them, or {@code null} with neither. */
+	@Nullable Metered metered() {
+		return this.metered;
+	}
+
+	/**
+	 * A task's CPU-time and memory budgets, and its thread's readings: the bases are read by the task's thread
+	 * as it starts, the usage by the watchdog.
+	 */
+	static final class Metered {
+
+		final @Nullable Duration cpuBudget;
+
+		final @Nullable DataSize memoryBudget;
+
+		long cpuBase = -1;
+
+		long allocationBase = -1;
+
+		volatile long cpuUsed = -1;
+
+		volatile long allocated = -1;
+
+		Metered(@Nullable Duration cpuBudget, @Nullable DataSize memoryBudget) {
+			this.cpuBudget = cpuBudget;
+			this.memoryBudget = memoryBudget;
+		}
+
 	}
 
 }
