@@ -1,12 +1,16 @@
 package dev.edgeruntime.autoconfigure;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
 
 import javax.sql.DataSource;
 
 import dev.edgeruntime.queue.PgmqSchemaInitializer;
 import dev.edgeruntime.queue.PgmqTemplate;
 import dev.edgeruntime.queue.QueueConsumerObserver;
+import dev.edgeruntime.queue.QueueConsumerStatus;
 import dev.edgeruntime.queue.QueueConsumers;
 import dev.edgeruntime.queue.QueueHealthIndicator;
 import dev.edgeruntime.queue.QueueListenerAnnotationBeanPostProcessor;
@@ -14,6 +18,8 @@ import dev.edgeruntime.queue.QueueMeterBinder;
 import dev.edgeruntime.queue.QueueMetrics;
 import dev.edgeruntime.queue.QueueNotificationListener;
 import dev.edgeruntime.queue.QueueNotifier;
+import dev.edgeruntime.queue.QueueVacuum;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -23,6 +29,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
@@ -106,6 +113,20 @@ public final class EdgeRuntimeQueueAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnProperty("edge-runtime.queue.vacuum-interval")
+	QueueVacuum queueVacuum(DataSource dataSource, QueueConsumers consumers, EdgeRuntimeQueueProperties properties,
+			ObjectProvider<QueueVacuum.Observer> observers) {
+		Duration interval = properties.getVacuumInterval();
+		InvalidPropertiesException.Collector invalid = new InvalidPropertiesException.Collector("edge-runtime.queue");
+		invalid.check(interval != null && interval.compareTo(Duration.ofSeconds(1)) >= 0, "vacuum-interval", interval,
+				"must be at least 1s (unset it to leave queue tables to autovacuum)");
+		invalid.throwIfAny();
+		return new QueueVacuum(dataSource, () -> consumers.status().stream().map(QueueConsumerStatus::queue).toList(),
+				Objects.requireNonNull(interval), observers.getIfAvailable(() -> QueueVacuum.Observer.NONE));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	QueueMetrics queueMetrics(PgmqTemplate pgmq, ObjectProvider<QueueConsumers> consumers,
 			EdgeRuntimeQueueProperties properties) {
 		return new QueueMetrics(pgmq, () -> {
@@ -122,6 +143,23 @@ public final class EdgeRuntimeQueueAutoConfiguration {
 		@ConditionalOnMissingBean
 		QueueMeterBinder queueMeterBinder(QueueMetrics metrics) {
 			return new QueueMeterBinder(metrics);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnProperty("edge-runtime.queue.vacuum-interval")
+		QueueVacuum.Observer queueVacuumMeters(ObjectProvider<MeterRegistry> registry) {
+			return (queue, outcome) -> {
+				MeterRegistry current = registry.getIfAvailable();
+				if (current != null) {
+					Counter.builder("edge.runtime.queue.vacuums")
+						.description("VACUUMs of the tables of the queues this instance consumes, by outcome")
+						.tag("queue", queue)
+						.tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
+						.register(current)
+						.increment();
+				}
+			};
 		}
 
 	}

@@ -39,6 +39,12 @@ public class EdgeRuntimeQueueProperties {
 	 */
 	private Duration metricsCacheInterval = Duration.ofSeconds(5);
 
+	/**
+	 * How often to VACUUM the tables of the queues this instance consumes (at least 1s), so that reads do not
+	 * walk past the rows of handled messages until autovacuum comes. Unset: left to autovacuum.
+	 */
+	private @Nullable Duration vacuumInterval;
+
 	private final Idempotency idempotency = new Idempotency();
 
 	private final Notify notify = new Notify();
@@ -79,6 +85,14 @@ public class EdgeRuntimeQueueProperties {
 
 	public void setMetricsCacheInterval(Duration metricsCacheInterval) {
 		this.metricsCacheInterval = metricsCacheInterval;
+	}
+
+	public @Nullable Duration getVacuumInterval() {
+		return this.vacuumInterval;
+	}
+
+	public void setVacuumInterval(@Nullable Duration vacuumInterval) {
+		this.vacuumInterval = vacuumInterval;
 	}
 
 	public Idempotency getIdempotency() {

@@ -2,6 +2,7 @@ package dev.edgeruntime.autoconfigure;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -11,10 +12,12 @@ import dev.edgeruntime.queue.PgmqSchemaMode;
 import dev.edgeruntime.queue.PgmqTemplate;
 import dev.edgeruntime.queue.QueueConsumers;
 import dev.edgeruntime.queue.QueueHealthIndicator;
+import dev.edgeruntime.queue.QueueListener;
 import dev.edgeruntime.queue.QueueMeterBinder;
 import dev.edgeruntime.queue.QueueMetrics;
 import dev.edgeruntime.queue.QueueNotificationListener;
 import dev.edgeruntime.queue.QueueNotifier;
+import dev.edgeruntime.queue.QueueVacuum;
 import dev.edgeruntime.testsupport.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -24,10 +27,13 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link EdgeRuntimeQueueAutoConfiguration}.
@@ -145,6 +151,63 @@ class EdgeRuntimeQueueAutoConfigurationTests {
 					.anySatisfy((statistics) -> assertThat(statistics.queue()).isEqualTo(queue));
 				pgmq.dropQueue(queue);
 			});
+	}
+
+	@Test
+	void queueTablesShouldBeLeftToAutovacuumByDefault() {
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(QueueVacuum.class)
+				.doesNotHaveBean(QueueVacuum.Observer.class));
+	}
+
+	@Test
+	void vacuumIntervalUnderOneSecondShouldFailStartUpNamingTheProperty() {
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.queue.vacuum-interval=500ms")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidPropertiesException.class)
+				.hasMessageContaining("edge-runtime.queue.vacuum-interval = 'PT0.5S': must be at least 1s"));
+	}
+
+	@Test
+	void vacuumIntervalShouldVacuumTheConsumedQueuesAndCountEachVacuum() {
+		String queue = "vac_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
+			.withBean(SimpleMeterRegistry.class, SimpleMeterRegistry::new)
+			.withUserConfiguration(CountingListenerConfiguration.class)
+			.withPropertyValues("edge-runtime.queue.vacuum-interval=1s", "test.queue=" + queue,
+					"edge-runtime.queue.consumer.shutdown-max-wait=200ms")
+			.run((context) -> {
+				QueueVacuum vacuum = context.getBean(QueueVacuum.class);
+				assertThat(vacuum.isRunning()).isTrue();
+				SimpleMeterRegistry registry = context.getBean(SimpleMeterRegistry.class);
+				await().atMost(Duration.ofSeconds(20))
+					.untilAsserted(() -> assertThat(registry.find("edge.runtime.queue.vacuums")
+						.tags("queue", queue, "outcome", "vacuumed")
+						.counter()).isNotNull());
+				assertThat(vacuum.lastOutcomes()).containsEntry(queue, QueueVacuum.Outcome.VACUUMED);
+			});
+	}
+
+	static class CountingListener {
+
+		@QueueListener(queue = "${test.queue}")
+		void handle(Map<String, Object> message) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CountingListenerConfiguration {
+
+		@Bean
+		CountingListener countingListener() {
+			return new CountingListener();
+		}
+
 	}
 
 }

@@ -88,6 +88,13 @@ public class QueueBench {
 	 */
 	private static final int VACUUM_EVERY = Integer.getInteger("bench.queue.vacuum-every", 2_000);
 
+	/**
+	 * Whether the runtime's consumers VACUUM their queue's table themselves, every {@link #VACUUM_EVERY}
+	 * milliseconds ({@code edge-runtime.queue.vacuum-interval}), rather than the harness (default false).
+	 * pgbench's queue is vacuumed by the harness either way.
+	 */
+	private static final boolean RUNTIME_VACUUM = Boolean.getBoolean("bench.queue.runtime-vacuum");
+
 	private static final int PICKUP_MESSAGES = 100;
 
 	/**
@@ -184,16 +191,21 @@ public class QueueBench {
 	}
 
 	static ConfigurableApplicationContext start(String url, String queue, boolean notify) {
+		List<String> args = new ArrayList<>(List.of("--spring.datasource.url=" + url,
+				"--spring.datasource.hikari.maximum-pool-size=" + Integer.getInteger("bench.queue.pool", 16),
+				// Counts calls of the pgmq functions in pg_stat_user_functions (for the statements per message).
+				"--spring.datasource.hikari.connection-init-sql=SET track_functions = 'all'",
+				"--bench.queue=" + queue, "--edge-runtime.queue.notify.enabled=" + (notify && Boolean.parseBoolean(System.getProperty("bench.queue.notify", "true"))),
+				// prefetch left at its default: min(concurrency, batch-size), 10 here.
+				"--edge-runtime.queue.consumer.concurrency=" + Integer.getInteger("bench.queue.concurrency", 10),
+				"--edge-runtime.queue.consumer.batch-size=10"));
+		if (RUNTIME_VACUUM && VACUUM_EVERY > 0) {
+			args.add("--edge-runtime.queue.vacuum-interval=" + VACUUM_EVERY + "ms");
+		}
 		return new SpringApplicationBuilder(QueueBench.class).web(WebApplicationType.NONE)
 			.bannerMode(Banner.Mode.OFF)
 			.logStartupInfo(false)
-			.run("--spring.datasource.url=" + url, "--spring.datasource.hikari.maximum-pool-size=" + Integer.getInteger("bench.queue.pool", 16),
-					// Counts calls of the pgmq functions in pg_stat_user_functions (for the statements per message).
-					"--spring.datasource.hikari.connection-init-sql=SET track_functions = 'all'",
-					"--bench.queue=" + queue, "--edge-runtime.queue.notify.enabled=" + (notify && Boolean.parseBoolean(System.getProperty("bench.queue.notify", "true"))),
-					// prefetch left at its default: min(concurrency, batch-size), 10 here.
-					"--edge-runtime.queue.consumer.concurrency=" + Integer.getInteger("bench.queue.concurrency", 10),
-					"--edge-runtime.queue.consumer.batch-size=10");
+			.run(args.toArray(new String[0]));
 	}
 
 	static double throughput(String url, int instances, int seconds) throws Exception {
@@ -213,7 +225,7 @@ public class QueueBench {
 		SingleConnectionDataSource producerConnection = new SingleConnectionDataSource(url, true);
 		Thread producer = producer(pgmq, new JdbcTemplate(producerConnection), queue, sent);
 		double rate;
-		try (Vacuuming vacuuming = new Vacuuming(url, queue)) {
+		try (Vacuuming vacuuming = new Vacuuming(url, queue, !RUNTIME_VACUUM)) {
 			rate = measure(instances, seconds, "with a producer");
 		}
 		producer.interrupt();
@@ -241,7 +253,7 @@ public class QueueBench {
 		consumed.set(0);
 		List<ConfigurableApplicationContext> contexts = new ArrayList<>();
 		double rate;
-		try (Vacuuming vacuuming = new Vacuuming(url, queue)) {
+		try (Vacuuming vacuuming = new Vacuuming(url, queue, !RUNTIME_VACUUM)) {
 			for (int i = 0; i < instances; i++) {
 				contexts.add(start(url, queue, true));
 			}
@@ -274,7 +286,7 @@ public class QueueBench {
 		double[] before = functionCalls(jdbc);
 		Path output = work.resolve("pgbench-drain-c" + clients + ".txt");
 		int exit;
-		try (Vacuuming vacuuming = new Vacuuming(url, queue)) {
+		try (Vacuuming vacuuming = new Vacuuming(url, queue, true)) {
 			exit = pgbench(uri, pgbench, work, "pgbench-drain-c" + clients, consume, clients, seconds + WARM_UP_SECONDS)
 				.start()
 				.waitFor();
@@ -381,7 +393,7 @@ public class QueueBench {
 		double[] before = functionCalls(jdbc);
 		long t0 = System.nanoTime();
 		int exit;
-		try (Vacuuming vacuuming = new Vacuuming(url, queue)) {
+		try (Vacuuming vacuuming = new Vacuuming(url, queue, true)) {
 			exit = builder.start().waitFor();
 		}
 		double elapsed = (System.nanoTime() - t0) / 1e9;
@@ -554,8 +566,8 @@ public class QueueBench {
 
 		private final @Nullable Thread thread;
 
-		Vacuuming(String url, String queue) {
-			if (VACUUM_EVERY <= 0) {
+		Vacuuming(String url, String queue, boolean byHarness) {
+			if (VACUUM_EVERY <= 0 || !byHarness) {
 				this.thread = null;
 				return;
 			}
