@@ -254,7 +254,7 @@ public final class QueueVacuum implements SmartLifecycle {
 	}
 
 	@Override
-	public void start() {
+	public synchronized void start() {
 		if (this.scheduler != null) {
 			return;
 		}
@@ -279,7 +279,7 @@ public final class QueueVacuum implements SmartLifecycle {
 	}
 
 	@Override
-	public void stop() {
+	public synchronized void stop() {
 		ScheduledExecutorService scheduler = this.scheduler;
 		if (scheduler != null) {
 			this.scheduler = null;
