@@ -17,6 +17,7 @@ import javax.sql.DataSource;
 import dev.edgeruntime.queue.DatabaseFailures;
 import dev.edgeruntime.queue.PgmqSchemaInitializer;
 import dev.edgeruntime.queue.PgmqTemplate;
+import dev.edgeruntime.runtime.Ticker;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -132,12 +133,7 @@ public final class CronJobs implements SmartLifecycle {
 		}
 		this.jobs = all;
 		this.messages = messages;
-		ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, (runnable) -> {
-			Thread thread = new Thread(runnable, "edge-runtime-cron-setup");
-			thread.setDaemon(true);
-			return thread;
-		});
-		executor.setRemoveOnCancelPolicy(true);
+		ScheduledThreadPoolExecutor executor = Ticker.daemonScheduler("edge-runtime-cron-setup");
 		this.executor = executor;
 		this.running = true;
 		if (this.schema != null && this.schema.installed() == null) {

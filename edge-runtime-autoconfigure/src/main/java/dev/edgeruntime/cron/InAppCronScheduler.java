@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import dev.edgeruntime.queue.PgmqTemplate;
+import dev.edgeruntime.runtime.Ticker;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -143,12 +144,7 @@ final class InAppCronScheduler {
 		if (this.executor != null) {
 			return;
 		}
-		ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, (runnable) -> {
-			Thread thread = new Thread(runnable, "edge-runtime-cron");
-			thread.setDaemon(true);
-			return thread;
-		});
-		executor.setRemoveOnCancelPolicy(true);
+		ScheduledThreadPoolExecutor executor = Ticker.daemonScheduler("edge-runtime-cron");
 		this.executor = executor;
 		executor.execute(this::run);
 	}

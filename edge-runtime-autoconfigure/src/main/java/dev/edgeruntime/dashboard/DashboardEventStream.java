@@ -4,13 +4,11 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.BackgroundTasksDescriptor;
+import dev.edgeruntime.runtime.Ticker;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -45,17 +43,13 @@ public final class DashboardEventStream implements SmartLifecycle {
 
 	private final Supplier<BackgroundTasksDescriptor> reports;
 
-	private final Duration refreshInterval;
-
 	private final int maxClients;
 
 	private final Set<Client> clients = ConcurrentHashMap.newKeySet();
 
 	private final AtomicBoolean changePending = new AtomicBoolean();
 
-	private final Object lifecycleMonitor = new Object();
-
-	private volatile @Nullable ScheduledExecutorService scheduler;
+	private final Ticker ticker;
 
 	/**
 	 * Creates a new instance.
@@ -66,8 +60,9 @@ public final class DashboardEventStream implements SmartLifecycle {
 	public DashboardEventStream(Supplier<BackgroundTasksDescriptor> reports, Duration refreshInterval,
 			int maxClients) {
 		this.reports = reports;
-		this.refreshInterval = refreshInterval;
 		this.maxClients = maxClients;
+		this.ticker = new Ticker("edge-runtime-dashboard", refreshInterval, this::push, logger,
+				"Could not push the dashboard snapshot");
 	}
 
 	/**
@@ -77,8 +72,7 @@ public final class DashboardEventStream implements SmartLifecycle {
 	 * @return the stream, or {@code null} when too many pages are connected or the application is stopping
 	 */
 	public @Nullable SseEmitter subscribe(DashboardView view, boolean canCancel) {
-		ScheduledExecutorService scheduler = this.scheduler;
-		if (scheduler == null) {
+		if (!this.ticker.isRunning()) {
 			return null;
 		}
 		SseEmitter emitter = new SseEmitter(STREAM_TIMEOUT.toMillis());
@@ -92,11 +86,11 @@ public final class DashboardEventStream implements SmartLifecycle {
 		emitter.onCompletion(() -> this.clients.remove(client));
 		emitter.onTimeout(() -> this.clients.remove(client));
 		emitter.onError((ex) -> this.clients.remove(client));
-		scheduler.execute(() -> {
+		this.ticker.runOnce(() -> {
 			if (this.clients.contains(client)) {
 				send(client, this.reports.get(), true);
 			}
-		});
+		}, Duration.ZERO);
 		return emitter;
 	}
 
@@ -105,16 +99,13 @@ public final class DashboardEventStream implements SmartLifecycle {
 	 * push. Quick: it may be called on a task's thread.
 	 */
 	public void changed() {
-		ScheduledExecutorService scheduler = this.scheduler;
-		if (scheduler != null && !this.clients.isEmpty() && this.changePending.compareAndSet(false, true)) {
-			try {
-				scheduler.schedule(() -> {
-					this.changePending.set(false);
-					push();
-				}, CHANGE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
-			}
-			catch (RuntimeException ex) {
-				// rejected while stopping: nobody is left to push to
+		if (!this.clients.isEmpty() && this.changePending.compareAndSet(false, true)) {
+			boolean scheduled = this.ticker.runOnce(() -> {
+				this.changePending.set(false);
+				push();
+			}, CHANGE_DELAY);
+			if (!scheduled) {
+				// stopping: nobody is left to push to
 				this.changePending.set(false);
 			}
 		}
@@ -164,42 +155,13 @@ public final class DashboardEventStream implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		synchronized (this.lifecycleMonitor) {
-			if (this.scheduler != null) {
-				return;
-			}
-			ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
-				Thread thread = new Thread(task, "edge-runtime-dashboard");
-				thread.setDaemon(true);
-				return thread;
-			});
-			long interval = this.refreshInterval.toMillis();
-			scheduler.scheduleWithFixedDelay(this::pushSafely, interval, interval, TimeUnit.MILLISECONDS);
-			this.scheduler = scheduler;
-		}
-	}
-
-	private void pushSafely() {
-		try {
-			push();
-		}
-		catch (RuntimeException ex) {
-			// a periodic task that throws is never run again
-			logger.warn("Could not push the dashboard snapshot", ex);
-		}
+		this.ticker.start();
 	}
 
 	@Override
 	public void stop() {
-		ScheduledExecutorService scheduler;
-		synchronized (this.lifecycleMonitor) {
-			scheduler = this.scheduler;
-			this.scheduler = null;
-		}
-		if (scheduler == null) {
-			return;
-		}
-		scheduler.shutdownNow();
+		// no wait for a push in progress: a stuck page must not hold up shutdown
+		this.ticker.stop(Duration.ZERO);
 		for (Client client : this.clients) {
 			this.clients.remove(client);
 			client.emitter().complete();
@@ -208,7 +170,7 @@ public final class DashboardEventStream implements SmartLifecycle {
 
 	@Override
 	public boolean isRunning() {
-		return this.scheduler != null;
+		return this.ticker.isRunning();
 	}
 
 	@Override

@@ -14,13 +14,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
+import dev.edgeruntime.runtime.Ticker;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -108,7 +106,7 @@ public final class QueueVacuum implements SmartLifecycle {
 
 	private final Map<String, Outcome> last = new ConcurrentHashMap<>();
 
-	private volatile @Nullable ScheduledExecutorService scheduler;
+	private final Ticker ticker;
 
 	/**
 	 * Creates a new instance.
@@ -124,6 +122,7 @@ public final class QueueVacuum implements SmartLifecycle {
 		this.queues = queues;
 		this.interval = interval;
 		this.observer = observer;
+		this.ticker = new Ticker("queue-vacuum", interval, this::vacuumAll, logger, "Queue VACUUM round failed");
 	}
 
 	/**
@@ -254,48 +253,18 @@ public final class QueueVacuum implements SmartLifecycle {
 	}
 
 	@Override
-	public synchronized void start() {
-		if (this.scheduler != null) {
-			return;
-		}
-		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, (runnable) -> {
-			Thread thread = new Thread(runnable, "queue-vacuum");
-			thread.setDaemon(true);
-			return thread;
-		});
-		long millis = this.interval.toMillis();
-		scheduler.scheduleWithFixedDelay(this::round, millis, millis, TimeUnit.MILLISECONDS);
-		this.scheduler = scheduler;
-	}
-
-	private void round() {
-		try {
-			vacuumAll();
-		}
-		catch (RuntimeException ex) {
-			// a round that fails must not end the schedule
-			logger.warn("Queue VACUUM round failed", ex);
-		}
+	public void start() {
+		this.ticker.start();
 	}
 
 	@Override
-	public synchronized void stop() {
-		ScheduledExecutorService scheduler = this.scheduler;
-		if (scheduler != null) {
-			this.scheduler = null;
-			scheduler.shutdownNow();
-			try {
-				scheduler.awaitTermination(10, TimeUnit.SECONDS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		}
+	public void stop() {
+		this.ticker.stop();
 	}
 
 	@Override
 	public boolean isRunning() {
-		return this.scheduler != null;
+		return this.ticker.isRunning();
 	}
 
 	@Override

@@ -1,9 +1,6 @@
 package dev.edgeruntime.runtime;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import dev.edgeruntime.StorageQuotaExceededException;
 import dev.edgeruntime.TaskState;
@@ -36,11 +33,9 @@ final class BudgetWatchdog {
 
 	private final double ratio;
 
-	private final Duration interval;
-
 	private final @Nullable MemoryPressureMonitor memory;
 
-	private @Nullable ScheduledExecutorService scheduler;
+	private final Ticker ticker;
 
 	private long lastStorageCheck = TrackedTask.NOT_YET;
 
@@ -50,37 +45,16 @@ final class BudgetWatchdog {
 		this.registry = registry;
 		this.meters = meters;
 		this.ratio = ratio;
-		this.interval = interval;
 		this.memory = memory;
+		this.ticker = new Ticker("edge-runtime-watchdog", interval, this::tick, logger, "Budget watchdog tick failed");
 	}
 
-	synchronized void start() {
-		if (this.scheduler != null) {
-			return;
-		}
-		this.scheduler = Executors.newSingleThreadScheduledExecutor((runnable) -> {
-			Thread thread = new Thread(runnable, "edge-runtime-watchdog");
-			thread.setDaemon(true);
-			return thread;
-		});
-		long nanos = this.interval.toNanos();
-		this.scheduler.scheduleWithFixedDelay(this::safeTick, nanos, nanos, TimeUnit.NANOSECONDS);
+	void start() {
+		this.ticker.start();
 	}
 
-	synchronized void stop() {
-		if (this.scheduler != null) {
-			this.scheduler.shutdownNow();
-			this.scheduler = null;
-		}
-	}
-
-	private void safeTick() {
-		try {
-			tick();
-		}
-		catch (Throwable ex) {
-			logger.error("Budget watchdog tick failed", ex);
-		}
+	void stop() {
+		this.ticker.stop();
 	}
 
 	synchronized void tick() {
