@@ -8,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.jayway.jsonpath.DocumentContext;
@@ -46,7 +45,7 @@ class DurableTaskHttpIntegrationTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(20);
 
-	static final String QUEUE = "http_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+	static final String QUEUE = TestDatabase.uniqueName("http_");
 
 	private final HttpClient http = HttpClient.newHttpClient();
 

@@ -3,7 +3,6 @@ package dev.edgeruntime.autoconfigure;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import javax.sql.DataSource;
 
@@ -130,7 +129,7 @@ class EdgeRuntimeQueueAutoConfigurationTests {
 		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
 			.withPropertyValues("edge-runtime.queue.metrics-cache-interval=0s")
 			.run((context) -> {
-				String queue = "met_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+				String queue = TestDatabase.uniqueName("met_");
 				PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
 				pgmq.createQueue(queue);
 				pgmq.sendBatch(queue, List.of("a", "b", "c"));
@@ -174,7 +173,7 @@ class EdgeRuntimeQueueAutoConfigurationTests {
 
 	@Test
 	void vacuumIntervalShouldVacuumTheConsumedQueuesAndCountEachVacuum() {
-		String queue = "vac_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		String queue = TestDatabase.uniqueName("vac_");
 		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
 			.withBean(SimpleMeterRegistry.class, SimpleMeterRegistry::new)
 			.withUserConfiguration(CountingListenerConfiguration.class)

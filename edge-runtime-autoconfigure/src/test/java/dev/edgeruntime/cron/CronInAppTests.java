@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -58,7 +57,7 @@ class CronInAppTests {
 
 	@BeforeEach
 	void setUp() {
-		String id = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		String id = TestDatabase.uniqueName("");
 		this.prefix = "test-" + id + ":";
 		this.queue = "tick_" + id;
 	}

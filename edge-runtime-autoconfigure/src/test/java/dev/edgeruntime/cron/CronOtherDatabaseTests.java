@@ -1,7 +1,6 @@
 package dev.edgeruntime.cron;
 
 import java.util.List;
-import java.util.UUID;
 
 import javax.sql.DataSource;
 
@@ -32,7 +31,7 @@ class CronOtherDatabaseTests {
 
 	private static HikariDataSource other;
 
-	private final String id = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+	private final String id = TestDatabase.uniqueName("");
 
 	private final String prefix = "test-" + this.id + ":";
 

@@ -54,7 +54,7 @@ class CronPgCronTests {
 
 	@BeforeEach
 	void setUp() {
-		String id = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		String id = TestDatabase.uniqueName("");
 		this.prefix = "test-" + id + ":";
 		this.queue = "cron_" + id;
 		this.contextRunner = new ApplicationContextRunner()

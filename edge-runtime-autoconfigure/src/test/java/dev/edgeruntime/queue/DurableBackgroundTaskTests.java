@@ -46,7 +46,7 @@ class DurableBackgroundTaskTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(20);
 
-	private final String queue = "dur_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+	private final String queue = TestDatabase.uniqueName("dur_");
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JacksonAutoConfiguration.class,

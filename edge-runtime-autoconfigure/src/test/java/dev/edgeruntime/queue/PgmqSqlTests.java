@@ -47,7 +47,7 @@ class PgmqSqlTests {
 	@BeforeEach
 	void createQueue() {
 		this.jdbc = new JdbcTemplate(dataSource);
-		this.queue = "sql_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		this.queue = TestDatabase.uniqueName("sql_");
 		this.jdbc.queryForList("SELECT pgmq.create(?)", this.queue);
 	}
 

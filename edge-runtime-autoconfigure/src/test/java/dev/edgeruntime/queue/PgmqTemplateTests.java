@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.logging.Logger;
 
 import javax.sql.DataSource;
@@ -49,7 +48,7 @@ class PgmqTemplateTests {
 	@BeforeEach
 	void createQueue() {
 		this.pgmq = new PgmqTemplate(new JdbcTemplate(dataSource), this.jsonMapper, 1024, Duration.ofHours(1), null);
-		this.queue = "api_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		this.queue = TestDatabase.uniqueName("api_");
 		this.pgmq.createQueue(this.queue);
 	}
 

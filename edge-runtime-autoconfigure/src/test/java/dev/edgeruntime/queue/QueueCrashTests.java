@@ -8,7 +8,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -42,7 +41,7 @@ class QueueCrashTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(60);
 
-	private final String queue = "crash_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+	private final String queue = TestDatabase.uniqueName("crash_");
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JacksonAutoConfiguration.class,

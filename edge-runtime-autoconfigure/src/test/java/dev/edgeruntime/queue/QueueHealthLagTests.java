@@ -2,7 +2,6 @@ package dev.edgeruntime.queue;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 
 import dev.edgeruntime.autoconfigure.EdgeRuntimeAutoConfiguration;
@@ -31,7 +30,7 @@ class QueueHealthLagTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(20);
 
-	private final String queue = "lag_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+	private final String queue = TestDatabase.uniqueName("lag_");
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JacksonAutoConfiguration.class,

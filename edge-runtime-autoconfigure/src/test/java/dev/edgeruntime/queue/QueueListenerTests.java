@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -50,7 +49,7 @@ class QueueListenerTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(20);
 
-	private final String queue = "lst_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+	private final String queue = TestDatabase.uniqueName("lst_");
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JacksonAutoConfiguration.class,

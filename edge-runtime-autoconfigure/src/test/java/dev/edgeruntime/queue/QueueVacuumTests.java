@@ -55,7 +55,7 @@ class QueueVacuumTests {
 	void createQueue() {
 		this.pgmq = new PgmqTemplate(new JdbcTemplate(dataSource), JsonMapper.builder().build(), 1024,
 				Duration.ofHours(1), null);
-		this.queue = "vac_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		this.queue = TestDatabase.uniqueName("vac_");
 		this.pgmq.createQueue(this.queue);
 	}
 
@@ -148,7 +148,7 @@ class QueueVacuumTests {
 
 	@Test
 	void vacuumAllShouldVacuumEachQueueOnce() {
-		String second = "vac_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		String second = TestDatabase.uniqueName("vac_");
 		this.pgmq.createQueue(second);
 		QueueVacuum vacuum = new QueueVacuum(dataSource, () -> List.of(this.queue, second, this.queue),
 				Duration.ofSeconds(1), this::observe);

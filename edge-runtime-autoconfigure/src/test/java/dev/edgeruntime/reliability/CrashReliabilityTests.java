@@ -8,7 +8,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeAutoConfiguration;
@@ -48,7 +47,7 @@ class CrashReliabilityTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(90);
 
-	private final String queue = "rel_crash_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+	private final String queue = TestDatabase.uniqueName("rel_crash_");
 
 	private final String processedTable = "processed_" + this.queue;
 

@@ -6,7 +6,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -60,7 +59,7 @@ class DatabaseLossReliabilityTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(60);
 
-	private final String queue = "rel_dbloss_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+	private final String queue = TestDatabase.uniqueName("rel_dbloss_");
 
 	@Test
 	void databaseWhenUnreachableForTenSecondsShouldBeWaitedForAndNoMessageLost() throws Exception {

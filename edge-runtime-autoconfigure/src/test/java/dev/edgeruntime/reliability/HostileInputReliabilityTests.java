@@ -3,7 +3,6 @@ package dev.edgeruntime.reliability;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Consumer;
 
 import javax.sql.DataSource;
@@ -140,7 +139,7 @@ class HostileInputReliabilityTests {
 			assertThat(new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.AUTO).install()).isTrue();
 			PgmqTemplate pgmq = new PgmqTemplate(new JdbcTemplate(dataSource), JsonMapper.builder().build(),
 					1 << 20, Duration.ofHours(1), null);
-			String queue = "hostile_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+			String queue = TestDatabase.uniqueName("hostile_");
 			pgmq.createQueue(queue);
 			roundTripQueue = queue;
 			database = pgmq;

@@ -6,7 +6,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 
@@ -51,7 +50,7 @@ class ShutdownReliabilityTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(60);
 
-	private final String queue = "rel_shutdown_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+	private final String queue = TestDatabase.uniqueName("rel_shutdown_");
 
 	@Test
 	void closeWhenEveryHandlerIsBusyShouldDeleteFinishedMessagesAndHandBackUnfinishedOnes() {

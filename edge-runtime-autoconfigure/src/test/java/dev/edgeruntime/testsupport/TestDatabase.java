@@ -2,6 +2,7 @@ package dev.edgeruntime.testsupport;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 import javax.sql.DataSource;
 
@@ -74,6 +75,16 @@ public final class TestDatabase {
 			instance = locate();
 		}
 		return instance;
+	}
+
+	/**
+	 * A name no other test uses, for a queue, job, role or database of one test: the prefix and twelve
+	 * random hexadecimal digits.
+	 * @param prefix the start of the name, saying which test made it
+	 * @return the name
+	 */
+	public static String uniqueName(String prefix) {
+		return prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 	}
 
 	private static TestDatabase locate() {
