@@ -25,6 +25,7 @@ import dev.edgeruntime.cron.CronJobs;
 import dev.edgeruntime.queue.QueueConsumerStatus;
 import dev.edgeruntime.queue.QueueMetrics;
 import dev.edgeruntime.queue.QueueStatistics;
+import dev.edgeruntime.queue.QueueVacuum;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -183,7 +184,12 @@ public class BackgroundTasksEndpoint {
 			List<QueueConsumerStatus> consumers = metrics.consumers();
 			CronJobs cron = (cronSupplier != null) ? cronSupplier.get() : null;
 			try {
-				return new DurableTierDescriptor(metrics.queues().stream().map(QueueDescriptor::of).toList(),
+				Map<String, QueueVacuum.Outcome> vacuums = metrics.lastVacuums();
+				return new DurableTierDescriptor(
+						metrics.queues()
+							.stream()
+							.map((statistics) -> QueueDescriptor.of(statistics, vacuums.get(statistics.queue())))
+							.toList(),
 						consumers, (cron != null) ? cron.list() : null, null);
 			}
 			catch (RuntimeException ex) {
@@ -205,14 +211,18 @@ public class BackgroundTasksEndpoint {
 	 * {@code null} when none can: how far the consumers lag behind
 	 * @param deadLettered dead-lettered messages in the archive
 	 * @param totalMessages messages ever sent to the queue
+	 * @param lastVacuum the outcome of this instance's latest VACUUM of the queue's table ({@code vacuumed},
+	 * {@code busy}, {@code recent}, {@code not_owner} or {@code failed}), or {@code null} when it has not
+	 * vacuumed it (see {@code edge-runtime.queue.vacuum-interval})
 	 */
 	public record QueueDescriptor(String name, long depth, long visible, @Nullable Integer oldestAgeSeconds,
-			@Nullable Integer oldestVisibleAgeSeconds, long deadLettered, long totalMessages) {
+			@Nullable Integer oldestVisibleAgeSeconds, long deadLettered, long totalMessages,
+			@Nullable String lastVacuum) {
 
-		static QueueDescriptor of(QueueStatistics statistics) {
+		static QueueDescriptor of(QueueStatistics statistics, QueueVacuum.@Nullable Outcome lastVacuum) {
 			return new QueueDescriptor(statistics.queue(), statistics.length(), statistics.visibleLength(),
 					statistics.oldestAgeSeconds(), statistics.oldestVisibleAgeSeconds(), statistics.deadLettered(),
-					statistics.totalMessages());
+					statistics.totalMessages(), (lastVacuum != null) ? lastVacuum.value() : null);
 		}
 
 	}

@@ -2,7 +2,7 @@ package dev.edgeruntime.autoconfigure;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 import javax.sql.DataSource;
@@ -128,11 +128,14 @@ public final class EdgeRuntimeQueueAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	QueueMetrics queueMetrics(PgmqTemplate pgmq, ObjectProvider<QueueConsumers> consumers,
-			EdgeRuntimeQueueProperties properties) {
+			ObjectProvider<QueueVacuum> vacuum, EdgeRuntimeQueueProperties properties) {
 		return new QueueMetrics(pgmq, () -> {
 			QueueConsumers available = consumers.getIfAvailable();
 			return (available != null) ? available.status() : List.of();
-		}, properties.getMetricsCacheInterval());
+		}, properties.getMetricsCacheInterval(), () -> {
+			QueueVacuum available = vacuum.getIfAvailable();
+			return (available != null) ? available.lastOutcomes() : Map.of();
+		});
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -155,7 +158,7 @@ public final class EdgeRuntimeQueueAutoConfiguration {
 					Counter.builder("edge.runtime.queue.vacuums")
 						.description("VACUUMs of the tables of the queues this instance consumes, by outcome")
 						.tag("queue", queue)
-						.tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
+						.tag("outcome", outcome.value())
 						.register(current)
 						.increment();
 				}

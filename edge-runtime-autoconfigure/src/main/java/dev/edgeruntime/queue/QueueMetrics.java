@@ -22,20 +22,36 @@ public final class QueueMetrics {
 
 	private final Supplier<List<QueueConsumerStatus>> consumers;
 
+	private final Supplier<Map<String, QueueVacuum.Outcome>> vacuums;
+
 	private final long cacheNanos;
 
 	private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+	/**
+	 * Creates a new instance, for an application whose queue tables are left to autovacuum.
+	 * @param pgmq the client
+	 * @param consumers the status of this instance's consumers
+	 * @param cacheInterval how long figures read from the database are reused
+	 */
+	public QueueMetrics(PgmqTemplate pgmq, Supplier<List<QueueConsumerStatus>> consumers, Duration cacheInterval) {
+		this(pgmq, consumers, cacheInterval, Map::of);
+	}
 
 	/**
 	 * Creates a new instance.
 	 * @param pgmq the client
 	 * @param consumers the status of this instance's consumers
 	 * @param cacheInterval how long figures read from the database are reused
+	 * @param vacuums the outcome of the latest VACUUM of each queue's table by this instance (see
+	 * {@link QueueVacuum#lastOutcomes()}), empty when it vacuums none
 	 */
-	public QueueMetrics(PgmqTemplate pgmq, Supplier<List<QueueConsumerStatus>> consumers, Duration cacheInterval) {
+	public QueueMetrics(PgmqTemplate pgmq, Supplier<List<QueueConsumerStatus>> consumers, Duration cacheInterval,
+			Supplier<Map<String, QueueVacuum.Outcome>> vacuums) {
 		this.pgmq = pgmq;
 		this.consumers = consumers;
 		this.cacheNanos = cacheInterval.toNanos();
+		this.vacuums = vacuums;
 	}
 
 	/**
@@ -80,6 +96,14 @@ public final class QueueMetrics {
 	 */
 	public List<QueueConsumerStatus> consumers() {
 		return this.consumers.get();
+	}
+
+	/**
+	 * The outcome of the latest VACUUM of each queue's table by this instance.
+	 * @return the outcomes by queue name, empty when this instance vacuums no queue tables
+	 */
+	public Map<String, QueueVacuum.Outcome> lastVacuums() {
+		return this.vacuums.get();
 	}
 
 	private record Cached(QueueStatistics statistics, long at) {

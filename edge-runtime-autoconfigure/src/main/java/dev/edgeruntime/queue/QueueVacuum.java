@@ -92,7 +92,17 @@ public final class QueueVacuum implements SmartLifecycle {
 		NOT_OWNER,
 
 		/** The database could not be reached, or the statement failed. */
-		FAILED
+		FAILED;
+
+		/**
+		 * The outcome as the {@code outcome} tag of the {@code edge.runtime.queue.vacuums} counter and the
+		 * {@code lastVacuum} of a queue in the {@code backgroundtasks} endpoint show it, such as
+		 * {@code not_owner}.
+		 * @return the value
+		 */
+		public String value() {
+			return name().toLowerCase(Locale.ROOT);
+		}
 
 	}
 

@@ -232,7 +232,9 @@
 				cell(q.oldestAgeSeconds === null ? '–' : formatSeconds(q.oldestAgeSeconds), 'num'),
 				cell(q.oldestVisibleAgeSeconds === null ? '–' : formatSeconds(q.oldestVisibleAgeSeconds), 'num'),
 				cell(formatNumber(q.deadLettered), q.deadLettered > 0 ? 'num dead' : 'num'),
-				cell(formatNumber(q.totalMessages), 'num')];
+				cell(formatNumber(q.totalMessages), 'num'),
+				cell(q.lastVacuum ? q.lastVacuum.replace('_', ' ') : '–',
+					q.lastVacuum === 'not_owner' || q.lastVacuum === 'failed' ? 'error' : '')];
 		});
 		$('consumers-block').hidden = queue.consumers.length === 0;
 		fillTable('consumers', queue.consumers, function (c) {

@@ -3,6 +3,7 @@ package dev.edgeruntime.autoconfigure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint;
@@ -15,6 +16,7 @@ import dev.edgeruntime.queue.QueueConsumerStatus;
 import dev.edgeruntime.queue.QueueInfo;
 import dev.edgeruntime.queue.QueueMetrics;
 import dev.edgeruntime.queue.QueueStatistics;
+import dev.edgeruntime.queue.QueueVacuum;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,6 +28,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * Tests for {@link EdgeRuntimeEndpointAutoConfiguration}.
@@ -92,9 +95,36 @@ class EdgeRuntimeEndpointAutoConfigurationTests {
 			.run((context) -> {
 				DurableTierDescriptor queue = context.getBean(BackgroundTasksEndpoint.class).tasks(null, null).queue();
 				assertThat(queue).isNotNull();
-				assertThat(queue.queues()).containsExactly(new QueueDescriptor("emails", 3, 2, 40, 30, 1, 12));
+				assertThat(queue.queues()).containsExactly(new QueueDescriptor("emails", 3, 2, 40, 30, 1, 12, null));
 				assertThat(queue.consumers()).containsExactly(consumer);
 				assertThat(queue.error()).isNull();
+			});
+	}
+
+	@Test
+	void endpointWithQueueVacuumShouldReportEachQueuesLastOutcome() {
+		QueueMetrics metrics = new QueueMetrics(new PgmqTemplate(new JdbcTemplate(), JsonMapper.builder().build(), 1024,
+				Duration.ofHours(1), null) {
+
+			@Override
+			public List<QueueInfo> listQueues() {
+				return List.of(new QueueInfo("emails", false, false, Instant.EPOCH),
+						new QueueInfo("reports", false, false, Instant.EPOCH));
+			}
+
+			@Override
+			public QueueStatistics statistics(String queue) {
+				return new QueueStatistics(queue, 0, 0, null, null, 0, 0, 0, Instant.EPOCH);
+			}
+
+		}, List::of, Duration.ZERO, () -> Map.of("emails", QueueVacuum.Outcome.NOT_OWNER));
+		this.contextRunner.withBean(QueueMetrics.class, () -> metrics)
+			.withPropertyValues("management.endpoints.web.exposure.include=backgroundtasks")
+			.run((context) -> {
+				DurableTierDescriptor queue = context.getBean(BackgroundTasksEndpoint.class).tasks(null, null).queue();
+				assertThat(queue).isNotNull();
+				assertThat(queue.queues()).extracting(QueueDescriptor::name, QueueDescriptor::lastVacuum)
+					.containsExactly(tuple("emails", "not_owner"), tuple("reports", null));
 			});
 	}
 

@@ -188,6 +188,8 @@ class EdgeRuntimeQueueAutoConfigurationTests {
 						.tags("queue", queue, "outcome", "vacuumed")
 						.counter()).isNotNull());
 				assertThat(vacuum.lastOutcomes()).containsEntry(queue, QueueVacuum.Outcome.VACUUMED);
+				assertThat(context.getBean(QueueMetrics.class).lastVacuums()).containsEntry(queue,
+						QueueVacuum.Outcome.VACUUMED);
 			});
 	}
 

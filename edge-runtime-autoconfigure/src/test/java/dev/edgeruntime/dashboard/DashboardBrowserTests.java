@@ -100,8 +100,11 @@ class DashboardBrowserTests {
 		waitUntilState(succeeded, "SUCCEEDED");
 		waitUntilState(failed, "FAILED");
 		assertThat(row(failed).getText()).contains("IllegalStateException: Image 7 of album 1042 is not a JPEG");
-		assertThat(driver().findElement(By.cssSelector("#queues tbody")).getText()).contains("emails 12 9 42 s 38 s 3 1,840")
-			.contains("reports 0 0");
+		assertThat(driver().findElement(By.cssSelector("#queues tbody")).getText())
+			.contains("emails 12 9 42 s 38 s 3 1,840 not owner")
+			.contains("reports 0 0 – – 0 31 vacuumed");
+		assertThat(driver().findElements(By.cssSelector("#queues tbody td.error"))).extracting(WebElement::getText)
+			.containsExactly("not owner");
 		assertThat(driver().findElement(By.cssSelector("#consumers tbody")).getText())
 			.contains("emails EmailListener.send reading 2 / 4");
 		assertThat(driver().getCurrentUrl()).as("the page was never reloaded").isEqualTo(page);

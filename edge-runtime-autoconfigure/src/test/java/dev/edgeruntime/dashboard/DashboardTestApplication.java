@@ -18,6 +18,7 @@ import dev.edgeruntime.queue.QueueConsumerStatus;
 import dev.edgeruntime.queue.QueueInfo;
 import dev.edgeruntime.queue.QueueMetrics;
 import dev.edgeruntime.queue.QueueStatistics;
+import dev.edgeruntime.queue.QueueVacuum;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -89,7 +90,8 @@ class DashboardTestApplication {
 		};
 		return new QueueMetrics(pgmq,
 				() -> List.of(new QueueConsumerStatus("emails", "EmailListener.send", true, true, null, 2, 4)),
-				Duration.ofSeconds(1));
+				Duration.ofSeconds(1),
+				() -> Map.of("emails", QueueVacuum.Outcome.NOT_OWNER, "reports", QueueVacuum.Outcome.VACUUMED));
 	}
 
 	/**
