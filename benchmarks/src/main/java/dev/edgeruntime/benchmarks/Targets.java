@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +21,7 @@ import dev.edgeruntime.runtime.MdcTaskDecorator;
 import dev.edgeruntime.runtime.MdcTaskLifecycleListener;
 import dev.edgeruntime.runtime.PooledTaskThreadFactory;
 import dev.edgeruntime.runtime.ServletTaskOriginResolver;
+import dev.edgeruntime.runtime.StaggeredHandOffQueue;
 import dev.edgeruntime.runtime.TaskStorageArea;
 import dev.edgeruntime.runtime.VirtualTaskExecutor;
 import org.slf4j.MDC;
@@ -69,7 +69,7 @@ final class Targets {
 
 	/** The executor EdgeRuntimeAutoConfiguration gives the runtime for platform threads. */
 	static ThreadPoolExecutor platformExecutor() {
-		return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+		return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new StaggeredHandOffQueue(),
 				new CountingThreadFactory("edge-task-"));
 	}
 

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -18,6 +17,7 @@ import dev.edgeruntime.runtime.MdcTaskLifecycleListener;
 import dev.edgeruntime.runtime.PooledTaskThreadFactory;
 import dev.edgeruntime.runtime.SecurityContextTaskDecorator;
 import dev.edgeruntime.runtime.ServletTaskOriginResolver;
+import dev.edgeruntime.runtime.StaggeredHandOffQueue;
 import dev.edgeruntime.runtime.TaskLifecycleListener;
 import dev.edgeruntime.runtime.TaskOriginResolver;
 import dev.edgeruntime.runtime.TaskStorageArea;
@@ -109,9 +109,10 @@ public final class EdgeRuntimeAutoConfiguration {
 	}
 
 	private static Executor platformExecutor() {
-		// One thread per running task, reused when idle; the runtime's max-in-flight bounds the count.
+		// One thread per running task, reused when idle; the runtime's max-in-flight bounds the count. Idle
+		// threads retire after 60 to 120 s, at staggered times, so that those of a burst do not end together.
 		ThreadPoolExecutor executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
-				new SynchronousQueue<>(), new PooledTaskThreadFactory("edge-task-"));
+				new StaggeredHandOffQueue(), new PooledTaskThreadFactory("edge-task-"));
 		return executor;
 	}
 

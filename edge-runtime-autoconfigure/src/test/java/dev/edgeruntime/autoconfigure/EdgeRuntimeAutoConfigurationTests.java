@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.RuntimeStatus;
@@ -13,6 +15,8 @@ import dev.edgeruntime.TaskInfo;
 import dev.edgeruntime.TaskOptions;
 import dev.edgeruntime.runtime.DefaultEdgeRuntime;
 import dev.edgeruntime.runtime.EdgeRuntimeLifecycle;
+import dev.edgeruntime.runtime.PooledTaskThreadFactory;
+import dev.edgeruntime.runtime.StaggeredHandOffQueue;
 import dev.edgeruntime.runtime.TaskStorageArea;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -100,6 +104,18 @@ class EdgeRuntimeAutoConfigurationTests {
 		this.contextRunner
 			.withPropertyValues("edge-runtime.shutdown.grace-period=30s", "spring.lifecycle.timeout-per-shutdown-phase=40s")
 			.run((context) -> assertThat(output).doesNotContain("edge-runtime.shutdown.grace-period ("));
+	}
+
+	@Test
+	void platformPoolShouldRetireIdleThreadsAtStaggeredTimes() {
+		this.contextRunner.run((context) -> assertThat(context.getBean(DefaultEdgeRuntime.class))
+			.extracting("platformExecutor")
+			.isInstanceOfSatisfying(ThreadPoolExecutor.class, (pool) -> {
+				assertThat(pool.getCorePoolSize()).isZero();
+				assertThat(pool.getKeepAliveTime(TimeUnit.SECONDS)).isEqualTo(60);
+				assertThat(pool.getQueue()).isInstanceOf(StaggeredHandOffQueue.class);
+				assertThat(pool.getThreadFactory()).isInstanceOf(PooledTaskThreadFactory.class);
+			}));
 	}
 
 	@Test
