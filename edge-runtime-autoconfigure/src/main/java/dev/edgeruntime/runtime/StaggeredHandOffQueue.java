@@ -14,10 +14,10 @@ import org.jspecify.annotations.Nullable;
  * task, it waits its keep-alive plus up to as much again, at random, before it gives up and ends.
  * <p>
  * Without this, the threads a burst of work started fall idle together and reach their keep-alive
- * together, and thousands of threads ending at once stall the pool and the JVM: new tasks waited up to
- * 260 ms for the pool in the project's measurement (5,000 threads, Java 17), and a thread parking for 1 ms
- * overslept by 16 ms (see {@code KeepAliveStall} in the benchmarks, and docs/benchmarks.md). Spread over
- * a keep-alive, they end a few at a time.
+ * together, and thousands of threads ending at once stall the pool and the JVM: in the project's
+ * measurements on Java 17 (about 4,000 idle threads), new tasks waited up to 275 ms for the pool and a
+ * thread parking for 1 ms overslept by up to 45 ms (see {@code KeepAliveStall} in the benchmarks, and
+ * docs/benchmarks.md). Spread over a keep-alive, they end a few at a time.
  *
  * @author edge-runtime developers
  */
