@@ -266,6 +266,28 @@ def rate_table(directory, files):
             med("plain", 4), med("background", 4), med("background", 4) / med("plain", 4), body,
             med("background", 5) / med("plain", 5), errors))
     print()
+    others = sorted({e for by in runs.values() for e in by} - {"plain", "background", "plain-body"})
+    if others:
+        # ablations chosen with HTTP_ENDPOINTS, e.g. plain-staggered: each against the plain controller
+        print("Other endpoints (HTTP_ENDPOINTS), against the plain controller in the same rounds: per-round p99, "
+              "then medians.")
+        print()
+        print("| offered req/s | endpoint | rounds: p99, ms | p50, ms | p99, ms | p99 ratio to plain | p99.9 ratio "
+              "to plain |")
+        print("|---:|---|---|---:|---:|---:|---:|")
+        for rate in sorted(runs):
+            by = runs[rate]
+            if "plain" not in by:
+                continue
+            med = lambda endpoint, i: statistics.median(f[i] for _, f in by[endpoint])
+            for endpoint in others:
+                if endpoint not in by:
+                    continue
+                per_round = ["%.1f" % f[4] for _, f in sorted(by[endpoint])]
+                print("| %d | %s | %s | %.2f | %.1f | %.2fx | %.2fx |" % (rate, endpoint, " / ".join(per_round),
+                      med(endpoint, 3), med(endpoint, 4), med(endpoint, 4) / med("plain", 4),
+                      med(endpoint, 5) / med("plain", 5)))
+        print()
 
 
 def main(directory):

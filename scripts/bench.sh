@@ -18,6 +18,9 @@
 #        Java load generator; queue runs QueueBench against scripts/dev-postgres.sh's database (started, and
 #        stopped again, when it is not running) and pgbench (PGBENCH, default Debian's PostgreSQL 15 one);
 #        drain runs DrainBench on Java 17 (platform threads) and Java 25 (virtual threads).
+#        HTTP_ENDPOINTS (default "plain background plain-body") chooses the endpoints of both parts, e.g. with
+#        /plain-staggered (the plain controller on a pool like the runtime's, whose idle threads retire at
+#        staggered times); HTTP_WRK=false leaves out the wrk part.
 # alloc (never part of "all" or "system"): the heap allocated per request by each endpoint of the http
 #        application at HTTP_ALLOC_RATE (default 3000) requests per second, read from its GC log, and the
 #        application's CPU time per request.
@@ -120,7 +123,6 @@ if [[ "$what" == http || "$what" == system ]]; then
 	port=$(free_port)
 	http_java=${HTTP_JAVA:-$java17}
 	read -r -a http_opts <<< "${HTTP_JAVA_OPTS:--Xms512m -Xmx512m}"
-	echo "== http (wrk -t2 -c$connections, ${http_seconds}s per run, $http_rounds rounds, port $port; $http_java ${http_opts[*]})"
 	start_http_app() {
 		"$http_java" "${http_opts[@]}" -cp "$jar" dev.edgeruntime.benchmarks.http.HttpBenchApp \
 			--server.address=127.0.0.1 --server.port="$port" --edge-runtime.max-in-flight=100000 \
@@ -132,22 +134,26 @@ if [[ "$what" == http || "$what" == system ]]; then
 			sleep 0.5
 		done
 	}
-	start_http_app
+	read -r -a endpoints <<< "${HTTP_ENDPOINTS:-plain background plain-body}"
 	run_wrk() { # endpoint seconds file
 		wrk -t2 -c"$connections" -d"$2"s --timeout 10s --latency "http://127.0.0.1:$port/$1" > "$3"
 		sleep 1 # the last requests' 500 ms of background work ends before the next run
 	}
-	run_wrk plain 10 "$out/http-warmup-plain.txt"
-	run_wrk background 10 "$out/http-warmup-background.txt"
-	run_wrk plain-body 10 "$out/http-warmup-plain-body.txt"
-	for round in $(seq 1 "$http_rounds"); do
-		for endpoint in plain background plain-body; do
-			run_wrk "$endpoint" "$http_seconds" "$out/http-$endpoint-$round.txt"
-			grep -E 'Requests/sec|^ +(50|99)%' "$out/http-$endpoint-$round.txt" | tr -s ' \n' ' '
-			echo " ($endpoint, round $round)"
+	if [[ "${HTTP_WRK:-true}" != false ]]; then
+		echo "== http (wrk -t2 -c$connections, ${http_seconds}s per run, $http_rounds rounds, port $port; $http_java ${http_opts[*]})"
+		start_http_app
+		for endpoint in "${endpoints[@]}"; do
+			run_wrk "$endpoint" 10 "$out/http-warmup-$endpoint.txt"
 		done
-	done
-	stop_started
+		for round in $(seq 1 "$http_rounds"); do
+			for endpoint in "${endpoints[@]}"; do
+				run_wrk "$endpoint" "$http_seconds" "$out/http-$endpoint-$round.txt"
+				grep -E 'Requests/sec|^ +(50|99)%' "$out/http-$endpoint-$round.txt" | tr -s ' \n' ' '
+				echo " ($endpoint, round $round)"
+			done
+		done
+		stop_started
+	fi
 	# The same endpoints at the same offered rates (HTTP_RATES, requests per second, lowest first), open
 	# loop: wrk keeps every connection busy, so above the endpoints run at different rates and their
 	# latencies are not comparable; FixedRateLoad measures each request from the moment it was meant to be
@@ -162,12 +168,12 @@ if [[ "$what" == http || "$what" == system ]]; then
 			127.0.0.1 "$port" "/$1" "$2" "$3" "$connections" "$4" > "$5" 2>&1
 		sleep 1
 	}
-	for endpoint in plain background plain-body; do
+	for endpoint in "${endpoints[@]}"; do
 		run_rate "$endpoint" "${rates[0]}" 5 5 "$out/rate-warmup-$endpoint.txt"
 	done
 	for rate in "${rates[@]}"; do
 		for round in $(seq 1 "$http_rounds"); do
-			for endpoint in plain background plain-body; do
+			for endpoint in "${endpoints[@]}"; do
 				run_rate "$endpoint" "$rate" "$http_seconds" 3 "$out/rate-$rate-$endpoint-$round.txt"
 				echo "$(tail -1 "$out/rate-$rate-$endpoint-$round.txt") ($endpoint, round $round)"
 			done
