@@ -33,6 +33,18 @@ public interface DurableTaskDispatcher {
 	}
 
 	/**
+	 * Cancels a durable task that no consumer holds: one not read yet, or waiting for a retry. Its message
+	 * leaves the queue, so no consumer on any instance runs it, and its status reads
+	 * {@link TaskState#CANCELLED}. A task a consumer has read (running, or prefetched for a handler) and a
+	 * task that has ended are not cancelled.
+	 * @param id the task id
+	 * @return whether this call cancelled the task, and the task as it is now; empty when unknown
+	 */
+	default Optional<Cancellation> cancel(UUID id) {
+		return Optional.empty();
+	}
+
+	/**
 	 * One call of a durable {@code @BackgroundTask} method.
 	 *
 	 * @param targetClass the class of the bean whose method was called
@@ -43,6 +55,16 @@ public interface DurableTaskDispatcher {
 	 * @param maxAttempts the maximum number of attempts, or {@code 0} for the default
 	 * @param options the task's name and budgets
 	 */
+	/**
+	 * The outcome of {@link #cancel(UUID)}.
+	 *
+	 * @param cancelled whether this call cancelled the task
+	 * @param task the task as it is after the call
+	 */
+	record Cancellation(boolean cancelled, TaskInfo task) {
+
+	}
+
 	record DurableInvocation(Class<?> targetClass, Method method, List<@Nullable Object> arguments, String name,
 			@Nullable String queue, int maxAttempts, TaskOptions options) {
 

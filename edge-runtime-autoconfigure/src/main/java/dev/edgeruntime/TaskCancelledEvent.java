@@ -9,7 +9,9 @@ import org.springframework.context.ApplicationEvent;
 /**
  * Published when a task is cancelled: by {@link TaskHandle#cancel()} (for example through the
  * {@code backgroundtasks} actuator endpoint) or by the shutdown drain. The task has already reached
- * {@link TaskState#CANCELLED} and its thread has been interrupted.
+ * {@link TaskState#CANCELLED} and its thread has been interrupted. A durable task is cancelled only before
+ * a consumer runs it ({@link DurableTaskDispatcher#cancel(java.util.UUID)}); the event is published on the
+ * instance that cancelled it, by the dispatcher.
  *
  * <pre class="code">
  * &#064;EventListener
@@ -30,7 +32,7 @@ public class TaskCancelledEvent extends ApplicationEvent {
 
 	/**
 	 * Creates a new instance.
-	 * @param source the runtime publishing the event
+	 * @param source the runtime (or, for a durable task, the dispatcher) publishing the event
 	 * @param task the cancelled task
 	 * @param reason the unload reason that caused the cancel, or {@code null} when a caller cancelled it
 	 */

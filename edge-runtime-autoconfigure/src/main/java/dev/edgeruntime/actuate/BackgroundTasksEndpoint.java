@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 
+import dev.edgeruntime.DurableTaskDispatcher;
+import dev.edgeruntime.DurableTaskDispatcher.Cancellation;
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.RuntimeStatus;
 import dev.edgeruntime.TaskBudget;
@@ -58,6 +60,8 @@ public class BackgroundTasksEndpoint {
 
 	private final @Nullable Supplier<@Nullable CronJobs> cronJobs;
 
+	private final Supplier<@Nullable DurableTaskDispatcher> durableTasks;
+
 	/**
 	 * Creates a new instance without the durable tier.
 	 * @param runtime the runtime
@@ -68,6 +72,7 @@ public class BackgroundTasksEndpoint {
 		this.limits = limits;
 		this.queueMetrics = null;
 		this.cronJobs = null;
+		this.durableTasks = () -> null;
 	}
 
 	/**
@@ -89,10 +94,26 @@ public class BackgroundTasksEndpoint {
 	 */
 	public BackgroundTasksEndpoint(EdgeRuntime runtime, Limits limits, Supplier<@Nullable QueueMetrics> queueMetrics,
 			Supplier<@Nullable CronJobs> cronJobs) {
+		this(runtime, limits, queueMetrics, cronJobs, () -> null);
+	}
+
+	/**
+	 * Creates a new instance that also reports the durable tier and its recurring jobs, and reads and
+	 * cancels durable tasks by id.
+	 * @param runtime the runtime
+	 * @param limits the configured limits, reported as they are
+	 * @param queueMetrics supplies the durable tier's figures, or {@code null} when the application has none
+	 * @param cronJobs supplies the recurring jobs, or {@code null} when the application has none
+	 * @param durableTasks supplies the dispatcher of durable tasks, or {@code null} when the application has
+	 * none
+	 */
+	public BackgroundTasksEndpoint(EdgeRuntime runtime, Limits limits, Supplier<@Nullable QueueMetrics> queueMetrics,
+			Supplier<@Nullable CronJobs> cronJobs, Supplier<@Nullable DurableTaskDispatcher> durableTasks) {
 		this.runtime = runtime;
 		this.limits = limits;
 		this.queueMetrics = queueMetrics;
 		this.cronJobs = cronJobs;
+		this.durableTasks = durableTasks;
 	}
 
 	/**
@@ -117,18 +138,24 @@ public class BackgroundTasksEndpoint {
 	}
 
 	/**
-	 * One task, in flight or recently finished.
+	 * One task, in flight or recently finished, or with the durable tier a durable task.
 	 * @param id the task id
 	 * @return the task, or {@code null} when unknown (or no longer retained)
 	 */
 	@ReadOperation
 	public @Nullable TaskDescriptor task(@Selector UUID id) {
-		return this.runtime.find(id).map((task) -> TaskDescriptor.of(task.info())).orElse(null);
+		TaskHandle<?> task = this.runtime.find(id).orElse(null);
+		if (task != null) {
+			return TaskDescriptor.of(task.info());
+		}
+		DurableTaskDispatcher durableTasks = this.durableTasks.get();
+		return (durableTasks != null) ? durableTasks.find(id).map(TaskDescriptor::of).orElse(null) : null;
 	}
 
 	/**
 	 * Cancels a task: it is interrupted and ends {@link TaskState#CANCELLED}, and a
-	 * {@link dev.edgeruntime.TaskCancelledEvent} is published.
+	 * {@link dev.edgeruntime.TaskCancelledEvent} is published. A durable task is cancelled only while no
+	 * consumer holds it ({@link DurableTaskDispatcher#cancel(UUID)}).
 	 * @param id the task id
 	 * @return the outcome, or {@code null} when the task is unknown
 	 */
@@ -136,16 +163,28 @@ public class BackgroundTasksEndpoint {
 	public @Nullable CancelDescriptor cancel(@Selector UUID id) {
 		TaskHandle<?> task = this.runtime.find(id).orElse(null);
 		if (task == null) {
-			return null;
+			return cancelDurable(id);
 		}
 		boolean cancelled = task.cancel();
 		if (cancelled) {
-			logger.info("Background " + describe(task) + " was cancelled through the backgroundtasks endpoint");
+			logger.info("Background " + describe(task.info()) + " was cancelled through the backgroundtasks endpoint");
 		}
 		return new CancelDescriptor(cancelled, TaskDescriptor.of(task.info()));
 	}
 
-	private static String describe(TaskHandle<?> task) {
+	private @Nullable CancelDescriptor cancelDurable(UUID id) {
+		DurableTaskDispatcher durableTasks = this.durableTasks.get();
+		Cancellation outcome = (durableTasks != null) ? durableTasks.cancel(id).orElse(null) : null;
+		if (outcome == null) {
+			return null;
+		}
+		if (outcome.cancelled()) {
+			logger.info("Durable " + describe(outcome.task()) + " was cancelled through the backgroundtasks endpoint");
+		}
+		return new CancelDescriptor(outcome.cancelled(), TaskDescriptor.of(outcome.task()));
+	}
+
+	private static String describe(TaskInfo task) {
 		return "task " + task.id() + " (" + task.name() + ")";
 	}
 

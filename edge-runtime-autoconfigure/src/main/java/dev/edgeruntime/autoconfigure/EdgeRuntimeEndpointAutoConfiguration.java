@@ -1,5 +1,6 @@
 package dev.edgeruntime.autoconfigure;
 
+import dev.edgeruntime.DurableTaskDispatcher;
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.Limits;
@@ -65,9 +66,10 @@ public final class EdgeRuntimeEndpointAutoConfiguration {
 			@ConditionalOnMissingBean
 			@ConditionalOnBean(EdgeRuntime.class)
 			BackgroundTasksEndpoint backgroundTasksEndpoint(EdgeRuntime runtime, EdgeRuntimeProperties properties,
-					ObjectProvider<QueueMetrics> queueMetrics, ObjectProvider<CronJobs> cronJobs) {
+					ObjectProvider<QueueMetrics> queueMetrics, ObjectProvider<CronJobs> cronJobs,
+					ObjectProvider<DurableTaskDispatcher> durableTasks) {
 				return new BackgroundTasksEndpoint(runtime, limits(properties), queueMetrics::getIfAvailable,
-						cronJobs::getIfAvailable);
+						cronJobs::getIfAvailable, durableTasks::getIfUnique);
 			}
 
 		}

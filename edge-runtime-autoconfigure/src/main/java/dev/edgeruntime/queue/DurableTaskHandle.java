@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 import dev.edgeruntime.TaskBudget;
 import dev.edgeruntime.TaskHandle;
@@ -19,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * queue and message id. Its state is {@link TaskState#SCHEDULED}, or {@link TaskState#DROPPED} once the
  * transaction it was enqueued in rolled back. What happens next happens on a consumer, perhaps on another
  * instance: read it at the task status resource with {@link #id()}. The result does not come back to the
- * caller, and the handle cannot cancel the work.
+ * caller. {@link #cancel()} cancels the task while no consumer holds it.
  *
  * @author edge-runtime developers
  */
@@ -42,15 +43,21 @@ public final class DurableTaskHandle implements TaskHandle<Object> {
 
 	private final Instant submittedAt;
 
+	private final Predicate<UUID> canceller;
+
 	private volatile @Nullable Instant droppedAt;
 
-	DurableTaskHandle(UUID id, String name, String queue, long messageId, TaskOrigin origin, Instant submittedAt) {
+	private volatile @Nullable Instant cancelledAt;
+
+	DurableTaskHandle(UUID id, String name, String queue, long messageId, TaskOrigin origin, Instant submittedAt,
+			Predicate<UUID> canceller) {
 		this.id = id;
 		this.name = name;
 		this.queue = queue;
 		this.messageId = messageId;
 		this.origin = origin;
 		this.submittedAt = submittedAt;
+		this.canceller = canceller;
 	}
 
 	@Override
@@ -81,13 +88,16 @@ public final class DurableTaskHandle implements TaskHandle<Object> {
 
 	@Override
 	public TaskState state() {
-		return (this.droppedAt != null) ? TaskState.DROPPED : TaskState.SCHEDULED;
+		if (this.droppedAt != null) {
+			return TaskState.DROPPED;
+		}
+		return (this.cancelledAt != null) ? TaskState.CANCELLED : TaskState.SCHEDULED;
 	}
 
 	/**
 	 * A future that never completes normally: the result of durable work is not carried back. It fails with
-	 * a {@link CancellationException} once the enqueueing transaction rolled back, and with an
-	 * {@link UnsupportedOperationException} otherwise.
+	 * a {@link CancellationException} once the enqueueing transaction rolled back or this handle cancelled
+	 * the task, and with an {@link UnsupportedOperationException} otherwise.
 	 * @return a failed future
 	 */
 	@Override
@@ -96,22 +106,37 @@ public final class DurableTaskHandle implements TaskHandle<Object> {
 			return CompletableFuture.failedFuture(new CancellationException("Durable task " + this.id
 					+ " was never enqueued: its transaction rolled back"));
 		}
+		if (this.cancelledAt != null) {
+			return CompletableFuture.failedFuture(new CancellationException("Durable task " + this.id + " was cancelled"));
+		}
 		return CompletableFuture.failedFuture(new UnsupportedOperationException("The result of durable task "
 				+ this.id + " is not carried back to the caller; read its status resource"));
 	}
 
 	/**
-	 * Durable work cannot be cancelled through its handle: it may be running on another instance.
-	 * @return {@code false}
+	 * Cancels the task while no consumer holds it (not read yet, or waiting for a retry): its message
+	 * leaves the queue and its status reads {@link TaskState#CANCELLED}. Work a consumer has read, on this
+	 * instance or another, is not interrupted.
+	 * @return whether this call cancelled the task; {@code false} when a consumer holds it, it has ended, or
+	 * its transaction rolled back
+	 * @throws org.springframework.dao.DataAccessException when the database cannot be reached
 	 */
 	@Override
 	public boolean cancel() {
-		return false;
+		if (this.droppedAt != null || this.cancelledAt != null) {
+			return false;
+		}
+		if (!this.canceller.test(this.id)) {
+			return false;
+		}
+		this.cancelledAt = Instant.now();
+		return true;
 	}
 
 	@Override
 	public TaskInfo info() {
-		return new TaskInfo(this.id, this.name, state(), this.origin, this.submittedAt, null, this.droppedAt,
+		Instant ended = (this.droppedAt != null) ? this.droppedAt : this.cancelledAt;
+		return new TaskInfo(this.id, this.name, state(), this.origin, this.submittedAt, null, ended,
 				NO_BUDGET, NO_USAGE, null, null, null, 1);
 	}
 

@@ -11,9 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.function.Supplier;
 
 import dev.edgeruntime.DurableTaskDispatcher;
+import dev.edgeruntime.TaskCancelledEvent;
 import dev.edgeruntime.TaskInfo;
 import dev.edgeruntime.TaskInfo.TaskError;
 import dev.edgeruntime.TaskOrigin;
@@ -27,6 +29,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ApplicationEventPublisherAware;
 import org.springframework.core.annotation.MergedAnnotation;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -43,7 +47,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  *
  * @author edge-runtime developers
  */
-public final class PgmqDurableTaskDispatcher implements DurableTaskDispatcher, SmartInitializingSingleton {
+public final class PgmqDurableTaskDispatcher
+		implements DurableTaskDispatcher, SmartInitializingSingleton, ApplicationEventPublisherAware {
 
 	private static final Log logger = LogFactory.getLog(PgmqDurableTaskDispatcher.class);
 
@@ -54,6 +59,20 @@ public final class PgmqDurableTaskDispatcher implements DurableTaskDispatcher, S
 			UNION ALL
 			SELECT msg_id, read_ct, enqueued_at, false, headers::text, archived_at
 			FROM pgmq.a_%1$s WHERE headers->>'x-task-id' = ?
+			""";
+
+	// Only while no consumer holds it: never read, its lease run out, or let go of until a retry. A consumer
+	// reading it at the same moment either skips it (locked here) or makes this find it held.
+	private static final String CANCEL = """
+			WITH cancelled AS (
+				DELETE FROM pgmq.q_%1$s
+				WHERE headers->>'x-task-id' = ?
+					AND (read_ct = 0 OR vt <= clock_timestamp() OR headers->>'x-failed-attempt' = read_ct::text)
+				RETURNING msg_id, read_ct, enqueued_at, vt, message, headers)
+			INSERT INTO pgmq.a_%1$s (msg_id, read_ct, enqueued_at, vt, message, headers)
+			SELECT msg_id, read_ct, enqueued_at, vt, message, coalesce(headers, '{}'::jsonb) || ?::jsonb
+			FROM cancelled
+			RETURNING msg_id
 			""";
 
 	private static final String CREATE_TASK_ID_INDEX = """
@@ -71,6 +90,8 @@ public final class PgmqDurableTaskDispatcher implements DurableTaskDispatcher, S
 	private final Supplier<TaskOrigin> origins;
 
 	private final Settings settings;
+
+	private @Nullable ApplicationEventPublisher events;
 
 	/**
 	 * Creates a new instance.
@@ -155,7 +176,7 @@ public final class PgmqDurableTaskDispatcher implements DurableTaskDispatcher, S
 				target.method().getName(), target.parameterTypes(), arguments);
 		long messageId = this.pgmq.send(target.queue(), message, headers, Duration.ZERO);
 		DurableTaskHandle handle = new DurableTaskHandle(id, invocation.name(), target.queue(), messageId, origin,
-				Instant.now());
+				Instant.now(), (taskId) -> cancel(taskId).map(Cancellation::cancelled).orElse(false));
 		if (TransactionSynchronizationManager.isSynchronizationActive()) {
 			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 
@@ -232,6 +253,39 @@ public final class PgmqDurableTaskDispatcher implements DurableTaskDispatcher, S
 		return Optional.empty();
 	}
 
+	/**
+	 * Cancels a durable task that no consumer holds: its message moves to the archive, marked
+	 * {@link QueueHeaders#CANCELLED}, and a {@link TaskCancelledEvent} is published.
+	 * @param id the task id
+	 * @return whether this call cancelled it, and the task as it is now; empty when no queue of durable tasks
+	 * has it
+	 * @throws org.springframework.dao.DataAccessException when the database cannot be reached
+	 */
+	@Override
+	public Optional<Cancellation> cancel(UUID id) {
+		String headers = this.pgmq.objectMapper()
+			.writeValueAsString(Map.of(QueueHeaders.CANCELLED, true, QueueHeaders.CANCELLED_AT, Instant.now().toString()));
+		for (String queue : this.methods.queues()) {
+			List<Long> moved = this.jdbc.queryForList(CANCEL.formatted(queue.toLowerCase()), Long.class,
+					id.toString(), headers);
+			if (!moved.isEmpty()) {
+				TaskInfo task = find(id).orElseThrow(() -> new IllegalStateException(
+						"Durable task " + id + " was cancelled but is not found in queue '" + queue + "'"));
+				logger.debug("Durable task " + id + " (message " + moved.get(0) + " of queue '" + queue + "') cancelled");
+				if (this.events != null) {
+					this.events.publishEvent(new TaskCancelledEvent(this, task, null));
+				}
+				return Optional.of(new Cancellation(true, task));
+			}
+		}
+		return find(id).map((task) -> new Cancellation(false, task));
+	}
+
+	@Override
+	public void setApplicationEventPublisher(ApplicationEventPublisher events) {
+		this.events = events;
+	}
+
 	private TaskInfo taskInfo(UUID id, ResultSet rs) throws SQLException {
 		Map<String, Object> headers = headers(rs.getString("headers"));
 		int readCount = rs.getInt("read_ct");
@@ -241,9 +295,13 @@ public final class PgmqDurableTaskDispatcher implements DurableTaskDispatcher, S
 		TaskError error = null;
 		if (archivedAt != null) {
 			boolean deadLettered = Boolean.TRUE.equals(headers.get(QueueHeaders.DEAD_LETTERED));
-			state = deadLettered ? TaskState.FAILED : TaskState.SUCCEEDED;
+			boolean cancelled = Boolean.TRUE.equals(headers.get(QueueHeaders.CANCELLED));
+			state = deadLettered ? TaskState.FAILED : cancelled ? TaskState.CANCELLED : TaskState.SUCCEEDED;
 			if (deadLettered) {
 				error = error(String.valueOf(headers.get(QueueHeaders.ERROR)));
+			}
+			else if (cancelled) {
+				error = new TaskError(CancellationException.class.getName(), "Durable task " + id + " was cancelled");
 			}
 		}
 		else {

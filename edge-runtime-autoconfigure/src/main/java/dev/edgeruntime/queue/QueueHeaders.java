@@ -46,6 +46,12 @@ public final class QueueHeaders {
 	 */
 	public static final String TASK_ORIGIN = "x-task-origin";
 
+	/** {@code true} on an archived durable task that was cancelled before a consumer ran it. */
+	public static final String CANCELLED = "x-cancelled";
+
+	/** When the durable task was cancelled (ISO-8601). */
+	public static final String CANCELLED_AT = "x-cancelled-at";
+
 	/** The idempotency key the message was sent with. */
 	public static final String IDEMPOTENCY_KEY = "x-idempotency-key";
 

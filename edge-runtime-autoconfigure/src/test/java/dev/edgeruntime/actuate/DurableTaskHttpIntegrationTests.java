@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.jayway.jsonpath.DocumentContext;
@@ -62,6 +63,8 @@ class DurableTaskHttpIntegrationTests {
 			registry.add(property.substring(0, equals), () -> property.substring(equals + 1));
 		}
 		registry.add("edge-runtime.queue.tasks.queue", () -> QUEUE);
+		// a failed export waits for its retry long enough to be cancelled
+		registry.add("edge-runtime.queue.consumer.backoff.initial", () -> "1h");
 		registry.add("edge-runtime.cron.mode", () -> "in-app");
 		registry.add("edge-runtime.cron.job-name-prefix", () -> "endpoint-test:");
 		registry.add("edge-runtime.cron.jobs.nightly-export.schedule", () -> "0 3 * * *");
@@ -121,6 +124,42 @@ class DurableTaskHttpIntegrationTests {
 		assertThat(json.<Map<String, Object>>read("$.queue")).doesNotContainKey("error");
 	}
 
+	@Test
+	void endpointReadsAndCancelsDurableTasksNoConsumerHolds() throws Exception {
+		String failing = JsonPath.parse(post("/exports/-1").body()).read("$.id");
+		URI failingTask = URI.create("http://localhost:" + this.port + "/actuator/backgroundtasks/" + failing);
+		// the first attempt failed: the task waits an hour for its retry, held by no consumer
+		await().atMost(WAIT).until(() -> get(failingTask).statusCode() == 200
+				&& "export -1 failed".equals(JsonPath.parse(get(failingTask).body()).read("$.error.message")));
+		assertThat(JsonPath.parse(get(failingTask).body()).<String>read("$.state")).isEqualTo("SCHEDULED");
+		HttpResponse<String> cancelled = delete(failingTask);
+		assertThat(cancelled.statusCode()).isEqualTo(200);
+		DocumentContext outcome = JsonPath.parse(cancelled.body());
+		assertThat(outcome.<Boolean>read("$.cancelled")).isTrue();
+		assertThat(outcome.<String>read("$.task.state")).isEqualTo("CANCELLED");
+		assertThat(outcome.<String>read("$.task.finishedAt")).isNotNull();
+		HttpResponse<String> again = delete(failingTask);
+		assertThat(again.statusCode()).isEqualTo(409);
+		assertThat(JsonPath.parse(again.body()).<Boolean>read("$.cancelled")).isFalse();
+		HttpResponse<String> status = get(URI.create("http://localhost:" + this.port + "/background-tasks/" + failing));
+		assertThat(JsonPath.parse(status.body()).<String>read("$.state")).isEqualTo("CANCELLED");
+		// one that has ended is not cancelled, and an unknown id is not found
+		String succeeded = JsonPath.parse(post("/exports/5").body()).read("$.id");
+		URI succeededTask = URI.create("http://localhost:" + this.port + "/actuator/backgroundtasks/" + succeeded);
+		await().atMost(WAIT).until(() -> get(succeededTask).statusCode() == 200
+				&& "SUCCEEDED".equals(JsonPath.parse(get(succeededTask).body()).read("$.state")));
+		HttpResponse<String> ended = delete(succeededTask);
+		assertThat(ended.statusCode()).isEqualTo(409);
+		assertThat(JsonPath.parse(ended.body()).<String>read("$.task.state")).isEqualTo("SUCCEEDED");
+		assertThat(delete(URI.create("http://localhost:" + this.port + "/actuator/backgroundtasks/" + UUID.randomUUID()))
+			.statusCode()).isEqualTo(404);
+		assertThat(this.controller.exported()).containsOnlyOnce(-1);
+	}
+
+	private HttpResponse<String> delete(URI uri) throws IOException, InterruptedException {
+		return this.http.send(HttpRequest.newBuilder(uri).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+	}
+
 	private HttpResponse<String> post(String path) throws IOException, InterruptedException {
 		return this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
 			.POST(HttpRequest.BodyPublishers.noBody())
@@ -152,6 +191,9 @@ class DurableTaskHttpIntegrationTests {
 		@PostMapping("/exports/{id}")
 		public void export(@PathVariable int id) {
 			this.exported.add(id);
+			if (id < 0) {
+				throw new IllegalArgumentException("export " + id + " failed");
+			}
 		}
 
 	}

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +14,7 @@ import javax.sql.DataSource;
 
 import dev.edgeruntime.BackgroundTask;
 import dev.edgeruntime.DurableTaskDispatcher;
+import dev.edgeruntime.TaskCancelledEvent;
 import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskInfo;
 import dev.edgeruntime.TaskState;
@@ -28,6 +30,7 @@ import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -35,6 +38,7 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -146,11 +150,80 @@ class DurableBackgroundTaskTests {
 	}
 
 	@Test
+	void cancelTakesATaskNoConsumerHoldsOutOfTheQueueAndLeavesARunningOneAlone() throws InterruptedException {
+		CountDownLatch started = new CountDownLatch(1);
+		// one handler and no read-ahead: a second task stays in the queue, leased by no one, while the first runs
+		this.contextRunner
+			.withPropertyValues("edge-runtime.queue.tasks.concurrency=1", "edge-runtime.queue.consumer.prefetch=0")
+			.withUserConfiguration(CancelledEvents.class)
+			.run((context) -> {
+				Reports reports = context.getBean(Reports.class);
+				ReportLog log = context.getBean(ReportLog.class);
+				log.blockUntil = new CountDownLatch(1);
+				log.started = started;
+				DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
+				TaskHandle<?> running = reports.build(new Report("running", 1));
+				assertThat(started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+				// the only handler is busy: this one waits in the queue, held by no consumer
+				TaskHandle<?> waiting = reports.build(new Report("waiting", 2));
+				assertThat(dispatcher.find(waiting.id()).orElseThrow().state()).isEqualTo(TaskState.SCHEDULED);
+				DurableTaskDispatcher.Cancellation notCancelled = dispatcher.cancel(running.id()).orElseThrow();
+				assertThat(notCancelled.cancelled()).isFalse();
+				assertThat(notCancelled.task().state()).isEqualTo(TaskState.RUNNING);
+				assertThat(waiting.cancel()).isTrue();
+				assertThat(waiting.state()).isEqualTo(TaskState.CANCELLED);
+				assertThatExceptionOfType(CancellationException.class).isThrownBy(() -> waiting.result().get())
+					.withMessageContaining("was cancelled");
+				assertThat(waiting.cancel()).isFalse();
+				TaskInfo cancelled = dispatcher.find(waiting.id()).orElseThrow();
+				assertThat(cancelled.state()).isEqualTo(TaskState.CANCELLED);
+				assertThat(cancelled.finishedAt()).isNotNull();
+				assertThat(cancelled.error().type()).isEqualTo(CancellationException.class.getName());
+				assertThat(dispatcher.cancel(waiting.id()).orElseThrow().cancelled()).isFalse();
+				assertThat(context.getBean(CancelledEvents.class).ids).containsExactly(waiting.id());
+				Map<String, Object> archived = jdbc(context).queryForMap("SELECT msg_id, headers->>'x-cancelled' AS "
+						+ "cancelled FROM pgmq.a_" + this.queue + " WHERE headers->>'x-task-id' = ?",
+						waiting.id().toString());
+				assertThat(archived).containsEntry("msg_id", ((DurableTaskHandle) waiting).messageId())
+					.containsEntry("cancelled", "true");
+				// the running one finishes; the cancelled one is no longer in the queue for anyone to run
+				log.blockUntil.countDown();
+				await().atMost(WAIT)
+					.until(() -> dispatcher.find(running.id()).map(TaskInfo::state).orElse(null) == TaskState.SUCCEEDED);
+				assertThat(rows(context, "q")).isZero();
+				assertThat(log.received).containsExactly(new Report("running", 1));
+				DurableTaskDispatcher.Cancellation ended = dispatcher.cancel(running.id()).orElseThrow();
+				assertThat(ended.cancelled()).isFalse();
+				assertThat(ended.task().state()).isEqualTo(TaskState.SUCCEEDED);
+				assertThat(dispatcher.cancel(UUID.randomUUID())).isEmpty();
+			});
+	}
+
+	@Test
+	void cancelTakesATaskWaitingForItsRetry() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.backoff.initial=1h").run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			ReportLog log = context.getBean(ReportLog.class);
+			log.failWith = "paper jam";
+			TaskHandle<?> handle = reports.build(new Report("jammed", 1));
+			DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
+			await().atMost(WAIT).until(() -> dispatcher.find(handle.id()).map(TaskInfo::error).isPresent());
+			assertThat(dispatcher.find(handle.id()).orElseThrow().state()).isEqualTo(TaskState.SCHEDULED);
+			DurableTaskDispatcher.Cancellation outcome = dispatcher.cancel(handle.id()).orElseThrow();
+			assertThat(outcome.cancelled()).isTrue();
+			assertThat(outcome.task().state()).isEqualTo(TaskState.CANCELLED);
+			assertThat(outcome.task().attempt()).isEqualTo(1);
+			assertThat(rows(context, "q")).isZero();
+			assertThat(log.received).hasSize(1);
+		});
+	}
+
+	@Test
 	void callsSurviveARestartOfTheApplication() throws InterruptedException {
 		CountDownLatch started = new CountDownLatch(1);
 		UUID[] ids = new UUID[2];
 		this.contextRunner
-			.withPropertyValues("edge-runtime.queue.tasks.concurrency=1",
+			.withPropertyValues("edge-runtime.queue.tasks.concurrency=1", "edge-runtime.queue.consumer.prefetch=0",
 					"edge-runtime.queue.consumer.shutdown-max-wait=200ms", "edge-runtime.shutdown.grace-period=200ms")
 			.run((context) -> {
 				Reports reports = context.getBean(Reports.class);
@@ -160,7 +233,8 @@ class DurableBackgroundTaskTests {
 				TransactionTemplate transactions = transactions(context);
 				ids[0] = transactions.execute((status) -> reports.build(new Report("started", 1))).id();
 				assertThat(started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-				// the only handler is busy: the second call waits in the queue until this context is closed
+				// the only handler is busy and nothing is read ahead: the second call waits in the queue, leased by
+				// no one, until this context is closed
 				ids[1] = transactions.execute((status) -> reports.build(new Report("waiting", 2))).id();
 				assertThat(context.getBean(DurableTaskDispatcher.class).find(ids[1]).orElseThrow().state())
 					.isEqualTo(TaskState.SCHEDULED);
@@ -347,6 +421,17 @@ class DurableBackgroundTaskTests {
 				throw new IllegalStateException(log.failWith);
 			}
 			return null;
+		}
+
+	}
+
+	static class CancelledEvents implements ApplicationListener<TaskCancelledEvent> {
+
+		final List<UUID> ids = new CopyOnWriteArrayList<>();
+
+		@Override
+		public void onApplicationEvent(TaskCancelledEvent event) {
+			this.ids.add(event.task().id());
 		}
 
 	}
