@@ -45,6 +45,16 @@ public interface DurableTaskDispatcher {
 	}
 
 	/**
+	 * The outcome of {@link #cancel(UUID)}.
+	 *
+	 * @param cancelled whether this call cancelled the task
+	 * @param task the task as it is after the call
+	 */
+	record Cancellation(boolean cancelled, TaskInfo task) {
+
+	}
+
+	/**
 	 * One call of a durable {@code @BackgroundTask} method.
 	 *
 	 * @param targetClass the class of the bean whose method was called
@@ -55,16 +65,6 @@ public interface DurableTaskDispatcher {
 	 * @param maxAttempts the maximum number of attempts, or {@code 0} for the default
 	 * @param options the task's name and budgets
 	 */
-	/**
-	 * The outcome of {@link #cancel(UUID)}.
-	 *
-	 * @param cancelled whether this call cancelled the task
-	 * @param task the task as it is after the call
-	 */
-	record Cancellation(boolean cancelled, TaskInfo task) {
-
-	}
-
 	record DurableInvocation(Class<?> targetClass, Method method, List<@Nullable Object> arguments, String name,
 			@Nullable String queue, int maxAttempts, TaskOptions options) {
 
