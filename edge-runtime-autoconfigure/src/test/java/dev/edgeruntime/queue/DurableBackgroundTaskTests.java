@@ -200,6 +200,55 @@ class DurableBackgroundTaskTests {
 	}
 
 	@Test
+	void cancelRacingTheConsumersEitherCancelsATaskOrLetsItRunNeverBothAndLosesNone() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.tasks.concurrency=4").run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			ReportLog log = context.getBean(ReportLog.class);
+			DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
+			// slow enough that the consumers are still at work when the cancels start
+			log.workMillis = 10;
+			int count = 200;
+			List<TaskHandle<?>> handles = new java.util.ArrayList<>();
+			for (int i = 0; i < count; i++) {
+				handles.add(reports.build(new Report("r" + i, i)));
+			}
+			// newest first, while the four handlers work through the oldest
+			Map<UUID, Integer> pages = new java.util.HashMap<>();
+			java.util.Set<UUID> cancelled = new java.util.HashSet<>();
+			for (int i = count - 1; i >= 0; i--) {
+				TaskHandle<?> handle = handles.get(i);
+				pages.put(handle.id(), i);
+				if (handle.cancel()) {
+					cancelled.add(handle.id());
+				}
+			}
+			await().atMost(WAIT).until(() -> handles.stream()
+				.allMatch((handle) -> dispatcher.find(handle.id()).map(TaskInfo::state).orElse(TaskState.SCHEDULED)
+					.isTerminal()));
+			java.util.Set<Integer> ran = new java.util.HashSet<>();
+			for (Report report : log.received) {
+				assertThat(ran.add(report.getPages())).as("%s ran once", report).isTrue();
+			}
+			for (TaskHandle<?> handle : handles) {
+				int page = pages.get(handle.id());
+				TaskState state = dispatcher.find(handle.id()).orElseThrow().state();
+				if (cancelled.contains(handle.id())) {
+					assertThat(state).as("task %d, cancelled", page).isEqualTo(TaskState.CANCELLED);
+					assertThat(ran).as("task %d, cancelled", page).doesNotContain(page);
+				}
+				else {
+					assertThat(state).as("task %d, not cancelled", page).isEqualTo(TaskState.SUCCEEDED);
+					assertThat(ran).as("task %d, not cancelled", page).contains(page);
+				}
+			}
+			assertThat(cancelled.size() + ran.size()).isEqualTo(count);
+			assertThat(rows(context, "q")).isZero();
+			System.out.println("Cancel racing the consumers: " + cancelled.size() + " of " + count
+					+ " tasks cancelled, " + ran.size() + " ran, none both, none lost");
+		});
+	}
+
+	@Test
 	void cancelTakesATaskWaitingForItsRetry() {
 		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.backoff.initial=1h").run((context) -> {
 			Reports reports = context.getBean(Reports.class);
@@ -388,6 +437,8 @@ class DurableBackgroundTaskTests {
 
 		volatile CountDownLatch blockUntil;
 
+		volatile long workMillis;
+
 	}
 
 	public static class Reports {
@@ -412,6 +463,15 @@ class DurableBackgroundTaskTests {
 				}
 				catch (InterruptedException ex) {
 					// the shutdown gave up on this run; the message goes back to the queue
+					Thread.currentThread().interrupt();
+					throw new IllegalStateException("interrupted", ex);
+				}
+			}
+			if (log.workMillis > 0) {
+				try {
+					Thread.sleep(log.workMillis);
+				}
+				catch (InterruptedException ex) {
 					Thread.currentThread().interrupt();
 					throw new IllegalStateException("interrupted", ex);
 				}
