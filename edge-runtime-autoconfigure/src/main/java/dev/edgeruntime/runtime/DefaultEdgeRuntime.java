@@ -662,14 +662,16 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 	/**
 	 * Waits for tasks in flight to finish, up to the grace period, then cancels the rest, logs each by
-	 * id and name, and waits briefly for their threads to notice.
+	 * id and name, and waits briefly for their threads to notice. When there was anything to drain, the
+	 * end is logged with how long it took.
 	 * @param gracePeriod how long to wait
 	 * @return the tasks that had to be cancelled
 	 */
 	public List<TaskInfo> drain(Duration gracePeriod) {
 		stopAccepting();
 		this.draining = true;
-		long deadline = System.nanoTime() + gracePeriod.toNanos();
+		long start = System.nanoTime();
+		long deadline = start + gracePeriod.toNanos();
 		int waiting = this.inFlight.get();
 		if (waiting > 0) {
 			logger.info("Waiting up to " + gracePeriod + " for " + waiting + " background task"
@@ -686,6 +688,16 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			}
 		}
 		awaitNoneInFlight(System.nanoTime() + UNWIND_TIME.toNanos());
+		if (waiting > 0 || !cancelled.isEmpty()) {
+			long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+			if (cancelled.isEmpty()) {
+				logger.info("Drain complete in " + took + " ms: every background task finished");
+			}
+			else {
+				logger.warn("Drain complete in " + took + " ms: " + cancelled.size() + " background task"
+						+ ((cancelled.size() == 1) ? " was" : "s were") + " interrupted at the end of the grace period");
+			}
+		}
 		return cancelled;
 	}
 

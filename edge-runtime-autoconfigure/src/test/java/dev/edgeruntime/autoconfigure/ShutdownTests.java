@@ -81,11 +81,14 @@ class ShutdownTests {
 			});
 			assertThat(output).contains("Background task " + stuck.id()
 					+ " (stuck) did not finish within the shutdown grace period of PT1S and was interrupted");
+			assertThat(output).containsPattern(
+					"Drain complete in \\d+ ms: 1 background task was interrupted at the end of the grace period");
+			assertThat(output).doesNotContain("every background task finished");
 		});
 	}
 
 	@Test
-	void waitUntilAfterDrainBeganShouldBeRefusedAndInFlightTaskCompletes() {
+	void waitUntilAfterDrainBeganShouldBeRefusedAndInFlightTaskCompletes(CapturedOutput output) {
 		this.contextRunner.withPropertyValues("edge-runtime.shutdown.grace-period=1m").run((context) -> {
 			DefaultEdgeRuntime runtime = context.getBean(DefaultEdgeRuntime.class);
 			CountDownLatch release = new CountDownLatch(1);
@@ -109,6 +112,8 @@ class ShutdownTests {
 			closer.join(TimeUnit.SECONDS.toMillis(30));
 			assertThat(closer.isAlive()).isFalse();
 			assertThat(inFlight.state()).isEqualTo(TaskState.SUCCEEDED);
+			assertThat(output).contains("Waiting up to PT1M for 1 background task to finish")
+				.containsPattern("Drain complete in \\d+ ms: every background task finished");
 		});
 	}
 
