@@ -27,7 +27,7 @@ public final class QueueMeterBinder implements MeterBinder, QueueConsumerObserve
 
 	private final Set<String> bound = ConcurrentHashMap.newKeySet();
 
-	private volatile @Nullable MeterRegistry registry;
+	private volatile @Nullable Binding binding;
 
 	/**
 	 * Creates a new instance.
@@ -39,7 +39,8 @@ public final class QueueMeterBinder implements MeterBinder, QueueConsumerObserve
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		this.registry = registry;
+		Binding binding = new Binding(registry, ConcurrentHashMap.newKeySet());
+		this.binding = binding;
 		Set<String> names = new LinkedHashSet<>(this.bound);
 		try {
 			this.metrics.queues().forEach((statistics) -> names.add(statistics.queue()));
@@ -47,14 +48,15 @@ public final class QueueMeterBinder implements MeterBinder, QueueConsumerObserve
 		catch (RuntimeException ex) {
 			// Database unavailable at start: queues get their gauges when their consumers start.
 		}
-		names.forEach((queue) -> register(registry, queue));
+		names.forEach(binding::register);
 	}
 
 	@Override
 	public void consuming(String queue) {
-		MeterRegistry current = this.registry;
+		Binding current = this.binding;
 		if (current != null) {
-			register(current, queue);
+			// a queue that already existed at start has its gauges since bindTo
+			current.register(queue);
 		}
 		else {
 			this.bound.add(queue);
@@ -101,15 +103,39 @@ public final class QueueMeterBinder implements MeterBinder, QueueConsumerObserve
 	}
 
 	private void count(String queue, String outcome) {
-		MeterRegistry current = this.registry;
+		Binding current = this.binding;
 		if (current != null) {
 			Counter.builder("edge.runtime.queue.messages")
 				.description("Messages handled by this instance's consumers, by outcome")
 				.tag("queue", queue)
 				.tag("outcome", outcome)
-				.register(current)
+				.register(current.registry())
 				.increment();
 		}
+	}
+
+	/** The registry bound to, and the queues whose gauges it has, so that none is registered twice. */
+	private final class Binding {
+
+		private final MeterRegistry registry;
+
+		private final Set<String> queues;
+
+		Binding(MeterRegistry registry, Set<String> queues) {
+			this.registry = registry;
+			this.queues = queues;
+		}
+
+		MeterRegistry registry() {
+			return this.registry;
+		}
+
+		void register(String queue) {
+			if (this.queues.add(queue)) {
+				QueueMeterBinder.this.register(this.registry, queue);
+			}
+		}
+
 	}
 
 }
