@@ -59,9 +59,10 @@ public final class EdgeRuntimeDurableTaskAutoConfiguration {
 		invalid.check(tasks.getMaxAttempts() >= 1, "tasks.max-attempts", tasks.getMaxAttempts(), "must be at least 1");
 		invalid.check(concurrency == null || concurrency >= 1, "tasks.concurrency", concurrency,
 				"must be at least 1 when set");
+		invalid.check(tasks.getPrefetch() >= 0, "tasks.prefetch", tasks.getPrefetch(), "must be at least 0");
 		invalid.throwIfAny();
 		PgmqDurableTaskDispatcher.Settings settings = new PgmqDurableTaskDispatcher.Settings(tasks.getMaxAttempts(),
-				(concurrency != null) ? concurrency : 0, tasks.isArchiveOnSuccess());
+				(concurrency != null) ? concurrency : 0, tasks.getPrefetch(), tasks.isArchiveOnSuccess());
 		TaskOriginResolver resolver = originResolver.getIfAvailable(EdgeRuntimeDurableTaskAutoConfiguration::servletOrigin);
 		return new PgmqDurableTaskDispatcher(pgmq, new JdbcTemplate(dataSource), methods, listeners, resolver::resolve,
 				settings);

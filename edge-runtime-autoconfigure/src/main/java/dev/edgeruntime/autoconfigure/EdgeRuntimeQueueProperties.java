@@ -141,6 +141,13 @@ public class EdgeRuntimeQueueProperties {
 		private @Nullable Integer concurrency;
 
 		/**
+		 * Most durable tasks read ahead of free handlers, leased by this instance while they wait. With 0,
+		 * a task is read only when a handler is free: a task shown RUNNING is running, every task waiting
+		 * in the queue can be cancelled, and instances share the tasks as they free up.
+		 */
+		private int prefetch = 0;
+
+		/**
 		 * Whether a finished durable task's message is archived rather than deleted, so that its status
 		 * stays readable.
 		 */
@@ -176,6 +183,14 @@ public class EdgeRuntimeQueueProperties {
 
 		public void setConcurrency(@Nullable Integer concurrency) {
 			this.concurrency = concurrency;
+		}
+
+		public int getPrefetch() {
+			return this.prefetch;
+		}
+
+		public void setPrefetch(int prefetch) {
+			this.prefetch = prefetch;
 		}
 
 		public boolean isArchiveOnSuccess() {

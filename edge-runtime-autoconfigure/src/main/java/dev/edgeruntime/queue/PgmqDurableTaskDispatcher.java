@@ -136,6 +136,7 @@ public final class PgmqDurableTaskDispatcher
 		Map<String, Object> attributes = new LinkedHashMap<>();
 		attributes.put("queue", queue);
 		attributes.put("concurrency", this.settings.concurrency());
+		attributes.put("prefetch", this.settings.prefetch());
 		attributes.put("onSuccess",
 				this.settings.archiveOnSuccess() ? QueueListener.Completion.ARCHIVE : QueueListener.Completion.DELETE);
 		return MergedAnnotation.of(QueueListener.class, attributes).synthesize();
@@ -358,10 +359,13 @@ public final class PgmqDurableTaskDispatcher
 	 * @param maxAttempts deliveries before a failing task is dead-lettered, unless its annotation says
 	 * @param concurrency most durable tasks of one queue run at once on this instance, or {@code 0} for the
 	 * consumers' default
+	 * @param prefetch most tasks read ahead of free handlers ({@code 0}: a task is read only when a handler
+	 * is free, so a leased task is a running one and every waiting task can be cancelled), or {@code -1} for
+	 * the consumers' default
 	 * @param archiveOnSuccess whether a finished task's message is archived, so its status stays readable,
 	 * rather than deleted
 	 */
-	public record Settings(int maxAttempts, int concurrency, boolean archiveOnSuccess) {
+	public record Settings(int maxAttempts, int concurrency, int prefetch, boolean archiveOnSuccess) {
 
 	}
 

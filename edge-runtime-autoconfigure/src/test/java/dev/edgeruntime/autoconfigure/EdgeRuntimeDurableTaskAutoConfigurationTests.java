@@ -64,13 +64,15 @@ class EdgeRuntimeDurableTaskAutoConfigurationTests {
 	@Test
 	void invalidTaskSettingsShouldFailStartUpNamingTheProperties() {
 		this.contextRunner.withBean(DataSource.class, EdgeRuntimeDurableTaskAutoConfigurationTests::dataSource)
-			.withPropertyValues("edge-runtime.queue.tasks.max-attempts=0", "edge-runtime.queue.tasks.queue=bad-name")
+			.withPropertyValues("edge-runtime.queue.tasks.max-attempts=0", "edge-runtime.queue.tasks.queue=bad-name",
+					"edge-runtime.queue.tasks.prefetch=-1")
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				assertThat(context.getStartupFailure()).rootCause()
 					.isInstanceOf(InvalidPropertiesException.class)
 					.hasMessageContaining("edge-runtime.queue.tasks.max-attempts")
-					.hasMessageContaining("edge-runtime.queue.tasks.queue");
+					.hasMessageContaining("edge-runtime.queue.tasks.queue")
+					.hasMessageContaining("edge-runtime.queue.tasks.prefetch");
 			});
 	}
 

@@ -30,6 +30,7 @@ import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -152,9 +153,10 @@ class DurableBackgroundTaskTests {
 	@Test
 	void cancelTakesATaskNoConsumerHoldsOutOfTheQueueAndLeavesARunningOneAlone() throws InterruptedException {
 		CountDownLatch started = new CountDownLatch(1);
-		// one handler and no read-ahead: a second task stays in the queue, leased by no one, while the first runs
+		// one handler, and durable tasks read no task ahead (the default, whatever the consumers' default): a
+		// second task stays in the queue, leased by no one, while the first runs
 		this.contextRunner
-			.withPropertyValues("edge-runtime.queue.tasks.concurrency=1", "edge-runtime.queue.consumer.prefetch=0")
+			.withPropertyValues("edge-runtime.queue.tasks.concurrency=1", "edge-runtime.queue.consumer.prefetch=3")
 			.withUserConfiguration(CancelledEvents.class)
 			.run((context) -> {
 				Reports reports = context.getBean(Reports.class);
@@ -201,51 +203,75 @@ class DurableBackgroundTaskTests {
 
 	@Test
 	void cancelRacingTheConsumersEitherCancelsATaskOrLetsItRunNeverBothAndLosesNone() {
-		this.contextRunner.withPropertyValues("edge-runtime.queue.tasks.concurrency=4").run((context) -> {
-			Reports reports = context.getBean(Reports.class);
-			ReportLog log = context.getBean(ReportLog.class);
-			DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
-			// slow enough that the consumers are still at work when the cancels start
-			log.workMillis = 10;
-			int count = 200;
-			List<TaskHandle<?>> handles = new java.util.ArrayList<>();
-			for (int i = 0; i < count; i++) {
-				handles.add(reports.build(new Report("r" + i, i)));
-			}
-			// newest first, while the four handlers work through the oldest
-			Map<UUID, Integer> pages = new java.util.HashMap<>();
-			java.util.Set<UUID> cancelled = new java.util.HashSet<>();
-			for (int i = count - 1; i >= 0; i--) {
-				TaskHandle<?> handle = handles.get(i);
-				pages.put(handle.id(), i);
-				if (handle.cancel()) {
-					cancelled.add(handle.id());
+		// with tasks read ahead too, so that cancels also race leases of tasks that wait in a consumer
+		this.contextRunner
+			.withPropertyValues("edge-runtime.queue.tasks.concurrency=4", "edge-runtime.queue.tasks.prefetch=4")
+			.run((context) -> {
+				Reports reports = context.getBean(Reports.class);
+				ReportLog log = context.getBean(ReportLog.class);
+				DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
+				// slow enough that the consumers are still at work when the cancels start
+				log.workMillis = 10;
+				int count = 200;
+				List<TaskHandle<?>> handles = new java.util.ArrayList<>();
+				for (int i = 0; i < count; i++) {
+					handles.add(reports.build(new Report("r" + i, i)));
 				}
-			}
-			await().atMost(WAIT).until(() -> handles.stream()
-				.allMatch((handle) -> dispatcher.find(handle.id()).map(TaskInfo::state).orElse(TaskState.SCHEDULED)
-					.isTerminal()));
-			java.util.Set<Integer> ran = new java.util.HashSet<>();
-			for (Report report : log.received) {
-				assertThat(ran.add(report.getPages())).as("%s ran once", report).isTrue();
-			}
-			for (TaskHandle<?> handle : handles) {
-				int page = pages.get(handle.id());
-				TaskState state = dispatcher.find(handle.id()).orElseThrow().state();
-				if (cancelled.contains(handle.id())) {
-					assertThat(state).as("task %d, cancelled", page).isEqualTo(TaskState.CANCELLED);
-					assertThat(ran).as("task %d, cancelled", page).doesNotContain(page);
+				// newest first, while the four handlers work through the oldest
+				Map<UUID, Integer> pages = new java.util.HashMap<>();
+				java.util.Set<UUID> cancelled = new java.util.HashSet<>();
+				for (int i = count - 1; i >= 0; i--) {
+					TaskHandle<?> handle = handles.get(i);
+					pages.put(handle.id(), i);
+					if (handle.cancel()) {
+						cancelled.add(handle.id());
+					}
 				}
-				else {
-					assertThat(state).as("task %d, not cancelled", page).isEqualTo(TaskState.SUCCEEDED);
-					assertThat(ran).as("task %d, not cancelled", page).contains(page);
+				await().atMost(WAIT).until(() -> handles.stream()
+					.allMatch((handle) -> dispatcher.find(handle.id()).map(TaskInfo::state).orElse(TaskState.SCHEDULED)
+						.isTerminal()));
+				java.util.Set<Integer> ran = new java.util.HashSet<>();
+				for (Report report : log.received) {
+					assertThat(ran.add(report.getPages())).as("%s ran once", report).isTrue();
 				}
-			}
-			assertThat(cancelled.size() + ran.size()).isEqualTo(count);
-			assertThat(rows(context, "q")).isZero();
-			System.out.println("Cancel racing the consumers: " + cancelled.size() + " of " + count
-					+ " tasks cancelled, " + ran.size() + " ran, none both, none lost");
-		});
+				for (TaskHandle<?> handle : handles) {
+					int page = pages.get(handle.id());
+					TaskState state = dispatcher.find(handle.id()).orElseThrow().state();
+					if (cancelled.contains(handle.id())) {
+						assertThat(state).as("task %d, cancelled", page).isEqualTo(TaskState.CANCELLED);
+						assertThat(ran).as("task %d, cancelled", page).doesNotContain(page);
+					}
+					else {
+						assertThat(state).as("task %d, not cancelled", page).isEqualTo(TaskState.SUCCEEDED);
+						assertThat(ran).as("task %d, not cancelled", page).contains(page);
+					}
+				}
+				assertThat(cancelled.size() + ran.size()).isEqualTo(count);
+				assertThat(rows(context, "q")).isZero();
+				System.out.println("Cancel racing the consumers: " + cancelled.size() + " of " + count
+						+ " tasks cancelled, " + ran.size() + " ran, none both, none lost");
+			});
+	}
+
+	@Test
+	void durableTasksAreReadOnlyForAFreeHandlerUnlessTheirPrefetchIsSet() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.prefetch=3")
+			.run((context) -> assertThat(durableTaskPrefetch(context)).isZero());
+		this.contextRunner.withPropertyValues("edge-runtime.queue.tasks.prefetch=2")
+			.run((context) -> assertThat(durableTaskPrefetch(context)).isEqualTo(2));
+	}
+
+	private static int durableTaskPrefetch(ApplicationContext context) {
+		QueueConsumers consumers = context.getBean(QueueConsumers.class);
+		return context.getBean(QueueListenerAnnotationBeanPostProcessor.class)
+			.endpoints()
+			.stream()
+			.filter((endpoint) -> endpoint.beanName().startsWith("durableTasks["))
+			.map((endpoint) -> consumers.settings(endpoint).prefetch())
+			.reduce((a, b) -> {
+				throw new AssertionError("more than one consumer of durable tasks");
+			})
+			.orElseThrow();
 	}
 
 	@Test
@@ -272,7 +298,7 @@ class DurableBackgroundTaskTests {
 		CountDownLatch started = new CountDownLatch(1);
 		UUID[] ids = new UUID[2];
 		this.contextRunner
-			.withPropertyValues("edge-runtime.queue.tasks.concurrency=1", "edge-runtime.queue.consumer.prefetch=0",
+			.withPropertyValues("edge-runtime.queue.tasks.concurrency=1",
 					"edge-runtime.queue.consumer.shutdown-max-wait=200ms", "edge-runtime.shutdown.grace-period=200ms")
 			.run((context) -> {
 				Reports reports = context.getBean(Reports.class);
