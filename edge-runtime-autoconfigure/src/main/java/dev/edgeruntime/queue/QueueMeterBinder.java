@@ -39,7 +39,7 @@ public final class QueueMeterBinder implements MeterBinder, QueueConsumerObserve
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		Binding binding = new Binding(registry, ConcurrentHashMap.newKeySet());
+		Binding binding = new Binding(registry);
 		this.binding = binding;
 		Set<String> names = new LinkedHashSet<>(this.bound);
 		try {
@@ -119,11 +119,10 @@ public final class QueueMeterBinder implements MeterBinder, QueueConsumerObserve
 
 		private final MeterRegistry registry;
 
-		private final Set<String> queues;
+		private final Set<String> queues = ConcurrentHashMap.newKeySet();
 
-		Binding(MeterRegistry registry, Set<String> queues) {
+		Binding(MeterRegistry registry) {
 			this.registry = registry;
-			this.queues = queues;
 		}
 
 		MeterRegistry registry() {
