@@ -219,6 +219,10 @@ public final class CronJobs implements SmartLifecycle {
 	}
 
 	private void log(PgCronRegistry.Changes changes) {
+		if (changes.created().isEmpty() && changes.updated().isEmpty() && changes.removed().isEmpty()) {
+			logger.debug("pg_cron jobs with prefix '" + this.options.jobNamePrefix() + "': unchanged");
+			return;
+		}
 		logger.info("pg_cron jobs with prefix '" + this.options.jobNamePrefix() + "': created " + changes.created()
 				+ ", updated " + changes.updated() + ", removed " + changes.removed());
 	}
