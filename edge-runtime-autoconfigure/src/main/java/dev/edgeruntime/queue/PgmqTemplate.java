@@ -120,6 +120,23 @@ public class PgmqTemplate {
 			UPDATE pgmq.q_%s SET vt = clock_timestamp(), read_ct = read_ct - 1 WHERE msg_id = ? AND read_ct = ?
 			""";
 
+	// Dead letters back from the archive to the queue, under the ids they had, visible now, and read as
+	// never delivered; the marks of their failure go, the time of the requeue is added. The condition on
+	// the array is left out (%2$s empty) to requeue every dead letter of the queue.
+	private static final String REQUEUE_DEAD_LETTERS = """
+			WITH requeued AS (
+				DELETE FROM pgmq.a_%1$s
+				WHERE headers @> '{"x-dead-lettered": true}'::jsonb%2$s
+				RETURNING msg_id, message, headers)
+			INSERT INTO pgmq.q_%1$s (msg_id, read_ct, enqueued_at, vt, message, headers)
+			OVERRIDING SYSTEM VALUE
+			SELECT msg_id, 0, clock_timestamp(), clock_timestamp(), message,
+				(headers - 'x-dead-lettered' - 'x-dead-lettered-at' - 'x-error' - 'x-attempts' - 'x-last-error'
+					- 'x-failed-attempt') || jsonb_build_object('x-requeued-at', clock_timestamp())
+			FROM requeued
+			RETURNING msg_id
+			""";
+
 	private static final String METRICS = """
 			SELECT queue_name, queue_length, queue_visible_length, newest_msg_age_sec, oldest_msg_age_sec,
 				total_messages, scrape_time
@@ -453,6 +470,64 @@ public class PgmqTemplate {
 	 */
 	public List<Long> archive(String queue, Collection<Long> ids) {
 		return batch(queue, ARCHIVE_BATCH, ids);
+	}
+
+	/**
+	 * Sends dead-lettered messages back to their queue, for example once the fault that failed them is
+	 * mended. Each goes back under its id, visible at once, with a read count of 0 (so with all its
+	 * attempts again) and without the headers of its failure ({@code x-dead-lettered}, {@code x-error},
+	 * {@code x-attempts}, {@code x-dead-lettered-at}, {@code x-last-error}, {@code x-failed-attempt});
+	 * {@code x-requeued-at} records when. Messages archived after success or cancelled stay where they are.
+	 * Runs in the caller's transaction, and wakes the queue's consumers.
+	 * @param queue the queue name
+	 * @param ids the ids of dead-lettered messages of the queue's archive
+	 * @return the ids of the messages sent back, in id order: those of {@code ids} that were dead letters
+	 */
+	public List<Long> requeueDeadLetters(String queue, Collection<Long> ids) {
+		QueueName.requireValid(queue);
+		if (ids.isEmpty()) {
+			return List.of();
+		}
+		Long[] array = ids.toArray(Long[]::new);
+		String sql = REQUEUE_DEAD_LETTERS.formatted(queue.toLowerCase(), " AND msg_id = ANY(?)");
+		List<Long> requeued = translate(queue, () -> this.jdbc.execute((ConnectionCallback<List<Long>>) (connection) -> {
+			Array sqlArray = connection.createArrayOf("bigint", array);
+			try (var statement = connection.prepareStatement(sql)) {
+				statement.setArray(1, sqlArray);
+				List<Long> result = new ArrayList<>();
+				try (ResultSet rs = statement.executeQuery()) {
+					while (rs.next()) {
+						result.add(rs.getLong(1));
+					}
+				}
+				Collections.sort(result);
+				return result;
+			}
+			finally {
+				sqlArray.free();
+			}
+		}));
+		if (!requeued.isEmpty()) {
+			sent(queue);
+		}
+		return requeued;
+	}
+
+	/**
+	 * Sends every dead-lettered message of a queue's archive back to the queue, as
+	 * {@link #requeueDeadLetters(String, Collection)} does.
+	 * @param queue the queue name
+	 * @return the ids of the messages sent back, in id order
+	 */
+	public List<Long> requeueDeadLetters(String queue) {
+		QueueName.requireValid(queue);
+		String sql = REQUEUE_DEAD_LETTERS.formatted(queue.toLowerCase(), "");
+		List<Long> requeued = new ArrayList<>(translate(queue, () -> this.jdbc.queryForList(sql, Long.class)));
+		Collections.sort(requeued);
+		if (!requeued.isEmpty()) {
+			sent(queue);
+		}
+		return requeued;
 	}
 
 	/**

@@ -52,6 +52,9 @@ public final class QueueHeaders {
 	/** When the durable task was cancelled (ISO-8601). */
 	public static final String CANCELLED_AT = "x-cancelled-at";
 
+	/** When a dead-lettered message was sent back to its queue ({@code PgmqTemplate.requeueDeadLetters}). */
+	public static final String REQUEUED_AT = "x-requeued-at";
+
 	/** The idempotency key the message was sent with. */
 	public static final String IDEMPOTENCY_KEY = "x-idempotency-key";
 

@@ -68,6 +68,65 @@ class PgmqTemplateTests {
 	}
 
 	@Test
+	void requeueDeadLettersSendsBackOnlyDeadLettersUnderTheirIdsWithoutTheMarksOfTheirFailure() {
+		long dead = this.pgmq.send(this.queue, new Order("dead", 1), Map.of("trace", "t1"), Duration.ZERO);
+		long done = this.pgmq.send(this.queue, new Order("done", 2));
+		long waiting = this.pgmq.send(this.queue, new Order("waiting", 3), Duration.ofHours(1));
+		this.pgmq.read(this.queue, Order.class, Duration.ofSeconds(30), 2);
+		this.pgmq.archiveWithHeaders(this.queue, dead, Map.of(QueueHeaders.DEAD_LETTERED, true, QueueHeaders.ERROR,
+				"java.lang.IllegalStateException: out of paper", QueueHeaders.ATTEMPTS, 5,
+				QueueHeaders.DEAD_LETTERED_AT, Instant.now().toString(), QueueHeaders.LAST_ERROR, "out of paper",
+				QueueHeaders.FAILED_ATTEMPT, 5));
+		this.pgmq.archive(this.queue, done);
+		assertThat(this.pgmq.statistics(this.queue).deadLettered()).isEqualTo(1);
+		assertThat(this.pgmq.requeueDeadLetters(this.queue, List.of(done, waiting, dead, 424242L)))
+			.as("only the dead letter among them").containsExactly(dead);
+		assertThat(this.pgmq.statistics(this.queue).deadLettered()).isZero();
+		List<QueueMessage<Order>> read = this.pgmq.read(this.queue, Order.class, Duration.ofSeconds(30), 10);
+		assertThat(read).singleElement().satisfies((message) -> {
+			assertThat(message.id()).isEqualTo(dead);
+			assertThat(message.payload()).isEqualTo(new Order("dead", 1));
+			assertThat(message.readCount()).isEqualTo(1);
+			assertThat(message.headers()).containsEntry("trace", "t1")
+				.containsKey(QueueHeaders.REQUEUED_AT)
+				.doesNotContainKeys(QueueHeaders.DEAD_LETTERED, QueueHeaders.ERROR, QueueHeaders.ATTEMPTS,
+						QueueHeaders.DEAD_LETTERED_AT, QueueHeaders.LAST_ERROR, QueueHeaders.FAILED_ATTEMPT);
+		});
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+		assertThat(jdbc.queryForList("SELECT msg_id FROM pgmq.a_" + this.queue, Long.class))
+			.as("the message archived after success stays").containsExactly(done);
+		assertThat(this.pgmq.requeueDeadLetters(this.queue, List.of(dead))).isEmpty();
+		assertThat(this.pgmq.requeueDeadLetters(this.queue, List.of())).isEmpty();
+	}
+
+	@Test
+	void requeueDeadLettersWithoutIdsSendsBackEveryDeadLetterOfTheQueue() {
+		long first = this.pgmq.send(this.queue, new Order("a", 1));
+		long second = this.pgmq.send(this.queue, new Order("b", 2));
+		long next = this.pgmq.send(this.queue, new Order("c", 3));
+		for (long id : List.of(second, first)) {
+			this.pgmq.archiveWithHeaders(this.queue, id, Map.of(QueueHeaders.DEAD_LETTERED, true));
+		}
+		assertThat(this.pgmq.requeueDeadLetters(this.queue)).containsExactly(first, second);
+		assertThat(this.pgmq.read(this.queue, Order.class, Duration.ofSeconds(30), 10)).extracting(QueueMessage::id)
+			.containsExactly(first, second, next);
+		assertThat(this.pgmq.requeueDeadLetters(this.queue)).isEmpty();
+		assertThat(this.pgmq.send(this.queue, new Order("d", 4))).as("ids go on from the sequence").isGreaterThan(next);
+	}
+
+	@Test
+	void requeueDeadLettersOfAnInvalidOrMissingQueueIsRefused() {
+		assertThatExceptionOfType(InvalidQueueNameException.class)
+			.isThrownBy(() -> this.pgmq.requeueDeadLetters("orders; DROP TABLE pgmq.meta"));
+		assertThatExceptionOfType(InvalidQueueNameException.class)
+			.isThrownBy(() -> this.pgmq.requeueDeadLetters("orders--", List.of(1L)));
+		assertThatExceptionOfType(QueueNotFoundException.class)
+			.isThrownBy(() -> this.pgmq.requeueDeadLetters("missing_" + this.queue));
+		assertThatExceptionOfType(QueueNotFoundException.class)
+			.isThrownBy(() -> this.pgmq.requeueDeadLetters("missing_" + this.queue, List.of(1L)));
+	}
+
+	@Test
 	void sendWithDelayHeadersOrTime() {
 		this.pgmq.send(this.queue, new Order("later", 1), Duration.ofHours(1));
 		this.pgmq.sendAt(this.queue, new Order("tomorrow", 2), Map.of(), Instant.now().plus(Duration.ofDays(1)));

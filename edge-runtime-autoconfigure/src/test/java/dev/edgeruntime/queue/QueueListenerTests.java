@@ -110,6 +110,35 @@ class QueueListenerTests {
 	}
 
 	@Test
+	void deadLetterRequeuedOnceTheFaultIsMendedIsHandledWithAllItsAttempts() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=2").run((context) -> {
+			OrderListener listener = context.getBean(OrderListener.class);
+			listener.behaviour = (message) -> {
+				throw new IllegalStateException("printer offline");
+			};
+			PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
+			long id = pgmq.send(this.queue, new Order("late", 1), Map.of("trace", "t-7"), Duration.ZERO);
+			DeadLetters deadLetters = context.getBean(DeadLetters.class);
+			await().atMost(WAIT).until(() -> deadLetters.events.size() == 1);
+			// the fault is mended, then the dead letter goes back to the queue
+			listener.behaviour = (message) -> {
+			};
+			assertThat(pgmq.requeueDeadLetters(this.queue)).containsExactly(id);
+			await().atMost(WAIT).until(() -> rows(context, "q") == 0 && listener.received.size() == 3);
+			QueueMessage<Order> delivered = listener.received.get(2);
+			assertThat(delivered.id()).isEqualTo(id);
+			assertThat(delivered.readCount()).as("a first delivery again").isEqualTo(1);
+			assertThat(delivered.headers()).containsEntry("trace", "t-7")
+				.containsKey(QueueHeaders.REQUEUED_AT)
+				.doesNotContainKeys(QueueHeaders.DEAD_LETTERED, QueueHeaders.ERROR, QueueHeaders.ATTEMPTS,
+						QueueHeaders.LAST_ERROR, QueueHeaders.FAILED_ATTEMPT);
+			assertThat(deadLetters.events).hasSize(1);
+			assertThat(pgmq.statistics(this.queue).deadLettered()).isZero();
+			assertThat(pgmq.requeueDeadLetters(this.queue)).isEmpty();
+		});
+	}
+
+	@Test
 	void maxAttemptsHeaderOverridesTheListenersSetting() {
 		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=5").run((context) -> {
 			OrderListener listener = context.getBean(OrderListener.class);
