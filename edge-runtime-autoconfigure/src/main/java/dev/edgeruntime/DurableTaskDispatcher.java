@@ -55,6 +55,28 @@ public interface DurableTaskDispatcher {
 	}
 
 	/**
+	 * Runs a durable task that failed ({@link TaskState#FAILED}: dead-lettered after its last attempt) again,
+	 * for example once the fault is mended: its message goes back to its queue with all its attempts, and
+	 * its status reads {@link TaskState#SCHEDULED} until a consumer takes it. A task in any other state is
+	 * left as it is.
+	 * @param id the task id
+	 * @return whether this call sent the task back, and the task as it is now; empty when unknown
+	 */
+	default Optional<Retry> retry(UUID id) {
+		return Optional.empty();
+	}
+
+	/**
+	 * The outcome of {@link #retry(UUID)}.
+	 *
+	 * @param retried whether this call sent the task back to its queue
+	 * @param task the task as it is after the call
+	 */
+	record Retry(boolean retried, TaskInfo task) {
+
+	}
+
+	/**
 	 * One call of a durable {@code @BackgroundTask} method.
 	 *
 	 * @param targetClass the class of the bean whose method was called

@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 
 import dev.edgeruntime.DurableTaskDispatcher;
 import dev.edgeruntime.DurableTaskDispatcher.Cancellation;
+import dev.edgeruntime.DurableTaskDispatcher.Retry;
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.RuntimeStatus;
 import dev.edgeruntime.TaskBudget;
@@ -37,6 +38,7 @@ import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -170,6 +172,25 @@ public class BackgroundTasksEndpoint {
 			logger.info("Background " + describe(task.info()) + " was cancelled through the backgroundtasks endpoint");
 		}
 		return new CancelDescriptor(cancelled, TaskDescriptor.of(task.info()));
+	}
+
+	/**
+	 * Runs a failed durable task again ({@link DurableTaskDispatcher#retry(UUID)}): its dead-lettered message
+	 * goes back to its queue with all its attempts. In-process tasks and durable tasks that have not failed
+	 * are left as they are.
+	 * @param id the task id
+	 * @return the outcome, or {@code null} when the task is unknown
+	 */
+	@WriteOperation
+	public @Nullable RetryDescriptor retry(@Selector UUID id) {
+		TaskHandle<?> task = this.runtime.find(id).orElse(null);
+		if (task != null) {
+			// work in process memory has nothing to run again from
+			return new RetryDescriptor(false, TaskDescriptor.of(task.info()));
+		}
+		DurableTaskDispatcher durableTasks = this.durableTasks.get();
+		Retry outcome = (durableTasks != null) ? durableTasks.retry(id).orElse(null) : null;
+		return (outcome != null) ? new RetryDescriptor(outcome.retried(), TaskDescriptor.of(outcome.task())) : null;
 	}
 
 	private @Nullable CancelDescriptor cancelDurable(UUID id) {
@@ -459,6 +480,17 @@ public class BackgroundTasksEndpoint {
 	 * @param task the task after the request
 	 */
 	public record CancelDescriptor(boolean cancelled, TaskDescriptor task) implements OperationResponseBody {
+
+	}
+
+	/**
+	 * The outcome of a retry.
+	 *
+	 * @param retried whether this request sent the task back to its queue ({@code false} when it is not a
+	 * failed durable task)
+	 * @param task the task after the request
+	 */
+	public record RetryDescriptor(boolean retried, TaskDescriptor task) implements OperationResponseBody {
 
 	}
 

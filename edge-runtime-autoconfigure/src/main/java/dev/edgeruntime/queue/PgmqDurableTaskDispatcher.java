@@ -75,6 +75,11 @@ public final class PgmqDurableTaskDispatcher
 			RETURNING msg_id
 			""";
 
+	private static final String DEAD_LETTER_OF_TASK = """
+			SELECT msg_id FROM pgmq.a_%s
+			WHERE headers->>'x-task-id' = ? AND headers @> '{"x-dead-lettered": true}'::jsonb
+			""";
+
 	private static final String CREATE_TASK_ID_INDEX = """
 			CREATE INDEX IF NOT EXISTS %1$s_%2$s_task_id ON pgmq.%1$s_%2$s ((headers->>'x-task-id'))
 			""";
@@ -280,6 +285,30 @@ public final class PgmqDurableTaskDispatcher
 			}
 		}
 		return find(id).map((task) -> new Cancellation(false, task));
+	}
+
+	/**
+	 * Sends a failed (dead-lettered) durable task back to its queue, with all its attempts, as
+	 * {@link PgmqTemplate#requeueDeadLetters(String, java.util.Collection)} does.
+	 * @param id the task id
+	 * @return whether this call sent it back, and the task as it is now; empty when no queue of durable tasks
+	 * has it
+	 * @throws org.springframework.dao.DataAccessException when the database cannot be reached
+	 */
+	@Override
+	public Optional<Retry> retry(UUID id) {
+		for (String queue : this.methods.queues()) {
+			List<Long> deadLetters = this.jdbc.queryForList(DEAD_LETTER_OF_TASK.formatted(queue.toLowerCase()),
+					Long.class, id.toString());
+			if (!deadLetters.isEmpty() && !this.pgmq.requeueDeadLetters(queue, deadLetters).isEmpty()) {
+				TaskInfo task = find(id).orElseThrow(() -> new IllegalStateException(
+						"Durable task " + id + " was sent back to queue '" + queue + "' but is not found there"));
+				logger.info("Failed durable task " + id + " (" + task.name() + ") was sent back to queue '" + queue
+						+ "' to be run again");
+				return Optional.of(new Retry(true, task));
+			}
+		}
+		return find(id).map((task) -> new Retry(false, task));
 	}
 
 	@Override

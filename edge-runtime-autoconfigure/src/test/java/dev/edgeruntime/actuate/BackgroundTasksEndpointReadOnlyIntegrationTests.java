@@ -52,6 +52,11 @@ class BackgroundTasksEndpointReadOnlyIntegrationTests {
 				.send(HttpRequest.newBuilder(uri).DELETE().build(), HttpResponse.BodyHandlers.discarding())
 				.statusCode();
 			assertThat(deleteStatus).isEqualTo(405);
+			int retryStatus = this.http
+				.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()).build(),
+						HttpResponse.BodyHandlers.discarding())
+				.statusCode();
+			assertThat(retryStatus).isEqualTo(405);
 			assertThat(task.state()).isEqualTo(TaskState.RUNNING);
 		}
 		finally {

@@ -159,6 +159,25 @@ class BackgroundTasksEndpointWebIntegrationTests {
 		assertThat(this.cancelledEvents.events).noneMatch((event) -> event.task().id().equals(task.id()));
 	}
 
+	@Test
+	void retryOfAnInProcessTaskShouldAnswerConflictAndOfAnUnknownOneNotFound() throws Exception {
+		TaskHandle<String> task = this.runtime.waitUntil(TaskOptions.named("quick"), () -> {
+			throw new IllegalStateException("failed in memory");
+		});
+		await().atMost(Duration.ofSeconds(30)).until(() -> task.state() == TaskState.FAILED);
+		HttpResponse<String> response = post("/actuator/backgroundtasks/" + task.id());
+		assertThat(response.statusCode()).isEqualTo(409);
+		DocumentContext json = JsonPath.parse(response.body());
+		assertThat(json.<Boolean>read("$.retried")).isFalse();
+		assertThat(json.<String>read("$.task.state")).isEqualTo("FAILED");
+		assertThat(post("/actuator/backgroundtasks/" + UUID.randomUUID()).statusCode()).isEqualTo(404);
+	}
+
+	private HttpResponse<String> post(String path) throws IOException, InterruptedException {
+		return this.http.send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
 	private UUID startBlockingTask() throws Exception {
 		HttpResponse<String> response = this.http.send(
 				HttpRequest.newBuilder(uri("/work")).POST(HttpRequest.BodyPublishers.noBody()).build(),

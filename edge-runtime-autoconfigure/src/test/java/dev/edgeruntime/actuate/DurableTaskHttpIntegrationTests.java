@@ -156,6 +156,35 @@ class DurableTaskHttpIntegrationTests {
 		assertThat(this.controller.exported()).containsOnlyOnce(-1);
 	}
 
+	@Test
+	void endpointRunsAFailedDurableTaskAgain() throws Exception {
+		this.controller.broken(true);
+		String failed = JsonPath.parse(post("/imports/7").body()).read("$.id");
+		URI task = URI.create("http://localhost:" + this.port + "/actuator/backgroundtasks/" + failed);
+		// one attempt only: the task is dead-lettered at once
+		await().atMost(WAIT).until(() -> get(task).statusCode() == 200
+				&& "FAILED".equals(JsonPath.parse(get(task).body()).read("$.state")));
+		this.controller.broken(false);
+		HttpResponse<String> retried = post(task);
+		assertThat(retried.statusCode()).isEqualTo(200);
+		DocumentContext outcome = JsonPath.parse(retried.body());
+		assertThat(outcome.<Boolean>read("$.retried")).isTrue();
+		assertThat(outcome.<String>read("$.task.state")).isNotEqualTo("FAILED");
+		await().atMost(WAIT).until(() -> "SUCCEEDED".equals(JsonPath.parse(get(task).body()).read("$.state")));
+		assertThat(this.controller.imported()).containsExactly(7, 7);
+		HttpResponse<String> again = post(task);
+		assertThat(again.statusCode()).isEqualTo(409);
+		assertThat(JsonPath.parse(again.body()).<Boolean>read("$.retried")).isFalse();
+		assertThat(JsonPath.parse(again.body()).<String>read("$.task.state")).isEqualTo("SUCCEEDED");
+		assertThat(post(URI.create("http://localhost:" + this.port + "/actuator/backgroundtasks/" + UUID.randomUUID()))
+			.statusCode()).isEqualTo(404);
+	}
+
+	private HttpResponse<String> post(URI uri) throws IOException, InterruptedException {
+		return this.http.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()).build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
 	private HttpResponse<String> delete(URI uri) throws IOException, InterruptedException {
 		return this.http.send(HttpRequest.newBuilder(uri).DELETE().build(), HttpResponse.BodyHandlers.ofString());
 	}
@@ -185,6 +214,27 @@ class DurableTaskHttpIntegrationTests {
 		// a method, not the field: the bean is a proxy
 		public List<Integer> exported() {
 			return this.exported;
+		}
+
+		private final List<Integer> imported = new CopyOnWriteArrayList<>();
+
+		volatile boolean broken;
+
+		public List<Integer> imported() {
+			return this.imported;
+		}
+
+		public void broken(boolean broken) {
+			this.broken = broken;
+		}
+
+		@BackgroundTask(name = "import", durable = true, maxAttempts = 1)
+		@PostMapping("/imports/{id}")
+		public void importFile(@PathVariable int id) {
+			this.imported.add(id);
+			if (this.broken) {
+				throw new IllegalStateException("import " + id + " failed: the store is down");
+			}
 		}
 
 		@BackgroundTask(name = "export", durable = true)

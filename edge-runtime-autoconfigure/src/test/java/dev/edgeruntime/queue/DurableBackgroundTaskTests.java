@@ -275,6 +275,35 @@ class DurableBackgroundTaskTests {
 	}
 
 	@Test
+	void aFailedTaskRetriedOnceTheFaultIsMendedRunsAgainWithAllItsAttempts() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.backoff.initial=100ms").run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			ReportLog log = context.getBean(ReportLog.class);
+			DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
+			log.failWith = "paper jam";
+			TaskHandle<?> handle = reports.build(new Report("jammed", 1));
+			await().atMost(WAIT)
+				.until(() -> dispatcher.find(handle.id()).map(TaskInfo::state).orElse(null) == TaskState.FAILED);
+			assertThat(dispatcher.find(handle.id()).orElseThrow().error().message()).contains("paper jam");
+			assertThat(dispatcher.retry(UUID.randomUUID())).isEmpty();
+			// the fault is mended; the failed task runs again, from its first attempt
+			log.failWith = null;
+			DurableTaskDispatcher.Retry retry = dispatcher.retry(handle.id()).orElseThrow();
+			assertThat(retry.retried()).isTrue();
+			assertThat(retry.task().state()).isNotEqualTo(TaskState.FAILED);
+			assertThat(retry.task().error()).isNull();
+			await().atMost(WAIT)
+				.until(() -> dispatcher.find(handle.id()).map(TaskInfo::state).orElse(null) == TaskState.SUCCEEDED);
+			assertThat(dispatcher.find(handle.id()).orElseThrow().attempt()).isEqualTo(1);
+			assertThat(log.received).hasSize(4).allMatch(new Report("jammed", 1)::equals);
+			DurableTaskDispatcher.Retry again = dispatcher.retry(handle.id()).orElseThrow();
+			assertThat(again.retried()).isFalse();
+			assertThat(again.task().state()).isEqualTo(TaskState.SUCCEEDED);
+			assertThat(rows(context, "q")).isZero();
+		});
+	}
+
+	@Test
 	void cancelTakesATaskWaitingForItsRetry() {
 		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.backoff.initial=1h").run((context) -> {
 			Reports reports = context.getBean(Reports.class);
