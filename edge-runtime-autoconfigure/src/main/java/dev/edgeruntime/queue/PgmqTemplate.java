@@ -485,28 +485,8 @@ public class PgmqTemplate {
 	 */
 	public List<Long> requeueDeadLetters(String queue, Collection<Long> ids) {
 		QueueName.requireValid(queue);
-		if (ids.isEmpty()) {
-			return List.of();
-		}
-		Long[] array = ids.toArray(Long[]::new);
 		String sql = REQUEUE_DEAD_LETTERS.formatted(queue.toLowerCase(), " AND msg_id = ANY(?)");
-		List<Long> requeued = translate(queue, () -> this.jdbc.execute((ConnectionCallback<List<Long>>) (connection) -> {
-			Array sqlArray = connection.createArrayOf("bigint", array);
-			try (var statement = connection.prepareStatement(sql)) {
-				statement.setArray(1, sqlArray);
-				List<Long> result = new ArrayList<>();
-				try (ResultSet rs = statement.executeQuery()) {
-					while (rs.next()) {
-						result.add(rs.getLong(1));
-					}
-				}
-				Collections.sort(result);
-				return result;
-			}
-			finally {
-				sqlArray.free();
-			}
-		}));
+		List<Long> requeued = queryIds(queue, sql, false, ids);
 		if (!requeued.isEmpty()) {
 			sent(queue);
 		}
@@ -640,6 +620,14 @@ public class PgmqTemplate {
 
 	private List<Long> batch(String queue, String sql, Collection<Long> ids) {
 		QueueName.requireValid(queue);
+		return queryIds(queue, sql, true, ids);
+	}
+
+	/**
+	 * Runs a statement that takes an array of message ids (after the queue name, when {@code queueFirst})
+	 * and returns message ids; the result is sorted.
+	 */
+	private List<Long> queryIds(String queue, String sql, boolean queueFirst, Collection<Long> ids) {
 		if (ids.isEmpty()) {
 			return List.of();
 		}
@@ -647,8 +635,11 @@ public class PgmqTemplate {
 		return translate(queue, () -> this.jdbc.execute((ConnectionCallback<List<Long>>) (connection) -> {
 			Array sqlArray = connection.createArrayOf("bigint", array);
 			try (var statement = connection.prepareStatement(sql)) {
-				statement.setString(1, queue);
-				statement.setArray(2, sqlArray);
+				int parameter = 1;
+				if (queueFirst) {
+					statement.setString(parameter++, queue);
+				}
+				statement.setArray(parameter, sqlArray);
 				List<Long> result = new ArrayList<>(array.length);
 				try (ResultSet rs = statement.executeQuery()) {
 					while (rs.next()) {
