@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
@@ -75,6 +76,9 @@ class DemoScenariosTests {
 
 	@Autowired
 	TaskEventRecorder events;
+
+	@Autowired
+	ReceiptController receipts;
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
@@ -197,6 +201,41 @@ class DemoScenariosTests {
 		assertThat(post("/reports?kind=" + java.net.URLEncoder.encode("Robert'); DROP TABLE demo_report;--",
 				java.nio.charset.StandardCharsets.UTF_8), HttpRequest.BodyPublishers.noBody(),
 				null).statusCode()).isEqualTo(400);
+	}
+
+	@Test
+	void failedDurableReceiptShouldRunAgainThroughTheEndpointOnceTheMailServerIsBack() throws Exception {
+		HttpResponse<String> accepted = post("/receipts?order=41", HttpRequest.BodyPublishers.noBody(), null);
+		assertThat(accepted.statusCode()).isEqualTo(202);
+		String sentStatus = URI.create(accepted.headers().firstValue("Location").orElseThrow()).getPath();
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(get(sentStatus).body()).contains("\"state\":\"SUCCEEDED\""));
+		assertThat(this.receipts.sent()).contains(41);
+		try {
+			assertThat(post("/mail-server?up=false", HttpRequest.BodyPublishers.noBody(), null).statusCode())
+				.isEqualTo(200);
+			HttpResponse<String> failing = post("/receipts?order=42", HttpRequest.BodyPublishers.noBody(), null);
+			Matcher matcher = ID.matcher(failing.body());
+			assertThat(matcher.find()).isTrue();
+			String id = matcher.group(1);
+			// three attempts with backoff, then dead-lettered
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(get("/background-tasks/" + id).body()).contains("\"state\":\"FAILED\"")
+					.contains("the mail server is down"));
+			post("/mail-server?up=true", HttpRequest.BodyPublishers.noBody(), null);
+			HttpResponse<String> retried = post("/actuator/backgroundtasks/" + id, HttpRequest.BodyPublishers.noBody(),
+					null);
+			assertThat(retried.statusCode()).isEqualTo(200);
+			assertThat(retried.body()).contains("\"retried\":true");
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(get("/background-tasks/" + id).body()).contains("\"state\":\"SUCCEEDED\""));
+			assertThat(this.receipts.sent()).containsOnlyOnce(42);
+			assertThat(post("/actuator/backgroundtasks/" + id, HttpRequest.BodyPublishers.noBody(), null).statusCode())
+				.isEqualTo(409);
+		}
+		finally {
+			post("/mail-server?up=true", HttpRequest.BodyPublishers.noBody(), null);
+		}
 	}
 
 	@Test

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
@@ -51,6 +52,11 @@ final class QueueConsumer {
 	 */
 	private static final Duration LAST_COMPLETION_WAIT = Duration.ofSeconds(5);
 
+	/**
+	 * How long after a retry's message is visible again the idle reader reads it.
+	 */
+	private static final long RETRY_READ_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
 	private final QueueListenerEndpoint endpoint;
 
 	private final Settings settings;
@@ -78,6 +84,13 @@ final class QueueConsumer {
 	private final AtomicInteger handling = new AtomicInteger();
 
 	private final LinkedBlockingQueue<Boolean> wakeUps = new LinkedBlockingQueue<>(1);
+
+	/**
+	 * When the retries this consumer's handlers set come due ({@link System#nanoTime()}): an idle reader
+	 * wakes then, since a message becoming visible again sends no notification and would otherwise wait
+	 * for the next poll.
+	 */
+	private final PriorityBlockingQueue<Long> retriesDue = new PriorityBlockingQueue<>();
 
 	private final Map<Long, InFlight> inFlight = new ConcurrentHashMap<>();
 
@@ -255,6 +268,7 @@ final class QueueConsumer {
 					break;
 				}
 				int quantity = Math.min(this.settings.batchSize(), free);
+				long readAt = System.nanoTime();
 				List<QueueMessage<JsonNode>> batch;
 				try {
 					batch = this.pgmq.readJson(queue(), this.settings.visibilityTimeout(), quantity, null);
@@ -272,7 +286,7 @@ final class QueueConsumer {
 					dispatch(message);
 				}
 				if (batch.size() < quantity && this.running) {
-					this.wakeUps.poll(this.settings.pollingInterval().toMillis(), TimeUnit.MILLISECONDS);
+					this.wakeUps.poll(idleWaitNanos(readAt), TimeUnit.NANOSECONDS);
 				}
 			}
 			catch (InterruptedException ex) {
@@ -292,6 +306,20 @@ final class QueueConsumer {
 				errorBackoff = min(errorBackoff.multipliedBy(2), this.settings.maxErrorBackoff());
 			}
 		}
+	}
+
+	/**
+	 * How long an idle reader waits for a notification: the polling interval, or less when a retry set by
+	 * this consumer comes due sooner. Retries due before the last read began were taken by it.
+	 */
+	private long idleWaitNanos(long lastReadAt) {
+		Long due;
+		while ((due = this.retriesDue.peek()) != null && due - lastReadAt <= 0) {
+			// a retry added since the peek is due later still (after a whole second at least), so this takes due
+			this.retriesDue.poll();
+		}
+		long polling = this.settings.pollingInterval().toNanos();
+		return (due != null) ? Math.max(0, Math.min(polling, due - System.nanoTime())) : polling;
 	}
 
 	/**
@@ -477,6 +505,12 @@ final class QueueConsumer {
 		this.pgmq.mergeHeaders(queue(), message.id(), Map.of(QueueHeaders.LAST_ERROR,
 				error.getClass().getName() + ": " + error.getMessage(), QueueHeaders.FAILED_ATTEMPT, message.readCount()));
 		this.pgmq.setVisibilityTimeout(queue(), message.id(), delay);
+		// visible again in whole seconds (set_vt's unit), from the database's clock at the statement, which
+		// was before now; a little more, so that the read comes after
+		long visibleIn = TimeUnit.SECONDS.toNanos(delay.getSeconds() + ((delay.getNano() > 0) ? 1 : 0));
+		this.retriesDue.add(System.nanoTime() + visibleIn + RETRY_READ_MARGIN_NANOS);
+		// an idle reader sleeping until its next poll reads once more, then sleeps until the retry is due
+		wakeUp();
 		this.observer.retried(queue());
 	}
 

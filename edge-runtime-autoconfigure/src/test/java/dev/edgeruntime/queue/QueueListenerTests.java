@@ -139,6 +139,28 @@ class QueueListenerTests {
 	}
 
 	@Test
+	void retryIsReadWhenItsBackoffEndsNotAtTheNextPoll() {
+		// a message made visible again sends no notification: with a poll a minute apart, only the consumer's
+		// own wake-up at the end of the backoff reads the retry within the wait below
+		this.contextRunner
+			.withPropertyValues("edge-runtime.queue.consumer.polling-interval=1m",
+					"edge-runtime.queue.consumer.backoff.initial=1s", "edge-runtime.queue.consumer.backoff.jitter=0")
+			.run((context) -> {
+				OrderListener listener = context.getBean(OrderListener.class);
+				listener.behaviour = (message) -> {
+					if (message.readCount() == 1) {
+						throw new IllegalStateException("first delivery fails");
+					}
+				};
+				long id = context.getBean(PgmqTemplate.class).send(this.queue, new Order("again", 1));
+				await().atMost(Duration.ofSeconds(20)).until(() -> listener.received.size() == 2);
+				assertThat(listener.received).extracting(QueueMessage::id).containsExactly(id, id);
+				assertThat(listener.received).extracting(QueueMessage::readCount).containsExactly(1, 2);
+				await().atMost(WAIT).until(() -> rows(context, "q") == 0);
+			});
+	}
+
+	@Test
 	void maxAttemptsHeaderOverridesTheListenersSetting() {
 		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=5").run((context) -> {
 			OrderListener listener = context.getBean(OrderListener.class);
