@@ -36,12 +36,13 @@ class StartupBanner {
 				  curl -X POST --data-binary @photos.zip -H 'Content-Type: application/zip' {}/albums
 				  curl -X POST '{}/budgets/wall-clock?seconds=8'
 				  curl -X POST '{}/reports?kind=monthly'
+				  curl -X POST '{}/receipts?order=42'   (a durable @BackgroundTask; /mail-server?up=false fails it)
 				  curl {}/background-tasks/<id>
 				  curl {}/actuator/backgroundtasks
 				  curl {}/actuator/health
 				  open {}/background-tasks-dashboard   (the live dashboard)
 				  websocat 'ws://localhost:{}/relay-ws?jwt=<token>'   (docs/websocket.md makes a token)
-				""", base, base, base, base, base, base, base, base, base, base, port);
+				""", base, base, base, base, base, base, base, base, base, base, base, port);
 	}
 
 }
