@@ -6,11 +6,11 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
@@ -90,7 +90,7 @@ final class QueueConsumer {
 	 * wakes then, since a message becoming visible again sends no notification and would otherwise wait
 	 * for the next poll.
 	 */
-	private final PriorityBlockingQueue<Long> retriesDue = new PriorityBlockingQueue<>();
+	private final PriorityQueue<Long> retriesDue = new PriorityQueue<>();
 
 	private final Map<Long, InFlight> inFlight = new ConcurrentHashMap<>();
 
@@ -313,13 +313,20 @@ final class QueueConsumer {
 	 * this consumer comes due sooner. Retries due before the last read began were taken by it.
 	 */
 	private long idleWaitNanos(long lastReadAt) {
+		long polling = this.settings.pollingInterval().toNanos();
+		synchronized (this.retriesDue) {
+			Long due = dropRetriesDueBy(lastReadAt);
+			return (due != null) ? Math.max(0, Math.min(polling, due - System.nanoTime())) : polling;
+		}
+	}
+
+	/** Drops the retries due by a time (holding the queue's lock), and answers when the next one is due. */
+	private @Nullable Long dropRetriesDueBy(long time) {
 		Long due;
-		while ((due = this.retriesDue.peek()) != null && due - lastReadAt <= 0) {
-			// a retry added since the peek is due later still (after a whole second at least), so this takes due
+		while ((due = this.retriesDue.peek()) != null && due - time <= 0) {
 			this.retriesDue.poll();
 		}
-		long polling = this.settings.pollingInterval().toNanos();
-		return (due != null) ? Math.max(0, Math.min(polling, due - System.nanoTime())) : polling;
+		return due;
 	}
 
 	/**
@@ -508,7 +515,12 @@ final class QueueConsumer {
 		// visible again in whole seconds (set_vt's unit), from the database's clock at the statement, which
 		// was before now; a little more, so that the read comes after
 		long visibleIn = TimeUnit.SECONDS.toNanos(delay.getSeconds() + ((delay.getNano() > 0) ? 1 : 0));
-		this.retriesDue.add(System.nanoTime() + visibleIn + RETRY_READ_MARGIN_NANOS);
+		long now = System.nanoTime();
+		synchronized (this.retriesDue) {
+			// those already due are visible: the next read takes them (so the queue holds only pending retries)
+			dropRetriesDueBy(now);
+			this.retriesDue.add(now + visibleIn + RETRY_READ_MARGIN_NANOS);
+		}
 		// an idle reader sleeping until its next poll reads once more, then sleeps until the retry is due
 		wakeUp();
 		this.observer.retried(queue());
