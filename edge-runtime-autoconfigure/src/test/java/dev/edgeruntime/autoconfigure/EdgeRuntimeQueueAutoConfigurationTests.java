@@ -6,10 +6,7 @@ import java.util.Map;
 
 import javax.sql.DataSource;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.edgeruntime.queue.PgmqSchemaInitializer;
 import dev.edgeruntime.queue.PgmqSchemaMode;
 import dev.edgeruntime.queue.PgmqTemplate;
@@ -21,12 +18,12 @@ import dev.edgeruntime.queue.QueueMetrics;
 import dev.edgeruntime.queue.QueueNotificationListener;
 import dev.edgeruntime.queue.QueueNotifier;
 import dev.edgeruntime.queue.QueueVacuum;
+import dev.edgeruntime.testsupport.LogCapture;
 import dev.edgeruntime.testsupport.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
-import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -161,13 +158,7 @@ class EdgeRuntimeQueueAutoConfigurationTests {
 	@Test
 	void aConsumerOfAQueueThatExistedAtStartShouldNotRegisterItsGaugesTwice() {
 		// Micrometer ignores a second registration of a gauge and logs it (a warning the first time in a JVM)
-		Logger micrometer = (Logger) LoggerFactory.getLogger(MeterRegistry.class);
-		ListAppender<ILoggingEvent> appender = new ListAppender<>();
-		Level level = micrometer.getLevel();
-		micrometer.setLevel(Level.DEBUG);
-		appender.start();
-		micrometer.addAppender(appender);
-		try {
+		try (LogCapture micrometer = LogCapture.of(MeterRegistry.class)) {
 			this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
 				.run((context) -> {
 					String queue = TestDatabase.uniqueName("met_");
@@ -180,17 +171,13 @@ class EdgeRuntimeQueueAutoConfigurationTests {
 					binder.consuming(queue); // as its consumer does when it starts
 					binder.consuming(queue);
 					assertThat(registry.find("edge.runtime.queue.depth").tag("queue", queue).gauges()).hasSize(1);
-					assertThat(appender.list).extracting(ILoggingEvent::getFormattedMessage)
+					assertThat(micrometer.events()).extracting(ILoggingEvent::getFormattedMessage)
 						.noneMatch((message) -> message.contains("already registered"));
 					String later = TestDatabase.uniqueName("met_");
 					binder.consuming(later); // created after start: its gauges come with its consumer
 					assertThat(registry.find("edge.runtime.queue.visible").tag("queue", later).gauges()).hasSize(1);
 					pgmq.dropQueue(queue);
 				});
-		}
-		finally {
-			micrometer.detachAppender(appender);
-			micrometer.setLevel(level);
 		}
 	}
 

@@ -7,17 +7,15 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeCronAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
+import dev.edgeruntime.testsupport.LogCapture;
 import dev.edgeruntime.testsupport.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -122,29 +120,19 @@ class CronPgCronTests {
 	@Test
 	void reconciliationShouldLogWhatChangedAtInfoAndNothingWhenNothingChanged() {
 		this.jdbc.execute("CREATE EXTENSION IF NOT EXISTS pg_cron");
-		Logger logger = (Logger) LoggerFactory.getLogger(CronJobs.class);
-		ListAppender<ILoggingEvent> appender = new ListAppender<>();
-		Level level = logger.getLevel();
-		logger.setLevel(Level.DEBUG);
-		appender.start();
-		logger.addAppender(appender);
-		try {
+		try (LogCapture log = LogCapture.of(CronJobs.class)) {
 			this.contextRunner.withPropertyValues(job("a", YEARLY, "{\"n\":1}"))
 				.run((context) -> assertThat(context).hasNotFailed());
-			assertThat(appender.list).filteredOn((event) -> event.getLevel() == Level.INFO)
+			assertThat(log.events()).filteredOn((event) -> event.getLevel() == Level.INFO)
 				.extracting(ILoggingEvent::getFormattedMessage)
 				.containsExactly("pg_cron jobs with prefix '" + this.prefix + "': created [a], updated [], removed []");
-			appender.list.clear();
+			log.clear();
 			// the same jobs at the next start (an application restarted, or another instance)
 			this.contextRunner.withPropertyValues(job("a", YEARLY, "{\"n\":1}"))
 				.run((context) -> assertThat(context).hasNotFailed());
-			assertThat(appender.list).filteredOn((event) -> event.getLevel().isGreaterOrEqual(Level.INFO)).isEmpty();
-			assertThat(appender.list).extracting(ILoggingEvent::getFormattedMessage)
+			assertThat(log.events()).filteredOn((event) -> event.getLevel().isGreaterOrEqual(Level.INFO)).isEmpty();
+			assertThat(log.events()).extracting(ILoggingEvent::getFormattedMessage)
 				.contains("pg_cron jobs with prefix '" + this.prefix + "': unchanged");
-		}
-		finally {
-			logger.detachAppender(appender);
-			logger.setLevel(level);
 		}
 	}
 
