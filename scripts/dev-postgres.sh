@@ -10,6 +10,11 @@
 #   scripts/dev-postgres.sh status  exits 0 when it runs
 #   scripts/dev-postgres.sh user|password   prints the user or password (also in the URL)
 #
+# It also installs the real pgmq extension (pure SQL, version 1.11.1) into the server's extension directory,
+# for the test run against it (`edge-runtime.test.pgmq=extension`): Debian has no pgmq package, so its
+# files come from the npm registry's @electric-sql/pglite-pgmq package (pgmq's own SQL and control file),
+# pinned by checksum. Nothing of it is kept in this repository.
+#
 # The JDBC URL carries the user and password, so `EDGE_RUNTIME_TEST_JDBC_URL=$(scripts/dev-postgres.sh url)`
 # is all a test run needs. initdb and pg_ctl refuse to run as root ("cannot be run as root"): as root, the
 # cluster is created and run as the `postgres` system user (created by Debian's package).
@@ -60,6 +65,37 @@ install_packages() {
 		log "the postgres system user is missing"
 		exit 1
 	fi
+}
+
+PGMQ_PACKAGE_URL="https://registry.npmjs.org/@electric-sql/pglite-pgmq/-/pglite-pgmq-0.0.6.tgz"
+PGMQ_PACKAGE_SHA256="f0f15fa7fe83cce940f6fce4b5115da7e68c9118463bf584b5dcc5b95912660b"
+PGMQ_VERSION="1.11.1"
+
+install_pgmq() {
+	local extension_dir
+	extension_dir="$("$BIN/pg_config" --sharedir 2>/dev/null || echo "/usr/share/postgresql/$PG_VERSION")/extension"
+	[ -f "$extension_dir/pgmq--$PGMQ_VERSION.sql" ] && return
+	if [ "$(id -u)" != "0" ]; then
+		log "the pgmq extension is missing from $extension_dir (the pgmq-extension test run will fail); run this script once as root to install it"
+		return
+	fi
+	log "installing the pgmq extension $PGMQ_VERSION into $extension_dir"
+	local work
+	work="$(mktemp -d)"
+	if ! curl -fsSL --retry 3 -o "$work/package.tgz" "$PGMQ_PACKAGE_URL"; then
+		rm -rf "$work"
+		log "could not download $PGMQ_PACKAGE_URL"
+		exit 1
+	fi
+	if ! echo "$PGMQ_PACKAGE_SHA256  $work/package.tgz" | sha256sum -c --quiet -; then
+		rm -rf "$work"
+		log "the pgmq package's checksum does not match"
+		exit 1
+	fi
+	tar xzf "$work/package.tgz" -C "$work"
+	tar xzf "$work/package/dist/pgmq.tar.gz" -C "$work"
+	install -m 644 "$work"/share/postgresql/extension/pgmq* "$extension_dir/"
+	rm -rf "$work"
 }
 
 port_in_use() {
@@ -121,6 +157,7 @@ init_cluster() {
 
 start() {
 	install_packages
+	install_pgmq
 	if is_running; then
 		url
 		return

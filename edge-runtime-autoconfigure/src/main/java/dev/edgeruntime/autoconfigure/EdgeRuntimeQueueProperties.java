@@ -24,8 +24,8 @@ public class EdgeRuntimeQueueProperties {
 	private boolean enabled = true;
 
 	/**
-	 * How the pgmq schema gets into the database: the extension when available, else the bundled schema
-	 * (auto), only the extension, only the bundled schema, or nothing.
+	 * How the pgmq schema gets into the database: the extension when available, else the bundled schema,
+	 * which a database that has it keeps (auto), only the extension, only the bundled schema, or nothing.
 	 */
 	private PgmqSchemaMode schema = PgmqSchemaMode.AUTO;
 

@@ -62,6 +62,13 @@ public final class PgmqSchemaInitializer {
 			CREATE EXTENSION IF NOT EXISTS pgmq
 			""";
 
+	private static final String EXTENSION_VERSION = """
+			SELECT extversion FROM pg_extension WHERE extname = 'pgmq'
+			""";
+
+	/** The oldest pgmq extension with what edge-runtime calls: message headers, {@code send} with headers. */
+	static final String OLDEST_EXTENSION_VERSION = "1.5";
+
 	private static final String FOREIGN_PGMQ_SCHEMA = """
 			SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 			WHERE n.nspname = 'pgmq' AND c.relname = 'meta'
@@ -158,19 +165,33 @@ public final class PgmqSchemaInitializer {
 
 	private PgmqSchemaMode installPgmq(Statement statement) throws SQLException {
 		if (count(statement, EXTENSION_INSTALLED) > 0) {
+			checkExtensionVersion(statement);
 			return PgmqSchemaMode.EXTENSION;
 		}
-		if (this.mode == PgmqSchemaMode.EXTENSION
-				|| (this.mode == PgmqSchemaMode.AUTO && count(statement, EXTENSION_AVAILABLE) > 0)) {
+		boolean bundledPresent = count(statement, BUNDLED_PRESENT) > 0;
+		if (this.mode == PgmqSchemaMode.EXTENSION && bundledPresent) {
+			throw new IllegalStateException("edge-runtime.queue.schema=extension, but the database's pgmq schema is "
+					+ "edge-runtime's bundled pgmq-compatible schema (installed before, with schema=auto or bundled): "
+					+ "the pgmq extension cannot be created over it. Keep the bundled schema (schema=auto), or move the "
+					+ "queues to the extension first (docs/durable-queue.md, \"Moving to the pgmq extension\")");
+		}
+		if (this.mode == PgmqSchemaMode.EXTENSION || (this.mode == PgmqSchemaMode.AUTO && !bundledPresent
+				&& count(statement, EXTENSION_AVAILABLE) > 0)) {
 			statement.execute(CREATE_EXTENSION);
+			checkExtensionVersion(statement);
 			logger.info("Created the pgmq extension");
 			return PgmqSchemaMode.EXTENSION;
 		}
-		if (count(statement, FOREIGN_PGMQ_SCHEMA) > 0) {
+		if (!bundledPresent && count(statement, FOREIGN_PGMQ_SCHEMA) > 0) {
 			logger.info("Using the pgmq schema found in the database (installed without the extension)");
 			return PgmqSchemaMode.EXTENSION;
 		}
-		long installed = (count(statement, BUNDLED_PRESENT) == 0) ? 0 : count(statement, BUNDLED_INSTALLED_VERSION);
+		if (bundledPresent && this.mode == PgmqSchemaMode.AUTO && count(statement, EXTENSION_AVAILABLE) > 0) {
+			logger.info("The pgmq extension is available, but this database keeps edge-runtime's bundled "
+					+ "pgmq-compatible schema, installed before; its queues stay where they are (to move them to the "
+					+ "extension, see docs/durable-queue.md, \"Moving to the pgmq extension\")");
+		}
+		long installed = bundledPresent ? count(statement, BUNDLED_INSTALLED_VERSION) : 0;
 		if (installed < BUNDLED_VERSION) {
 			for (long version = Math.max(1, installed + 1); version <= BUNDLED_VERSION; version++) {
 				statement.execute(script(BUNDLED_SCRIPT.formatted(version)));
@@ -179,6 +200,48 @@ public final class PgmqSchemaInitializer {
 					+ ((installed > 0) ? " (upgraded from version " + installed + ")" : ""));
 		}
 		return PgmqSchemaMode.BUNDLED;
+	}
+
+	private static void checkExtensionVersion(Statement statement) throws SQLException {
+		String version;
+		try (ResultSet rs = statement.executeQuery(EXTENSION_VERSION)) {
+			rs.next();
+			version = rs.getString(1);
+		}
+		if (!atLeast(version, OLDEST_EXTENSION_VERSION)) {
+			throw new IllegalStateException("The database's pgmq extension is version " + version
+					+ "; edge-runtime needs " + OLDEST_EXTENSION_VERSION + " or later (message headers). Update it "
+					+ "with ALTER EXTENSION pgmq UPDATE, or set edge-runtime.queue.schema=none if you manage the "
+					+ "schema yourself");
+		}
+	}
+
+	/**
+	 * Whether a version such as {@code 1.11.1} is at least another such as {@code 1.5}, comparing the parts
+	 * between dots one by one by their leading digits ({@code 1.5.0-rc1} is {@code 1.5.0}).
+	 * @param version the version found
+	 * @param oldest the oldest acceptable
+	 * @return whether {@code version} is {@code oldest} or later
+	 */
+	static boolean atLeast(String version, String oldest) {
+		String[] found = version.split("\\.");
+		String[] wanted = oldest.split("\\.");
+		for (int i = 0; i < wanted.length; i++) {
+			int have = (i < found.length) ? leadingNumber(found[i]) : 0;
+			int want = leadingNumber(wanted[i]);
+			if (have != want) {
+				return have > want;
+			}
+		}
+		return true;
+	}
+
+	private static int leadingNumber(String part) {
+		int end = 0;
+		while (end < part.length() && Character.isDigit(part.charAt(end))) {
+			end++;
+		}
+		return (end == 0) ? 0 : Integer.parseInt(part.substring(0, Math.min(end, 9)));
 	}
 
 	private static long count(Statement statement, String sql) throws SQLException {

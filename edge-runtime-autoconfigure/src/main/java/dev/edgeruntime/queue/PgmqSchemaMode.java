@@ -8,13 +8,15 @@ package dev.edgeruntime.queue;
 public enum PgmqSchemaMode {
 
 	/**
-	 * Use pgmq when it is installed, else create the {@code pgmq} extension when the database has it
-	 * (Supabase, self-hosted with pgmq), else install the bundled compatible schema.
+	 * Use pgmq when it is installed, else keep the bundled compatible schema when the database has it, else
+	 * create the {@code pgmq} extension when the database server has it (Supabase, self-hosted with pgmq), else
+	 * install the bundled compatible schema.
 	 */
 	AUTO,
 
 	/**
-	 * Create the {@code pgmq} extension; start-up fails when the database does not have it.
+	 * Create the {@code pgmq} extension; start-up fails when the database server does not have it, or when the
+	 * database holds the bundled schema.
 	 */
 	EXTENSION,
 

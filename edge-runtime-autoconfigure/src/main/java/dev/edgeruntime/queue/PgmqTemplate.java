@@ -78,13 +78,17 @@ public class PgmqTemplate {
 			SELECT edge_runtime.send_idempotent(?, ?, make_interval(secs => ?), ?::jsonb, ?::jsonb)
 			""";
 
+	// ORDER BY: the pgmq extension returns a batch in the table's order (a requeued message, written
+	// last, comes first), the bundled schema in id order; both are sorted to send order here.
 	private static final String READ = """
 			SELECT msg_id, read_ct, enqueued_at, vt, message, headers FROM pgmq.read(?, ?, ?, ?::jsonb)
+			ORDER BY msg_id
 			""";
 
 	private static final String READ_WITH_POLL = """
 			SELECT msg_id, read_ct, enqueued_at, vt, message, headers
 			FROM pgmq.read_with_poll(?, ?, ?, ?, ?, ?::jsonb)
+			ORDER BY msg_id
 			""";
 
 	private static final String POP = """

@@ -14,6 +14,8 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 import org.testcontainers.utility.DockerImageName;
 
+import org.springframework.jdbc.core.JdbcTemplate;
+
 /**
  * The real PostgreSQL every database test uses, chosen once per JVM:
  * <ol>
@@ -21,11 +23,15 @@ import org.testcontainers.utility.DockerImageName;
  * {@code EDGE_RUNTIME_TEST_JDBC_PASSWORD} unless the URL carries them) when set, as
  * {@code scripts/test.sh} does with the cluster of {@code scripts/dev-postgres.sh};</li>
  * <li>else a Testcontainers PostgreSQL when a Docker engine answers: the official {@code postgres:15} image
- * with pg_cron added from the PostgreSQL project's Debian repository and preloaded (built on first
- * use);</li>
+ * with pg_cron added from the PostgreSQL project's Debian repository and preloaded, and the pgmq extension's
+ * files (built on first use);</li>
  * <li>else the test fails, saying to run {@code ./scripts/test.sh}. Tests are never skipped for want of a
  * database.</li>
  * </ol>
+ * With the system property {@code edge-runtime.test.pgmq=extension} (the build's {@code pgmq-extension} test
+ * run), the tests use another database of that server, {@value #EXTENSION_DATABASE}, where the real pgmq
+ * extension is created, instead of the bundled schema; the server must have the extension
+ * ({@code scripts/dev-postgres.sh} installs it).
  *
  * @author edge-runtime developers
  */
@@ -43,11 +49,22 @@ public final class TestDatabase {
 	/** The official image, on Debian: its packages come from the PostgreSQL project's repository, as pg_cron's. */
 	private static final String BASE_IMAGE = "postgres:15-bookworm";
 
-	/** The base image with pg_cron, built on first use (Docker's layer cache keeps it). */
-	private static final String IMAGE = "edge-runtime-test-postgres-pg-cron:15";
+	/** The base image with pg_cron and the pgmq extension, built on first use (Docker's layer cache keeps it). */
+	private static final String IMAGE = "edge-runtime-test-postgres-pg-cron-pgmq:15";
+
+	/** The npm package that carries the pgmq extension's SQL (pgmq 1.11.1), as in {@code scripts/dev-postgres.sh}. */
+	private static final String PGMQ_PACKAGE_URL = "https://registry.npmjs.org/@electric-sql/pglite-pgmq/-/pglite-pgmq-0.0.6.tgz";
+
+	private static final String PGMQ_PACKAGE_SHA256 = "f0f15fa7fe83cce940f6fce4b5115da7e68c9118463bf584b5dcc5b95912660b";
 
 	/** The database pg_cron runs its jobs in, as in {@code scripts/dev-postgres.sh}. */
 	private static final String DATABASE = "edge_runtime_test";
+
+	/** The system property choosing the pgmq schema the tests run on: {@code bundled} (default) or {@code extension}. */
+	public static final String PGMQ_PROPERTY = "edge-runtime.test.pgmq";
+
+	/** The database of the {@code extension} runs, created on first use. */
+	static final String EXTENSION_DATABASE = "edge_runtime_test_pgmq";
 
 	private static @Nullable TestDatabase instance;
 
@@ -72,9 +89,54 @@ public final class TestDatabase {
 	 */
 	public static synchronized TestDatabase get() {
 		if (instance == null) {
-			instance = locate();
+			TestDatabase server = locate();
+			instance = pgmqExtension() ? server.withPgmqExtension() : server;
 		}
 		return instance;
+	}
+
+	/**
+	 * Whether this test run uses the real pgmq extension rather than the bundled schema
+	 * ({@code -Dedge-runtime.test.pgmq=extension}).
+	 * @return whether the pgmq extension is used
+	 */
+	public static boolean pgmqExtension() {
+		String value = System.getProperty(PGMQ_PROPERTY, "bundled");
+		return switch (value) {
+			case "bundled" -> false;
+			case "extension" -> true;
+			default -> throw new IllegalStateException(PGMQ_PROPERTY + " must be bundled or extension, not '" + value + "'");
+		};
+	}
+
+	/**
+	 * The same server's database named {@code database}, for a test that makes one of its own.
+	 * @param database the database name
+	 * @return its JDBC URL
+	 */
+	public String jdbcUrl(String database) {
+		return this.url.replaceFirst("(//[^/]+/)[^?]*", "$1" + database);
+	}
+
+	private TestDatabase withPgmqExtension() {
+		try (HikariDataSource server = newDataSource(2)) {
+			JdbcTemplate jdbc = new JdbcTemplate(server);
+			if (!Boolean.TRUE.equals(jdbc.queryForObject(
+					"SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pgmq')", Boolean.class))) {
+				throw new IllegalStateException("The pgmq extension is not installed in the test PostgreSQL (" + this.url
+						+ "), and " + PGMQ_PROPERTY + "=extension needs it. scripts/dev-postgres.sh installs it when it "
+						+ "starts the test cluster; elsewhere, install pgmq (https://github.com/pgmq/pgmq) in the server");
+			}
+			if (!Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = ?)",
+					Boolean.class, EXTENSION_DATABASE))) {
+				jdbc.execute("CREATE DATABASE " + EXTENSION_DATABASE);
+			}
+		}
+		TestDatabase database = new TestDatabase(jdbcUrl(EXTENSION_DATABASE), this.username, this.password);
+		try (HikariDataSource extension = database.newDataSource(2)) {
+			new JdbcTemplate(extension).execute("CREATE EXTENSION IF NOT EXISTS pgmq");
+		}
+		return database;
 	}
 
 	/**
@@ -95,10 +157,17 @@ public final class TestDatabase {
 		if (dockerAvailable()) {
 			// Configured as scripts/dev-postgres.sh configures its cluster: pg_cron preloaded (the cron tests
 			// need it), room for the tests' pools, no durability a throwaway database needs.
+			// The pgmq extension's files as scripts/dev-postgres.sh installs them (same package, same checksum).
 			ImageFromDockerfile image = new ImageFromDockerfile(IMAGE, false)
 				.withDockerfileFromBuilder((builder) -> builder.from(BASE_IMAGE)
-					.run("apt-get update && apt-get install -y --no-install-recommends postgresql-15-cron"
-							+ " && rm -rf /var/lib/apt/lists/*")
+					.run("apt-get update && apt-get install -y --no-install-recommends postgresql-15-cron curl"
+							+ " ca-certificates && rm -rf /var/lib/apt/lists/*")
+					.run("mkdir /tmp/pgmq && curl -fsSL --retry 3 -o /tmp/pgmq/package.tgz " + PGMQ_PACKAGE_URL
+							+ " && echo '" + PGMQ_PACKAGE_SHA256 + "  /tmp/pgmq/package.tgz' | sha256sum -c -"
+							+ " && tar xzf /tmp/pgmq/package.tgz -C /tmp/pgmq"
+							+ " && tar xzf /tmp/pgmq/package/dist/pgmq.tar.gz -C /tmp/pgmq"
+							+ " && cp /tmp/pgmq/share/postgresql/extension/pgmq* /usr/share/postgresql/15/extension/"
+							+ " && rm -rf /tmp/pgmq")
 					.build());
 			PostgreSQLContainer container = new PostgreSQLContainer(
 					DockerImageName.parse(image.get()).asCompatibleSubstituteFor("postgres"))

@@ -384,7 +384,7 @@ public class QueueBench {
 		script.append("SELECT * FROM pgmq.send_batch('").append(queue).append("', ARRAY['")
 			.append(String.join("','", messages))
 			.append("']::text[]::jsonb[], NULL::text[]::jsonb[], clock_timestamp() + make_interval(secs => 0));\n");
-		script.append("SELECT coalesce(array_agg(msg_id), '{}') AS ids FROM pgmq.read('").append(queue)
+		script.append("SELECT coalesce(array_agg(msg_id ORDER BY msg_id), '{}') AS ids FROM pgmq.read('").append(queue)
 			.append("', 30, ").append(BATCH).append(", '{}'::jsonb) \\gset\n");
 		script.append(deletes(queue));
 		Path output = work.resolve("pgbench-c" + clients + ".txt");
@@ -639,7 +639,7 @@ public class QueueBench {
 
 	/** pgbench's consuming transaction: {@code pgmq.read} of up to 10, then the deletes of {@link #deletes}. */
 	static String consumeScript(String queue) {
-		return "SELECT coalesce(array_agg(msg_id), '{}') AS ids FROM pgmq.read('" + queue + "', 30, " + BATCH
+		return "SELECT coalesce(array_agg(msg_id ORDER BY msg_id), '{}') AS ids FROM pgmq.read('" + queue + "', 30, " + BATCH
 				+ ", '{}'::jsonb) \\gset\n" + deletes(queue);
 	}
 

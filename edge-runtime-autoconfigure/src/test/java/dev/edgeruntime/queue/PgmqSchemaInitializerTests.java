@@ -1,0 +1,286 @@
+package dev.edgeruntime.queue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.util.ArrayList;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.edgeruntime.testsupport.LogCapture;
+import dev.edgeruntime.testsupport.TestDatabase;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.AbstractDataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * How {@link PgmqSchemaInitializer} brings the pgmq schema into a database, each test in a database of its
+ * own on the test server, which has the real pgmq extension available ({@code scripts/dev-postgres.sh}
+ * installs it): the bundled schema, the extension, and a database that has one when the other is asked for.
+ *
+ * @author edge-runtime developers
+ */
+class PgmqSchemaInitializerTests {
+
+	/** The script docs/durable-queue.md gives for moving queues from the bundled schema to the extension. */
+	private static final Path MOVE_SCRIPT = Path.of("..", "docs", "sql", "move-to-pgmq-extension.sql");
+
+	@Test
+	void bundledInstallIsIdempotentAndSafeWhenInstancesStartAtOnce() throws Exception {
+		inNewDatabase((dataSource) -> {
+			for (boolean installed : installAtOnce(dataSource, PgmqSchemaMode.BUNDLED)) {
+				assertThat(installed).isTrue();
+			}
+			JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+			// one row per bundled version, each installed once
+			assertThat(jdbc.queryForList("SELECT version FROM pgmq.edge_runtime_schema ORDER BY version", Integer.class))
+				.containsExactly(1, PgmqSchemaInitializer.BUNDLED_VERSION);
+			assertThat(extensionVersion(jdbc)).isNull();
+			jdbc.queryForList("SELECT pgmq.create('after_install')");
+			assertThat(jdbc.queryForObject("SELECT * FROM pgmq.send('after_install', '{}')", Long.class)).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void autoCreatesTheExtensionWhereTheServerHasItOnceWhenInstancesStartAtOnce() throws Exception {
+		inNewDatabase((dataSource) -> {
+			for (boolean installed : installAtOnce(dataSource, PgmqSchemaMode.AUTO)) {
+				assertThat(installed).isTrue();
+			}
+			JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+			assertThat(extensionVersion(jdbc)).isNotNull()
+				.satisfies((version) -> assertThat(PgmqSchemaInitializer.atLeast(version, "1.5")).isTrue());
+			assertThat(bundledTablePresent(jdbc)).isFalse();
+			PgmqSchemaInitializer later = new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.AUTO);
+			assertThat(later.install()).isTrue();
+			assertThat(later.installed()).isEqualTo(PgmqSchemaMode.EXTENSION);
+		});
+	}
+
+	@Test
+	void extensionModeCreatesTheExtension() throws Exception {
+		inNewDatabase((dataSource) -> {
+			PgmqSchemaInitializer initializer = new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.EXTENSION);
+			assertThat(initializer.install()).isTrue();
+			assertThat(initializer.installed()).isEqualTo(PgmqSchemaMode.EXTENSION);
+			JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+			assertThat(extensionVersion(jdbc)).isNotNull();
+			assertThat(bundledTablePresent(jdbc)).isFalse();
+		});
+	}
+
+	@Test
+	void bundledModeUsesTheExtensionWhenItIsAlreadyInstalled() throws Exception {
+		inNewDatabase((dataSource) -> {
+			new JdbcTemplate(dataSource).execute("CREATE EXTENSION pgmq");
+			PgmqSchemaInitializer initializer = new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.BUNDLED);
+			assertThat(initializer.install()).isTrue();
+			assertThat(initializer.installed()).isEqualTo(PgmqSchemaMode.EXTENSION);
+			assertThat(bundledTablePresent(new JdbcTemplate(dataSource))).isFalse();
+		});
+	}
+
+	@Test
+	void autoKeepsABundledSchemaInstalledBeforeTheServerHadTheExtension() throws Exception {
+		inNewDatabase((dataSource) -> {
+			JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+			assertThat(new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.BUNDLED).install()).isTrue();
+			jdbc.queryForList("SELECT pgmq.create('kept')");
+			long id = jdbc.queryForObject("SELECT * FROM pgmq.send('kept', '{\"n\": 1}')", Long.class);
+			try (LogCapture log = LogCapture.of(PgmqSchemaInitializer.class)) {
+				PgmqSchemaInitializer auto = new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.AUTO);
+				assertThat(auto.install()).isTrue();
+				assertThat(auto.installed()).isEqualTo(PgmqSchemaMode.BUNDLED);
+				assertThat(log.events()).anySatisfy((event) -> assertThat(event.getFormattedMessage())
+					.contains("The pgmq extension is available, but this database keeps edge-runtime's bundled")
+					.contains("Moving to the pgmq extension"));
+			}
+			assertThat(extensionVersion(jdbc)).isNull();
+			assertThat(jdbc.queryForList("SELECT msg_id FROM pgmq.read('kept', 30, 10)", Long.class))
+				.as("the queue and its message are where they were").containsExactly(id);
+		});
+	}
+
+	@Test
+	void extensionModeOverABundledSchemaFailsNamingThePropertyAndChangesNothing() throws Exception {
+		inNewDatabase((dataSource) -> {
+			assertThat(new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.BUNDLED).install()).isTrue();
+			PgmqSchemaInitializer initializer = new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.EXTENSION);
+			assertThatExceptionOfType(IllegalStateException.class).isThrownBy(initializer::install)
+				.withMessageContaining("edge-runtime.queue.schema=extension")
+				.withMessageContaining("bundled pgmq-compatible schema")
+				.withMessageContaining("Moving to the pgmq extension");
+			assertThat(initializer.installed()).isNull();
+			JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+			assertThat(extensionVersion(jdbc)).isNull();
+			assertThat(bundledTablePresent(jdbc)).isTrue();
+		});
+	}
+
+	@Test
+	void theDocumentedScriptMovesBundledQueuesToTheExtensionWithEverythingInThem() throws Exception {
+		inNewDatabase((dataSource) -> {
+			JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+			assertThat(new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.BUNDLED).install()).isTrue();
+			PgmqTemplate pgmq = new PgmqTemplate(jdbc, JsonMapper.builder().build(), 1024, Duration.ofHours(1), null);
+			pgmq.createQueue("moved");
+			jdbc.queryForList("SELECT pgmq.create_unlogged('moved_fast')");
+			long handled = pgmq.send("moved", Map.of("n", 1));
+			long dead = pgmq.send("moved", Map.of("n", 2), Map.of("x-task-id", "task-2"), Duration.ZERO);
+			long waiting = pgmq.send("moved", Map.of("n", 3));
+			long later = pgmq.send("moved", Map.of("n", 4), Duration.ofHours(1));
+			long fast = pgmq.send("moved_fast", Map.of("n", 5));
+			assertThat(pgmq.read("moved", Map.class, Duration.ofMinutes(5), 2)).extracting(QueueMessage::id)
+				.containsExactly(handled, dead);
+			pgmq.archive("moved", handled);
+			pgmq.archiveWithHeaders("moved", dead, Map.of(QueueHeaders.DEAD_LETTERED, true));
+			List<Map<String, Object>> queueBefore = rows(jdbc, "q_moved");
+			List<Map<String, Object>> archiveBefore = rows(jdbc, "a_moved");
+
+			jdbc.execute(Files.readString(MOVE_SCRIPT));
+
+			assertThat(extensionVersion(jdbc)).isNotNull();
+			assertThat(jdbc.queryForObject("SELECT to_regnamespace('pgmq_bundled') IS NULL", Boolean.class)).isTrue();
+			assertThat(bundledTablePresent(jdbc)).isFalse();
+			PgmqSchemaInitializer initializer = new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.EXTENSION);
+			assertThat(initializer.install()).isTrue();
+			assertThat(initializer.installed()).isEqualTo(PgmqSchemaMode.EXTENSION);
+			assertThat(rows(jdbc, "q_moved")).isEqualTo(queueBefore);
+			assertThat(rows(jdbc, "a_moved")).isEqualTo(archiveBefore);
+			assertThat(jdbc.queryForObject("SELECT is_unlogged FROM pgmq.meta WHERE queue_name = 'moved_fast'",
+					Boolean.class))
+				.isTrue();
+			assertThat(pgmq.read("moved_fast", Map.class, Duration.ofSeconds(30), 10)).extracting(QueueMessage::id)
+				.containsExactly(fast);
+			assertThat(pgmq.read("moved", Map.class, Duration.ofSeconds(30), 10)).extracting(QueueMessage::id)
+				.as("the hidden message stays hidden").containsExactly(waiting);
+			assertThat(pgmq.send("moved", Map.of("n", 6))).as("ids go on after the highest used").isGreaterThan(later);
+			assertThat(pgmq.statistics("moved").deadLettered()).isEqualTo(1);
+			assertThat(pgmq.requeueDeadLetters("moved")).containsExactly(dead);
+		});
+	}
+
+	@Test
+	void extensionVersionsAreComparedPartByPart() {
+		assertThat(PgmqSchemaInitializer.atLeast("1.11.1", "1.5")).isTrue();
+		assertThat(PgmqSchemaInitializer.atLeast("1.5", "1.5")).isTrue();
+		assertThat(PgmqSchemaInitializer.atLeast("1.5.0-rc1", "1.5")).isTrue();
+		assertThat(PgmqSchemaInitializer.atLeast("2.0.0", "1.5")).isTrue();
+		assertThat(PgmqSchemaInitializer.atLeast("1.4.5", "1.5")).isFalse();
+		assertThat(PgmqSchemaInitializer.atLeast("1", "1.5")).isFalse();
+		assertThat(PgmqSchemaInitializer.atLeast("0.33.2", "1.5")).isFalse();
+	}
+
+	@Test
+	void noneModeInstallsNothing() {
+		PgmqSchemaInitializer initializer = new PgmqSchemaInitializer(new UnreachableDataSource(), PgmqSchemaMode.NONE);
+		assertThat(initializer.install()).isTrue();
+		assertThat(initializer.installed()).isEqualTo(PgmqSchemaMode.NONE);
+	}
+
+	@Test
+	void unreachableDatabaseIsReportedNotThrown() {
+		PgmqSchemaInitializer initializer = new PgmqSchemaInitializer(new UnreachableDataSource(), PgmqSchemaMode.AUTO);
+		assertThat(initializer.install()).isFalse();
+		assertThat(initializer.installed()).isNull();
+	}
+
+	private static List<Boolean> installAtOnce(DataSource dataSource, PgmqSchemaMode mode) throws Exception {
+		CyclicBarrier start = new CyclicBarrier(4);
+		List<CompletableFuture<Boolean>> installs = new ArrayList<>();
+		for (int i = 0; i < 4; i++) {
+			installs.add(CompletableFuture.supplyAsync(() -> {
+				try {
+					start.await();
+				}
+				catch (Exception ex) {
+					throw new IllegalStateException(ex);
+				}
+				return new PgmqSchemaInitializer(dataSource, mode).install();
+			}));
+		}
+		List<Boolean> results = new ArrayList<>();
+		for (CompletableFuture<Boolean> install : installs) {
+			results.add(install.get());
+		}
+		return results;
+	}
+
+	/** A table's rows in id order, every column (the extension's extra ones are left out). */
+	private static List<Map<String, Object>> rows(JdbcTemplate jdbc, String table) {
+		String archived = table.startsWith("a_") ? "archived_at, " : "";
+		return jdbc.queryForList("SELECT msg_id, read_ct, enqueued_at, " + archived
+				+ "vt, message::text AS message, headers::text AS headers FROM pgmq." + table + " ORDER BY msg_id");
+	}
+
+	private static String extensionVersion(JdbcTemplate jdbc) {
+		List<String> versions = jdbc.queryForList("SELECT extversion FROM pg_extension WHERE extname = 'pgmq'",
+				String.class);
+		return versions.isEmpty() ? null : versions.get(0);
+	}
+
+	private static boolean bundledTablePresent(JdbcTemplate jdbc) {
+		return Boolean.TRUE.equals(jdbc.queryForObject("SELECT to_regclass('pgmq.edge_runtime_schema') IS NOT NULL",
+				Boolean.class));
+	}
+
+	private static void inNewDatabase(DatabaseTest test) throws Exception {
+		TestDatabase database = TestDatabase.get();
+		String name = TestDatabase.uniqueName("er_schema_");
+		JdbcTemplate server = new JdbcTemplate(database.dataSource());
+		server.execute("CREATE DATABASE " + name);
+		try {
+			HikariConfig config = new HikariConfig();
+			config.setJdbcUrl(database.jdbcUrl(name));
+			if (database.username() != null) {
+				config.setUsername(database.username());
+			}
+			if (database.password() != null) {
+				config.setPassword(database.password());
+			}
+			config.setMaximumPoolSize(4);
+			try (HikariDataSource dataSource = new HikariDataSource(config)) {
+				test.run(dataSource);
+			}
+		}
+		finally {
+			server.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+		}
+	}
+
+	@FunctionalInterface
+	private interface DatabaseTest {
+
+		void run(DataSource dataSource) throws Exception;
+
+	}
+
+	private static final class UnreachableDataSource extends AbstractDataSource {
+
+		@Override
+		public Connection getConnection() throws SQLException {
+			throw new SQLNonTransientConnectionException("Connection refused", "08001");
+		}
+
+		@Override
+		public Connection getConnection(String username, String password) throws SQLException {
+			return getConnection();
+		}
+
+	}
+
+}
