@@ -71,6 +71,17 @@ PGMQ_PACKAGE_URL="https://registry.npmjs.org/@electric-sql/pglite-pgmq/-/pglite-
 PGMQ_PACKAGE_SHA256="f0f15fa7fe83cce940f6fce4b5115da7e68c9118463bf584b5dcc5b95912660b"
 PGMQ_VERSION="1.11.1"
 
+download() {
+	if command -v curl >/dev/null; then
+		curl -fsSL --retry 3 -o "$2" "$1"
+	elif command -v wget >/dev/null; then
+		wget -q -O "$2" "$1"
+	else
+		log "neither curl nor wget is installed"
+		return 1
+	fi
+}
+
 install_pgmq() {
 	local extension_dir
 	extension_dir="$("$BIN/pg_config" --sharedir 2>/dev/null || echo "/usr/share/postgresql/$PG_VERSION")/extension"
@@ -82,7 +93,7 @@ install_pgmq() {
 	log "installing the pgmq extension $PGMQ_VERSION into $extension_dir"
 	local work
 	work="$(mktemp -d)"
-	if ! curl -fsSL --retry 3 -o "$work/package.tgz" "$PGMQ_PACKAGE_URL"; then
+	if ! download "$PGMQ_PACKAGE_URL" "$work/package.tgz"; then
 		rm -rf "$work"
 		log "could not download $PGMQ_PACKAGE_URL"
 		exit 1
