@@ -236,9 +236,17 @@ if [[ "$what" == queue || "$what" == system ]]; then
 		scripts/dev-postgres.sh start > /dev/null
 		started_postgres=true
 	fi
+	queue_url="$(scripts/dev-postgres.sh url)"
+	if [[ "${QUEUE_PGMQ:-bundled}" == extension ]]; then
+		# the same server's database with the real pgmq extension, as the tests' pgmq-extension run uses
+		# (the harness's schema set-up creates the extension there: schema=auto)
+		psql -qAt "${queue_url#jdbc:}" -c "SELECT 1 FROM pg_database WHERE datname = 'edge_runtime_test_pgmq'" \
+			| grep -q 1 || psql -q "${queue_url#jdbc:}" -c 'CREATE DATABASE edge_runtime_test_pgmq'
+		queue_url="${queue_url/\/edge_runtime_test\?//edge_runtime_test_pgmq?}"
+	fi
 	# shellcheck disable=SC2086 # word splitting of the options is intended
 	"$java17" ${QUEUE_JAVA_OPTS:--Xms512m -Xmx512m} -cp "$jar" dev.edgeruntime.benchmarks.queue.QueueBench \
-		"$(scripts/dev-postgres.sh url)" "${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}" "$queue_seconds" \
+		"$queue_url" "${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}" "$queue_seconds" \
 		"$out/queue-pgbench" 2>&1 | grep --line-buffered -v '^[0-9:.]* WARN .*HikariPool' | tee "$out/queue.txt"
 	if [[ "$started_postgres" == true ]]; then
 		scripts/dev-postgres.sh stop > /dev/null
