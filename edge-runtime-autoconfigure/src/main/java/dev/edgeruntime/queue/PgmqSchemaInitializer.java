@@ -165,7 +165,7 @@ public final class PgmqSchemaInitializer {
 
 	private PgmqSchemaMode installPgmq(Statement statement) throws SQLException {
 		if (count(statement, EXTENSION_INSTALLED) > 0) {
-			checkExtensionVersion(statement);
+			logger.info("Using the pgmq extension, version " + checkExtensionVersion(statement));
 			return PgmqSchemaMode.EXTENSION;
 		}
 		boolean bundledPresent = count(statement, BUNDLED_PRESENT) > 0;
@@ -178,8 +178,7 @@ public final class PgmqSchemaInitializer {
 		if (this.mode == PgmqSchemaMode.EXTENSION || (this.mode == PgmqSchemaMode.AUTO && !bundledPresent
 				&& count(statement, EXTENSION_AVAILABLE) > 0)) {
 			statement.execute(CREATE_EXTENSION);
-			checkExtensionVersion(statement);
-			logger.info("Created the pgmq extension");
+			logger.info("Created the pgmq extension, version " + checkExtensionVersion(statement));
 			return PgmqSchemaMode.EXTENSION;
 		}
 		if (!bundledPresent && count(statement, FOREIGN_PGMQ_SCHEMA) > 0) {
@@ -202,7 +201,7 @@ public final class PgmqSchemaInitializer {
 		return PgmqSchemaMode.BUNDLED;
 	}
 
-	private static void checkExtensionVersion(Statement statement) throws SQLException {
+	private static String checkExtensionVersion(Statement statement) throws SQLException {
 		String version;
 		try (ResultSet rs = statement.executeQuery(EXTENSION_VERSION)) {
 			rs.next();
@@ -214,6 +213,7 @@ public final class PgmqSchemaInitializer {
 					+ "with ALTER EXTENSION pgmq UPDATE, or set edge-runtime.queue.schema=none if you manage the "
 					+ "schema yourself");
 		}
+		return version;
 	}
 
 	/**

@@ -65,9 +65,13 @@ class PgmqSchemaInitializerTests {
 			assertThat(extensionVersion(jdbc)).isNotNull()
 				.satisfies((version) -> assertThat(PgmqSchemaInitializer.atLeast(version, "1.5")).isTrue());
 			assertThat(bundledTablePresent(jdbc)).isFalse();
-			PgmqSchemaInitializer later = new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.AUTO);
-			assertThat(later.install()).isTrue();
-			assertThat(later.installed()).isEqualTo(PgmqSchemaMode.EXTENSION);
+			try (LogCapture log = LogCapture.of(PgmqSchemaInitializer.class)) {
+				PgmqSchemaInitializer later = new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.AUTO);
+				assertThat(later.install()).isTrue();
+				assertThat(later.installed()).isEqualTo(PgmqSchemaMode.EXTENSION);
+				assertThat(log.events()).extracting((event) -> event.getFormattedMessage())
+					.contains("Using the pgmq extension, version " + extensionVersion(jdbc));
+			}
 		});
 	}
 
