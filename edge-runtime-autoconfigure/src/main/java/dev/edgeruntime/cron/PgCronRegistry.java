@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
+import dev.edgeruntime.queue.QueueNotifier;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -60,9 +61,12 @@ final class PgCronRegistry {
 			""";
 
 	// The queue name and the message reach the command as SQL literals quoted by the server, so no content
-	// of theirs can end the literal.
+	// of theirs can end the literal. The notification, sent when the command's transaction commits, wakes
+	// the queue's consumers at once, as a send from the application does (without it they find the message
+	// at their next poll).
 	private static final String COMMAND = """
-			SELECT format('SELECT pgmq.send(%L, %L::jsonb)', ?::text, ?::text)
+			SELECT format('SELECT pgmq.send(%L, %L::jsonb); SELECT pg_notify(%L, %L)', ?::text, ?::text, ?::text,
+				?::text)
 			""";
 
 	private static final String SCHEDULE = """
@@ -216,13 +220,14 @@ final class PgCronRegistry {
 	}
 
 	/**
-	 * The SQL command pg_cron runs for a job.
+	 * The SQL command pg_cron runs for a job: the send, and a notification that wakes the queue's consumers.
 	 * @param queue the queue name
 	 * @param message the message as JSON
 	 * @return the command
 	 */
 	String command(String queue, String message) {
-		return Objects.requireNonNull(this.jdbc.queryForObject(COMMAND, String.class, queue, message));
+		return Objects.requireNonNull(
+				this.jdbc.queryForObject(COMMAND, String.class, queue, message, QueueNotifier.CHANNEL, queue));
 	}
 
 	/**

@@ -1,5 +1,9 @@
 package dev.edgeruntime.cron;
 
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -8,14 +12,18 @@ import javax.sql.DataSource;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeCronAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
+import dev.edgeruntime.queue.QueueNotifier;
 import dev.edgeruntime.testsupport.LogCapture;
 import dev.edgeruntime.testsupport.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -144,6 +152,30 @@ class CronPgCronTests {
 				this.jdbc.execute(command("report"));
 				assertThat(messages()).containsExactly(this.jsonMapper.readTree("{\"action\":\"process\",\"id\":123}"));
 			});
+	}
+
+	@Test
+	void registeredCommandWhenRunShouldWakeTheQueuesConsumersAsASendFromTheApplicationDoes() throws Exception {
+		try (HikariDataSource listening = TestDatabase.get().newDataSource(1);
+				Connection connection = listening.getConnection();
+				Statement statement = connection.createStatement()) {
+			statement.execute("LISTEN " + QueueNotifier.CHANNEL);
+			this.contextRunner.withPropertyValues(job("woken", YEARLY, "{\"n\":1}")).run((context) -> {
+				assertThat(context).hasNotFailed();
+				this.jdbc.execute(command("woken"));
+			});
+			assertThat(messages()).hasSize(1);
+			List<String> notified = new ArrayList<>();
+			await().atMost(Duration.ofSeconds(20)).until(() -> {
+				PGNotification[] notifications = connection.unwrap(PGConnection.class).getNotifications(500);
+				if (notifications != null) {
+					for (PGNotification notification : notifications) {
+						notified.add(notification.getName() + "/" + notification.getParameter());
+					}
+				}
+				return notified.contains(QueueNotifier.CHANNEL + "/" + this.queue);
+			});
+		}
 	}
 
 	@Test

@@ -8,6 +8,8 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.edgeruntime.queue.PgmqSchemaInitializer;
+import dev.edgeruntime.queue.PgmqSchemaMode;
 import org.jspecify.annotations.Nullable;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.images.builder.ImageFromDockerfile;
@@ -90,7 +92,7 @@ public final class TestDatabase {
 	public static synchronized TestDatabase get() {
 		if (instance == null) {
 			TestDatabase server = locate();
-			instance = pgmqExtension() ? server.withPgmqExtension() : server;
+			instance = pgmqExtension() ? server.withPgmqExtension() : server.withBundledSchema();
 		}
 		return instance;
 	}
@@ -116,6 +118,29 @@ public final class TestDatabase {
 	 */
 	public String jdbcUrl(String database) {
 		return this.url.replaceFirst("(//[^/]+/)[^?]*", "$1" + database);
+	}
+
+	/**
+	 * This database with the bundled schema in place before any test runs: the server has the pgmq
+	 * extension too (for the other run), and the first test to start a context with
+	 * {@code edge-runtime.queue.schema=auto} would otherwise create the extension here.
+	 */
+	private TestDatabase withBundledSchema() {
+		try (HikariDataSource database = newDataSource(2)) {
+			JdbcTemplate jdbc = new JdbcTemplate(database);
+			if (Boolean.TRUE.equals(jdbc.queryForObject(
+					"SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pgmq')", Boolean.class))) {
+				// left by a test run before this set-up existed: a throwaway database, so start again
+				jdbc.execute("DROP EXTENSION pgmq CASCADE");
+				jdbc.execute("DROP SCHEMA IF EXISTS pgmq CASCADE");
+			}
+			PgmqSchemaInitializer initializer = new PgmqSchemaInitializer(database, PgmqSchemaMode.BUNDLED);
+			if (!initializer.install() || initializer.installed() != PgmqSchemaMode.BUNDLED) {
+				throw new IllegalStateException("Could not install the bundled pgmq schema in " + this.url
+						+ " (found " + initializer.installed() + ")");
+			}
+		}
+		return this;
 	}
 
 	private TestDatabase withPgmqExtension() {
