@@ -159,6 +159,8 @@ init_cluster() {
 		unix_socket_directories = '$SOCKETS'
 		shared_preload_libraries = 'pg_cron'
 		cron.database_name = '$DATABASE'
+		# jobs run in background workers: pg_cron's own libpq connection would need a password
+		cron.use_background_workers = on
 		max_connections = 200
 		fsync = off
 		synchronous_commit = off
@@ -174,6 +176,10 @@ start() {
 		return
 	fi
 	[ -f "$DATA/PG_VERSION" ] || init_cluster
+	if ! grep -q '^cron.use_background_workers' "$DATA/postgresql.conf"; then
+		# a cluster created before this setting existed
+		echo "cron.use_background_workers = on" >>"$DATA/postgresql.conf"
+	fi
 	local port
 	port="$(free_port)"
 	echo "$port" >"$DIR/port"

@@ -198,6 +198,7 @@ public final class TestDatabase {
 					DockerImageName.parse(image.get()).asCompatibleSubstituteFor("postgres"))
 				.withDatabaseName(DATABASE)
 				.withCommand("postgres", "-c", "shared_preload_libraries=pg_cron", "-c", "cron.database_name=" + DATABASE,
+						"-c", "cron.use_background_workers=on",
 						"-c", "max_connections=200", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c",
 						"full_page_writes=off");
 			container.start();
