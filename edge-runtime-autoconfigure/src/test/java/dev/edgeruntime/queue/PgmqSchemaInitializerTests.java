@@ -14,7 +14,6 @@ import java.util.concurrent.CyclicBarrier;
 
 import javax.sql.DataSource;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.edgeruntime.testsupport.LogCapture;
 import dev.edgeruntime.testsupport.TestDatabase;
@@ -247,19 +246,8 @@ class PgmqSchemaInitializerTests {
 		String name = TestDatabase.uniqueName("er_schema_");
 		JdbcTemplate server = new JdbcTemplate(database.dataSource());
 		server.execute("CREATE DATABASE " + name);
-		try {
-			HikariConfig config = new HikariConfig();
-			config.setJdbcUrl(database.jdbcUrl(name));
-			if (database.username() != null) {
-				config.setUsername(database.username());
-			}
-			if (database.password() != null) {
-				config.setPassword(database.password());
-			}
-			config.setMaximumPoolSize(4);
-			try (HikariDataSource dataSource = new HikariDataSource(config)) {
-				test.run(dataSource);
-			}
+		try (HikariDataSource dataSource = database.newDataSource(name, 4)) {
+			test.run(dataSource);
 		}
 		finally {
 			server.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");

@@ -261,8 +261,22 @@ public final class TestDatabase {
 	 * @return the data source; close it
 	 */
 	public HikariDataSource newDataSource(int maxSize) {
+		return pool(this.url, maxSize);
+	}
+
+	/**
+	 * A new connection pool of its own to another database of the same server, for a test that makes one.
+	 * @param database the database name
+	 * @param maxSize the most connections
+	 * @return the data source; close it
+	 */
+	public HikariDataSource newDataSource(String database, int maxSize) {
+		return pool(jdbcUrl(database), maxSize);
+	}
+
+	private HikariDataSource pool(String url, int maxSize) {
 		HikariConfig config = new HikariConfig();
-		config.setJdbcUrl(this.url);
+		config.setJdbcUrl(url);
 		if (this.username != null) {
 			config.setUsername(this.username);
 		}
