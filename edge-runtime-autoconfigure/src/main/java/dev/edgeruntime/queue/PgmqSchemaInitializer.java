@@ -54,8 +54,8 @@ public final class PgmqSchemaInitializer {
 			SELECT count(*) FROM pg_extension WHERE extname = 'pgmq'
 			""";
 
-	private static final String EXTENSION_AVAILABLE = """
-			SELECT count(*) FROM pg_available_extensions WHERE name = 'pgmq'
+	private static final String EXTENSION_AVAILABLE_VERSION = """
+			SELECT default_version FROM pg_available_extensions WHERE name = 'pgmq'
 			""";
 
 	private static final String CREATE_EXTENSION = """
@@ -88,6 +88,8 @@ public final class PgmqSchemaInitializer {
 
 	private final PgmqSchemaMode mode;
 
+	private final String oldestExtensionVersion;
+
 	private final AtomicReference<@Nullable PgmqSchemaMode> installed = new AtomicReference<>();
 
 	/**
@@ -96,8 +98,20 @@ public final class PgmqSchemaInitializer {
 	 * @param mode how to bring in the schema
 	 */
 	public PgmqSchemaInitializer(DataSource dataSource, PgmqSchemaMode mode) {
+		this(dataSource, mode, OLDEST_EXTENSION_VERSION);
+	}
+
+	/**
+	 * Creates a new instance that asks for another oldest pgmq extension version, for tests: the server has
+	 * one version of the extension, and a higher demand makes it too old.
+	 * @param dataSource the queue's database
+	 * @param mode how to bring in the schema
+	 * @param oldestExtensionVersion the oldest pgmq extension version accepted
+	 */
+	PgmqSchemaInitializer(DataSource dataSource, PgmqSchemaMode mode, String oldestExtensionVersion) {
 		this.dataSource = dataSource;
 		this.mode = mode;
+		this.oldestExtensionVersion = oldestExtensionVersion;
 	}
 
 	/**
@@ -175,8 +189,11 @@ public final class PgmqSchemaInitializer {
 					+ "the pgmq extension cannot be created over it. Keep the bundled schema (schema=auto), or move the "
 					+ "queues to the extension first (docs/durable-queue.md, \"Moving to the pgmq extension\")");
 		}
-		if (this.mode == PgmqSchemaMode.EXTENSION || (this.mode == PgmqSchemaMode.AUTO && !bundledPresent
-				&& count(statement, EXTENSION_AVAILABLE) > 0)) {
+		String available = (this.mode != PgmqSchemaMode.BUNDLED) ? string(statement, EXTENSION_AVAILABLE_VERSION)
+				: null;
+		if (this.mode == PgmqSchemaMode.EXTENSION
+				|| (this.mode == PgmqSchemaMode.AUTO && !bundledPresent && available != null
+						&& atLeast(available, this.oldestExtensionVersion))) {
 			statement.execute(CREATE_EXTENSION);
 			logger.info("Created the pgmq extension, version " + checkExtensionVersion(statement));
 			return PgmqSchemaMode.EXTENSION;
@@ -185,10 +202,14 @@ public final class PgmqSchemaInitializer {
 			logger.info("Using the pgmq schema found in the database (installed without the extension)");
 			return PgmqSchemaMode.EXTENSION;
 		}
-		if (bundledPresent && this.mode == PgmqSchemaMode.AUTO && count(statement, EXTENSION_AVAILABLE) > 0) {
-			logger.info("The pgmq extension is available, but this database keeps edge-runtime's bundled "
-					+ "pgmq-compatible schema, installed before; its queues stay where they are (to move them to the "
-					+ "extension, see docs/durable-queue.md, \"Moving to the pgmq extension\")");
+		if (this.mode == PgmqSchemaMode.AUTO && available != null) {
+			logger.info(bundledPresent
+					? "The pgmq extension is available, but this database keeps edge-runtime's bundled "
+							+ "pgmq-compatible schema, installed before; its queues stay where they are (to move them to "
+							+ "the extension, see docs/durable-queue.md, \"Moving to the pgmq extension\")"
+					: "The pgmq extension available is version " + available + ", older than the "
+							+ this.oldestExtensionVersion + " edge-runtime needs (message headers): using edge-runtime's "
+							+ "bundled pgmq-compatible schema instead");
 		}
 		long installed = bundledPresent ? count(statement, BUNDLED_INSTALLED_VERSION) : 0;
 		if (installed < BUNDLED_VERSION) {
@@ -201,17 +222,18 @@ public final class PgmqSchemaInitializer {
 		return PgmqSchemaMode.BUNDLED;
 	}
 
-	private static String checkExtensionVersion(Statement statement) throws SQLException {
+	private String checkExtensionVersion(Statement statement) throws SQLException {
 		String version;
 		try (ResultSet rs = statement.executeQuery(EXTENSION_VERSION)) {
 			rs.next();
 			version = rs.getString(1);
 		}
-		if (!atLeast(version, OLDEST_EXTENSION_VERSION)) {
+		if (!atLeast(version, this.oldestExtensionVersion)) {
 			throw new IllegalStateException("The database's pgmq extension is version " + version
-					+ "; edge-runtime needs " + OLDEST_EXTENSION_VERSION + " or later (message headers). Update it "
-					+ "with ALTER EXTENSION pgmq UPDATE, or set edge-runtime.queue.schema=none if you manage the "
-					+ "schema yourself");
+					+ "; edge-runtime needs " + this.oldestExtensionVersion + " or later (message headers). Update it "
+					+ "with ALTER EXTENSION pgmq UPDATE where the server has a newer version. Where it has none, "
+					+ "edge-runtime can use its bundled pgmq-compatible schema instead, in a database without the "
+					+ "extension (docs/durable-queue.md, \"pgmq compatibility\")");
 		}
 		return version;
 	}
@@ -242,6 +264,12 @@ public final class PgmqSchemaInitializer {
 			end++;
 		}
 		return (end == 0) ? 0 : Integer.parseInt(part.substring(0, Math.min(end, 9)));
+	}
+
+	private static @Nullable String string(Statement statement, String sql) throws SQLException {
+		try (ResultSet rs = statement.executeQuery(sql)) {
+			return rs.next() ? rs.getString(1) : null;
+		}
 	}
 
 	private static long count(Statement statement, String sql) throws SQLException {

@@ -178,6 +178,52 @@ class PgmqSchemaInitializerTests {
 	}
 
 	@Test
+	void autoInstallsTheBundledSchemaWhereTheServersExtensionIsTooOld() throws Exception {
+		// The server has pgmq 1.11.1; asking for 99.0 makes it as old as a server with pgmq 1.4 is for 1.5.
+		inNewDatabase((dataSource) -> {
+			try (LogCapture log = LogCapture.of(PgmqSchemaInitializer.class)) {
+				PgmqSchemaInitializer auto = new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.AUTO, "99.0");
+				assertThat(auto.install()).isTrue();
+				assertThat(auto.installed()).isEqualTo(PgmqSchemaMode.BUNDLED);
+				assertThat(log.events()).extracting((event) -> event.getFormattedMessage())
+					.anySatisfy((message) -> assertThat(message).startsWith("The pgmq extension available is version ")
+						.contains("older than the 99.0 edge-runtime needs")
+						.contains("using edge-runtime's bundled pgmq-compatible schema instead"));
+			}
+			JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+			assertThat(extensionVersion(jdbc)).isNull();
+			assertThat(bundledTablePresent(jdbc)).isTrue();
+		});
+	}
+
+	@Test
+	void anInstalledExtensionTooOldFailsStartUpWithTheVersionAndWhatToDo() throws Exception {
+		inNewDatabase((dataSource) -> {
+			JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+			jdbc.execute("CREATE EXTENSION pgmq");
+			String version = extensionVersion(jdbc);
+			PgmqSchemaInitializer auto = new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.AUTO, "99.0");
+			assertThatExceptionOfType(IllegalStateException.class).isThrownBy(auto::install)
+				.withMessageContaining("The database's pgmq extension is version " + version)
+				.withMessageContaining("edge-runtime needs 99.0 or later")
+				.withMessageContaining("ALTER EXTENSION pgmq UPDATE");
+			assertThat(auto.installed()).isNull();
+		});
+	}
+
+	@Test
+	void extensionModeWhereTheServersExtensionIsTooOldFailsAndCreatesNothing() throws Exception {
+		inNewDatabase((dataSource) -> {
+			PgmqSchemaInitializer initializer = new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.EXTENSION, "99.0");
+			assertThatExceptionOfType(IllegalStateException.class).isThrownBy(initializer::install)
+				.withMessageContaining("edge-runtime needs 99.0 or later");
+			JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+			assertThat(extensionVersion(jdbc)).as("rolled back").isNull();
+			assertThat(bundledTablePresent(jdbc)).isFalse();
+		});
+	}
+
+	@Test
 	void extensionVersionsAreComparedPartByPart() {
 		assertThat(PgmqSchemaInitializer.atLeast("1.11.1", "1.5")).isTrue();
 		assertThat(PgmqSchemaInitializer.atLeast("1.5", "1.5")).isTrue();
