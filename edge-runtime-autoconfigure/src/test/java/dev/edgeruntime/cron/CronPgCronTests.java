@@ -179,6 +179,36 @@ class CronPgCronTests {
 	}
 
 	@Test
+	void registeredJobWhenItsMinuteComesShouldBeRunByPgCronItselfAndWakeTheConsumers() throws Exception {
+		// pg_cron 1.4 schedules by the minute: this test waits for the next one, up to a minute.
+		try (HikariDataSource listening = TestDatabase.get().newDataSource(1);
+				Connection connection = listening.getConnection();
+				Statement statement = connection.createStatement()) {
+			statement.execute("LISTEN " + QueueNotifier.CHANNEL);
+			this.contextRunner.withPropertyValues(job("minutely", "* * * * *", "{\"n\":7}"))
+				.run((context) -> assertThat(context).hasNotFailed());
+			long job = jobId("minutely");
+			List<String> notified = new ArrayList<>();
+			await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
+				PGNotification[] notifications = connection.unwrap(PGConnection.class).getNotifications(100);
+				if (notifications != null) {
+					for (PGNotification notification : notifications) {
+						notified.add(notification.getParameter());
+					}
+				}
+				return notified.contains(this.queue) && !messages().isEmpty();
+			});
+			assertThat(messages()).first().isEqualTo(this.jsonMapper.readTree("{\"n\":7}"));
+			await().atMost(Duration.ofSeconds(20))
+				.untilAsserted(() -> assertThat(this.jdbc.queryForList(
+						"SELECT status FROM cron.job_run_details WHERE jobid = ? AND status <> 'running'", String.class,
+						job))
+					.isNotEmpty()
+					.allMatch("succeeded"::equals));
+		}
+	}
+
+	@Test
 	void registeredCommandWhenMessageIsHostileShouldKeepItAsData() {
 		this.jdbc.execute("CREATE TABLE IF NOT EXISTS cron_canary (id int)");
 		String hostile = "it's $$ $x$ \\ \\' ''; drop table cron_canary; -- \" $$; SELECT 1; $$";
