@@ -2,7 +2,9 @@ package dev.edgeruntime.queue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
@@ -159,6 +161,18 @@ public final class QueueConsumers implements SmartLifecycle {
 				consumer.wakeUp();
 			}
 		}
+	}
+
+	/**
+	 * The queues consumed now.
+	 * @return the queue names, each once
+	 */
+	public Set<String> queues() {
+		Set<String> queues = new LinkedHashSet<>();
+		for (QueueConsumer consumer : consumersSnapshot()) {
+			queues.add(consumer.queue());
+		}
+		return queues;
 	}
 
 	/**

@@ -4,6 +4,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -20,7 +23,8 @@ import org.springframework.context.SmartLifecycle;
 /**
  * Holds one connection that {@code LISTEN}s on {@link QueueNotifier#CHANNEL} and wakes the consumers of each
  * queue a notification names, so that a message sent to an idle consumer is read in milliseconds rather
- * than at the next poll. When the connection is lost, it reconnects with backoff and wakes every consumer
+ * than at the next poll. It listens as well on the channel of pgmq's own insert trigger for each consumed
+ * queue ({@code pgmq.q_<queue>.INSERT}), which {@code pgmq.enable_notify_insert} switches on. When the connection is lost, it reconnects with backoff and wakes every consumer
  * once connected again; polling goes on meanwhile.
  *
  * @author edge-runtime developers
@@ -30,6 +34,11 @@ public final class QueueNotificationListener implements SmartLifecycle {
 	private static final Log logger = LogFactory.getLog(QueueNotificationListener.class);
 
 	private static final int WAIT_MILLIS = 500;
+
+	// pgmq's insert trigger notifies 'pgmq.' || table || '.' || operation
+	private static final String PGMQ_INSERT_CHANNEL_PREFIX = "pgmq.q_";
+
+	private static final String PGMQ_INSERT_CHANNEL_SUFFIX = ".INSERT";
 
 	private final DataSource dataSource;
 
@@ -42,6 +51,8 @@ public final class QueueNotificationListener implements SmartLifecycle {
 	private volatile @Nullable Thread thread;
 
 	private volatile boolean listening;
+
+	private final Set<String> pgmqChannels = ConcurrentHashMap.newKeySet();
 
 	private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -99,6 +110,55 @@ public final class QueueNotificationListener implements SmartLifecycle {
 		return this.listening;
 	}
 
+	/**
+	 * Listens also on the channel of pgmq's own insert trigger ({@code pgmq.enable_notify_insert}) for each
+	 * consumed queue not listened to yet, and wakes that queue's consumers once (a message sent before the
+	 * {@code LISTEN} is read then). With the trigger enabled, sends by other pgmq clients wake the consumers.
+	 */
+	private void listenToPgmqInserts(Connection connection) throws SQLException {
+		for (String queue : this.consumers.queues()) {
+			String channel = pgmqInsertChannel(queue);
+			if (!this.pgmqChannels.contains(channel)) {
+				try (Statement statement = connection.createStatement()) {
+					// the queue name is validated (letters, digits, underscores), so it cannot end the identifier
+					statement.execute("LISTEN \"" + channel + "\"");
+				}
+				this.pgmqChannels.add(channel);
+				this.consumers.wakeUp(queue);
+			}
+		}
+	}
+
+	private static String pgmqInsertChannel(String queue) {
+		return PGMQ_INSERT_CHANNEL_PREFIX + queue.toLowerCase(Locale.ROOT) + PGMQ_INSERT_CHANNEL_SUFFIX;
+	}
+
+	/**
+	 * Whether the connection listens now on the channel of pgmq's insert trigger for a queue.
+	 * @param queue the queue name
+	 * @return whether that trigger's notifications are received
+	 */
+	public boolean isListeningToPgmqInserts(String queue) {
+		return this.listening && this.pgmqChannels.contains(pgmqInsertChannel(queue));
+	}
+
+	/**
+	 * The queue a notification is about: the payload of edge-runtime's own, the table in the channel of
+	 * pgmq's insert trigger ({@code pgmq.q_<queue>.INSERT}, no payload).
+	 */
+	static @Nullable String queueOf(PGNotification notification) {
+		String name = notification.getName();
+		if (QueueNotifier.CHANNEL.equals(name)) {
+			return notification.getParameter();
+		}
+		if (name.startsWith(PGMQ_INSERT_CHANNEL_PREFIX) && name.endsWith(PGMQ_INSERT_CHANNEL_SUFFIX)
+				&& name.length() > PGMQ_INSERT_CHANNEL_PREFIX.length() + PGMQ_INSERT_CHANNEL_SUFFIX.length()) {
+			return name.substring(PGMQ_INSERT_CHANNEL_PREFIX.length(),
+					name.length() - PGMQ_INSERT_CHANNEL_SUFFIX.length());
+		}
+		return null;
+	}
+
 	private void listen() {
 		long backoff = 500;
 		while (this.running) {
@@ -112,11 +172,16 @@ public final class QueueNotificationListener implements SmartLifecycle {
 				backoff = 500;
 				// Messages sent while nobody listened are found by reading now.
 				this.consumers.wakeUpAll();
+				this.pgmqChannels.clear();
 				while (this.running) {
+					listenToPgmqInserts(connection);
 					PGNotification[] notifications = pg.getNotifications(WAIT_MILLIS);
 					if (notifications != null) {
 						for (PGNotification notification : notifications) {
-							this.consumers.wakeUp(notification.getParameter());
+							String queue = queueOf(notification);
+							if (queue != null) {
+								this.consumers.wakeUp(queue);
+							}
 						}
 					}
 				}

@@ -266,6 +266,31 @@ class QueueListenerTests {
 	}
 
 	@Test
+	void aSendByAnotherPgmqClientWakesAnIdleConsumerThroughPgmqsInsertTrigger() {
+		// Polls a minute apart: only a notification reads the message within the wait. On the real pgmq
+		// extension its own trigger notifies (pgmq.enable_notify_insert); on the bundled schema, which has no
+		// such trigger, the test sends the notification the trigger would.
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.polling-interval=1m").run((context) -> {
+			QueueConsumers consumers = context.getBean(QueueConsumers.class);
+			QueueNotificationListener notifications = context.getBean(QueueNotificationListener.class);
+			JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
+			if (TestDatabase.pgmqExtension()) {
+				jdbc.queryForList("SELECT pgmq.enable_notify_insert(?, 0)", this.queue);
+			}
+			await().atMost(WAIT).until(() -> notifications.isListeningToPgmqInserts(this.queue)
+					&& consumers.status().stream().allMatch(QueueConsumerStatus::healthy));
+			OrderListener listener = context.getBean(OrderListener.class);
+			// plain SQL, as another program would send: no notification of edge-runtime's own
+			jdbc.queryForList("SELECT pgmq.send(?, '{\"sku\": \"sql\", \"quantity\": 1}'::jsonb)", this.queue);
+			if (!TestDatabase.pgmqExtension()) {
+				jdbc.queryForList("SELECT pg_notify(?, NULL)", "pgmq.q_" + this.queue + ".INSERT");
+			}
+			await().atMost(WAIT).until(() -> listener.received.size() == 1);
+			assertThat(listener.received.get(0).payload().sku()).isEqualTo("sql");
+		});
+	}
+
+	@Test
 	void sendsWithinTheThrottleIntervalAreAnnouncedByATrailingNotification() {
 		this.contextRunner
 			.withPropertyValues("edge-runtime.queue.consumer.polling-interval=30s",
