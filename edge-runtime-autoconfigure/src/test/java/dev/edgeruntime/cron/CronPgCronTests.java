@@ -166,15 +166,8 @@ class CronPgCronTests {
 			});
 			assertThat(messages()).hasSize(1);
 			List<String> notified = new ArrayList<>();
-			await().atMost(Duration.ofSeconds(20)).until(() -> {
-				PGNotification[] notifications = connection.unwrap(PGConnection.class).getNotifications(500);
-				if (notifications != null) {
-					for (PGNotification notification : notifications) {
-						notified.add(notification.getName() + "/" + notification.getParameter());
-					}
-				}
-				return notified.contains(QueueNotifier.CHANNEL + "/" + this.queue);
-			});
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> receive(connection, notified).contains(QueueNotifier.CHANNEL + "/" + this.queue));
 		}
 	}
 
@@ -189,15 +182,10 @@ class CronPgCronTests {
 				.run((context) -> assertThat(context).hasNotFailed());
 			long job = jobId("minutely");
 			List<String> notified = new ArrayList<>();
-			await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
-				PGNotification[] notifications = connection.unwrap(PGConnection.class).getNotifications(100);
-				if (notifications != null) {
-					for (PGNotification notification : notifications) {
-						notified.add(notification.getParameter());
-					}
-				}
-				return notified.contains(this.queue) && !messages().isEmpty();
-			});
+			await().atMost(Duration.ofSeconds(90))
+				.pollInterval(Duration.ofMillis(500))
+				.until(() -> receive(connection, notified).contains(QueueNotifier.CHANNEL + "/" + this.queue)
+						&& !messages().isEmpty());
 			assertThat(messages()).first().isEqualTo(this.jsonMapper.readTree("{\"n\":7}"));
 			await().atMost(Duration.ofSeconds(20))
 				.untilAsserted(() -> assertThat(this.jdbc.queryForList(
@@ -314,6 +302,17 @@ class CronPgCronTests {
 					schedules.put(rs.getString(1), rs.getString(2));
 				}, this.prefix, this.prefix);
 		return schedules;
+	}
+
+	/** Adds the notifications the listening connection has received ({@code channel/payload}) to a list. */
+	private static List<String> receive(Connection connection, List<String> notified) throws Exception {
+		PGNotification[] notifications = connection.unwrap(PGConnection.class).getNotifications(100);
+		if (notifications != null) {
+			for (PGNotification notification : notifications) {
+				notified.add(notification.getName() + "/" + notification.getParameter());
+			}
+		}
+		return notified;
 	}
 
 	private long jobId(String name) {
