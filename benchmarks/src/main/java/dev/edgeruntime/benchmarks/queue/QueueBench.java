@@ -38,9 +38,9 @@ import org.springframework.stereotype.Component;
  * <p>
  * Throughput: one producer thread sends batches of 10 messages ({@code PgmqTemplate.sendBatch}) while
  * the queue holds fewer than 2,000 (its length read from the database before every tenth batch), and one
- * or two consumer instances (Spring contexts in this JVM, each a {@code @QueueListener} with concurrency 10
- * and batch size 10 whose handler only counts) read, handle and delete them; messages handled per second
- * after a warm-up. Two baselines, each run in the same run on the same database with {@code pgbench}
+ * or two consumer instances (each a {@code @QueueListener} with concurrency 10 and batch size 10 whose
+ * handler only counts; the second one a JVM of its own, see {@link #SEPARATE_PROCESSES}) read, handle and
+ * delete them; messages handled per second after a warm-up. Two baselines, each run in the same run on the same database with {@code pgbench}
  * running the statements the runtime sends:
  * <ul>
  * <li>with a backlog (the baseline of the goal): pgbench in the runtime's place, one client producing as
@@ -96,6 +96,15 @@ public class QueueBench {
 	private static final boolean RUNTIME_VACUUM = Boolean.getBoolean("bench.queue.runtime-vacuum");
 
 	private static final int PICKUP_MESSAGES = 100;
+
+	/**
+	 * Whether a second consumer instance runs as a JVM of its own ({@link SecondInstance}, started with this
+	 * JVM's options and class path), as a second application instance would: the default,
+	 * {@code -Dbench.queue.instances=processes}. With {@code contexts} it is a second Spring context in this
+	 * JVM, sharing its heap, collector and compiled code, as in the rounds before the fourteenth.
+	 */
+	static final boolean SEPARATE_PROCESSES = !"contexts"
+		.equals(System.getProperty("bench.queue.instances", "processes"));
 
 	/**
 	 * The message.
@@ -210,13 +219,12 @@ public class QueueBench {
 
 	static double throughput(String url, int instances, int seconds) throws Exception {
 		String queue = "bench_tp" + instances;
-		List<ConfigurableApplicationContext> contexts = new ArrayList<>();
-		contexts.add(start(url, queue, true));
-		PgmqTemplate pgmq = contexts.get(0).getBean(PgmqTemplate.class);
+		Instances consumers = new Instances(url, queue);
+		PgmqTemplate pgmq = consumers.first().getBean(PgmqTemplate.class);
 		pgmq.purgeQueue(queue);
 		consumed.set(0);
 		for (int i = 1; i < instances; i++) {
-			contexts.add(start(url, queue, true));
+			consumers.add();
 		}
 		JdbcTemplate jdbc = jdbc(url);
 		vacuum(jdbc, queue);
@@ -226,17 +234,15 @@ public class QueueBench {
 		Thread producer = producer(pgmq, new JdbcTemplate(producerConnection), queue, sent);
 		double rate;
 		try (Vacuuming vacuuming = new Vacuuming(url, queue, !RUNTIME_VACUUM)) {
-			rate = measure(instances, seconds, "with a producer");
+			rate = measure(consumers, instances, seconds, "with a producer");
 		}
 		producer.interrupt();
 		producer.join(10_000);
 		producerConnection.destroy();
 		System.out.printf(Locale.ROOT, "edge-runtime with a producer, %d instance(s): sent %d in all%n", instances,
 				sent.get());
-		for (int i = contexts.size() - 1; i >= 0; i--) {
-			contexts.get(i).close();
-		}
-		printCalls(jdbc, before, consumed.get(), "edge-runtime, " + instances + " instance(s)");
+		consumers.close();
+		printCalls(jdbc, before, consumers.handled(), "edge-runtime, " + instances + " instance(s)");
 		return rate;
 	}
 
@@ -251,17 +257,16 @@ public class QueueBench {
 		prefill(jdbc, queue);
 		double[] before = functionCalls(jdbc);
 		consumed.set(0);
-		List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+		Instances consumers;
 		double rate;
 		try (Vacuuming vacuuming = new Vacuuming(url, queue, !RUNTIME_VACUUM)) {
-			for (int i = 0; i < instances; i++) {
-				contexts.add(start(url, queue, true));
+			consumers = new Instances(url, queue);
+			for (int i = 1; i < instances; i++) {
+				consumers.add();
 			}
-			rate = measure(instances, seconds, "draining");
+			rate = measure(consumers, instances, seconds, "draining");
 		}
-		for (int i = contexts.size() - 1; i >= 0; i--) {
-			contexts.get(i).close();
-		}
+		consumers.close();
 		long left = left(jdbc, queue);
 		if (left == 0) {
 			System.out.println("WARNING: the queue ran empty; raise -Dbench.queue.prefill");
@@ -341,26 +346,26 @@ public class QueueBench {
 	 * Counts the messages handled in each second of the warm-up and of the measurement, prints them, and
 	 * returns the rate over the measurement.
 	 */
-	static double measure(int instances, int seconds, String what) throws InterruptedException {
+	static double measure(Instances consumers, int instances, int seconds, String what) throws InterruptedException {
 		// Messages handled in each second, warm-up included: the JVM's code is still being compiled in the
 		// first seconds, on the same two cores as PostgreSQL, and the rate climbs until it is.
 		StringBuilder perSecond = new StringBuilder();
-		long previous = consumed.get();
+		long previous = consumers.handled();
 		for (int i = 0; i < WARM_UP_SECONDS; i++) {
 			TimeUnit.SECONDS.sleep(1);
-			long now = consumed.get();
+			long now = consumers.handled();
 			perSecond.append(now - previous).append(' ');
 			previous = now;
 		}
-		long c0 = consumed.get();
+		long c0 = consumers.handled();
 		long t0 = System.nanoTime();
 		for (int i = 0; i < seconds; i++) {
 			TimeUnit.SECONDS.sleep(1);
-			long now = consumed.get();
+			long now = consumers.handled();
 			perSecond.append((i == 0) ? "| " : "").append(now - previous).append(' ');
 			previous = now;
 		}
-		long c1 = consumed.get();
+		long c1 = consumers.handled();
 		long t1 = System.nanoTime();
 		double rate = (c1 - c0) / ((t1 - t0) / 1e9);
 		System.out.printf(Locale.ROOT, "edge-runtime %s, %d instance(s), handled per second (warm-up | measured): %s%n",
@@ -368,6 +373,178 @@ public class QueueBench {
 		System.out.printf(Locale.ROOT, "edge-runtime %s, %d instance(s): %d handled in %.1f s: %.0f msg/s%n", what,
 				instances, c1 - c0, (t1 - t0) / 1e9, rate);
 		return rate;
+	}
+
+	/**
+	 * The consumer instances of one measurement: the first a Spring context in this JVM (the producer sends
+	 * through it), each further one a {@link SecondInstance} JVM or, with {@code -Dbench.queue.instances=contexts},
+	 * another context in this JVM.
+	 */
+	static final class Instances implements AutoCloseable {
+
+		private final String url;
+
+		private final String queue;
+
+		private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+
+		private final List<SecondInstance.Handle> processes = new ArrayList<>();
+
+		Instances(String url, String queue) {
+			this.url = url;
+			this.queue = queue;
+			this.contexts.add(start(url, queue, true));
+		}
+
+		ConfigurableApplicationContext first() {
+			return this.contexts.get(0);
+		}
+
+		void add() throws IOException, InterruptedException {
+			if (SEPARATE_PROCESSES) {
+				this.processes.add(SecondInstance.launch(this.url, this.queue));
+			}
+			else {
+				this.contexts.add(start(this.url, this.queue, true));
+			}
+		}
+
+		/** Messages handled so far by every instance (another JVM's count is at most 50 ms old). */
+		long handled() {
+			long handled = consumed.get();
+			for (SecondInstance.Handle process : this.processes) {
+				handled += process.handled();
+			}
+			return handled;
+		}
+
+		@Override
+		public void close() throws InterruptedException {
+			for (int i = this.processes.size() - 1; i >= 0; i--) {
+				this.processes.get(i).close();
+			}
+			for (int i = this.contexts.size() - 1; i >= 0; i--) {
+				this.contexts.get(i).close();
+			}
+		}
+
+	}
+
+	/**
+	 * A consumer instance in a JVM of its own: starts the same context as {@link #start}, prints
+	 * {@code READY} once started, then {@code HANDLED <n>} every 50 ms, and closes its context and ends when its
+	 * standard input is closed, after a last count.
+	 */
+	public static final class SecondInstance {
+
+		private SecondInstance() {
+		}
+
+		public static void main(String[] args) throws Exception {
+			ConfigurableApplicationContext context = start(args[0], args[1], true);
+			System.out.println("READY");
+			Thread reporter = new Thread(() -> {
+				try {
+					while (true) {
+						System.out.println("HANDLED " + consumed.get());
+						Thread.sleep(50);
+					}
+				}
+				catch (InterruptedException ex) {
+					// closing
+				}
+			}, "bench-reporter");
+			reporter.setDaemon(true);
+			reporter.start();
+			while (System.in.read() != -1) {
+				// until the harness closes this process's standard input
+			}
+			context.close();
+			reporter.interrupt();
+			reporter.join();
+			System.out.println("HANDLED " + consumed.get());
+			System.out.flush();
+			System.exit(0);
+		}
+
+		/** Starts a second instance with this JVM's options and class path, and waits until it is started. */
+		static Handle launch(String url, String queue) throws IOException, InterruptedException {
+			List<String> command = new ArrayList<>();
+			command.add(ProcessHandle.current().info().command().orElse("java"));
+			for (String option : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+				// one recording and one debugger per file and port: those stay with the harness's JVM
+				if (!option.startsWith("-XX:StartFlightRecording") && !option.startsWith("-agentlib:jdwp")) {
+					command.add(option);
+				}
+			}
+			command.addAll(List.of("-cp", System.getProperty("java.class.path"), SecondInstance.class.getName(), url,
+					queue));
+			Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+			Handle handle = new Handle(process);
+			if (!handle.ready.await(120, TimeUnit.SECONDS)) {
+				process.destroyForcibly();
+				throw new IllegalStateException("The second consumer instance did not start within 120 s");
+			}
+			return handle;
+		}
+
+		static final class Handle {
+
+			private final Process process;
+
+			private final AtomicLong handled = new AtomicLong();
+
+			private final java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+
+			private final Thread reader;
+
+			Handle(Process process) {
+				this.process = process;
+				this.reader = new Thread(this::read, "bench-second-instance-output");
+				this.reader.setDaemon(true);
+				this.reader.start();
+			}
+
+			private void read() {
+				try (java.io.BufferedReader lines = process.inputReader(StandardCharsets.UTF_8)) {
+					String line;
+					while ((line = lines.readLine()) != null) {
+						if (line.startsWith("HANDLED ")) {
+							this.handled.set(Long.parseLong(line.substring("HANDLED ".length())));
+						}
+						else if (line.equals("READY")) {
+							this.ready.countDown();
+						}
+						else {
+							System.out.println("[second instance] " + line);
+						}
+					}
+				}
+				catch (IOException ex) {
+					System.out.println("[second instance] output lost: " + ex);
+				}
+			}
+
+			long handled() {
+				return this.handled.get();
+			}
+
+			void close() throws InterruptedException {
+				try {
+					this.process.getOutputStream().close();
+				}
+				catch (IOException ex) {
+					// already ended
+				}
+				if (!this.process.waitFor(60, TimeUnit.SECONDS)) {
+					System.out.println("WARNING: the second consumer instance did not end within 60 s; killed");
+					this.process.destroyForcibly();
+				}
+				this.reader.join(10_000);
+			}
+
+		}
+
 	}
 
 	static double pgbench(String url, String pgbench, int clients, int seconds, Path work)
