@@ -180,7 +180,9 @@ final class InAppCronScheduler {
 		}
 		synchronized (this) {
 			if (this.executor != null && !this.executor.isShutdown()) {
-				this.executor.schedule(this::run, Math.max(1, wait.toMillis()), TimeUnit.MILLISECONDS);
+				// rounded up: a wake a fraction of a millisecond before a tick would find it not yet due
+				this.executor.schedule(this::run, Math.max(1, (wait.toNanos() + 999_999) / 1_000_000),
+						TimeUnit.MILLISECONDS);
 			}
 		}
 	}
@@ -197,14 +199,16 @@ final class InAppCronScheduler {
 				fire(job, due);
 			}
 		}
+		// Each job's first tick after those looked at: one that came due while the others fired (between
+		// now and after) is not skipped, but makes the next look come at once.
 		Instant after = this.clock.instant();
 		Duration wait = this.options.pollInterval();
 		for (ScheduledJob job : this.jobs.values()) {
-			Instant next = job.schedule().next(after);
+			Instant next = job.schedule().next(job.handled().isAfter(now) ? job.handled() : now);
 			if (next != null) {
 				Duration until = Duration.between(after, next);
 				if (until.compareTo(wait) < 0) {
-					wait = until;
+					wait = until.isNegative() ? Duration.ZERO : until;
 				}
 			}
 		}

@@ -179,6 +179,35 @@ class CronInAppTests {
 		assertThat(messagesPerTick()).hasSize(2).containsKey("2031-03-01T10:06:00Z");
 	}
 
+	@Test
+	void aTickThatComesDueWhileOthersFireShouldBeLookedForAtOnce() {
+		// The scheduler reads the clock before firing (10:00:59.9996, nothing due) and after (10:01:00.0004):
+		// the minute's tick came due in between, and the next look must not wait for the poll interval.
+		SteppingClock clock = new SteppingClock(Instant.parse("2031-03-01T10:00:30Z"));
+		CronJobDefinition job = new CronJobDefinition("minutely", "* * * * *", this.queue, "{\"m\":1}", "test");
+		InAppCronScheduler scheduler = scheduler(clock, false, job);
+		clock.next(Instant.parse("2031-03-01T10:00:59.999600Z"), Instant.parse("2031-03-01T10:01:00.000400Z"));
+		Duration wait = scheduler.fireDueTicks();
+		assertThat(messagesPerTick()).isEmpty();
+		assertThat(wait).isZero();
+		clock.next(Instant.parse("2031-03-01T10:01:00.001Z"), Instant.parse("2031-03-01T10:01:00.002Z"));
+		wait = scheduler.fireDueTicks();
+		assertThat(messagesPerTick()).containsExactly(Map.entry("2031-03-01T10:01:00Z", 1L));
+		assertThat(wait).as("the poll interval, shorter than the minute to the next tick")
+			.isEqualTo(Duration.ofSeconds(10));
+	}
+
+	@Test
+	void theWaitBeforeTheNextLookShouldEndAtTheNextTickOfAnyJob() {
+		// every 7 s of the epoch: 10:00:31, 10:00:38, ...
+		SteppingClock clock = new SteppingClock(Instant.parse("2031-03-01T10:00:32Z"));
+		CronJobDefinition job = new CronJobDefinition("every-seven", "7 seconds", this.queue, "{\"m\":1}", "test");
+		InAppCronScheduler scheduler = scheduler(clock, false, job);
+		clock.next(Instant.parse("2031-03-01T10:00:37Z"), Instant.parse("2031-03-01T10:00:37.250Z"));
+		assertThat(scheduler.fireDueTicks()).isEqualTo(Duration.ofMillis(750));
+		assertThat(messagesPerTick()).isEmpty();
+	}
+
 	private InAppCronScheduler scheduler(Clock clock, boolean fireMissedTick, CronJobDefinition job) {
 		new PgmqSchemaInitializer(this.shared, PgmqSchemaMode.AUTO).install();
 		PgmqTemplate pgmq = new PgmqTemplate(new JdbcTemplate(this.shared), this.jsonMapper, 1024 * 1024,
@@ -212,6 +241,42 @@ class CronInAppTests {
 				"SELECT count(*) FROM edge_runtime.cron_tick WHERE left(job_name, length(?)) = ?", Long.class,
 				this.prefix, this.prefix);
 		return (count != null) ? count.intValue() : 0;
+	}
+
+	/** A clock that answers the instants it was given, one per read, and then the last of them. */
+	private static final class SteppingClock extends Clock {
+
+		private final java.util.Deque<Instant> next = new java.util.ArrayDeque<>();
+
+		private Instant last;
+
+		SteppingClock(Instant now) {
+			this.last = now;
+		}
+
+		synchronized void next(Instant... instants) {
+			this.next.addAll(List.of(instants));
+		}
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			return this;
+		}
+
+		@Override
+		public synchronized Instant instant() {
+			Instant now = this.next.poll();
+			if (now != null) {
+				this.last = now;
+			}
+			return this.last;
+		}
+
 	}
 
 	private static final class MutableClock extends Clock {
