@@ -9,8 +9,10 @@ import java.util.Map;
 import dev.edgeruntime.cron.CronJobDefinition;
 import dev.edgeruntime.cron.CronMode;
 import dev.edgeruntime.cron.CronOptions;
+import dev.edgeruntime.queue.QueueName;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -19,7 +21,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @author edge-runtime developers
  */
 @ConfigurationProperties("edge-runtime.cron")
-public class EdgeRuntimeCronProperties {
+public class EdgeRuntimeCronProperties implements InitializingBean {
 
 	/**
 	 * Whether recurring jobs are scheduled when the durable queue is available.
@@ -51,6 +53,28 @@ public class EdgeRuntimeCronProperties {
 	private final PgCron pgCron = new PgCron();
 
 	private final InApp inApp = new InApp();
+
+	@Override
+	public void afterPropertiesSet() {
+		InvalidPropertiesException.Collector invalid = new InvalidPropertiesException.Collector("edge-runtime.cron");
+		invalid.check(this.jobNamePrefix != null && !this.jobNamePrefix.isBlank(), "job-name-prefix", this.jobNamePrefix,
+				"must not be blank: it marks the pg_cron jobs this application owns, and every other job would be "
+						+ "unscheduled");
+		invalid.checkPositive("in-app.poll-interval", this.inApp.getPollInterval());
+		invalid.checkPositive("in-app.tick-retention", this.inApp.getTickRetention());
+		invalid.checkPositive("pg-cron.run-check-interval", this.pgCron.getRunCheckInterval());
+		this.jobs.forEach((name, job) -> {
+			String schedule = job.getSchedule();
+			invalid.check(schedule != null && !schedule.isBlank(), "jobs." + name + ".schedule", schedule,
+					"must be set: a cron expression or an interval such as '30 seconds'");
+			String queue = job.getQueue();
+			invalid.check(queue != null, "jobs." + name + ".queue", queue, "must be set: the queue the job sends to");
+			invalid.check(queue == null || QueueName.isValid(queue), "jobs." + name + ".queue", queue,
+					"must be a valid queue name: letters, digits and underscores, at most " + QueueName.MAX_LENGTH
+							+ " characters");
+		});
+		invalid.throwIfAny();
+	}
 
 	public boolean isEnabled() {
 		return this.enabled;

@@ -9,7 +9,6 @@ import dev.edgeruntime.queue.DurableTaskMethods;
 import dev.edgeruntime.queue.PgmqDurableTaskDispatcher;
 import dev.edgeruntime.queue.PgmqTemplate;
 import dev.edgeruntime.queue.QueueListenerAnnotationBeanPostProcessor;
-import dev.edgeruntime.queue.QueueName;
 import dev.edgeruntime.runtime.ServletTaskOriginResolver;
 import dev.edgeruntime.runtime.TaskOriginResolver;
 
@@ -19,8 +18,10 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.util.ClassUtils;
 
@@ -42,7 +43,12 @@ public final class EdgeRuntimeDurableTaskAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-	static DurableTaskMethods durableTaskMethods() {
+	static DurableTaskMethods durableTaskMethods(Environment environment) {
+		// Created before the properties bean, and it meets the durable methods before any other bean: a default
+		// queue it cannot use would fail their check, so the properties are checked here, all at once, first.
+		Binder.get(environment)
+			.bindOrCreate("edge-runtime.queue", EdgeRuntimeQueueProperties.class)
+			.afterPropertiesSet();
 		return new DurableTaskMethods();
 	}
 
@@ -53,14 +59,6 @@ public final class EdgeRuntimeDurableTaskAutoConfiguration {
 			ObjectProvider<TaskOriginResolver> originResolver, EdgeRuntimeQueueProperties properties) {
 		EdgeRuntimeQueueProperties.Tasks tasks = properties.getTasks();
 		Integer concurrency = tasks.getConcurrency();
-		InvalidPropertiesException.Collector invalid = new InvalidPropertiesException.Collector("edge-runtime.queue");
-		invalid.check(QueueName.isValid(tasks.getQueue()), "tasks.queue", tasks.getQueue(),
-				"must be a valid queue name: letters, digits and underscores, at most 47 characters");
-		invalid.check(tasks.getMaxAttempts() >= 1, "tasks.max-attempts", tasks.getMaxAttempts(), "must be at least 1");
-		invalid.check(concurrency == null || concurrency >= 1, "tasks.concurrency", concurrency,
-				"must be at least 1 when set");
-		invalid.check(tasks.getPrefetch() >= 0, "tasks.prefetch", tasks.getPrefetch(), "must be at least 0");
-		invalid.throwIfAny();
 		PgmqDurableTaskDispatcher.Settings settings = new PgmqDurableTaskDispatcher.Settings(tasks.getMaxAttempts(),
 				(concurrency != null) ? concurrency : 0, tasks.getPrefetch(), tasks.isArchiveOnSuccess());
 		TaskOriginResolver resolver = originResolver.getIfAvailable(EdgeRuntimeDurableTaskAutoConfiguration::servletOrigin);

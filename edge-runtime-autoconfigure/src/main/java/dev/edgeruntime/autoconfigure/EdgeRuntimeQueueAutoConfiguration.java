@@ -116,11 +116,7 @@ public final class EdgeRuntimeQueueAutoConfiguration {
 	@ConditionalOnProperty("edge-runtime.queue.vacuum-interval")
 	QueueVacuum queueVacuum(DataSource dataSource, QueueConsumers consumers, EdgeRuntimeQueueProperties properties,
 			ObjectProvider<QueueVacuum.Observer> observers) {
-		Duration interval = properties.getVacuumInterval();
-		InvalidPropertiesException.Collector invalid = new InvalidPropertiesException.Collector("edge-runtime.queue");
-		invalid.check(interval != null && interval.compareTo(Duration.ofSeconds(1)) >= 0, "vacuum-interval", interval,
-				"must be at least 1s (unset it to leave queue tables to autovacuum)");
-		invalid.throwIfAny();
+		Duration interval = properties.getVacuumInterval(); // checked with the properties
 		return new QueueVacuum(dataSource, () -> consumers.status().stream().map(QueueConsumerStatus::queue).toList(),
 				Objects.requireNonNull(interval), observers.getIfAvailable(() -> QueueVacuum.Observer.NONE));
 	}

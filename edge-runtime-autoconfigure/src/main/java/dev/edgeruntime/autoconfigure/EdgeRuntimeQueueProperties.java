@@ -5,8 +5,10 @@ import java.time.Duration;
 import dev.edgeruntime.queue.DurableTaskMethods;
 import dev.edgeruntime.queue.PgmqSchemaMode;
 import dev.edgeruntime.queue.QueueConsumerDefaults;
+import dev.edgeruntime.queue.QueueName;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -16,7 +18,7 @@ import org.springframework.util.unit.DataSize;
  * @author edge-runtime developers
  */
 @ConfigurationProperties("edge-runtime.queue")
-public class EdgeRuntimeQueueProperties {
+public class EdgeRuntimeQueueProperties implements InitializingBean {
 
 	/**
 	 * Whether the durable queue is enabled when the application has a single DataSource.
@@ -54,6 +56,53 @@ public class EdgeRuntimeQueueProperties {
 	private final Tasks tasks = new Tasks();
 
 	private final Health health = new Health();
+
+	@Override
+	public void afterPropertiesSet() {
+		InvalidPropertiesException.Collector invalid = new InvalidPropertiesException.Collector("edge-runtime.queue");
+		invalid.check(this.maxPayloadSize.toBytes() > 0, "max-payload-size", this.maxPayloadSize,
+				"must be greater than 0");
+		invalid.check(!this.metricsCacheInterval.isNegative(), "metrics-cache-interval", this.metricsCacheInterval,
+				"must not be negative");
+		invalid.check(this.vacuumInterval == null || this.vacuumInterval.compareTo(Duration.ofSeconds(1)) >= 0,
+				"vacuum-interval", this.vacuumInterval,
+				"must be at least 1s (unset it to leave queue tables to autovacuum)");
+		invalid.checkPositive("idempotency.window", this.idempotency.getWindow());
+		invalid.check(!this.notify.getThrottle().isNegative(), "notify.throttle", this.notify.getThrottle(),
+				"must not be negative");
+		Consumer consumer = this.consumer;
+		invalid.check(consumer.getConcurrency() >= 1, "consumer.concurrency", consumer.getConcurrency(),
+				"must be at least 1");
+		invalid.check(consumer.getBatchSize() >= 1, "consumer.batch-size", consumer.getBatchSize(), "must be at least 1");
+		invalid.check(consumer.getPrefetch() == null || consumer.getPrefetch() >= 0, "consumer.prefetch",
+				consumer.getPrefetch(), "must be at least 0 when set");
+		invalid.checkPositive("consumer.visibility-timeout", consumer.getVisibilityTimeout());
+		invalid.checkPositive("consumer.heartbeat-interval", consumer.getHeartbeatInterval());
+		invalid.check(consumer.getMaxAttempts() >= 1, "consumer.max-attempts", consumer.getMaxAttempts(),
+				"must be at least 1");
+		invalid.checkPositive("consumer.polling-interval", consumer.getPollingInterval());
+		invalid.checkPositive("consumer.max-error-backoff", consumer.getMaxErrorBackoff());
+		invalid.check(!consumer.getShutdownMaxWait().isNegative(), "consumer.shutdown-max-wait",
+				consumer.getShutdownMaxWait(), "must not be negative");
+		Backoff backoff = consumer.getBackoff();
+		invalid.check(!backoff.getInitial().isNegative(), "consumer.backoff.initial", backoff.getInitial(),
+				"must not be negative");
+		invalid.check(backoff.getMultiplier() >= 1, "consumer.backoff.multiplier", backoff.getMultiplier(),
+				"must be at least 1");
+		invalid.check(!backoff.getMax().isNegative(), "consumer.backoff.max", backoff.getMax(), "must not be negative");
+		invalid.check(backoff.getJitter() >= 0 && backoff.getJitter() <= 1, "consumer.backoff.jitter",
+				backoff.getJitter(), "must be at least 0 and at most 1");
+		invalid.check(QueueName.isValid(this.tasks.getQueue()), "tasks.queue", this.tasks.getQueue(),
+				"must be a valid queue name: letters, digits and underscores, at most " + QueueName.MAX_LENGTH
+						+ " characters");
+		invalid.check(this.tasks.getMaxAttempts() >= 1, "tasks.max-attempts", this.tasks.getMaxAttempts(),
+				"must be at least 1");
+		invalid.check(this.tasks.getConcurrency() == null || this.tasks.getConcurrency() >= 1, "tasks.concurrency",
+				this.tasks.getConcurrency(), "must be at least 1 when set");
+		invalid.check(this.tasks.getPrefetch() >= 0, "tasks.prefetch", this.tasks.getPrefetch(), "must be at least 0");
+		invalid.checkPositive("health.max-lag", this.health.getMaxLag());
+		invalid.throwIfAny();
+	}
 
 	public boolean isEnabled() {
 		return this.enabled;

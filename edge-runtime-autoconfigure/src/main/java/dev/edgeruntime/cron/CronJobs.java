@@ -3,11 +3,10 @@ package dev.edgeruntime.cron;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -283,11 +282,12 @@ public final class CronJobs implements SmartLifecycle {
 		if (this.annotated != null) {
 			all.addAll(this.annotated.definitions(this.objectMapper));
 		}
-		Set<String> names = new HashSet<>();
+		Map<String, String> sources = new HashMap<>();
 		for (CronJobDefinition job : all) {
-			if (!names.add(job.name())) {
-				throw new IllegalStateException("Cron job '" + job.name() + "' is declared twice (" + job.source()
-						+ " and another declaration); job names must be unique");
+			String other = sources.putIfAbsent(job.name(), job.source());
+			if (other != null) {
+				throw new IllegalStateException("Cron job '" + job.name() + "' is declared twice (" + other + " and "
+						+ job.source() + "); job names must be unique");
 			}
 			int length = (this.options.jobNamePrefix() + job.name()).getBytes(StandardCharsets.UTF_8).length;
 			if (length > MAX_JOB_NAME_BYTES) {

@@ -103,6 +103,36 @@ class CronAutoConfigurationTests {
 	}
 
 	@Test
+	void invalidCronPropertiesShouldFailStartUpWithOneReportNamingEveryProperty() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.cron.in-app.poll-interval=0s", "edge-runtime.cron.job-name-prefix= ",
+					"edge-runtime.cron.jobs.no-queue.schedule=@daily", "edge-runtime.cron.jobs.bad-queue.schedule=@daily",
+					"edge-runtime.cron.jobs.bad-queue.queue=bad-queue!")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidPropertiesException.class)
+				.hasMessageContaining("edge-runtime.cron.in-app.poll-interval = 'PT0S': must be greater than 0")
+				.hasMessageContaining("edge-runtime.cron.job-name-prefix = '': must not be blank")
+				.hasMessageContaining("edge-runtime.cron.jobs.no-queue.queue = 'null': must be set")
+				.hasMessageContaining("edge-runtime.cron.jobs.bad-queue.queue = 'bad-queue!': must be a valid queue name"));
+	}
+
+	@Test
+	void cronJobWhenNameIsDeclaredTwiceShouldFailStartUpNamingBothDeclarations() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withUserConfiguration(NightlyReportJob.class)
+			.withPropertyValues("edge-runtime.cron.mode=in-app", "edge-runtime.cron.jobs.nightly-report.schedule=@daily",
+					"edge-runtime.cron.jobs.nightly-report.queue=reports")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.cause()
+				.hasMessageContaining("Cron job 'nightly-report' is declared twice")
+				.hasMessageContaining("edge-runtime.cron.jobs.nightly-report")
+				.hasMessageContaining(NightlyReportJob.class.getName() + ".report"));
+	}
+
+	@Test
 	void cronJobWhenScheduleIsInvalidShouldFailStartUpNamingTheJob() {
 		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
 			.withPropertyValues("edge-runtime.cron.mode=in-app", "edge-runtime.cron.jobs.broken.schedule=every day",
@@ -165,6 +195,15 @@ class CronAutoConfigurationTests {
 		@Bean
 		MisusedCronJob misusedCronJob() {
 			return new MisusedCronJob();
+		}
+
+	}
+
+	static class NightlyReportJob {
+
+		@CronJob(name = "nightly-report", schedule = "0 3 * * *", queue = "reports")
+		String report() {
+			return "{}";
 		}
 
 	}

@@ -2,6 +2,7 @@ package dev.edgeruntime.autoconfigure;
 
 import javax.sql.DataSource;
 
+import dev.edgeruntime.BackgroundTask;
 import dev.edgeruntime.DurableTaskDispatcher;
 import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.queue.DurableTaskMethods;
@@ -62,6 +63,21 @@ class EdgeRuntimeDurableTaskAutoConfigurationTests {
 	}
 
 	@Test
+	void invalidDefaultQueueShouldFailStartUpNamingThePropertyNotTheDurableMethodsThatUseIt() {
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeDurableTaskAutoConfigurationTests::dataSource)
+			.withBean(DefaultQueueMethod.class)
+			.withPropertyValues("edge-runtime.queue.tasks.queue=bad-name!", "edge-runtime.queue.consumer.max-attempts=0")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(InvalidPropertiesException.class)
+					.hasMessageContaining("edge-runtime.queue.tasks.queue = 'bad-name!': must be a valid queue name")
+					.hasMessageContaining("edge-runtime.queue.consumer.max-attempts = '0': must be at least 1")
+					.hasMessageNotContaining(DefaultQueueMethod.class.getName());
+			});
+	}
+
+	@Test
 	void invalidTaskSettingsShouldFailStartUpNamingTheProperties() {
 		this.contextRunner.withBean(DataSource.class, EdgeRuntimeDurableTaskAutoConfigurationTests::dataSource)
 			.withPropertyValues("edge-runtime.queue.tasks.max-attempts=0", "edge-runtime.queue.tasks.queue=bad-name",
@@ -74,6 +90,14 @@ class EdgeRuntimeDurableTaskAutoConfigurationTests {
 					.hasMessageContaining("edge-runtime.queue.tasks.queue")
 					.hasMessageContaining("edge-runtime.queue.tasks.prefetch");
 			});
+	}
+
+	static class DefaultQueueMethod {
+
+		@BackgroundTask(durable = true)
+		public void run(String payload) {
+		}
+
 	}
 
 }

@@ -108,13 +108,20 @@ class EdgeRuntimeQueueAutoConfigurationTests {
 	}
 
 	@Test
-	void invalidConsumerSettingShouldFailStartUpNamingTheProperty() {
+	void invalidConsumerSettingsShouldFailStartUpWithOneReportNamingEveryProperty() {
 		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
-			.withPropertyValues("edge-runtime.queue.consumer.concurrency=0")
+			.withPropertyValues("edge-runtime.queue.consumer.concurrency=0", "edge-runtime.queue.consumer.max-attempts=0",
+					"edge-runtime.queue.consumer.polling-interval=0s", "edge-runtime.queue.consumer.backoff.jitter=1.5",
+					"edge-runtime.queue.max-payload-size=0B")
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.rootCause()
-				.hasMessageContaining("edge-runtime.queue.consumer.concurrency"));
+				.isInstanceOf(InvalidPropertiesException.class)
+				.hasMessageContaining("edge-runtime.queue.consumer.concurrency = '0': must be at least 1")
+				.hasMessageContaining("edge-runtime.queue.consumer.max-attempts = '0': must be at least 1")
+				.hasMessageContaining("edge-runtime.queue.consumer.polling-interval = 'PT0S': must be greater than 0")
+				.hasMessageContaining("edge-runtime.queue.consumer.backoff.jitter = '1.5': must be at least 0 and at most 1")
+				.hasMessageContaining("edge-runtime.queue.max-payload-size = '0B': must be greater than 0"));
 	}
 
 	@Test
