@@ -428,13 +428,14 @@ public class BackgroundTasksEndpoint {
 	 *
 	 * @param limit the budget, including any extension granted
 	 * @param used how much is used, or {@code null} when not measured yet
-	 * @param fractionUsed {@code used / limit}, or {@code null} when not measured yet
+	 * @param fractionUsed {@code used / limit}, or {@code null} when not measured yet or when the task has no
+	 * such budget (a durable task's limit is zero)
 	 */
 	public record TimeBudgetDescriptor(Duration limit, @Nullable Duration used, @Nullable Double fractionUsed) {
 
 		static TimeBudgetDescriptor of(Duration limit, @Nullable Duration used) {
 			return new TimeBudgetDescriptor(limit, used,
-					(used != null) ? ratio(used.toNanos(), limit.toNanos()) : null);
+					(used != null && limit.toNanos() > 0) ? ratio(used.toNanos(), limit.toNanos()) : null);
 		}
 
 	}
@@ -450,7 +451,7 @@ public class BackgroundTasksEndpoint {
 
 		static MemoryBudgetDescriptor of(DataSize limit, @Nullable Long used) {
 			return new MemoryBudgetDescriptor(limit.toBytes(), used,
-					(used != null) ? ratio(used, limit.toBytes()) : null);
+					(used != null && limit.toBytes() > 0) ? ratio(used, limit.toBytes()) : null);
 		}
 
 	}
@@ -495,9 +496,6 @@ public class BackgroundTasksEndpoint {
 	}
 
 	private static double ratio(long used, long limit) {
-		if (limit <= 0) {
-			return 1.0;
-		}
 		// rounded to 4 decimals: the value is for humans and dashboards, not for arithmetic
 		return Math.round((double) used / limit * 10_000) / 10_000.0;
 	}

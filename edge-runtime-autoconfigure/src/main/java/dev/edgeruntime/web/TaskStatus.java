@@ -26,12 +26,15 @@ import org.jspecify.annotations.Nullable;
  * @param unloadReason the {@code beforeunload} reason it was last told about or that ended it, or
  * {@code null}
  * @param result its result once {@link TaskState#SUCCEEDED}, or {@code null}
- * @param error the type and message of the error that ended it (never a stack trace), or {@code null}
+ * @param error the type and message of the error that ended it (never a stack trace), or {@code null}; for a
+ * durable task waiting for a retry, the error of the attempt that failed
+ * @param attempt the delivery: always 1 for an in-process task; for a durable task, the attempt running,
+ * or the one that failed while it waits for a retry
  * @author edge-runtime developers
  */
 public record TaskStatus(UUID id, String name, TaskState state, Instant submittedAt, @Nullable Instant startedAt,
 		@Nullable Instant finishedAt, @Nullable TaskProgress progress, Budget budget, TaskUsage usage,
-		@Nullable String unloadReason, @Nullable Object result, @Nullable TaskError error) {
+		@Nullable String unloadReason, @Nullable Object result, @Nullable TaskError error, int attempt) {
 
 	/**
 	 * The status of a task.
@@ -44,7 +47,7 @@ public record TaskStatus(UUID id, String name, TaskState state, Instant submitte
 				(info.budget().memory() != null) ? info.budget().memory().toBytes() : null);
 		return new TaskStatus(info.id(), info.name(), info.state(), info.submittedAt(), info.startedAt(),
 				info.finishedAt(), info.progress(), budget, info.usage(),
-				(info.unloadReason() != null) ? info.unloadReason().value() : null, result, info.error());
+				(info.unloadReason() != null) ? info.unloadReason().value() : null, result, info.error(), info.attempt());
 	}
 
 	/**

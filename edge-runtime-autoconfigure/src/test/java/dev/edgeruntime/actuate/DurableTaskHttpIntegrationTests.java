@@ -131,7 +131,18 @@ class DurableTaskHttpIntegrationTests {
 		// the first attempt failed: the task waits an hour for its retry, held by no consumer
 		await().atMost(WAIT).until(() -> get(failingTask).statusCode() == 200
 				&& "export -1 failed".equals(JsonPath.parse(get(failingTask).body()).read("$.error.message")));
-		assertThat(JsonPath.parse(get(failingTask).body()).<String>read("$.state")).isEqualTo("SCHEDULED");
+		DocumentContext waiting = JsonPath.parse(get(failingTask).body());
+		assertThat(waiting.<String>read("$.state")).isEqualTo("SCHEDULED");
+		assertThat(waiting.<Integer>read("$.attempt")).isEqualTo(1);
+		assertThat(waiting.<Map<String, Object>>read("$.budgets.wallClock")).as("a durable task has no budget")
+			.containsEntry("limit", "PT0S")
+			.doesNotContainKey("fractionUsed");
+		// the status resource tells a client the same: the attempt that failed, and its error
+		DocumentContext resource = JsonPath
+			.parse(get(URI.create("http://localhost:" + this.port + "/background-tasks/" + failing)).body());
+		assertThat(resource.<String>read("$.state")).isEqualTo("SCHEDULED");
+		assertThat(resource.<Integer>read("$.attempt")).isEqualTo(1);
+		assertThat(resource.<String>read("$.error.message")).isEqualTo("export -1 failed");
 		HttpResponse<String> cancelled = delete(failingTask);
 		assertThat(cancelled.statusCode()).isEqualTo(200);
 		DocumentContext outcome = JsonPath.parse(cancelled.body());

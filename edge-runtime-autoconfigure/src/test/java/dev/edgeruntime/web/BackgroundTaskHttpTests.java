@@ -78,7 +78,8 @@ class BackgroundTaskHttpTests {
 		this.gates.open(key);
 		await().atMost(TIMEOUT).untilAsserted(() -> {
 			Map<String, Object> status = read(get(URI.create(location)));
-			assertThat(status).containsEntry("state", "SUCCEEDED").containsEntry("result", "report " + key);
+			assertThat(status).containsEntry("state", "SUCCEEDED").containsEntry("result", "report " + key)
+				.containsEntry("attempt", 1);
 			assertThat(status.get("finishedAt")).isNotNull();
 			assertThat(status.get("error")).isNull();
 		});
