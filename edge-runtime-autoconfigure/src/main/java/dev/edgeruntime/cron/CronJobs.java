@@ -187,12 +187,22 @@ public final class CronJobs implements SmartLifecycle {
 		PgCronRegistry registry = new PgCronRegistry(new JdbcTemplate(this.cronDataSource),
 				transactions(this.cronDataSource), this.options.jobNamePrefix());
 		String database = new JdbcTemplate(this.dataSource).queryForObject("SELECT current_database()", String.class);
-		PgCronVersion version = registry.version(this.options.mode() != CronMode.IN_APP);
-		boolean usePgCron = choosePgCron(all, registry, version);
+		PgCronVersion installed = registry.version(false);
+		// Where pg_cron can be created, the jobs are checked against the version it would have before it is: a
+		// start that fails or falls back to the in-app scheduler leaves the database as it found it.
+		PgCronVersion creatable = (installed == null && this.options.mode() != CronMode.IN_APP)
+				? registry.creatableVersion() : null;
+		boolean usePgCron = choosePgCron(all, registry, (installed != null) ? installed : creatable);
+		if (usePgCron && installed == null) {
+			installed = registry.version(true);
+			if (installed == null) {
+				usePgCron = choosePgCron(all, registry, null); // could not be created after all
+			}
+		}
 		if (usePgCron) {
 			log(registry.reconcile(all, database));
 		}
-		else if (version != null) {
+		else if (installed != null) {
 			// Jobs registered in pg_cron by an earlier start go, so that a switch to in-app never fires a tick twice.
 			try {
 				log(registry.reconcile(List.of(), database));

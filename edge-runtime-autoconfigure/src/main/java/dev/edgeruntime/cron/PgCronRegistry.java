@@ -43,6 +43,10 @@ final class PgCronRegistry {
 			SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_cron'
 			""";
 
+	private static final String AVAILABLE_VERSION = """
+			SELECT default_version FROM pg_available_extensions WHERE name = 'pg_cron'
+			""";
+
 	private static final String DATABASES = """
 			SELECT current_database(), current_setting('cron.database_name', true)
 			""";
@@ -136,6 +140,18 @@ final class PgCronRegistry {
 			}
 		}
 		return (installed != null) ? PgCronVersion.parse(installed) : null;
+	}
+
+	/**
+	 * The pg_cron version that {@link #version(boolean) version(true)} would create, without creating it.
+	 * @return the available version, or {@code null} when pg_cron is installed or cannot be created here
+	 */
+	@Nullable PgCronVersion creatableVersion() {
+		if (installedVersion() != null || !canCreate()) {
+			return null;
+		}
+		List<String> versions = this.jdbc.queryForList(AVAILABLE_VERSION, String.class);
+		return (versions.isEmpty() || versions.get(0) == null) ? null : PgCronVersion.parse(versions.get(0));
 	}
 
 	private @Nullable String installedVersion() {

@@ -252,6 +252,46 @@ class CronPgCronTests {
 	}
 
 	@Test
+	void startUpWhenPgCronCouldBeCreatedButIsTooOldShouldFailWithoutCreatingIt() {
+		// pg_cron available on the server (1.4), not yet created in the database
+		this.jdbc.execute("DROP EXTENSION pg_cron");
+		// Sessions that used pg_cron keep the id of its table, which a new extension does not have: only new
+		// sessions from here on, and again once it is back
+		evictPooledSessions();
+		try {
+			this.contextRunner.withPropertyValues("edge-runtime.cron.mode=auto")
+				.withPropertyValues(job("heartbeat", "30 seconds", "{}"))
+				.run((context) -> {
+					assertThat(context).hasFailed();
+					assertThat(context).getFailure()
+						.rootCause()
+						.isInstanceOf(UnsupportedCronScheduleException.class)
+						.hasMessageContaining("Cron job 'heartbeat'")
+						.hasMessageContaining("pg_cron 1.4");
+					assertThat(this.jdbc.queryForObject(
+							"SELECT count(*) FROM pg_extension WHERE extname = 'pg_cron'", Long.class))
+						.as("the failed start left the database as it found it")
+						.isZero();
+				});
+			this.contextRunner.withPropertyValues("edge-runtime.cron.mode=auto")
+				.withPropertyValues(job("sweep", "* * * * *", "{}"))
+				.run((context) -> {
+					assertThat(context).hasNotFailed();
+					assertThat(context.getBean(CronJobs.class).scheduler()).isEqualTo(CronJobs.PG_CRON);
+					assertThat(schedules()).containsExactly(Map.entry(this.prefix + "sweep", "* * * * *"));
+				});
+		}
+		finally {
+			this.jdbc.execute("CREATE EXTENSION IF NOT EXISTS pg_cron");
+			evictPooledSessions();
+		}
+	}
+
+	private static void evictPooledSessions() {
+		((HikariDataSource) TestDatabase.get().dataSource()).getHikariPoolMXBean().softEvictConnections();
+	}
+
+	@Test
 	void startUpWhenSecondsScheduleOnOldPgCronAndFallBackIsSetShouldUseInApp() {
 		this.contextRunner
 			.withPropertyValues("edge-runtime.cron.mode=auto", "edge-runtime.cron.fall-back-when-unsupported=true")
