@@ -19,6 +19,7 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.MethodParameter;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.util.FastByteArrayOutputStream;
 import org.springframework.util.ReflectionUtils;
@@ -107,8 +108,16 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 			.location(statusUrl)
 			.body(new TaskAccepted(task.id(), task.name(), state, statusUrl));
 		BufferedBodyResponse buffered = new BufferedBodyResponse(response);
-		this.entityHandler.handleReturnValue(entity, ACCEPTED_RETURN_TYPE, mavContainer,
-				new ServletWebRequest(request, buffered));
+		try {
+			this.entityHandler.handleReturnValue(entity, ACCEPTED_RETURN_TYPE, mavContainer,
+					new ServletWebRequest(request, buffered));
+		}
+		catch (Exception ex) {
+			// The response becomes an error (406 when no converter can write the body for the request's Accept
+			// header), and the failed request's task is dropped: its Location would point at no work.
+			response.setHeader(HttpHeaders.LOCATION, null);
+			throw ex;
+		}
 		buffered.writeBody();
 		if (own != null && this.shortcut.isUnknown(accept)) {
 			this.shortcut.compare(accept, response.getStatus(), buffered.headerNames, response.getContentType(),
