@@ -183,7 +183,7 @@ class CronInAppTests {
 	void aTickThatComesDueWhileOthersFireShouldBeLookedForAtOnce() {
 		// The scheduler reads the clock before firing (10:00:59.9996, nothing due) and after (10:01:00.0004):
 		// the minute's tick came due in between, and the next look must not wait for the poll interval.
-		SteppingClock clock = new SteppingClock(Instant.parse("2031-03-01T10:00:30Z"));
+		MutableClock clock = new MutableClock(Instant.parse("2031-03-01T10:00:30Z"));
 		CronJobDefinition job = new CronJobDefinition("minutely", "* * * * *", this.queue, "{\"m\":1}", "test");
 		InAppCronScheduler scheduler = scheduler(clock, false, job);
 		clock.next(Instant.parse("2031-03-01T10:00:59.999600Z"), Instant.parse("2031-03-01T10:01:00.000400Z"));
@@ -200,7 +200,7 @@ class CronInAppTests {
 	@Test
 	void theWaitBeforeTheNextLookShouldEndAtTheNextTickOfAnyJob() {
 		// every 7 s of the epoch: 10:00:31, 10:00:38, ...
-		SteppingClock clock = new SteppingClock(Instant.parse("2031-03-01T10:00:32Z"));
+		MutableClock clock = new MutableClock(Instant.parse("2031-03-01T10:00:32Z"));
 		CronJobDefinition job = new CronJobDefinition("every-seven", "7 seconds", this.queue, "{\"m\":1}", "test");
 		InAppCronScheduler scheduler = scheduler(clock, false, job);
 		clock.next(Instant.parse("2031-03-01T10:00:37Z"), Instant.parse("2031-03-01T10:00:37.250Z"));
@@ -243,15 +243,22 @@ class CronInAppTests {
 		return (count != null) ? count.intValue() : 0;
 	}
 
-	/** A clock that answers the instants it was given, one per read, and then the last of them. */
-	private static final class SteppingClock extends Clock {
+	/**
+	 * A clock set by the test: it answers the instants queued with {@link #next}, one per read, and then the
+	 * last instant it answered or was set to.
+	 */
+	private static final class MutableClock extends Clock {
 
 		private final java.util.Deque<Instant> next = new java.util.ArrayDeque<>();
 
-		private Instant last;
+		private Instant now;
 
-		SteppingClock(Instant now) {
-			this.last = now;
+		MutableClock(Instant now) {
+			this.now = now;
+		}
+
+		synchronized void set(Instant now) {
+			this.now = now;
 		}
 
 		synchronized void next(Instant... instants) {
@@ -270,39 +277,10 @@ class CronInAppTests {
 
 		@Override
 		public synchronized Instant instant() {
-			Instant now = this.next.poll();
-			if (now != null) {
-				this.last = now;
+			Instant queued = this.next.poll();
+			if (queued != null) {
+				this.now = queued;
 			}
-			return this.last;
-		}
-
-	}
-
-	private static final class MutableClock extends Clock {
-
-		private volatile Instant now;
-
-		MutableClock(Instant now) {
-			this.now = now;
-		}
-
-		void set(Instant now) {
-			this.now = now;
-		}
-
-		@Override
-		public ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(ZoneId zone) {
-			return this;
-		}
-
-		@Override
-		public Instant instant() {
 			return this.now;
 		}
 
