@@ -49,6 +49,13 @@ public final class CronJobs implements SmartLifecycle {
 	/** The name of the in-app scheduler in {@link CronJobInfo#scheduler()}. */
 	public static final String IN_APP = "in-app";
 
+	/**
+	 * The phase: before the web server starts ({@code DEFAULT_PHASE - 2048}), so that a job that cannot be
+	 * scheduled fails start-up before any request is accepted; it stops after the web server and the queue's
+	 * consumers, and a tick fired meanwhile waits in its queue.
+	 */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+
 	private static final Log logger = LogFactory.getLog(CronJobs.class);
 
 	// cron.job.jobname is a PostgreSQL name.
@@ -363,6 +370,11 @@ public final class CronJobs implements SmartLifecycle {
 		if (inApp != null) {
 			inApp.stop();
 		}
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
 	}
 
 	@Override

@@ -28,13 +28,18 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -289,6 +294,40 @@ class CronPgCronTests {
 
 	private static void evictPooledSessions() {
 		((HikariDataSource) TestDatabase.get().dataSource()).getHikariPoolMXBean().softEvictConnections();
+	}
+
+	@Test
+	void startUpWhenAJobCannotBeScheduledShouldFailBeforeTheWebServerAcceptsRequests() {
+		List<String> properties = new ArrayList<>(List.of(TestDatabase.get().springProperties()));
+		properties.addAll(List.of("spring.autoconfigure.exclude=", "server.port=0", "spring.main.banner-mode=off",
+				"edge-runtime.cron.mode=pg-cron", "edge-runtime.cron.job-name-prefix=" + this.prefix,
+				"edge-runtime.queue.notify.enabled=false"));
+		properties.addAll(List.of(job("heartbeat", "30 seconds", "{}")));
+		WebServerStarts starts = new WebServerStarts();
+		// as arguments, which take precedence over the test's application.properties
+		String[] arguments = properties.stream().map((property) -> "--" + property).toArray(String[]::new);
+		assertThatThrownBy(() -> new SpringApplicationBuilder(WebApplication.class).listeners(starts).run(arguments))
+			.rootCause()
+			.isInstanceOf(UnsupportedCronScheduleException.class);
+		assertThat(starts.count).as("web server starts").isZero();
+		assertThat(schedules()).isEmpty();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class WebApplication {
+
+	}
+
+	static class WebServerStarts implements ApplicationListener<WebServerInitializedEvent> {
+
+		private volatile int count;
+
+		@Override
+		public void onApplicationEvent(WebServerInitializedEvent event) {
+			this.count++;
+		}
+
 	}
 
 	@Test
