@@ -197,9 +197,15 @@ public final class CronJobs implements SmartLifecycle {
 		PgCronVersion installed = registry.version(false);
 		// Where pg_cron can be created, the jobs are checked against the version it would have before it is: a
 		// start that fails or falls back to the in-app scheduler leaves the database as it found it.
-		PgCronVersion creatable = (installed == null && this.options.mode() != CronMode.IN_APP)
+		// In auto mode with no job declared, the extension is not created either: nothing would use it.
+		boolean nothingToCreateFor = installed == null && all.isEmpty() && this.options.mode() == CronMode.AUTO;
+		PgCronVersion creatable = (installed == null && this.options.mode() != CronMode.IN_APP && !nothingToCreateFor)
 				? registry.creatableVersion() : null;
-		boolean usePgCron = choosePgCron(all, registry, (installed != null) ? installed : creatable);
+		if (nothingToCreateFor) {
+			logger.debug("No recurring job is declared: the pg_cron extension is not created");
+		}
+		boolean usePgCron = !nothingToCreateFor
+				&& choosePgCron(all, registry, (installed != null) ? installed : creatable);
 		if (usePgCron && installed == null) {
 			installed = registry.version(true);
 			if (installed == null) {

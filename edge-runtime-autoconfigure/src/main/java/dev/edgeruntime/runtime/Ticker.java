@@ -118,7 +118,12 @@ public final class Ticker {
 		}
 		catch (RuntimeException | Error ex) {
 			// a periodic task that throws is never run again: report it and go on
-			this.logger.error(this.failure, ex);
+			try {
+				this.logger.error(this.failure, ex);
+			}
+			catch (RuntimeException | Error logging) {
+				// out of memory even for the report (the usual Error here): the next tick still comes
+			}
 		}
 	}
 

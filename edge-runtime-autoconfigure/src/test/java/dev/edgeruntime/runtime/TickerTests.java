@@ -15,8 +15,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.atLeastOnce;
+import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verify;
 
@@ -66,6 +68,20 @@ class TickerTests {
 		this.ticker.start();
 		await().atMost(Duration.ofSeconds(10)).until(() -> ticks.get() >= 3);
 		verify(this.log).error("Test tick failed", failure);
+	}
+
+	@Test
+	void aTickWhoseFailureCannotBeReportedStillDoesNotEndTheSchedule() {
+		// as when the heap is exhausted: the tick fails, and so does the report of it
+		AtomicInteger ticks = new AtomicInteger();
+		doThrow(new OutOfMemoryError("Java heap space")).when(this.log).error(anyString(), any(Throwable.class));
+		this.ticker = new Ticker("test-ticker", INTERVAL, () -> {
+			if (ticks.incrementAndGet() == 1) {
+				throw new OutOfMemoryError("Java heap space");
+			}
+		}, this.log, "Test tick failed");
+		this.ticker.start();
+		await().atMost(Duration.ofSeconds(10)).until(() -> ticks.get() >= 3);
 	}
 
 	@Test
