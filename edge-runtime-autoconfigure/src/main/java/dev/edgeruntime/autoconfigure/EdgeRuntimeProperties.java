@@ -283,9 +283,10 @@ public class EdgeRuntimeProperties implements InitializingBean {
 
 		/**
 		 * Fraction of the old generation's maximum that, still in use after a collection, means memory
-		 * pressure.
+		 * pressure. Under G1 that maximum is the whole heap, part of which G1 keeps for its young generation
+		 * and reserve.
 		 */
-		private double threshold = 0.9;
+		private double threshold = 0.7;
 
 		public boolean isEnabled() {
 			return this.enabled;
