@@ -143,11 +143,12 @@ final class PgCronRegistry {
 	}
 
 	/**
-	 * The pg_cron version that {@link #version(boolean) version(true)} would create, without creating it.
-	 * @return the available version, or {@code null} when pg_cron is installed or cannot be created here
+	 * The pg_cron version that {@link #version(boolean) version(true)} would create, without creating it; for
+	 * a database where {@link #version(boolean) version(false)} found none installed.
+	 * @return the available version, or {@code null} when pg_cron cannot be created here
 	 */
 	@Nullable PgCronVersion creatableVersion() {
-		if (installedVersion() != null || !canCreate()) {
+		if (!canCreate()) {
 			return null;
 		}
 		List<String> versions = this.jdbc.queryForList(AVAILABLE_VERSION, String.class);
