@@ -11,13 +11,16 @@ import dev.edgeruntime.TaskState;
 import dev.edgeruntime.runtime.TaskLifecycleListener;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Wraps each task in an {@link Observation} named {@value #NAME}. The observation starts when the task
  * starts, as a child of the observation current where it was submitted (the runtime restores the
  * submitter's context on the task's thread), so with a tracer the task's span continues the request's
  * trace. It is in scope on the task's thread while the work runs, and stops when the task reaches its final
- * state, with the {@code outcome} key value.
+ * state, with the {@code outcome} key value. A task that failed or used up a budget stops it with its
+ * exception as the observation's error (the meter handler's {@code error} tag, the span's error); a
+ * cancelled or dropped task does not.
  * <p>
  * Key values: {@code name} and {@code outcome} (low cardinality), {@code task.id} (high cardinality).
  *
@@ -68,10 +71,14 @@ public final class TaskObservationListener implements TaskLifecycleListener {
 	}
 
 	@Override
-	public void taskFinished(TaskHandle<?> task, TaskState state, Duration elapsed) {
+	public void taskFinished(TaskHandle<?> task, TaskState state, Duration elapsed, @Nullable Throwable failure) {
 		Observation observation = this.observations.remove(task.id());
 		if (observation != null) {
 			observation.lowCardinalityKeyValue("outcome", TaskMetricsListener.outcome(state));
+			// a cancel or a drop is an outcome, not an error of the task's work
+			if (failure != null && (state == TaskState.FAILED || state == TaskState.BUDGET_EXCEEDED)) {
+				observation.error(failure);
+			}
 			observation.stop();
 		}
 	}

@@ -435,7 +435,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 	private <T> void succeed(TrackedTask<T> task, @Nullable T result) {
 		if (task.finish(TaskState.SUCCEEDED, nowNanos(), null)) {
-			finished(task, TaskState.SUCCEEDED); // recorded before anyone waiting on the result wakes up
+			finished(task, TaskState.SUCCEEDED, null); // recorded before anyone waiting on the result wakes up
 			task.future.complete(result);
 		}
 	}
@@ -445,7 +445,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			return;
 		}
 		boolean observed = task.observed;
-		finished(task, TaskState.FAILED);
+		finished(task, TaskState.FAILED, failure);
 		task.future.completeExceptionally(failure);
 		if (observed) {
 			if (logger.isDebugEnabled()) {
@@ -476,7 +476,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		}
 		task.markEnded(reason);
 		this.registry.countReason(reason);
-		finished(task, TaskState.BUDGET_EXCEEDED);
+		finished(task, TaskState.BUDGET_EXCEEDED, error);
 		task.future.completeExceptionally(error);
 		stop(task);
 		logger.warn("Background " + task + " used up its " + budget + " and was interrupted (reason "
@@ -488,7 +488,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 	void failStorage(TrackedTask<?> task, Exception error) {
 		if (task.finish(TaskState.FAILED, nowNanos(), error)) {
-			finished(task, TaskState.FAILED);
+			finished(task, TaskState.FAILED, error);
 			task.future.completeExceptionally(error);
 			stop(task);
 			logger.warn("Background " + task + " stopped: " + error.getMessage());
@@ -510,7 +510,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		if (reason != null) {
 			task.markEnded(reason);
 		}
-		finished(task, TaskState.CANCELLED);
+		finished(task, TaskState.CANCELLED, error);
 		task.future.completeExceptionally(error);
 		stop(task);
 		if (task.startedAt() == TrackedTask.NOT_YET && !task.submitted) {
@@ -523,9 +523,10 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	}
 
 	private void drop(TrackedTask<?> task, String why) {
-		if (task.finish(TaskState.DROPPED, nowNanos(), new CancellationException("Dropped: " + why))) {
-			finished(task, TaskState.DROPPED);
-			task.future.completeExceptionally(new CancellationException("Background " + task + " was dropped: " + why));
+		CancellationException error = new CancellationException("Background " + task + " was dropped: " + why);
+		if (task.finish(TaskState.DROPPED, nowNanos(), error)) {
+			finished(task, TaskState.DROPPED, error);
+			task.future.completeExceptionally(error);
 			logger.info("Background " + task + " dropped before it started: " + why);
 			deleteStorage(task); // inputs copied in before the start would otherwise stay until shutdown
 			release(task);
@@ -548,7 +549,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		}
 	}
 
-	private void finished(TrackedTask<?> task, TaskState state) {
+	private void finished(TrackedTask<?> task, TaskState state, @Nullable Throwable failure) {
 		this.registry.finished(task, state);
 		if (this.listeners.length == 0) {
 			return;
@@ -558,7 +559,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		Duration elapsed = Duration.ofNanos(Math.max(0, ((finishedAt != TrackedTask.NOT_YET) ? finishedAt : nowNanos())
 				- ((started != TrackedTask.NOT_YET) ? started : task.submittedAt())));
 		for (TaskLifecycleListener listener : this.listeners) {
-			listener.taskFinished(task, state, elapsed);
+			listener.taskFinished(task, state, elapsed, failure);
 		}
 	}
 

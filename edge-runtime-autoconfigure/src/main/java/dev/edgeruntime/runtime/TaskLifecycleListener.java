@@ -5,6 +5,7 @@ import java.time.Duration;
 import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskState;
 import dev.edgeruntime.UnloadReason;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Hears what happens to tasks, for metrics and tracing. Methods are called on the thread where the event
@@ -36,6 +37,21 @@ public interface TaskLifecycleListener {
 	 * @param elapsed time from start (or submission, if it never started) to the end
 	 */
 	default void taskFinished(TaskHandle<?> task, TaskState state, Duration elapsed) {
+	}
+
+	/**
+	 * A task reached a final state, with the exception its result completes with. The runtime calls this
+	 * method; by default it calls {@link #taskFinished(TaskHandle, TaskState, Duration)}.
+	 * @param task the task
+	 * @param state the final state
+	 * @param elapsed time from start (or submission, if it never started) to the end
+	 * @param failure what the work threw ({@link TaskState#FAILED}), a
+	 * {@link dev.edgeruntime.TaskBudgetExceededException} ({@link TaskState#BUDGET_EXCEEDED}), a
+	 * {@link java.util.concurrent.CancellationException} ({@link TaskState#CANCELLED},
+	 * {@link TaskState#DROPPED}); {@code null} for {@link TaskState#SUCCEEDED}
+	 */
+	default void taskFinished(TaskHandle<?> task, TaskState state, Duration elapsed, @Nullable Throwable failure) {
+		taskFinished(task, state, elapsed);
 	}
 
 	/**

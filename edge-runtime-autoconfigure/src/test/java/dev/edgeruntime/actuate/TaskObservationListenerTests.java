@@ -6,12 +6,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.edgeruntime.TaskBudgetExceededException;
 import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskOptions;
 import dev.edgeruntime.TaskState;
 import dev.edgeruntime.runtime.CompositeTaskDecorator;
 import dev.edgeruntime.runtime.DefaultEdgeRuntime;
 import dev.edgeruntime.runtime.MdcTaskDecorator;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
@@ -111,7 +115,65 @@ class TaskObservationListenerTests {
 			.hasObservationWithNameEqualTo(TaskObservationListener.NAME)
 			.that()
 			.hasBeenStopped()
-			.hasLowCardinalityKeyValue("outcome", "cancelled"));
+			.hasLowCardinalityKeyValue("outcome", "cancelled")
+			.doesNotHaveError());
+	}
+
+	@Test
+	void taskWhenFailedShouldStopItsObservationWithTheError() {
+		IllegalStateException failure = new IllegalStateException("mail server down");
+		TaskHandle<String> task = this.runtime.waitUntil(TaskOptions.named("receipt"), () -> {
+			throw failure;
+		});
+		await().atMost(Duration.ofSeconds(30)).until(() -> task.state() == TaskState.FAILED);
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(this.observations)
+			.hasObservationWithNameEqualTo(TaskObservationListener.NAME)
+			.that()
+			.hasBeenStopped()
+			.hasLowCardinalityKeyValue("outcome", "failed")
+			.assertThatError()
+			.isSameAs(failure));
+		SimpleSpan span = this.tracer.getSpans()
+			.stream()
+			.filter((candidate) -> "receipt".equals(candidate.getName()))
+			.findFirst()
+			.orElseThrow();
+		assertThat(span.getError()).isSameAs(failure);
+	}
+
+	@Test
+	void taskWhenOverItsWallClockBudgetShouldStopItsObservationWithTheBudgetError() {
+		TaskHandle<Boolean> task = this.runtime.waitUntil(
+				TaskOptions.named("slow").wallClock(Duration.ofMillis(200)),
+				() -> new CountDownLatch(1).await(1, TimeUnit.MINUTES));
+		await().atMost(Duration.ofSeconds(30)).until(() -> task.state() == TaskState.BUDGET_EXCEEDED);
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(this.observations)
+			.hasObservationWithNameEqualTo(TaskObservationListener.NAME)
+			.that()
+			.hasBeenStopped()
+			.hasLowCardinalityKeyValue("outcome", "budget_exceeded")
+			.assertThatError()
+			.isInstanceOf(TaskBudgetExceededException.class));
+	}
+
+	@Test
+	void failedTaskShouldBeTaggedWithItsErrorByTheMeterHandler() {
+		SimpleMeterRegistry meters = new SimpleMeterRegistry();
+		this.observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(meters));
+		TaskHandle<String> failed = this.runtime.waitUntil(TaskOptions.named("receipt"), () -> {
+			throw new IllegalStateException("mail server down");
+		});
+		TaskHandle<String> succeeded = this.runtime.waitUntil(TaskOptions.named("receipt"), () -> "sent");
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> failed.state() == TaskState.FAILED && succeeded.state() == TaskState.SUCCEEDED);
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+			assertThat(meters.find(TaskObservationListener.NAME)
+				.tags("outcome", "failed", "error", "IllegalStateException")
+				.timer()).isNotNull().extracting(Timer::count).isEqualTo(1L);
+			assertThat(meters.find(TaskObservationListener.NAME)
+				.tags("outcome", "succeeded", "error", "none")
+				.timer()).isNotNull().extracting(Timer::count).isEqualTo(1L);
+		});
 	}
 
 	@Test
