@@ -12,7 +12,9 @@ import java.util.Map;
  * @param maxInFlight the most tasks accepted at once
  * @param retained tasks known to the registry, in flight or finished and retained
  * @param totalsByState tasks that ended, since start, by final state
- * @param totalsByReason budget, memory, termination and refusal events since start, by unload reason
+ * @param totalsByReason {@code beforeunload} events since start, by unload reason: a budget announced
+ * (once per task and budget, and again after an extension), memory pressure, termination; never
+ * {@link UnloadReason#EARLY_DROP}, since a refusal is not an event (see {@code rejected})
  * @param rejected tasks refused since start
  * @author edge-runtime developers
  */

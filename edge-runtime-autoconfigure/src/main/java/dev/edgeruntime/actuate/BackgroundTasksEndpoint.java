@@ -163,13 +163,23 @@ public class BackgroundTasksEndpoint {
 	 */
 	@DeleteOperation
 	public @Nullable CancelDescriptor cancel(@Selector UUID id) {
+		return cancelFrom(id, "through the backgroundtasks endpoint");
+	}
+
+	/**
+	 * Cancels a task as {@link #cancel(UUID)} does, for another way in, such as the dashboard.
+	 * @param id the task id
+	 * @param how how it was cancelled, for the log line ({@code "from the dashboard by alice"})
+	 * @return the outcome, or {@code null} when the task is unknown
+	 */
+	public @Nullable CancelDescriptor cancelFrom(UUID id, String how) {
 		TaskHandle<?> task = this.runtime.find(id).orElse(null);
 		if (task == null) {
-			return cancelDurable(id);
+			return cancelDurable(id, how);
 		}
 		boolean cancelled = task.cancel();
 		if (cancelled) {
-			logger.info("Background " + describe(task.info()) + " was cancelled through the backgroundtasks endpoint");
+			logger.info("Background " + describe(task.info()) + " was cancelled " + how);
 		}
 		return new CancelDescriptor(cancelled, TaskDescriptor.of(task.info()));
 	}
@@ -193,14 +203,14 @@ public class BackgroundTasksEndpoint {
 		return (outcome != null) ? new RetryDescriptor(outcome.retried(), TaskDescriptor.of(outcome.task())) : null;
 	}
 
-	private @Nullable CancelDescriptor cancelDurable(UUID id) {
+	private @Nullable CancelDescriptor cancelDurable(UUID id, String how) {
 		DurableTaskDispatcher durableTasks = this.durableTasks.get();
 		Cancellation outcome = (durableTasks != null) ? durableTasks.cancel(id).orElse(null) : null;
 		if (outcome == null) {
 			return null;
 		}
 		if (outcome.cancelled()) {
-			logger.info("Durable " + describe(outcome.task()) + " was cancelled through the backgroundtasks endpoint");
+			logger.info("Durable " + describe(outcome.task()) + " was cancelled " + how);
 		}
 		return new CancelDescriptor(outcome.cancelled(), TaskDescriptor.of(outcome.task()));
 	}

@@ -23,7 +23,7 @@ import io.micrometer.core.instrument.Timer;
  * <li>{@value #REJECTED} (counter; tag {@code reason}: {@code termination}, {@code early_drop}): tasks
  * refused;</li>
  * <li>{@value #UNHANDLED} (counter; tag {@code name}): tasks that failed with nobody observing their
- * result.</li>
+ * result and no listener handling their {@link dev.edgeruntime.UnhandledRejectionEvent}.</li>
  * </ul>
  * The gauge of active tasks is bound by {@link EdgeRuntimeMeterBinder}.
  *
@@ -94,7 +94,7 @@ public final class TaskMetricsListener implements TaskLifecycleListener {
 	@Override
 	public void unhandledFailure(TaskHandle<?> task, Throwable error) {
 		Counter.builder(UNHANDLED)
-			.description("Background tasks that failed with nobody observing their result")
+			.description("Background tasks that failed with nobody observing or handling their failure")
 			.tag("name", task.name())
 			.register(this.registry)
 			.increment();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.Principal;
 import java.util.UUID;
 
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint;
@@ -155,7 +156,9 @@ public final class DashboardController {
 		if (!this.access.canCancel(request)) {
 			return ResponseEntity.status(HttpStatus.FORBIDDEN).build();
 		}
-		CancelDescriptor outcome = this.endpoint.cancel(id);
+		Principal user = request.getUserPrincipal();
+		CancelDescriptor outcome = this.endpoint.cancelFrom(id,
+				"from the dashboard" + ((user != null) ? " by " + user.getName() : ""));
 		if (outcome == null) {
 			return ResponseEntity.notFound().build();
 		}

@@ -115,7 +115,9 @@ final class BudgetWatchdog {
 				long used = storage.usedBytes();
 				if (used > storage.quota().toBytes()) {
 					this.runtime.failStorage(task, new StorageQuotaExceededException("Task storage holds " + used
-							+ " bytes, over its quota of " + storage.quota() + " (edge-runtime.storage.quota)",
+							+ " bytes, over its quota of "
+							+ StorageQuotaExceededException.sizeText(storage.quota().toBytes())
+							+ " (edge-runtime.storage.quota)",
 							storage.quota().toBytes()));
 				}
 			}

@@ -453,14 +453,15 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			}
 			return;
 		}
+		UnhandledRejectionEvent event = new UnhandledRejectionEvent(this, task.info(), failure);
+		publish(event);
+		if (event.isDefaultPrevented()) {
+			return; // the application handled it: neither logged nor counted as unhandled
+		}
 		for (TaskLifecycleListener listener : this.listeners) {
 			listener.unhandledFailure(task, failure);
 		}
-		UnhandledRejectionEvent event = new UnhandledRejectionEvent(this, task.info(), failure);
-		publish(event);
-		if (!event.isDefaultPrevented()) {
-			logger.error("Background " + task + " failed and nobody observed its result", failure);
-		}
+		logger.error("Background " + task + " failed and nobody observed its result", failure);
 	}
 
 	void exceed(TrackedTask<?> task, UnloadReason reason, long now) {
@@ -475,7 +476,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			return;
 		}
 		task.markEnded(reason);
-		this.registry.countReason(reason);
+		// not counted here: the watchdog announced this budget (and counted its beforeunload) first
 		finished(task, TaskState.BUDGET_EXCEEDED, error);
 		task.future.completeExceptionally(error);
 		stop(task);

@@ -163,7 +163,8 @@ final class DefaultTaskStorage implements TaskStorage {
 		private void reserve(int len) throws StorageQuotaExceededException {
 			if (len > this.available) {
 				throw new StorageQuotaExceededException("Writing '" + this.name
-						+ "' would exceed the task storage quota of " + this.quota + " (edge-runtime.storage.quota)",
+						+ "' would exceed the task storage quota of "
+						+ StorageQuotaExceededException.sizeText(this.quota.toBytes()) + " (edge-runtime.storage.quota)",
 						this.quota.toBytes());
 			}
 			this.available -= len;

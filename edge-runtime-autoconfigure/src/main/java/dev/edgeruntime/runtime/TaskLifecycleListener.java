@@ -70,7 +70,9 @@ public interface TaskLifecycleListener {
 	}
 
 	/**
-	 * A task failed and nobody observed its result.
+	 * A task failed, nobody observed its result, and no listener of the
+	 * {@link dev.edgeruntime.UnhandledRejectionEvent} called {@code preventDefault()}: the failure the runtime
+	 * logs as an error.
 	 * @param task the task
 	 * @param error the error
 	 */

@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.edgeruntime.StorageQuotaExceededException;
 import dev.edgeruntime.TaskStorage;
 import org.jspecify.annotations.Nullable;
 
@@ -66,11 +67,11 @@ final class RequestBoundArguments {
 			Object argument = arguments[i];
 			String name = "arguments/" + i;
 			if (argument instanceof InputStream stream) {
-				copied[i] = new LazyFileInputStream(storage.write(name, stream));
+				copied[i] = new LazyFileInputStream(write(storage, name, stream, "The request body"));
 			}
 			else if (argument instanceof InputStreamResource resource) {
 				try (InputStream stream = resource.getInputStream()) {
-					copied[i] = new CopiedInputStreamResource(storage.write(name, stream));
+					copied[i] = new CopiedInputStreamResource(write(storage, name, stream, "The request body"));
 				}
 			}
 			else if (MULTIPART_PRESENT && Multipart.is(argument)) {
@@ -78,6 +79,24 @@ final class RequestBoundArguments {
 			}
 		}
 		return copied;
+	}
+
+	/**
+	 * Writes one copy, and says which argument did not fit when the quota is exceeded: the storage's own
+	 * message names the copy's internal file.
+	 */
+	static Path write(TaskStorage storage, String name, InputStream stream, String what) throws IOException {
+		try {
+			return storage.write(name, stream);
+		}
+		catch (StorageQuotaExceededException ex) {
+			StorageQuotaExceededException named = new StorageQuotaExceededException(what
+					+ " would take the background task's storage over its quota of "
+					+ StorageQuotaExceededException.sizeText(ex.getQuotaBytes()) + " (edge-runtime.storage.quota)",
+					ex.getQuotaBytes());
+			named.initCause(ex);
+			throw named;
+		}
 	}
 
 	/**
@@ -120,8 +139,11 @@ final class RequestBoundArguments {
 
 		private static MultipartFile copyFile(MultipartFile file, String name, TaskStorage storage)
 				throws IOException {
+			String original = file.getOriginalFilename();
+			String what = "The upload '" + file.getName() + "'"
+					+ ((original != null && !original.isEmpty()) ? " (" + original + ")" : "");
 			try (InputStream stream = file.getInputStream()) {
-				return new StoredMultipartFile(file, storage.write(name, stream));
+				return new StoredMultipartFile(file, write(storage, name, stream, what));
 			}
 		}
 

@@ -3,10 +3,15 @@ package dev.edgeruntime.actuate;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
+import dev.edgeruntime.BeforeUnloadEvent;
 import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskOptions;
 import dev.edgeruntime.TaskState;
+import dev.edgeruntime.UnloadReason;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.BackgroundTasksDescriptor;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.CancelDescriptor;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.Limits;
@@ -93,6 +98,35 @@ class BackgroundTasksEndpointTests {
 		assertThat(task.error()).isNotNull();
 		assertThat(task.error().type()).isEqualTo(IllegalStateException.class.getName());
 		assertThat(task.error().message()).isEqualTo("boom");
+	}
+
+	@Test
+	void budgetOverrunsShouldBeCountedOncePerBeforeUnloadEvent() {
+		List<BeforeUnloadEvent> events = new CopyOnWriteArrayList<>();
+		DefaultEdgeRuntime runtime = DefaultEdgeRuntime.builder((event) -> {
+			if (event instanceof BeforeUnloadEvent beforeUnload) {
+				events.add(beforeUnload);
+			}
+		}).build();
+		runtime.start();
+		try {
+			BackgroundTasksEndpoint endpoint = new BackgroundTasksEndpoint(runtime,
+					new Limits(5, Duration.ofSeconds(150), null, null, 0.9, Duration.ofSeconds(30)));
+			List<TaskHandle<Boolean>> tasks = List.of(
+					runtime.waitUntil(TaskOptions.named("slow-1").wallClock(Duration.ofMillis(300)), this::sleep),
+					runtime.waitUntil(TaskOptions.named("slow-2").wallClock(Duration.ofMillis(300)), this::sleep));
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> tasks.stream().allMatch((task) -> task.state() == TaskState.BUDGET_EXCEEDED));
+			assertThat(events).hasSize(2).allMatch((event) -> event.reason() == UnloadReason.WALL_CLOCK);
+			assertThat(endpoint.tasks(null, null).totals().byReason()).containsEntry("wall_clock", 2L);
+		}
+		finally {
+			runtime.close();
+		}
+	}
+
+	private boolean sleep() throws InterruptedException {
+		return new CountDownLatch(1).await(1, TimeUnit.MINUTES);
 	}
 
 	@Test

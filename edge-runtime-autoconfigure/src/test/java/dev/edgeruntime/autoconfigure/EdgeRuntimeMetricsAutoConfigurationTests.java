@@ -1,6 +1,8 @@
 package dev.edgeruntime.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -9,6 +11,7 @@ import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskOptions;
 import dev.edgeruntime.TaskRejectedException;
 import dev.edgeruntime.TaskState;
+import dev.edgeruntime.UnhandledRejectionEvent;
 import dev.edgeruntime.actuate.EdgeRuntimeMeterBinder;
 import dev.edgeruntime.actuate.TaskMetricsListener;
 import dev.edgeruntime.actuate.TaskObservationListener;
@@ -25,6 +28,7 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -106,6 +110,31 @@ class EdgeRuntimeMetricsAutoConfigurationTests {
 	}
 
 	@Test
+	void metersWhenAListenerHandlesTheUnhandledRejectionShouldNotCountIt() {
+		this.contextRunner.withUserConfiguration(PreventingListenerConfiguration.class).run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			TaskHandle<Object> expected = runtime.waitUntil(TaskOptions.named("broken"), () -> {
+				throw new IllegalArgumentException("not a zip file");
+			});
+			TaskHandle<Object> bug = runtime.waitUntil(TaskOptions.named("broken"), () -> {
+				throw new IllegalStateException("boom");
+			});
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> expected.state() == TaskState.FAILED && bug.state() == TaskState.FAILED);
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+				assertThat(context.getBean(PreventingListenerConfiguration.class).handled).hasSize(1);
+				assertThat(registry.find("edge.runtime.tasks.unhandled").tag("name", "broken").counter())
+					.isNotNull()
+					.satisfies((counter) -> assertThat(counter.count()).isEqualTo(1));
+				assertThat(registry.find("edge.runtime.tasks").tags("name", "broken", "outcome", "failed").timer())
+					.isNotNull()
+					.satisfies((timer) -> assertThat(timer.count()).isEqualTo(2));
+			});
+		});
+	}
+
+	@Test
 	void metersWhenTaskUsesUpItsBudgetShouldCountBudgetExceeded() {
 		this.contextRunner.withPropertyValues("edge-runtime.budget.check-interval=10ms").run((context) -> {
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
@@ -155,6 +184,21 @@ class EdgeRuntimeMetricsAutoConfigurationTests {
 		@Bean
 		ObservationRegistry observationRegistry() {
 			return ObservationRegistry.create();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class PreventingListenerConfiguration {
+
+		final List<UnhandledRejectionEvent> handled = new CopyOnWriteArrayList<>();
+
+		@EventListener
+		void onUnhandledRejection(UnhandledRejectionEvent event) {
+			if (event.error() instanceof IllegalArgumentException) {
+				this.handled.add(event);
+				event.preventDefault();
+			}
 		}
 
 	}

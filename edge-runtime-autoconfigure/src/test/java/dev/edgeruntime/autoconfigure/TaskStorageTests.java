@@ -80,7 +80,7 @@ class TaskStorageTests {
 			assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> task.result().get(10, TimeUnit.SECONDS))
 				.havingCause()
 				.isInstanceOf(StorageQuotaExceededException.class)
-				.withMessageContaining("would exceed the task storage quota of 1024B (edge-runtime.storage.quota)");
+				.withMessageContaining("would exceed the task storage quota of 1KB (edge-runtime.storage.quota)");
 			assertThat(task.state()).isEqualTo(TaskState.FAILED);
 		});
 	}
@@ -96,7 +96,7 @@ class TaskStorageTests {
 			});
 			await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.FAILED));
 			assertThat(task.info().error().type()).isEqualTo(StorageQuotaExceededException.class.getName());
-			assertThat(task.info().error().message()).contains("over its quota of 1024B");
+			assertThat(task.info().error().message()).contains("over its quota of 1KB");
 		});
 	}
 

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
@@ -30,6 +31,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,6 +47,7 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(classes = DashboardTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "edge-runtime.dashboard.enabled=true", "edge-runtime.dashboard.refresh-interval=250ms" })
+@ExtendWith(OutputCaptureExtension.class)
 class DashboardBrowserTests {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -83,7 +87,7 @@ class DashboardBrowserTests {
 	}
 
 	@Test
-	void operatorShouldSeeTaskAppearAndAdvanceLiveAndCancelIt() throws Exception {
+	void operatorShouldSeeTaskAppearAndAdvanceLiveAndCancelIt(CapturedOutput output) throws Exception {
 		signIn("operator");
 		String page = driver().getCurrentUrl();
 		UUID succeeded = startTask("send-welcome-email", 1);
@@ -128,6 +132,8 @@ class DashboardBrowserTests {
 		assertThat(this.runtime.find(running).orElseThrow().state()).isEqualTo(TaskState.CANCELLED);
 		assertThat(driver().findElement(By.id("message")).getText()).startsWith("Cancelled import-orders");
 		assertThat(row(running).findElements(By.cssSelector("button.cancel"))).isEmpty();
+		assertThat(output).contains("Background task " + running + " (import-orders) was cancelled from the "
+				+ "dashboard by operator");
 	}
 
 	@Test

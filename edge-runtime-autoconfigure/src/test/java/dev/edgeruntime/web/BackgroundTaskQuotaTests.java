@@ -39,11 +39,33 @@ class BackgroundTaskQuotaTests {
 		assertThat(response.statusCode()).isEqualTo(413);
 		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
 				(type) -> assertThat(type).startsWith("application/problem+json"));
-		assertThat(response.body()).contains("edge-runtime.storage.quota").contains("\"quotaBytes\":1024");
+		assertThat(response.body()).contains("\"detail\":\"The request body would take the background task's storage "
+				+ "over its quota of 1KB (edge-runtime.storage.quota)\"").contains("\"quotaBytes\":1024");
 		assertThat(this.runtime.tasks()).filteredOn((task) -> task.name().equals("import"))
 			.allSatisfy((task) -> assertThat(task.state()).isEqualTo(TaskState.DROPPED))
 			.isNotEmpty();
 		assertThat(this.runtime.status().inFlight()).isZero();
+	}
+
+	@Test
+	void uploadOverTheStorageQuotaShouldBeAnswered413NamingTheUpload() throws Exception {
+		String boundary = "edge-runtime-boundary";
+		String body = "--" + boundary + "\r\n"
+				+ "Content-Disposition: form-data; name=\"file\"; filename=\"photos.zip\"\r\n"
+				+ "Content-Type: application/zip\r\n\r\n" + "x".repeat(4096) + "\r\n"
+				+ "--" + boundary + "\r\n" + "Content-Disposition: form-data; name=\"key\"\r\n\r\nbig-upload\r\n"
+				+ "--" + boundary + "--\r\n";
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/uploads"))
+			.header("Content-Type", "multipart/form-data; boundary=" + boundary)
+			.POST(HttpRequest.BodyPublishers.ofString(body))
+			.build();
+		HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(413);
+		assertThat(response.body()).contains("\"detail\":\"The upload 'file' (photos.zip) would take the background "
+				+ "task's storage over its quota of 1KB (edge-runtime.storage.quota)\"");
+		assertThat(this.runtime.tasks()).filteredOn((task) -> task.name().equals("upload"))
+			.allSatisfy((task) -> assertThat(task.state()).isEqualTo(TaskState.DROPPED))
+			.isNotEmpty();
 	}
 
 }
