@@ -10,6 +10,7 @@ import dev.edgeruntime.BackgroundTask;
 import dev.edgeruntime.BeforeUnloadEvent;
 import dev.edgeruntime.TaskContext;
 import dev.edgeruntime.TaskProgress;
+import dev.edgeruntime.UnhandledRejectionEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +66,20 @@ class AlbumController {
 		this.albumsStored.incrementAndGet();
 		logger.info("Album {}: stored {} files in {}", task.id(), stored, folder);
 		return Map.of("album", task.id(), "files", stored, "folder", folder.toString(), "bytes", Files.size(copy));
+	}
+
+	/**
+	 * A rejected album (zip slip, zip bomb, not a zip) is bad input, not a fault of the application: the
+	 * client reads the error at the status URL, so it is logged in one line and not as an unhandled failure
+	 * with its stack trace (nor counted in {@code edge.runtime.tasks.unhandled}). Other failures keep the
+	 * runtime's default.
+	 */
+	@EventListener
+	void onUnhandledRejection(UnhandledRejectionEvent event) {
+		if (event.error() instanceof AlbumExtractor.AlbumRejectedException rejected) {
+			logger.warn("Album {} rejected: {}", event.task().id(), rejected.getMessage());
+			event.preventDefault();
+		}
 	}
 
 	@EventListener

@@ -1,5 +1,6 @@
 package dev.edgeruntime.demo;
 
+import java.net.URI;
 import java.util.Map;
 
 import dev.edgeruntime.BackgroundTask;
@@ -12,6 +13,8 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /**
  * Budgets you can push over their limit: {@code POST /budgets/wall-clock?seconds=8} calls a service
@@ -37,11 +40,17 @@ class BudgetController {
 	@PostMapping("/budgets/wall-clock")
 	ResponseEntity<Map<String, Object>> wallClock(@RequestParam(defaultValue = "8") int seconds)
 			throws InterruptedException {
+		if (seconds < 1 || seconds > 3600) {
+			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "seconds must be from 1 to 3600, not " + seconds);
+		}
 		TaskHandle<Integer> task = this.service.work(seconds);
-		return ResponseEntity.status(HttpStatus.ACCEPTED)
-			.header("Location", "/background-tasks/" + task.id())
-			.body(Map.of("id", task.id(), "name", task.name(), "state", task.state(), "statusUrl",
-					"/background-tasks/" + task.id()));
+		URI status = ServletUriComponentsBuilder.fromCurrentContextPath()
+			.path("/background-tasks/{id}")
+			.buildAndExpand(task.id())
+			.toUri();
+		return ResponseEntity.accepted()
+			.location(status)
+			.body(Map.of("id", task.id(), "name", task.name(), "state", task.state(), "statusUrl", status));
 	}
 
 	@BackgroundTask(name = "cpu-budget", cpuTime = "2s", wallClock = "1m")

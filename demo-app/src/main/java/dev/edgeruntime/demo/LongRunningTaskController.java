@@ -10,8 +10,10 @@ import dev.edgeruntime.TaskOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -40,6 +42,9 @@ class LongRunningTaskController {
 	 */
 	@PostMapping("/long-running-task")
 	Map<String, Object> start(@RequestParam(defaultValue = "3") int seconds) {
+		if (seconds < 1 || seconds > 3600) {
+			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "seconds must be from 1 to 3600, not " + seconds);
+		}
 		TaskHandle<String> task = this.runtime.waitUntil(TaskOptions.named("longRunningTask"),
 				() -> longRunningTask(Duration.ofSeconds(seconds)));
 		return Map.of("status", "ok", "task", task.id());

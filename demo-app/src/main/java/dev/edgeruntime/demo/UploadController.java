@@ -10,6 +10,7 @@ import dev.edgeruntime.TaskContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -34,7 +35,7 @@ class UploadController {
 	private static final Logger logger = LoggerFactory.getLogger(UploadController.class);
 
 	@BackgroundTask(name = "upload-to-storage", wallClock = "30s")
-	@PostMapping("/uploads")
+	@PostMapping(path = "/uploads", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
 	public Map<String, Object> upload(@RequestParam MultipartFile file) throws Exception {
 		TaskContext task = TaskContext.current();
 		MessageDigest digest = MessageDigest.getInstance("SHA-256");

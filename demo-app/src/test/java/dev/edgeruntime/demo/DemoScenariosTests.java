@@ -24,6 +24,7 @@ import dev.edgeruntime.TaskState;
 import dev.edgeruntime.UnloadReason;
 import dev.edgeruntime.cron.CronJobs;
 import dev.edgeruntime.test.TaskEventRecorder;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +81,9 @@ class DemoScenariosTests {
 	@Autowired
 	ReceiptController receipts;
 
+	@Autowired
+	MeterRegistry meters;
+
 	private final HttpClient http = HttpClient.newHttpClient();
 
 	@Test
@@ -127,11 +131,16 @@ class DemoScenariosTests {
 	}
 
 	@Test
-	void albumWithEntryEscapingTheFolderShouldFailAndStoreNothing() throws Exception {
+	void albumWithEntryEscapingTheFolderShouldFailAndStoreNothing(CapturedOutput output) throws Exception {
 		byte[] zip = zip(List.of("ok.jpg", "../../escaped.txt"), 100, true);
 		TaskHandle<?> task = task(post("/albums", HttpRequest.BodyPublishers.ofByteArray(zip), "application/zip"));
 		await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.FAILED));
 		assertThat(task.info().error().message()).isEqualTo("Entry '../../escaped.txt' escapes the album folder (zip slip)");
+		// bad input, reported at the status URL: one WARN line, not an unhandled failure
+		await().untilAsserted(() -> assertThat(output).contains("Album " + task.id()
+				+ " rejected: Entry '../../escaped.txt' escapes the album folder (zip slip)"));
+		assertThat(output).doesNotContain("Background task " + task.id() + " (album-extract) failed and nobody observed");
+		assertThat(this.meters.find("edge.runtime.tasks.unhandled").tag("name", "album-extract").counter()).isNull();
 		assertThat(albums.resolve(task.id().toString())).doesNotExist();
 		assertThat(albums.getParent().resolve("escaped.txt")).doesNotExist();
 		assertThat(albums.resolve("escaped.txt")).doesNotExist();
@@ -181,8 +190,48 @@ class DemoScenariosTests {
 		int tasksBefore = (int) this.runtime.tasks().stream().filter((t) -> t.state() != TaskState.DROPPED).count();
 		HttpResponse<String> response = post("/albums", HttpRequest.BodyPublishers.ofByteArray(zip), "application/zip");
 		assertThat(response.statusCode()).isEqualTo(413);
-		assertThat(response.body()).contains("edge-runtime.storage.quota");
+		assertThat(response.body()).contains("The request body would take the background task's storage over its "
+				+ "quota of 8MB (edge-runtime.storage.quota)");
 		assertThat(this.runtime.tasks().stream().filter((t) -> t.state() != TaskState.DROPPED)).hasSize(tasksBefore);
+	}
+
+	@Test
+	void uploadWithoutAMultipartBodyShouldBeRefusedWith415() throws Exception {
+		HttpResponse<String> response = post("/uploads", HttpRequest.BodyPublishers.ofString("x"), "text/plain");
+		assertThat(response.statusCode()).isEqualTo(415);
+		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+	}
+
+	@Test
+	void uploadOverSpringsDefaultLimitOfOneMegabyteShouldBeStored() throws Exception {
+		String boundary = "demo-boundary";
+		byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\n"
+				+ "Content-Type: application/octet-stream\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		byte[] content = new byte[2 * 1024 * 1024];
+		byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		ByteArrayOutputStream body = new ByteArrayOutputStream();
+		body.write(head);
+		body.write(content);
+		body.write(tail);
+		HttpResponse<String> response = post("/uploads", HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()),
+				"multipart/form-data; boundary=" + boundary);
+		assertThat(response.statusCode()).isEqualTo(202);
+		TaskHandle<?> task = task(response);
+		await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.SUCCEEDED));
+		assertThat(get("/background-tasks/" + task.id()).body()).contains("\"bytes\":" + content.length);
+	}
+
+	@Test
+	void longRunningTaskWithSecondsOutOfRangeShouldBeRefusedWithAProblem() throws Exception {
+		int tasksBefore = this.runtime.tasks().size();
+		HttpResponse<String> negative = post("/long-running-task?seconds=-5", HttpRequest.BodyPublishers.noBody(), null);
+		assertThat(negative.statusCode()).isEqualTo(400);
+		assertThat(negative.body()).contains("seconds must be from 1 to 3600, not -5");
+		HttpResponse<String> notANumber = post("/long-running-task?seconds=abc", HttpRequest.BodyPublishers.noBody(), null);
+		assertThat(notANumber.statusCode()).isEqualTo(400);
+		assertThat(notANumber.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(notANumber.body()).contains("\"detail\":\"Failed to convert 'seconds' with value: 'abc'\"");
+		assertThat(this.runtime.tasks()).hasSize(tasksBefore);
 	}
 
 	@Test
