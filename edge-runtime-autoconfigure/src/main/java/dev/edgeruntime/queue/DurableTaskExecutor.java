@@ -9,12 +9,15 @@ import java.util.concurrent.Future;
 
 import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.queue.DurableTaskMethods.Target;
+import dev.edgeruntime.runtime.MdcTaskLifecycleListener;
 import dev.edgeruntime.web.DurableTaskExecution;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.MDC;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
+import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
 /**
@@ -39,6 +42,9 @@ final class DurableTaskExecutor {
 		EXECUTE = method;
 	}
 
+	private static final boolean MDC_PRESENT = ClassUtils.isPresent("org.slf4j.MDC",
+			DurableTaskExecutor.class.getClassLoader());
+
 	private final PgmqTemplate pgmq;
 
 	private final DurableTaskMethods methods;
@@ -55,7 +61,15 @@ final class DurableTaskExecutor {
 					+ task.method() + "(" + String.join(", ", task.parameterTypes()) + ") on bean '" + task.bean()
 					+ "'"));
 		@Nullable Object[] arguments = arguments(message, target, task.arguments());
-		awaitResult(DurableTaskExecution.invoke(target.bean(), target.method(), arguments));
+		if (!MDC_PRESENT) {
+			awaitResult(DurableTaskExecution.invoke(target.bean(), target.method(), arguments));
+			return;
+		}
+		// the task's id and name in the log lines of its body, as for a task of the in-process runtime
+		try (TaskMdc mdc = TaskMdc.put(message.headers().get(QueueHeaders.TASK_ID),
+				message.headers().get(QueueHeaders.TASK_NAME))) {
+			awaitResult(DurableTaskExecution.invoke(target.bean(), target.method(), arguments));
+		}
 	}
 
 	private @Nullable Object[] arguments(QueueMessage<JsonNode> message, Target target, List<JsonNode> json) {
@@ -101,6 +115,46 @@ final class DurableTaskExecutor {
 
 	private static MessageConversionException unreadable(QueueMessage<JsonNode> message, String why) {
 		return new MessageConversionException(message.id(), DurableTaskMessage.class, new IllegalStateException(why));
+	}
+
+	/**
+	 * The task's entries in the consumer thread's MDC while its body runs, and the thread's own entries
+	 * back afterwards; a separate class so that SLF4J is loaded only when present.
+	 */
+	private static final class TaskMdc implements AutoCloseable {
+
+		private final @Nullable String previousId;
+
+		private final @Nullable String previousName;
+
+		private TaskMdc(@Nullable String previousId, @Nullable String previousName) {
+			this.previousId = previousId;
+			this.previousName = previousName;
+		}
+
+		static TaskMdc put(@Nullable Object id, @Nullable Object name) {
+			TaskMdc mdc = new TaskMdc(MDC.get(MdcTaskLifecycleListener.TASK_ID),
+					MDC.get(MdcTaskLifecycleListener.TASK_NAME));
+			set(MdcTaskLifecycleListener.TASK_ID, (id != null) ? id.toString() : null);
+			set(MdcTaskLifecycleListener.TASK_NAME, (name != null) ? name.toString() : null);
+			return mdc;
+		}
+
+		@Override
+		public void close() {
+			set(MdcTaskLifecycleListener.TASK_ID, this.previousId);
+			set(MdcTaskLifecycleListener.TASK_NAME, this.previousName);
+		}
+
+		private static void set(String key, @Nullable String value) {
+			if (value != null) {
+				MDC.put(key, value);
+			}
+			else {
+				MDC.remove(key);
+			}
+		}
+
 	}
 
 }

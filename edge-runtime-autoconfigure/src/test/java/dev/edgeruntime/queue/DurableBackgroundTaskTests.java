@@ -24,6 +24,7 @@ import dev.edgeruntime.autoconfigure.EdgeRuntimeDurableTaskAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
 import dev.edgeruntime.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
@@ -84,6 +85,18 @@ class DurableBackgroundTaskTests {
 					"SELECT msg_id, headers->>'x-max-attempts' AS max FROM pgmq.a_" + this.queue);
 			assertThat(archived).containsEntry("msg_id", ((DurableTaskHandle) handle).messageId())
 				.containsEntry("max", "3");
+		});
+	}
+
+	@Test
+	void bodyLogsWithItsTaskIdAndNameInTheMdc() {
+		this.contextRunner.run((context) -> {
+			Reports reports = context.getBean(Reports.class);
+			ReportLog log = context.getBean(ReportLog.class);
+			TaskHandle<?> first = transactions(context).execute((status) -> reports.build(new Report("q1", 1)));
+			TaskHandle<?> second = transactions(context).execute((status) -> reports.build(new Report("q2", 2)));
+			await().atMost(WAIT).until(() -> log.mdc.size() == 2);
+			assertThat(log.mdc).containsExactlyInAnyOrder(first.id() + " report", second.id() + " report");
 		});
 	}
 
@@ -486,6 +499,9 @@ class DurableBackgroundTaskTests {
 
 		final List<Report> received = new CopyOnWriteArrayList<>();
 
+		/** {@code taskId taskName} of the MDC in the body. */
+		final List<String> mdc = new CopyOnWriteArrayList<>();
+
 		volatile String failWith;
 
 		volatile CountDownLatch started;
@@ -507,6 +523,7 @@ class DurableBackgroundTaskTests {
 		@BackgroundTask(name = "report", durable = true, maxAttempts = 3)
 		public TaskHandle<?> build(Report report) {
 			ReportLog log = this.log;
+			log.mdc.add(MDC.get("taskId") + " " + MDC.get("taskName"));
 			CountDownLatch start = log.started;
 			if (start != null) {
 				start.countDown();
