@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
  * @param startedAt when it started, or {@code null}
  * @param finishedAt when it ended, or {@code null}
  * @param progress the progress it last reported, or {@code null}
- * @param budget its budgets
- * @param usage how much of them it used
+ * @param budget its budgets, or {@code null} for a durable task, which runs under none
+ * @param usage how much of them it used, or {@code null} for a durable task
  * @param unloadReason the {@code beforeunload} reason it was last told about or that ended it, or
  * {@code null}
  * @param result its result once {@link TaskState#SUCCEEDED}, or {@code null}
@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  * @author edge-runtime developers
  */
 public record TaskStatus(UUID id, String name, TaskState state, Instant submittedAt, @Nullable Instant startedAt,
-		@Nullable Instant finishedAt, @Nullable TaskProgress progress, Budget budget, TaskUsage usage,
+		@Nullable Instant finishedAt, @Nullable TaskProgress progress, @Nullable Budget budget, @Nullable TaskUsage usage,
 		@Nullable String unloadReason, @Nullable Object result, @Nullable TaskError error, int attempt) {
 
 	/**
@@ -43,10 +43,12 @@ public record TaskStatus(UUID id, String name, TaskState state, Instant submitte
 	 * @return the status
 	 */
 	public static TaskStatus of(TaskInfo info, @Nullable Object result) {
-		Budget budget = new Budget(info.budget().wallClock(), info.budget().cpuTime(),
-				(info.budget().memory() != null) ? info.budget().memory().toBytes() : null);
+		// an in-process task's wall clock is always positive; a durable task's snapshot has none (zero)
+		boolean budgeted = !info.budget().wallClock().isZero();
+		Budget budget = budgeted ? new Budget(info.budget().wallClock(), info.budget().cpuTime(),
+				(info.budget().memory() != null) ? info.budget().memory().toBytes() : null) : null;
 		return new TaskStatus(info.id(), info.name(), info.state(), info.submittedAt(), info.startedAt(),
-				info.finishedAt(), info.progress(), budget, info.usage(),
+				info.finishedAt(), info.progress(), budget, budgeted ? info.usage() : null,
 				(info.unloadReason() != null) ? info.unloadReason().value() : null, result, info.error(), info.attempt());
 	}
 

@@ -100,6 +100,8 @@ class DurableTaskHttpIntegrationTests {
 		assertThat(status.<String>read("$.id")).isEqualTo(body.<String>read("$.id"));
 		assertThat(status.<String>read("$.name")).isEqualTo("export");
 		assertThat(status.<String>read("$.finishedAt")).isNotNull();
+		assertThat(status.<Object>read("$.budget")).as("a durable task runs under no in-process budget").isNull();
+		assertThat(status.<Object>read("$.usage")).isNull();
 	}
 
 	@Test
