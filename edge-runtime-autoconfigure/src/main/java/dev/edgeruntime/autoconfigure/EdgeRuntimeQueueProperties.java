@@ -2,10 +2,10 @@ package dev.edgeruntime.autoconfigure;
 
 import java.time.Duration;
 
-import dev.edgeruntime.queue.DurableTaskMethods;
 import dev.edgeruntime.queue.PgmqSchemaMode;
 import dev.edgeruntime.queue.QueueConsumerDefaults;
 import dev.edgeruntime.queue.QueueName;
+import dev.edgeruntime.runtime.Durations;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.InitializingBean;
@@ -78,6 +78,22 @@ public class EdgeRuntimeQueueProperties implements InitializingBean {
 				consumer.getPrefetch(), "must be at least 0 when set");
 		invalid.checkPositive("consumer.visibility-timeout", consumer.getVisibilityTimeout());
 		invalid.checkPositive("consumer.heartbeat-interval", consumer.getHeartbeatInterval());
+		Duration heartbeat = consumer.getHeartbeatInterval();
+		Duration visibility = consumer.getVisibilityTimeout();
+		if (heartbeat != null) {
+			invalid.check(heartbeat.toMillis() >= 100 || heartbeat.isNegative() || heartbeat.isZero(),
+					"consumer.heartbeat-interval", heartbeat, "must be at least 100ms");
+			invalid.check(heartbeat.compareTo(visibility) < 0 || visibility.isNegative() || visibility.isZero(),
+					"consumer.heartbeat-interval", heartbeat, "must be shorter than consumer.visibility-timeout ("
+							+ Durations.text(visibility)
+							+ "), or a running message loses its lease between two heartbeats");
+		}
+		else {
+			invalid.check(visibility.toMillis() >= 300 || visibility.isNegative() || visibility.isZero(),
+					"consumer.visibility-timeout",
+					visibility, "must be at least 300ms: a running message's lease is extended every third of it, at "
+							+ "least 100ms apart (or set consumer.heartbeat-interval)");
+		}
 		invalid.check(consumer.getMaxAttempts() >= 1, "consumer.max-attempts", consumer.getMaxAttempts(),
 				"must be at least 1");
 		invalid.checkPositive("consumer.polling-interval", consumer.getPollingInterval());
@@ -177,7 +193,7 @@ public class EdgeRuntimeQueueProperties implements InitializingBean {
 		/**
 		 * Queue of durable tasks whose annotation names none.
 		 */
-		private String queue = DurableTaskMethods.DEFAULT_QUEUE;
+		private String queue = "edge_runtime_tasks"; // DurableTaskMethods.DEFAULT_QUEUE, written out for the metadata
 
 		/**
 		 * Deliveries before a failing durable task is dead-lettered, unless its annotation sets maxAttempts.

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.edgeruntime.runtime.Durations;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,9 +53,21 @@ public class InvalidPropertiesException extends RuntimeException {
 	 */
 	public record Violation(String property, @Nullable Object value, String rule) {
 
+		/**
+		 * The value as it would be written in the configuration ({@code 30s} for a duration), quoted, or
+		 * {@code (not set)}.
+		 * @return the value's text
+		 */
+		public String valueText() {
+			if (this.value == null) {
+				return "(not set)";
+			}
+			return "'" + ((this.value instanceof Duration duration) ? Durations.text(duration) : this.value) + "'";
+		}
+
 		@Override
 		public String toString() {
-			return this.property + " = '" + this.value + "': " + this.rule;
+			return this.property + " = " + valueText() + ": " + this.rule;
 		}
 
 	}

@@ -16,8 +16,8 @@ class InvalidPropertiesFailureAnalyzer extends AbstractFailureAnalyzer<InvalidPr
 		StringBuilder description = new StringBuilder("Invalid edge-runtime configuration:%n".formatted());
 		StringBuilder action = new StringBuilder("Update your application's configuration:%n".formatted());
 		for (InvalidPropertiesException.Violation violation : cause.getViolations()) {
-			description.append("%n    Property: %s%n    Value: \"%s\"%n    Reason: %s%n".formatted(violation.property(),
-					violation.value(), violation.rule()));
+			description.append("%n    Property: %s%n    Value: %s%n    Reason: %s%n".formatted(violation.property(),
+					violation.valueText(), violation.rule()));
 			action.append("%n    Change '%s': it %s.".formatted(violation.property(), violation.rule()));
 		}
 		return new FailureAnalysis(description.toString(), action.toString(), cause);

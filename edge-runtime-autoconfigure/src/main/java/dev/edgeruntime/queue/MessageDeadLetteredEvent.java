@@ -81,4 +81,10 @@ public class MessageDeadLetteredEvent extends ApplicationEvent {
 		return this.poison;
 	}
 
+	@Override
+	public String toString() {
+		return getClass().getSimpleName() + "[queue=" + this.queue + ", messageId=" + this.messageId + ", attempts="
+				+ this.attempts + ", poison=" + this.poison + ", error=" + this.error + "]";
+	}
+
 }

@@ -8,9 +8,11 @@ import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
+import dev.edgeruntime.runtime.Durations;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
@@ -30,7 +32,7 @@ import org.springframework.transaction.support.TransactionOperations;
  *
  * @author edge-runtime developers
  */
-public final class QueueConsumers implements SmartLifecycle {
+public final class QueueConsumers implements SmartLifecycle, SmartInitializingSingleton {
 
 	/** The phase: that of the runtime's drain ({@code DEFAULT_PHASE - 1536}). */
 	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1536;
@@ -79,22 +81,56 @@ public final class QueueConsumers implements SmartLifecycle {
 		this.defaults = defaults;
 	}
 
+	/**
+	 * Checks the settings of every listener once all beans exist, before any consumer or the web server
+	 * starts: a listener with invalid settings fails start-up with every such listener named, and no
+	 * consumer is left reading.
+	 */
+	@Override
+	public void afterSingletonsInstantiated() {
+		List<String> problems = new ArrayList<>();
+		for (QueueListenerEndpoint endpoint : this.listeners.endpoints()) {
+			try {
+				settings(endpoint);
+			}
+			catch (IllegalStateException ex) {
+				problems.add(ex.getMessage());
+			}
+		}
+		if (problems.size() == 1) {
+			throw new IllegalStateException(problems.get(0));
+		}
+		if (!problems.isEmpty()) {
+			throw new IllegalStateException(
+					problems.size() + " @QueueListener methods are misconfigured:\n- " + String.join("\n- ", problems));
+		}
+	}
+
 	@Override
 	public synchronized void start() {
 		if (this.running) {
 			return;
 		}
-		List<QueueListenerEndpoint> endpoints = this.listeners.endpoints();
+		List<QueueConsumer> created = new ArrayList<>();
+		for (QueueListenerEndpoint endpoint : this.listeners.endpoints()) {
+			created.add(new QueueConsumer(endpoint, settings(endpoint), this.pgmq, this.schema, this.events,
+					this.transactions, this.observer, this.heartbeats));
+		}
 		// No second wait for an unreachable database here: the readers wait for it, start-up does not.
 		boolean databaseUp = this.schema.installed() != null;
-		for (QueueListenerEndpoint endpoint : endpoints) {
-			QueueConsumer consumer = new QueueConsumer(endpoint, settings(endpoint), this.pgmq, this.schema,
-					this.events, this.transactions, this.observer, this.heartbeats);
-			this.consumers.add(consumer);
-			this.observer.consuming(endpoint.queue());
-			consumer.start(databaseUp);
-		}
 		this.running = true;
+		try {
+			for (QueueConsumer consumer : created) {
+				this.consumers.add(consumer);
+				this.observer.consuming(consumer.queue());
+				consumer.start(databaseUp);
+			}
+		}
+		catch (RuntimeException | Error ex) {
+			// a consumer that could not start must not leave the ones before it reading after start-up fails
+			stop();
+			throw ex;
+		}
 	}
 
 	@Override
@@ -199,31 +235,61 @@ public final class QueueConsumers implements SmartLifecycle {
 		QueueConsumerDefaults d = this.defaults;
 		Duration visibilityTimeout = duration(endpoint, "visibilityTimeout", annotation.visibilityTimeout(),
 				d.visibilityTimeout());
-		Duration heartbeat = (d.heartbeatInterval() != null) ? d.heartbeatInterval()
-				: visibilityTimeout.dividedBy(3);
-		if (heartbeat.compareTo(visibilityTimeout) >= 0 || heartbeat.toMillis() < 100) {
-			throw new IllegalStateException("@QueueListener on " + endpoint.description()
-					+ ": the heartbeat interval (" + heartbeat + ") must be at least 100ms and shorter than "
-					+ "the visibility timeout (" + visibilityTimeout + ")");
+		String visibilitySource = annotation.visibilityTimeout().isEmpty()
+				? "edge-runtime.queue.consumer.visibility-timeout (" + Durations.text(visibilityTimeout) + ")"
+				: "its visibilityTimeout ('" + annotation.visibilityTimeout() + "')";
+		if (visibilityTimeout.isNegative() || visibilityTimeout.isZero()) {
+			throw misconfigured(endpoint, "visibilityTimeout '" + annotation.visibilityTimeout() + "' must be positive");
+		}
+		Duration heartbeat;
+		if (d.heartbeatInterval() != null) {
+			heartbeat = d.heartbeatInterval();
+			if (heartbeat.compareTo(visibilityTimeout) >= 0) {
+				throw misconfigured(endpoint, "edge-runtime.queue.consumer.heartbeat-interval ("
+						+ Durations.text(heartbeat) + ") must be shorter than " + visibilitySource
+						+ ", or a running message loses its lease between two heartbeats");
+			}
+		}
+		else {
+			heartbeat = visibilityTimeout.dividedBy(3);
+			if (heartbeat.toMillis() < 100) {
+				throw misconfigured(endpoint, visibilitySource + " must be at least 300ms: a running message's "
+						+ "lease is extended every third of it, at least 100ms apart (or set "
+						+ "edge-runtime.queue.consumer.heartbeat-interval)");
+			}
+		}
+		if (heartbeat.toMillis() < 100) {
+			throw misconfigured(endpoint, "edge-runtime.queue.consumer.heartbeat-interval ("
+					+ Durations.text(heartbeat) + ") must be at least 100ms");
 		}
 		boolean archive = switch (annotation.onSuccess()) {
 			case DEFAULT -> d.archiveOnSuccess();
 			case ARCHIVE -> true;
 			case DELETE -> false;
 		};
-		int concurrency = positive(annotation.concurrency(), d.concurrency());
-		int batchSize = positive(annotation.batchSize(), d.batchSize());
+		int concurrency = orDefault(endpoint, "concurrency", "edge-runtime.queue.consumer.concurrency",
+				annotation.concurrency(), d.concurrency());
+		int batchSize = orDefault(endpoint, "batchSize", "edge-runtime.queue.consumer.batch-size", annotation.batchSize(),
+				d.batchSize());
+		int maxAttempts = orDefault(endpoint, "maxAttempts", "edge-runtime.queue.consumer.max-attempts",
+				annotation.maxAttempts(), d.maxAttempts());
+		Duration backoff = duration(endpoint, "backoff", annotation.backoff(), d.backoff());
+		if (backoff.isNegative()) {
+			throw misconfigured(endpoint, "backoff '" + annotation.backoff() + "' must not be negative");
+		}
 		return new QueueConsumer.Settings(concurrency, batchSize, prefetch(endpoint, concurrency, batchSize),
-				visibilityTimeout, heartbeat,
-				positive(annotation.maxAttempts(), d.maxAttempts()),
-				duration(endpoint, "backoff", annotation.backoff(), d.backoff()), d.backoffMultiplier(),
-				d.maxBackoff(), d.jitter(), archive, d.pollingInterval(), d.maxErrorBackoff());
+				visibilityTimeout, heartbeat, maxAttempts, backoff, d.backoffMultiplier(), d.maxBackoff(), d.jitter(),
+				archive, d.pollingInterval(), d.maxErrorBackoff());
+	}
+
+	private static IllegalStateException misconfigured(QueueListenerEndpoint endpoint, String problem) {
+		return new IllegalStateException("@QueueListener on " + endpoint.description() + ": " + problem);
 	}
 
 	private int prefetch(QueueListenerEndpoint endpoint, int concurrency, int batchSize) {
 		int prefetch = endpoint.annotation().prefetch();
 		if (prefetch < -1) {
-			throw new IllegalStateException("@QueueListener on " + endpoint.description() + ": prefetch (" + prefetch
+			throw misconfigured(endpoint, "prefetch (" + prefetch
 					+ ") must be at least 0, or -1 for edge-runtime.queue.consumer.prefetch");
 		}
 		if (prefetch >= 0) {
@@ -234,7 +300,14 @@ public final class QueueConsumers implements SmartLifecycle {
 		return (configured != null) ? configured : Math.min(concurrency, batchSize);
 	}
 
-	private static int positive(int value, int fallback) {
+	/**
+	 * An attribute's value, or the property's when it is 0 (the attribute's default).
+	 */
+	private static int orDefault(QueueListenerEndpoint endpoint, String attribute, String property, int value,
+			int fallback) {
+		if (value < 0) {
+			throw misconfigured(endpoint, attribute + " (" + value + ") must be at least 1, or 0 for " + property);
+		}
 		return (value > 0) ? value : fallback;
 	}
 

@@ -98,7 +98,7 @@ public @interface QueueListener {
 	 */
 	enum Completion {
 
-		/** As {@code edge-runtime.queue.consumer.on-success} says. */
+		/** As {@code edge-runtime.queue.consumer.archive-on-success} says. */
 		DEFAULT,
 
 		/** Delete it. */

@@ -111,7 +111,9 @@ public final class BackgroundTaskMethodValidator
 		if (definition.durable() && !hasDurableDispatcher()) {
 			throw new BeanInitializationException(definition.description()
 					+ " is misused: durable = true, but the durable tier is not available: no "
-					+ DurableTaskDispatcher.class.getName() + " bean (bean '" + beanName + "')");
+					+ DurableTaskDispatcher.class.getName() + " bean (bean '" + beanName + "'). It needs a single "
+					+ "PostgreSQL DataSource, and neither edge-runtime.queue.enabled nor "
+					+ "edge-runtime.queue.tasks.enabled set to false");
 		}
 		return definition;
 	}

@@ -124,6 +124,9 @@ class BackgroundTaskAutoConfigurationTests {
 	void durableWithoutDurableTierShouldFailStartup() {
 		assertMisuse(Durable.class, Durable.class.getName() + ".run(String)",
 				"the durable tier is not available: no dev.edgeruntime.DurableTaskDispatcher bean");
+		assertMisuse(Durable.class, Durable.class.getName() + ".run(String)",
+				"It needs a single PostgreSQL DataSource, and neither edge-runtime.queue.enabled nor "
+						+ "edge-runtime.queue.tasks.enabled set to false");
 	}
 
 	@Test

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.edgeruntime.queue.DurableTaskMethods;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -62,6 +63,20 @@ class ConfigurationDocumentationTests {
 		Set<String> properties = properties();
 		assertThat(documented).allSatisfy((row) -> assertThat(properties).as("a property in the metadata")
 			.contains(row));
+	}
+
+	@Test
+	void defaultQueueOfDurableTasksIsInTheMetadata() {
+		JsonNode property = null;
+		for (JsonNode candidate : metadata.get("properties")) {
+			if ("edge-runtime.queue.tasks.queue".equals(candidate.get("name").asString())) {
+				property = candidate;
+			}
+		}
+		assertThat(property).isNotNull();
+		assertThat(property.get("defaultValue")).as("what an IDE shows").isNotNull();
+		assertThat(property.get("defaultValue").asString()).isEqualTo(DurableTaskMethods.DEFAULT_QUEUE);
+		assertThat(new EdgeRuntimeQueueProperties().getTasks().getQueue()).isEqualTo(DurableTaskMethods.DEFAULT_QUEUE);
 	}
 
 	@Test

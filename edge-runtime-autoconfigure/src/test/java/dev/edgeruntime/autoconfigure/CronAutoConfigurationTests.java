@@ -112,9 +112,9 @@ class CronAutoConfigurationTests {
 				.getFailure()
 				.rootCause()
 				.isInstanceOf(InvalidPropertiesException.class)
-				.hasMessageContaining("edge-runtime.cron.in-app.poll-interval = 'PT0S': must be greater than 0")
+				.hasMessageContaining("edge-runtime.cron.in-app.poll-interval = '0s': must be greater than 0")
 				.hasMessageContaining("edge-runtime.cron.job-name-prefix = '': must not be blank")
-				.hasMessageContaining("edge-runtime.cron.jobs.no-queue.queue = 'null': must be set")
+				.hasMessageContaining("edge-runtime.cron.jobs.no-queue.queue = (not set): must be set")
 				.hasMessageContaining("edge-runtime.cron.jobs.bad-queue.queue = 'bad-queue!': must be a valid queue name"));
 	}
 

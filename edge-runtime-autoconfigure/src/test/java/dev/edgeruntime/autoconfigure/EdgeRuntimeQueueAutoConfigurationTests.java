@@ -119,7 +119,7 @@ class EdgeRuntimeQueueAutoConfigurationTests {
 				.isInstanceOf(InvalidPropertiesException.class)
 				.hasMessageContaining("edge-runtime.queue.consumer.concurrency = '0': must be at least 1")
 				.hasMessageContaining("edge-runtime.queue.consumer.max-attempts = '0': must be at least 1")
-				.hasMessageContaining("edge-runtime.queue.consumer.polling-interval = 'PT0S': must be greater than 0")
+				.hasMessageContaining("edge-runtime.queue.consumer.polling-interval = '0s': must be greater than 0")
 				.hasMessageContaining("edge-runtime.queue.consumer.backoff.jitter = '1.5': must be at least 0 and at most 1")
 				.hasMessageContaining("edge-runtime.queue.max-payload-size = '0B': must be greater than 0"));
 	}
@@ -204,7 +204,7 @@ class EdgeRuntimeQueueAutoConfigurationTests {
 				.getFailure()
 				.rootCause()
 				.isInstanceOf(InvalidPropertiesException.class)
-				.hasMessageContaining("edge-runtime.queue.vacuum-interval = 'PT0.5S': must be at least 1s"));
+				.hasMessageContaining("edge-runtime.queue.vacuum-interval = '500ms': must be at least 1s"));
 	}
 
 	@Test

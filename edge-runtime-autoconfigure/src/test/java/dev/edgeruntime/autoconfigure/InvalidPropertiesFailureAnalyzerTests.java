@@ -27,7 +27,7 @@ class InvalidPropertiesFailureAnalyzerTests {
 				"--edge-runtime.shutdown.grace-period=-1s"));
 		assertThat(output).contains("APPLICATION FAILED TO START")
 			.contains("Property: edge-runtime.budget.before-unload-ratio")
-			.contains("Value: \"1.5\"")
+			.contains("Value: '1.5'")
 			.contains("Reason: must be greater than 0 and at most 1")
 			.contains("Property: edge-runtime.shutdown.grace-period")
 			.contains("Reason: must not be negative")

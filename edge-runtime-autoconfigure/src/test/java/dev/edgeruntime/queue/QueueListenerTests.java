@@ -488,9 +488,48 @@ class QueueListenerTests {
 		this.contextRunner.withUserConfiguration(BadPrefetchListenerConfiguration.class)
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
-				.rootCause()
 				.hasMessageContaining(BadPrefetchListener.class.getName() + ".handle")
 				.hasMessageContaining("prefetch"));
+	}
+
+	@Test
+	void misconfiguredListenersFailStartUpTogetherBeforeAnyConsumerReads() {
+		this.contextRunner.withUserConfiguration(MisconfiguredListenersConfiguration.class).run((context) -> {
+			assertThat(context).hasFailed()
+				.getFailure()
+				.hasMessageContaining("3 @QueueListener methods are misconfigured")
+				.hasMessageContaining(MisconfiguredListeners.class.getName() + ".negativeBackoff: backoff '-1s' must "
+						+ "not be negative")
+				.hasMessageContaining(MisconfiguredListeners.class.getName() + ".negativeConcurrency: concurrency (-2) "
+						+ "must be at least 1, or 0 for edge-runtime.queue.consumer.concurrency")
+				.hasMessageContaining(MisconfiguredListeners.class.getName() + ".shortVisibility: its visibilityTimeout "
+						+ "('250ms') must be at least 300ms");
+			// the well-configured listener of ListenerConfiguration was found first, and never started reading
+			assertThat(Thread.getAllStackTraces().keySet()).noneMatch((thread) -> thread.isAlive()
+					&& thread.getName().startsWith("queue-" + this.queue));
+		});
+	}
+
+	@Test
+	void heartbeatIntervalNotShorterThanTheVisibilityTimeoutFailsStartUpNamingBothProperties() {
+		this.contextRunner
+			.withPropertyValues("edge-runtime.queue.consumer.heartbeat-interval=40s",
+					"edge-runtime.queue.consumer.visibility-timeout=30s")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("edge-runtime.queue.consumer.heartbeat-interval")
+				.hasMessageContaining("must be shorter than consumer.visibility-timeout (30s)"));
+	}
+
+	@Test
+	void visibilityTimeoutTooShortForItsHeartbeatFailsStartUpNamingTheProperty() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.visibility-timeout=250ms")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("edge-runtime.queue.consumer.visibility-timeout")
+				.hasMessageContaining("must be at least 300ms"));
 	}
 
 	@Test
@@ -688,6 +727,32 @@ class QueueListenerTests {
 		@Bean
 		BadListener badListener() {
 			return new BadListener();
+		}
+
+	}
+
+	static class MisconfiguredListeners {
+
+		@QueueListener(queue = "${test.queue}_m1", backoff = "-1s")
+		void negativeBackoff(Order order) {
+		}
+
+		@QueueListener(queue = "${test.queue}_m2", concurrency = -2)
+		void negativeConcurrency(Order order) {
+		}
+
+		@QueueListener(queue = "${test.queue}_m3", visibilityTimeout = "250ms")
+		void shortVisibility(Order order) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class MisconfiguredListenersConfiguration {
+
+		@Bean
+		MisconfiguredListeners misconfiguredListeners() {
+			return new MisconfiguredListeners();
 		}
 
 	}
