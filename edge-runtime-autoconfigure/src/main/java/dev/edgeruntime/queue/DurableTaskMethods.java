@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import dev.edgeruntime.BackgroundTask;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanInitializationException;
@@ -41,8 +42,11 @@ public final class DurableTaskMethods implements BeanPostProcessor, EnvironmentA
 
 	private String defaultQueue = DEFAULT_QUEUE;
 
+	private @Nullable Environment environment;
+
 	@Override
 	public void setEnvironment(Environment environment) {
+		this.environment = environment;
 		this.defaultQueue = environment.getProperty("edge-runtime.queue.tasks.queue", DEFAULT_QUEUE);
 	}
 
@@ -60,7 +64,7 @@ public final class DurableTaskMethods implements BeanPostProcessor, EnvironmentA
 
 	private void add(Object bean, String beanName, Class<?> targetClass, Method method, BackgroundTask annotation) {
 		String where = targetClass.getName() + "." + signature(method);
-		String queue = StringUtils.hasText(annotation.queue()) ? annotation.queue() : this.defaultQueue;
+		String queue = StringUtils.hasText(annotation.queue()) ? resolve(annotation.queue(), where) : this.defaultQueue;
 		try {
 			QueueName.requireValid(queue);
 		}
@@ -79,6 +83,20 @@ public final class DurableTaskMethods implements BeanPostProcessor, EnvironmentA
 		}
 		this.byBeanAndSignature.put(beanName + "#" + signature(method),
 				new Target(beanName, bean, method, queue, name));
+	}
+
+	/** Resolves {@code ${...}} placeholders in a queue attribute, as {@code @QueueListener} does. */
+	private String resolve(String queue, String where) {
+		if (this.environment == null) {
+			return queue;
+		}
+		try {
+			return this.environment.resolveRequiredPlaceholders(queue);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new BeanInitializationException("@BackgroundTask method " + where + " is misused: its queue '" + queue
+					+ "' has a placeholder that cannot be resolved: " + ex.getMessage(), ex);
+		}
 	}
 
 	/**

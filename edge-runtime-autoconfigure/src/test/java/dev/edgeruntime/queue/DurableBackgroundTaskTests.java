@@ -409,6 +409,29 @@ class DurableBackgroundTaskTests {
 	}
 
 	@Test
+	void queueWithAPlaceholderIsResolvedForTheSendAndTheConsumer() {
+		this.contextRunner.withPropertyValues("test.placeholder-queue=" + this.queue + "_ph")
+			.withUserConfiguration(PlaceholderConfiguration.class)
+			.run((context) -> {
+				PlaceholderTasks tasks = context.getBean(PlaceholderTasks.class);
+				List<String> received = context.getBean(PlaceholderConfiguration.class).received;
+				TaskHandle<?> handle = transactions(context).execute((status) -> tasks.run("hello"));
+				assertThat(((DurableTaskHandle) handle).queue()).isEqualTo(this.queue + "_ph");
+				await().atMost(WAIT).until(() -> received.contains("hello"));
+			});
+	}
+
+	@Test
+	void queueWithAPlaceholderThatCannotBeResolvedFailsStartUpNamingTheMethod() {
+		this.contextRunner.withUserConfiguration(PlaceholderConfiguration.class).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure())
+				.hasMessageContaining(PlaceholderTasks.class.getName() + ".run(java.lang.String) is misused: its queue "
+						+ "'${test.placeholder-queue}' has a placeholder that cannot be resolved");
+		});
+	}
+
+	@Test
 	void argumentThatCannotBeWrittenToJsonFailsTheCall() {
 		this.contextRunner.run((context) -> {
 			Reports reports = context.getBean(Reports.class);
@@ -597,6 +620,34 @@ class DurableBackgroundTaskTests {
 		@Bean
 		StreamTasks streamTasks() {
 			return new StreamTasks();
+		}
+
+	}
+
+	public static class PlaceholderTasks {
+
+		private final List<String> received;
+
+		public PlaceholderTasks(List<String> received) {
+			this.received = received;
+		}
+
+		@BackgroundTask(durable = true, queue = "${test.placeholder-queue}")
+		public TaskHandle<?> run(String text) {
+			this.received.add(text);
+			return null;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class PlaceholderConfiguration {
+
+		final List<String> received = new CopyOnWriteArrayList<>();
+
+		@Bean
+		PlaceholderTasks placeholderTasks() {
+			return new PlaceholderTasks(this.received);
 		}
 
 	}
