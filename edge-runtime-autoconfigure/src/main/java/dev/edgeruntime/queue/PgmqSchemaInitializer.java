@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import javax.sql.DataSource;
@@ -92,6 +93,8 @@ public final class PgmqSchemaInitializer {
 
 	private final AtomicReference<@Nullable PgmqSchemaMode> installed = new AtomicReference<>();
 
+	private final AtomicBoolean unavailableLogged = new AtomicBoolean();
+
 	/**
 	 * Creates a new instance.
 	 * @param dataSource the queue's database
@@ -126,20 +129,37 @@ public final class PgmqSchemaInitializer {
 		}
 		try {
 			this.installed.set(doInstall());
+			if (this.unavailableLogged.getAndSet(false)) {
+				logger.info("Queue database reachable again, pgmq schema checked");
+			}
 			return true;
 		}
 		catch (CannotGetJdbcConnectionException ex) {
-			logger.warn("Queue database unavailable, pgmq schema not checked yet: " + ex.getMessage());
+			unavailable(ex);
 			return false;
 		}
 		catch (SQLException ex) {
 			if (DatabaseFailures.isConnectionFailure(ex)) {
-				logger.warn("Queue database unavailable, pgmq schema not checked yet: " + ex.getMessage());
+				unavailable(ex);
 				return false;
 			}
 			throw new IllegalStateException("Installing the pgmq schema (edge-runtime.queue.schema=" + this.mode
 					.name()
 					.toLowerCase() + ") failed: " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Every consumer, the cron set-up and health checks ask until the database answers: the first to find
+	 * it unavailable says so at WARN, the others (and the retries) at DEBUG.
+	 */
+	private void unavailable(Exception ex) {
+		String message = "Queue database unavailable, pgmq schema not checked yet: " + ex.getMessage();
+		if (!this.unavailableLogged.getAndSet(true)) {
+			logger.warn(message + " (retried by each consumer with backoff; logged again at DEBUG)");
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug(message);
 		}
 	}
 

@@ -11,9 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
+import ch.qos.logback.classic.Level;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.edgeruntime.testsupport.LogCapture;
 import dev.edgeruntime.testsupport.TestDatabase;
@@ -22,6 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.AbstractDataSource;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -70,6 +73,42 @@ class PgmqSchemaInitializerTests {
 				assertThat(later.installed()).isEqualTo(PgmqSchemaMode.EXTENSION);
 				assertThat(log.events()).extracting((event) -> event.getFormattedMessage())
 					.contains("Using the pgmq extension, version " + extensionVersion(jdbc));
+			}
+		});
+	}
+
+	@Test
+	void databaseUnavailableIsLoggedAtWarnOnceUntilItAnswersAgain() throws Exception {
+		inNewDatabase((dataSource) -> {
+			AtomicInteger refusals = new AtomicInteger(3);
+			DataSource flaky = new DelegatingDataSource(dataSource) {
+
+				@Override
+				public Connection getConnection() throws SQLException {
+					if (refusals.getAndDecrement() > 0) {
+						throw new SQLException("Connection to localhost:5432 refused", "08001");
+					}
+					return super.getConnection();
+				}
+
+			};
+			try (LogCapture log = LogCapture.of(PgmqSchemaInitializer.class)) {
+				PgmqSchemaInitializer initializer = new PgmqSchemaInitializer(flaky, PgmqSchemaMode.BUNDLED);
+				assertThat(initializer.install()).isFalse();
+				assertThat(initializer.install()).isFalse();
+				assertThat(initializer.install()).isFalse();
+				assertThat(initializer.install()).isTrue();
+				assertThat(log.events()).filteredOn((event) -> event.getLevel() == Level.WARN)
+					.singleElement()
+					.satisfies((event) -> assertThat(event.getFormattedMessage())
+						.startsWith("Queue database unavailable, pgmq schema not checked yet: Connection to "
+								+ "localhost:5432 refused"));
+				assertThat(log.events()).filteredOn((event) -> event.getLevel() == Level.DEBUG)
+					.extracting((event) -> event.getFormattedMessage())
+					.filteredOn((message) -> message.startsWith("Queue database unavailable"))
+					.hasSize(2);
+				assertThat(log.events()).extracting((event) -> event.getFormattedMessage())
+					.contains("Queue database reachable again, pgmq schema checked");
 			}
 		});
 	}
