@@ -136,7 +136,8 @@ public class PgmqTemplate {
 			OVERRIDING SYSTEM VALUE
 			SELECT msg_id, 0, clock_timestamp(), clock_timestamp(), message,
 				(headers - 'x-dead-lettered' - 'x-dead-lettered-at' - 'x-error' - 'x-attempts' - 'x-last-error'
-					- 'x-failed-attempt') || jsonb_build_object('x-requeued-at', clock_timestamp())
+					- 'x-failed-attempt') || jsonb_build_object('x-requeued-at',
+						to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
 			FROM requeued
 			RETURNING msg_id
 			""";

@@ -91,6 +91,11 @@ class PgmqTemplateTests {
 				.containsKey(QueueHeaders.REQUEUED_AT)
 				.doesNotContainKeys(QueueHeaders.DEAD_LETTERED, QueueHeaders.ERROR, QueueHeaders.ATTEMPTS,
 						QueueHeaders.DEAD_LETTERED_AT, QueueHeaders.LAST_ERROR, QueueHeaders.FAILED_ATTEMPT);
+			// an instant in UTC, written as x-dead-lettered-at and x-cancelled-at are (Instant.toString)
+			String requeuedAt = (String) message.headers().get(QueueHeaders.REQUEUED_AT);
+			assertThat(requeuedAt).endsWith("Z");
+			assertThat(java.time.Instant.parse(requeuedAt))
+				.isBetween(java.time.Instant.now().minusSeconds(600), java.time.Instant.now().plusSeconds(600));
 		});
 		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
 		assertThat(jdbc.queryForList("SELECT msg_id FROM pgmq.a_" + this.queue, Long.class))
