@@ -188,9 +188,6 @@ public final class CronJobs implements SmartLifecycle {
 
 	private void setUp() {
 		List<CronJobDefinition> all = this.jobs;
-		for (CronJobDefinition job : all) {
-			this.pgmq.createQueue(job.queue());
-		}
 		PgCronRegistry registry = new PgCronRegistry(new JdbcTemplate(this.cronDataSource),
 				transactions(this.cronDataSource), this.options.jobNamePrefix());
 		String database = new JdbcTemplate(this.dataSource).queryForObject("SELECT current_database()", String.class);
@@ -206,6 +203,10 @@ public final class CronJobs implements SmartLifecycle {
 		}
 		boolean usePgCron = !nothingToCreateFor
 				&& choosePgCron(all, registry, (installed != null) ? installed : creatable);
+		// once no job was refused: a start that fails on a schedule leaves no queue behind either
+		for (CronJobDefinition job : all) {
+			this.pgmq.createQueue(job.queue());
+		}
 		if (usePgCron && installed == null) {
 			installed = registry.version(true);
 			if (installed == null) {

@@ -253,6 +253,8 @@ class CronPgCronTests {
 				.hasMessageContaining("Upgrade pg_cron to 1.5 or later")
 				.hasMessageContaining("edge-runtime.cron.mode=in-app");
 			assertThat(schedules()).isEmpty();
+			assertThat(this.jdbc.queryForObject("SELECT to_regclass(?) IS NULL", Boolean.class, "pgmq.q_" + this.queue))
+				.as("the refused job's queue was not created").isTrue();
 		});
 	}
 
