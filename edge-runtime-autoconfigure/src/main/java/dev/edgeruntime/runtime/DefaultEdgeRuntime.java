@@ -239,6 +239,11 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			}
 
 			@Override
+			public CompletableFuture<T> watchedResult() {
+				return task.watchedResult();
+			}
+
+			@Override
 			public void start() {
 				DefaultEdgeRuntime.this.start(task, executor, runnable);
 			}
@@ -444,7 +449,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		if (!task.finish(TaskState.FAILED, nowNanos(), failure)) {
 			return;
 		}
-		boolean observed = task.observed;
+		boolean observed = task.observedNow();
 		finished(task, TaskState.FAILED, failure);
 		task.future.completeExceptionally(failure);
 		if (observed) {

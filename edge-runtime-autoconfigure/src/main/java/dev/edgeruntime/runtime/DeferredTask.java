@@ -1,5 +1,7 @@
 package dev.edgeruntime.runtime;
 
+import java.util.concurrent.CompletableFuture;
+
 import dev.edgeruntime.TaskContext;
 import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskStorage;
@@ -32,6 +34,17 @@ public interface DeferredTask<T> {
 			return context.storage();
 		}
 		throw new UnsupportedOperationException("Task " + handle().id() + " has no storage before it starts");
+	}
+
+	/**
+	 * The task's result for a caller that may ignore it (the caller of a {@code @BackgroundTask} method that
+	 * returns a future). Unlike {@link TaskHandle#result()}, taking it does not mark a failure as observed: a
+	 * failure counts as observed only if the returned future has dependents (a callback, or a thread waiting
+	 * in {@code get} or {@code join}) when it happens; otherwise it is an unhandled rejection.
+	 * @return the result
+	 */
+	default CompletableFuture<T> watchedResult() {
+		return handle().result();
 	}
 
 	/**

@@ -97,6 +97,9 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 
 	volatile boolean observed;
 
+	/** A copy of the result handed to a caller that may or may not look at it ({@link #watchedResult()}). */
+	private volatile @Nullable CompletableFuture<T> watched;
+
 	/** Whether the task's runnable was handed to an executor. */
 	volatile boolean submitted;
 
@@ -135,6 +138,28 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 	public CompletableFuture<T> result() {
 		this.observed = true;
 		return this.future.copy();
+	}
+
+	/**
+	 * The result for a caller that may ignore it, such as the caller of a {@code @BackgroundTask} method
+	 * returning a {@code CompletableFuture}: unlike {@link #result()}, taking it does not count as observing a
+	 * failure; the failure counts as observed if this future has dependents (a callback, or a thread waiting
+	 * in {@code get} or {@code join}) when it happens.
+	 * @return a copy of the result
+	 */
+	CompletableFuture<T> watchedResult() {
+		CompletableFuture<T> copy = this.future.copy();
+		this.watched = copy;
+		return copy;
+	}
+
+	/**
+	 * Whether a failure now would be seen by someone: {@link #result()} was taken, or the
+	 * {@link #watchedResult()} has dependents.
+	 */
+	boolean observedNow() {
+		CompletableFuture<T> watched = this.watched;
+		return this.observed || (watched != null && watched.getNumberOfDependents() > 0);
 	}
 
 	@Override

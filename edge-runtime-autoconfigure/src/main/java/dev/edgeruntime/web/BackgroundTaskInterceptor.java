@@ -85,8 +85,11 @@ final class BackgroundTaskInterceptor implements MethodInterceptor {
 			DeferredTaskStarter.scheduleAfterRequest(task);
 			return neutralValue(invocation.getMethod().getReturnType());
 		}
+		// a future handed to the caller is not yet an observer: a failure nobody waits on is still reported
+		Object returned = (definition.kind() == Kind.FUTURE) ? task.watchedResult()
+				: returnValue(definition.kind(), task.handle());
 		DeferredTaskStarter.schedule(task);
-		return returnValue(definition.kind(), task.handle());
+		return returned;
 	}
 
 	private @Nullable Object dispatchDurable(BackgroundTaskDefinition definition, Class<?> targetClass,

@@ -3,6 +3,7 @@ package dev.edgeruntime.autoconfigure;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -167,6 +168,27 @@ class BackgroundTaskAutoConfigurationTests {
 			assertThat(handle.name()).isEqualTo("Computations.handle");
 			assertThat(handle.result().get(20, TimeUnit.SECONDS)).isEqualTo("handled y");
 			assertThat(context.getBean(EdgeRuntime.class).find(handle.id())).isPresent();
+		});
+	}
+
+	@Test
+	void failingServiceMethodWhoseFutureIsIgnoredShouldBeAnUnhandledRejection() {
+		this.contextRunner.withBean(Computations.class).withBean(EventRecorder.class).run((context) -> {
+			Computations computations = context.getBean(Computations.class);
+			EventRecorder recorder = context.getBean(EventRecorder.class);
+			CountDownLatch release = new CountDownLatch(1);
+			Computations.GATE.set(release);
+			computations.fail("ignored"); // the caller drops the future
+			CompletableFuture<String> watched = computations.fail("watched");
+			CompletableFuture<String> handled = watched.exceptionally((ex) -> "fallback");
+			release.countDown();
+			assertThat(handled.get(20, TimeUnit.SECONDS)).isEqualTo("fallback");
+			await().atMost(java.time.Duration.ofSeconds(20))
+				.untilAsserted(() -> assertThat(recorder.unhandled()).singleElement()
+					.satisfies((event) -> assertThat(event.error()).hasMessage("ignored failed")));
+			await().atMost(java.time.Duration.ofSeconds(20))
+				.until(() -> context.getBean(EdgeRuntime.class).status().inFlight() == 0);
+			assertThat(recorder.unhandled()).as("the watched failure is observed").hasSize(1);
 		});
 	}
 
@@ -416,6 +438,15 @@ class BackgroundTaskAutoConfigurationTests {
 		public CompletableFuture<String> compute(String input) {
 			this.thread.set(Thread.currentThread());
 			return CompletableFuture.completedFuture("computed " + input);
+		}
+
+		/** Held until the test has attached (or not) its handlers to the returned futures. */
+		static final AtomicReference<CountDownLatch> GATE = new AtomicReference<>(new CountDownLatch(0));
+
+		@BackgroundTask
+		public CompletableFuture<String> fail(String input) throws InterruptedException {
+			GATE.get().await();
+			throw new IllegalStateException(input + " failed");
 		}
 
 		@BackgroundTask
