@@ -686,23 +686,37 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		}
 		awaitNoneInFlight(deadline);
 		List<TaskInfo> cancelled = new ArrayList<>();
+		List<TrackedTask<?>> interrupted = new ArrayList<>();
 		for (TrackedTask<?> task : this.registry.active()) {
 			if (cancel(task, UnloadReason.TERMINATION)) {
 				TaskInfo info = task.info();
 				cancelled.add(info);
+				interrupted.add(task);
 				logger.warn("Background task " + info.id() + " (" + info.name() + ") did not finish within the "
 						+ "shutdown grace period of " + gracePeriod + " and was interrupted");
 			}
 		}
 		awaitNoneInFlight(System.nanoTime() + UNWIND_TIME.toNanos());
+		List<String> stillRunning = new ArrayList<>();
+		for (TrackedTask<?> task : interrupted) {
+			if (!task.released()) {
+				stillRunning.add(task.id() + " (" + task.name() + ")");
+			}
+		}
 		if (waiting > 0 || !cancelled.isEmpty()) {
 			long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 			if (cancelled.isEmpty()) {
 				logger.info("Drain complete in " + took + " ms: every background task finished");
 			}
-			else {
+			else if (stillRunning.isEmpty()) {
 				logger.warn("Drain complete in " + took + " ms: " + cancelled.size() + " background task"
 						+ ((cancelled.size() == 1) ? " was" : "s were") + " interrupted at the end of the grace period");
+			}
+			else {
+				logger.warn("Drain ended in " + took + " ms: " + cancelled.size() + " background task"
+						+ ((cancelled.size() == 1) ? " was" : "s were") + " interrupted at the end of the grace period, and "
+						+ stillRunning.size() + " of them still ran " + UNWIND_TIME.toMillis() + " ms later (its work "
+						+ "ignores interrupts) and is abandoned: " + String.join(", ", stillRunning));
 			}
 		}
 		return cancelled;

@@ -351,6 +351,11 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 		return RELEASED.compareAndSet(this, false, true);
 	}
 
+	/** Whether the task gave back its place in {@code max-in-flight}: its work has returned, or never ran. */
+	boolean released() {
+		return this.released;
+	}
+
 	@Override
 	public String toString() {
 		return "task " + this.id + " (" + this.name + ")";

@@ -88,6 +88,37 @@ class ShutdownTests {
 	}
 
 	@Test
+	void closeWhenATaskIgnoresItsInterruptShouldSayItIsAbandoned(CapturedOutput output) {
+		CountDownLatch letGo = new CountDownLatch(1);
+		try {
+			this.contextRunner.withPropertyValues("edge-runtime.shutdown.grace-period=200ms").run((context) -> {
+				EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+				TaskHandle<Void> deaf = runtime.waitUntil(TaskOptions.named("deaf"), () -> {
+					// swallows every interrupt until the test lets it go
+					while (letGo.getCount() > 0) {
+						try {
+							letGo.await();
+						}
+						catch (InterruptedException ex) {
+							// ignored on purpose
+						}
+					}
+				});
+				await().untilAsserted(() -> assertThat(deaf.state()).isEqualTo(TaskState.RUNNING));
+				context.getSourceApplicationContext(ConfigurableApplicationContext.class).close();
+				assertThat(deaf.state()).isEqualTo(TaskState.CANCELLED);
+				assertThat(output).containsPattern("Drain ended in \\d+ ms: 1 background task was interrupted at the "
+						+ "end of the grace period, and 1 of them still ran 1000 ms later \\(its work ignores interrupts\\) "
+						+ "and is abandoned: " + deaf.id() + " \\(deaf\\)");
+				assertThat(output).doesNotContain("Drain complete");
+			});
+		}
+		finally {
+			letGo.countDown();
+		}
+	}
+
+	@Test
 	void waitUntilAfterDrainBeganShouldBeRefusedAndInFlightTaskCompletes(CapturedOutput output) {
 		this.contextRunner.withPropertyValues("edge-runtime.shutdown.grace-period=1m").run((context) -> {
 			DefaultEdgeRuntime runtime = context.getBean(DefaultEdgeRuntime.class);
