@@ -80,6 +80,21 @@ class ConfigurationDocumentationTests {
 	}
 
 	@Test
+	void everyManagementPropertyOfTheConfigurationPageIsInTheMetadata() throws IOException {
+		Matcher rows = Pattern.compile("^\\| `(management\\.[a-z0-9.-]+)` \\|", Pattern.MULTILINE)
+			.matcher(Files.readString(PAGE));
+		Set<String> management = new LinkedHashSet<>();
+		while (rows.find()) {
+			management.add(rows.group(1));
+		}
+		Set<String> names = new LinkedHashSet<>();
+		metadata.get("properties").forEach((property) -> names.add(property.get("name").asString()));
+		assertThat(management).as("management.* rows of docs/configuration.md")
+			.contains("management.health.edgeruntime.enabled", "management.health.queue.enabled")
+			.allSatisfy((property) -> assertThat(names).as("what an IDE completes").contains(property));
+	}
+
+	@Test
 	void everyPropertyHasADescription() {
 		for (JsonNode property : metadata.get("properties")) {
 			JsonNode description = property.get("description");
