@@ -38,6 +38,9 @@ public class StorageQuotaExceededException extends IOException {
 	 * @return the size as text
 	 */
 	public static String sizeText(long bytes) {
+		if (bytes < 0 && bytes != Long.MIN_VALUE) {
+			return "-" + sizeText(-bytes);
+		}
 		String[] units = { "TB", "GB", "MB", "KB" };
 		for (int i = 0; i < units.length; i++) {
 			long unit = 1L << (10 * (units.length - i));

@@ -59,4 +59,10 @@ public class TaskCancelledEvent extends ApplicationEvent {
 		return Optional.ofNullable(this.reason);
 	}
 
+	@Override
+	public String toString() {
+		return "TaskCancelledEvent[task=" + this.task.id() + " (" + this.task.name() + "), reason="
+				+ ((this.reason != null) ? this.reason.value() : "cancelled by a caller") + "]";
+	}
+
 }

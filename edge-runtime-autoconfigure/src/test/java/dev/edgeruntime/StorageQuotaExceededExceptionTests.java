@@ -22,6 +22,7 @@ class StorageQuotaExceededExceptionTests {
 		assertThat(StorageQuotaExceededException.sizeText(1024)).isEqualTo("1KB");
 		assertThat(StorageQuotaExceededException.sizeText(1000)).isEqualTo("1000B");
 		assertThat(StorageQuotaExceededException.sizeText(0)).isEqualTo("0B");
+		assertThat(StorageQuotaExceededException.sizeText(-DataSize.ofMegabytes(1).toBytes())).isEqualTo("-1MB");
 	}
 
 	@Test

@@ -4,8 +4,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.edgeruntime.StorageQuotaExceededException;
 import dev.edgeruntime.runtime.Durations;
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.util.unit.DataSize;
 
 /**
  * Thrown at start-up when {@code edge-runtime.*} properties have values the runtime cannot work with.
@@ -62,7 +65,10 @@ public class InvalidPropertiesException extends RuntimeException {
 			if (this.value == null) {
 				return "(not set)";
 			}
-			return "'" + ((this.value instanceof Duration duration) ? Durations.text(duration) : this.value) + "'";
+			Object text = (this.value instanceof Duration duration) ? Durations.text(duration)
+					: (this.value instanceof DataSize size) ? StorageQuotaExceededException.sizeText(size.toBytes())
+							: this.value;
+			return "'" + text + "'";
 		}
 
 		@Override

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -21,6 +22,7 @@ import java.util.concurrent.locks.LockSupport;
 import dev.edgeruntime.BeforeUnloadEvent;
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.RuntimeStatus;
+import dev.edgeruntime.StorageQuotaExceededException;
 import dev.edgeruntime.TaskBudget;
 import dev.edgeruntime.TaskBudgetExceededException;
 import dev.edgeruntime.TaskContext;
@@ -471,9 +473,10 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 	void exceed(TrackedTask<?> task, UnloadReason reason, long now) {
 		String budget = switch (reason) {
-			case CPU -> "CPU-time budget of " + task.cpuBudget();
-			case MEMORY -> "memory budget of " + task.memoryBudget();
-			default -> "wall-clock budget of " + task.wallClockBudget();
+			case CPU -> "CPU-time budget of " + Durations.text(Objects.requireNonNull(task.cpuBudget()));
+			case MEMORY -> "memory budget of "
+					+ StorageQuotaExceededException.sizeText(Objects.requireNonNull(task.memoryBudget()).toBytes());
+			default -> "wall-clock budget of " + Durations.text(task.wallClockBudget());
 		};
 		TaskBudgetExceededException error = new TaskBudgetExceededException(
 				"Background " + task + " used up its " + budget, reason);
@@ -485,8 +488,9 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		finished(task, TaskState.BUDGET_EXCEEDED, error);
 		task.future.completeExceptionally(error);
 		stop(task);
-		logger.warn("Background " + task + " used up its " + budget + " and was interrupted (reason "
-				+ reason.value() + ")");
+		// a task that tracks a CompletionStage has no thread to interrupt: its stage was cancelled
+		logger.warn("Background " + task + " used up its " + budget + " and was "
+				+ ((task.stage() != null) ? "cancelled" : "interrupted") + " (reason " + reason.value() + ")");
 		for (TaskLifecycleListener listener : this.listeners) {
 			listener.budgetExceeded(task, reason);
 		}

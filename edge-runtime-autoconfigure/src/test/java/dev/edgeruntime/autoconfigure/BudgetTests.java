@@ -2,6 +2,7 @@ package dev.edgeruntime.autoconfigure;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -68,7 +69,8 @@ class BudgetTests {
 				.havingCause()
 				.isInstanceOf(TaskBudgetExceededException.class);
 			await().untilAsserted(() -> assertThat(seenByTask).containsExactly("true:WALL_CLOCK"));
-			assertThat(output).contains("Background task " + task.id() + " (slow) used up its wall-clock budget");
+			assertThat(output).contains("Background task " + task.id() + " (slow) used up its wall-clock budget of "
+					+ "500ms and was interrupted (reason wall_clock)");
 			// one beforeunload event (the announcement), not one more for the stop
 			assertThat(runtime.status().totalsByReason()).containsEntry(UnloadReason.WALL_CLOCK, 1L);
 		});
@@ -117,6 +119,21 @@ class BudgetTests {
 			assertThat(task.info().usage().allocatedBytes()).isGreaterThanOrEqualTo(DataSize.ofMegabytes(64).toBytes());
 			assertThat(recorder.beforeUnload()).extracting(BeforeUnloadEvent::reason)
 				.containsExactly(UnloadReason.MEMORY);
+			assertThat(task.info().error().message()).endsWith("(allocate) used up its memory budget of 64MB");
+		});
+	}
+
+	@Test
+	void wallClockBudgetOfATrackedStageShouldCancelTheStage(CapturedOutput output) {
+		this.contextRunner.run((context) -> {
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			CompletableFuture<String> pending = new CompletableFuture<>();
+			TaskHandle<String> task = runtime.waitUntil(TaskOptions.named("remote").wallClock(Duration.ofMillis(300)),
+					pending);
+			await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.BUDGET_EXCEEDED));
+			assertThat(pending).isCancelled();
+			assertThat(output).contains("Background task " + task.id() + " (remote) used up its wall-clock budget of "
+					+ "300ms and was cancelled (reason wall_clock)");
 		});
 	}
 

@@ -39,6 +39,18 @@ class PooledTaskThreadFactoryTests {
 	}
 
 	@Test
+	void threadsShouldBeInTheGroupOfTheThreadThatMadeTheFactoryNotOfTheSubmitter() throws Exception {
+		PooledTaskThreadFactory factory = new PooledTaskThreadFactory("edge-task-");
+		ThreadGroup other = new ThreadGroup("request-threads");
+		java.util.concurrent.atomic.AtomicReference<Thread> made = new java.util.concurrent.atomic.AtomicReference<>();
+		Thread submitter = new Thread(other, () -> made.set(factory.newThread(() -> { })), "submitter");
+		submitter.start();
+		submitter.join(10_000);
+		assertThat(made.get()).isNotNull();
+		assertThat(made.get().getThreadGroup()).isSameAs(Thread.currentThread().getThreadGroup());
+	}
+
+	@Test
 	void threadsShouldBeNamedWithThePrefixAndACount() {
 		PooledTaskThreadFactory factory = new PooledTaskThreadFactory("edge-task-");
 		assertThat(factory.newThread(() -> { }).getName()).isEqualTo("edge-task-1");

@@ -54,6 +54,8 @@ class TaskCancelledEventTests {
 			assertThat(event.task().id()).isEqualTo(task.id());
 			assertThat(event.task().state()).isEqualTo(TaskState.CANCELLED);
 			assertThat(event.reason()).isEmpty();
+			assertThat(event).hasToString("TaskCancelledEvent[task=" + task.id() + " (" + task.name()
+					+ "), reason=cancelled by a caller]");
 		});
 	}
 
