@@ -719,8 +719,10 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			else {
 				logger.warn("Drain ended in " + took + " ms: " + cancelled.size() + " background task"
 						+ ((cancelled.size() == 1) ? " was" : "s were") + " interrupted at the end of the grace period, and "
-						+ stillRunning.size() + " of them still ran " + UNWIND_TIME.toMillis() + " ms later (its work "
-						+ "ignores interrupts) and is abandoned: " + String.join(", ", stillRunning));
+						+ stillRunning.size() + " of them still ran " + UNWIND_TIME.toMillis() + " ms later "
+						+ ((stillRunning.size() == 1) ? "(its work ignores interrupts) and is"
+								: "(their work ignores interrupts) and are")
+						+ " abandoned: " + String.join(", ", stillRunning));
 			}
 		}
 		return cancelled;
