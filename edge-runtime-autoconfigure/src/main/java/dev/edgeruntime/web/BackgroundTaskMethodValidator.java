@@ -1,6 +1,8 @@
 package dev.edgeruntime.web;
 
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,11 +61,21 @@ public final class BackgroundTaskMethodValidator
 			this.classesWithout.add(type);
 			return bean;
 		}
+		// every method of the bean is checked, and its misuses reported together
+		List<String> problems = new ArrayList<>();
 		for (Method method : methods.keySet()) {
-			BackgroundTaskDefinition definition = check(method, type, beanName);
-			if (isSingleton(beanName)) {
-				this.singletonsWith.putIfAbsent(beanName, definition);
+			try {
+				BackgroundTaskDefinition definition = check(method, type, beanName);
+				if (isSingleton(beanName)) {
+					this.singletonsWith.putIfAbsent(beanName, definition);
+				}
 			}
+			catch (BeanInitializationException ex) {
+				problems.add(ex.getMessage());
+			}
+		}
+		if (!problems.isEmpty()) {
+			throw new BackgroundTaskMisuseException(problems);
 		}
 		return bean;
 	}
@@ -84,17 +96,17 @@ public final class BackgroundTaskMethodValidator
 
 	private void checkProxied(Object bean, String beanName, BackgroundTaskDefinition definition) {
 		if (!AopUtils.isAopProxy(bean)) {
-			throw new BeanInitializationException(definition.description() + " is misused: bean '" + beanName
+			throw new BackgroundTaskMisuseException(List.of(definition.description() + " is misused: bean '" + beanName
 					+ "' was not proxied, so the annotation would be ignored; is the bean created before the "
-					+ "auto-proxy creator, or excluded from auto-proxying?");
+					+ "auto-proxy creator, or excluded from auto-proxying?"));
 		}
 		if (AopUtils.isJdkDynamicProxy(bean)) {
 			for (Method method : annotatedMethods(AopUtils.getTargetClass(bean)).keySet()) {
 				if (!isOnInterface(method, bean)) {
-					throw new BeanInitializationException(BackgroundTaskDefinition.of(method,
+					throw new BackgroundTaskMisuseException(List.of(BackgroundTaskDefinition.of(method,
 							AopUtils.getTargetClass(bean)).description() + " is misused: bean '" + beanName
 							+ "' is proxied through its interfaces and none declares this method; declare it on an "
-							+ "interface or use class-based proxies (spring.aop.proxy-target-class=true)");
+							+ "interface or use class-based proxies (spring.aop.proxy-target-class=true)"));
 				}
 			}
 		}

@@ -1,0 +1,71 @@
+package dev.edgeruntime.autoconfigure;
+
+import dev.edgeruntime.BackgroundTask;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+
+/**
+ * Tests for {@link BackgroundTaskMisuseFailureAnalyzer}, through a real application start: every misused
+ * method of a bean is reported, in the failure analysis and not as a stack trace.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class BackgroundTaskMisuseFailureAnalyzerTests {
+
+	@Test
+	void startWhenMethodsAreMisusedShouldReportEachMethodAndProblem(CapturedOutput output) {
+		SpringApplication application = new SpringApplication(MisusingConfiguration.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		assertThatException().isThrownBy(() -> application.run());
+		String misusing = Misusing.class.getName();
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Misused @BackgroundTask methods:")
+			.contains("@BackgroundTask method " + misusing + ".negative() is misused: wallClock '-1s' must be "
+					+ "greater than 0")
+			.contains("@BackgroundTask method " + misusing + ".unparsable() is misused: cpuTime 'abc' is not a "
+					+ "duration")
+			.contains("@BackgroundTask method " + misusing + ".queueWithoutDurable() is misused: queue and "
+					+ "maxAttempts apply to durable work only")
+			.contains("Change each method as its line says.");
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ AopAutoConfiguration.class, EdgeRuntimeAutoConfiguration.class,
+			BackgroundTaskAutoConfiguration.class })
+	static class MisusingConfiguration {
+
+		@Bean
+		Misusing misusing() {
+			return new Misusing();
+		}
+
+	}
+
+	static class Misusing {
+
+		@BackgroundTask(wallClock = "-1s")
+		public void negative() {
+		}
+
+		@BackgroundTask(cpuTime = "abc")
+		public void unparsable() {
+		}
+
+		@BackgroundTask(queue = "mail")
+		public void queueWithoutDurable() {
+		}
+
+	}
+
+}
