@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.edgeruntime.StorageQuotaExceededException;
+import dev.edgeruntime.runtime.DataSizes;
 import dev.edgeruntime.runtime.Durations;
 import org.jspecify.annotations.Nullable;
 
@@ -66,7 +66,7 @@ public class InvalidPropertiesException extends RuntimeException {
 				return "(not set)";
 			}
 			Object text = (this.value instanceof Duration duration) ? Durations.text(duration)
-					: (this.value instanceof DataSize size) ? StorageQuotaExceededException.sizeText(size.toBytes())
+					: (this.value instanceof DataSize size) ? DataSizes.text(size.toBytes())
 							: this.value;
 			return "'" + text + "'";
 		}

@@ -116,7 +116,7 @@ final class BudgetWatchdog {
 				if (used > storage.quota().toBytes()) {
 					this.runtime.failStorage(task, new StorageQuotaExceededException("Task storage holds " + used
 							+ " bytes, over its quota of "
-							+ StorageQuotaExceededException.sizeText(storage.quota().toBytes())
+							+ DataSizes.text(storage.quota().toBytes())
 							+ " (edge-runtime.storage.quota)",
 							storage.quota().toBytes()));
 				}

@@ -22,7 +22,6 @@ import java.util.concurrent.locks.LockSupport;
 import dev.edgeruntime.BeforeUnloadEvent;
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.RuntimeStatus;
-import dev.edgeruntime.StorageQuotaExceededException;
 import dev.edgeruntime.TaskBudget;
 import dev.edgeruntime.TaskBudgetExceededException;
 import dev.edgeruntime.TaskContext;
@@ -475,7 +474,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		String budget = switch (reason) {
 			case CPU -> "CPU-time budget of " + Durations.text(Objects.requireNonNull(task.cpuBudget()));
 			case MEMORY -> "memory budget of "
-					+ StorageQuotaExceededException.sizeText(Objects.requireNonNull(task.memoryBudget()).toBytes());
+					+ DataSizes.text(Objects.requireNonNull(task.memoryBudget()).toBytes());
 			default -> "wall-clock budget of " + Durations.text(task.wallClockBudget());
 		};
 		TaskBudgetExceededException error = new TaskBudgetExceededException(

@@ -164,7 +164,7 @@ final class DefaultTaskStorage implements TaskStorage {
 			if (len > this.available) {
 				throw new StorageQuotaExceededException("Writing '" + this.name
 						+ "' would exceed the task storage quota of "
-						+ StorageQuotaExceededException.sizeText(this.quota.toBytes()) + " (edge-runtime.storage.quota)",
+						+ DataSizes.text(this.quota.toBytes()) + " (edge-runtime.storage.quota)",
 						this.quota.toBytes());
 			}
 			this.available -= len;

@@ -11,6 +11,7 @@ import java.util.List;
 
 import dev.edgeruntime.StorageQuotaExceededException;
 import dev.edgeruntime.TaskStorage;
+import dev.edgeruntime.runtime.DataSizes;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.io.FileSystemResource;
@@ -92,7 +93,7 @@ final class RequestBoundArguments {
 		catch (StorageQuotaExceededException ex) {
 			StorageQuotaExceededException named = new StorageQuotaExceededException(what
 					+ " would take the background task's storage over its quota of "
-					+ StorageQuotaExceededException.sizeText(ex.getQuotaBytes()) + " (edge-runtime.storage.quota)",
+					+ DataSizes.text(ex.getQuotaBytes()) + " (edge-runtime.storage.quota)",
 					ex.getQuotaBytes());
 			named.initCause(ex);
 			throw named;
