@@ -1,20 +1,30 @@
 package dev.edgeruntime.actuate;
 
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
+import dev.edgeruntime.TaskState;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.CancelDescriptor;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.RetryDescriptor;
+import dev.edgeruntime.actuate.BackgroundTasksEndpoint.TaskDescriptor;
+import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExtension;
 
 /**
- * {@link EndpointWebExtension @EndpointWebExtension} for the {@link BackgroundTasksEndpoint}: a cancel
- * answers {@code 404 Not Found} for an unknown task and {@code 409 Conflict} for a task that has already
- * ended; a retry, {@code 404} for an unknown task and {@code 409} for one that is not a failed durable task.
+ * {@link EndpointWebExtension @EndpointWebExtension} for the {@link BackgroundTasksEndpoint}: a read or a
+ * cancel answers {@code 404 Not Found} for an unknown task, and a cancel {@code 409 Conflict} for a task that
+ * has already ended; a retry, {@code 404} for an unknown task and {@code 409} for one that is not a failed
+ * durable task. A malformed id, or a {@code state} filter that is no {@link TaskState}, answers
+ * {@code 400 Bad Request}. Each of these answers carries an {@link ErrorDescriptor} that says why.
  *
  * @author edge-runtime developers
  */
@@ -34,16 +44,55 @@ public class BackgroundTasksEndpointWebExtension {
 	}
 
 	/**
+	 * The report of {@link BackgroundTasksEndpoint#tasks(TaskState, String)}.
+	 * @param state only tasks in this state (any {@link TaskState}, case-insensitive), or {@code null}
+	 * @param name only tasks with this name, or {@code null}
+	 * @return {@code 200} with the report, {@code 400} when {@code state} is no {@link TaskState}
+	 */
+	@ReadOperation
+	public WebEndpointResponse<Object> tasks(@Nullable String state, @Nullable String name) {
+		TaskState wanted = null;
+		if (state != null) {
+			wanted = state(state);
+			if (wanted == null) {
+				return error(WebEndpointResponse.STATUS_BAD_REQUEST, "Unknown task state '" + state
+						+ "': the states are " + Arrays.stream(TaskState.values()).map(Enum::name)
+							.collect(Collectors.joining(", ")) + " (in any case)");
+			}
+		}
+		return new WebEndpointResponse<>(this.delegate.tasks(wanted, name));
+	}
+
+	/**
+	 * One task, as {@link BackgroundTasksEndpoint#task(UUID)} finds it.
+	 * @param id the task id
+	 * @return {@code 200} with the task, {@code 404} when unknown, {@code 400} when {@code id} is no task id
+	 */
+	@ReadOperation
+	public WebEndpointResponse<Object> task(@Selector String id) {
+		UUID taskId = id(id);
+		if (taskId == null) {
+			return malformed(id);
+		}
+		TaskDescriptor task = this.delegate.task(taskId);
+		return (task != null) ? new WebEndpointResponse<>(task) : unknown(taskId);
+	}
+
+	/**
 	 * Cancels a task.
 	 * @param id the task id
 	 * @return {@code 200} with the cancelled task, {@code 404} when unknown, {@code 409} with the task when
-	 * it has already ended
+	 * it has already ended, {@code 400} when {@code id} is no task id
 	 */
 	@DeleteOperation
-	public WebEndpointResponse<CancelDescriptor> cancel(@Selector UUID id) {
-		CancelDescriptor outcome = this.delegate.cancel(id);
+	public WebEndpointResponse<Object> cancel(@Selector String id) {
+		UUID taskId = id(id);
+		if (taskId == null) {
+			return malformed(id);
+		}
+		CancelDescriptor outcome = this.delegate.cancel(taskId);
 		if (outcome == null) {
-			return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
+			return unknown(taskId);
 		}
 		return new WebEndpointResponse<>(outcome,
 				outcome.cancelled() ? WebEndpointResponse.STATUS_OK : STATUS_CONFLICT);
@@ -53,15 +102,66 @@ public class BackgroundTasksEndpointWebExtension {
 	 * Runs a failed durable task again.
 	 * @param id the task id
 	 * @return {@code 200} with the task sent back to its queue, {@code 404} when unknown, {@code 409} with
-	 * the task when it is not a failed durable task
+	 * the task when it is not a failed durable task, {@code 400} when {@code id} is no task id
 	 */
 	@WriteOperation
-	public WebEndpointResponse<RetryDescriptor> retry(@Selector UUID id) {
-		RetryDescriptor outcome = this.delegate.retry(id);
+	public WebEndpointResponse<Object> retry(@Selector String id) {
+		UUID taskId = id(id);
+		if (taskId == null) {
+			return malformed(id);
+		}
+		RetryDescriptor outcome = this.delegate.retry(taskId);
 		if (outcome == null) {
-			return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
+			return unknown(taskId);
 		}
 		return new WebEndpointResponse<>(outcome, outcome.retried() ? WebEndpointResponse.STATUS_OK : STATUS_CONFLICT);
+	}
+
+	private static @Nullable TaskState state(String state) {
+		String wanted = state.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+		for (TaskState candidate : TaskState.values()) {
+			if (candidate.name().equals(wanted)) {
+				return candidate;
+			}
+		}
+		return null;
+	}
+
+	private static @Nullable UUID id(String id) {
+		// UUID.fromString accepts shortened groups ("1-1-1-1-1"); a task id is always written in full
+		if (id.length() != 36) {
+			return null;
+		}
+		try {
+			return UUID.fromString(id);
+		}
+		catch (IllegalArgumentException ex) {
+			return null;
+		}
+	}
+
+	private static WebEndpointResponse<Object> malformed(String id) {
+		return error(WebEndpointResponse.STATUS_BAD_REQUEST,
+				"'" + id + "' is not a task id: task ids are UUIDs such as 3f1c2a9e-5b7d-4e2a-9c61-0d8f4b2e7a15");
+	}
+
+	private static WebEndpointResponse<Object> unknown(UUID id) {
+		return error(WebEndpointResponse.STATUS_NOT_FOUND,
+				"No task " + id + ": it is unknown, or finished longer ago than it is retained");
+	}
+
+	private static WebEndpointResponse<Object> error(int status, String message) {
+		return new WebEndpointResponse<>(new ErrorDescriptor(status, message), status);
+	}
+
+	/**
+	 * Why a request of the endpoint was not answered with a task or a report.
+	 *
+	 * @param status the HTTP status
+	 * @param message what was wrong, for a person
+	 */
+	public record ErrorDescriptor(int status, String message) implements OperationResponseBody {
+
 	}
 
 }

@@ -116,8 +116,47 @@ class BackgroundTasksEndpointWebIntegrationTests {
 	}
 
 	@Test
+	void listWithStateInAnyCaseShouldFilter() throws Exception {
+		UUID running = startBlockingTask();
+		DocumentContext byState = JsonPath.parse(get("/actuator/backgroundtasks?state=running").body());
+		assertThat(byState.<List<String>>read("$.tasks[*].state")).isNotEmpty().allMatch("RUNNING"::equals);
+		assertThat(byState.<List<String>>read("$.tasks[*].id")).contains(running.toString());
+		HttpResponse<String> overBudget = get("/actuator/backgroundtasks?state=budget-exceeded");
+		assertThat(overBudget.statusCode()).isEqualTo(200);
+		assertThat(JsonPath.parse(overBudget.body()).<List<String>>read("$.tasks[*].id"))
+			.doesNotContain(running.toString());
+	}
+
+	@Test
+	void listWithUnknownStateShouldAnswerBadRequestNamingTheStates() throws Exception {
+		HttpResponse<String> response = get("/actuator/backgroundtasks?state=bogus");
+		assertThat(response.statusCode()).isEqualTo(400);
+		DocumentContext json = JsonPath.parse(response.body());
+		assertThat(json.<Integer>read("$.status")).isEqualTo(400);
+		assertThat(json.<String>read("$.message")).isEqualTo("Unknown task state 'bogus': the states are SCHEDULED, "
+				+ "RUNNING, SUCCEEDED, FAILED, CANCELLED, BUDGET_EXCEEDED, DROPPED (in any case)");
+	}
+
+	@Test
 	void readOneWhenUnknownShouldAnswerNotFound() throws Exception {
-		assertThat(get("/actuator/backgroundtasks/" + UUID.randomUUID()).statusCode()).isEqualTo(404);
+		UUID id = UUID.randomUUID();
+		HttpResponse<String> response = get("/actuator/backgroundtasks/" + id);
+		assertThat(response.statusCode()).isEqualTo(404);
+		assertThat(JsonPath.parse(response.body()).<String>read("$.message"))
+			.isEqualTo("No task " + id + ": it is unknown, or finished longer ago than it is retained");
+	}
+
+	@Test
+	void malformedIdShouldAnswerBadRequestForEveryOperation() throws Exception {
+		String message = "'not-a-task' is not a task id: task ids are UUIDs such as "
+				+ "3f1c2a9e-5b7d-4e2a-9c61-0d8f4b2e7a15";
+		for (HttpResponse<String> response : List.of(get("/actuator/backgroundtasks/not-a-task"),
+				delete("/actuator/backgroundtasks/not-a-task"), post("/actuator/backgroundtasks/not-a-task"))) {
+			assertThat(response.statusCode()).isEqualTo(400);
+			assertThat(JsonPath.parse(response.body()).<String>read("$.message")).isEqualTo(message);
+		}
+		// UUID.fromString alone would take a shortened form as the id 00000001-0001-0001-0001-000000000001
+		assertThat(get("/actuator/backgroundtasks/1-1-1-1-1").statusCode()).isEqualTo(400);
 	}
 
 	@Test
