@@ -76,7 +76,7 @@ public class EdgeRuntimeProperties implements InitializingBean {
 		invalid.checkPositive("budget.wall-clock", budget.getWallClock());
 		invalid.checkPositive("budget.cpu-time", budget.getCpuTime());
 		invalid.check(budget.getMemory() == null || budget.getMemory().toBytes() > 0, "budget.memory",
-				budget.getMemory(), "must be greater than 0 when set");
+				budget.getMemory(), "must be greater than 0");
 		double ratio = budget.getBeforeUnloadRatio();
 		invalid.check(ratio > 0 && ratio <= 1, "budget.before-unload-ratio", ratio,
 				"must be greater than 0 and at most 1");

@@ -143,7 +143,7 @@ class EdgeRuntimeAutoConfigurationTests {
 			edge-runtime.budget.wall-clock          | 0s   | must be greater than 0
 			edge-runtime.budget.wall-clock          | -5s  | must be greater than 0
 			edge-runtime.budget.cpu-time            | -1s  | must be greater than 0
-			edge-runtime.budget.memory              | 0B   | must be greater than 0 when set
+			edge-runtime.budget.memory              | 0B   | must be greater than 0
 			edge-runtime.budget.max-extension       | -1s  | must not be negative
 			edge-runtime.budget.check-interval      | 0ms  | must be greater than 0
 			edge-runtime.shutdown.grace-period      | -1s  | must not be negative
