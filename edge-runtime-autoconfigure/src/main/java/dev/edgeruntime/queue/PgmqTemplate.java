@@ -119,6 +119,11 @@ public class PgmqTemplate {
 			UPDATE pgmq.q_%s SET headers = coalesce(headers, '{}'::jsonb) || ?::jsonb WHERE msg_id = ?
 			""";
 
+	// The same, after taking the named headers away (a text[] literal such as {"x-last-error"}).
+	private static final String REPLACE_HEADERS = """
+			UPDATE pgmq.q_%s SET headers = (coalesce(headers, '{}'::jsonb) - ?::text[]) || ?::jsonb WHERE msg_id = ?
+			""";
+
 	// Only while read_ct is that of the read: a message read again since belongs to another consumer.
 	private static final String RETURN_UNHANDLED = """
 			UPDATE pgmq.q_%s SET vt = clock_timestamp(), read_ct = read_ct - 1 WHERE msg_id = ? AND read_ct = ?
@@ -524,12 +529,43 @@ public class PgmqTemplate {
 	 * @return whether the message existed
 	 */
 	public boolean archiveWithHeaders(String queue, long id, Map<String, ?> headers) {
+		return archiveWithHeaders(queue, id, headers, List.of());
+	}
+
+	/**
+	 * Takes headers away from a message, adds others and moves it to the archive, as
+	 * {@link #archiveWithHeaders(String, long, Map)} does. The consumers dead-letter this way, taking away the
+	 * marks of the retry before the last ({@code x-last-error}, {@code x-failed-attempt}).
+	 * @param queue the queue name
+	 * @param id the message id
+	 * @param headers the headers to add
+	 * @param removing the names of the headers to take away first
+	 * @return whether the message existed
+	 */
+	public boolean archiveWithHeaders(String queue, long id, Map<String, ?> headers, Collection<String> removing) {
 		QueueName.requireValid(queue);
 		String json = this.objectMapper.writeValueAsString(headers);
 		return translate(queue, () -> {
-			this.jdbc.update(MERGE_HEADERS.formatted(queue.toLowerCase()), json, id);
+			if (removing.isEmpty()) {
+				this.jdbc.update(MERGE_HEADERS.formatted(queue.toLowerCase()), json, id);
+			}
+			else {
+				this.jdbc.update(REPLACE_HEADERS.formatted(queue.toLowerCase()), textArray(removing), json, id);
+			}
 			return Boolean.TRUE.equals(this.jdbc.queryForObject(ARCHIVE, Boolean.class, queue, id));
 		});
+	}
+
+	/** A {@code text[]} literal: each element quoted, its quotes and backslashes escaped. */
+	static String textArray(Collection<String> elements) {
+		StringBuilder literal = new StringBuilder("{");
+		for (String element : elements) {
+			if (literal.length() > 1) {
+				literal.append(',');
+			}
+			literal.append('"').append(element.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+		}
+		return literal.append('}').toString();
 	}
 
 	/**

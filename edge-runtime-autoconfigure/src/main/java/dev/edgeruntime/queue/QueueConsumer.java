@@ -542,7 +542,8 @@ final class QueueConsumer {
 		headers.put(QueueHeaders.ATTEMPTS, message.readCount());
 		headers.put(QueueHeaders.DEAD_LETTERED_AT, Instant.now().toString());
 		Boolean archived = this.transactions
-			.execute((status) -> this.pgmq.archiveWithHeaders(queue(), message.id(), headers));
+			.execute((status) -> this.pgmq.archiveWithHeaders(queue(), message.id(), headers,
+					List.of(QueueHeaders.LAST_ERROR, QueueHeaders.FAILED_ATTEMPT)));
 		if (!Boolean.TRUE.equals(archived)) {
 			return;
 		}

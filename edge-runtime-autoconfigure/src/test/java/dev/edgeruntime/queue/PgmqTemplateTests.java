@@ -68,6 +68,20 @@ class PgmqTemplateTests {
 	}
 
 	@Test
+	void archiveWithHeadersTakesTheNamedHeadersAwayBeforeAddingTheOthers() {
+		long id = this.pgmq.send(this.queue, new Order("a", 1),
+				Map.of("trace", "t1", QueueHeaders.LAST_ERROR, "jam", "odd \"name\\", 1), Duration.ZERO);
+		assertThat(this.pgmq.archiveWithHeaders(this.queue, id, Map.of(QueueHeaders.ERROR, "out of paper"),
+				List.of(QueueHeaders.LAST_ERROR, "odd \"name\\"))).isTrue();
+		String headers = new JdbcTemplate(dataSource).queryForObject(
+				"SELECT headers::text FROM pgmq.a_" + this.queue + " WHERE msg_id = ?", String.class, id);
+		assertThat(this.jsonMapper.readValue(headers, Map.class)).containsOnly(Map.entry("trace", "t1"),
+				Map.entry(QueueHeaders.ERROR, "out of paper"));
+		assertThat(this.pgmq.archiveWithHeaders(this.queue, id, Map.of(), List.of("x"))).as("no longer queued")
+			.isFalse();
+	}
+
+	@Test
 	void requeueDeadLettersSendsBackOnlyDeadLettersUnderTheirIdsWithoutTheMarksOfTheirFailure() {
 		long dead = this.pgmq.send(this.queue, new Order("dead", 1), Map.of("trace", "t1"), Duration.ZERO);
 		long done = this.pgmq.send(this.queue, new Order("done", 2));

@@ -85,6 +85,19 @@ class HostileInputReliabilityTests {
 		}
 	}
 
+	@Property(tries = 1000)
+	void queueNameCheckShouldAcceptExactlyTheDocumentedRule(@ForAll("anyNames") String name) {
+		// the rule as documented, here as a regular expression; the check itself walks the characters
+		boolean documented = name.matches("[A-Za-z_][A-Za-z0-9_]{0,46}");
+		assertThat(QueueName.isValid(name)).isEqualTo(documented);
+		if (documented) {
+			assertThat(QueueName.requireValid(name)).isEqualTo(name);
+		}
+		else {
+			assertThatExceptionOfType(InvalidQueueNameException.class).isThrownBy(() -> QueueName.requireValid(name));
+		}
+	}
+
 	@Property(tries = 200)
 	void payloadWhenOversizedShouldBeRefusedBeforeAnySql(@ForAll @IntRange(min = 1, max = 20_000) int extra,
 			@ForAll("payloadKeys") String key) {
@@ -173,6 +186,15 @@ class HostileInputReliabilityTests {
 		Arbitrary<String> anyUnicode = Arbitraries.strings().all().ofMinLength(1).ofMaxLength(60)
 			.filter((name) -> !QueueName.isValid(name));
 		return Arbitraries.oneOf(injected, tooLong, leadingDigit, anyUnicode, Arbitraries.of(""));
+	}
+
+	@Provide
+	Arbitrary<String> anyNames() {
+		// near the rule's edges: its own characters and their neighbours in ASCII, at every length around 47
+		Arbitrary<String> edges = Arbitraries.strings()
+			.withChars((REST + "@[`{/:-.$ \u00e9\u0660").toCharArray())
+			.ofMaxLength(QueueName.MAX_LENGTH + 3);
+		return Arbitraries.oneOf(edges, validQueueNames(), hostileQueueNames(), Arbitraries.strings().all().ofMaxLength(50));
 	}
 
 	@Provide
