@@ -67,6 +67,12 @@ public class QueueBench {
 
 	static final AtomicLong consumed = new AtomicLong();
 
+	/** The producer's reads of the queue's length from the database ({@code -Dbench.queue.backlog-check=sql}). */
+	static final AtomicLong LENGTH_CHECKS = new AtomicLong();
+
+	/** The producer's checks that found the backlog full (each followed by a 1 ms sleep). */
+	static final AtomicLong FULL_CHECKS = new AtomicLong();
+
 	static final ConcurrentLinkedQueue<Long> pickups = new ConcurrentLinkedQueue<>();
 
 	private static final int BATCH = 10;
@@ -136,6 +142,11 @@ public class QueueBench {
 
 		if ("drain".equals(System.getProperty("bench.queue.only"))) {
 			drain(url, 1, seconds);
+			return;
+		}
+		if ("producer".equals(System.getProperty("bench.queue.only"))) {
+			// One instance behind the producer alone: for profiles of the consumer's and the producer's path.
+			throughput(url, 1, seconds);
 			return;
 		}
 		if ("runtime".equals(System.getProperty("bench.queue.only"))) {
@@ -223,6 +234,8 @@ public class QueueBench {
 		PgmqTemplate pgmq = consumers.first().getBean(PgmqTemplate.class);
 		pgmq.purgeQueue(queue);
 		consumed.set(0);
+		LENGTH_CHECKS.set(0);
+		FULL_CHECKS.set(0);
 		for (int i = 1; i < instances; i++) {
 			consumers.add();
 		}
@@ -231,7 +244,7 @@ public class QueueBench {
 		double[] before = functionCalls(jdbc);
 		AtomicLong sent = new AtomicLong();
 		SingleConnectionDataSource producerConnection = new SingleConnectionDataSource(url, true);
-		Thread producer = producer(pgmq, new JdbcTemplate(producerConnection), queue, sent);
+		Thread producer = producer(pgmq, new JdbcTemplate(producerConnection), queue, sent, consumers::handled);
 		double rate;
 		try (Vacuuming vacuuming = new Vacuuming(url, queue, !RUNTIME_VACUUM)) {
 			rate = measure(consumers, instances, seconds, "with a producer");
@@ -239,8 +252,9 @@ public class QueueBench {
 		producer.interrupt();
 		producer.join(10_000);
 		producerConnection.destroy();
-		System.out.printf(Locale.ROOT, "edge-runtime with a producer, %d instance(s): sent %d in all%n", instances,
-				sent.get());
+		System.out.printf(Locale.ROOT, "edge-runtime with a producer, %d instance(s): sent %d in all; the backlog "
+				+ "full at %d checks; %d lengths read from the database%n", instances,
+				sent.get(), FULL_CHECKS.get(), LENGTH_CHECKS.get());
 		consumers.close();
 		printCalls(jdbc, before, consumers.handled(), "edge-runtime, " + instances + " instance(s)");
 		return rate;
@@ -599,8 +613,9 @@ public class QueueBench {
 
 	/**
 	 * pgbench in the runtime's place, with the runtime's workload: one pgbench client produces as
-	 * {@link #producer} does (batches of 10 with {@code pgmq.send_batch} while the queue holds fewer than the
-	 * backlog's limit, its length read before every tenth batch and every millisecond while full), and
+	 * {@link #producer} does with {@code -Dbench.queue.backlog-check=sql} (batches of 10 with
+	 * {@code pgmq.send_batch} while the queue holds fewer than the backlog's limit, its length read before
+	 * every tenth batch and every millisecond while full; a pgbench client cannot count in the harness), and
 	 * {@code clients} other pgbench clients consume with {@code pgmq.read} of up to 10 and the deletes of
 	 * {@link #deletes}. The queue keeps a backlog, as it does for the runtime's consumers.
 	 */
@@ -683,19 +698,34 @@ public class QueueBench {
 
 	/**
 	 * The producer of the runtime's throughput runs: batches of 10 through {@link PgmqTemplate#sendBatch}, as
-	 * fast as it can while the queue holds fewer than the backlog's limit. The queue's length is read from the
-	 * database before every tenth batch, and every millisecond while the queue is full, as pgbench's producer
-	 * in {@link #pgbenchBacklog} does.
+	 * fast as it can while fewer than the backlog's limit wait. By default the backlog is counted in this
+	 * process, as the messages sent less those the instances have handled (a second instance's count is at
+	 * most 50 ms old), before every batch, and every millisecond while it is full: the database does nothing
+	 * for it, as it does nothing for the coupled pgbench's clients. With
+	 * {@code -Dbench.queue.backlog-check=sql} (the rounds before the sixteenth) the queue's length is read
+	 * from the database before every tenth batch, and every millisecond while the queue is full, as pgbench's
+	 * producer in {@link #pgbenchBacklog} does: a count of up to 2,000 rows, several hundred times a second.
 	 */
-	static Thread producer(PgmqTemplate pgmq, JdbcTemplate jdbc, String queue, AtomicLong sent) {
+	static Thread producer(PgmqTemplate pgmq, JdbcTemplate jdbc, String queue, AtomicLong sent,
+			java.util.function.LongSupplier handled) {
 		List<Ping> batch = Collections.nCopies(BATCH, new Ping(0));
 		String length = "SELECT count(*) FROM (SELECT 1 FROM pgmq.q_" + queue + " LIMIT " + MAX_BACKLOG + ") s";
+		boolean sqlCheck = "sql".equals(System.getProperty("bench.queue.backlog-check", "counted"));
+		long handledBefore = handled.getAsLong();
 		Thread producer = new Thread(() -> {
 			try {
 				int batches = 0;
 				while (!Thread.currentThread().isInterrupted()) {
-					if (batches++ % 10 == 0) {
+					if (!sqlCheck) {
+						while (sent.get() - (handled.getAsLong() - handledBefore) >= MAX_BACKLOG) {
+							FULL_CHECKS.incrementAndGet();
+							Thread.sleep(1);
+						}
+					}
+					else if (batches++ % 10 == 0) {
+						LENGTH_CHECKS.incrementAndGet();
 						while (jdbc.queryForObject(length, Long.class) >= MAX_BACKLOG) {
+							FULL_CHECKS.incrementAndGet();
 							Thread.sleep(1);
 						}
 					}
