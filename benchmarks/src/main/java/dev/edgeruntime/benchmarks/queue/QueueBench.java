@@ -723,8 +723,7 @@ public class QueueBench {
 						}
 					}
 					else if (batches++ % 10 == 0) {
-						LENGTH_CHECKS.incrementAndGet();
-						while (jdbc.queryForObject(length, Long.class) >= MAX_BACKLOG) {
+						while (queueLength(jdbc, length) >= MAX_BACKLOG) {
 							FULL_CHECKS.incrementAndGet();
 							Thread.sleep(1);
 						}
@@ -744,6 +743,12 @@ public class QueueBench {
 		}, "bench-producer");
 		producer.start();
 		return producer;
+	}
+
+	private static long queueLength(JdbcTemplate jdbc, String sql) {
+		LENGTH_CHECKS.incrementAndGet();
+		Long length = jdbc.queryForObject(sql, Long.class);
+		return (length != null) ? length : 0;
 	}
 
 	/**
