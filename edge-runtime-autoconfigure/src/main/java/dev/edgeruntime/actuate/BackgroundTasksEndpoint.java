@@ -358,24 +358,29 @@ public class BackgroundTasksEndpoint {
 	 * @param submittedAt when it was accepted
 	 * @param startedAt when it started, or {@code null}
 	 * @param finishedAt when it ended, or {@code null}
-	 * @param elapsed time since it started, until it ended or until now
-	 * @param budgets each budget and how much of it is used
+	 * @param elapsed time since it started, until it ended or until now; {@code null} for a durable task,
+	 * whose start is not known
+	 * @param budgets each budget and how much of it is used; {@code null} for a durable task, which runs under
+	 * none
 	 * @param progress the last progress it reported, or {@code null}
 	 * @param unloadReason the reason it was warned about or ended by, or {@code null}
 	 * @param attempt the attempt number
 	 * @param error the error that ended it, or {@code null}
 	 */
 	public record TaskDescriptor(UUID id, String name, TaskState state, OriginDescriptor origin, Instant submittedAt,
-			@Nullable Instant startedAt, @Nullable Instant finishedAt, Duration elapsed, BudgetsDescriptor budgets,
+			@Nullable Instant startedAt, @Nullable Instant finishedAt, @Nullable Duration elapsed,
+			@Nullable BudgetsDescriptor budgets,
 			@Nullable ProgressDescriptor progress, @Nullable String unloadReason, int attempt,
 			@Nullable TaskError error) implements OperationResponseBody {
 
 		static TaskDescriptor of(TaskInfo info) {
 			UnloadReason reason = info.unloadReason();
 			TaskProgress progress = info.progress();
+			// an in-process task's wall clock is always positive; a durable task's snapshot has none (zero)
+			boolean budgeted = !info.budget().wallClock().isZero();
 			return new TaskDescriptor(info.id(), info.name(), info.state(), OriginDescriptor.of(info.origin()),
-					info.submittedAt(), info.startedAt(), info.finishedAt(), info.usage().wallClock(),
-					BudgetsDescriptor.of(info.budget(), info.usage()),
+					info.submittedAt(), info.startedAt(), info.finishedAt(), budgeted ? info.usage().wallClock() : null,
+					budgeted ? BudgetsDescriptor.of(info.budget(), info.usage()) : null,
 					(progress != null) ? ProgressDescriptor.of(progress) : null,
 					(reason != null) ? reason.value() : null, info.attempt(), info.error());
 		}

@@ -136,9 +136,9 @@ class DurableTaskHttpIntegrationTests {
 		DocumentContext waiting = JsonPath.parse(get(failingTask).body());
 		assertThat(waiting.<String>read("$.state")).isEqualTo("SCHEDULED");
 		assertThat(waiting.<Integer>read("$.attempt")).isEqualTo(1);
-		assertThat(waiting.<Map<String, Object>>read("$.budgets.wallClock")).as("a durable task has no budget")
-			.containsEntry("limit", "PT0S")
-			.doesNotContainKey("fractionUsed");
+		assertThat(waiting.<Map<String, Object>>read("$")).as("a durable task has no budget, nor a known start")
+			.doesNotContainKeys("budgets", "elapsed", "startedAt")
+			.containsKeys("submittedAt", "origin");
 		// the status resource tells a client the same: the attempt that failed, and its error
 		DocumentContext resource = JsonPath
 			.parse(get(URI.create("http://localhost:" + this.port + "/background-tasks/" + failing)).body());
