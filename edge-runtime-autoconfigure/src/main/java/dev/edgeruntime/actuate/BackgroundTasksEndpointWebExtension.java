@@ -1,7 +1,6 @@
 package dev.edgeruntime.actuate;
 
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -45,14 +44,16 @@ public class BackgroundTasksEndpointWebExtension {
 
 	/**
 	 * The report of {@link BackgroundTasksEndpoint#tasks(TaskState, String)}.
-	 * @param state only tasks in this state (any {@link TaskState}, case-insensitive), or {@code null}
+	 * @param state only tasks in this state (any {@link TaskState}, in any case, with or without its
+	 * {@code _}), or {@code null} or empty for all
 	 * @param name only tasks with this name, or {@code null}
 	 * @return {@code 200} with the report, {@code 400} when {@code state} is no {@link TaskState}
 	 */
 	@ReadOperation
 	public WebEndpointResponse<Object> tasks(@Nullable String state, @Nullable String name) {
 		TaskState wanted = null;
-		if (state != null) {
+		// an empty filter (?state=) filters nothing, as the actuator's own conversion had it
+		if (state != null && !state.isBlank()) {
 			wanted = state(state);
 			if (wanted == null) {
 				return error(WebEndpointResponse.STATUS_BAD_REQUEST, "Unknown task state '" + state
@@ -117,23 +118,35 @@ public class BackgroundTasksEndpointWebExtension {
 		return new WebEndpointResponse<>(outcome, outcome.retried() ? WebEndpointResponse.STATUS_OK : STATUS_CONFLICT);
 	}
 
+	// As Spring Boot matches enum values: in any case, ignoring every character but letters and digits
+	// ("budget-exceeded", "Budget Exceeded" and "BUDGET_EXCEEDED" are one state).
 	private static @Nullable TaskState state(String state) {
-		String wanted = state.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+		String wanted = lettersAndDigits(state);
 		for (TaskState candidate : TaskState.values()) {
-			if (candidate.name().equals(wanted)) {
+			if (lettersAndDigits(candidate.name()).equals(wanted)) {
 				return candidate;
 			}
 		}
 		return null;
 	}
 
-	private static @Nullable UUID id(String id) {
-		// UUID.fromString accepts shortened groups ("1-1-1-1-1"); a task id is always written in full
-		if (id.length() != 36) {
-			return null;
+	private static String lettersAndDigits(String text) {
+		StringBuilder kept = new StringBuilder(text.length());
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (Character.isLetterOrDigit(c)) {
+				kept.append(Character.toLowerCase(c));
+			}
 		}
+		return kept.toString();
+	}
+
+	private static @Nullable UUID id(String id) {
+		// UUID.fromString also takes shortened or shifted groups ("1-1-1-1-1", a '+' sign); a task id is
+		// always written in full, as UUID.toString writes it
 		try {
-			return UUID.fromString(id);
+			UUID parsed = UUID.fromString(id);
+			return parsed.toString().equalsIgnoreCase(id) ? parsed : null;
 		}
 		catch (IllegalArgumentException ex) {
 			return null;

@@ -121,10 +121,16 @@ class BackgroundTasksEndpointWebIntegrationTests {
 		DocumentContext byState = JsonPath.parse(get("/actuator/backgroundtasks?state=running").body());
 		assertThat(byState.<List<String>>read("$.tasks[*].state")).isNotEmpty().allMatch("RUNNING"::equals);
 		assertThat(byState.<List<String>>read("$.tasks[*].id")).contains(running.toString());
-		HttpResponse<String> overBudget = get("/actuator/backgroundtasks?state=budget-exceeded");
-		assertThat(overBudget.statusCode()).isEqualTo(200);
-		assertThat(JsonPath.parse(overBudget.body()).<List<String>>read("$.tasks[*].id"))
-			.doesNotContain(running.toString());
+		for (String spelling : List.of("budget-exceeded", "Budget%20Exceeded", "budgetexceeded")) {
+			HttpResponse<String> overBudget = get("/actuator/backgroundtasks?state=" + spelling);
+			assertThat(overBudget.statusCode()).as(spelling).isEqualTo(200);
+			assertThat(JsonPath.parse(overBudget.body()).<List<String>>read("$.tasks[*].id")).as(spelling)
+				.doesNotContain(running.toString());
+		}
+		// an empty filter filters nothing
+		HttpResponse<String> unfiltered = get("/actuator/backgroundtasks?state=");
+		assertThat(unfiltered.statusCode()).isEqualTo(200);
+		assertThat(JsonPath.parse(unfiltered.body()).<List<String>>read("$.tasks[*].id")).contains(running.toString());
 	}
 
 	@Test
@@ -155,8 +161,11 @@ class BackgroundTasksEndpointWebIntegrationTests {
 			assertThat(response.statusCode()).isEqualTo(400);
 			assertThat(JsonPath.parse(response.body()).<String>read("$.message")).isEqualTo(message);
 		}
-		// UUID.fromString alone would take a shortened form as the id 00000001-0001-0001-0001-000000000001
-		assertThat(get("/actuator/backgroundtasks/1-1-1-1-1").statusCode()).isEqualTo(400);
+		// UUID.fromString alone would take these as ids (00000001-0001-0001-0001-000000000001, and so on)
+		for (String loose : List.of("1-1-1-1-1", "100000000-0000-0000-0000-00000000000",
+				"+0000000-0000-0000-0000-000000000001")) {
+			assertThat(get("/actuator/backgroundtasks/" + loose).statusCode()).as(loose).isEqualTo(400);
+		}
 	}
 
 	@Test
