@@ -926,8 +926,14 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			return this;
 		}
 
-		/** Default budgets; {@code null} CPU or memory budget means unlimited. */
+		/**
+		 * Default budgets; {@code null} CPU or memory budget means unlimited. The wall-clock budget must be
+		 * greater than 0: every in-process task has one (a durable task's snapshot is told apart by its zero
+		 * budget).
+		 */
 		public Builder budgets(Duration wallClock, @Nullable Duration cpuTime, @Nullable DataSize memory) {
+			Assert.isTrue(!wallClock.isNegative() && !wallClock.isZero(),
+					() -> "The wall-clock budget must be greater than 0, not " + Durations.text(wallClock));
 			this.wallClock = wallClock;
 			this.cpuTime = cpuTime;
 			this.memory = memory;
