@@ -245,6 +245,11 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			}
 
 			@Override
+			public void startsAfter(Thread thread, String what) {
+				task.startsAfter(thread, what);
+			}
+
+			@Override
 			public void start() {
 				DefaultEdgeRuntime.this.start(task, executor, runnable);
 			}

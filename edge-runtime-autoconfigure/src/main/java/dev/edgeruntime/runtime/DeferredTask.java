@@ -48,6 +48,16 @@ public interface DeferredTask<T> {
 	}
 
 	/**
+	 * Records that the task will not start before a thread gets somewhere (its transaction commits, its
+	 * response is sent), so that an untimed wait for the {@link #watchedResult()} on that thread, which could
+	 * never end, fails at once with an {@link IllegalStateException} instead. Does nothing by default.
+	 * @param thread the thread the start waits for
+	 * @param what what it has to do first, as in "starts only after {@code what}"
+	 */
+	default void startsAfter(Thread thread, String what) {
+	}
+
+	/**
 	 * Starts the task now. Does nothing if it was started, dropped or cancelled before.
 	 */
 	void start();

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 import dev.edgeruntime.TaskBudget;
@@ -148,9 +149,31 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 	 * @return a copy of the result
 	 */
 	CompletableFuture<T> watchedResult() {
-		CompletableFuture<T> copy = this.future.copy();
+		WatchedResult<T> copy = new WatchedResult<>(this);
+		// relayed as CompletableFuture.copy() relays: a failure wrapped in a CompletionException
+		this.future.whenComplete((value, failure) -> {
+			if (failure == null) {
+				copy.complete(value);
+			}
+			else {
+				copy.completeExceptionally(
+						(failure instanceof CompletionException) ? failure : new CompletionException(failure));
+			}
+		});
 		this.watched = copy;
 		return copy;
+	}
+
+	/**
+	 * Records that the task cannot start before a thread gets somewhere, so that the {@link #watchedResult()}
+	 * refuses to wait for ever on that thread.
+	 * @param thread the thread
+	 * @param what what it has to do first ("its transaction commits")
+	 */
+	void startsAfter(Thread thread, String what) {
+		if (this.watched instanceof WatchedResult<T> watched) {
+			watched.heldBy(thread, what);
+		}
 	}
 
 	/**

@@ -65,6 +65,7 @@ final class DeferredTaskStarter {
 			if (!TransactionSynchronizationManager.isSynchronizationActive()) {
 				return false;
 			}
+			task.startsAfter(Thread.currentThread(), "its transaction commits");
 			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 
 				@Override
@@ -97,7 +98,11 @@ final class DeferredTaskStarter {
 			}
 			Object pending = servlet.getRequest().getAttribute(RequestTasks.ATTRIBUTE);
 			if (pending instanceof RequestTasks tasks) {
-				return tasks.add(task);
+				if (!tasks.add(task)) {
+					return false;
+				}
+				task.startsAfter(Thread.currentThread(), "the response to its request is sent");
+				return true;
 			}
 			if (warnedNoFilter.compareAndSet(false, true)) {
 				logger.warn("A background task was called during an HTTP request that did not pass "

@@ -20,6 +20,7 @@ import dev.edgeruntime.web.TaskStatusController;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
@@ -40,6 +41,8 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -205,6 +208,34 @@ class BackgroundTaskAutoConfigurationTests {
 				});
 				await().atMost(java.time.Duration.ofSeconds(20))
 					.until(() -> handle.get().state() == TaskState.SUCCEEDED);
+			});
+	}
+
+	@Test
+	@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // without the refusal, the wait never ends
+	void waitingForTheFutureInsideTheCallersTransactionShouldFailAtOnceNotWaitForEver() {
+		this.contextRunner.withBean(Computations.class)
+			.withBean(TransactionTemplate.class, () -> new TransactionTemplate(new SynchronizingTransactionManager()))
+			.run((context) -> {
+				Computations computations = context.getBean(Computations.class);
+				AtomicReference<CompletableFuture<String>> future = new AtomicReference<>();
+				AtomicReference<CompletableFuture<String>> otherThread = new AtomicReference<>();
+				context.getBean(TransactionTemplate.class).executeWithoutResult((status) -> {
+					future.set(computations.compute("in transaction"));
+					assertThatIllegalStateException().isThrownBy(() -> future.get().join())
+						.withMessageStartingWith("Background task ")
+						.withMessageContaining("starts only after its transaction commits")
+						.withMessageContaining("Return the future, or attach a callback");
+					assertThatIllegalStateException().isThrownBy(() -> future.get().get());
+					// another thread may wait: the commit does not depend on it
+					otherThread.set(CompletableFuture.supplyAsync(() -> future.get().join()));
+					// a timed wait ends by itself
+					assertThatExceptionOfType(java.util.concurrent.TimeoutException.class)
+						.isThrownBy(() -> future.get().get(50, TimeUnit.MILLISECONDS));
+				});
+				// after the commit the task runs, and the same thread waits for it as for any future
+				assertThat(future.get().join()).isEqualTo("computed in transaction");
+				assertThat(otherThread.get().get(20, TimeUnit.SECONDS)).isEqualTo("computed in transaction");
 			});
 	}
 

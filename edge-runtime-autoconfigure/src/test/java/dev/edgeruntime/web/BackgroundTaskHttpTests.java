@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskState;
@@ -21,6 +22,7 @@ import dev.edgeruntime.web.BackgroundTaskTestApplication.Gates;
 import dev.edgeruntime.web.BackgroundTaskTestApplication.Receipts;
 import dev.edgeruntime.web.BackgroundTaskTestApplication.RecordingTransactionManager;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -246,6 +248,18 @@ class BackgroundTaskHttpTests {
 				(type) -> assertThat(type).startsWith("application/problem+json"));
 		assertThat(read(response)).containsEntry("status", 404).containsEntry("title", "Background task not found");
 		assertThat(get(uri("/background-tasks/not-a-uuid")).statusCode()).isEqualTo(404);
+	}
+
+	@Test
+	@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // without the refusal, the wait never ends
+	void waitingInTheRequestForATaskThatStartsAfterTheResponseShouldBeRefusedNotHang() throws Exception {
+		String key = UUID.randomUUID().toString();
+		HttpResponse<String> response = post("/quotes?key=" + key);
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.body()).startsWith("refused: Background task ")
+			.contains("(quote) starts only after the response to its request is sent");
+		// once the response is sent, the task runs
+		assertThat(this.receipts.quotes.get(key).get(20, TimeUnit.SECONDS)).isEqualTo("quote " + key);
 	}
 
 	@Test

@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -207,6 +208,19 @@ class BackgroundTaskTestApplication {
 			return "committed " + key;
 		}
 
+		@PostMapping("/quotes")
+		public String quote(@RequestParam String key) {
+			CompletableFuture<String> quote = this.service.quote(key);
+			this.receipts.quotes.put(key, quote);
+			try {
+				// the @Async habit: the task starts only after this response, so the wait is refused
+				return "quoted " + quote.join();
+			}
+			catch (IllegalStateException ex) {
+				return "refused: " + ex.getMessage();
+			}
+		}
+
 		@PostMapping("/rolled-back-orders")
 		public String rolledBackOrder(@RequestParam String key) {
 			this.transactions.executeWithoutResult((status) -> {
@@ -232,6 +246,9 @@ class BackgroundTaskTestApplication {
 		/** Whether the handler had returned when the task started, by key. */
 		final Map<String, Boolean> handlerReturnedAtStart = new ConcurrentHashMap<>();
 
+		/** The futures of the quote tasks, by key. */
+		final Map<String, CompletableFuture<String>> quotes = new ConcurrentHashMap<>();
+
 		/** The state of the task just after its transaction committed, by key. */
 		final Map<String, TaskState> stateAfterCommit = new ConcurrentHashMap<>();
 
@@ -246,6 +263,11 @@ class BackgroundTaskTestApplication {
 
 		ReceiptService(Receipts receipts) {
 			this.receipts = receipts;
+		}
+
+		@BackgroundTask(name = "quote")
+		public CompletableFuture<String> quote(String key) {
+			return CompletableFuture.completedFuture("quote " + key);
 		}
 
 		@BackgroundTask(name = "receipt")
