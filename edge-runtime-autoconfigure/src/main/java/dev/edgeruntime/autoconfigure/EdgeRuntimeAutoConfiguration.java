@@ -11,6 +11,7 @@ import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.TaskOrigin;
 import dev.edgeruntime.runtime.CompositeTaskDecorator;
 import dev.edgeruntime.runtime.DefaultEdgeRuntime;
+import dev.edgeruntime.runtime.Durations;
 import dev.edgeruntime.runtime.EdgeRuntimeLifecycle;
 import dev.edgeruntime.runtime.MdcTaskDecorator;
 import dev.edgeruntime.runtime.MdcTaskLifecycleListener;
@@ -101,8 +102,9 @@ public final class EdgeRuntimeAutoConfiguration {
 			.bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
 			.orElse(Duration.ofSeconds(30));
 		if (gracePeriod.plus(DefaultEdgeRuntime.UNWIND_TIME).compareTo(phaseTimeout) > 0) {
-			logger.warn("edge-runtime.shutdown.grace-period (" + gracePeriod + ") plus " + DefaultEdgeRuntime.UNWIND_TIME
-					+ " to unwind is longer than spring.lifecycle.timeout-per-shutdown-phase (" + phaseTimeout
+			logger.warn("edge-runtime.shutdown.grace-period (" + Durations.text(gracePeriod) + ") plus "
+					+ Durations.text(DefaultEdgeRuntime.UNWIND_TIME)
+					+ " to unwind is longer than spring.lifecycle.timeout-per-shutdown-phase (" + Durations.text(phaseTimeout)
 					+ "): at shutdown Spring may stop waiting for background tasks and close the resources they use");
 		}
 		return new EdgeRuntimeLifecycle(runtime, context, gracePeriod);

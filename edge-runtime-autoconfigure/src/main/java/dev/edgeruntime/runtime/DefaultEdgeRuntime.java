@@ -689,7 +689,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		long deadline = start + gracePeriod.toNanos();
 		int waiting = this.inFlight.get();
 		if (waiting > 0) {
-			logger.info("Waiting up to " + gracePeriod + " for " + waiting + " background task"
+			logger.info("Waiting up to " + Durations.text(gracePeriod) + " for " + waiting + " background task"
 					+ ((waiting == 1) ? "" : "s") + " to finish");
 		}
 		awaitNoneInFlight(deadline);
@@ -701,7 +701,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 				cancelled.add(info);
 				interrupted.add(task);
 				logger.warn("Background task " + info.id() + " (" + info.name() + ") did not finish within the "
-						+ "shutdown grace period of " + gracePeriod + " and was interrupted");
+						+ "shutdown grace period of " + Durations.text(gracePeriod) + " and was interrupted");
 			}
 		}
 		awaitNoneInFlight(System.nanoTime() + UNWIND_TIME.toNanos());

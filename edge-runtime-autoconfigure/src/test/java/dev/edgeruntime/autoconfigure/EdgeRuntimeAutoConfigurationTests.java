@@ -94,8 +94,8 @@ class EdgeRuntimeAutoConfigurationTests {
 	void lifecycleWhenGracePeriodDoesNotFitInShutdownPhaseShouldWarn(CapturedOutput output) {
 		this.contextRunner.withPropertyValues("edge-runtime.shutdown.grace-period=30s").run((context) -> {
 			assertThat(context).hasNotFailed();
-			assertThat(output).contains("edge-runtime.shutdown.grace-period (PT30S) plus PT1S to unwind is longer "
-					+ "than spring.lifecycle.timeout-per-shutdown-phase (PT30S)");
+			assertThat(output).contains("edge-runtime.shutdown.grace-period (30s) plus 1s to unwind is longer "
+					+ "than spring.lifecycle.timeout-per-shutdown-phase (30s)");
 		});
 	}
 

@@ -80,7 +80,7 @@ class ShutdownTests {
 				assertThat(event.timeLeft()).isEqualTo(Duration.ofSeconds(1));
 			});
 			assertThat(output).contains("Background task " + stuck.id()
-					+ " (stuck) did not finish within the shutdown grace period of PT1S and was interrupted");
+					+ " (stuck) did not finish within the shutdown grace period of 1s and was interrupted");
 			assertThat(output).containsPattern(
 					"Drain complete in \\d+ ms: 1 background task was interrupted at the end of the grace period");
 			assertThat(output).doesNotContain("every background task finished");
@@ -143,7 +143,7 @@ class ShutdownTests {
 			closer.join(TimeUnit.SECONDS.toMillis(30));
 			assertThat(closer.isAlive()).isFalse();
 			assertThat(inFlight.state()).isEqualTo(TaskState.SUCCEEDED);
-			assertThat(output).contains("Waiting up to PT1M for 1 background task to finish")
+			assertThat(output).contains("Waiting up to 1m for 1 background task to finish")
 				.containsPattern("Drain complete in \\d+ ms: every background task finished");
 		});
 	}
