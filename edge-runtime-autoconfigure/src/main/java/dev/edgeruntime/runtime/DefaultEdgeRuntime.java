@@ -250,6 +250,11 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			}
 
 			@Override
+			public boolean awaited() {
+				return task.watchedHasDependents();
+			}
+
+			@Override
 			public void start() {
 				DefaultEdgeRuntime.this.start(task, executor, runnable);
 			}
@@ -696,12 +701,17 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		List<TaskInfo> cancelled = new ArrayList<>();
 		List<TrackedTask<?>> interrupted = new ArrayList<>();
 		for (TrackedTask<?> task : this.registry.active()) {
+			boolean started = task.state() != TaskState.SCHEDULED;
 			if (cancel(task, UnloadReason.TERMINATION)) {
 				TaskInfo info = task.info();
 				cancelled.add(info);
 				interrupted.add(task);
-				logger.warn("Background task " + info.id() + " (" + info.name() + ") did not finish within the "
-						+ "shutdown grace period of " + Durations.text(gracePeriod) + " and was interrupted");
+				logger.warn("Background task " + info.id() + " (" + info.name() + ") "
+						+ (started ? "did not finish within the shutdown grace period of " + Durations.text(gracePeriod)
+								+ " and was interrupted"
+								: "had not started when the shutdown grace period of " + Durations.text(gracePeriod)
+										+ " ended (it was waiting for the request or transaction that called it) "
+										+ "and was cancelled"));
 			}
 		}
 		awaitNoneInFlight(System.nanoTime() + UNWIND_TIME.toNanos());

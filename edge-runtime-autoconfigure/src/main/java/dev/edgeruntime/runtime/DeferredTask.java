@@ -48,6 +48,15 @@ public interface DeferredTask<T> {
 	}
 
 	/**
+	 * Whether something already waits on or is chained to the {@link #watchedResult()} (a callback, a
+	 * derived future, a thread in {@code get} or {@code join}).
+	 * @return {@code false} by default
+	 */
+	default boolean awaited() {
+		return false;
+	}
+
+	/**
 	 * Records that the task will not start before a thread gets somewhere (its transaction commits, its
 	 * response is sent), so that an untimed wait for the {@link #watchedResult()} on that thread, which could
 	 * never end, fails at once with an {@link IllegalStateException} instead. Does nothing by default.

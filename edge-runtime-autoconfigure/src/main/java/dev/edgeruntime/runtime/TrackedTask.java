@@ -149,7 +149,7 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 	 * @return a copy of the result
 	 */
 	CompletableFuture<T> watchedResult() {
-		WatchedResult<T> copy = new WatchedResult<>(this);
+		WatchedResult<T> copy = WatchedResult.of(this);
 		// relayed as CompletableFuture.copy() relays: a failure wrapped in a CompletionException
 		this.future.whenComplete((value, failure) -> {
 			if (failure == null) {
@@ -174,6 +174,12 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 		if (this.watched instanceof WatchedResult<T> watched) {
 			watched.heldBy(thread, what);
 		}
+	}
+
+	/** Whether the {@link #watchedResult()} was taken and has dependents now. */
+	boolean watchedHasDependents() {
+		CompletableFuture<T> watched = this.watched;
+		return watched != null && watched.getNumberOfDependents() > 0;
 	}
 
 	/**

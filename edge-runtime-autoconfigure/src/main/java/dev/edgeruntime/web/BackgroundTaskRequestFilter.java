@@ -52,6 +52,9 @@ public final class BackgroundTaskRequestFilter extends OncePerRequestFilter {
 			throw ex;
 		}
 		if (request.isAsyncStarted()) {
+			// A handler that returned a task's future (or chained its result to one) made the request wait for
+			// that task: it starts now, not when the request completes, which would be never.
+			tasks.startAwaited();
 			request.getAsyncContext().addListener(new CompletionListener(request, response, tasks));
 			return;
 		}

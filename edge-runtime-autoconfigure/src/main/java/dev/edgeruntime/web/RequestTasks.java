@@ -1,6 +1,7 @@
 package dev.edgeruntime.web;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 import dev.edgeruntime.runtime.DeferredTask;
@@ -43,6 +44,30 @@ final class RequestTasks {
 	 */
 	synchronized boolean isPending() {
 		return !this.tasks.isEmpty();
+	}
+
+	/**
+	 * Starts now, in the order they were added, the tasks whose result something already waits on or is
+	 * chained to ({@link DeferredTask#awaited()}); the others keep waiting for the request to complete. For
+	 * a request gone asynchronous: its result may be one of these futures, which would otherwise only
+	 * complete after it.
+	 */
+	void startAwaited() {
+		List<DeferredTask<?>> awaited = new ArrayList<>();
+		synchronized (this) {
+			for (Iterator<DeferredTask<?>> pending = this.tasks.iterator(); pending.hasNext();) {
+				DeferredTask<?> task = pending.next();
+				if (task.awaited()) {
+					awaited.add(task);
+					pending.remove();
+				}
+			}
+		}
+		for (DeferredTask<?> task : awaited) {
+			logger.debug("Background task " + task.handle().id() + " (" + task.handle().name() + ") starts before "
+					+ "its asynchronous request completes: the request's result waits on it");
+			task.start();
+		}
 	}
 
 	/**

@@ -225,8 +225,12 @@ class BackgroundTaskAutoConfigurationTests {
 					assertThatIllegalStateException().isThrownBy(() -> future.get().join())
 						.withMessageStartingWith("Background task ")
 						.withMessageContaining("starts only after its transaction commits")
-						.withMessageContaining("Return the future, or attach a callback");
+						.withMessageContaining("Return the future (a controller may return it")
+						.withMessageContaining("or attach a callback to it");
 					assertThatIllegalStateException().isThrownBy(() -> future.get().get());
+					// a future derived from it carries the same refusal
+					assertThatIllegalStateException().isThrownBy(() -> future.get().thenApply(String::length).join())
+						.withMessageContaining("starts only after its transaction commits");
 					// another thread may wait: the commit does not depend on it
 					otherThread.set(CompletableFuture.supplyAsync(() -> future.get().join()));
 					// a timed wait ends by itself

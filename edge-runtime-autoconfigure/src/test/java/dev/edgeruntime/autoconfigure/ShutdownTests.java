@@ -16,6 +16,7 @@ import dev.edgeruntime.TaskRejectedException;
 import dev.edgeruntime.TaskState;
 import dev.edgeruntime.UnloadReason;
 import dev.edgeruntime.runtime.DefaultEdgeRuntime;
+import dev.edgeruntime.runtime.DeferredTask;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -38,6 +39,21 @@ class ShutdownTests {
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(EdgeRuntimeAutoConfiguration.class))
 		.withBean(EventRecorder.class);
+
+	@Test
+	void closeShouldSayThatATaskWaitingToStartWasCancelledNotInterrupted(CapturedOutput output) {
+		this.contextRunner.withPropertyValues("edge-runtime.shutdown.grace-period=100ms").run((context) -> {
+			DefaultEdgeRuntime runtime = context.getBean(DefaultEdgeRuntime.class);
+			// accepted, and waiting for a request or transaction that never ends
+			DeferredTask<String> waiting = runtime.prepare(TaskOptions.named("waiting"), () -> "never run");
+			context.getSourceApplicationContext(ConfigurableApplicationContext.class).close();
+			assertThat(waiting.handle().state()).isEqualTo(TaskState.CANCELLED);
+			assertThat(output).contains("Background task " + waiting.handle().id() + " (waiting) had not started when "
+					+ "the shutdown grace period of 100ms ended (it was waiting for the request or transaction that "
+					+ "called it) and was cancelled");
+			assertThat(output).doesNotContain("(waiting) did not finish");
+		});
+	}
 
 	@Test
 	void closeShouldAnnounceTerminationThenWaitForQuickTasksAndInterruptStuckOnes(CapturedOutput output) {

@@ -251,6 +251,19 @@ class BackgroundTaskHttpTests {
 	}
 
 	@Test
+	@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // it once waited for the async timeout
+	void controllerReturningATasksFutureShouldAnswerWithItsResultNotWaitForTheAsyncTimeout() throws Exception {
+		String key = UUID.randomUUID().toString();
+		HttpResponse<String> returned = post("/returned-quotes?key=" + key);
+		assertThat(returned.statusCode()).isEqualTo(200);
+		assertThat(returned.body()).isEqualTo("quote " + key);
+		// called inside a transaction, and chained: the task starts after the commit, then the request's result
+		HttpResponse<String> committed = post("/committed-quotes?key=" + key);
+		assertThat(committed.statusCode()).isEqualTo(200);
+		assertThat(committed.body()).isEqualTo("committed quote " + key);
+	}
+
+	@Test
 	@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // without the refusal, the wait never ends
 	void waitingInTheRequestForATaskThatStartsAfterTheResponseShouldBeRefusedNotHang() throws Exception {
 		String key = UUID.randomUUID().toString();

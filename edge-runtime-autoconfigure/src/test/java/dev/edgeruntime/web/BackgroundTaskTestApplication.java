@@ -221,6 +221,18 @@ class BackgroundTaskTestApplication {
 			}
 		}
 
+		@PostMapping("/returned-quotes")
+		public CompletableFuture<String> returnedQuote(@RequestParam String key) {
+			// the request waits for the task: it goes asynchronous, and the task starts once the handler returns
+			return this.service.quote(key);
+		}
+
+		@PostMapping("/committed-quotes")
+		public CompletableFuture<String> committedQuote(@RequestParam String key) {
+			CompletableFuture<String> quote = this.transactions.execute((status) -> this.service.quote(key));
+			return quote.thenApply((text) -> "committed " + text);
+		}
+
 		@PostMapping("/rolled-back-orders")
 		public String rolledBackOrder(@RequestParam String key) {
 			this.transactions.executeWithoutResult((status) -> {
