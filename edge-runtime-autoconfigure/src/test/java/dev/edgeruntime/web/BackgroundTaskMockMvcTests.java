@@ -123,6 +123,15 @@ class BackgroundTaskMockMvcTests {
 	}
 
 	@Test
+	void controllerReturningATasksFutureShouldAnswerWithItsResult() {
+		String key = UUID.randomUUID().toString();
+		MvcTestResult returned = this.mvc.post().uri("/returned-quotes").param("key", key).exchange();
+		assertThat(returned).hasStatusOk().hasBodyTextEqualTo("quote " + key);
+		MvcTestResult committed = this.mvc.post().uri("/committed-quotes").param("key", key).exchange();
+		assertThat(committed).hasStatusOk().hasBodyTextEqualTo("committed quote " + key);
+	}
+
+	@Test
 	void viewAndPrimitiveHandlerMethodsShouldAlsoAnswer202() {
 		MvcTestResult view = this.mvc.post().uri("/view-reports").exchange();
 		assertThat(view).hasStatus(HttpStatus.ACCEPTED).hasContentTypeCompatibleWith(MediaType.APPLICATION_JSON);
