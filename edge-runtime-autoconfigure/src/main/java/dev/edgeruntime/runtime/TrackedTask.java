@@ -187,8 +187,7 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 	 * {@link #watchedResult()} has dependents.
 	 */
 	boolean observedNow() {
-		CompletableFuture<T> watched = this.watched;
-		return this.observed || (watched != null && watched.getNumberOfDependents() > 0);
+		return this.observed || watchedHasDependents();
 	}
 
 	@Override

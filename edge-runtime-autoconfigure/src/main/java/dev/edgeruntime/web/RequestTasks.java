@@ -66,7 +66,13 @@ final class RequestTasks {
 		for (DeferredTask<?> task : awaited) {
 			logger.debug("Background task " + task.handle().id() + " (" + task.handle().name() + ") starts before "
 					+ "its asynchronous request completes: the request's result waits on it");
-			task.start();
+			try {
+				task.start();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Background task " + task.handle().id() + " (" + task.handle().name()
+						+ ") could not start: " + ex.getMessage());
+			}
 		}
 	}
 
