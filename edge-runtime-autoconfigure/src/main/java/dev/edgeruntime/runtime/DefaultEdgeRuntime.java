@@ -700,12 +700,14 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		awaitNoneInFlight(deadline);
 		List<TaskInfo> cancelled = new ArrayList<>();
 		List<TrackedTask<?>> interrupted = new ArrayList<>();
+		int notStarted = 0;
 		for (TrackedTask<?> task : this.registry.active()) {
 			boolean started = task.state() != TaskState.SCHEDULED;
 			if (cancel(task, UnloadReason.TERMINATION)) {
 				TaskInfo info = task.info();
 				cancelled.add(info);
 				interrupted.add(task);
+				notStarted += started ? 0 : 1;
 				logger.warn("Background task " + info.id() + " (" + info.name() + ") "
 						+ (started ? "did not finish within the shutdown grace period of " + Durations.text(gracePeriod)
 								+ " and was interrupted"
@@ -727,12 +729,12 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 				logger.info("Drain complete in " + took + " ms: every background task finished");
 			}
 			else if (stillRunning.isEmpty()) {
-				logger.warn("Drain complete in " + took + " ms: " + cancelled.size() + " background task"
-						+ ((cancelled.size() == 1) ? " was" : "s were") + " interrupted at the end of the grace period");
+				logger.warn("Drain complete in " + took + " ms: " + endedByGracePeriod(cancelled.size() - notStarted,
+						notStarted));
 			}
 			else {
-				logger.warn("Drain ended in " + took + " ms: " + cancelled.size() + " background task"
-						+ ((cancelled.size() == 1) ? " was" : "s were") + " interrupted at the end of the grace period, and "
+				logger.warn("Drain ended in " + took + " ms: " + endedByGracePeriod(cancelled.size() - notStarted,
+						notStarted) + ", and "
 						+ stillRunning.size() + " of them still ran " + UNWIND_TIME.toMillis() + " ms later "
 						+ ((stillRunning.size() == 1) ? "(its work ignores interrupts) and is"
 								: "(their work ignores interrupts) and are")
@@ -740,6 +742,22 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			}
 		}
 		return cancelled;
+	}
+
+	/**
+	 * What the end of the grace period did: "1 background task was interrupted", "2 background tasks had not
+	 * started and were cancelled", or both, "at the end of the grace period".
+	 */
+	private static String endedByGracePeriod(int interrupted, int notStarted) {
+		List<String> parts = new ArrayList<>(2);
+		if (interrupted > 0) {
+			parts.add(interrupted + " background task" + ((interrupted == 1) ? " was" : "s were") + " interrupted");
+		}
+		if (notStarted > 0) {
+			parts.add(notStarted + ((interrupted > 0) ? "" : " background task" + ((notStarted == 1) ? "" : "s"))
+					+ " had not started and " + ((notStarted == 1) ? "was" : "were") + " cancelled");
+		}
+		return String.join(" and ", parts) + " at the end of the grace period";
 	}
 
 	/** Parks until no task is in flight (the last one to release its place unparks) or the deadline. */

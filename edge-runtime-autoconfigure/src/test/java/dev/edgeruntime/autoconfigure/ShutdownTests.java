@@ -52,6 +52,8 @@ class ShutdownTests {
 					+ "the shutdown grace period of 100ms ended (it was waiting for the request or transaction that "
 					+ "called it) and was cancelled");
 			assertThat(output).doesNotContain("(waiting) did not finish");
+			assertThat(output).containsPattern("Drain complete in \\d+ ms: 1 background task had not started and was "
+					+ "cancelled at the end of the grace period");
 		});
 	}
 
