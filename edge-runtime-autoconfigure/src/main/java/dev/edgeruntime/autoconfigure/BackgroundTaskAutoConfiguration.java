@@ -94,10 +94,16 @@ public final class BackgroundTaskAutoConfiguration {
 		static BackgroundTaskHandlerAdapterPostProcessor backgroundTaskHandlerAdapterPostProcessor(
 				Environment environment) {
 			return new BackgroundTaskHandlerAdapterPostProcessor(
-					() -> environment.getProperty("edge-runtime.tasks.base-path", "/background-tasks"),
+					() -> statusResourceEnabled(environment)
+							? environment.getProperty("edge-runtime.tasks.base-path", "/background-tasks") : null,
 					() -> Binder.get(environment)
 						.bind("edge-runtime.tasks.accepted-body-shortcut", Boolean.class)
 						.orElse(true));
+		}
+
+		/** Whether the task status resource is on, as {@link TaskStatusConfiguration} decides it. */
+		private static boolean statusResourceEnabled(Environment environment) {
+			return Binder.get(environment).bind("edge-runtime.tasks.enabled", Boolean.class).orElse(true);
 		}
 
 		@Bean

@@ -34,7 +34,7 @@ public final class BackgroundTaskHandlerAdapterPostProcessor implements BeanPost
 
 	private static final Log logger = LogFactory.getLog(BackgroundTaskHandlerAdapterPostProcessor.class);
 
-	private final Supplier<String> basePath;
+	private final Supplier<@Nullable String> basePath;
 
 	private final Supplier<Boolean> shortcut;
 
@@ -42,22 +42,24 @@ public final class BackgroundTaskHandlerAdapterPostProcessor implements BeanPost
 
 	/**
 	 * Creates a new instance, with the shortcut for 202 bodies allowed.
-	 * @param basePath supplies the base path of the task status resource, called when a handler adapter is
+	 * @param basePath supplies the base path of the task status resource, or {@code null} when the
+	 * application has none (then 202 responses carry no link to it), called when a handler adapter is
 	 * initialized
 	 */
-	public BackgroundTaskHandlerAdapterPostProcessor(Supplier<String> basePath) {
+	public BackgroundTaskHandlerAdapterPostProcessor(Supplier<@Nullable String> basePath) {
 		this(basePath, () -> true);
 	}
 
 	/**
 	 * Creates a new instance.
-	 * @param basePath supplies the base path of the task status resource, called when a handler adapter is
+	 * @param basePath supplies the base path of the task status resource, or {@code null} when the
+	 * application has none (then 202 responses carry no link to it), called when a handler adapter is
 	 * initialized
 	 * @param shortcut supplies whether 202 bodies may be written without the message converters once they
 	 * were seen to write the same ({@code edge-runtime.tasks.accepted-body-shortcut}), called when a handler
 	 * adapter is initialized
 	 */
-	public BackgroundTaskHandlerAdapterPostProcessor(Supplier<String> basePath, Supplier<Boolean> shortcut) {
+	public BackgroundTaskHandlerAdapterPostProcessor(Supplier<@Nullable String> basePath, Supplier<Boolean> shortcut) {
 		this.basePath = basePath;
 		this.shortcut = shortcut;
 	}

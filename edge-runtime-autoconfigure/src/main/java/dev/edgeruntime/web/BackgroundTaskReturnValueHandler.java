@@ -33,7 +33,8 @@ import org.springframework.web.method.support.ModelAndViewContainer;
  * Writes {@code 202 Accepted} for a {@code @BackgroundTask} controller method, whatever its declared
  * return type: a {@code Location} header to the task status resource and a {@link TaskAccepted} body,
  * through the adapter's own {@code ResponseEntity} handling (message converters, content negotiation,
- * {@code ResponseBodyAdvice}).
+ * {@code ResponseBodyAdvice}). Without a status resource ({@code edge-runtime.tasks.enabled=false}) there
+ * is no {@code Location}, and the body's {@code statusUrl} is {@code null}.
  * <p>
  * The body is written to memory first and then to the response with its {@code Content-Length}, so that
  * the response is complete as soon as it is flushed: the message converters would otherwise flush the
@@ -57,14 +58,14 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 
 	private final HandlerMethodReturnValueHandler entityHandler;
 
-	private final StatusLocations locations;
+	private final @Nullable StatusLocations locations;
 
 	private final AcceptedBodyShortcut shortcut;
 
-	BackgroundTaskReturnValueHandler(HandlerMethodReturnValueHandler entityHandler, String basePath,
+	BackgroundTaskReturnValueHandler(HandlerMethodReturnValueHandler entityHandler, @Nullable String basePath,
 			AcceptedBodyShortcut shortcut) {
 		this.entityHandler = entityHandler;
-		this.locations = new StatusLocations(basePath);
+		this.locations = (basePath != null) ? new StatusLocations(basePath) : null;
 		this.shortcut = shortcut;
 	}
 
@@ -95,7 +96,8 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 		}
 		String id = task.id().toString();
 		TaskState state = task.state();
-		String location = this.locations.ascii(request, id);
+		StatusLocations locations = this.locations;
+		String location = (locations != null) ? locations.ascii(request, id) : null;
 		AcceptedBodyShortcut.Accept accept = (location != null) ? this.shortcut.accept(request) : null;
 		byte[] own = (accept != null) ? AcceptedBodyShortcut.render(id, task.name(), state, location) : null;
 		if (own != null && this.shortcut.isVerified(accept)) {
@@ -103,10 +105,13 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 			mavContainer.setRequestHandled(true);
 			return;
 		}
-		URI statusUrl = (location != null) ? URI.create(location) : this.locations.build(request, id);
-		ResponseEntity<TaskAccepted> entity = ResponseEntity.accepted()
-			.location(statusUrl)
-			.body(new TaskAccepted(task.id(), task.name(), state, statusUrl));
+		URI statusUrl = (location != null) ? URI.create(location)
+				: (locations != null) ? locations.build(request, id) : null;
+		ResponseEntity.BodyBuilder builder = ResponseEntity.accepted();
+		if (statusUrl != null) {
+			builder.location(statusUrl);
+		}
+		ResponseEntity<TaskAccepted> entity = builder.body(new TaskAccepted(task.id(), task.name(), state, statusUrl));
 		BufferedBodyResponse buffered = new BufferedBodyResponse(response);
 		try {
 			this.entityHandler.handleReturnValue(entity, ACCEPTED_RETURN_TYPE, mavContainer,
