@@ -122,15 +122,16 @@ public class BackgroundTasksEndpoint {
 	 * The tasks in flight and recently finished, newest first, with totals since start, the configured
 	 * limits and, with the durable tier, its queues and consumers.
 	 * @param state only tasks in this state, or {@code null} for all
-	 * @param name only tasks with this name, or {@code null} for all
+	 * @param name only tasks with this name, or {@code null} or empty for all
 	 * @return the report
 	 */
 	@ReadOperation
 	public BackgroundTasksDescriptor tasks(@Nullable TaskState state, @Nullable String name) {
 		RuntimeStatus status = this.runtime.status();
 		List<TaskDescriptor> tasks = new ArrayList<>();
+		boolean anyName = name == null || name.isEmpty();
 		for (TaskInfo info : this.runtime.tasks()) {
-			if ((state == null || info.state() == state) && (name == null || info.name().equals(name))) {
+			if ((state == null || info.state() == state) && (anyName || info.name().equals(name))) {
 				tasks.add(TaskDescriptor.of(info));
 			}
 		}

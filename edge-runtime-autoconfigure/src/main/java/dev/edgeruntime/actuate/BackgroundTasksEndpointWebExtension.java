@@ -46,7 +46,7 @@ public class BackgroundTasksEndpointWebExtension {
 	 * The report of {@link BackgroundTasksEndpoint#tasks(TaskState, String)}.
 	 * @param state only tasks in this state (any {@link TaskState}, in any case, with or without its
 	 * {@code _}), or {@code null} or empty for all
-	 * @param name only tasks with this name, or {@code null}
+	 * @param name only tasks with this name, or {@code null} or empty for all
 	 * @return {@code 200} with the report, {@code 400} when {@code state} is no {@link TaskState}
 	 */
 	@ReadOperation

@@ -101,6 +101,10 @@ class BackgroundTasksEndpointWebIntegrationTests {
 		DocumentContext byName = JsonPath.parse(get("/actuator/backgroundtasks?name=quick").body());
 		assertThat(byName.<List<String>>read("$.tasks[*].name")).isNotEmpty().allMatch("quick"::equals);
 		assertThat(byName.<List<String>>read("$.tasks[*].id")).contains(finished.id().toString());
+		// an empty filter filters nothing, as an empty state does
+		DocumentContext emptyName = JsonPath.parse(get("/actuator/backgroundtasks?name=").body());
+		assertThat(emptyName.<List<String>>read("$.tasks[*].id")).contains(running.toString(),
+				finished.id().toString());
 	}
 
 	@Test
