@@ -135,6 +135,9 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	/** The thread waiting in {@link #drain} for the tasks in flight, if any. */
 	private volatile @Nullable Thread drainer;
 
+	/** Whether {@link #endGracePeriod()} ended the drain's grace period early. */
+	private volatile boolean gracePeriodEnded;
+
 	private DefaultEdgeRuntime(Builder builder) {
 		this.events = builder.events;
 		this.platformExecutor = builder.platformExecutor;
@@ -697,7 +700,15 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			logger.info("Waiting up to " + Durations.text(gracePeriod) + " for " + waiting + " background task"
 					+ ((waiting == 1) ? "" : "s") + " to finish");
 		}
-		awaitNoneInFlight(deadline);
+		awaitNoneInFlight(deadline, true);
+		boolean endedEarly = this.gracePeriodEnded && this.inFlight.get() > 0;
+		if (endedEarly) {
+			logger.warn("Spring stopped waiting for the drain before the shutdown grace period of "
+					+ Durations.text(gracePeriod) + " ended (spring.lifecycle.timeout-per-shutdown-phase is shorter): "
+					+ "the background tasks still in flight are cancelled now, and the resources they use are being "
+					+ "closed");
+		}
+		String ending = endedEarly ? "when Spring stopped waiting for the drain" : "at the end of the grace period";
 		List<TaskInfo> cancelled = new ArrayList<>();
 		List<TrackedTask<?>> interrupted = new ArrayList<>();
 		int notStarted = 0;
@@ -708,15 +719,18 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 				cancelled.add(info);
 				interrupted.add(task);
 				notStarted += started ? 0 : 1;
+				String when = endedEarly ? "Spring stopped waiting for the drain"
+						: "the shutdown grace period of " + Durations.text(gracePeriod) + " ended";
 				logger.warn("Background task " + info.id() + " (" + info.name() + ") "
-						+ (started ? "did not finish within the shutdown grace period of " + Durations.text(gracePeriod)
+						+ (started ? (endedEarly ? "did not finish before " + when
+								: "did not finish within the shutdown grace period of " + Durations.text(gracePeriod))
 								+ " and was interrupted"
-								: "had not started when the shutdown grace period of " + Durations.text(gracePeriod)
-										+ " ended (it was waiting for the request or transaction that called it) "
+								: "had not started when " + when
+										+ " (it was waiting for the request or transaction that called it) "
 										+ "and was cancelled"));
 			}
 		}
-		awaitNoneInFlight(System.nanoTime() + UNWIND_TIME.toNanos());
+		awaitNoneInFlight(System.nanoTime() + UNWIND_TIME.toNanos(), false);
 		List<String> stillRunning = new ArrayList<>();
 		for (TrackedTask<?> task : interrupted) {
 			if (!task.released()) {
@@ -729,12 +743,12 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 				logger.info("Drain complete in " + took + " ms: every background task finished");
 			}
 			else if (stillRunning.isEmpty()) {
-				logger.warn("Drain complete in " + took + " ms: " + endedByGracePeriod(cancelled.size() - notStarted,
-						notStarted));
+				logger.warn("Drain complete in " + took + " ms: " + endedBy(cancelled.size() - notStarted, notStarted,
+						ending));
 			}
 			else {
-				logger.warn("Drain ended in " + took + " ms: " + endedByGracePeriod(cancelled.size() - notStarted,
-						notStarted) + ", and "
+				logger.warn("Drain ended in " + took + " ms: " + endedBy(cancelled.size() - notStarted, notStarted,
+						ending) + ", and "
 						+ stillRunning.size() + " of them still ran " + UNWIND_TIME.toMillis() + " ms later "
 						+ ((stillRunning.size() == 1) ? "(its work ignores interrupts) and is"
 								: "(their work ignores interrupts) and are")
@@ -746,9 +760,9 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 	/**
 	 * What the end of the grace period did: "1 background task was interrupted", "2 background tasks had not
-	 * started and were cancelled", or both, "at the end of the grace period".
+	 * started and were cancelled", or both, followed by when ("at the end of the grace period").
 	 */
-	private static String endedByGracePeriod(int interrupted, int notStarted) {
+	private static String endedBy(int interrupted, int notStarted, String ending) {
 		List<String> parts = new ArrayList<>(2);
 		if (interrupted > 0) {
 			parts.add(interrupted + " background task" + ((interrupted == 1) ? " was" : "s were") + " interrupted");
@@ -757,21 +771,40 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			parts.add(notStarted + ((interrupted > 0) ? "" : " background task" + ((notStarted == 1) ? "" : "s"))
 					+ " had not started and " + ((notStarted == 1) ? "was" : "were") + " cancelled");
 		}
-		return String.join(" and ", parts) + " at the end of the grace period";
+		return String.join(" and ", parts) + " " + ending;
 	}
 
-	/** Parks until no task is in flight (the last one to release its place unparks) or the deadline. */
-	private void awaitNoneInFlight(long deadline) {
+	/**
+	 * Parks until no task is in flight (the last one to release its place unparks) or the deadline, or, for
+	 * the grace period, until {@link #endGracePeriod()}.
+	 */
+	private void awaitNoneInFlight(long deadline, boolean gracePeriod) {
 		this.drainer = Thread.currentThread();
 		try {
 			long left;
-			while (this.inFlight.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
+			while (this.inFlight.get() > 0 && !(gracePeriod && this.gracePeriodEnded)
+					&& (left = deadline - System.nanoTime()) > 0) {
 				// an unpark before the park is not lost (it leaves a permit); the bound is only a safety net
 				LockSupport.parkNanos(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
 			}
 		}
 		finally {
 			this.drainer = null;
+		}
+	}
+
+	/**
+	 * Ends the grace period of the {@link #drain} in progress, or of the next one, now: the tasks still in flight
+	 * are cancelled and logged by id, as at the end of the grace period, and the drain waits briefly for them
+	 * to unwind. For when Spring stops waiting for the drain
+	 * ({@code spring.lifecycle.timeout-per-shutdown-phase} shorter than the grace period) and goes on to close
+	 * what the tasks use.
+	 */
+	public void endGracePeriod() {
+		this.gracePeriodEnded = true;
+		Thread drainer = this.drainer;
+		if (drainer != null) {
+			LockSupport.unpark(drainer);
 		}
 	}
 

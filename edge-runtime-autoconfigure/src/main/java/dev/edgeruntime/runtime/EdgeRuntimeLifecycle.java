@@ -2,6 +2,9 @@ package dev.edgeruntime.runtime;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
@@ -15,7 +18,8 @@ import org.springframework.context.event.ContextClosedEvent;
  *
  * @author edge-runtime developers
  */
-public final class EdgeRuntimeLifecycle implements SmartLifecycle, ApplicationListener<ContextClosedEvent> {
+public final class EdgeRuntimeLifecycle
+		implements SmartLifecycle, ApplicationListener<ContextClosedEvent>, DisposableBean {
 
 	/**
 	 * The phase: after the web server's graceful shutdown ({@code DEFAULT_PHASE - 1024}) and before the
@@ -30,6 +34,8 @@ public final class EdgeRuntimeLifecycle implements SmartLifecycle, ApplicationLi
 	private final Duration gracePeriod;
 
 	private volatile boolean running;
+
+	private volatile @Nullable Thread drain;
 
 	/**
 	 * Creates a new instance.
@@ -74,7 +80,23 @@ public final class EdgeRuntimeLifecycle implements SmartLifecycle, ApplicationLi
 				callback.run();
 			}
 		}, "edge-runtime-drain");
+		this.drain = drain;
 		drain.start();
+	}
+
+	/**
+	 * Ends a drain that Spring stopped waiting for ({@code spring.lifecycle.timeout-per-shutdown-phase} shorter
+	 * than the grace period): the tasks still in flight are cancelled and logged by id now, before the rest of
+	 * the context (executors, the {@code DataSource}) closes under them and the JVM exits without a word.
+	 * @throws InterruptedException if interrupted while waiting for the drain to end
+	 */
+	@Override
+	public void destroy() throws InterruptedException {
+		Thread drain = this.drain;
+		if (drain != null && drain.isAlive()) {
+			this.runtime.endGracePeriod();
+			drain.join(DefaultEdgeRuntime.UNWIND_TIME.plusSeconds(1).toMillis());
+		}
 	}
 
 	@Override

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -103,6 +104,39 @@ class ShutdownTests {
 					"Drain complete in \\d+ ms: 1 background task was interrupted at the end of the grace period");
 			assertThat(output).doesNotContain("every background task finished");
 		});
+	}
+
+	@Test
+	void closeWhenSpringStopsWaitingBeforeTheGracePeriodEndsShouldInterruptAndReportTheTasksLeft(
+			CapturedOutput output) {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(LifecycleAutoConfiguration.class))
+			.withPropertyValues("edge-runtime.shutdown.grace-period=1m",
+					"spring.lifecycle.timeout-per-shutdown-phase=300ms")
+			.run((context) -> {
+				EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+				CountDownLatch never = new CountDownLatch(1);
+				AtomicReference<String> ending = new AtomicReference<>();
+				TaskHandle<Void> stuck = runtime.waitUntil(TaskOptions.named("stuck"), () -> {
+					try {
+						never.await();
+						ending.set("finished");
+					}
+					catch (InterruptedException ex) {
+						ending.set("interrupted");
+					}
+				});
+				await().untilAsserted(() -> assertThat(stuck.state()).isEqualTo(TaskState.RUNNING));
+				context.getSourceApplicationContext(ConfigurableApplicationContext.class).close();
+				// close() returned long before the minute of grace: the task was interrupted, and said so, on the way
+				assertThat(stuck.state()).isEqualTo(TaskState.CANCELLED);
+				assertThat(ending).hasValue("interrupted");
+				assertThat(output).contains("Spring stopped waiting for the drain before the shutdown grace period of "
+						+ "1m ended (spring.lifecycle.timeout-per-shutdown-phase is shorter)");
+				assertThat(output).contains("Background task " + stuck.id()
+						+ " (stuck) did not finish before Spring stopped waiting for the drain and was interrupted");
+				assertThat(output).containsPattern("Drain complete in \\d+ ms: 1 background task was interrupted when "
+						+ "Spring stopped waiting for the drain");
+			});
 	}
 
 	@Test
