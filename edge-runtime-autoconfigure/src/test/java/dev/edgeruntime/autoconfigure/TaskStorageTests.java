@@ -1,7 +1,11 @@
 package dev.edgeruntime.autoconfigure;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -129,6 +133,80 @@ class TaskStorageTests {
 			assertThat(live).exists();
 			assertThat(context.getBean(TaskStorageArea.class).getInstanceDir()).exists();
 		});
+	}
+
+	@Test
+	void startShouldSweepALeftoverNamedAfterALiveProcessWhenNoProcessHoldsItsLock() throws Exception {
+		// a container restarted with its storage kept: the application is process 1 again, or any id now alive
+		Path leftover = Files.createDirectories(
+				this.root.resolve("instance-" + ProcessHandle.current().pid() + "-cafebabe/some-task"));
+		Files.writeString(leftover.getParent().resolve(".lock"), "");
+		Files.writeString(leftover.resolve("left.txt"), "leftover");
+		contextRunner().run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(leftover.getParent()).doesNotExist();
+			assertThat(context.getBean(TaskStorageArea.class).getInstanceDir().resolve(".lock")).isRegularFile();
+		});
+	}
+
+	@Test
+	void startShouldKeepTheDirectoryOfAnotherRunningProcessWhateverItsName() throws Exception {
+		Process holder = startHolder();
+		try {
+			String held = firstLine(holder);
+			// in another container sharing the root, the holder's process id means nothing here: name it after
+			// a process that does not run on this machine
+			Path renamed = Files.move(Path.of(held), this.root.resolve("instance-999999999-0badf00d"));
+			assertThat(ProcessHandle.of(999999999L)).isEmpty();
+			contextRunner().run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(renamed.resolve(".lock")).isRegularFile();
+			});
+		}
+		finally {
+			stop(holder);
+		}
+	}
+
+	@Test
+	void twoRuntimesInOneProcessShouldLeaveEachOthersLockHeld() {
+		contextRunner().run((first) -> {
+			Path firstDir = first.getBean(TaskStorageArea.class).getInstanceDir();
+			contextRunner().run((second) -> assertThat(second.getBean(TaskStorageArea.class).getInstanceDir())
+				.isNotEqualTo(firstDir));
+			assertThat(firstDir).exists();
+			// had the second one's sweep tried the first one's lock, closing its channel would have let go of it,
+			// and another process's sweep would now delete the first one's directory
+			Process holder = startHolder();
+			try {
+				assertThat(firstLine(holder)).isNotEqualTo(firstDir.toString());
+				assertThat(firstDir.resolve(".lock")).isRegularFile();
+			}
+			finally {
+				stop(holder);
+			}
+		});
+	}
+
+	private Process startHolder() throws IOException {
+		return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
+				"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+				TaskStorageHolderMain.class.getName(), this.root.toString())
+			.redirectError(ProcessBuilder.Redirect.INHERIT)
+			.start();
+	}
+
+	/** The holder's instance directory, printed once its area is open (and its sweep done). */
+	private static String firstLine(Process holder) throws IOException {
+		String line = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))
+			.readLine();
+		assertThat(line).as("the holder's instance directory").isNotNull();
+		return line;
+	}
+
+	private static void stop(Process holder) throws IOException, InterruptedException {
+		holder.getOutputStream().close();
+		assertThat(holder.waitFor(30, TimeUnit.SECONDS)).isTrue();
 	}
 
 	@Test
