@@ -3,8 +3,10 @@ package dev.edgeruntime.demo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Enumeration;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -16,7 +18,7 @@ import org.springframework.util.FileSystemUtils;
 
 /**
  * Extracts an uploaded zip into an album folder, refusing what a hostile zip can do: entries whose path
- * leaves the folder (zip slip), too many entries, too many uncompressed bytes, or too high a compression
+ * leaves the folder (zip slip), two entries for the same file (the second would replace the first), too many entries, too many uncompressed bytes, or too high a compression
  * ratio (zip bombs). Sizes are counted as bytes are really written, never trusted from the headers.
  *
  * @author edge-runtime developers
@@ -68,14 +70,21 @@ final class AlbumExtractor {
 				}
 				ZipEntry entry = all.nextElement();
 				Path destination = resolve(target, entry.getName());
-				if (entry.isDirectory()) {
-					Files.createDirectories(destination);
-					continue;
+				try {
+					if (entry.isDirectory()) {
+						Files.createDirectories(destination);
+						continue;
+					}
+					Files.createDirectories(destination.getParent());
 				}
-				Files.createDirectories(destination.getParent());
+				catch (FileAlreadyExistsException ex) {
+					throw twice(entry);
+				}
 				long entryWritten = 0;
 				long entryCompressed = Math.max(1, entry.getCompressedSize());
-				try (InputStream in = file.getInputStream(entry); OutputStream out = Files.newOutputStream(destination)) {
+				// a second entry for the same file would silently replace the first one
+				try (InputStream in = file.getInputStream(entry);
+						OutputStream out = newFile(destination, entry)) {
 					int read;
 					while ((read = in.read(buffer)) != -1) {
 						entryWritten += read;
@@ -105,6 +114,20 @@ final class AlbumExtractor {
 		catch (ZipException ex) {
 			throw new AlbumRejectedException("Not a valid zip: " + ex.getMessage());
 		}
+	}
+
+	private static OutputStream newFile(Path destination, ZipEntry entry) throws IOException {
+		try {
+			return Files.newOutputStream(destination, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+		}
+		catch (FileAlreadyExistsException ex) {
+			throw twice(entry);
+		}
+	}
+
+	private static AlbumRejectedException twice(ZipEntry entry) {
+		return new AlbumRejectedException("Entry '" + entry.getName()
+				+ "' names a file or folder that an earlier entry of the zip already made: entries must be unique");
 	}
 
 	private static Path resolve(Path target, String name) throws AlbumRejectedException {

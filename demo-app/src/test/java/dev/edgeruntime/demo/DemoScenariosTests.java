@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -144,6 +145,27 @@ class DemoScenariosTests {
 		assertThat(albums.resolve(task.id().toString())).doesNotExist();
 		assertThat(albums.getParent().resolve("escaped.txt")).doesNotExist();
 		assertThat(albums.resolve("escaped.txt")).doesNotExist();
+	}
+
+	@Test
+	void albumWithTwoEntriesForOneFileShouldFailAndStoreNothing() throws Exception {
+		// the same name twice (ZipOutputStream refuses to write it, so the second name is patched in), and a
+		// name that differs but resolves to the same file
+		byte[] sameName = replace(zip(List.of("a.jpg", "b.jpg"), 100, false), "b.jpg", "a.jpg");
+		byte[] sameFile = zip(List.of("trip/a.jpg", "trip/./a.jpg"), 100, true);
+		for (byte[] zip : List.of(sameName, sameFile)) {
+			TaskHandle<?> task = task(post("/albums", HttpRequest.BodyPublishers.ofByteArray(zip), "application/zip"));
+			await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.FAILED));
+			assertThat(task.info().error().message()).endsWith(
+					"names a file or folder that an earlier entry of the zip already made: entries must be unique");
+			assertThat(albums.resolve(task.id().toString())).doesNotExist();
+		}
+	}
+
+	private static byte[] replace(byte[] zip, String name, String replacement) {
+		String text = new String(zip, StandardCharsets.ISO_8859_1);
+		assertThat(text).contains(name);
+		return text.replace(name, replacement).getBytes(StandardCharsets.ISO_8859_1);
 	}
 
 	@Test
