@@ -1,5 +1,6 @@
 package dev.edgeruntime.autoconfigure;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -87,6 +88,9 @@ public class EdgeRuntimeProperties implements InitializingBean {
 				this.shutdown.getGracePeriod(), "must not be negative");
 		invalid.check(this.storage.getQuota().toBytes() >= 0, "storage.quota", this.storage.getQuota(),
 				"must not be negative");
+		String unusableRoot = unusable(this.storage.getRoot());
+		invalid.check(unusableRoot == null, "storage.root", this.storage.getRoot(),
+				"must be a directory the application can write to, or a path where it can create one: " + unusableRoot);
 		invalid.check(this.retention.getMaxCount() >= 0, "retention.max-count", this.retention.getMaxCount(),
 				"must not be negative");
 		invalid.checkPositive("retention.max-age", this.retention.getMaxAge());
@@ -97,6 +101,28 @@ public class EdgeRuntimeProperties implements InitializingBean {
 		invalid.check(basePath.startsWith("/") && basePath.length() > 1 && !basePath.endsWith("/"),
 				"tasks.base-path", basePath, "must start with '/', not end with '/' and not be '/'");
 		invalid.throwIfAny();
+	}
+
+	/**
+	 * Why task storage cannot live under a root, read without writing anything: the root, or its nearest
+	 * ancestor that exists, is no directory or cannot be written to.
+	 * @return the reason, or {@code null} when it looks usable (creating it can still fail at start)
+	 */
+	private static @Nullable String unusable(Path root) {
+		Path existing = root.toAbsolutePath().normalize();
+		while (existing != null && !Files.exists(existing)) {
+			existing = existing.getParent();
+		}
+		if (existing == null) {
+			return null;
+		}
+		if (!Files.isDirectory(existing)) {
+			return existing + " is a file";
+		}
+		if (!Files.isWritable(existing)) {
+			return existing + " is not writable";
+		}
+		return null;
 	}
 
 	/**

@@ -1,5 +1,7 @@
 package dev.edgeruntime.autoconfigure;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -20,6 +22,7 @@ import dev.edgeruntime.runtime.StaggeredHandOffQueue;
 import dev.edgeruntime.runtime.TaskStorageArea;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -161,6 +164,20 @@ class EdgeRuntimeAutoConfigurationTests {
 				.hasMessageContaining(property)
 				.hasMessageContaining(rule);
 		});
+	}
+
+	@Test
+	void runtimeWhenStorageRootIsAFileShouldFailNamingPropertyAndRule(@TempDir Path temp) throws Exception {
+		Path file = Files.writeString(temp.resolve("not-a-directory"), "");
+		for (Path root : List.of(file, file.resolve("below"))) {
+			this.contextRunner.withPropertyValues("edge-runtime.storage.root=" + root).run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(InvalidPropertiesException.class)
+					.hasMessageContaining("edge-runtime.storage.root = '" + root + "': must be a directory the "
+							+ "application can write to, or a path where it can create one: " + file + " is a file");
+			});
+		}
 	}
 
 	@Configuration(proxyBeanMethods = false)
