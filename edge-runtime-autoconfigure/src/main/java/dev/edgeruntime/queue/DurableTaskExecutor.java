@@ -2,6 +2,7 @@ package dev.edgeruntime.queue;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -56,6 +57,10 @@ final class DurableTaskExecutor {
 
 	void execute(QueueMessage<JsonNode> message) throws Exception {
 		DurableTaskMessage task = this.pgmq.convert(message, DurableTaskMessage.class).payload();
+		String missing = missing(task);
+		if (missing != null) {
+			throw unreadable(message, "the payload is not a durable @BackgroundTask call: it has no " + missing);
+		}
 		Target target = this.methods.forMessage(task.bean(), task.method(), task.parameterTypes())
 			.orElseThrow(() -> unreadable(message, "this application has no durable @BackgroundTask method "
 					+ task.method() + "(" + String.join(", ", task.parameterTypes()) + ") on bean '" + task.bean()
@@ -70,6 +75,29 @@ final class DurableTaskExecutor {
 				message.headers().get(QueueHeaders.TASK_NAME))) {
 			awaitResult(DurableTaskExecution.invoke(target.bean(), target.method(), arguments));
 		}
+	}
+
+	/**
+	 * What a payload lacks to name a call (sent by something other than this starter, say), or {@code null}.
+	 */
+	private static @Nullable String missing(@Nullable DurableTaskMessage task) {
+		if (task == null) {
+			return "content (it is null)";
+		}
+		List<String> missing = new ArrayList<>(4);
+		if (task.bean() == null) {
+			missing.add("bean");
+		}
+		if (task.method() == null) {
+			missing.add("method");
+		}
+		if (task.parameterTypes() == null) {
+			missing.add("parameterTypes");
+		}
+		if (task.arguments() == null) {
+			missing.add("arguments");
+		}
+		return missing.isEmpty() ? null : String.join(", ", missing);
 	}
 
 	private @Nullable Object[] arguments(QueueMessage<JsonNode> message, Target target, List<JsonNode> json) {

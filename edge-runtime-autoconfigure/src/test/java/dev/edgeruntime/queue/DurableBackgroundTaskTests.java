@@ -2,6 +2,7 @@ package dev.edgeruntime.queue;
 
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -385,6 +386,35 @@ class DurableBackgroundTaskTests {
 			TaskInfo info = dispatcher.find(UUID.fromString(taskId)).orElseThrow();
 			assertThat(info.attempt()).isEqualTo(1);
 			assertThat(info.error().message()).contains("no durable @BackgroundTask method gone()");
+		});
+	}
+
+	@Test
+	void messageThatIsNoCallIsDeadLetteredAtOnceSayingWhatItLacks() {
+		this.contextRunner.run((context) -> {
+			PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
+			DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
+			Map<String, String> payloads = Map.of(
+					"{\"a\":1}", "it has no bean, method, parameterTypes, arguments",
+					"{\"bean\":\"reports\",\"method\":\"report\",\"parameterTypes\":[\"java.lang.String\"]}",
+					"it has no arguments",
+					"{\"bean\":\"reports\",\"method\":\"report\",\"arguments\":[]}", "it has no parameterTypes",
+					"null", "it has no content (it is null)");
+			Map<UUID, String> expected = new HashMap<>();
+			for (Map.Entry<String, String> payload : payloads.entrySet()) {
+				UUID taskId = UUID.randomUUID();
+				expected.put(taskId, payload.getValue());
+				pgmq.send(this.queue, pgmq.objectMapper().readTree(payload.getKey()),
+						Map.of(QueueHeaders.TASK_ID, taskId.toString(), QueueHeaders.MAX_ATTEMPTS, 5), Duration.ZERO);
+			}
+			for (Map.Entry<UUID, String> task : expected.entrySet()) {
+				await().atMost(WAIT).until(() -> dispatcher.find(task.getKey()).map(TaskInfo::state).orElse(null)
+						== TaskState.FAILED);
+				TaskInfo info = dispatcher.find(task.getKey()).orElseThrow();
+				assertThat(info.attempt()).as(task.getValue()).isEqualTo(1);
+				assertThat(info.error().message()).as(task.getValue())
+					.contains("the payload is not a durable @BackgroundTask call: " + task.getValue());
+			}
 		});
 	}
 
