@@ -41,11 +41,22 @@ public record PgCronVersion(String text, int major, int minor) {
 	/**
 	 * Checks that this version can run a job's schedule.
 	 * @param job the job
-	 * @throws UnsupportedCronScheduleException when the schedule needs a later pg_cron
+	 * @throws UnsupportedCronScheduleException when the schedule needs a later pg_cron, or is a six-field
+	 * cron expression (with seconds), which no pg_cron runs: it would take it and fire on another rhythm
 	 */
 	public void requireSupported(CronJobDefinition job) {
-		if (CronSchedule.intervalSeconds(job.schedule()) != null && !supportsSeconds()) {
-			throw new UnsupportedCronScheduleException(job, this);
+		String schedule = job.schedule().trim();
+		if (CronSchedule.intervalSeconds(schedule) != null) {
+			if (!supportsSeconds()) {
+				throw new UnsupportedCronScheduleException(job, this);
+			}
+			return;
+		}
+		if (!schedule.startsWith("@") && schedule.split("\\s+").length == 6) {
+			throw new UnsupportedCronScheduleException("Cron job '" + job.name() + "' (" + job.source()
+					+ ") has the six-field schedule '" + job.schedule() + "', with seconds, which pg_cron does not run "
+					+ "(it takes five fields, a macro such as @hourly, or 'N seconds'). Use one of those, or set "
+					+ "edge-runtime.cron.mode=in-app to fire the jobs from the application.", job, this);
 		}
 	}
 

@@ -340,6 +340,27 @@ class CronPgCronTests {
 	}
 
 	@Test
+	void startUpWhenSixFieldScheduleOnPgCronShouldFailInsteadOfRegisteringIt() {
+		this.contextRunner.withPropertyValues(job("ticker", "*/5 * * * * *", "{}")).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(UnsupportedCronScheduleException.class)
+				.hasMessageContaining("Cron job 'ticker'")
+				.hasMessageContaining("six-field schedule '*/5 * * * * *'");
+			assertThat(schedules()).isEmpty();
+		});
+		this.contextRunner
+			.withPropertyValues("edge-runtime.cron.mode=auto", "edge-runtime.cron.fall-back-when-unsupported=true")
+			.withPropertyValues(job("ticker", "*/5 * * * * *", "{}"))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(CronJobs.class).scheduler()).isEqualTo(CronJobs.IN_APP);
+				assertThat(schedules()).isEmpty();
+			});
+	}
+
+	@Test
 	void startUpWhenSecondsScheduleOnOldPgCronAndFallBackIsSetShouldUseInApp() {
 		this.contextRunner
 			.withPropertyValues("edge-runtime.cron.mode=auto", "edge-runtime.cron.fall-back-when-unsupported=true")

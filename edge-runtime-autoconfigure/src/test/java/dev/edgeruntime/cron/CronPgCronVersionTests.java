@@ -1,5 +1,7 @@
 package dev.edgeruntime.cron;
 
+import java.util.List;
+
 import dev.edgeruntime.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +50,21 @@ class CronPgCronVersionTests {
 			.withMessageContaining("pg_cron 1.5 or later")
 			.withMessageContaining("edge-runtime.cron.mode=in-app")
 			.satisfies((ex) -> assertThat(ex.getInstalledVersion()).isEqualTo("1.4-1"));
+	}
+
+	@Test
+	void sixFieldScheduleShouldBeRefusedByEveryVersionNamingJobScheduleAndFix() {
+		CronJobDefinition everyFiveSeconds = new CronJobDefinition("ticker", " */5 * * * * * ", "ticks", "{}",
+				"edge-runtime.cron.jobs.ticker");
+		for (String installed : List.of("1.4-1", "1.6")) {
+			assertThatExceptionOfType(UnsupportedCronScheduleException.class)
+				.isThrownBy(() -> PgCronVersion.parse(installed).requireSupported(everyFiveSeconds))
+				.withMessageContaining("Cron job 'ticker' (edge-runtime.cron.jobs.ticker)")
+				.withMessageContaining("six-field schedule '*/5 * * * * *', with seconds, which pg_cron does not run")
+				.withMessageContaining("edge-runtime.cron.mode=in-app");
+		}
+		CronJobDefinition hourly = new CronJobDefinition("sweep", "@hourly", "sweeps", "{}", "edge-runtime.cron.jobs.sweep");
+		assertThatNoException().isThrownBy(() -> PgCronVersion.parse("1.4-1").requireSupported(hourly));
 	}
 
 	@Test
