@@ -42,6 +42,9 @@ final class BackgroundTaskInterceptor implements MethodInterceptor {
 	/** The request attribute holding the handle of a controller method's task. */
 	static final String ACCEPTED_TASK_ATTRIBUTE = BackgroundTaskInterceptor.class.getName() + ".ACCEPTED_TASK";
 
+	/** Set, to {@code true}, when the accepted task is durable: it is in its queue already. */
+	static final String ACCEPTED_DURABLE_ATTRIBUTE = BackgroundTaskInterceptor.class.getName() + ".ACCEPTED_DURABLE";
+
 	private static final boolean WEB_PRESENT = ClassUtils.isPresent(
 			"org.springframework.web.context.request.RequestContextHolder",
 			BackgroundTaskInterceptor.class.getClassLoader());
@@ -104,6 +107,7 @@ final class BackgroundTaskInterceptor implements MethodInterceptor {
 				definition.maxAttempts(), definition.options()));
 		if (definition.kind() == Kind.HANDLER) {
 			accept(handle);
+			markDurable();
 			return neutralValue(invocation.getMethod().getReturnType());
 		}
 		return returnValue(definition.kind(), handle);
@@ -182,6 +186,15 @@ final class BackgroundTaskInterceptor implements MethodInterceptor {
 			RequestAttributes attributes = RequestContextHolder.getRequestAttributes();
 			if (attributes != null) {
 				attributes.setAttribute(ACCEPTED_TASK_ATTRIBUTE, handle, RequestAttributes.SCOPE_REQUEST);
+			}
+		}
+	}
+
+	private static void markDurable() {
+		if (WEB_PRESENT) {
+			RequestAttributes attributes = RequestContextHolder.getRequestAttributes();
+			if (attributes != null) {
+				attributes.setAttribute(ACCEPTED_DURABLE_ATTRIBUTE, Boolean.TRUE, RequestAttributes.SCOPE_REQUEST);
 			}
 		}
 	}

@@ -16,6 +16,8 @@ import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.MethodParameter;
@@ -50,6 +52,8 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 
 	/** The return type of the 202 response, {@code ResponseEntity<TaskAccepted>}. */
 	static final MethodParameter ACCEPTED_RETURN_TYPE;
+
+	private static final Log logger = LogFactory.getLog(BackgroundTaskReturnValueHandler.class);
 
 	static {
 		Method method = ReflectionUtils.findMethod(BackgroundTaskReturnValueHandler.class, "acceptedReturnType");
@@ -119,14 +123,40 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 		}
 		catch (Exception ex) {
 			// The response becomes an error (406 when no converter can write the body for the request's Accept
-			// header), and the failed request's task is dropped: its Location would point at no work.
+			// header), and the failed request's task is dropped: its Location would point at no work. A durable
+			// task is in its queue already: it is cancelled there unless a consumer has taken it.
 			response.setHeader(HttpHeaders.LOCATION, null);
+			if (Boolean.TRUE.equals(webRequest.getAttribute(BackgroundTaskInterceptor.ACCEPTED_DURABLE_ATTRIBUTE,
+					RequestAttributes.SCOPE_REQUEST))) {
+				withdraw(task, ex);
+			}
 			throw ex;
 		}
 		buffered.writeBody();
 		if (own != null && this.shortcut.isUnknown(accept)) {
 			this.shortcut.compare(accept, response.getStatus(), buffered.headerNames, response.getContentType(),
 					buffered.body.toByteArray(), own);
+		}
+	}
+
+	/**
+	 * Cancels a durable task whose 202 could not be written: the client sees a failure and no task id, and
+	 * would send the request again.
+	 */
+	private static void withdraw(TaskHandle<?> task, Exception failure) {
+		String why = "its request failed before the 202 Accepted was written (" + failure.getClass().getSimpleName()
+				+ ": " + failure.getMessage() + ")";
+		String description = "Durable task " + task.id() + " (" + task.name() + ")";
+		try {
+			if (task.cancel()) {
+				logger.info(description + " was cancelled: " + why);
+			}
+			else {
+				logger.warn(description + " runs although " + why + ": a consumer had already taken it");
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.warn(description + " could not be cancelled although " + why + ": " + ex.getMessage());
 		}
 	}
 

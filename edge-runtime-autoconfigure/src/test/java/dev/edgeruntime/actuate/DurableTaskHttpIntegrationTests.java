@@ -10,18 +10,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
 import dev.edgeruntime.BackgroundTask;
 import dev.edgeruntime.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -42,6 +47,7 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "spring.autoconfigure.exclude=", "management.endpoints.web.exposure.include=backgroundtasks",
 				"edge-runtime.queue.consumer.polling-interval=200ms", "edge-runtime.queue.metrics-cache-interval=0s" })
+@ExtendWith(OutputCaptureExtension.class)
 class DurableTaskHttpIntegrationTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(20);
@@ -193,6 +199,34 @@ class DurableTaskHttpIntegrationTests {
 			.statusCode()).isEqualTo(404);
 	}
 
+	@Test
+	void durableControllerMethodWhose202CannotBeWrittenIsCancelledInItsQueue(CapturedOutput output) throws Exception {
+		// the one handler of the queue is busy, so the next task waits in the queue, held by no consumer
+		CountDownLatch release = this.controller.hold();
+		try {
+			assertThat(post("/holds").statusCode()).isEqualTo(202);
+			await().atMost(WAIT).until(() -> this.controller.holding());
+			HttpResponse<String> refused = this.http.send(
+					HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/exports/99"))
+						.header("Accept", "text/plain")
+						.POST(HttpRequest.BodyPublishers.noBody())
+						.build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(refused.statusCode()).isEqualTo(406);
+			assertThat(refused.headers().firstValue("Location")).isEmpty();
+			await().atMost(WAIT).untilAsserted(() -> assertThat(output).containsPattern("Durable task [0-9a-f-]{36} "
+					+ "\\(export\\) was cancelled: its request failed before the 202 Accepted was written "
+					+ "\\(HttpMediaTypeNotAcceptableException"));
+		}
+		finally {
+			release.countDown();
+		}
+		// tasks of one queue run in the order they were sent: had 99 stayed in the queue, it would run before 100
+		assertThat(post("/exports/100").statusCode()).isEqualTo(202);
+		await().atMost(WAIT).until(() -> this.controller.exported().contains(100));
+		assertThat(this.controller.exported()).doesNotContain(99);
+	}
+
 	private HttpResponse<String> post(URI uri) throws IOException, InterruptedException {
 		return this.http.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()).build(),
 				HttpResponse.BodyHandlers.ofString());
@@ -247,6 +281,31 @@ class DurableTaskHttpIntegrationTests {
 			this.imported.add(id);
 			if (this.broken) {
 				throw new IllegalStateException("import " + id + " failed: the store is down");
+			}
+		}
+
+		private volatile CountDownLatch release = new CountDownLatch(0);
+
+		private volatile boolean holding;
+
+		public CountDownLatch hold() {
+			this.release = new CountDownLatch(1);
+			return this.release;
+		}
+
+		public boolean holding() {
+			return this.holding;
+		}
+
+		@BackgroundTask(name = "hold", durable = true)
+		@PostMapping("/holds")
+		public void holdTheHandler() throws InterruptedException {
+			this.holding = true;
+			try {
+				this.release.await(60, TimeUnit.SECONDS);
+			}
+			finally {
+				this.holding = false;
 			}
 		}
 
