@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import dev.edgeruntime.BackgroundTask;
+import dev.edgeruntime.web.BackgroundTaskMisuseException;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.support.AopUtils;
@@ -69,8 +70,8 @@ public final class DurableTaskMethods implements BeanPostProcessor, EnvironmentA
 			QueueName.requireValid(queue);
 		}
 		catch (InvalidQueueNameException ex) {
-			throw new BeanInitializationException("@BackgroundTask method " + where + " is misused: " + ex.getMessage(),
-					ex);
+			throw new BackgroundTaskMisuseException(
+					List.of("@BackgroundTask method " + where + " is misused: " + ex.getMessage()));
 		}
 		String name = StringUtils.hasText(annotation.name()) ? annotation.name()
 				: targetClass.getSimpleName() + "." + method.getName();

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -88,7 +89,7 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 	 */
 	@Override
 	public void afterSingletonsInstantiated() {
-		List<String> problems = new ArrayList<>();
+		List<String> problems = new ArrayList<>(this.listeners.problems());
 		for (QueueListenerEndpoint endpoint : this.listeners.endpoints()) {
 			try {
 				settings(endpoint);
@@ -233,64 +234,65 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 	QueueConsumer.Settings settings(QueueListenerEndpoint endpoint) {
 		QueueListener annotation = endpoint.annotation();
 		QueueConsumerDefaults d = this.defaults;
-		Duration visibilityTimeout = duration(endpoint, "visibilityTimeout", annotation.visibilityTimeout(),
+		// every problem of the listener is named, not only the first
+		List<String> problems = new ArrayList<>();
+		Duration visibilityTimeout = duration(problems, "visibilityTimeout", annotation.visibilityTimeout(),
 				d.visibilityTimeout());
 		String visibilitySource = annotation.visibilityTimeout().isEmpty()
 				? "edge-runtime.queue.consumer.visibility-timeout (" + Durations.text(visibilityTimeout) + ")"
 				: "its visibilityTimeout ('" + annotation.visibilityTimeout() + "')";
+		Duration heartbeat = d.heartbeatInterval();
 		if (visibilityTimeout.isNegative() || visibilityTimeout.isZero()) {
-			throw misconfigured(endpoint, "visibilityTimeout '" + annotation.visibilityTimeout() + "' must be positive");
+			problems.add("visibilityTimeout '" + annotation.visibilityTimeout() + "' must be positive");
 		}
-		Duration heartbeat;
-		if (d.heartbeatInterval() != null) {
-			heartbeat = d.heartbeatInterval();
+		else if (heartbeat != null) {
 			if (heartbeat.compareTo(visibilityTimeout) >= 0) {
-				throw misconfigured(endpoint, "edge-runtime.queue.consumer.heartbeat-interval ("
-						+ Durations.text(heartbeat) + ") must be shorter than " + visibilitySource
+				problems.add("edge-runtime.queue.consumer.heartbeat-interval (" + Durations.text(heartbeat)
+						+ ") must be shorter than " + visibilitySource
 						+ ", or a running message loses its lease between two heartbeats");
 			}
 		}
 		else {
 			heartbeat = visibilityTimeout.dividedBy(3);
 			if (heartbeat.toMillis() < 100) {
-				throw misconfigured(endpoint, visibilitySource + " must be at least 300ms: a running message's "
-						+ "lease is extended every third of it, at least 100ms apart (or set "
+				problems.add(visibilitySource + " must be at least 300ms: a running message's lease is extended "
+						+ "every third of it, at least 100ms apart (or set "
 						+ "edge-runtime.queue.consumer.heartbeat-interval)");
 			}
 		}
-		if (heartbeat.toMillis() < 100) {
-			throw misconfigured(endpoint, "edge-runtime.queue.consumer.heartbeat-interval ("
-					+ Durations.text(heartbeat) + ") must be at least 100ms");
+		if (d.heartbeatInterval() != null && d.heartbeatInterval().toMillis() < 100) {
+			problems.add("edge-runtime.queue.consumer.heartbeat-interval (" + Durations.text(d.heartbeatInterval())
+					+ ") must be at least 100ms");
 		}
 		boolean archive = switch (annotation.onSuccess()) {
 			case DEFAULT -> d.archiveOnSuccess();
 			case ARCHIVE -> true;
 			case DELETE -> false;
 		};
-		int concurrency = orDefault(endpoint, "concurrency", "edge-runtime.queue.consumer.concurrency",
+		int concurrency = orDefault(problems, "concurrency", "edge-runtime.queue.consumer.concurrency",
 				annotation.concurrency(), d.concurrency());
-		int batchSize = orDefault(endpoint, "batchSize", "edge-runtime.queue.consumer.batch-size", annotation.batchSize(),
-				d.batchSize());
-		int maxAttempts = orDefault(endpoint, "maxAttempts", "edge-runtime.queue.consumer.max-attempts",
+		int batchSize = orDefault(problems, "batchSize", "edge-runtime.queue.consumer.batch-size",
+				annotation.batchSize(), d.batchSize());
+		int maxAttempts = orDefault(problems, "maxAttempts", "edge-runtime.queue.consumer.max-attempts",
 				annotation.maxAttempts(), d.maxAttempts());
-		Duration backoff = duration(endpoint, "backoff", annotation.backoff(), d.backoff());
+		Duration backoff = duration(problems, "backoff", annotation.backoff(), d.backoff());
 		if (backoff.isNegative()) {
-			throw misconfigured(endpoint, "backoff '" + annotation.backoff() + "' must not be negative");
+			problems.add("backoff '" + annotation.backoff() + "' must not be negative");
 		}
-		return new QueueConsumer.Settings(concurrency, batchSize, prefetch(endpoint, concurrency, batchSize),
-				visibilityTimeout, heartbeat, maxAttempts, backoff, d.backoffMultiplier(), d.maxBackoff(), d.jitter(),
-				archive, d.pollingInterval(), d.maxErrorBackoff());
+		int prefetch = prefetch(problems, endpoint, concurrency, batchSize);
+		if (!problems.isEmpty()) {
+			throw new IllegalStateException("@QueueListener on " + endpoint.description() + ": "
+					+ String.join("; ", problems));
+		}
+		return new QueueConsumer.Settings(concurrency, batchSize, prefetch, visibilityTimeout,
+				Objects.requireNonNull(heartbeat), maxAttempts, backoff, d.backoffMultiplier(), d.maxBackoff(),
+				d.jitter(), archive, d.pollingInterval(), d.maxErrorBackoff());
 	}
 
-	private static IllegalStateException misconfigured(QueueListenerEndpoint endpoint, String problem) {
-		return new IllegalStateException("@QueueListener on " + endpoint.description() + ": " + problem);
-	}
-
-	private int prefetch(QueueListenerEndpoint endpoint, int concurrency, int batchSize) {
+	private int prefetch(List<String> problems, QueueListenerEndpoint endpoint, int concurrency, int batchSize) {
 		int prefetch = endpoint.annotation().prefetch();
 		if (prefetch < -1) {
-			throw misconfigured(endpoint, "prefetch (" + prefetch
-					+ ") must be at least 0, or -1 for edge-runtime.queue.consumer.prefetch");
+			problems.add("prefetch (" + prefetch + ") must be at least 0, or -1 for edge-runtime.queue.consumer.prefetch");
 		}
 		if (prefetch >= 0) {
 			return prefetch;
@@ -303,16 +305,14 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 	/**
 	 * An attribute's value, or the property's when it is 0 (the attribute's default).
 	 */
-	private static int orDefault(QueueListenerEndpoint endpoint, String attribute, String property, int value,
-			int fallback) {
+	private static int orDefault(List<String> problems, String attribute, String property, int value, int fallback) {
 		if (value < 0) {
-			throw misconfigured(endpoint, attribute + " (" + value + ") must be at least 1, or 0 for " + property);
+			problems.add(attribute + " (" + value + ") must be at least 1, or 0 for " + property);
 		}
 		return (value > 0) ? value : fallback;
 	}
 
-	private static Duration duration(QueueListenerEndpoint endpoint, String attribute, String value,
-			Duration fallback) {
+	private static Duration duration(List<String> problems, String attribute, String value, Duration fallback) {
 		if (value.isEmpty()) {
 			return fallback;
 		}
@@ -320,8 +320,8 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 			return DurationStyle.detectAndParse(value);
 		}
 		catch (IllegalArgumentException ex) {
-			throw new IllegalStateException("@QueueListener on " + endpoint.description() + ": " + attribute + " '"
-					+ value + "' is not a duration such as \"30s\"", ex);
+			problems.add(attribute + " '" + value + "' is not a duration such as \"30s\"");
+			return fallback;
 		}
 	}
 

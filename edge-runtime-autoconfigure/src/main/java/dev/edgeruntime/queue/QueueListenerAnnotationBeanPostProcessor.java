@@ -19,14 +19,16 @@ import org.springframework.core.env.Environment;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * Finds {@link QueueListener} methods on beans and checks them, failing start-up with a message that names
- * the method when one is misused; {@link QueueConsumers} runs them.
+ * Finds {@link QueueListener} methods on beans and checks them; {@link QueueConsumers} fails start-up naming
+ * every misused one, once all beans exist, and runs the others.
  *
  * @author edge-runtime developers
  */
 public final class QueueListenerAnnotationBeanPostProcessor implements BeanPostProcessor, EnvironmentAware {
 
 	private final List<QueueListenerEndpoint> endpoints = new CopyOnWriteArrayList<>();
+
+	private final List<String> problems = new CopyOnWriteArrayList<>();
 
 	private @Nullable Environment environment;
 
@@ -41,13 +43,26 @@ public final class QueueListenerAnnotationBeanPostProcessor implements BeanPostP
 		Map<Method, QueueListener> methods = MethodIntrospector.selectMethods(targetClass,
 				(MethodIntrospector.MetadataLookup<QueueListener>) (method) -> AnnotatedElementUtils
 					.findMergedAnnotation(method, QueueListener.class));
-		methods.forEach((method, annotation) -> this.endpoints
-			.add(endpoint(bean, beanName, method, annotation, resolve(annotation.queue()))));
+		methods.forEach((method, annotation) -> {
+			try {
+				this.endpoints.add(endpoint(bean, beanName, method, annotation, resolve(annotation.queue())));
+			}
+			catch (BeanInitializationException ex) {
+				// reported with the other listeners' problems once every bean exists (QueueConsumers)
+				this.problems.add(ex.getMessage());
+			}
+		});
 		return bean;
 	}
 
 	private String resolve(String value) {
-		return (this.environment != null) ? this.environment.resolveRequiredPlaceholders(value) : value;
+		try {
+			return (this.environment != null) ? this.environment.resolveRequiredPlaceholders(value) : value;
+		}
+		catch (IllegalArgumentException ex) {
+			throw new BeanInitializationException("@QueueListener queue '" + value + "' has a placeholder that "
+					+ "cannot be resolved: " + ex.getMessage(), ex);
+		}
 	}
 
 	private static QueueListenerEndpoint endpoint(Object bean, String beanName, Method method,
@@ -83,6 +98,15 @@ public final class QueueListenerAnnotationBeanPostProcessor implements BeanPostP
 
 	List<QueueListenerEndpoint> endpoints() {
 		return List.copyOf(this.endpoints);
+	}
+
+	/**
+	 * The listeners found misused (an invalid queue name, a wrong number of parameters), one line each, for
+	 * {@link QueueConsumers} to report with the others.
+	 * @return the problems
+	 */
+	List<String> problems() {
+		return List.copyOf(this.problems);
 	}
 
 }

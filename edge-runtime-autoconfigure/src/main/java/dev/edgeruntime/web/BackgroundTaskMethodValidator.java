@@ -9,6 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import dev.edgeruntime.BackgroundTask;
 import dev.edgeruntime.DurableTaskDispatcher;
+import dev.edgeruntime.queue.InvalidQueueNameException;
+import dev.edgeruntime.queue.QueueName;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.framework.AopProxyUtils;
@@ -20,9 +22,11 @@ import org.springframework.beans.factory.BeanInitializationException;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.context.EnvironmentAware;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
@@ -30,19 +34,26 @@ import org.springframework.util.ReflectionUtils;
  * Fails start-up when a {@link BackgroundTask @BackgroundTask} method is misused, with a message naming
  * the method: one that cannot be proxied, a return type that cannot carry an asynchronous result, a
  * parameter that dies with the request, a budget that does not parse, durable work without a durable
- * tier. Once every singleton exists, it also checks that each bean with such methods was proxied, so that
+ * tier or with an invalid queue name. Once every singleton exists, it also checks that each bean with such methods was proxied, so that
  * no annotation is silently ignored.
  *
  * @author edge-runtime developers
  */
 public final class BackgroundTaskMethodValidator
-		implements BeanPostProcessor, BeanFactoryAware, SmartInitializingSingleton {
+		implements BeanPostProcessor, BeanFactoryAware, EnvironmentAware, SmartInitializingSingleton {
 
 	private final Set<Class<?>> classesWithout = ConcurrentHashMap.newKeySet();
 
 	private final Map<String, BackgroundTaskDefinition> singletonsWith = new ConcurrentHashMap<>();
 
 	private @Nullable ConfigurableListableBeanFactory beanFactory;
+
+	private @Nullable Environment environment;
+
+	@Override
+	public void setEnvironment(Environment environment) {
+		this.environment = environment;
+	}
 
 	@Override
 	public void setBeanFactory(BeanFactory beanFactory) {
@@ -127,7 +138,33 @@ public final class BackgroundTaskMethodValidator
 					+ "PostgreSQL DataSource, and neither edge-runtime.queue.enabled nor "
 					+ "edge-runtime.queue.tasks.enabled set to false");
 		}
+		String queue = definition.queue();
+		if (definition.durable() && queue != null) {
+			String problem = queueProblem(queue);
+			if (problem != null) {
+				throw new BeanInitializationException(definition.description() + " is misused: " + problem + " (bean '"
+						+ beanName + "')");
+			}
+		}
 		return definition;
+	}
+
+	/** What is wrong with a durable method's queue, placeholders resolved, or {@code null}. */
+	private @Nullable String queueProblem(String queue) {
+		String resolved;
+		try {
+			resolved = (this.environment != null) ? this.environment.resolveRequiredPlaceholders(queue) : queue;
+		}
+		catch (IllegalArgumentException ex) {
+			return "its queue '" + queue + "' has a placeholder that cannot be resolved: " + ex.getMessage();
+		}
+		try {
+			QueueName.requireValid(resolved);
+			return null;
+		}
+		catch (InvalidQueueNameException ex) {
+			return ex.getMessage();
+		}
 	}
 
 	private boolean isSingleton(String beanName) {

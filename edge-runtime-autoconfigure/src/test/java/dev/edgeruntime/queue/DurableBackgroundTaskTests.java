@@ -429,6 +429,20 @@ class DurableBackgroundTaskTests {
 	}
 
 	@Test
+	void durableMethodsWithAnInvalidQueueFailStartUpInOneReportWithTheOtherMisuses() {
+		this.contextRunner.withUserConfiguration(BadQueueConfiguration.class).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).rootCause()
+				.isInstanceOf(dev.edgeruntime.web.BackgroundTaskMisuseException.class)
+				.hasMessageContaining("3 @BackgroundTask methods are misused")
+				.hasMessageContaining("BadQueueTasks.badQueue(long) is misused: Invalid queue name 'bad-queue'")
+				.hasMessageContaining("BadQueueTasks.unresolvedQueue(long) is misused: its queue '${no.such.queue}' "
+						+ "has a placeholder that cannot be resolved")
+				.hasMessageContaining("BadQueueTasks.upload(InputStream) is misused: parameter 0");
+		});
+	}
+
+	@Test
 	void durableMethodWithABudgetFailsStartUp() {
 		this.contextRunner.withUserConfiguration(BudgetConfiguration.class).run((context) -> {
 			assertThat(context).hasFailed();
@@ -456,7 +470,7 @@ class DurableBackgroundTaskTests {
 		this.contextRunner.withUserConfiguration(PlaceholderConfiguration.class).run((context) -> {
 			assertThat(context).hasFailed();
 			assertThat(context.getStartupFailure())
-				.hasMessageContaining(PlaceholderTasks.class.getName() + ".run(java.lang.String) is misused: its queue "
+				.hasMessageContaining(PlaceholderTasks.class.getName() + ".run(String) is misused: its queue "
 						+ "'${test.placeholder-queue}' has a placeholder that cannot be resolved");
 		});
 	}
@@ -650,6 +664,32 @@ class DurableBackgroundTaskTests {
 		@Bean
 		StreamTasks streamTasks() {
 			return new StreamTasks();
+		}
+
+	}
+
+	public static class BadQueueTasks {
+
+		@BackgroundTask(durable = true, queue = "bad-queue")
+		public void badQueue(long id) {
+		}
+
+		@BackgroundTask(durable = true, queue = "${no.such.queue}")
+		public void unresolvedQueue(long id) {
+		}
+
+		@BackgroundTask(durable = true)
+		public void upload(InputStream content) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BadQueueConfiguration {
+
+		@Bean
+		BadQueueTasks badQueueTasks() {
+			return new BadQueueTasks();
 		}
 
 	}

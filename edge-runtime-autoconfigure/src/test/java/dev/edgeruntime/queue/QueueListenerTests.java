@@ -500,13 +500,22 @@ class QueueListenerTests {
 		this.contextRunner.withUserConfiguration(MisconfiguredListenersConfiguration.class).run((context) -> {
 			assertThat(context).hasFailed()
 				.getFailure()
-				.hasMessageContaining("3 @QueueListener methods are misconfigured")
+				.hasMessageContaining("6 @QueueListener methods are misconfigured")
 				.hasMessageContaining(MisconfiguredListeners.class.getName() + ".negativeBackoff: backoff '-1s' must "
 						+ "not be negative")
 				.hasMessageContaining(MisconfiguredListeners.class.getName() + ".negativeConcurrency: concurrency (-2) "
 						+ "must be at least 1, or 0 for edge-runtime.queue.consumer.concurrency")
 				.hasMessageContaining(MisconfiguredListeners.class.getName() + ".shortVisibility: its visibilityTimeout "
-						+ "('250ms') must be at least 300ms");
+						+ "('250ms') must be at least 300ms")
+				// every problem of a listener, not only its first
+				.hasMessageContaining(MisconfiguredListeners.class.getName() + ".twoProblems: its visibilityTimeout "
+						+ "('250ms') must be at least 300ms")
+				.hasMessageContaining("; backoff 'soon' is not a duration such as \"30s\"")
+				// and those found as the beans were made: a queue name, the parameters
+				.hasMessageContaining(MisconfiguredListeners.class.getName() + ".invalidQueue: Invalid queue name "
+						+ "'bad-queue'")
+				.hasMessageContaining(MisconfiguredListeners.class.getName() + ".twoParameters must take exactly one "
+						+ "parameter");
 			// the well-configured listener of ListenerConfiguration was found first, and never started reading
 			assertThat(Thread.getAllStackTraces().keySet()).noneMatch((thread) -> thread.isAlive()
 					&& thread.getName().startsWith("queue-" + this.queue));
@@ -573,7 +582,6 @@ class QueueListenerTests {
 		this.contextRunner.withUserConfiguration(BadListenerConfiguration.class)
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
-				.rootCause()
 				.hasMessageContaining(BadListener.class.getName() + ".handle")
 				.hasMessageContaining("exactly one parameter"));
 	}
@@ -746,6 +754,18 @@ class QueueListenerTests {
 
 		@QueueListener(queue = "${test.queue}_m3", visibilityTimeout = "250ms")
 		void shortVisibility(Order order) {
+		}
+
+		@QueueListener(queue = "${test.queue}_m4", visibilityTimeout = "250ms", backoff = "soon")
+		void twoProblems(Order order) {
+		}
+
+		@QueueListener(queue = "bad-queue")
+		void invalidQueue(Order order) {
+		}
+
+		@QueueListener(queue = "${test.queue}_m6")
+		void twoParameters(Order order, String extra) {
 		}
 
 	}
