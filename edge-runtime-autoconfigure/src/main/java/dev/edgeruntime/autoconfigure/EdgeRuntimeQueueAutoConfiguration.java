@@ -19,8 +19,11 @@ import dev.edgeruntime.queue.QueueMetrics;
 import dev.edgeruntime.queue.QueueNotificationListener;
 import dev.edgeruntime.queue.QueueNotifier;
 import dev.edgeruntime.queue.QueueVacuum;
+import dev.edgeruntime.runtime.Durations;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -32,12 +35,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -58,6 +63,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 @ConditionalOnBooleanProperty(name = "edge-runtime.queue.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(EdgeRuntimeQueueProperties.class)
 public final class EdgeRuntimeQueueAutoConfiguration {
+
+	private static final Log logger = LogFactory.getLog(EdgeRuntimeQueueAutoConfiguration.class);
+
+	/** A margin, after the handlers' wait, to hand back the messages of those still running. */
+	private static final Duration HAND_BACK_TIME = Duration.ofSeconds(1);
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -96,7 +106,19 @@ public final class EdgeRuntimeQueueAutoConfiguration {
 	@ConditionalOnMissingBean
 	QueueConsumers queueConsumers(QueueListenerAnnotationBeanPostProcessor listeners, PgmqTemplate pgmq,
 			PgmqSchemaInitializer schema, ApplicationEventPublisher events, DataSource dataSource,
-			ObjectProvider<QueueConsumerObserver> observers, EdgeRuntimeQueueProperties properties) {
+			ObjectProvider<QueueConsumerObserver> observers, EdgeRuntimeQueueProperties properties,
+			Environment environment) {
+		Duration maxWait = properties.getConsumer().getShutdownMaxWait();
+		Duration phaseTimeout = Binder.get(environment)
+			.bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
+			.orElse(Duration.ofSeconds(30));
+		if (maxWait.plus(HAND_BACK_TIME).compareTo(phaseTimeout) > 0) {
+			logger.warn("edge-runtime.queue.consumer.shutdown-max-wait (" + Durations.text(maxWait) + ") plus "
+					+ Durations.text(HAND_BACK_TIME) + " to hand back unfinished messages is longer than "
+					+ "spring.lifecycle.timeout-per-shutdown-phase (" + Durations.text(phaseTimeout) + "): at shutdown "
+					+ "Spring may stop waiting for the queue's handlers and close the DataSource before their messages "
+					+ "are handed back (they then come back when their visibility timeout runs out)");
+		}
 		QueueConsumerObserver observer = observers.getIfAvailable(() -> QueueConsumerObserver.NONE);
 		return new QueueConsumers(listeners, pgmq, schema, events,
 				new TransactionTemplate(new DataSourceTransactionManager(dataSource)), observer,

@@ -92,7 +92,7 @@ public class EdgeRuntimeQueueProperties implements InitializingBean {
 			invalid.check(visibility.toMillis() >= 300 || visibility.isNegative() || visibility.isZero(),
 					"consumer.visibility-timeout",
 					visibility, "must be at least 300ms: a running message's lease is extended every third of it, at "
-							+ "least 100ms apart (or set consumer.heartbeat-interval)");
+							+ "least 100ms apart (or set edge-runtime.queue.consumer.heartbeat-interval)");
 		}
 		invalid.check(consumer.getMaxAttempts() >= 1, "consumer.max-attempts", consumer.getMaxAttempts(),
 				"must be at least 1");
@@ -397,7 +397,7 @@ public class EdgeRuntimeQueueProperties implements InitializingBean {
 		/**
 		 * How long running handlers may take to finish at shutdown before their messages are handed back.
 		 */
-		private Duration shutdownMaxWait = Duration.ofSeconds(30);
+		private Duration shutdownMaxWait = Duration.ofSeconds(20);
 
 		private final Backoff backoff = new Backoff();
 

@@ -23,12 +23,15 @@ import dev.edgeruntime.testsupport.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.PGConnection;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -42,6 +45,7 @@ import static org.awaitility.Awaitility.await;
  *
  * @author edge-runtime developers
  */
+@ExtendWith(OutputCaptureExtension.class)
 class EdgeRuntimeQueueAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
@@ -74,6 +78,28 @@ class EdgeRuntimeQueueAutoConfigurationTests {
 			assertThat(context.getBean(PgmqSchemaInitializer.class).installed()).isNotNull()
 				.isNotEqualTo(PgmqSchemaMode.NONE);
 		});
+	}
+
+	@Test
+	void consumersWhenShutdownMaxWaitDoesNotFitInShutdownPhaseShouldWarn(CapturedOutput output) {
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.queue.consumer.shutdown-max-wait=30s")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(output).contains("edge-runtime.queue.consumer.shutdown-max-wait (30s) plus 1s to hand back "
+						+ "unfinished messages is longer than spring.lifecycle.timeout-per-shutdown-phase (30s)");
+			});
+	}
+
+	@Test
+	void consumersWithTheDefaultsShouldNotWarnAboutTheShutdownPhase(CapturedOutput output) {
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(EdgeRuntimeQueueProperties.class).getConsumer().getShutdownMaxWait())
+					.isEqualTo(Duration.ofSeconds(20));
+				assertThat(output).doesNotContain("edge-runtime.queue.consumer.shutdown-max-wait (");
+			});
 	}
 
 	@Test
