@@ -430,6 +430,11 @@ final class QueueConsumer {
 			Object argument;
 			try {
 				QueueMessage<?> converted = this.pgmq.convert(message, this.endpoint.payloadType());
+				if (converted.payload() == null && this.endpoint.payloadType() != JsonNode.class) {
+					// JSON null is no payload of the listener's type: it would fail every attempt alike
+					throw new MessageConversionException(message.id(), this.endpoint.payloadType(),
+							new IllegalArgumentException("the payload is null"));
+				}
 				argument = this.endpoint.wantsMessage() ? converted : converted.payload();
 			}
 			catch (MessageConversionException ex) {

@@ -199,6 +199,27 @@ class QueueListenerTests {
 	}
 
 	@Test
+	void nullPayloadIsDeadLetteredAtOnceForAListenerOfAType() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.concurrency=1").run((context) -> {
+			PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
+			OrderListener listener = context.getBean(OrderListener.class);
+			long nothing = pgmq.send(this.queue, pgmq.objectMapper().nullNode());
+			long good = pgmq.send(this.queue, new Order("ok", 1));
+			await().atMost(WAIT).until(() -> listener.received.size() == 1);
+			assertThat(listener.received).extracting(QueueMessage::id).containsExactly(good);
+			DeadLetters deadLetters = context.getBean(DeadLetters.class);
+			await().atMost(WAIT).until(() -> deadLetters.events.size() == 1);
+			assertThat(deadLetters.events).singleElement().satisfies((event) -> {
+				assertThat(event.messageId()).isEqualTo(nothing);
+				assertThat(event.attempts()).isEqualTo(1);
+				assertThat(event.poison()).isTrue();
+				assertThat(event.error()).isEqualTo(MessageConversionException.class.getName() + ": Message " + nothing
+						+ " cannot be read as " + Order.class.getName() + ": the payload is null");
+			});
+		});
+	}
+
+	@Test
 	void heartbeatKeepsTheLeaseOfALongHandler() {
 		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.visibility-timeout=3s",
 				"edge-runtime.queue.consumer.heartbeat-interval=200ms")
