@@ -331,6 +331,28 @@ class DemoScenariosTests {
 		});
 	}
 
+	@Test
+	void cpuBudgetShouldStopTheTaskAtTwoSecondsOfCpu() throws Exception {
+		HttpResponse<String> response = post("/budgets/cpu?seconds=30", HttpRequest.BodyPublishers.noBody(), null);
+		assertThat(response.statusCode()).isEqualTo(202);
+		TaskHandle<?> task = task(response);
+		assertThat(task.name()).isEqualTo("cpu-budget");
+		await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.BUDGET_EXCEEDED));
+		assertThat(task.info().unloadReason()).isEqualTo(UnloadReason.CPU);
+	}
+
+	@Test
+	void budgetEndpointsShouldRefuseSecondsOutOfRangeBeforeAnyTaskExists() throws Exception {
+		int tasksBefore = this.runtime.tasks().size();
+		for (String path : List.of("/budgets/cpu?seconds=-1", "/budgets/cpu?seconds=100000",
+				"/budgets/wall-clock?seconds=0")) {
+			HttpResponse<String> refused = post(path, HttpRequest.BodyPublishers.noBody(), null);
+			assertThat(refused.statusCode()).as(path).isEqualTo(400);
+			assertThat(refused.body()).as(path).contains("seconds must be from 1 to 3600, not ");
+		}
+		assertThat(this.runtime.tasks()).hasSize(tasksBefore);
+	}
+
 	private TaskHandle<?> task(HttpResponse<String> response) {
 		Matcher matcher = ID.matcher(response.body());
 		assertThat(matcher.find()).as(response.body()).isTrue();
