@@ -4,7 +4,13 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.BackgroundTasksDescriptor;
@@ -15,15 +21,19 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.http.MediaType;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
  * Pushes a {@link DashboardSnapshot} to every open dashboard page over Server-Sent Events: every refresh
- * interval, and soon after a task starts or ends. One thread reads the report once per push and writes
- * to all pages; the number of pages is bounded.
+ * interval, and soon after a task starts or ends. One thread reads the report once per push; each page is
+ * written to by a sender of its own, so that a page that stops reading (its writes block until the
+ * connection times out) holds up no other page. A page whose sender is still busy skips the snapshots in
+ * between and gets the latest one next. The number of pages is bounded.
  * <p>
- * It stops before the web server's graceful shutdown ({@code DEFAULT_PHASE - 1024}), completing every
- * stream, because an open stream is a request in progress that graceful shutdown would wait for.
+ * It stops before the web server's graceful shutdown ({@code DEFAULT_PHASE - 512}, before its
+ * {@code DEFAULT_PHASE - 1024}), completing every stream, because an open stream is a request in progress
+ * that graceful shutdown would wait for. It does not wait for a page's sender that is stuck in a write.
  *
  * @author edge-runtime developers
  */
@@ -51,6 +61,9 @@ public final class DashboardEventStream implements SmartLifecycle {
 
 	private final Ticker ticker;
 
+	/** Runs the pages' senders: at most one busy per page, so about max-clients threads at most. */
+	private final ExecutorService senders;
+
 	/**
 	 * Creates a new instance.
 	 * @param reports supplies the {@code backgroundtasks} report with all its tasks
@@ -63,6 +76,11 @@ public final class DashboardEventStream implements SmartLifecycle {
 		this.maxClients = maxClients;
 		this.ticker = new Ticker("edge-runtime-dashboard", refreshInterval, this::push, logger,
 				"Could not push the dashboard snapshot");
+		CustomizableThreadFactory threads = new CustomizableThreadFactory("edge-runtime-dashboard-send-");
+		threads.setDaemon(true);
+		ThreadPoolExecutor senders = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+				new SynchronousQueue<>(), threads);
+		this.senders = senders;
 	}
 
 	/**
@@ -84,11 +102,15 @@ public final class DashboardEventStream implements SmartLifecycle {
 			this.clients.add(client);
 		}
 		emitter.onCompletion(() -> this.clients.remove(client));
-		emitter.onTimeout(() -> this.clients.remove(client));
+		emitter.onTimeout(() -> {
+			// completed here, the stream ends as the page expects (it reconnects), not as a failed request
+			this.clients.remove(client);
+			emitter.complete();
+		});
 		emitter.onError((ex) -> this.clients.remove(client));
 		this.ticker.runOnce(() -> {
 			if (this.clients.contains(client)) {
-				send(client, this.reports.get(), true);
+				offer(client, this.reports.get(), true);
 			}
 		}, Duration.ZERO);
 		return emitter;
@@ -132,23 +154,61 @@ public final class DashboardEventStream implements SmartLifecycle {
 			return;
 		}
 		for (Client client : this.clients) {
-			send(client, report, false);
+			offer(client, report, false);
 		}
 	}
 
-	private void send(Client client, BackgroundTasksDescriptor report, boolean first) {
-		try {
-			SseEmitter.SseEventBuilder event = SseEmitter.event()
-				.name("snapshot")
-				.data(DashboardSnapshot.of(report, client.view(), client.canCancel()), MediaType.APPLICATION_JSON);
-			if (first) {
-				event.reconnectTime(RECONNECT_MILLIS);
+	/** Hands a page its next snapshot; the page's sender writes it, or a later one if it is still busy. */
+	private void offer(Client client, BackgroundTasksDescriptor report, boolean first) {
+		SseEmitter.SseEventBuilder event = SseEmitter.event()
+			.name("snapshot")
+			.data(DashboardSnapshot.of(report, client.view(), client.canCancel()), MediaType.APPLICATION_JSON);
+		if (first) {
+			event.reconnectTime(RECONNECT_MILLIS);
+		}
+		client.next.set(event);
+		wake(client);
+	}
+
+	private void wake(Client client) {
+		if (client.sending.compareAndSet(false, true)) {
+			try {
+				this.senders.execute(() -> sendPending(client));
 			}
+			catch (RejectedExecutionException ex) {
+				client.sending.set(false); // stopped
+			}
+		}
+	}
+
+	/** A page's sender: writes the latest snapshot until none is left, then completes the stream if asked. */
+	private void sendPending(Client client) {
+		while (true) {
+			SseEmitter.SseEventBuilder event = client.next.getAndSet(null);
+			if (event != null) {
+				send(client, event);
+				continue;
+			}
+			if (client.closing.get()) {
+				client.emitter().complete();
+				return;
+			}
+			client.sending.set(false);
+			// an offer or a close that came after the last look, and found the sender still busy
+			if ((client.next.get() == null && !client.closing.get()) || !client.sending.compareAndSet(false, true)) {
+				return;
+			}
+		}
+	}
+
+	private void send(Client client, SseEmitter.SseEventBuilder event) {
+		try {
 			client.emitter().send(event);
 		}
 		catch (IOException | IllegalStateException ex) {
 			// the page went away (or its stream already completed): forget it
 			this.clients.remove(client);
+			client.next.set(null);
 			client.emitter().completeWithError(ex);
 		}
 	}
@@ -164,7 +224,10 @@ public final class DashboardEventStream implements SmartLifecycle {
 		this.ticker.stop(Duration.ZERO);
 		for (Client client : this.clients) {
 			this.clients.remove(client);
-			client.emitter().complete();
+			// completed by its sender, after the write in progress: a page stuck in a write waits for it alone
+			client.next.set(null);
+			client.closing.set(true);
+			wake(client);
 		}
 	}
 
@@ -178,7 +241,12 @@ public final class DashboardEventStream implements SmartLifecycle {
 		return PHASE;
 	}
 
-	private record Client(SseEmitter emitter, DashboardView view, boolean canCancel) {
+	private record Client(SseEmitter emitter, DashboardView view, boolean canCancel,
+			AtomicReference<SseEmitter.@Nullable SseEventBuilder> next, AtomicBoolean sending, AtomicBoolean closing) {
+
+		Client(SseEmitter emitter, DashboardView view, boolean canCancel) {
+			this(emitter, view, canCancel, new AtomicReference<>(), new AtomicBoolean(), new AtomicBoolean());
+		}
 
 	}
 
