@@ -1,8 +1,6 @@
 package dev.edgeruntime.actuate;
 
-import java.util.Arrays;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 import dev.edgeruntime.TaskState;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.CancelDescriptor;
@@ -56,9 +54,7 @@ public class BackgroundTasksEndpointWebExtension {
 		if (state != null && !state.isBlank()) {
 			wanted = state(state);
 			if (wanted == null) {
-				return error(WebEndpointResponse.STATUS_BAD_REQUEST, "Unknown task state '" + state
-						+ "': the states are " + Arrays.stream(TaskState.values()).map(Enum::name)
-							.collect(Collectors.joining(", ")) + " (in any case)");
+				return error(WebEndpointResponse.STATUS_BAD_REQUEST, TaskRequests.unknownState(state));
 			}
 		}
 		return new WebEndpointResponse<>(this.delegate.tasks(wanted, name));
@@ -118,49 +114,20 @@ public class BackgroundTasksEndpointWebExtension {
 		return new WebEndpointResponse<>(outcome, outcome.retried() ? WebEndpointResponse.STATUS_OK : STATUS_CONFLICT);
 	}
 
-	// As Spring Boot matches enum values: in any case, ignoring every character but letters and digits
-	// ("budget-exceeded", "Budget Exceeded" and "BUDGET_EXCEEDED" are one state).
 	private static @Nullable TaskState state(String state) {
-		String wanted = lettersAndDigits(state);
-		for (TaskState candidate : TaskState.values()) {
-			if (lettersAndDigits(candidate.name()).equals(wanted)) {
-				return candidate;
-			}
-		}
-		return null;
-	}
-
-	private static String lettersAndDigits(String text) {
-		StringBuilder kept = new StringBuilder(text.length());
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			if (Character.isLetterOrDigit(c)) {
-				kept.append(Character.toLowerCase(c));
-			}
-		}
-		return kept.toString();
+		return TaskRequests.state(state);
 	}
 
 	private static @Nullable UUID id(String id) {
-		// UUID.fromString also takes shortened or shifted groups ("1-1-1-1-1", a '+' sign); a task id is
-		// always written in full, as UUID.toString writes it
-		try {
-			UUID parsed = UUID.fromString(id);
-			return parsed.toString().equalsIgnoreCase(id) ? parsed : null;
-		}
-		catch (IllegalArgumentException ex) {
-			return null;
-		}
+		return TaskRequests.id(id);
 	}
 
 	private static WebEndpointResponse<Object> malformed(String id) {
-		return error(WebEndpointResponse.STATUS_BAD_REQUEST,
-				"'" + id + "' is not a task id: task ids are UUIDs such as 3f1c2a9e-5b7d-4e2a-9c61-0d8f4b2e7a15");
+		return error(WebEndpointResponse.STATUS_BAD_REQUEST, TaskRequests.malformedId(id));
 	}
 
 	private static WebEndpointResponse<Object> unknown(UUID id) {
-		return error(WebEndpointResponse.STATUS_NOT_FOUND,
-				"No task " + id + ": it is unknown, or finished longer ago than it is retained");
+		return error(WebEndpointResponse.STATUS_NOT_FOUND, TaskRequests.unknownTask(id));
 	}
 
 	private static WebEndpointResponse<Object> error(int status, String message) {

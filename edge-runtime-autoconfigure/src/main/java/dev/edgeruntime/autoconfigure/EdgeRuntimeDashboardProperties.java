@@ -55,6 +55,8 @@ public class EdgeRuntimeDashboardProperties implements InitializingBean {
 				"edge-runtime.dashboard");
 		invalid.check(this.path.startsWith("/") && this.path.length() > 1 && !this.path.endsWith("/"), "path",
 				this.path, "must start with '/', not end with '/' and not be '/'");
+		invalid.check(this.path.chars().noneMatch((c) -> "{}*?;#".indexOf(c) >= 0 || Character.isWhitespace(c)),
+				"path", this.path, "must be a plain path, without the pattern or URI characters { } * ? ; # and spaces");
 		invalid.check(!this.cancelAuthority.isBlank(), "cancel-authority", this.cancelAuthority, "must not be blank");
 		invalid.checkPositive("refresh-interval", this.refreshInterval);
 		invalid.check(this.maxClients >= 1, "max-clients", this.maxClients, "must be at least 1");

@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -13,7 +14,7 @@ import org.springframework.util.unit.DataSize;
  * @author edge-runtime developers
  */
 @ConfigurationProperties("edge-runtime.websocket")
-public class EdgeRuntimeWebSocketProperties {
+public class EdgeRuntimeWebSocketProperties implements InitializingBean {
 
 	/**
 	 * Wall-clock budget of a tracked session whose handler sets none; unset means edge-runtime.budget.wall-clock.
@@ -52,6 +53,17 @@ public class EdgeRuntimeWebSocketProperties {
 
 	public void setBufferSizeLimit(DataSize bufferSizeLimit) {
 		this.bufferSizeLimit = bufferSizeLimit;
+	}
+
+	@Override
+	public void afterPropertiesSet() {
+		InvalidPropertiesException.Collector invalid = new InvalidPropertiesException.Collector("edge-runtime.websocket");
+		invalid.checkPositive("wall-clock", this.wallClock);
+		invalid.checkPositive("send-time-limit", this.sendTimeLimit);
+		long bytes = this.bufferSizeLimit.toBytes();
+		invalid.check(bytes > 0 && bytes <= Integer.MAX_VALUE, "buffer-size-limit", this.bufferSizeLimit,
+				"must be greater than 0 and at most 2GB");
+		invalid.throwIfAny();
 	}
 
 }

@@ -5,10 +5,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.Principal;
+import java.util.Map;
 import java.util.UUID;
 
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.CancelDescriptor;
+import dev.edgeruntime.actuate.TaskRequests;
 import dev.edgeruntime.dashboard.DashboardAccess.CsrfHeader;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
@@ -123,10 +125,11 @@ public final class DashboardController {
 	 * @param query text to look for, or empty
 	 * @param page the page number, from 0
 	 * @param request the request
-	 * @return the stream, {@code 400} for an unknown state, or {@code 503} when too many pages are open
+	 * @return the stream, {@code 400} (with the reason as text) for an unknown state or a negative page, or
+	 * {@code 503} when too many pages are open
 	 */
 	@GetMapping(path = PATH + "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-	public ResponseEntity<SseEmitter> events(@RequestParam(required = false) @Nullable String state,
+	public ResponseEntity<?> events(@RequestParam(required = false) @Nullable String state,
 			@RequestParam(name = "q", required = false) @Nullable String query,
 			@RequestParam(defaultValue = "0") int page, HttpServletRequest request) {
 		DashboardView view;
@@ -134,7 +137,7 @@ public final class DashboardController {
 			view = new DashboardView(state, query, page, this.pageSize);
 		}
 		catch (IllegalArgumentException ex) {
-			return ResponseEntity.badRequest().build();
+			return ResponseEntity.badRequest().contentType(MediaType.TEXT_PLAIN).body(ex.getMessage());
 		}
 		SseEmitter emitter = this.stream.subscribe(view, this.access.canCancel(request));
 		if (emitter == null) {
@@ -149,18 +152,23 @@ public final class DashboardController {
 	 * @param id the task id
 	 * @param request the request
 	 * @return {@code 200} with the cancelled task, {@code 403} without permission, {@code 404} when unknown,
-	 * {@code 409} with the task when it has already ended
+	 * {@code 400} when {@code id} is no task id (both with a message, as the endpoint answers), {@code 409} with
+	 * the task when it has already ended
 	 */
 	@DeleteMapping(path = PATH + "/tasks/{id}")
-	public ResponseEntity<CancelDescriptor> cancel(@PathVariable UUID id, HttpServletRequest request) {
+	public ResponseEntity<?> cancel(@PathVariable String id, HttpServletRequest request) {
 		if (!this.access.canCancel(request)) {
 			return ResponseEntity.status(HttpStatus.FORBIDDEN).build();
 		}
+		UUID taskId = TaskRequests.id(id);
+		if (taskId == null) {
+			return error(HttpStatus.BAD_REQUEST, TaskRequests.malformedId(id));
+		}
 		Principal user = request.getUserPrincipal();
-		CancelDescriptor outcome = this.endpoint.cancelFrom(id,
+		CancelDescriptor outcome = this.endpoint.cancelFrom(taskId,
 				"from the dashboard" + ((user != null) ? " by " + user.getName() : ""));
 		if (outcome == null) {
-			return ResponseEntity.notFound().build();
+			return error(HttpStatus.NOT_FOUND, TaskRequests.unknownTask(taskId));
 		}
 		if (outcome.cancelled()) {
 			this.stream.changed();
@@ -168,6 +176,12 @@ public final class DashboardController {
 		return ResponseEntity.status(outcome.cancelled() ? HttpStatus.OK : HttpStatus.CONFLICT)
 			.contentType(MediaType.APPLICATION_JSON)
 			.body(outcome);
+	}
+
+	private static ResponseEntity<Map<String, Object>> error(HttpStatus status, String message) {
+		return ResponseEntity.status(status)
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("status", status.value(), "message", message));
 	}
 
 	private static ResponseEntity<byte[]> asset(byte[] content, String contentType) {

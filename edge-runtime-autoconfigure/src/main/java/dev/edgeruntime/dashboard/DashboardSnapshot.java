@@ -40,7 +40,7 @@ public record DashboardSnapshot(RuntimeDescriptor runtime, TotalsDescriptor tota
 	public static DashboardSnapshot of(BackgroundTasksDescriptor report, DashboardView view, boolean canCancel) {
 		Map<TaskState, Integer> byState = new EnumMap<>(TaskState.class);
 		List<TaskDescriptor> tasks = new ArrayList<>();
-		int from = view.page() * view.size();
+		long from = (long) view.page() * view.size(); // a page far past the end is empty, not the first
 		int matching = 0;
 		for (TaskDescriptor task : report.tasks()) {
 			byState.merge(task.state(), 1, Integer::sum);

@@ -3,6 +3,7 @@ package dev.edgeruntime.dashboard;
 import java.util.Locale;
 
 import dev.edgeruntime.TaskState;
+import dev.edgeruntime.actuate.TaskRequests;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.OriginDescriptor;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.TaskDescriptor;
 import org.jspecify.annotations.Nullable;
@@ -33,8 +34,8 @@ public record DashboardView(@Nullable String state, @Nullable String query, int 
 		if (state != null && state.isEmpty()) {
 			state = null;
 		}
-		if (state != null && !ACTIVE.equals(state)) {
-			TaskState.valueOf(state);
+		if (state != null) {
+			state = normalized(state);
 		}
 		if (query != null && query.isBlank()) {
 			query = null;
@@ -43,8 +44,22 @@ public record DashboardView(@Nullable String state, @Nullable String query, int 
 			query = query.strip().toLowerCase(Locale.ROOT);
 		}
 		if (page < 0 || size < 1) {
-			throw new IllegalArgumentException("page must be 0 or more and size 1 or more");
+			throw new IllegalArgumentException("The page must be 0 or more, not " + page);
 		}
+	}
+
+	/**
+	 * {@code active} or a {@link TaskState} name, from any case, as the endpoint reads states.
+	 */
+	private static String normalized(String state) {
+		if (ACTIVE.equalsIgnoreCase(state)) {
+			return ACTIVE;
+		}
+		TaskState taskState = TaskRequests.state(state);
+		if (taskState == null) {
+			throw new IllegalArgumentException(TaskRequests.unknownState(state) + ", or active for those not ended");
+		}
+		return taskState.name();
 	}
 
 	/**

@@ -240,7 +240,13 @@ public final class WebSocketSessionTracker implements ApplicationListener<Before
 		// The path only: a query string may carry a token (browsers cannot send headers with an upgrade).
 		return new TaskOrigin("GET", (uri != null) ? uri.getRawPath() : null, null,
 				(principal != null) ? principal.getName() : null,
-				(remote != null) ? remote.getHostString() + ":" + remote.getPort() : null);
+				(remote != null) ? address(remote) : null);
+	}
+
+	/** {@code host:port}, an IPv6 host in brackets ({@code [::1]:44686}), as in a URL. */
+	static String address(InetSocketAddress remote) {
+		String host = remote.getHostString();
+		return ((host.indexOf(':') >= 0) ? "[" + host + "]" : host) + ":" + remote.getPort();
 	}
 
 	private void send(Session tracked, IoAction action) {

@@ -1,5 +1,6 @@
 package dev.edgeruntime.autoconfigure;
 
+import java.util.List;
 import java.util.UUID;
 
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint;
@@ -85,6 +86,17 @@ class EdgeRuntimeDashboardAutoConfigurationTests {
 	}
 
 	@Test
+	void dashboardWithAPatternForAPathShouldFailSayingSo() {
+		for (String path : List.of("/{tenant}", "/ops/*", "/a b")) {
+			this.contextRunner.withPropertyValues("edge-runtime.dashboard.enabled=true", "edge-runtime.dashboard.path=" + path)
+				.run((context) -> assertThat(context).getFailure()
+					.rootCause()
+					.isInstanceOf(InvalidPropertiesException.class)
+					.hasMessageContaining("edge-runtime.dashboard.path = '" + path + "': must be a plain path"));
+		}
+	}
+
+	@Test
 	void accessWithoutSpringSecurityShouldLetAnyoneCancel() {
 		this.contextRunner.withPropertyValues("edge-runtime.dashboard.enabled=true")
 			.withClassLoader(new FilteredClassLoader(SecurityContextHolder.class))
@@ -139,7 +151,7 @@ class EdgeRuntimeDashboardAutoConfigurationTests {
 
 	private static HttpStatusCode cancelUnknownTask(AssertableWebApplicationContext context) {
 		return context.getBean(DashboardController.class)
-			.cancel(UUID.randomUUID(), new MockHttpServletRequest("DELETE", "/background-tasks-dashboard/tasks/x"))
+			.cancel(UUID.randomUUID().toString(), new MockHttpServletRequest("DELETE", "/background-tasks-dashboard/tasks/x"))
 			.getStatusCode();
 	}
 

@@ -1,10 +1,13 @@
 package dev.edgeruntime.websocket;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeWebSocketAutoConfiguration;
+import dev.edgeruntime.autoconfigure.InvalidPropertiesException;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -30,6 +33,33 @@ class EdgeRuntimeWebSocketAutoConfigurationTests {
 	@Test
 	void trackerWhenSpringWebSocketIsPresentShouldBeDefined() {
 		this.contextRunner.run((context) -> assertThat(context).hasSingleBean(WebSocketSessionTracker.class));
+	}
+
+	@Test
+	void invalidPropertiesShouldFailStartUpInOneReport() {
+		this.contextRunner
+			.withPropertyValues("edge-runtime.websocket.wall-clock=-5s", "edge-runtime.websocket.send-time-limit=0s",
+					"edge-runtime.websocket.buffer-size-limit=-1B")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(InvalidPropertiesException.class)
+					.hasMessageContaining("edge-runtime.websocket.wall-clock = '-5s': must be greater than 0")
+					.hasMessageContaining("edge-runtime.websocket.send-time-limit = '0s': must be greater than 0")
+					.hasMessageContaining("edge-runtime.websocket.buffer-size-limit = '-1B': must be greater than 0 "
+							+ "and at most 2GB");
+			});
+	}
+
+	@Test
+	void remoteAddressShouldPutAnIpv6HostInBrackets() throws Exception {
+		byte[] ipv6Loopback = new byte[16];
+		ipv6Loopback[15] = 1;
+		assertThat(WebSocketSessionTracker
+			.address(new InetSocketAddress(InetAddress.getByAddress(new byte[] { 127, 0, 0, 1 }), 44686)))
+			.isEqualTo("127.0.0.1:44686");
+		assertThat(WebSocketSessionTracker.address(new InetSocketAddress(InetAddress.getByAddress(ipv6Loopback), 44686)))
+			.isEqualTo("[0:0:0:0:0:0:0:1]:44686");
 	}
 
 	@Test

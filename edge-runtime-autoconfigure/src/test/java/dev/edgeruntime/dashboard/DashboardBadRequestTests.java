@@ -1,0 +1,103 @@
+package dev.edgeruntime.dashboard;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dashboard's answers to bad input over real HTTP: the same messages as the {@code backgroundtasks}
+ * endpoint's, states read in any case, and a page far past the end.
+ *
+ * @author edge-runtime developers
+ */
+class DashboardBadRequestTests {
+
+	private static ConfigurableApplicationContext context;
+
+	private static int port;
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	@BeforeAll
+	static void start() {
+		context = new SpringApplicationBuilder(DashboardApplication.class)
+			.properties("server.port=0", "edge-runtime.dashboard.enabled=true")
+			.run();
+		port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+	}
+
+	@AfterAll
+	static void stop() {
+		context.close();
+	}
+
+	@Test
+	void cancelOfAnUnknownTaskShouldAnswer404WithTheEndpointsMessage() throws Exception {
+		UUID id = UUID.randomUUID();
+		HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/tasks/" + id)).DELETE());
+		assertThat(response.statusCode()).isEqualTo(404);
+		assertThat(response.body()).contains("\"status\":404")
+			.contains("\"message\":\"No task " + id + ": it is unknown, or finished longer ago than it is retained\"");
+	}
+
+	@Test
+	void cancelOfSomethingThatIsNoTaskIdShouldAnswer400WithTheEndpointsMessage() throws Exception {
+		HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/tasks/not-a-task")).DELETE());
+		assertThat(response.statusCode()).isEqualTo(400);
+		assertThat(response.body()).contains("\"message\":\"'not-a-task' is not a task id: task ids are UUIDs");
+	}
+
+	@Test
+	void streamWithAnUnknownStateShouldAnswer400Saying() throws Exception {
+		HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/events?state=bogus")).GET());
+		assertThat(response.statusCode()).isEqualTo(400);
+		assertThat(response.body()).startsWith("Unknown task state 'bogus': the states are SCHEDULED, RUNNING")
+			.endsWith(", or active for those not ended");
+	}
+
+	@Test
+	void streamShouldReadTheStateInAnyCaseAndAnswerAPageFarPastTheEndWithNoTasks() throws Exception {
+		HttpResponse<java.util.stream.Stream<String>> response = this.http.send(
+				HttpRequest.newBuilder(uri("/events?state=running&page=2147483647")).GET().build(),
+				HttpResponse.BodyHandlers.ofLines());
+		assertThat(response.statusCode()).isEqualTo(200);
+		String data = response.body().filter((line) -> line.startsWith("data:")).findFirst().orElseThrow();
+		response.body().close();
+		assertThat(data).contains("\"tasks\":[]").contains("\"number\":2147483647");
+	}
+
+	private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static URI uri(String path) {
+		return URI.create("http://localhost:" + port + "/background-tasks-dashboard" + path);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class DashboardApplication {
+
+		// anyone may cancel here, so that what is answered is about the id
+		@Bean
+		DashboardAccess dashboardAccess() {
+			return (request) -> true;
+		}
+
+	}
+
+}
