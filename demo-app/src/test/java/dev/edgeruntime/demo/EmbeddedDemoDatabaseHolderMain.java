@@ -3,6 +3,7 @@ package dev.edgeruntime.demo;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A demo's embedded database in a process of its own, for {@link EmbeddedDemoDatabaseTests} to kill: it starts
@@ -22,7 +23,7 @@ public final class EmbeddedDemoDatabaseHolderMain {
 		}
 		System.out.println("ready");
 		System.out.flush();
-		Thread.sleep(Long.MAX_VALUE);
+		new CountDownLatch(1).await(); // until killed
 	}
 
 }
