@@ -22,12 +22,12 @@ public class EdgeRuntimeWebSocketProperties implements InitializingBean {
 	private @Nullable Duration wallClock;
 
 	/**
-	 * How long one send to a slow client may take before its session is closed.
+	 * How long one send to a slow client may take before sends on its session fail.
 	 */
 	private Duration sendTimeLimit = Duration.ofSeconds(10);
 
 	/**
-	 * How much may be buffered for a slow client before its session is closed.
+	 * How much may be buffered for a slow client before sends on its session fail.
 	 */
 	private DataSize bufferSizeLimit = DataSize.ofKilobytes(512);
 
