@@ -7,6 +7,8 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -43,9 +45,16 @@ public final class TaskStorageArea {
 	/** The file in an instance's directory whose lock its process holds while it runs. */
 	static final String LOCK_FILE = ".lock";
 
+	/** An instance directory being made and locked, not yet named: no sweep looks at it. */
+	private static final String STARTING = ".starting-";
+
+	/** A leftover a sweep has claimed and deletes. */
+	private static final String SWEEPING = ".sweeping-";
+
 	/**
-	 * The instance directories of the areas open in this JVM. Their locks are not probed: closing a second
-	 * channel to a file would let go of the lock this JVM holds on it.
+	 * The instance directories of the areas open in this JVM, by their real paths (a root reached through
+	 * another path is the same root). Their locks are not probed: closing a second channel to a file would let
+	 * go of the lock this JVM holds on it.
 	 */
 	private static final Set<Path> OPEN_HERE = ConcurrentHashMap.newKeySet();
 
@@ -56,6 +65,8 @@ public final class TaskStorageArea {
 	private final Path instanceDir;
 
 	private @Nullable FileChannel lock;
+
+	private @Nullable Path realInstanceDir;
 
 	/**
 	 * Creates a new area; nothing is written until {@link #open()}.
@@ -78,9 +89,17 @@ public final class TaskStorageArea {
 		try {
 			Files.createDirectories(this.root);
 			int swept = sweep();
-			OPEN_HERE.add(this.instanceDir);
-			Files.createDirectories(this.instanceDir);
-			this.lock = lock(this.instanceDir);
+			// known here before its lock exists: no sweep of this JVM may probe that lock, even the first moment
+			Path real = this.root.toRealPath().resolve(this.instanceDir.getFileName());
+			OPEN_HERE.add(real);
+			try {
+				this.lock = create(this.instanceDir);
+			}
+			catch (IOException ex) {
+				OPEN_HERE.remove(real);
+				throw ex;
+			}
+			this.realInstanceDir = real;
 			if (swept > 0) {
 				logger.info("Deleted " + swept + " task storage director" + ((swept == 1) ? "y" : "ies")
 						+ " left under " + this.root + " by processes that no longer run");
@@ -88,48 +107,107 @@ public final class TaskStorageArea {
 			return swept;
 		}
 		catch (IOException ex) {
-			OPEN_HERE.remove(this.instanceDir);
 			throw new UncheckedIOException("Cannot create task storage under " + this.root
 					+ " (edge-runtime.storage.root): " + ex.getMessage(), ex);
 		}
 	}
 
 	/**
-	 * Locks a new instance directory as this process's. The lock file gets its name only once locked, so
-	 * that another instance's sweep never finds it unlocked while this one runs.
+	 * Creates an instance directory, locked as this process's. It is made and locked under a name no sweep
+	 * looks at, then renamed (a lock stays with its file): another instance's sweep never finds it without
+	 * its lock, and never judges it by a process id that may belong to another container.
 	 * @return the locked channel, or {@code null} when the file system has no locks (the directory is then
 	 * judged by its process id)
 	 */
-	private static @Nullable FileChannel lock(Path instanceDir) throws IOException {
-		Path pending = instanceDir.resolve(LOCK_FILE + "-" + UUID.randomUUID());
-		FileChannel channel = FileChannel.open(pending, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+	private static @Nullable FileChannel create(Path instanceDir) throws IOException {
+		Path starting = instanceDir.resolveSibling(STARTING + UUID.randomUUID());
+		Files.createDirectory(starting);
+		FileChannel channel = null;
 		try {
+			channel = FileChannel.open(starting.resolve(LOCK_FILE), StandardOpenOption.CREATE_NEW,
+					StandardOpenOption.WRITE);
 			if (channel.tryLock() == null) {
-				throw new IOException("Another process locked " + pending);
+				throw new IOException("Another process locked " + starting);
 			}
-			Files.move(pending, instanceDir.resolve(LOCK_FILE), StandardCopyOption.ATOMIC_MOVE);
-			return channel;
 		}
 		catch (IOException ex) {
-			channel.close();
-			Files.deleteIfExists(pending);
+			if (channel != null) {
+				channel.close();
+				channel = null;
+			}
+			Files.deleteIfExists(starting.resolve(LOCK_FILE));
 			logger.debug("Task storage " + instanceDir + " is not locked (" + ex.getMessage()
 					+ "): other instances sharing the root judge it by its process id");
-			return null;
 		}
+		try {
+			Files.move(starting, instanceDir, StandardCopyOption.ATOMIC_MOVE);
+		}
+		catch (IOException ex) {
+			if (channel != null) {
+				channel.close();
+			}
+			FileSystemUtils.deleteRecursively(starting);
+			throw ex;
+		}
+		return channel;
 	}
 
+	/** Deletes the leftovers; one that cannot be deleted is logged and left, never failing the start. */
 	private int sweep() throws IOException {
 		int swept = 0;
-		try (DirectoryStream<Path> entries = Files.newDirectoryStream(this.root, PREFIX + "*")) {
+		try (DirectoryStream<Path> entries = Files.newDirectoryStream(this.root, (entry) -> {
+			String name = entry.getFileName().toString();
+			return name.startsWith(PREFIX) || name.startsWith(SWEEPING);
+		})) {
 			for (Path entry : entries) {
-				if (Files.isDirectory(entry) && !OPEN_HERE.contains(entry) && isLeftOver(entry)) {
-					FileSystemUtils.deleteRecursively(entry);
-					swept++;
+				try {
+					if (sweep(entry)) {
+						swept++;
+					}
+				}
+				catch (IOException ex) {
+					logger.warn("Could not delete task storage " + entry + " left by a process that no longer runs: "
+							+ ex);
 				}
 			}
 		}
 		return swept;
+	}
+
+	/**
+	 * Deletes one entry of the root if it is a leftover: claimed first by renaming it, so that two instances
+	 * starting at once do not delete it together, nor one a directory its owner is deleting itself.
+	 */
+	private boolean sweep(Path entry) throws IOException {
+		if (!Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+			return false;
+		}
+		boolean claimed = entry.getFileName().toString().startsWith(SWEEPING);
+		if (!claimed) {
+			try {
+				if (OPEN_HERE.contains(entry.toRealPath()) || !isLeftOver(entry)) {
+					return false;
+				}
+			}
+			catch (NoSuchFileException ex) {
+				return false; // gone meanwhile
+			}
+			Path claim = entry.resolveSibling(SWEEPING + UUID.randomUUID());
+			try {
+				Files.move(entry, claim, StandardCopyOption.ATOMIC_MOVE);
+			}
+			catch (NoSuchFileException ex) {
+				return false; // another instance claimed it, or its owner deleted it
+			}
+			entry = claim;
+		}
+		try {
+			FileSystemUtils.deleteRecursively(entry);
+		}
+		catch (NoSuchFileException ex) {
+			// a claim another sweep is deleting too (its instance died while deleting it)
+		}
+		return !claimed;
 	}
 
 	private static boolean isLeftOver(Path directory) {
@@ -188,18 +266,27 @@ public final class TaskStorageArea {
 	 */
 	public void close() {
 		try {
-			FileChannel lock = this.lock;
-			if (lock != null) {
-				this.lock = null;
-				lock.close();
-			}
+			// deleted while still locked: no other instance's sweep takes it meanwhile
 			FileSystemUtils.deleteRecursively(this.instanceDir);
 		}
 		catch (IOException ex) {
 			logger.warn("Could not delete task storage " + this.instanceDir + ": " + ex.getMessage());
 		}
 		finally {
-			OPEN_HERE.remove(this.instanceDir);
+			FileChannel lock = this.lock;
+			this.lock = null;
+			if (lock != null) {
+				try {
+					lock.close();
+				}
+				catch (IOException ex) {
+					logger.debug("Could not release the lock of task storage " + this.instanceDir, ex);
+				}
+			}
+			Path realDir = this.realInstanceDir;
+			if (realDir != null) {
+				OPEN_HERE.remove(realDir);
+			}
 		}
 	}
 

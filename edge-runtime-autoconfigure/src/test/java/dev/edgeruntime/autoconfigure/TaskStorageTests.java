@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -186,6 +188,61 @@ class TaskStorageTests {
 				stop(holder);
 			}
 		});
+	}
+
+	@Test
+	void twoInstancesStartingTogetherShouldBothStartAndSweepALeftoverOnce() throws Exception {
+		for (int round = 0; round < 10; round++) {
+			Path leftover = Files.createDirectories(this.root.resolve("instance-" + ProcessHandle.current().pid() + "-left"
+					+ round));
+			Files.writeString(leftover.resolve(".lock"), "");
+			for (int i = 0; i < 300; i++) {
+				Files.writeString(leftover.resolve("f" + i), "leftover");
+			}
+			TaskStorageArea first = new TaskStorageArea(this.root, DataSize.ofKilobytes(1));
+			TaskStorageArea second = new TaskStorageArea(this.root, DataSize.ofKilobytes(1));
+			CompletableFuture<Integer> one = CompletableFuture.supplyAsync(first::open);
+			CompletableFuture<Integer> two = CompletableFuture.supplyAsync(second::open);
+			try {
+				assertThat(one.get(30, TimeUnit.SECONDS) + two.get(30, TimeUnit.SECONDS)).as("sweeps").isEqualTo(1);
+				assertThat(leftover).doesNotExist();
+				assertThat(first.getInstanceDir().resolve(".lock")).isRegularFile();
+				assertThat(second.getInstanceDir().resolve(".lock")).isRegularFile();
+			}
+			finally {
+				one.thenAccept((swept) -> first.close()).get(30, TimeUnit.SECONDS);
+				two.thenAccept((swept) -> second.close()).get(30, TimeUnit.SECONDS);
+			}
+		}
+	}
+
+	@Test
+	void aRootReachedThroughALinkShouldBeTheSameRootForThisProcess() throws Exception {
+		Path real = Files.createDirectories(this.root.resolve("real"));
+		Path link = Files.createSymbolicLink(this.root.resolve("link"), real);
+		TaskStorageArea first = new TaskStorageArea(real, DataSize.ofKilobytes(1));
+		TaskStorageArea second = new TaskStorageArea(link, DataSize.ofKilobytes(1));
+		first.open();
+		try {
+			second.open();
+			second.close();
+			// had the second one probed the first one's lock, closing its channel would have let go of it
+			Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+					"-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+					TaskStorageHolderMain.class.getName(), real.toString())
+				.redirectError(ProcessBuilder.Redirect.INHERIT)
+				.start();
+			try {
+				firstLine(holder);
+				assertThat(first.getInstanceDir().resolve(".lock")).isRegularFile();
+			}
+			finally {
+				stop(holder);
+			}
+		}
+		finally {
+			first.close();
+		}
 	}
 
 	private Process startHolder() throws IOException {
