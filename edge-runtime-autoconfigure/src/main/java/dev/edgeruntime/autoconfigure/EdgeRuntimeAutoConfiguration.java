@@ -60,6 +60,9 @@ public final class EdgeRuntimeAutoConfiguration {
 
 	private static final String SLF4J_MDC = "org.slf4j.MDC";
 
+	/** What the drain leaves of Spring's shutdown phase, after its grace period and unwind, to close. */
+	private static final Duration SHUTDOWN_MARGIN = Duration.ofMillis(500);
+
 	@Bean
 	@ConditionalOnMissingBean
 	TaskStorageArea edgeRuntimeStorageArea(EdgeRuntimeProperties properties) {
@@ -102,10 +105,16 @@ public final class EdgeRuntimeAutoConfiguration {
 			.bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
 			.orElse(Duration.ofSeconds(30));
 		if (gracePeriod.plus(DefaultEdgeRuntime.UNWIND_TIME).compareTo(phaseTimeout) > 0) {
+			// cut so that the drain ends, its tasks interrupted and logged, before Spring stops waiting for it and
+			// closes what they use
+			Duration fitting = phaseTimeout.minus(DefaultEdgeRuntime.UNWIND_TIME).minus(SHUTDOWN_MARGIN);
+			Duration cut = fitting.isNegative() ? Duration.ZERO : fitting;
 			logger.warn("edge-runtime.shutdown.grace-period (" + Durations.text(gracePeriod) + ") plus "
 					+ Durations.text(DefaultEdgeRuntime.UNWIND_TIME)
 					+ " to unwind is longer than spring.lifecycle.timeout-per-shutdown-phase (" + Durations.text(phaseTimeout)
-					+ "): at shutdown Spring may stop waiting for background tasks and close the resources they use");
+					+ "): at shutdown background tasks get " + Durations.text(cut) + " to finish, so that they are "
+					+ "interrupted before Spring stops waiting for them and closes the resources they use");
+			gracePeriod = cut;
 		}
 		return new EdgeRuntimeLifecycle(runtime, context, gracePeriod);
 	}

@@ -17,6 +17,7 @@ import dev.edgeruntime.TaskState;
 import dev.edgeruntime.UnloadReason;
 import dev.edgeruntime.runtime.DefaultEdgeRuntime;
 import dev.edgeruntime.runtime.DeferredTask;
+import dev.edgeruntime.runtime.EdgeRuntimeLifecycle;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -107,36 +108,61 @@ class ShutdownTests {
 	}
 
 	@Test
-	void closeWhenSpringStopsWaitingBeforeTheGracePeriodEndsShouldInterruptAndReportTheTasksLeft(
+	void closeWhenTheGracePeriodDoesNotFitInSpringsPhaseShouldCutItAndInterruptTheTasksInTime(
 			CapturedOutput output) {
 		this.contextRunner.withConfiguration(AutoConfigurations.of(LifecycleAutoConfiguration.class))
-			.withPropertyValues("edge-runtime.shutdown.grace-period=1m",
-					"spring.lifecycle.timeout-per-shutdown-phase=300ms")
+			.withPropertyValues("edge-runtime.shutdown.grace-period=1m", "spring.lifecycle.timeout-per-shutdown-phase=2s")
 			.run((context) -> {
+				assertThat(output).contains("edge-runtime.shutdown.grace-period (1m) plus 1s to unwind is longer than "
+						+ "spring.lifecycle.timeout-per-shutdown-phase (2s): at shutdown background tasks get 500ms to "
+						+ "finish");
 				EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
-				CountDownLatch never = new CountDownLatch(1);
-				AtomicReference<String> ending = new AtomicReference<>();
-				TaskHandle<Void> stuck = runtime.waitUntil(TaskOptions.named("stuck"), () -> {
-					try {
-						never.await();
-						ending.set("finished");
-					}
-					catch (InterruptedException ex) {
-						ending.set("interrupted");
-					}
+				TaskHandle<String> stuck = runtime.waitUntil(TaskOptions.named("stuck"), () -> {
+					new CountDownLatch(1).await();
+					return "never";
 				});
 				await().untilAsserted(() -> assertThat(stuck.state()).isEqualTo(TaskState.RUNNING));
 				context.getSourceApplicationContext(ConfigurableApplicationContext.class).close();
-				// close() returned long before the minute of grace: the task was interrupted, and said so, on the way
 				assertThat(stuck.state()).isEqualTo(TaskState.CANCELLED);
-				assertThat(ending).hasValue("interrupted");
-				assertThat(output).contains("Spring stopped waiting for the drain before the shutdown grace period of "
-						+ "1m ended (spring.lifecycle.timeout-per-shutdown-phase is shorter)");
 				assertThat(output).contains("Background task " + stuck.id()
-						+ " (stuck) did not finish before Spring stopped waiting for the drain and was interrupted");
-				assertThat(output).containsPattern("Drain complete in \\d+ ms: 1 background task was interrupted when "
-						+ "Spring stopped waiting for the drain");
+						+ " (stuck) did not finish within the shutdown grace period of 500ms and was interrupted");
+				// interrupted by the drain itself, before Spring could stop waiting for it
+				assertThat(output).doesNotContain("Spring stopped waiting for the drain")
+					.doesNotContain("ends with 1 bean still running");
 			});
+	}
+
+	@Test
+	void destroyWhileTheDrainStillWaitsShouldInterruptAndReportTheTasksLeft(CapturedOutput output) {
+		this.contextRunner.withPropertyValues("edge-runtime.shutdown.grace-period=20s").run((context) -> {
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			AtomicReference<String> ending = new AtomicReference<>();
+			TaskHandle<Void> stuck = runtime.waitUntil(TaskOptions.named("stuck"), () -> {
+				try {
+					new CountDownLatch(1).await();
+					ending.set("finished");
+				}
+				catch (InterruptedException ex) {
+					ending.set("interrupted");
+				}
+			});
+			await().untilAsserted(() -> assertThat(stuck.state()).isEqualTo(TaskState.RUNNING));
+			// as when Spring stops waiting for the drain and goes on to destroy the beans
+			EdgeRuntimeLifecycle lifecycle = context.getBean(EdgeRuntimeLifecycle.class);
+			CountDownLatch stopped = new CountDownLatch(1);
+			lifecycle.stop(stopped::countDown);
+			await().untilAsserted(() -> assertThat(output).contains("Waiting up to 20s for 1 background task"));
+			lifecycle.destroy();
+			assertThat(stopped.getCount()).isZero();
+			assertThat(stuck.state()).isEqualTo(TaskState.CANCELLED);
+			assertThat(ending).hasValue("interrupted");
+			assertThat(output).contains("Spring stopped waiting for the drain before the shutdown grace period of "
+					+ "20s ended (spring.lifecycle.timeout-per-shutdown-phase is shorter)");
+			assertThat(output).contains("Background task " + stuck.id()
+					+ " (stuck) did not finish before Spring stopped waiting for the drain and was interrupted");
+			assertThat(output).containsPattern("Drain complete in \\d+ ms: 1 background task was interrupted when "
+					+ "Spring stopped waiting for the drain");
+		});
 	}
 
 	@Test
@@ -172,32 +198,34 @@ class ShutdownTests {
 
 	@Test
 	void waitUntilAfterDrainBeganShouldBeRefusedAndInFlightTaskCompletes(CapturedOutput output) {
-		this.contextRunner.withPropertyValues("edge-runtime.shutdown.grace-period=1m").run((context) -> {
-			DefaultEdgeRuntime runtime = context.getBean(DefaultEdgeRuntime.class);
-			CountDownLatch release = new CountDownLatch(1);
-			TaskHandle<String> inFlight = runtime.waitUntil(TaskOptions.named("in-flight"), () -> {
-				release.await();
-				return "done";
-			});
-			Thread closer = new Thread(() -> context.getSourceApplicationContext(ConfigurableApplicationContext.class)
-				.close());
-			closer.start();
-			await().until(runtime::isDraining);
-			assertThatExceptionOfType(TaskRejectedException.class)
-				.isThrownBy(() -> runtime.waitUntil(TaskOptions.named("late"), () -> "never"))
-				.withMessageContaining("the application is shutting down")
-				.satisfies((ex) -> {
-					assertThat(ex.getReason()).isEqualTo(UnloadReason.TERMINATION);
-					assertThat(ex.getRetryAfter()).isPositive();
+		this.contextRunner
+			.withPropertyValues("edge-runtime.shutdown.grace-period=1m", "spring.lifecycle.timeout-per-shutdown-phase=2m")
+			.run((context) -> {
+				DefaultEdgeRuntime runtime = context.getBean(DefaultEdgeRuntime.class);
+				CountDownLatch release = new CountDownLatch(1);
+				TaskHandle<String> inFlight = runtime.waitUntil(TaskOptions.named("in-flight"), () -> {
+					release.await();
+					return "done";
 				});
-			assertThat(closer.isAlive()).isTrue();
-			release.countDown();
-			closer.join(TimeUnit.SECONDS.toMillis(30));
-			assertThat(closer.isAlive()).isFalse();
-			assertThat(inFlight.state()).isEqualTo(TaskState.SUCCEEDED);
-			assertThat(output).contains("Waiting up to 1m for 1 background task to finish")
-				.containsPattern("Drain complete in \\d+ ms: every background task finished");
-		});
+				Thread closer = new Thread(() -> context.getSourceApplicationContext(ConfigurableApplicationContext.class)
+					.close());
+				closer.start();
+				await().until(runtime::isDraining);
+				assertThatExceptionOfType(TaskRejectedException.class)
+					.isThrownBy(() -> runtime.waitUntil(TaskOptions.named("late"), () -> "never"))
+					.withMessageContaining("the application is shutting down")
+					.satisfies((ex) -> {
+						assertThat(ex.getReason()).isEqualTo(UnloadReason.TERMINATION);
+						assertThat(ex.getRetryAfter()).isPositive();
+					});
+				assertThat(closer.isAlive()).isTrue();
+				release.countDown();
+				closer.join(TimeUnit.SECONDS.toMillis(30));
+				assertThat(closer.isAlive()).isFalse();
+				assertThat(inFlight.state()).isEqualTo(TaskState.SUCCEEDED);
+				assertThat(output).contains("Waiting up to 1m for 1 background task to finish")
+					.containsPattern("Drain complete in \\d+ ms: every background task finished");
+			});
 	}
 
 	@Test
