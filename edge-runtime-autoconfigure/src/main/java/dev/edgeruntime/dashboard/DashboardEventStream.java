@@ -101,6 +101,11 @@ public final class DashboardEventStream implements SmartLifecycle {
 			}
 			this.clients.add(client);
 		}
+		if (!this.ticker.isRunning()) {
+			// stopped meanwhile, after the stop completed the streams it found: nothing would complete this one
+			this.clients.remove(client);
+			return null;
+		}
 		emitter.onCompletion(() -> this.clients.remove(client));
 		emitter.onTimeout(() -> {
 			// completed here, the stream ends as the page expects (it reconnects), not as a failed request
@@ -176,7 +181,7 @@ public final class DashboardEventStream implements SmartLifecycle {
 				this.senders.execute(() -> sendPending(client));
 			}
 			catch (RejectedExecutionException ex) {
-				client.sending.set(false); // stopped
+				client.sending.set(false); // no thread for it: the next offer tries again
 			}
 		}
 	}

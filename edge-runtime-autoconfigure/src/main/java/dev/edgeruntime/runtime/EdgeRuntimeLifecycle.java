@@ -85,9 +85,10 @@ public final class EdgeRuntimeLifecycle
 	}
 
 	/**
-	 * Ends a drain that Spring stopped waiting for ({@code spring.lifecycle.timeout-per-shutdown-phase} shorter
-	 * than the grace period): the tasks still in flight are cancelled and logged by id now, before the rest of
-	 * the context (executors, the {@code DataSource}) closes under them and the JVM exits without a word.
+	 * Ends a drain that Spring stopped waiting for (the auto-configuration shortens a grace period that does not
+	 * fit in {@code spring.lifecycle.timeout-per-shutdown-phase}, so this is a safety net): the tasks still in
+	 * flight are cancelled and logged by id now, as the context goes on closing, rather than lost without a word
+	 * when the JVM exits.
 	 * @throws InterruptedException if interrupted while waiting for the drain to end
 	 */
 	@Override

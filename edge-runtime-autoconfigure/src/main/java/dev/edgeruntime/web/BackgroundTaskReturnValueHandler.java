@@ -152,7 +152,8 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 				logger.info(description + " was cancelled: " + why);
 			}
 			else {
-				logger.warn(description + " runs although " + why + ": a consumer had already taken it");
+				logger.warn(description + " could not be cancelled although " + why + ": a consumer had already "
+						+ "taken it, or it had ended");
 			}
 		}
 		catch (RuntimeException ex) {
