@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -96,14 +97,23 @@ final class EmbeddedDemoDatabase implements Closeable {
 		Optional<ProcessHandle> server = lines.isEmpty() ? Optional.empty() : parse(lines.get(0).trim())
 			.flatMap(ProcessHandle::of)
 			.filter(ProcessHandle::isAlive)
-			.filter((process) -> process.info().command().map((command) -> command.endsWith("postgres")).orElse(false));
+			.filter((process) -> isServerOf(process, dataDir));
 		if (server.isEmpty()) {
 			return;
 		}
 		ProcessHandle process = server.get();
 		logger.warn("The embedded PostgreSQL of a demo that did not stop cleanly (killed?) still runs on {} as "
 				+ "process {}: stopping it before starting this one", dataDir, process.pid());
-		process.destroy();
+		// SIGINT is PostgreSQL's fast shutdown: it does not wait for clients (SIGTERM would)
+		try {
+			new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start().waitFor();
+		}
+		catch (IOException ex) {
+			process.destroy();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 		try {
 			process.onExit().get(20, TimeUnit.SECONDS);
 		}
@@ -114,6 +124,15 @@ final class EmbeddedDemoDatabase implements Closeable {
 			process.destroyForcibly();
 			process.onExit().join();
 		}
+	}
+
+	/** Whether a process is a PostgreSQL server of this folder, not another that reused the process id. */
+	private static boolean isServerOf(ProcessHandle process, Path dataDir) {
+		ProcessHandle.Info info = process.info();
+		boolean postgres = info.command().map((command) -> command.endsWith("postgres")).orElse(false);
+		return postgres && info.arguments()
+			.map((arguments) -> Arrays.stream(arguments).anyMatch((argument) -> argument.contains(dataDir.toString())))
+			.orElse(true);
 	}
 
 	private static Optional<Long> parse(String pid) {

@@ -30,6 +30,8 @@ public final class QueueListenerAnnotationBeanPostProcessor implements BeanPostP
 
 	private final List<String> problems = new CopyOnWriteArrayList<>();
 
+	private volatile boolean reported;
+
 	private @Nullable Environment environment;
 
 	@Override
@@ -48,6 +50,9 @@ public final class QueueListenerAnnotationBeanPostProcessor implements BeanPostP
 				this.endpoints.add(endpoint(bean, beanName, method, annotation, resolve(annotation.queue())));
 			}
 			catch (BeanInitializationException ex) {
+				if (this.reported) {
+					throw ex; // a bean made after the report (a lazy one): it fails as it is made
+				}
 				// reported with the other listeners' problems once every bean exists (QueueConsumers)
 				this.problems.add(ex.getMessage());
 			}
@@ -102,10 +107,11 @@ public final class QueueListenerAnnotationBeanPostProcessor implements BeanPostP
 
 	/**
 	 * The listeners found misused (an invalid queue name, a wrong number of parameters), one line each, for
-	 * {@link QueueConsumers} to report with the others.
+	 * {@link QueueConsumers} to report with the others; a listener found misused after that fails its bean.
 	 * @return the problems
 	 */
 	List<String> problems() {
+		this.reported = true;
 		return List.copyOf(this.problems);
 	}
 

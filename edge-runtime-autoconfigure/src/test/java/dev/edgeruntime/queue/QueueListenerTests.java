@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.BeanCreationException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
@@ -34,10 +35,12 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -599,6 +602,16 @@ class QueueListenerTests {
 	}
 
 	@Test
+	void lazyListenerMisusedFailsAsItsBeanIsMade() {
+		this.contextRunner.withUserConfiguration(LazyBadListenerConfiguration.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThatExceptionOfType(BeanCreationException.class).isThrownBy(() -> context.getBean(BadListener.class))
+				.havingRootCause()
+				.withMessageContaining(BadListener.class.getName() + ".handle must take exactly one parameter");
+		});
+	}
+
+	@Test
 	void listenerWithTwoParametersFailsStartUpNamingTheMethod() {
 		this.contextRunner.withUserConfiguration(BadListenerConfiguration.class)
 			.run((context) -> assertThat(context).hasFailed()
@@ -757,6 +770,17 @@ class QueueListenerTests {
 	static class BadListenerConfiguration {
 
 		@Bean
+		BadListener badListener() {
+			return new BadListener();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class LazyBadListenerConfiguration {
+
+		@Bean
+		@Lazy
 		BadListener badListener() {
 			return new BadListener();
 		}
