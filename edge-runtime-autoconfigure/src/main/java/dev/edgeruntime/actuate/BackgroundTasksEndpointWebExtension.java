@@ -52,7 +52,7 @@ public class BackgroundTasksEndpointWebExtension {
 		TaskState wanted = null;
 		// an empty filter (?state=) filters nothing, as the actuator's own conversion had it
 		if (state != null && !state.isBlank()) {
-			wanted = state(state);
+			wanted = TaskRequests.state(state);
 			if (wanted == null) {
 				return error(WebEndpointResponse.STATUS_BAD_REQUEST, TaskRequests.unknownState(state));
 			}
@@ -67,7 +67,7 @@ public class BackgroundTasksEndpointWebExtension {
 	 */
 	@ReadOperation
 	public WebEndpointResponse<Object> task(@Selector String id) {
-		UUID taskId = id(id);
+		UUID taskId = TaskRequests.id(id);
 		if (taskId == null) {
 			return malformed(id);
 		}
@@ -83,7 +83,7 @@ public class BackgroundTasksEndpointWebExtension {
 	 */
 	@DeleteOperation
 	public WebEndpointResponse<Object> cancel(@Selector String id) {
-		UUID taskId = id(id);
+		UUID taskId = TaskRequests.id(id);
 		if (taskId == null) {
 			return malformed(id);
 		}
@@ -103,7 +103,7 @@ public class BackgroundTasksEndpointWebExtension {
 	 */
 	@WriteOperation
 	public WebEndpointResponse<Object> retry(@Selector String id) {
-		UUID taskId = id(id);
+		UUID taskId = TaskRequests.id(id);
 		if (taskId == null) {
 			return malformed(id);
 		}
@@ -112,14 +112,6 @@ public class BackgroundTasksEndpointWebExtension {
 			return unknown(taskId);
 		}
 		return new WebEndpointResponse<>(outcome, outcome.retried() ? WebEndpointResponse.STATUS_OK : STATUS_CONFLICT);
-	}
-
-	private static @Nullable TaskState state(String state) {
-		return TaskRequests.state(state);
-	}
-
-	private static @Nullable UUID id(String id) {
-		return TaskRequests.id(id);
 	}
 
 	private static WebEndpointResponse<Object> malformed(String id) {
