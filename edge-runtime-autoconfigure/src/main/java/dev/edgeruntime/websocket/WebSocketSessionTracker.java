@@ -38,6 +38,7 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
 import org.springframework.web.socket.handler.SessionLimitExceededException;
@@ -135,14 +136,14 @@ public final class WebSocketSessionTracker implements ApplicationListener<Before
 	 * the session and it was closed
 	 */
 	@Nullable WebSocketSession open(WebSocketSession session, TaskOptions options) {
-		ConcurrentWebSocketSessionDecorator concurrent = new ConcurrentWebSocketSessionDecorator(session,
-				this.sendTimeLimit, this.bufferSizeLimit);
+		LimitedSession concurrent = new LimitedSession(session, this.sendTimeLimit, this.bufferSizeLimit);
 		TaskOptions taskOptions = options.origin(originOf(session));
 		if (taskOptions.wallClock() == null && this.defaultWallClock != null) {
 			taskOptions = taskOptions.wallClock(this.defaultWallClock);
 		}
 		CompletableFuture<Void> closed = new CompletableFuture<>();
 		Session tracked = new Session(concurrent, closed);
+		concurrent.tracked = tracked;
 		this.sessions.put(session.getId(), tracked);
 		TaskHandle<Void> task;
 		try {
@@ -258,8 +259,7 @@ public final class WebSocketSessionTracker implements ApplicationListener<Before
 				action.run();
 			}
 			catch (SessionLimitExceededException ex) {
-				logger.info("WebSocket session " + tracked.session.getId() + " closed: " + ex.getMessage());
-				close(tracked.session, CloseStatus.SESSION_NOT_RELIABLE);
+				// the session's close is on its way (LimitedSession)
 			}
 			catch (IOException | RuntimeException ex) {
 				logger.debug("Could not reach WebSocket session " + tracked.session.getId(), ex);
@@ -312,6 +312,51 @@ public final class WebSocketSessionTracker implements ApplicationListener<Before
 	@Override
 	public int getPhase() {
 		return PHASE;
+	}
+
+	/**
+	 * Closes a session whose limits a send exceeded. Spring's decorator fails that one send and then drops
+	 * every later send without a word, so an open session would look alive to the application and to the
+	 * runtime (its task {@code RUNNING}) while nothing reaches its client. Closed on one of the tracker's
+	 * threads, since the close may wait for the send that is stuck and the thread that found the limit
+	 * exceeded is the application's (or a notice's); not behind the session's queued notices, which are
+	 * dropped now anyway.
+	 */
+	private void limitExceeded(Session tracked, SessionLimitExceededException ex) {
+		logger.info("WebSocket session " + tracked.session.getId() + " closed with "
+				+ CloseStatus.SESSION_NOT_RELIABLE.getCode() + " (session not reliable): " + ex.getMessage());
+		Runnable close = () -> close(tracked.session, CloseStatus.SESSION_NOT_RELIABLE);
+		try {
+			this.senders.execute(close);
+		}
+		catch (RejectedExecutionException stopped) {
+			close.run();
+		}
+	}
+
+	/** A session several threads may send on, closed as soon as one send exceeds its limits. */
+	private final class LimitedSession extends ConcurrentWebSocketSessionDecorator {
+
+		volatile @Nullable Session tracked;
+
+		LimitedSession(WebSocketSession delegate, int sendTimeLimit, int bufferSizeLimit) {
+			super(delegate, sendTimeLimit, bufferSizeLimit);
+		}
+
+		@Override
+		public void sendMessage(WebSocketMessage<?> message) throws IOException {
+			try {
+				super.sendMessage(message);
+			}
+			catch (SessionLimitExceededException ex) {
+				Session session = this.tracked;
+				if (session != null) {
+					limitExceeded(session, ex);
+				}
+				throw ex;
+			}
+		}
+
 	}
 
 	/** Something sent to a client, which may fail. */
