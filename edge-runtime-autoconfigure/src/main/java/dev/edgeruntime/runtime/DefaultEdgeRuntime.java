@@ -437,13 +437,24 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			}
 			deleteStorage(task);
 		}
-		if (failure == null) {
-			succeed(task, result);
+		try {
+			if (failure == null) {
+				succeed(task, result);
+			}
+			else {
+				fail(task, failure);
+			}
 		}
-		else {
-			fail(task, failure);
+		finally {
+			try {
+				for (TaskLifecycleListener listener : this.listeners) {
+					listener.taskLeft(task);
+				}
+			}
+			finally {
+				release(task);
+			}
 		}
-		release(task);
 	}
 
 	private void notifyStarted(TrackedTask<?> task) {

@@ -31,6 +31,16 @@ public interface TaskLifecycleListener {
 	}
 
 	/**
+	 * A thread-bound task's outcome has been dealt with, still on its own thread: its final state recorded
+	 * ({@link #taskFinished} called), its result completed and, for a failure nobody observed, the
+	 * {@link dev.edgeruntime.UnhandledRejectionEvent} published and logged. The last call for the task
+	 * on its thread.
+	 * @param task the task
+	 */
+	default void taskLeft(TaskHandle<?> task) {
+	}
+
+	/**
 	 * A task reached a final state.
 	 * @param task the task
 	 * @param state the final state

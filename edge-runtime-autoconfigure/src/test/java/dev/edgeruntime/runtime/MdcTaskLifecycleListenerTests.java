@@ -90,6 +90,60 @@ class MdcTaskLifecycleListenerTests {
 	}
 
 	@Test
+	void unhandledRejectionListenerAndTheRuntimesErrorLineShouldCarryTheTasksMdc() throws Exception {
+		Map<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
+		DefaultEdgeRuntime published = DefaultEdgeRuntime.builder((event) -> {
+			if (event instanceof dev.edgeruntime.UnhandledRejectionEvent) {
+				Map<String, String> mdc = MDC.getCopyOfContextMap();
+				seen.putAll((mdc != null) ? mdc : Map.of());
+				seen.put("listened", "yes");
+			}
+		}).platformExecutor(this.executor).listeners(List.of(new MdcTaskLifecycleListener())).build();
+		Logger runtimeLogger = (Logger) LoggerFactory.getLogger(dev.edgeruntime.EdgeRuntime.class);
+		ListAppender<ILoggingEvent> runtimeLines = new ListAppender<>();
+		runtimeLines.start();
+		runtimeLogger.addAppender(runtimeLines);
+		try {
+			TaskHandle<Object> task = published.waitUntil(TaskOptions.named("failing"), () -> {
+				throw new IllegalStateException("boom");
+			});
+			await().atMost(Duration.ofSeconds(30)).until(() -> "yes".equals(seen.get("listened")));
+			assertThat(seen).containsEntry(MdcTaskLifecycleListener.TASK_ID, task.id().toString())
+				.containsEntry(MdcTaskLifecycleListener.TASK_NAME, "failing");
+			await().atMost(Duration.ofSeconds(30)).until(() -> published.status().inFlight() == 0);
+			assertThat(runtimeLines.list).filteredOn((line) -> line.getFormattedMessage().contains("nobody observed"))
+				.singleElement()
+				.satisfies((line) -> assertThat(line.getMDCPropertyMap())
+					.containsEntry(MdcTaskLifecycleListener.TASK_ID, task.id().toString()));
+			// and the thread does not keep them for what it runs next
+			Map<String, String> after = this.executor.submit(MDC::getCopyOfContextMap).get(10, TimeUnit.SECONDS);
+			assertThat((after != null) ? after : Map.of()).doesNotContainKeys(MdcTaskLifecycleListener.TASK_ID,
+					MdcTaskLifecycleListener.TASK_NAME);
+		}
+		finally {
+			runtimeLogger.detachAppender(runtimeLines);
+			published.close();
+		}
+	}
+
+	@Test
+	void taskRunInlineInsideAnotherShouldGiveTheOuterTasksMdcBack() throws Exception {
+		DefaultEdgeRuntime inline = DefaultEdgeRuntime.builder((event) -> {
+		}).platformExecutor(Runnable::run).listeners(List.of(new MdcTaskLifecycleListener())).build();
+		try {
+			TaskHandle<String> outer = inline.waitUntil(TaskOptions.named("outer"), () -> {
+				inline.waitUntil(TaskOptions.named("inner"), () -> MDC.get(MdcTaskLifecycleListener.TASK_NAME));
+				return MDC.get(MdcTaskLifecycleListener.TASK_NAME);
+			});
+			assertThat(outer.result().get(30, TimeUnit.SECONDS)).isEqualTo("outer");
+			assertThat(MDC.get(MdcTaskLifecycleListener.TASK_ID)).isNull();
+		}
+		finally {
+			inline.close();
+		}
+	}
+
+	@Test
 	void submittingThreadShouldNotGetTheMdcOfATaskTrackingACompletionStage() {
 		java.util.concurrent.CompletableFuture<String> work = new java.util.concurrent.CompletableFuture<>();
 		this.runtime.waitUntil(TaskOptions.named("stage"), work);
