@@ -7,6 +7,8 @@ import java.lang.reflect.Method;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 import dev.edgeruntime.BackgroundTask;
 import dev.edgeruntime.TaskHandle;
@@ -98,6 +100,16 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 			throw new IllegalStateException("@BackgroundTask handler method " + returnType.getMethod()
 					+ " needs a servlet request to answer 202 Accepted");
 		}
+		Withdrawal withdrawal = null;
+		if (Boolean.TRUE.equals(webRequest.getAttribute(BackgroundTaskInterceptor.ACCEPTED_DURABLE_ATTRIBUTE,
+				RequestAttributes.SCOPE_REQUEST))) {
+			// the durable task is in its queue already; if the request fails from here on, the client gets no
+			// task id and would send it again
+			withdrawal = new Withdrawal(task);
+			if (request.getAttribute(RequestTasks.ATTRIBUTE) instanceof RequestTasks tasks) {
+				tasks.onFailure(withdrawal);
+			}
+		}
 		String id = task.id().toString();
 		TaskState state = task.state();
 		StatusLocations locations = this.locations;
@@ -126,9 +138,9 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 			// header), and the failed request's task is dropped: its Location would point at no work. A durable
 			// task is in its queue already: it is cancelled there unless a consumer has taken it.
 			response.setHeader(HttpHeaders.LOCATION, null);
-			if (Boolean.TRUE.equals(webRequest.getAttribute(BackgroundTaskInterceptor.ACCEPTED_DURABLE_ATTRIBUTE,
-					RequestAttributes.SCOPE_REQUEST))) {
-				withdraw(task, ex);
+			if (withdrawal != null) {
+				withdrawal.withdraw("its request failed before the 202 Accepted was written ("
+						+ ex.getClass().getSimpleName() + ": " + ex.getMessage() + ")");
 			}
 			throw ex;
 		}
@@ -140,25 +152,46 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 	}
 
 	/**
-	 * Cancels a durable task whose 202 could not be written: the client sees a failure and no task id, and
-	 * would send the request again.
+	 * Cancels a durable task whose 202 did not reach the client: the client sees a failure and no task id,
+	 * and would send the request again. Called with the reason: when the 202 cannot be written, or by
+	 * {@link BackgroundTaskRequestFilter} when the request fails afterwards (a later interceptor or filter
+	 * throws, a 5xx) as it drops the request's in-process tasks. Once only.
 	 */
-	private static void withdraw(TaskHandle<?> task, Exception failure) {
-		String why = "its request failed before the 202 Accepted was written (" + failure.getClass().getSimpleName()
-				+ ": " + failure.getMessage() + ")";
-		String description = "Durable task " + task.id() + " (" + task.name() + ")";
-		try {
-			if (task.cancel()) {
-				logger.info(description + " was cancelled: " + why);
+	private static final class Withdrawal implements Consumer<String> {
+
+		private final TaskHandle<?> task;
+
+		private final AtomicBoolean done = new AtomicBoolean();
+
+		Withdrawal(TaskHandle<?> task) {
+			this.task = task;
+		}
+
+		/** The request failed after the 202 was written, as {@link RequestTasks#dropAll} tells. */
+		@Override
+		public void accept(String why) {
+			withdraw("its request failed after the 202 Accepted was written: " + why);
+		}
+
+		void withdraw(String reason) {
+			if (!this.done.compareAndSet(false, true)) {
+				return;
 			}
-			else {
-				logger.warn(description + " could not be cancelled although " + why + ": a consumer had already "
-						+ "taken it, or it had ended");
+			String description = "Durable task " + this.task.id() + " (" + this.task.name() + ")";
+			try {
+				if (this.task.cancel()) {
+					logger.info(description + " was cancelled: " + reason);
+				}
+				else {
+					logger.warn(description + " could not be cancelled although " + reason + ": a consumer had "
+							+ "already taken it, or it had ended");
+				}
+			}
+			catch (RuntimeException ex) {
+				logger.warn(description + " could not be cancelled although " + reason + ": " + ex.getMessage());
 			}
 		}
-		catch (RuntimeException ex) {
-			logger.warn(description + " could not be cancelled although " + why + ": " + ex.getMessage());
-		}
+
 	}
 
 	/**

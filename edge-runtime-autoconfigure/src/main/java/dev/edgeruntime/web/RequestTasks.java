@@ -3,6 +3,7 @@ package dev.edgeruntime.web;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Consumer;
 
 import dev.edgeruntime.runtime.DeferredTask;
 import org.apache.commons.logging.Log;
@@ -23,6 +24,9 @@ final class RequestTasks {
 
 	private final List<DeferredTask<?>> tasks = new ArrayList<>();
 
+	/** What to undo when the request fails: the durable task a controller method sent, whose 202 is lost. */
+	private final List<Consumer<String>> withdrawals = new ArrayList<>(1);
+
 	private boolean released;
 
 	/**
@@ -36,6 +40,16 @@ final class RequestTasks {
 		}
 		this.tasks.add(task);
 		return true;
+	}
+
+	/**
+	 * Adds something to undo if the request fails, as its tasks are dropped then.
+	 * @param withdrawal called with the reason, for the log
+	 */
+	synchronized void onFailure(Consumer<String> withdrawal) {
+		if (!this.released) {
+			this.withdrawals.add(withdrawal);
+		}
 	}
 
 	/**
@@ -97,13 +111,26 @@ final class RequestTasks {
 	 * @param why the reason, for the log and the tasks' error
 	 */
 	void dropAll(String why) {
+		List<Consumer<String>> withdrawals;
+		synchronized (this) {
+			withdrawals = List.copyOf(this.withdrawals);
+		}
 		for (DeferredTask<?> task : release()) {
 			task.drop(why);
+		}
+		for (Consumer<String> withdrawal : withdrawals) {
+			try {
+				withdrawal.accept(why);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not undo what the failed request sent: " + ex.getMessage());
+			}
 		}
 	}
 
 	private synchronized List<DeferredTask<?>> release() {
 		this.released = true;
+		this.withdrawals.clear();
 		List<DeferredTask<?>> released = List.copyOf(this.tasks);
 		this.tasks.clear();
 		return released;

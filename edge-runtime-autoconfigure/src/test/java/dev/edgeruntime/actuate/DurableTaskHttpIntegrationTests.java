@@ -17,6 +17,9 @@ import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
 import dev.edgeruntime.BackgroundTask;
 import dev.edgeruntime.testsupport.TestDatabase;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -34,6 +37,10 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.HandlerInterceptor;
+import org.springframework.web.servlet.ModelAndView;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -227,6 +234,37 @@ class DurableTaskHttpIntegrationTests {
 		assertThat(this.controller.exported()).doesNotContain(99);
 	}
 
+	@Test
+	void durableControllerMethodWhoseRequestFailsAfterThe202IsCancelledInItsQueue(CapturedOutput output)
+			throws Exception {
+		CountDownLatch release = this.controller.hold();
+		try {
+			assertThat(post("/holds").statusCode()).isEqualTo(202);
+			await().atMost(WAIT).until(() -> this.controller.holding());
+			// an interceptor's postHandle throws after the 202 went out complete (it has its Content-Length):
+			// the request failed, so its tasks do not run, and the status resource says so
+			HttpResponse<String> failed = this.http.send(
+					HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/exports/98"))
+						.header(FailAfterHandlerInterceptor.HEADER, "true")
+						.POST(HttpRequest.BodyPublishers.noBody())
+						.build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(failed.statusCode()).isEqualTo(202);
+			String id = JsonPath.parse(failed.body()).read("$.id");
+			await().atMost(WAIT).untilAsserted(() -> assertThat(output).containsPattern("Durable task " + id
+					+ " \\(export\\) was cancelled: its request failed after the 202 Accepted was written: the "
+					+ "request failed with .*IllegalStateException: the interceptor failed after the handler"));
+			HttpResponse<String> status = get(URI.create(failed.headers().firstValue("Location").orElseThrow()));
+			assertThat(JsonPath.parse(status.body()).<String>read("$.state")).isEqualTo("CANCELLED");
+		}
+		finally {
+			release.countDown();
+		}
+		assertThat(post("/exports/97").statusCode()).isEqualTo(202);
+		await().atMost(WAIT).until(() -> this.controller.exported().contains(97));
+		assertThat(this.controller.exported()).doesNotContain(98);
+	}
+
 	private HttpResponse<String> post(URI uri) throws IOException, InterruptedException {
 		return this.http.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()).build(),
 				HttpResponse.BodyHandlers.ofString());
@@ -249,7 +287,27 @@ class DurableTaskHttpIntegrationTests {
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
 	@Import(ExportController.class)
-	static class TestApplication {
+	static class TestApplication implements WebMvcConfigurer {
+
+		@Override
+		public void addInterceptors(InterceptorRegistry registry) {
+			registry.addInterceptor(new FailAfterHandlerInterceptor());
+		}
+
+	}
+
+	/** Fails a request that asks for it after its handler returned, as a faulty interceptor would. */
+	static class FailAfterHandlerInterceptor implements HandlerInterceptor {
+
+		static final String HEADER = "X-Fail-After-Handler";
+
+		@Override
+		public void postHandle(HttpServletRequest request, HttpServletResponse response, Object handler,
+				@Nullable ModelAndView modelAndView) {
+			if (request.getHeader(HEADER) != null) {
+				throw new IllegalStateException("the interceptor failed after the handler");
+			}
+		}
 
 	}
 
