@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskState;
 import dev.edgeruntime.queue.DurableTaskMethods.Target;
 import dev.edgeruntime.runtime.MdcTaskLifecycleListener;
 import dev.edgeruntime.web.DurableTaskExecution;
@@ -120,10 +121,20 @@ final class DurableTaskExecutor {
 		return arguments;
 	}
 
-	/** A body that returns a future or handle has not finished until its result has. */
+	/**
+	 * A body that returns a future or handle has not finished until its result has; one that returns the
+	 * handle of a durable task it sent (the next step of a chain) has finished once that is sent, since a
+	 * durable task's result never comes back.
+	 */
 	private static void awaitResult(@Nullable Object returned) throws Exception {
 		try {
-			if (returned instanceof TaskHandle<?> handle) {
+			if (returned instanceof DurableTaskHandle durable) {
+				if (durable.state() == TaskState.DROPPED) {
+					throw new IllegalStateException("the durable task " + durable.id() + " (" + durable.name()
+							+ ") it returned was dropped: the transaction it was sent in rolled back");
+				}
+			}
+			else if (returned instanceof TaskHandle<?> handle) {
 				handle.result().get();
 			}
 			else if (returned instanceof CompletionStage<?> stage) {

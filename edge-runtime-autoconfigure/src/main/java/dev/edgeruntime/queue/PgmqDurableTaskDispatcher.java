@@ -8,6 +8,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -148,7 +149,7 @@ public final class PgmqDurableTaskDispatcher
 	}
 
 	private void createTaskIdIndex(String queue) {
-		String name = queue.toLowerCase();
+		String name = queue.toLowerCase(Locale.ROOT);
 		for (String table : List.of("q", "a")) {
 			try {
 				this.jdbc.execute(CREATE_TASK_ID_INDEX.formatted(table, name));
@@ -243,7 +244,7 @@ public final class PgmqDurableTaskDispatcher
 	@Override
 	public Optional<TaskInfo> find(UUID id) {
 		for (String queue : this.methods.queues()) {
-			String sql = FIND.formatted(queue.toLowerCase());
+			String sql = FIND.formatted(queue.toLowerCase(Locale.ROOT));
 			List<TaskInfo> found;
 			try {
 				found = this.jdbc.query(sql, (rs, row) -> taskInfo(id, rs), id.toString(), id.toString());
@@ -272,7 +273,7 @@ public final class PgmqDurableTaskDispatcher
 		String headers = this.pgmq.objectMapper()
 			.writeValueAsString(Map.of(QueueHeaders.CANCELLED, true, QueueHeaders.CANCELLED_AT, Instant.now().toString()));
 		for (String queue : this.methods.queues()) {
-			List<Long> moved = this.jdbc.queryForList(CANCEL.formatted(queue.toLowerCase()), Long.class,
+			List<Long> moved = this.jdbc.queryForList(CANCEL.formatted(queue.toLowerCase(Locale.ROOT)), Long.class,
 					id.toString(), headers);
 			if (!moved.isEmpty()) {
 				TaskInfo task = find(id).orElseThrow(() -> new IllegalStateException(
@@ -298,7 +299,7 @@ public final class PgmqDurableTaskDispatcher
 	@Override
 	public Optional<Retry> retry(UUID id) {
 		for (String queue : this.methods.queues()) {
-			List<Long> deadLetters = this.jdbc.queryForList(DEAD_LETTER_OF_TASK.formatted(queue.toLowerCase()),
+			List<Long> deadLetters = this.jdbc.queryForList(DEAD_LETTER_OF_TASK.formatted(queue.toLowerCase(Locale.ROOT)),
 					Long.class, id.toString());
 			if (!deadLetters.isEmpty() && !this.pgmq.requeueDeadLetters(queue, deadLetters).isEmpty()) {
 				TaskInfo task = find(id).orElseThrow(() -> new IllegalStateException(

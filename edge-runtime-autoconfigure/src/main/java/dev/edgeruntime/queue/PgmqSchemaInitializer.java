@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -145,7 +146,7 @@ public final class PgmqSchemaInitializer {
 			}
 			throw new IllegalStateException("Installing the pgmq schema (edge-runtime.queue.schema=" + this.mode
 					.name()
-					.toLowerCase() + ") failed: " + ex.getMessage(), ex);
+					.toLowerCase(Locale.ROOT) + ") failed: " + ex.getMessage(), ex);
 		}
 	}
 

@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -124,7 +125,23 @@ public class PgmqTemplate {
 			UPDATE pgmq.q_%s SET headers = (coalesce(headers, '{}'::jsonb) - ?::text[]) || ?::jsonb WHERE msg_id = ?
 			""";
 
-	// Only while read_ct is that of the read: a message read again since belongs to another consumer.
+	// The statements of a consumer's lease (heartbeat, retry, dead letter, hand-back) act only while read_ct is
+	// that of the consumer's read: a message read again since (its lease ran out) belongs to another consumer.
+	private static final String SET_VT_IF_HELD = """
+			UPDATE pgmq.q_%s SET vt = clock_timestamp() + make_interval(secs => ?) WHERE msg_id = ? AND read_ct = ?
+			""";
+
+	private static final String RETRY_IF_HELD = """
+			UPDATE pgmq.q_%s SET headers = coalesce(headers, '{}'::jsonb) || ?::jsonb,
+				vt = clock_timestamp() + make_interval(secs => ?)
+			WHERE msg_id = ? AND read_ct = ?
+			""";
+
+	private static final String REPLACE_HEADERS_IF_HELD = """
+			UPDATE pgmq.q_%s SET headers = (coalesce(headers, '{}'::jsonb) - ?::text[]) || ?::jsonb
+			WHERE msg_id = ? AND read_ct = ?
+			""";
+
 	private static final String RETURN_UNHANDLED = """
 			UPDATE pgmq.q_%s SET vt = clock_timestamp(), read_ct = read_ct - 1 WHERE msg_id = ? AND read_ct = ?
 			""";
@@ -316,8 +333,10 @@ public class PgmqTemplate {
 		Assert.hasText(idempotencyKey, "idempotencyKey must not be empty");
 		String json = payloadJson(queue, payload);
 		String headersJson = this.objectMapper.writeValueAsString(Map.of(QueueHeaders.IDEMPOTENCY_KEY, idempotencyKey));
-		Long id = translate(queue, () -> this.jdbc.queryForObject(SEND_IDEMPOTENT, Long.class, queue, idempotencyKey,
-				delaySeconds(this.idempotencyWindow), json, headersJson));
+		// the key belongs to the queue, whatever case its name is written in ("Orders" is orders)
+		String folded = queue.toLowerCase(Locale.ROOT);
+		Long id = translate(queue, () -> this.jdbc.queryForObject(SEND_IDEMPOTENT, Long.class, folded,
+				idempotencyKey, delaySeconds(this.idempotencyWindow), json, headersJson));
 		sent(queue);
 		return id;
 	}
@@ -495,7 +514,7 @@ public class PgmqTemplate {
 	 */
 	public List<Long> requeueDeadLetters(String queue, Collection<Long> ids) {
 		QueueName.requireValid(queue);
-		String sql = REQUEUE_DEAD_LETTERS.formatted(queue.toLowerCase(), " AND msg_id = ANY(?)");
+		String sql = REQUEUE_DEAD_LETTERS.formatted(queue.toLowerCase(Locale.ROOT), " AND msg_id = ANY(?)");
 		List<Long> requeued = queryIds(queue, sql, false, ids);
 		if (!requeued.isEmpty()) {
 			sent(queue);
@@ -511,7 +530,7 @@ public class PgmqTemplate {
 	 */
 	public List<Long> requeueDeadLetters(String queue) {
 		QueueName.requireValid(queue);
-		String sql = REQUEUE_DEAD_LETTERS.formatted(queue.toLowerCase(), "");
+		String sql = REQUEUE_DEAD_LETTERS.formatted(queue.toLowerCase(Locale.ROOT), "");
 		List<Long> requeued = new ArrayList<>(translate(queue, () -> this.jdbc.queryForList(sql, Long.class)));
 		Collections.sort(requeued);
 		if (!requeued.isEmpty()) {
@@ -547,10 +566,10 @@ public class PgmqTemplate {
 		String json = this.objectMapper.writeValueAsString(headers);
 		return translate(queue, () -> {
 			if (removing.isEmpty()) {
-				this.jdbc.update(MERGE_HEADERS.formatted(queue.toLowerCase()), json, id);
+				this.jdbc.update(MERGE_HEADERS.formatted(queue.toLowerCase(Locale.ROOT)), json, id);
 			}
 			else {
-				this.jdbc.update(REPLACE_HEADERS.formatted(queue.toLowerCase()), textArray(removing), json, id);
+				this.jdbc.update(REPLACE_HEADERS.formatted(queue.toLowerCase(Locale.ROOT)), textArray(removing), json, id);
 			}
 			return Boolean.TRUE.equals(this.jdbc.queryForObject(ARCHIVE, Boolean.class, queue, id));
 		});
@@ -578,7 +597,7 @@ public class PgmqTemplate {
 	public boolean mergeHeaders(String queue, long id, Map<String, ?> headers) {
 		QueueName.requireValid(queue);
 		String json = this.objectMapper.writeValueAsString(headers);
-		return translate(queue, () -> this.jdbc.update(MERGE_HEADERS.formatted(queue.toLowerCase()), json, id) > 0);
+		return translate(queue, () -> this.jdbc.update(MERGE_HEADERS.formatted(queue.toLowerCase(Locale.ROOT)), json, id) > 0);
 	}
 
 	/**
@@ -597,6 +616,60 @@ public class PgmqTemplate {
 	}
 
 	/**
+	 * Sets when a leased message becomes visible again, counted from now, while the lease is still the
+	 * caller's: a heartbeat, or a hand-back ({@link Duration#ZERO}).
+	 * @param queue the queue name
+	 * @param message the message as read
+	 * @param visibilityTimeout the time from now (whole seconds, rounded up)
+	 * @return {@code false} when the message was read again since (its lease ran out and another consumer
+	 * holds it) or no longer exists, and nothing was changed
+	 */
+	boolean setVisibilityTimeoutIfHeld(String queue, QueueMessage<?> message, Duration visibilityTimeout) {
+		QueueName.requireValid(queue);
+		return translate(queue, () -> this.jdbc.update(SET_VT_IF_HELD.formatted(queue.toLowerCase(Locale.ROOT)),
+				seconds(visibilityTimeout), message.id(), message.readCount()) > 0);
+	}
+
+	/**
+	 * Adds headers to a leased message and makes it visible again after a delay, in one statement, while
+	 * the lease is still the caller's: a retry.
+	 * @param queue the queue name
+	 * @param message the message as read
+	 * @param headers the headers to add
+	 * @param delay the time from now (whole seconds, rounded up)
+	 * @return {@code false} when the message was read again since or no longer exists, and nothing was changed
+	 */
+	boolean retryIfHeld(String queue, QueueMessage<?> message, Map<String, ?> headers, Duration delay) {
+		QueueName.requireValid(queue);
+		String json = this.objectMapper.writeValueAsString(headers);
+		return translate(queue, () -> this.jdbc.update(RETRY_IF_HELD.formatted(queue.toLowerCase(Locale.ROOT)), json,
+				seconds(delay), message.id(), message.readCount()) > 0);
+	}
+
+	/**
+	 * Dead-letters a leased message while the lease is still the caller's, as
+	 * {@link #archiveWithHeaders(String, long, Map, Collection)} does: in the caller's transaction, the
+	 * header update holds the row until the archive has moved it.
+	 * @param queue the queue name
+	 * @param message the message as read
+	 * @param headers the headers to add
+	 * @param removing the names of the headers to take away first
+	 * @return {@code false} when the message was read again since or no longer exists, and nothing was changed
+	 */
+	boolean archiveWithHeadersIfHeld(String queue, QueueMessage<?> message, Map<String, ?> headers,
+			Collection<String> removing) {
+		QueueName.requireValid(queue);
+		String json = this.objectMapper.writeValueAsString(headers);
+		return translate(queue, () -> {
+			if (this.jdbc.update(REPLACE_HEADERS_IF_HELD.formatted(queue.toLowerCase(Locale.ROOT)),
+					textArray(removing), json, message.id(), message.readCount()) == 0) {
+				return false;
+			}
+			return Boolean.TRUE.equals(this.jdbc.queryForObject(ARCHIVE, Boolean.class, queue, message.id()));
+		});
+	}
+
+	/**
 	 * Hands a leased message that no handler has started back at once, as though it had not been read:
 	 * visible now and its read count as before the read, so that the hand-back does not count as a delivery
 	 * (nor toward the maximum attempts). Does nothing when the message was read again since (its lease ran
@@ -607,7 +680,7 @@ public class PgmqTemplate {
 	 */
 	boolean returnUnhandled(String queue, QueueMessage<?> message) {
 		QueueName.requireValid(queue);
-		return translate(queue, () -> this.jdbc.update(RETURN_UNHANDLED.formatted(queue.toLowerCase()), message.id(),
+		return translate(queue, () -> this.jdbc.update(RETURN_UNHANDLED.formatted(queue.toLowerCase(Locale.ROOT)), message.id(),
 				message.readCount()) > 0);
 	}
 
@@ -619,8 +692,8 @@ public class PgmqTemplate {
 	public QueueStatistics statistics(String queue) {
 		QueueName.requireValid(queue);
 		return translate(queue, () -> {
-			Long deadLettered = this.jdbc.queryForObject(DEAD_LETTERED.formatted(queue.toLowerCase()), Long.class);
-			Integer oldestVisible = this.jdbc.queryForObject(OLDEST_VISIBLE_AGE.formatted(queue.toLowerCase()),
+			Long deadLettered = this.jdbc.queryForObject(DEAD_LETTERED.formatted(queue.toLowerCase(Locale.ROOT)), Long.class);
+			Integer oldestVisible = this.jdbc.queryForObject(OLDEST_VISIBLE_AGE.formatted(queue.toLowerCase(Locale.ROOT)),
 					Integer.class);
 			return this.jdbc.queryForObject(METRICS,
 					(rs, row) -> new QueueStatistics(rs.getString(1), rs.getLong(2), rs.getLong(3), integer(rs, 4),

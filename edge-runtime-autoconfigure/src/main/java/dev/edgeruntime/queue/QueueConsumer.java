@@ -38,6 +38,10 @@ import org.springframework.transaction.support.TransactionOperations;
  */
 final class QueueConsumer {
 
+	/** Why an outcome is not written: the message is another consumer's now. */
+	static final String LEASE_LOST = "it was read again after its lease ran out (its visibility timeout passed "
+			+ "without a heartbeat reaching the database), or it is gone";
+
 	private static final Log logger = LogFactory.getLog(QueueConsumer.class);
 
 	private static final Duration FIRST_ERROR_BACKOFF = Duration.ofMillis(500);
@@ -207,15 +211,18 @@ final class QueueConsumer {
 				unfinished.handedBack = true;
 				handler = unfinished.thread;
 				try {
-					if (handler != null) {
-						this.pgmq.setVisibilityTimeout(queue(), unfinished.message.id(), Duration.ZERO);
+					boolean handedBack = (handler != null)
+							? this.pgmq.setVisibilityTimeoutIfHeld(queue(), unfinished.message, Duration.ZERO)
+							: this.pgmq.returnUnhandled(queue(), unfinished.message);
+					if (handedBack) {
+						logger.info("Handed message " + unfinished.message.id() + " of queue '" + queue()
+								+ "' back at shutdown; " + ((handler != null) ? "its handler did not finish in time"
+										: "no handler had started it"));
 					}
 					else {
-						this.pgmq.returnUnhandled(queue(), unfinished.message);
+						logger.info("Message " + unfinished.message.id() + " of queue '" + queue() + "' was not "
+								+ "handed back at shutdown: " + LEASE_LOST);
 					}
-					logger.info("Handed message " + unfinished.message.id() + " of queue '" + queue()
-							+ "' back at shutdown; " + ((handler != null) ? "its handler did not finish in time"
-									: "no handler had started it"));
 				}
 				catch (RuntimeException ex) {
 					logger.warn("Could not hand message " + unfinished.message.id() + " of queue '" + queue()
@@ -514,9 +521,13 @@ final class QueueConsumer {
 		logger.debug("Message " + message.id() + " of queue '" + queue() + "' failed (attempt " + message.readCount()
 				+ " of " + maxAttempts + "), retrying in " + delay, error);
 		// Said in the message, so that whoever reads the queue sees why it waits (and a durable task's status).
-		this.pgmq.mergeHeaders(queue(), message.id(), Map.of(QueueHeaders.LAST_ERROR,
-				error.getClass().getName() + ": " + error.getMessage(), QueueHeaders.FAILED_ATTEMPT, message.readCount()));
-		this.pgmq.setVisibilityTimeout(queue(), message.id(), delay);
+		if (!this.pgmq.retryIfHeld(queue(), message, Map.of(QueueHeaders.LAST_ERROR,
+				error.getClass().getName() + ": " + error.getMessage(), QueueHeaders.FAILED_ATTEMPT, message.readCount()),
+				delay)) {
+			logger.warn("Message " + message.id() + " of queue '" + queue() + "' failed (attempt " + message.readCount()
+					+ " of " + maxAttempts + ") and is left as it is: " + LEASE_LOST, error);
+			return;
+		}
 		// visible again in whole seconds (set_vt's unit), from the database's clock at the statement, which
 		// was before now; a little more, so that the read comes after
 		long visibleIn = TimeUnit.SECONDS.toNanos(delay.getSeconds() + ((delay.getNano() > 0) ? 1 : 0));
@@ -547,9 +558,11 @@ final class QueueConsumer {
 		headers.put(QueueHeaders.ATTEMPTS, message.readCount());
 		headers.put(QueueHeaders.DEAD_LETTERED_AT, Instant.now().toString());
 		Boolean archived = this.transactions
-			.execute((status) -> this.pgmq.archiveWithHeaders(queue(), message.id(), headers,
+			.execute((status) -> this.pgmq.archiveWithHeadersIfHeld(queue(), message, headers,
 					List.of(QueueHeaders.LAST_ERROR, QueueHeaders.FAILED_ATTEMPT)));
 		if (!Boolean.TRUE.equals(archived)) {
+			logger.warn("Message " + message.id() + " of queue '" + queue() + "' was not dead-lettered after "
+					+ message.readCount() + " attempt(s) (" + description + "): " + LEASE_LOST);
 			return;
 		}
 		logger.warn("Dead-lettered message " + message.id() + " of queue '" + queue() + "' after "
@@ -585,10 +598,24 @@ final class QueueConsumer {
 				return;
 			}
 			try {
-				this.pgmq.setVisibilityTimeout(queue(), current.message.id(), this.settings.visibilityTimeout());
+				if (!this.pgmq.setVisibilityTimeoutIfHeld(queue(), current.message, this.settings.visibilityTimeout())) {
+					current.stopHeartbeat();
+					logger.warn("Heartbeat of message " + current.message.id() + " of queue '" + queue()
+							+ "' found its lease gone; its handler runs on, and what it ends with is left alone: "
+							+ LEASE_LOST);
+				}
 			}
 			catch (RuntimeException ex) {
-				logger.debug("Heartbeat of message " + current.message.id() + " failed", ex);
+				// once per message: while the database is away, every heartbeat fails
+				if (!current.heartbeatFailed) {
+					current.heartbeatFailed = true;
+					logger.warn("Heartbeat of message " + current.message.id() + " of queue '" + queue() + "' failed: "
+							+ ex.getMessage() + "; its lease runs out at its visibility timeout unless a later "
+							+ "heartbeat succeeds");
+				}
+				else {
+					logger.debug("Heartbeat of message " + current.message.id() + " failed again", ex);
+				}
 			}
 		}
 	}
@@ -662,6 +689,9 @@ final class QueueConsumer {
 
 		// Guarded by lease.
 		private boolean handedBack;
+
+		// Guarded by lease: a heartbeat failed already (logged once).
+		private boolean heartbeatFailed;
 
 		private volatile @Nullable ScheduledFuture<?> heartbeat;
 

@@ -3,6 +3,7 @@ package dev.edgeruntime.queue;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -63,7 +64,7 @@ public final class QueueHealthIndicator extends AbstractHealthIndicator {
 			builder.down();
 		}
 		builder.withDetail("schema", (this.schema.installed() != null)
-				? this.schema.installed().name().toLowerCase() : "unavailable");
+				? this.schema.installed().name().toLowerCase(Locale.ROOT) : "unavailable");
 		builder.withDetail("consumers", consumers);
 		if (this.maxLag != null) {
 			builder.withDetail("maxLag", this.maxLag.toString());
