@@ -120,9 +120,30 @@ public final class EdgeRuntimeQueueAutoConfiguration {
 					+ "are handed back (they then come back when their visibility timeout runs out)");
 		}
 		QueueConsumerObserver observer = observers.getIfAvailable(() -> QueueConsumerObserver.NONE);
-		return new QueueConsumers(listeners, pgmq, schema, events,
+		QueueConsumers consumers = new QueueConsumers(listeners, pgmq, schema, events,
 				new TransactionTemplate(new DataSourceTransactionManager(dataSource)), observer,
 				properties.getConsumer().toDefaults());
+		consumers.setConnectionPoolSize(maximumPoolSize(dataSource), "spring.datasource.hikari.maximum-pool-size");
+		return consumers;
+	}
+
+	/** The maximum size of a Hikari pool (Spring Boot's default), read without a compile-time dependency. */
+	static int maximumPoolSize(DataSource dataSource) {
+		try {
+			Object pool = dataSource;
+			if (!pool.getClass().getName().equals("com.zaxxer.hikari.HikariDataSource")
+					&& dataSource.isWrapperFor(DataSource.class)) {
+				pool = dataSource.unwrap(DataSource.class);
+			}
+			if (pool.getClass().getName().equals("com.zaxxer.hikari.HikariDataSource")) {
+				Object size = pool.getClass().getMethod("getMaximumPoolSize").invoke(pool);
+				return (size instanceof Integer max) ? max : 0;
+			}
+		}
+		catch (ReflectiveOperationException | java.sql.SQLException | RuntimeException ex) {
+			logger.debug("Could not read the DataSource's pool size", ex);
+		}
+		return 0;
 	}
 
 	@Bean

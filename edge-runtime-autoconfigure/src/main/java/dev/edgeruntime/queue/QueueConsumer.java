@@ -89,6 +89,11 @@ final class QueueConsumer {
 
 	private final LinkedBlockingQueue<Boolean> wakeUps = new LinkedBlockingQueue<>(1);
 
+	/** The consumer's settings. */
+	Settings settings() {
+		return this.settings;
+	}
+
 	/**
 	 * When the retries this consumer's handlers set come due ({@link System#nanoTime()}): an idle reader
 	 * wakes then, since a message becoming visible again sends no notification and would otherwise wait

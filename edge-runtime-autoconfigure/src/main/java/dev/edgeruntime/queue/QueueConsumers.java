@@ -60,6 +60,10 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 
 	private volatile boolean running;
 
+	private int connectionPoolSize;
+
+	private String connectionPoolProperty = "";
+
 	/**
 	 * Creates a new instance.
 	 * @param listeners finds the listener methods
@@ -80,6 +84,45 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 		this.transactions = transactions;
 		this.observer = observer;
 		this.defaults = defaults;
+	}
+
+	/**
+	 * Tells how many connections the {@code DataSource}'s pool holds at most, so that start-up can warn when
+	 * the consumers may need more at once.
+	 * @param maxSize the pool's maximum size, 0 when unknown
+	 * @param property the property that sets it, for the warning
+	 */
+	public void setConnectionPoolSize(int maxSize, String property) {
+		this.connectionPoolSize = maxSize;
+		this.connectionPoolProperty = property;
+	}
+
+	/**
+	 * The connections the consumers may hold at once when each handler holds one (a {@code @Transactional}
+	 * handler does): the handlers, a reader and the deletes of each listener, the heartbeats and the
+	 * notifications.
+	 */
+	static int connectionsNeeded(List<Integer> concurrencies) {
+		int handlers = concurrencies.stream().mapToInt(Integer::intValue).sum();
+		return handlers + 2 * concurrencies.size() + 2;
+	}
+
+	private void checkConnectionPool(List<QueueConsumer> consumers) {
+		if (this.connectionPoolSize <= 0 || consumers.isEmpty()) {
+			return;
+		}
+		List<Integer> concurrencies = consumers.stream().map((consumer) -> consumer.settings().concurrency()).toList();
+		int needed = connectionsNeeded(concurrencies);
+		if (needed > this.connectionPoolSize) {
+			logger.warn("The DataSource's pool holds at most " + this.connectionPoolSize + " connections ("
+					+ this.connectionPoolProperty + "); the queue consumers may need " + needed + " at once when their "
+					+ "handlers each hold one, as a @Transactional handler does ("
+					+ concurrencies.stream().mapToInt(Integer::intValue).sum() + " handlers, a reader and the deletes of "
+					+ "each of the " + concurrencies.size() + " listeners, heartbeats, notifications). Heartbeats "
+					+ "would then wait for a connection, and a running message's lease may run out, so that another "
+					+ "instance handles it again: raise the pool's size to at least " + needed
+					+ ", or lower the listeners' concurrency");
+		}
 	}
 
 	/**
@@ -117,6 +160,7 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 			created.add(new QueueConsumer(endpoint, settings(endpoint), this.pgmq, this.schema, this.events,
 					this.transactions, this.observer, this.heartbeats));
 		}
+		checkConnectionPool(created);
 		// No second wait for an unreachable database here: the readers wait for it, start-up does not.
 		boolean databaseUp = this.schema.installed() != null;
 		this.running = true;
