@@ -13,6 +13,8 @@ import dev.edgeruntime.TaskState;
 import dev.edgeruntime.queue.DurableTaskMethods.Target;
 import dev.edgeruntime.runtime.MdcTaskLifecycleListener;
 import dev.edgeruntime.web.DurableTaskExecution;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 import tools.jackson.core.JacksonException;
@@ -44,6 +46,8 @@ final class DurableTaskExecutor {
 		EXECUTE = method;
 	}
 
+	private static final Log logger = LogFactory.getLog(DurableTaskExecutor.class);
+
 	private static final boolean MDC_PRESENT = ClassUtils.isPresent("org.slf4j.MDC",
 			DurableTaskExecutor.class.getClassLoader());
 
@@ -51,9 +55,12 @@ final class DurableTaskExecutor {
 
 	private final DurableTaskMethods methods;
 
-	DurableTaskExecutor(PgmqTemplate pgmq, DurableTaskMethods methods) {
+	private final String queue;
+
+	DurableTaskExecutor(PgmqTemplate pgmq, DurableTaskMethods methods, String queue) {
 		this.pgmq = pgmq;
 		this.methods = methods;
+		this.queue = queue;
 	}
 
 	void execute(QueueMessage<JsonNode> message) throws Exception {
@@ -67,6 +74,7 @@ final class DurableTaskExecutor {
 					+ task.method() + "(" + String.join(", ", task.parameterTypes()) + ") on bean '" + task.bean()
 					+ "'"));
 		@Nullable Object[] arguments = arguments(message, target, task.arguments());
+		markStarted(message);
 		if (!MDC_PRESENT) {
 			awaitResult(DurableTaskExecution.invoke(target.bean(), target.method(), arguments));
 			return;
@@ -75,6 +83,16 @@ final class DurableTaskExecutor {
 		try (TaskMdc mdc = TaskMdc.put(message.headers().get(QueueHeaders.TASK_ID),
 				message.headers().get(QueueHeaders.TASK_NAME))) {
 			awaitResult(DurableTaskExecution.invoke(target.bean(), target.method(), arguments));
+		}
+	}
+
+	/** The attempt's start, for the task's status ({@code startedAt}); its body runs whether or not it is written. */
+	private void markStarted(QueueMessage<JsonNode> message) {
+		try {
+			this.pgmq.markStarted(this.queue, message);
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Could not write when message " + message.id() + " of queue '" + this.queue + "' started", ex);
 		}
 	}
 

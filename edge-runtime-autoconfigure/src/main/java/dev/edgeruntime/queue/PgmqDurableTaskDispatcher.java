@@ -124,8 +124,8 @@ public final class PgmqDurableTaskDispatcher
 	 */
 	@Override
 	public void afterSingletonsInstantiated() {
-		DurableTaskExecutor executor = new DurableTaskExecutor(this.pgmq, this.methods);
 		for (String queue : this.methods.queues()) {
+			DurableTaskExecutor executor = new DurableTaskExecutor(this.pgmq, this.methods, queue);
 			this.listeners.register(new QueueListenerEndpoint("durableTasks[" + queue + "]", executor,
 					DurableTaskExecutor.EXECUTE, listenerSettings(queue), queue, JsonNode.class, true));
 			try {
@@ -346,8 +346,22 @@ public final class PgmqDurableTaskDispatcher
 		}
 		Object name = headers.get(QueueHeaders.TASK_NAME);
 		return new TaskInfo(id, (name != null) ? name.toString() : "durable task", state, origin(headers), enqueuedAt,
-				null, (archivedAt != null) ? archivedAt.toInstant() : null, DurableTaskHandle.NO_BUDGET,
+				(state != TaskState.SCHEDULED) ? startedAt(headers) : null,
+				(archivedAt != null) ? archivedAt.toInstant() : null, DurableTaskHandle.NO_BUDGET,
 				DurableTaskHandle.NO_USAGE, null, null, error, Math.max(1, readCount));
+	}
+
+	/** When the latest attempt started, as its consumer wrote it; none for a task no consumer has started. */
+	private static @Nullable Instant startedAt(Map<String, Object> headers) {
+		if (headers.get(QueueHeaders.STARTED_AT) instanceof String text) {
+			try {
+				return Instant.parse(text);
+			}
+			catch (java.time.format.DateTimeParseException ex) {
+				return null;
+			}
+		}
+		return null;
 	}
 
 	private Map<String, Object> headers(@Nullable String json) {

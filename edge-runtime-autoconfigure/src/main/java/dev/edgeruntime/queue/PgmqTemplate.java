@@ -142,6 +142,13 @@ public class PgmqTemplate {
 			WHERE msg_id = ? AND read_ct = ?
 			""";
 
+	// A durable task's attempt starts: the time, from the database's clock as its other times are.
+	private static final String MARK_STARTED_IF_HELD = """
+			UPDATE pgmq.q_%s SET headers = coalesce(headers, '{}'::jsonb) || jsonb_build_object('x-started-at',
+				to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
+			WHERE msg_id = ? AND read_ct = ?
+			""";
+
 	private static final String RETURN_UNHANDLED = """
 			UPDATE pgmq.q_%s SET vt = clock_timestamp(), read_ct = read_ct - 1 WHERE msg_id = ? AND read_ct = ?
 			""";
@@ -158,7 +165,7 @@ public class PgmqTemplate {
 			OVERRIDING SYSTEM VALUE
 			SELECT msg_id, 0, clock_timestamp(), clock_timestamp(), message,
 				(headers - 'x-dead-lettered' - 'x-dead-lettered-at' - 'x-error' - 'x-attempts' - 'x-last-error'
-					- 'x-failed-attempt') || jsonb_build_object('x-requeued-at',
+					- 'x-failed-attempt' - 'x-started-at') || jsonb_build_object('x-requeued-at',
 						to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
 			FROM requeued
 			RETURNING msg_id
@@ -667,6 +674,19 @@ public class PgmqTemplate {
 			}
 			return Boolean.TRUE.equals(this.jdbc.queryForObject(ARCHIVE, Boolean.class, queue, message.id()));
 		});
+	}
+
+	/**
+	 * Writes when a durable task's attempt starts into its message ({@link QueueHeaders#STARTED_AT}), while
+	 * the lease is still the caller's.
+	 * @param queue the queue name
+	 * @param message the message as read
+	 * @return {@code false} when the message was read again since or no longer exists
+	 */
+	boolean markStarted(String queue, QueueMessage<?> message) {
+		QueueName.requireValid(queue);
+		return translate(queue, () -> this.jdbc.update(MARK_STARTED_IF_HELD.formatted(queue.toLowerCase(Locale.ROOT)),
+				message.id(), message.readCount()) > 0);
 	}
 
 	/**

@@ -46,6 +46,12 @@ public final class QueueHeaders {
 	 */
 	public static final String TASK_ORIGIN = "x-task-origin";
 
+	/**
+	 * When a consumer's handler started the durable task's latest attempt (ISO-8601, the database's clock),
+	 * its status resource's {@code startedAt}.
+	 */
+	public static final String STARTED_AT = "x-started-at";
+
 	/** {@code true} on an archived durable task that was cancelled before a consumer ran it. */
 	public static final String CANCELLED = "x-cancelled";
 

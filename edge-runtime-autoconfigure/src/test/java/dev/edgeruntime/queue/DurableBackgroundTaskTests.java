@@ -82,6 +82,10 @@ class DurableBackgroundTaskTests {
 			assertThat(info.name()).isEqualTo("report");
 			assertThat(info.attempt()).isEqualTo(1);
 			assertThat(info.finishedAt()).isNotNull();
+			// written by the consumer as the attempt started, from the database's clock as the others are
+			assertThat(info.startedAt()).isNotNull()
+				.isAfterOrEqualTo(info.submittedAt())
+				.isBeforeOrEqualTo(info.finishedAt());
 			Map<String, Object> archived = jdbc(context).queryForMap(
 					"SELECT msg_id, headers->>'x-max-attempts' AS max FROM pgmq.a_" + this.queue);
 			assertThat(archived).containsEntry("msg_id", ((DurableTaskHandle) handle).messageId())
@@ -161,6 +165,10 @@ class DurableBackgroundTaskTests {
 			assertThat(info.attempt()).isEqualTo(1);
 			assertThat(info.error().message()).isEqualTo("paper jam");
 			assertThat(info.finishedAt()).isNull();
+			// waiting, as a task not started yet: its failed attempt's start stays in the message
+			assertThat(info.startedAt()).isNull();
+			assertThat(jdbc(context).queryForObject("SELECT headers->>'x-started-at' FROM pgmq.q_" + this.queue,
+					String.class)).isNotNull();
 		});
 	}
 
@@ -186,6 +194,8 @@ class DurableBackgroundTaskTests {
 				DurableTaskDispatcher.Cancellation notCancelled = dispatcher.cancel(running.id()).orElseThrow();
 				assertThat(notCancelled.cancelled()).isFalse();
 				assertThat(notCancelled.task().state()).isEqualTo(TaskState.RUNNING);
+				assertThat(notCancelled.task().startedAt()).isNotNull();
+				assertThat(dispatcher.find(waiting.id()).orElseThrow().startedAt()).isNull();
 				assertThat(waiting.cancel()).isTrue();
 				assertThat(waiting.state()).isEqualTo(TaskState.CANCELLED);
 				assertThatExceptionOfType(CancellationException.class).isThrownBy(() -> waiting.result().get())
