@@ -357,7 +357,12 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	private TaskRejectedException reject(UnloadReason reason, String message, Duration retryAfter) {
 		this.registry.countRejected();
 		for (TaskLifecycleListener listener : this.listeners) {
-			listener.taskRejected(reason);
+			try {
+				listener.taskRejected(reason);
+			}
+			catch (RuntimeException ex) {
+				listenerFailed(listener, "taskRejected", null, ex);
+			}
 		}
 		return new TaskRejectedException(message, reason, retryAfter);
 	}
@@ -428,7 +433,12 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		}
 		finally {
 			for (TaskLifecycleListener listener : this.listeners) {
-				listener.taskEnding(task);
+				try {
+					listener.taskEnding(task);
+				}
+				catch (RuntimeException ex) {
+					listenerFailed(listener, "taskEnding", task, ex);
+				}
 			}
 			TaskContextHolder.set(outer);
 			task.detach();
@@ -448,7 +458,12 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		finally {
 			try {
 				for (TaskLifecycleListener listener : this.listeners) {
-					listener.taskLeft(task);
+					try {
+						listener.taskLeft(task);
+					}
+					catch (RuntimeException ex) {
+						listenerFailed(listener, "taskLeft", task, ex);
+					}
 				}
 			}
 			finally {
@@ -459,7 +474,12 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 	private void notifyStarted(TrackedTask<?> task) {
 		for (TaskLifecycleListener listener : this.listeners) {
-			listener.taskStarted(task);
+			try {
+				listener.taskStarted(task);
+			}
+			catch (RuntimeException ex) {
+				listenerFailed(listener, "taskStarted", task, ex);
+			}
 		}
 	}
 
@@ -489,7 +509,12 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			return; // the application handled it: neither logged nor counted as unhandled
 		}
 		for (TaskLifecycleListener listener : this.listeners) {
-			listener.unhandledFailure(task, failure);
+			try {
+				listener.unhandledFailure(task, failure);
+			}
+			catch (RuntimeException ex) {
+				listenerFailed(listener, "unhandledFailure", task, ex);
+			}
 		}
 		logger.error("Background " + task + " failed and nobody observed its result", failure);
 	}
@@ -515,7 +540,12 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		logger.warn("Background " + task + " used up its " + budget + " and was "
 				+ ((task.stage() != null) ? "cancelled" : "interrupted") + " (reason " + reason.value() + ")");
 		for (TaskLifecycleListener listener : this.listeners) {
-			listener.budgetExceeded(task, reason);
+			try {
+				listener.budgetExceeded(task, reason);
+			}
+			catch (RuntimeException ex) {
+				listenerFailed(listener, "budgetExceeded", task, ex);
+			}
 		}
 	}
 
@@ -592,8 +622,23 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		Duration elapsed = Duration.ofNanos(Math.max(0, ((finishedAt != TrackedTask.NOT_YET) ? finishedAt : nowNanos())
 				- ((started != TrackedTask.NOT_YET) ? started : task.submittedAt())));
 		for (TaskLifecycleListener listener : this.listeners) {
-			listener.taskFinished(task, state, elapsed, failure);
+			try {
+				listener.taskFinished(task, state, elapsed, failure);
+			}
+			catch (RuntimeException ex) {
+				listenerFailed(listener, "taskFinished", task, ex);
+			}
 		}
+	}
+
+	/**
+	 * A listener threw: logged, and the runtime goes on, so that the task still ends, gives back its place and
+	 * completes its result (listeners may run application code: an observation handler, say).
+	 */
+	private static void listenerFailed(TaskLifecycleListener listener, String method, @Nullable TrackedTask<?> task,
+			RuntimeException ex) {
+		logger.warn("Task lifecycle listener " + listener.getClass().getName() + " failed in " + method
+				+ ((task != null) ? " for background " + task : "") + ": " + ex, ex);
 	}
 
 	private void release(TrackedTask<?> task) {
@@ -742,28 +787,51 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			}
 		}
 		awaitNoneInFlight(System.nanoTime() + UNWIND_TIME.toNanos(), false);
+		// Every task whose work still holds its place: those interrupted now, and those that ended earlier (a
+		// budget used up, a cancel) but whose work ignored that interrupt.
 		List<String> stillRunning = new ArrayList<>();
 		for (TrackedTask<?> task : interrupted) {
 			if (!task.released()) {
 				stillRunning.add(task.id() + " (" + task.name() + ")");
 			}
 		}
-		if (waiting > 0 || !cancelled.isEmpty()) {
-			long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-			if (cancelled.isEmpty()) {
-				logger.info("Drain complete in " + took + " ms: every background task finished");
+		List<String> endedButRunning = new ArrayList<>();
+		for (TrackedTask<?> task : this.registry.all()) {
+			if (!task.released() && task.state().isTerminal() && !interrupted.contains(task)) {
+				endedButRunning.add(task.id() + " (" + task.name() + ", " + task.state() + ")");
 			}
-			else if (stillRunning.isEmpty()) {
-				logger.warn("Drain complete in " + took + " ms: " + endedBy(cancelled.size() - notStarted, notStarted,
-						ending));
+		}
+		if (waiting > 0 || !cancelled.isEmpty() || !endedButRunning.isEmpty()) {
+			long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+			if (stillRunning.isEmpty() && endedButRunning.isEmpty()) {
+				if (cancelled.isEmpty()) {
+					logger.info("Drain complete in " + took + " ms: every background task finished");
+				}
+				else {
+					logger.warn("Drain complete in " + took + " ms: " + endedBy(cancelled.size() - notStarted,
+							notStarted, ending));
+				}
 			}
 			else {
-				logger.warn("Drain ended in " + took + " ms: " + endedBy(cancelled.size() - notStarted, notStarted,
-						ending) + ", and "
-						+ stillRunning.size() + " of them still ran " + UNWIND_TIME.toMillis() + " ms later "
-						+ ((stillRunning.size() == 1) ? "(its work ignores interrupts) and is"
+				StringBuilder message = new StringBuilder("Drain ended in ").append(took).append(" ms: ");
+				message.append(cancelled.isEmpty() ? "no background task was left to interrupt"
+						: endedBy(cancelled.size() - notStarted, notStarted, ending));
+				if (!stillRunning.isEmpty()) {
+					message.append(", and ").append(stillRunning.size()).append(" of them still ran ")
+						.append(UNWIND_TIME.toMillis()).append(" ms later ")
+						.append((stillRunning.size() == 1) ? "(its work ignores interrupts) and is"
 								: "(their work ignores interrupts) and are")
-						+ " abandoned: " + String.join(", ", stillRunning));
+						.append(" abandoned: ").append(String.join(", ", stillRunning));
+				}
+				if (!endedButRunning.isEmpty()) {
+					int count = endedButRunning.size();
+					message.append("; ").append(count).append(" background task")
+						.append((count == 1) ? " that had ended before (a budget used up, a cancel) still runs, its"
+								: "s that had ended before (a budget used up, a cancel) still run, their")
+						.append(" work ignoring the interrupt, and ").append((count == 1) ? "is" : "are")
+						.append(" abandoned: ").append(String.join(", ", endedButRunning));
+				}
+				logger.warn(message.toString());
 			}
 		}
 		return cancelled;

@@ -6,8 +6,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -29,6 +31,12 @@ final class DefaultTaskStorage implements TaskStorage {
 	private final DataSize quota;
 
 	private volatile boolean created;
+
+	/**
+	 * The bytes in the directory as this storage's streams know them: read from the disk whenever a stream
+	 * opens, and counted up by every write of every open stream, so that streams open at once share the quota.
+	 */
+	private final AtomicLong used = new AtomicLong();
 
 	DefaultTaskStorage(Path dir, DataSize quota) {
 		this.dir = dir;
@@ -102,16 +110,48 @@ final class DefaultTaskStorage implements TaskStorage {
 		if (!resolved.startsWith(this.dir) || resolved.equals(this.dir)) {
 			throw new IllegalArgumentException("Task storage name '" + name + "' escapes the task's directory");
 		}
+		if (this.created) {
+			requireInside(resolved, name);
+		}
 		return resolved;
+	}
+
+	/**
+	 * Refuses a name that leaves the directory through a symbolic link in it (one an extracted archive
+	 * brought, say): the deepest part of the path that exists must really be inside the directory.
+	 */
+	private void requireInside(Path resolved, String name) {
+		Path existing = resolved;
+		while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+			existing = existing.getParent();
+		}
+		if (existing == null) {
+			return;
+		}
+		try {
+			Path real = Files.isSymbolicLink(existing) ? existing.getParent().toRealPath().resolve(existing.getFileName())
+					: existing.toRealPath();
+			if (Files.isSymbolicLink(existing) || !real.startsWith(this.dir.toRealPath())) {
+				throw new IllegalArgumentException("Task storage name '" + name + "' leaves the task's directory "
+						+ "through a symbolic link");
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot check task storage name '" + name + "'", ex);
+		}
 	}
 
 	@Override
 	public OutputStream newOutputStream(String name) throws IOException {
 		Path file = resolve(name);
 		dir();
+		requireInside(file, name);
 		Files.createDirectories(file.getParent());
-		long available = this.quota.toBytes() - usedBytes();
-		return new QuotaOutputStream(Files.newOutputStream(file), available, name, this.quota);
+		// the file itself must not be a link either: opened without following one, and truncated first
+		OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+				StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS);
+		this.used.set(usedBytes());
+		return new QuotaOutputStream(out, name);
 	}
 
 	@Override
@@ -133,19 +173,13 @@ final class DefaultTaskStorage implements TaskStorage {
 		}
 	}
 
-	private static final class QuotaOutputStream extends FilterOutputStream {
+	private final class QuotaOutputStream extends FilterOutputStream {
 
 		private final String name;
 
-		private final DataSize quota;
-
-		private long available;
-
-		QuotaOutputStream(OutputStream out, long available, String name, DataSize quota) {
+		QuotaOutputStream(OutputStream out, String name) {
 			super(out);
-			this.available = available;
 			this.name = name;
-			this.quota = quota;
 		}
 
 		@Override
@@ -161,13 +195,13 @@ final class DefaultTaskStorage implements TaskStorage {
 		}
 
 		private void reserve(int len) throws StorageQuotaExceededException {
-			if (len > this.available) {
+			long quota = DefaultTaskStorage.this.quota.toBytes();
+			if (DefaultTaskStorage.this.used.addAndGet(len) > quota) {
+				DefaultTaskStorage.this.used.addAndGet(-len);
 				throw new StorageQuotaExceededException("Writing '" + this.name
-						+ "' would exceed the task storage quota of "
-						+ DataSizes.text(this.quota.toBytes()) + " (edge-runtime.storage.quota)",
-						this.quota.toBytes());
+						+ "' would exceed the task storage quota of " + DataSizes.text(quota)
+						+ " (edge-runtime.storage.quota)", quota);
 			}
-			this.available -= len;
 		}
 
 	}

@@ -64,9 +64,13 @@ public final class EdgeRuntimeLifecycle
 
 	@Override
 	public void stop() {
-		this.runtime.drain(this.gracePeriod);
-		this.runtime.close();
-		this.running = false;
+		try {
+			this.runtime.drain(this.gracePeriod);
+		}
+		finally {
+			this.runtime.close();
+			this.running = false;
+		}
 	}
 
 	@Override
