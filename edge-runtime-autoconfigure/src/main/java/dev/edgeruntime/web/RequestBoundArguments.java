@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 import dev.edgeruntime.StorageQuotaExceededException;
 import dev.edgeruntime.TaskStorage;
@@ -18,12 +21,15 @@ import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.InputStreamResource;
 import org.springframework.core.io.Resource;
 import org.springframework.util.ClassUtils;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.multipart.MultipartFile;
 
 /**
  * Copies the arguments that die with the HTTP request into a task's storage: the servlet container
  * deletes uploaded files and closes the request body when the request ends, before a detached task runs.
- * Uploaded files are copied alone, in arrays and in lists.
+ * Uploaded files are copied alone, in arrays and lists, in an {@code Optional}, and as the values of a
+ * {@code Map} or {@code MultiValueMap} (what {@code @RequestParam Map<String, MultipartFile>} binds).
  * The task gets equivalent arguments that read the copies.
  *
  * @author edge-runtime developers
@@ -105,9 +111,17 @@ final class RequestBoundArguments {
 	 */
 	private static final class Multipart {
 
+		/**
+		 * Whether the argument is or holds uploads, in any of the shapes Spring MVC binds them to: a file, an
+		 * array or list of them, an {@code Optional} of one, a map of them by name ({@code Map} or
+		 * {@code MultiValueMap}).
+		 */
 		static boolean is(@Nullable Object argument) {
 			if (argument instanceof MultipartFile || argument instanceof MultipartFile[]) {
 				return true;
+			}
+			if (argument instanceof Optional<?> optional) {
+				return optional.orElse(null) instanceof MultipartFile;
 			}
 			if (argument instanceof List<?> list) {
 				for (Object element : list) {
@@ -116,10 +130,36 @@ final class RequestBoundArguments {
 					}
 				}
 			}
+			if (argument instanceof Map<?, ?> map) {
+				for (Object value : map.values()) {
+					if (is(value)) {
+						return true;
+					}
+				}
+			}
 			return false;
 		}
 
+		@SuppressWarnings("unchecked")
+		private static Map<Object, Object> multiValueMap() {
+			return (Map<Object, Object>) (Map<?, ?>) new LinkedMultiValueMap<Object, Object>();
+		}
+
 		static Object copy(Object argument, String name, TaskStorage storage) throws IOException {
+			if (argument instanceof Optional<?> optional) {
+				return Optional.of(copyFile((MultipartFile) optional.orElseThrow(), name, storage));
+			}
+			if (argument instanceof Map<?, ?> map) {
+				Map<Object, Object> copies = (argument instanceof MultiValueMap<?, ?>) ? multiValueMap()
+						: new LinkedHashMap<>();
+				int i = 0;
+				for (Map.Entry<?, ?> entry : map.entrySet()) {
+					Object value = entry.getValue();
+					copies.put(entry.getKey(), is(value) ? copy(value, name + "/" + i, storage) : value);
+					i++;
+				}
+				return copies;
+			}
 			if (argument instanceof MultipartFile[] files) {
 				MultipartFile[] copies = new MultipartFile[files.length];
 				for (int i = 0; i < files.length; i++) {
@@ -129,9 +169,10 @@ final class RequestBoundArguments {
 			}
 			if (argument instanceof List<?> list) {
 				List<Object> copies = new ArrayList<>(list.size());
-				for (int i = 0; i < list.size(); i++) {
-					Object element = list.get(i);
+				int i = 0;
+				for (Object element : list) {
 					copies.add((element instanceof MultipartFile file) ? copyFile(file, name + "/" + i, storage) : element);
+					i++;
 				}
 				return copies;
 			}
