@@ -54,7 +54,8 @@ public final class QueueNotificationListener implements SmartLifecycle {
 
 	private final Set<String> pgmqChannels = ConcurrentHashMap.newKeySet();
 
-	private final CountDownLatch stopped = new CountDownLatch(1);
+	/** Counted down by {@link #stop()}; a new one for each {@link #start()}, so that a restart listens again. */
+	private volatile CountDownLatch stopped = new CountDownLatch(1);
 
 	/**
 	 * Creates a new instance.
@@ -70,8 +71,10 @@ public final class QueueNotificationListener implements SmartLifecycle {
 
 	@Override
 	public void start() {
+		CountDownLatch stopped = new CountDownLatch(1);
+		this.stopped = stopped;
 		this.running = true;
-		Thread listener = new Thread(this::listen, "queue-listen");
+		Thread listener = new Thread(() -> listen(stopped), "queue-listen");
 		listener.setDaemon(true);
 		this.thread = listener;
 		listener.start();
@@ -159,31 +162,36 @@ public final class QueueNotificationListener implements SmartLifecycle {
 		return null;
 	}
 
-	private void listen() {
+	private void listen(CountDownLatch stopped) {
 		long backoff = 500;
-		while (this.running) {
+		while (this.running && stopped.getCount() > 0) {
 			try (Connection connection = this.dataSource.getConnection()) {
-				connection.setAutoCommit(true);
-				try (Statement statement = connection.createStatement()) {
-					statement.execute("LISTEN " + QueueNotifier.CHANNEL);
-				}
-				PGConnection pg = connection.unwrap(PGConnection.class);
-				this.listening = true;
-				backoff = 500;
-				// Messages sent while nobody listened are found by reading now.
-				this.consumers.wakeUpAll();
-				this.pgmqChannels.clear();
-				while (this.running) {
-					listenToPgmqInserts(connection);
-					PGNotification[] notifications = pg.getNotifications(WAIT_MILLIS);
-					if (notifications != null) {
-						for (PGNotification notification : notifications) {
-							String queue = queueOf(notification);
-							if (queue != null) {
-								this.consumers.wakeUp(queue);
+				try {
+					connection.setAutoCommit(true);
+					try (Statement statement = connection.createStatement()) {
+						statement.execute("LISTEN " + QueueNotifier.CHANNEL);
+					}
+					PGConnection pg = connection.unwrap(PGConnection.class);
+					this.listening = true;
+					backoff = 500;
+					// Messages sent while nobody listened are found by reading now.
+					this.consumers.wakeUpAll();
+					this.pgmqChannels.clear();
+					while (this.running && stopped.getCount() > 0) {
+						listenToPgmqInserts(connection);
+						PGNotification[] notifications = pg.getNotifications(WAIT_MILLIS);
+						if (notifications != null) {
+							for (PGNotification notification : notifications) {
+								String queue = queueOf(notification);
+								if (queue != null) {
+									this.consumers.wakeUp(queue);
+								}
 							}
 						}
 					}
+				}
+				finally {
+					unlistenBeforeReturning(connection);
 				}
 			}
 			catch (SQLException | RuntimeException ex) {
@@ -192,7 +200,7 @@ public final class QueueNotificationListener implements SmartLifecycle {
 				}
 				this.listening = false;
 				try {
-					if (this.stopped.await(backoff, TimeUnit.MILLISECONDS)) {
+					if (stopped.await(backoff, TimeUnit.MILLISECONDS)) {
 						return;
 					}
 				}
@@ -204,6 +212,21 @@ public final class QueueNotificationListener implements SmartLifecycle {
 			}
 		}
 		this.listening = false;
+	}
+
+	/**
+	 * The connection goes back to the application's pool: it must not go on collecting every queue's
+	 * notifications for whoever borrows it next. A connection that is broken is left to the pool to discard.
+	 */
+	private static void unlistenBeforeReturning(Connection connection) {
+		try (Statement statement = connection.createStatement()) {
+			statement.execute("UNLISTEN *");
+			// and what had arrived already, which the driver keeps until asked
+			connection.unwrap(PGConnection.class).getNotifications();
+		}
+		catch (SQLException | RuntimeException ex) {
+			logger.debug("Could not stop listening on the connection handed back to the pool", ex);
+		}
 	}
 
 }

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
@@ -14,12 +15,15 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Wakes consumers after a send with {@code NOTIFY edge_runtime_queue, '<queue>'}, at most once per queue
  * per throttle interval from this instance. The first send in an interval notifies in the sender's
  * transaction (PostgreSQL delivers it at commit); later sends in the interval are covered by one more
- * notification at the interval's end, so a burst costs two notifications and none is lost.
+ * notification at the interval's end (after the commit, for a send in a transaction), so a burst costs two
+ * notifications and none is lost.
  *
  * @author edge-runtime developers
  */
@@ -66,9 +70,33 @@ public final class QueueNotifier implements PgmqTemplate.SendNotifier, Disposabl
 			this.jdbc.queryForList(NOTIFY, queue);
 			return;
 		}
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			// a notification from the scheduler's own connection could reach the consumers before this
+			// transaction commits, and they would read nothing: the trailing one waits for the commit
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+
+				@Override
+				public void afterCommit() {
+					scheduleTrailing(queue);
+				}
+
+			});
+			return;
+		}
+		scheduleTrailing(queue);
+	}
+
+	private void scheduleTrailing(String queue) {
 		if (this.trailing.add(queue)) {
-			long delay = Math.max(0, this.throttleNanos - (now - last));
-			this.scheduler.schedule(() -> notifyLater(queue), delay, TimeUnit.NANOSECONDS);
+			Long last = this.lastNotified.get(queue);
+			long since = (last != null) ? System.nanoTime() - last : this.throttleNanos;
+			long delay = Math.max(0, this.throttleNanos - since);
+			try {
+				this.scheduler.schedule(() -> notifyLater(queue), delay, TimeUnit.NANOSECONDS);
+			}
+			catch (RejectedExecutionException ex) {
+				this.trailing.remove(queue); // closing: the consumers find the message when they poll
+			}
 		}
 	}
 

@@ -308,7 +308,13 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 			return false;
 		}
 		this.startedAt = now;
-		this.thread = thread;
+		synchronized (this) {
+			this.thread = thread;
+		}
+		if (thread != null && this.state.isTerminal()) {
+			// cancelled (or over budget) between the two: its interrupt found no thread yet, so it comes now
+			thread.interrupt();
+		}
 		return true;
 	}
 

@@ -1,0 +1,145 @@
+package dev.edgeruntime.queue;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.sql.DataSource;
+
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.edgeruntime.autoconfigure.EdgeRuntimeAutoConfiguration;
+import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
+import dev.edgeruntime.testsupport.TestDatabase;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The notification listener across a stop and a start of its lifecycle (its connection goes back to the
+ * pool listening to nothing; a restarted listener reconnects after losing its connection), and the
+ * notifier's trailing notification for a send in a transaction, which waits for the commit.
+ *
+ * @author edge-runtime developers
+ */
+class QueueNotificationLifecycleTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(20);
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JacksonAutoConfiguration.class,
+				EdgeRuntimeAutoConfiguration.class, EdgeRuntimeQueueAutoConfiguration.class))
+		.withPropertyValues(TestDatabase.get().springProperties())
+		.withPropertyValues("edge-runtime.queue.notify.enabled=false");
+
+	@Test
+	void stopShouldNotHandAListeningConnectionBackToThePool() {
+		this.contextRunner.run((context) -> {
+			try (HikariDataSource pool = TestDatabase.get().newDataSource(1)) {
+				QueueNotificationListener listener = new QueueNotificationListener(pool,
+						context.getBean(QueueConsumers.class), Duration.ofMillis(500));
+				listener.start();
+				await().atMost(WAIT).until(listener::isListening);
+				listener.stop();
+				try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement();
+						ResultSet channels = statement.executeQuery("SELECT pg_listening_channels()")) {
+					List<String> listening = new ArrayList<>();
+					while (channels.next()) {
+						listening.add(channels.getString(1));
+					}
+					assertThat(listening).as("channels the pooled connection still listens on").isEmpty();
+				}
+			}
+		});
+	}
+
+	@Test
+	void listenerStoppedAndStartedAgainShouldReconnectWhenItsConnectionIsLost() {
+		this.contextRunner.run((context) -> {
+			try (HikariDataSource pool = TestDatabase.get().newDataSource(1)) {
+				QueueNotificationListener listener = new QueueNotificationListener(pool,
+						context.getBean(QueueConsumers.class), Duration.ofMillis(500));
+				listener.start();
+				await().atMost(WAIT).until(listener::isListening);
+				listener.stop();
+				listener.start();
+				await().atMost(WAIT).until(listener::isListening);
+				// The database restarts (for this connection): its backend is terminated.
+				new JdbcTemplate(TestDatabase.get().dataSource()).queryForList("""
+						SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+						WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()
+						""");
+				await().atMost(WAIT).until(() -> !listener.isListening());
+				await("listening again after the database came back").atMost(WAIT).until(listener::isListening);
+				listener.stop();
+			}
+		});
+	}
+
+	@Test
+	void sendInATransactionOpenPastTheThrottleIntervalShouldStillWakeTheConsumer() throws Exception {
+		String queue = TestDatabase.uniqueName("ntf_");
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JacksonAutoConfiguration.class,
+					EdgeRuntimeAutoConfiguration.class, EdgeRuntimeQueueAutoConfiguration.class))
+			.withPropertyValues(TestDatabase.get().springProperties())
+			.withPropertyValues("test.queue=" + queue, "edge-runtime.queue.consumer.polling-interval=1m",
+					"edge-runtime.queue.notify.throttle=3s")
+			.withUserConfiguration(QueueListenerTests.ListenerConfiguration.class)
+			.run((context) -> {
+				QueueConsumers consumers = context.getBean(QueueConsumers.class);
+				QueueNotificationListener notifications = context.getBean(QueueNotificationListener.class);
+				await().atMost(WAIT).until(() -> notifications.isListening()
+						&& consumers.status().stream().allMatch(QueueConsumerStatus::healthy));
+				QueueListenerTests.OrderListener listener = context.getBean(QueueListenerTests.OrderListener.class);
+				PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
+				DataSource dataSource = context.getBean(DataSource.class);
+				try (Connection watcher = TestDatabase.get().dataSource().getConnection()) {
+					watcher.setAutoCommit(true);
+					try (Statement statement = watcher.createStatement()) {
+						statement.execute("LISTEN " + QueueNotifier.CHANNEL);
+					}
+					AtomicInteger seen = new AtomicInteger();
+					pgmq.send(queue, new QueueListenerTests.Order("first", 1));
+					await().atMost(WAIT).until(() -> count(watcher, queue, seen) >= 1);
+					new TransactionTemplate(new DataSourceTransactionManager(dataSource)).executeWithoutResult((status) -> {
+						// within the throttle interval of the first: announced by the trailing notification
+						pgmq.send(queue, new QueueListenerTests.Order("second", 2));
+						// held open past the interval: no trailing notification may go out before the commit
+						await().during(Duration.ofSeconds(4)).atMost(WAIT).until(() -> count(watcher, queue, seen) == 1);
+					});
+					await().atMost(WAIT).until(() -> count(watcher, queue, seen) >= 2);
+				}
+				await("the committed second message read before the next poll, a minute away").atMost(WAIT)
+					.until(() -> listener.received.size() == 2);
+			});
+	}
+
+	private static int count(Connection watcher, String queue, AtomicInteger seen) throws Exception {
+		PGNotification[] received = watcher.unwrap(PGConnection.class).getNotifications(100);
+		if (received != null) {
+			for (PGNotification notification : received) {
+				if (queue.equals(notification.getParameter())) {
+					seen.incrementAndGet();
+				}
+			}
+		}
+		return seen.get();
+	}
+
+}
