@@ -54,9 +54,18 @@ abstract sealed class CronSchedule {
 		if (trimmed.equalsIgnoreCase("@reboot")) {
 			throw new IllegalArgumentException("@reboot is not a recurring schedule");
 		}
-		String expression = (!trimmed.startsWith("@") && trimmed.split("\\s+").length == 5) ? "0 " + trimmed
-				: trimmed;
-		return new Cron(trimmed, CronExpression.parse(expression));
+		String[] fields = trimmed.split("\\s+");
+		if (trimmed.startsWith("@") || fields.length != 5) {
+			return new Cron(trimmed, List.of(CronExpression.parse(trimmed)));
+		}
+		// As pg_cron (and every cron after vixie cron) reads it: with both day fields restricted (neither starts
+		// with '*'), a day that matches either one fires; Spring's expressions need both to match.
+		if (!fields[2].startsWith("*") && !fields[4].startsWith("*")) {
+			return new Cron(trimmed, List.of(
+					CronExpression.parse("0 " + fields[0] + " " + fields[1] + " " + fields[2] + " " + fields[3] + " *"),
+					CronExpression.parse("0 " + fields[0] + " " + fields[1] + " * " + fields[3] + " " + fields[4])));
+		}
+		return new Cron(trimmed, List.of(CronExpression.parse("0 " + trimmed)));
 	}
 
 	/**
@@ -131,17 +140,24 @@ abstract sealed class CronSchedule {
 	 */
 	static final class Cron extends CronSchedule {
 
-		private final CronExpression expression;
+		/** One, or two whose ticks are merged (a day of the month or a day of the week). */
+		private final List<CronExpression> expressions;
 
-		Cron(String text, CronExpression expression) {
+		Cron(String text, List<CronExpression> expressions) {
 			super(text);
-			this.expression = expression;
+			this.expressions = expressions;
 		}
 
 		@Override
 		@Nullable Instant next(Instant after) {
-			ZonedDateTime next = this.expression.next(after.atZone(ZoneOffset.UTC));
-			return (next != null) ? next.toInstant() : null;
+			Instant earliest = null;
+			for (CronExpression expression : this.expressions) {
+				ZonedDateTime next = expression.next(after.atZone(ZoneOffset.UTC));
+				if (next != null && (earliest == null || next.toInstant().isBefore(earliest))) {
+					earliest = next.toInstant();
+				}
+			}
+			return earliest;
 		}
 
 	}

@@ -1,11 +1,13 @@
 package dev.edgeruntime.cron;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +64,7 @@ final class PgCronRegistry {
 	private static final String OWNED = """
 			SELECT jobid, jobname, schedule, command, database FROM cron.job
 			WHERE left(jobname, length(?)) = ?
+				AND (command NOT LIKE '/* edge-runtime owner %' OR left(command, length(?)) = ?)
 			""";
 
 	// The queue name and the message reach the command as SQL literals quoted by the server, so no content
@@ -92,12 +95,14 @@ final class PgCronRegistry {
 				SELECT d.status, d.return_message, d.start_time, d.end_time FROM cron.job_run_details d
 				WHERE d.jobid = j.jobid ORDER BY d.runid DESC LIMIT 1) r ON true
 			WHERE left(j.jobname, length(?)) = ?
+				AND (j.command NOT LIKE '/* edge-runtime owner %' OR left(j.command, length(?)) = ?)
 			ORDER BY j.jobname
 			""";
 
 	private static final String RUNS = """
 			SELECT d.runid, j.jobname, d.status FROM cron.job_run_details d JOIN cron.job j ON j.jobid = d.jobid
 			WHERE d.runid > ? AND left(j.jobname, length(?)) = ?
+				AND (j.command NOT LIKE '/* edge-runtime owner %' OR left(j.command, length(?)) = ?)
 			ORDER BY d.runid
 			""";
 
@@ -111,6 +116,8 @@ final class PgCronRegistry {
 
 	private final String prefix;
 
+	private final String ownerMark;
+
 	private final Set<Long> counted = new HashSet<>();
 
 	private long runWatermark = -1;
@@ -119,6 +126,17 @@ final class PgCronRegistry {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.prefix = prefix;
+		this.ownerMark = ownerMark(prefix);
+	}
+
+	/**
+	 * What starts the command of every job this application schedules: its prefix, hex-encoded inside a SQL
+	 * comment (no prefix can end the comment). An application whose prefix starts with another's
+	 * ({@code edge-runtime:} and {@code edge-runtime:billing:}) then never takes the other's jobs for its own;
+	 * a job whose command has no mark (scheduled before marks existed) belongs to whoever's prefix it has.
+	 */
+	static String ownerMark(String prefix) {
+		return "/* edge-runtime owner " + HexFormat.of().formatHex(prefix.getBytes(StandardCharsets.UTF_8)) + " */ ";
 	}
 
 	/**
@@ -136,7 +154,16 @@ final class PgCronRegistry {
 				installed = installedVersion();
 			}
 			catch (DataAccessException ex) {
-				logger.info("pg_cron is available but could not be created: " + ex.getMostSpecificCause().getMessage());
+				// another instance may have created it at the same moment (CREATE EXTENSION IF NOT EXISTS is not
+				// safe against that): then it is there, and this instance must use it too
+				installed = installedVersion();
+				if (installed != null) {
+					logger.info("pg_cron was created by another instance at the same moment");
+				}
+				else {
+					logger.info("pg_cron is available but could not be created: "
+							+ ex.getMostSpecificCause().getMessage());
+				}
 			}
 		}
 		return (installed != null) ? PgCronVersion.parse(installed) : null;
@@ -191,7 +218,7 @@ final class PgCronRegistry {
 			this.jdbc.query(OWNED, (ResultSet rs) -> {
 				existing.put(rs.getString(2),
 						new Existing(rs.getLong(1), rs.getString(3), rs.getString(4), rs.getString(5)));
-			}, this.prefix, this.prefix);
+			}, this.prefix, this.prefix, this.ownerMark, this.ownerMark);
 			List<String> created = new ArrayList<>();
 			List<String> updated = new ArrayList<>();
 			for (CronJobDefinition job : jobs) {
@@ -243,7 +270,7 @@ final class PgCronRegistry {
 	 * @return the command
 	 */
 	String command(String queue, String message) {
-		return Objects.requireNonNull(
+		return this.ownerMark + Objects.requireNonNull(
 				this.jdbc.queryForObject(COMMAND, String.class, queue, message, QueueNotifier.CHANNEL, queue));
 	}
 
@@ -258,7 +285,7 @@ final class PgCronRegistry {
 			CronRun run = (status != null)
 					? new CronRun(instant(rs, 6), instant(rs, 7), status, rs.getString(5)) : null;
 			jobs.put(rs.getString(1), new Registered(rs.getString(2), rs.getBoolean(3), run));
-		}, this.prefix, this.prefix);
+		}, this.prefix, this.prefix, this.ownerMark, this.ownerMark);
 		return jobs;
 	}
 
@@ -276,7 +303,7 @@ final class PgCronRegistry {
 		long highest = this.runWatermark;
 		List<Object[]> runs = this.jdbc.query(RUNS,
 				(rs, row) -> new Object[] { rs.getLong(1), rs.getString(2), rs.getString(3) }, this.runWatermark,
-				this.prefix, this.prefix);
+				this.prefix, this.prefix, this.ownerMark, this.ownerMark);
 		for (Object[] run : runs) {
 			long id = (Long) run[0];
 			String status = (String) run[2];

@@ -92,7 +92,8 @@ class CronOtherDatabaseTests {
 				List<String> rows = this.cron.queryForList(
 						"SELECT database || ' ' || command FROM cron.job WHERE jobname = ?", String.class,
 						this.prefix + "report");
-				assertThat(rows).singleElement().asString().startsWith(OTHER_DATABASE + " SELECT pgmq.send(");
+				assertThat(rows).singleElement().asString()
+					.startsWith(OTHER_DATABASE + " " + PgCronRegistry.ownerMark(this.prefix) + "SELECT pgmq.send(");
 				String command = this.cron.queryForObject("SELECT command FROM cron.job WHERE jobname = ?",
 						String.class, this.prefix + "report");
 				JdbcTemplate app = new JdbcTemplate(other);

@@ -210,7 +210,8 @@ class CronPgCronTests {
 		this.contextRunner.withPropertyValues(job("hostile", YEARLY, json)).run((context) -> {
 			assertThat(context).hasNotFailed();
 			String command = command("hostile");
-			assertThat(command).startsWith("SELECT pgmq.send(");
+			// the application's mark, a comment, then the send
+			assertThat(command).startsWith(PgCronRegistry.ownerMark(this.prefix) + "SELECT pgmq.send(");
 			this.jdbc.execute(command);
 			List<JsonNode> messages = messages();
 			assertThat(messages).hasSize(1);
