@@ -182,7 +182,8 @@ public final class QueueVacuum implements SmartLifecycle {
 				return Outcome.BUSY;
 			}
 			try (Statement statement = connection.createStatement()) {
-				statement.execute("VACUUM pgmq.q_" + queue);
+				// TRUNCATE false: truncating an empty tail would take a lock that stalls the queue's readers
+				statement.execute("VACUUM (TRUNCATE false) pgmq.q_" + queue);
 				return skipped(statement.getWarnings()) ? Outcome.NOT_OWNER : Outcome.VACUUMED;
 			}
 			finally {
