@@ -76,6 +76,15 @@ final class InAppCronScheduler {
 			DELETE FROM edge_runtime.cron_tick WHERE job_name = ? AND tick_time < ?
 			""";
 
+	// Every job's claims older than the retention, but its latest: those of jobs that fire prune themselves,
+	// this catches the jobs no application declares any more (renamed, removed), whatever their prefix. The
+	// latest claim of a job stays, so that no tick can be claimed twice.
+	private static final String PRUNE_ALL = """
+			DELETE FROM edge_runtime.cron_tick t
+			WHERE t.tick_time < ? AND EXISTS (
+				SELECT 1 FROM edge_runtime.cron_tick n WHERE n.job_name = t.job_name AND n.tick_time > t.tick_time)
+			""";
+
 	private static final String LATEST_TICKS = """
 			SELECT DISTINCT ON (job_name) job_name, tick_time, claimed_at, claimed_by, msg_id
 			FROM edge_runtime.cron_tick WHERE job_name = ANY (?)
@@ -120,6 +129,10 @@ final class InAppCronScheduler {
 			this.jdbc.execute(script());
 		});
 		Instant now = this.clock.instant();
+		int pruned = this.jdbc.update(PRUNE_ALL, Timestamp.from(now.minus(this.options.tickRetention())));
+		if (pruned > 0) {
+			logger.debug("Pruned " + pruned + " claimed cron ticks older than the retention");
+		}
 		definitions.forEach((definition, message) -> {
 			CronSchedule schedule = CronSchedule.parse(definition.schedule());
 			String name = this.options.jobNamePrefix() + definition.name();

@@ -208,6 +208,22 @@ class CronInAppTests {
 		assertThat(messagesPerTick()).isEmpty();
 	}
 
+	@Test
+	void claimsOfAJobNoLongerDeclaredShouldBePrunedButTheLatestAtStart() {
+		MutableClock clock = new MutableClock(Instant.parse("2031-03-01T10:00:30Z"));
+		CronJobDefinition job = new CronJobDefinition("minutely", "* * * * *", this.queue, "{\"m\":1}", "test");
+		scheduler(clock, true, job); // the table exists
+		String gone = this.prefix + "renamed-since";
+		for (String tick : List.of("2031-02-20T00:00:00Z", "2031-02-21T00:00:00Z", "2031-02-22T00:00:00Z")) {
+			this.jdbc.update("INSERT INTO edge_runtime.cron_tick (job_name, tick_time, claimed_by) VALUES (?, ?, 'test')",
+					gone, java.sql.Timestamp.from(Instant.parse(tick)));
+		}
+		scheduler(clock, true, job); // a start, one day of retention
+		assertThat(this.jdbc.queryForList("SELECT tick_time FROM edge_runtime.cron_tick WHERE job_name = ?",
+				java.sql.Timestamp.class, gone)).extracting(java.sql.Timestamp::toInstant)
+			.containsExactly(Instant.parse("2031-02-22T00:00:00Z"));
+	}
+
 	private InAppCronScheduler scheduler(Clock clock, boolean fireMissedTick, CronJobDefinition job) {
 		new PgmqSchemaInitializer(this.shared, PgmqSchemaMode.AUTO).install();
 		PgmqTemplate pgmq = new PgmqTemplate(new JdbcTemplate(this.shared), this.jsonMapper, 1024 * 1024,
