@@ -137,7 +137,11 @@ public final class DashboardController {
 			view = new DashboardView(state, query, page, this.pageSize);
 		}
 		catch (IllegalArgumentException ex) {
-			return ResponseEntity.badRequest().contentType(MediaType.TEXT_PLAIN).body(ex.getMessage());
+			// the reason quotes the request's own input: never to be sniffed as anything but text
+			return ResponseEntity.badRequest()
+				.contentType(new MediaType(MediaType.TEXT_PLAIN, java.nio.charset.StandardCharsets.UTF_8))
+				.header("X-Content-Type-Options", "nosniff")
+				.body(ex.getMessage());
 		}
 		SseEmitter emitter = this.stream.subscribe(view, this.access.canCancel(request));
 		if (emitter == null) {

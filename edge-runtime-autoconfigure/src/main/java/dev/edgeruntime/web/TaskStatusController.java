@@ -13,6 +13,7 @@ import dev.edgeruntime.TaskState;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -74,7 +75,10 @@ public final class TaskStatusController {
 		if (found.isEmpty()) {
 			Optional<TaskInfo> durable = taskId.flatMap(this::findDurable);
 			if (durable.isPresent() && this.accessRule.canRead(durable.get(), request)) {
-				return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(TaskStatus.of(durable.get(), null));
+				return ResponseEntity.ok()
+					.cacheControl(CacheControl.noStore())
+					.contentType(MediaType.APPLICATION_JSON)
+					.body(TaskStatus.of(durable.get(), null));
 			}
 			return notFound(id);
 		}
@@ -84,7 +88,11 @@ public final class TaskStatusController {
 			return notFound(id);
 		}
 		Object result = (info.state() == TaskState.SUCCEEDED) ? handle.result().getNow(null) : null;
-		return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(TaskStatus.of(info, result));
+		// a user's task, its result with it, and a state that changes: no cache or proxy keeps it
+		return ResponseEntity.ok()
+			.cacheControl(CacheControl.noStore())
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(TaskStatus.of(info, result));
 	}
 
 	private Optional<TaskInfo> findDurable(UUID id) {
@@ -105,7 +113,10 @@ public final class TaskStatusController {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND,
 				"No background task with id '" + id + "' is known; finished tasks are kept for a limited time");
 		problem.setTitle("Background task not found");
-		return ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+		return ResponseEntity.status(HttpStatus.NOT_FOUND)
+			.cacheControl(CacheControl.noStore())
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(problem);
 	}
 
 }

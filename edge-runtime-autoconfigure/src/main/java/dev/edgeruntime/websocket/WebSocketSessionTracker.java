@@ -26,6 +26,7 @@ import dev.edgeruntime.TaskRejectedException;
 import dev.edgeruntime.TaskState;
 import dev.edgeruntime.UnloadReason;
 import dev.edgeruntime.runtime.EdgeRuntimeLifecycle;
+import dev.edgeruntime.runtime.ServletTaskOriginResolver;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -239,7 +240,10 @@ public final class WebSocketSessionTracker implements ApplicationListener<Before
 		Principal principal = session.getPrincipal();
 		InetSocketAddress remote = session.getRemoteAddress();
 		// The path only: a query string may carry a token (browsers cannot send headers with an upgrade).
-		return new TaskOrigin("GET", (uri != null) ? uri.getRawPath() : null, null,
+		return new TaskOrigin("GET",
+				(uri != null && uri.getRawPath() != null) ? ServletTaskOriginResolver.withoutPathParameters(uri.getRawPath())
+						: null,
+				null,
 				(principal != null) ? principal.getName() : null,
 				(remote != null) ? address(remote) : null);
 	}

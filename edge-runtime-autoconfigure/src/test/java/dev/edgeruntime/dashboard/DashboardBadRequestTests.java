@@ -67,6 +67,9 @@ class DashboardBadRequestTests {
 		assertThat(response.statusCode()).isEqualTo(400);
 		assertThat(response.body()).startsWith("Unknown task state 'bogus': the states are SCHEDULED, RUNNING")
 			.endsWith(", or active for those not ended");
+		// the reason quotes the input: plain text that a browser must not sniff as a page
+		assertThat(response.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+		assertThat(response.headers().firstValue("Content-Type")).hasValue("text/plain;charset=UTF-8");
 	}
 
 	@Test

@@ -54,6 +54,9 @@ class BackgroundTaskHttpTests {
 	private Gates gates;
 
 	@Autowired
+	private dev.edgeruntime.EdgeRuntime runtime;
+
+	@Autowired
 	private Receipts receipts;
 
 	@Autowired
@@ -85,6 +88,28 @@ class BackgroundTaskHttpTests {
 			assertThat(status.get("finishedAt")).isNotNull();
 			assertThat(status.get("error")).isNull();
 		});
+	}
+
+	@Test
+	void statusResourceShouldNotBeStoredByCachesAndOriginShouldHoldNoPathParameters() throws Exception {
+		String key = UUID.randomUUID().toString();
+		// a session id and a token as path parameters, which Spring MVC does not match on
+		HttpResponse<String> response = post("/reports;jsessionid=SECRETSESSION;token=SECRETTOKEN?key=" + key);
+		try {
+			assertThat(response.statusCode()).isEqualTo(202);
+			String location = response.headers().firstValue("Location").orElseThrow();
+			HttpResponse<String> status = get(URI.create(location));
+			assertThat(status.headers().firstValue("Cache-Control")).hasValue("no-store");
+			assertThat(status.body()).doesNotContain("SECRET");
+			UUID id = UUID.fromString((String) read(status).get("id"));
+			assertThat(this.runtime.find(id).orElseThrow().info().origin().path()).isEqualTo("/reports");
+			HttpResponse<String> unknown = get(uri("/background-tasks/" + UUID.randomUUID()));
+			assertThat(unknown.statusCode()).isEqualTo(404);
+			assertThat(unknown.headers().firstValue("Cache-Control")).hasValue("no-store");
+		}
+		finally {
+			this.gates.open(key);
+		}
 	}
 
 	@Test

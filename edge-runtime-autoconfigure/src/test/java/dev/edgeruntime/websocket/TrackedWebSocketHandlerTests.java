@@ -53,6 +53,17 @@ class TrackedWebSocketHandlerTests {
 	}
 
 	@Test
+	void sessionOriginShouldHoldNoPathParameters() throws Exception {
+		WebSocketTestClient client = connect("/ws/echo;jsessionid=SECRETSESSION");
+		client.send("hello");
+		assertThat(client.next()).isEqualTo("echo: hello");
+		String body = get("/actuator/backgroundtasks?name=echo&state=RUNNING").body();
+		client.close();
+		assertThat(body).doesNotContain("SECRETSESSION");
+		assertThat(JsonPath.parse(body).<List<String>>read("$.tasks[*].origin.path")).contains("/ws/echo");
+	}
+
+	@Test
 	void cancelThroughEndpointShouldCloseClientWithGoingAway() throws Exception {
 		WebSocketTestClient client = connect("/ws/echo");
 		client.send("ping");
