@@ -18,9 +18,12 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JavaType;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.type.TypeFactory;
 
+import org.springframework.core.ResolvableType;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
@@ -129,7 +132,7 @@ final class DurableTaskExecutor {
 		@Nullable Object[] arguments = new Object[types.length];
 		for (int i = 0; i < types.length; i++) {
 			try {
-				arguments[i] = mapper.readerFor(mapper.constructType(types[i])).readValue(json.get(i));
+				arguments[i] = mapper.readerFor(javaType(mapper, target, i, types[i])).readValue(json.get(i));
 			}
 			catch (JacksonException | IllegalArgumentException ex) {
 				throw unreadable(message, "argument " + i + " of " + target.description() + " cannot be read as "
@@ -137,6 +140,36 @@ final class DurableTaskExecutor {
 			}
 		}
 		return arguments;
+	}
+
+	/**
+	 * The type to read an argument as: the declared type, or, where it holds type variables (a method of a
+	 * generic superclass, {@code handle(T item)}), the type the bean's class binds them to.
+	 */
+	private static JavaType javaType(ObjectMapper mapper, Target target, int index, Type declared) {
+		ResolvableType plain = ResolvableType.forType(declared);
+		if (plain.resolve() != null && !plain.hasUnresolvableGenerics()) {
+			return mapper.constructType(declared);
+		}
+		ResolvableType bound = ResolvableType.forMethodParameter(target.method(), index,
+				ClassUtils.getUserClass(org.springframework.aop.support.AopUtils.getTargetClass(target.bean())));
+		return javaType(mapper.getTypeFactory(), bound);
+	}
+
+	private static JavaType javaType(TypeFactory types, ResolvableType type) {
+		if (type.isArray()) {
+			return types.constructArrayType(javaType(types, type.getComponentType()));
+		}
+		Class<?> raw = type.resolve(Object.class);
+		ResolvableType[] generics = type.getGenerics();
+		if (generics.length == 0 || generics.length != raw.getTypeParameters().length) {
+			return types.constructType(raw);
+		}
+		JavaType[] parameters = new JavaType[generics.length];
+		for (int i = 0; i < generics.length; i++) {
+			parameters[i] = javaType(types, generics[i]);
+		}
+		return types.constructParametricType(raw, parameters);
 	}
 
 	/**

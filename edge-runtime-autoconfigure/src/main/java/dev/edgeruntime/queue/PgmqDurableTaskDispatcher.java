@@ -1,11 +1,13 @@
 package dev.edgeruntime.queue;
 
+import java.lang.reflect.Modifier;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,10 +34,13 @@ import tools.jackson.databind.ObjectMapper;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationEventPublisherAware;
+import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.MergedAnnotation;
+import org.springframework.core.annotation.MergedAnnotations;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.util.ClassUtils;
 
 /**
  * The durable tier's {@link DurableTaskDispatcher}: a {@code @BackgroundTask(durable = true)} call is sent
@@ -184,8 +189,26 @@ public final class PgmqDurableTaskDispatcher
 		long messageId = this.pgmq.send(target.queue(), message, headers, Duration.ZERO);
 		DurableTaskHandle handle = new DurableTaskHandle(id, invocation.name(), target.queue(), messageId, origin,
 				Instant.now(), (taskId) -> cancel(taskId).map(Cancellation::cancelled).orElse(false));
-		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+		// Only a transaction that holds the connection the message went out on takes it back when it rolls
+		// back: not an empty one (SUPPORTS), nor one of another resource, where the send stood on its own.
+		if (TransactionSynchronizationManager.isSynchronizationActive()
+				&& TransactionSynchronizationManager.isActualTransactionActive() && this.pgmq.sendsInTransaction()) {
 			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+
+				private final List<Object> savepointsSince = new ArrayList<>(0);
+
+				@Override
+				public void savepoint(Object savepoint) {
+					this.savepointsSince.add(savepoint);
+				}
+
+				@Override
+				public void savepointRollback(Object savepoint) {
+					// a savepoint made before the send: rolling back to it takes the message back
+					if (!this.savepointsSince.contains(savepoint)) {
+						handle.dropped();
+					}
+				}
 
 				@Override
 				public void afterCompletion(int status) {
@@ -204,6 +227,12 @@ public final class PgmqDurableTaskDispatcher
 		List<JsonNode> arguments = new ArrayList<>(invocation.arguments().size());
 		for (int i = 0; i < invocation.arguments().size(); i++) {
 			Object argument = invocation.arguments().get(i);
+			String lost = lostInTransit(argument, ResolvableType.forMethodParameter(target.method(), i,
+					ClassUtils.getUserClass(invocation.targetClass())).resolve(Object.class));
+			if (lost != null) {
+				throw new IllegalArgumentException("Cannot enqueue durable task '" + invocation.name() + "': argument "
+						+ i + " of " + target.description() + " " + lost);
+			}
 			try {
 				arguments.add(mapper.valueToTree(argument));
 			}
@@ -215,6 +244,35 @@ public final class PgmqDurableTaskDispatcher
 			}
 		}
 		return arguments;
+	}
+
+	/**
+	 * Why an argument would not come back as it was passed: the consumer reads it as the declared type, so a
+	 * subclass of a concrete class arrives as that class, without what the subclass adds, and an object
+	 * passed for an {@code Object} parameter arrives as a map. {@code null} when it comes back whole.
+	 */
+	static @Nullable String lostInTransit(@Nullable Object argument, Class<?> declared) {
+		if (argument == null || argument.getClass() == declared || declared.isPrimitive()) {
+			return null;
+		}
+		Class<?> actual = argument.getClass();
+		if (declared == Object.class) {
+			boolean plain = argument instanceof CharSequence || argument instanceof Number
+					|| argument instanceof Boolean || argument instanceof Map || argument instanceof Collection;
+			return plain ? null : "is a " + actual.getName() + " passed as an Object: it would be read back as a "
+					+ "map, not as a " + actual.getSimpleName() + "; declare the parameter as " + actual.getSimpleName();
+		}
+		boolean polymorphic = declared.isInterface() || Modifier.isAbstract(declared.getModifiers())
+				|| MergedAnnotations.from(declared, MergedAnnotations.SearchStrategy.TYPE_HIERARCHY)
+					.isPresent("com.fasterxml.jackson.annotation.JsonTypeInfo");
+		if (polymorphic || declared.getName().startsWith("java.") || actual.isAnonymousClass()
+				|| actual.isSynthetic()) {
+			return null;
+		}
+		return "is a " + actual.getName() + ", a subclass of the declared " + declared.getName() + ": it would "
+				+ "be read back as a " + declared.getSimpleName() + ", without what " + actual.getSimpleName()
+				+ " adds; declare " + actual.getSimpleName() + ", or annotate " + declared.getSimpleName()
+				+ " with @JsonTypeInfo";
 	}
 
 	private static Map<String, String> originHeader(TaskOrigin origin) {

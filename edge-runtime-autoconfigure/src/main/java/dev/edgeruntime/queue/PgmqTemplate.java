@@ -623,6 +623,18 @@ public class PgmqTemplate {
 	}
 
 	/**
+	 * Whether a send now goes out in the current thread's transaction, on its connection: a transaction
+	 * manager holds a connection of this template's {@code DataSource}, so a rollback takes the send back.
+	 * @return {@code true} when a rollback would take a send made now back
+	 */
+	boolean sendsInTransaction() {
+		javax.sql.DataSource dataSource = this.jdbc.getDataSource();
+		return dataSource != null && org.springframework.transaction.support.TransactionSynchronizationManager
+			.isActualTransactionActive()
+				&& org.springframework.transaction.support.TransactionSynchronizationManager.hasResource(dataSource);
+	}
+
+	/**
 	 * Sets when a leased message becomes visible again, counted from now, while the lease is still the
 	 * caller's: a heartbeat, or a hand-back ({@link Duration#ZERO}).
 	 * @param queue the queue name

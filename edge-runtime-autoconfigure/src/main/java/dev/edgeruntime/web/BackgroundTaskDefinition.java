@@ -16,6 +16,7 @@ import dev.edgeruntime.TaskOptions;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.stereotype.Controller;
 import org.springframework.util.ClassUtils;
@@ -39,6 +40,13 @@ final class BackgroundTaskDefinition {
 			"jakarta.servlet.ServletResponse", "jakarta.servlet.http.Part",
 			"org.springframework.web.context.request.WebRequest", "org.springframework.http.HttpInputMessage",
 			"org.springframework.http.HttpOutputMessage" };
+
+	/** Return types with which Spring MVC handles a request asynchronously, refused on a handler method. */
+	private static final String[] ASYNC_HANDLER_TYPES = { "java.util.concurrent.Callable",
+			"org.springframework.web.context.request.async.DeferredResult",
+			"org.springframework.web.context.request.async.WebAsyncTask",
+			"org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter",
+			"org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody" };
 
 	/**
 	 * How the call returns to its caller.
@@ -110,7 +118,7 @@ final class BackgroundTaskDefinition {
 					+ "remove them");
 		}
 		if (annotation.durable()) {
-			checkDurable(annotation, method, kind, description);
+			checkDurable(annotation, method, targetClass, kind, description);
 		}
 		return new BackgroundTaskDefinition(method, description, kind, options, annotation.durable(), queue,
 				annotation.maxAttempts());
@@ -156,7 +164,8 @@ final class BackgroundTaskDefinition {
 	 * Durable work runs on a queue consumer, perhaps on another instance after a restart: its arguments
 	 * travel as JSON, no result comes back to the caller, and the in-process budgets do not apply.
 	 */
-	private static void checkDurable(BackgroundTask annotation, Method method, Kind kind, String description) {
+	private static void checkDurable(BackgroundTask annotation, Method method, Class<?> targetClass, Kind kind,
+			String description) {
 		if (StringUtils.hasText(annotation.wallClock()) || StringUtils.hasText(annotation.cpuTime())
 				|| StringUtils.hasText(annotation.memory())) {
 			throw misuse(description, "wallClock, cpuTime and memory budget in-process tasks; durable work runs "
@@ -166,11 +175,12 @@ final class BackgroundTaskDefinition {
 			throw misuse(description, "durable work's result does not come back to the caller, so a future of "
 					+ "it would never complete; return void or TaskHandle<?> (its id reads the status)");
 		}
-		Type[] types = method.getGenericParameterTypes();
-		for (int i = 0; i < types.length; i++) {
-			String problem = DurableArguments.problem(types[i]);
+		for (int i = 0; i < method.getParameterCount(); i++) {
+			// as the bean's class binds it: T of a generic superclass is the type its subclass gives it
+			ResolvableType type = ResolvableType.forMethodParameter(method, i, targetClass);
+			String problem = DurableArguments.problem(type);
 			if (problem != null) {
-				throw misuse(description, "parameter " + i + " of type " + types[i].getTypeName() + " " + problem);
+				throw misuse(description, "parameter " + i + " of type " + type + " " + problem);
 			}
 		}
 	}
@@ -180,6 +190,16 @@ final class BackgroundTaskDefinition {
 			if (WebAnnotations.hasResponseStatus(method)) {
 				throw misuse(description, "@ResponseStatus conflicts with the 202 Accepted of a background task; "
 						+ "remove it");
+			}
+			for (String name : ASYNC_HANDLER_TYPES) {
+				if (ClassUtils.isPresent(name, BackgroundTaskDefinition.class.getClassLoader()) && ClassUtils
+					.resolveClassName(name, BackgroundTaskDefinition.class.getClassLoader())
+					.isAssignableFrom(method.getReturnType())) {
+					throw misuse(description, "its return type " + method.getReturnType().getSimpleName() + " is Spring "
+							+ "MVC's own asynchronous request handling, which the background task would never run or "
+							+ "wait for; return the value itself (or a CompletableFuture of it): the body already "
+							+ "runs in the background, and its value is the task's result");
+				}
 			}
 			return Kind.HANDLER;
 		}

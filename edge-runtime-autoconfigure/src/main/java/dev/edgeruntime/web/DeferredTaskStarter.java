@@ -1,5 +1,7 @@
 package dev.edgeruntime.web;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.edgeruntime.runtime.DeferredTask;
@@ -68,8 +70,29 @@ final class DeferredTaskStarter {
 			task.startsAfter(Thread.currentThread(), "its transaction commits");
 			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 
+				private final List<Object> savepointsSince = new ArrayList<>(0);
+
+				private boolean rolledBackToSavepoint;
+
+				@Override
+				public void savepoint(Object savepoint) {
+					this.savepointsSince.add(savepoint);
+				}
+
+				@Override
+				public void savepointRollback(Object savepoint) {
+					// back to a savepoint made before the call (PROPAGATION_NESTED): the call is undone with it
+					if (!this.savepointsSince.contains(savepoint) && !this.rolledBackToSavepoint) {
+						this.rolledBackToSavepoint = true;
+						task.drop("its transaction rolled back to a savepoint made before it was called");
+					}
+				}
+
 				@Override
 				public void afterCompletion(int status) {
+					if (this.rolledBackToSavepoint) {
+						return;
+					}
 					if (status == STATUS_COMMITTED) {
 						scheduleAfterRequest(task);
 					}

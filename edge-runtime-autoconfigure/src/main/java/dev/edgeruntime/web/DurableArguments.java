@@ -41,7 +41,35 @@ final class DurableArguments {
 	 * @return the problem, or {@code null} when the type is fine
 	 */
 	static @Nullable String problem(Type type) {
-		Class<?> raw = ResolvableType.forType(type).resolve(Object.class);
+		return problem(ResolvableType.forType(type));
+	}
+
+	/**
+	 * Why a parameter type cannot be carried as JSON, looking into what it holds: an array's elements and
+	 * each generic argument ({@code List<InputStream>}, {@code Map<String, Shape>}).
+	 * @param type the parameter type, resolved against the bean's class where it can be
+	 * @return the problem, or {@code null} when the type is fine
+	 */
+	static @Nullable String problem(ResolvableType type) {
+		if (type.isArray()) {
+			String problem = problem(type.getComponentType());
+			return (problem != null) ? "holds elements that " + problem.replaceFirst("^is ", "are ") : null;
+		}
+		String own = ownProblem(type);
+		if (own != null) {
+			return own;
+		}
+		for (ResolvableType generic : type.getGenerics()) {
+			String problem = problem(generic);
+			if (problem != null) {
+				return "holds " + generic + ", which " + problem;
+			}
+		}
+		return null;
+	}
+
+	private static @Nullable String ownProblem(ResolvableType type) {
+		Class<?> raw = type.resolve(Object.class);
 		ClassLoader classLoader = DurableArguments.class.getClassLoader();
 		for (String name : REFUSED) {
 			if (ClassUtils.isPresent(name, classLoader)

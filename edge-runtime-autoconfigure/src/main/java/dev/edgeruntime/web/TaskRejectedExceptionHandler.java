@@ -17,14 +17,19 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
  * Answers a request whose background task was refused (shutdown, {@code max-in-flight}, memory pressure)
  * with {@code 503 Service Unavailable}, a {@code Retry-After} header and a problem-details body that
  * carries the Supabase reason string; and a request whose body or uploads do not fit in the task's storage
- * ({@code edge-runtime.storage.quota}) with {@code 413 Content Too Large}. Ordered last, so an
- * application's own handler wins.
+ * ({@code edge-runtime.storage.quota}) with {@code 413 Content Too Large}. Ordered just ahead of advice
+ * beans without an order, so that an application's catch-all {@code @ExceptionHandler(Exception.class)}
+ * does not turn the 503 into a 500; an application's own handler for these exceptions wins when its
+ * advice has an order ({@code @Order(0)}, say).
  *
  * @author edge-runtime developers
  */
 @ControllerAdvice
-@Order(Ordered.LOWEST_PRECEDENCE)
+@Order(TaskRejectedExceptionHandler.ORDER)
 public final class TaskRejectedExceptionHandler {
+
+	/** The order: ahead of advice beans without one ({@link Ordered#LOWEST_PRECEDENCE}), behind any other. */
+	public static final int ORDER = Ordered.LOWEST_PRECEDENCE - 1;
 
 	/**
 	 * The response for request-bound arguments that do not fit in a task's storage.

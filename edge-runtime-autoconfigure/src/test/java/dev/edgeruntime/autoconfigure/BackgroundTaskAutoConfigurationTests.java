@@ -140,6 +140,15 @@ class BackgroundTaskAutoConfigurationTests {
 	}
 
 	@Test
+	void handlerReturningSpringMvcsAsynchronousTypesShouldFailStartup() {
+		assertMisuse(HandlerWithCallable.class, HandlerWithCallable.class.getName() + ".create()",
+				"its return type Callable is Spring MVC's own asynchronous request handling, which the background "
+						+ "task would never run or wait for");
+		assertMisuse(HandlerWithDeferredResult.class, HandlerWithDeferredResult.class.getName() + ".create()",
+				"its return type DeferredResult is Spring MVC's own asynchronous request handling");
+	}
+
+	@Test
 	void durableWhenDispatcherPresentShouldHandTheCallToIt() {
 		List<DurableInvocation> dispatched = new CopyOnWriteArrayList<>();
 		this.contextRunner.withBean(Durable.class)
@@ -457,6 +466,28 @@ class BackgroundTaskAutoConfigurationTests {
 		@ResponseStatus(HttpStatus.CREATED)
 		public String create() {
 			return "created";
+		}
+
+	}
+
+	@RestController
+	static class HandlerWithCallable {
+
+		@BackgroundTask
+		@PostMapping("/callables")
+		public java.util.concurrent.Callable<String> create() {
+			return () -> "created";
+		}
+
+	}
+
+	@RestController
+	static class HandlerWithDeferredResult {
+
+		@BackgroundTask
+		@PostMapping("/deferred")
+		public org.springframework.web.context.request.async.DeferredResult<String> create() {
+			return new org.springframework.web.context.request.async.DeferredResult<>();
 		}
 
 	}
