@@ -252,10 +252,11 @@ public final class PgmqDurableTaskDispatcher
 	 * passed for an {@code Object} parameter arrives as a map. {@code null} when it comes back whole.
 	 */
 	static @Nullable String lostInTransit(@Nullable Object argument, Class<?> declared) {
-		if (argument == null || argument.getClass() == declared || declared.isPrimitive()) {
+		// a CGLIB subclass of the declared class (a scoped proxy, say) is that class
+		Class<?> actual = ClassUtils.getUserClass(argument != null ? argument.getClass() : Object.class);
+		if (argument == null || actual == declared || declared.isPrimitive()) {
 			return null;
 		}
-		Class<?> actual = argument.getClass();
 		if (declared == Object.class) {
 			boolean plain = argument instanceof CharSequence || argument instanceof Number
 					|| argument instanceof Boolean || argument instanceof Map || argument instanceof Collection;
