@@ -29,6 +29,7 @@ import dev.edgeruntime.queue.QueueConsumerStatus;
 import dev.edgeruntime.queue.QueueMetrics;
 import dev.edgeruntime.queue.QueueStatistics;
 import dev.edgeruntime.queue.QueueVacuum;
+import dev.edgeruntime.runtime.Durations;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -451,7 +452,8 @@ public class BackgroundTasksEndpoint {
 
 		static TimeBudgetDescriptor of(Duration limit, @Nullable Duration used) {
 			return new TimeBudgetDescriptor(limit, used,
-					(used != null && limit.toNanos() > 0) ? ratio(used.toNanos(), limit.toNanos()) : null);
+					(used != null && !limit.isZero()) ? ratio(Durations.saturatedNanos(used), Durations.saturatedNanos(limit))
+							: null);
 		}
 
 	}

@@ -60,6 +60,12 @@ public final class TaskObservationListener implements TaskLifecycleListener {
 		if (TaskContextHolder.get() == task) {
 			this.scopes.put(task.id(), observation.openScope());
 		}
+		// ended (cancelled, say) while its observation started: taskFinished found nothing to stop
+		TaskState state = task.state();
+		if (state.isTerminal() && this.observations.remove(task.id(), observation)) {
+			observation.lowCardinalityKeyValue("outcome", TaskMetricsListener.outcome(state));
+			observation.stop();
+		}
 	}
 
 	@Override

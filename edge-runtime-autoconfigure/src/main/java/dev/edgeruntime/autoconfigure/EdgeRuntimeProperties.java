@@ -83,7 +83,10 @@ public class EdgeRuntimeProperties implements InitializingBean {
 				"must be greater than 0 and at most 1");
 		invalid.check(!budget.getMaxExtension().isNegative(), "budget.max-extension", budget.getMaxExtension(),
 				"must not be negative");
-		invalid.checkPositive("budget.check-interval", budget.getCheckInterval());
+		Duration checkInterval = budget.getCheckInterval();
+		invalid.check(checkInterval == null || (checkInterval.compareTo(Duration.ofMillis(1)) >= 0
+				&& checkInterval.compareTo(Duration.ofMinutes(1)) <= 0), "budget.check-interval", checkInterval,
+				"must be at least 1ms and at most 1m: the watchdog checks every running task's budgets this often");
 		invalid.check(!this.shutdown.getGracePeriod().isNegative(), "shutdown.grace-period",
 				this.shutdown.getGracePeriod(), "must not be negative");
 		invalid.check(this.storage.getQuota().toBytes() >= 0, "storage.quota", this.storage.getQuota(),

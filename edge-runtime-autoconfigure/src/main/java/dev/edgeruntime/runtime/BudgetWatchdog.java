@@ -66,7 +66,13 @@ final class BudgetWatchdog {
 		}
 		for (TrackedTask<?> task : this.registry.all()) { // no list of its own: this runs 20 times a second
 			if (task.state() == TaskState.RUNNING) {
-				check(task, nowNanos, checkStorage);
+				try {
+					check(task, nowNanos, checkStorage);
+				}
+				catch (RuntimeException ex) {
+					// one task's trouble (its storage vanishing under the walk, say) must not stop the others'
+					logger.warn("Budget check of background " + task + " failed: " + ex, ex);
+				}
 			}
 		}
 		this.registry.evictExpired(nowNanos);
@@ -81,7 +87,8 @@ final class BudgetWatchdog {
 			return;
 		}
 		long wallUsed = now - started;
-		if (checkBudget(task, UnloadReason.WALL_CLOCK, wallUsed, task.wallClockBudget().toNanos(), now)) {
+		if (checkBudget(task, UnloadReason.WALL_CLOCK, wallUsed, Durations.saturatedNanos(task.wallClockBudget()),
+				now)) {
 			return;
 		}
 		// the thread is read under the task's lock: only for tasks that have a budget to measure on it
@@ -93,7 +100,7 @@ final class BudgetWatchdog {
 				long cpu = this.meters.cpuTimeNanos(thread);
 				if (cpu >= 0 && task.thread() == thread) {
 					metered.cpuUsed = cpu - metered.cpuBase;
-					if (checkBudget(task, UnloadReason.CPU, metered.cpuUsed, cpuBudget.toNanos(), now)) {
+					if (checkBudget(task, UnloadReason.CPU, metered.cpuUsed, Durations.saturatedNanos(cpuBudget), now)) {
 						return;
 					}
 				}
@@ -135,7 +142,7 @@ final class BudgetWatchdog {
 			task.warned |= bit;
 			this.runtime.announce(task, reason, budget - used);
 			if (reason == UnloadReason.WALL_CLOCK) {
-				budget = task.wallClockBudget().toNanos(); // a listener may have granted an extension
+				budget = Durations.saturatedNanos(task.wallClockBudget()); // a listener may have granted an extension
 			}
 		}
 		if (used >= budget) {

@@ -311,8 +311,9 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		catch (RejectedExecutionException ex) {
 			drop(task, "its executor refused it: " + ex.getMessage());
 			release(task);
-			throw new TaskRejectedException("Background task " + task.name() + " was refused: the runtime's "
-					+ "executor is shut down", UnloadReason.TERMINATION, RETRY_AFTER_TERMINATION);
+			// a refusal like the others (counted, and heard by the listeners), of a task already registered
+			throw reject(UnloadReason.TERMINATION, "Background task " + task.name() + " was refused: the runtime's "
+					+ "executor is shut down", RETRY_AFTER_TERMINATION);
 		}
 	}
 
@@ -937,7 +938,9 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 	@Override
 	public RuntimeStatus status() {
-		return new RuntimeStatus(this.accepting && !isUnderMemoryPressure(), this.draining, isUnderMemoryPressure(),
+		// refusing tasks to shut down is the drain's first step, whether or not memory pressure refuses them too
+		return new RuntimeStatus(this.accepting && !isUnderMemoryPressure(), this.draining || !this.accepting,
+				isUnderMemoryPressure(),
 				this.inFlight.get(), this.maxInFlight, this.registry.size(), this.registry.totalsByState(),
 				this.registry.totalsByReason(), this.registry.rejected());
 	}

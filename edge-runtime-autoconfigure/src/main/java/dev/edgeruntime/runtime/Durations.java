@@ -48,4 +48,19 @@ public final class Durations {
 		return DurationStyle.SIMPLE.print(duration, ChronoUnit.NANOS);
 	}
 
+	/**
+	 * A duration in nanoseconds, {@link Long#MAX_VALUE} for one too long to count so (about 292 years and
+	 * more): a budget or an age that long never runs out.
+	 * @param duration the duration, not negative
+	 * @return the nanoseconds
+	 */
+	public static long saturatedNanos(Duration duration) {
+		try {
+			return duration.toNanos();
+		}
+		catch (ArithmeticException ex) {
+			return Long.MAX_VALUE;
+		}
+	}
+
 }

@@ -52,7 +52,7 @@ final class TaskRegistry {
 
 	TaskRegistry(int maxRetained, Duration maxAge) {
 		this.maxRetained = maxRetained;
-		this.maxAgeNanos = saturatedNanos(maxAge);
+		this.maxAgeNanos = Durations.saturatedNanos(maxAge); // 292 years and more: never expires
 	}
 
 	void add(TrackedTask<?> task) {
@@ -91,14 +91,6 @@ final class TaskRegistry {
 		return true;
 	}
 
-	private static long saturatedNanos(Duration duration) {
-		try {
-			return duration.toNanos();
-		}
-		catch (ArithmeticException ex) {
-			return Long.MAX_VALUE; // longer than 292 years: never expires
-		}
-	}
 
 	void evictExpired(long nowNanos) {
 		evictOverCount();

@@ -148,7 +148,9 @@ class EdgeRuntimeAutoConfigurationTests {
 			edge-runtime.budget.cpu-time            | -1s  | must be greater than 0
 			edge-runtime.budget.memory              | 0B   | must be greater than 0
 			edge-runtime.budget.max-extension       | -1s  | must not be negative
-			edge-runtime.budget.check-interval      | 0ms  | must be greater than 0
+			edge-runtime.budget.check-interval      | 0ms  | must be at least 1ms and at most 1m
+			edge-runtime.budget.check-interval      | 1ns  | must be at least 1ms and at most 1m
+			edge-runtime.budget.check-interval      | 200000d | must be at least 1ms and at most 1m
 			edge-runtime.shutdown.grace-period      | -1s  | must not be negative
 			edge-runtime.storage.quota              | -1MB | must not be negative
 			edge-runtime.max-in-flight              | 0    | must be at least 1
