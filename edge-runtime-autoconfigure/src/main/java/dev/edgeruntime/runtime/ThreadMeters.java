@@ -42,9 +42,12 @@ final class ThreadMeters {
 		}
 		this.extended = ext;
 		if (!this.cpuSupported || this.extended == null) {
-			logger.warn("This JVM cannot measure " + (this.cpuSupported ? "" : "thread CPU time ")
-					+ ((this.extended == null) ? "thread allocation " : "")
-					+ "; CPU and memory budgets that depend on it are not enforced");
+			String what = !this.cpuSupported && this.extended == null ? "threads' CPU time and allocation"
+					: !this.cpuSupported ? "threads' CPU time" : "threads' allocation";
+			logger.warn("This JVM cannot measure " + what + ": "
+					+ (!this.cpuSupported && this.extended == null ? "CPU-time and memory budgets are"
+							: !this.cpuSupported ? "CPU-time budgets are" : "memory budgets are")
+					+ " not enforced");
 		}
 	}
 
