@@ -603,7 +603,10 @@ final class QueueConsumer {
 				return;
 			}
 			try {
-				if (!this.pgmq.setVisibilityTimeoutIfHeld(queue(), current.message, this.settings.visibilityTimeout())) {
+				boolean held = this.pgmq.setVisibilityTimeoutIfHeld(queue(), current.message,
+						this.settings.visibilityTimeout());
+				markHealthy(); // the database answered
+				if (!held) {
 					current.stopHeartbeat();
 					logger.warn("Heartbeat of message " + current.message.id() + " of queue '" + queue()
 							+ "' found its lease gone; its handler runs on, and what it ends with is left alone: "
@@ -611,16 +614,11 @@ final class QueueConsumer {
 				}
 			}
 			catch (RuntimeException ex) {
-				// once per message: while the database is away, every heartbeat fails
-				if (!current.heartbeatFailed) {
-					current.heartbeatFailed = true;
-					logger.warn("Heartbeat of message " + current.message.id() + " of queue '" + queue() + "' failed: "
-							+ ex.getMessage() + "; its lease runs out at its visibility timeout unless a later "
-							+ "heartbeat succeeds");
-				}
-				else {
-					logger.debug("Heartbeat of message " + current.message.id() + " failed again", ex);
-				}
+				// a consumer whose handlers are all busy does not read: its heartbeats are what finds the database
+				// gone, and the health says so (logged once, as for a failed read)
+				markUnhealthy(ex, "extend the leases of its running messages (their leases run out at the "
+						+ "visibility timeout unless a later heartbeat succeeds)");
+				logger.debug("Heartbeat of message " + current.message.id() + " of queue '" + queue() + "' failed", ex);
 			}
 		}
 	}
@@ -628,7 +626,7 @@ final class QueueConsumer {
 	private void markHealthy() {
 		if (!this.healthy) {
 			if (this.lastError != null && !"not started".equals(this.lastError)) {
-				logger.info("Queue consumer of '" + queue() + "' reads again");
+				logger.info("Queue consumer of '" + queue() + "' reaches the database again");
 			}
 			this.healthy = true;
 			this.lastError = null;
@@ -636,8 +634,12 @@ final class QueueConsumer {
 	}
 
 	private void markUnhealthy(RuntimeException ex) {
+		markUnhealthy(ex, "read, retrying with backoff");
+	}
+
+	private void markUnhealthy(RuntimeException ex, String what) {
 		if (this.healthy || "not started".equals(this.lastError)) {
-			logger.warn("Queue consumer of '" + queue() + "' cannot read, retrying with backoff: " + ex.getMessage());
+			logger.warn("Queue consumer of '" + queue() + "' cannot " + what + ": " + ex.getMessage());
 		}
 		this.healthy = false;
 		this.lastError = ex.getClass().getSimpleName() + ": " + ex.getMessage();
@@ -695,8 +697,6 @@ final class QueueConsumer {
 		// Guarded by lease.
 		private boolean handedBack;
 
-		// Guarded by lease: a heartbeat failed already (logged once).
-		private boolean heartbeatFailed;
 
 		private volatile @Nullable ScheduledFuture<?> heartbeat;
 
