@@ -91,22 +91,39 @@ final class MemoryPressureMonitor {
 	}
 
 	private void handle(Notification notification, @Nullable Object handback) {
-		if (MemoryNotificationInfo.MEMORY_COLLECTION_THRESHOLD_EXCEEDED.equals(notification.getType())
-				&& isAboveThreshold() && !this.pressure) {
-			this.pressure = true;
-			logger.warn("Memory pressure: " + describe() + "; new background tasks are refused until it falls");
-			this.onPressure.run();
+		if (MemoryNotificationInfo.MEMORY_COLLECTION_THRESHOLD_EXCEEDED.equals(notification.getType())) {
+			enterIfAbove();
 		}
 	}
 
+	private void enterIfAbove() {
+		synchronized (this) {
+			if (this.pressure || !isAboveThreshold()) {
+				return;
+			}
+			this.pressure = true;
+		}
+		logger.warn("Memory pressure: " + describe() + "; new background tasks are refused until it falls");
+		this.onPressure.run();
+	}
+
 	/**
-	 * Clears the pressure once the old generation has fallen below the threshold after a collection.
-	 * @return whether the instance is still under pressure
+	 * Looks at the old generation after the latest collection: enters pressure above the threshold (the
+	 * pool's notification is the quick way, but its threshold is one for the whole JVM, and another runtime
+	 * or a library may have set its own), and clears it once the usage has fallen below.
+	 * @return whether the instance is under pressure
 	 */
 	boolean poll() {
-		if (this.pressure && !isAboveThreshold()) {
-			this.pressure = false;
-			logger.info("Memory pressure is over: " + describe());
+		if (!this.pressure) {
+			enterIfAbove();
+		}
+		else {
+			synchronized (this) {
+				if (this.pressure && !isAboveThreshold()) {
+					this.pressure = false;
+					logger.info("Memory pressure is over: " + describe());
+				}
+			}
 		}
 		return this.pressure;
 	}

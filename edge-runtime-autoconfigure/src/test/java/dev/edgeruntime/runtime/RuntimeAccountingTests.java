@@ -179,4 +179,27 @@ class RuntimeAccountingTests {
 		}
 	}
 
+	@Test
+	void memoryPressureShouldStillBeSeenWhenAnotherRuntimeInTheJvmWatchesAHigherThreshold() {
+		// the old generation's collection-usage threshold is one for the whole JVM: the last runtime (or
+		// library) to set it decides what its notification tells; each runtime looks for itself too
+		DefaultEdgeRuntime sensitive = DefaultEdgeRuntime.builder((event) -> {
+		}).memoryPressureThreshold(0.000001).build();
+		DefaultEdgeRuntime other = DefaultEdgeRuntime.builder((event) -> {
+		}).memoryPressureThreshold(1.0).build();
+		sensitive.start();
+		other.start();
+		try {
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+				System.gc();
+				assertThat(sensitive.status().memoryPressure()).isTrue();
+			});
+			assertThat(other.status().memoryPressure()).isFalse();
+		}
+		finally {
+			other.close();
+			sensitive.close();
+		}
+	}
+
 }
