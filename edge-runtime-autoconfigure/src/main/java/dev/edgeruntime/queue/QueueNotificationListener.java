@@ -46,6 +46,12 @@ public final class QueueNotificationListener implements SmartLifecycle {
 
 	private final Duration maxReconnectBackoff;
 
+	/** How long the connection may stay quiet before a query checks it is still there. */
+	private final Duration probeInterval;
+
+	/** How long a read on the connection may wait for the database before the connection counts as lost. */
+	private final Duration networkTimeout;
+
 	private volatile boolean running;
 
 	private volatile @Nullable Thread thread;
@@ -64,9 +70,16 @@ public final class QueueNotificationListener implements SmartLifecycle {
 	 * @param maxReconnectBackoff longest wait between attempts to reconnect
 	 */
 	public QueueNotificationListener(DataSource dataSource, QueueConsumers consumers, Duration maxReconnectBackoff) {
+		this(dataSource, consumers, maxReconnectBackoff, Duration.ofSeconds(30), Duration.ofSeconds(10));
+	}
+
+	QueueNotificationListener(DataSource dataSource, QueueConsumers consumers, Duration maxReconnectBackoff,
+			Duration probeInterval, Duration networkTimeout) {
 		this.dataSource = dataSource;
 		this.consumers = consumers;
 		this.maxReconnectBackoff = maxReconnectBackoff;
+		this.probeInterval = probeInterval;
+		this.networkTimeout = networkTimeout;
 	}
 
 	@Override
@@ -168,9 +181,14 @@ public final class QueueNotificationListener implements SmartLifecycle {
 			try (Connection connection = this.dataSource.getConnection()) {
 				try {
 					connection.setAutoCommit(true);
+					// a link that dies without a word (no reset reaches this side) must not leave this thread
+					// waiting for ever: reads give up after the network timeout, and a quiet connection is probed
+					connection.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE,
+							this.networkTimeout.toMillis()));
 					try (Statement statement = connection.createStatement()) {
 						statement.execute("LISTEN " + QueueNotifier.CHANNEL);
 					}
+					long lastHeard = System.nanoTime();
 					PGConnection pg = connection.unwrap(PGConnection.class);
 					this.listening = true;
 					backoff = 500;
@@ -180,6 +198,15 @@ public final class QueueNotificationListener implements SmartLifecycle {
 					while (this.running && stopped.getCount() > 0) {
 						listenToPgmqInserts(connection);
 						PGNotification[] notifications = pg.getNotifications(WAIT_MILLIS);
+						if (notifications != null && notifications.length > 0) {
+							lastHeard = System.nanoTime();
+						}
+						else if (System.nanoTime() - lastHeard >= this.probeInterval.toNanos()) {
+							try (Statement probe = connection.createStatement()) {
+								probe.execute("SELECT 1");
+							}
+							lastHeard = System.nanoTime();
+						}
 						if (notifications != null) {
 							for (PGNotification notification : notifications) {
 								String queue = queueOf(notification);

@@ -92,6 +92,45 @@ class QueueNotificationLifecycleTests {
 	}
 
 	@Test
+	void listenerOnALinkThatDiesWithoutAWordShouldFindOutAndListenAgainWhenItIsBack() throws Exception {
+		TestDatabase database = TestDatabase.get();
+		java.util.regex.Matcher hostPort = java.util.regex.Pattern.compile("//([^:/]+):(\\d+)/").matcher(database.jdbcUrl());
+		assertThat(hostPort.find()).isTrue();
+		this.contextRunner.run((context) -> {
+			try (dev.edgeruntime.testsupport.TcpProxy proxy = new dev.edgeruntime.testsupport.TcpProxy(hostPort.group(1),
+					Integer.parseInt(hostPort.group(2)))) {
+				proxy.start();
+				HikariDataSource pool = new HikariDataSource();
+				pool.setJdbcUrl(database.jdbcUrl().replaceFirst("//[^/]+/", "//127.0.0.1:" + proxy.port() + "/"));
+				if (database.username() != null) {
+					pool.setUsername(database.username());
+				}
+				if (database.password() != null) {
+					pool.setPassword(database.password());
+				}
+				pool.setMaximumPoolSize(1);
+				pool.setConnectionTimeout(1000);
+				try (pool) {
+					QueueNotificationListener listener = new QueueNotificationListener(pool,
+							context.getBean(QueueConsumers.class), Duration.ofMillis(500), Duration.ofMillis(500),
+							Duration.ofSeconds(1));
+					listener.start();
+					try {
+						await().atMost(WAIT).until(listener::isListening);
+						proxy.blackHole(true);
+						await("the listener finds the silent link gone").atMost(WAIT).until(() -> !listener.isListening());
+						proxy.blackHole(false);
+						await("listening again once the link is back").atMost(WAIT).until(listener::isListening);
+					}
+					finally {
+						listener.stop();
+					}
+				}
+			}
+		});
+	}
+
+	@Test
 	void sendInATransactionOpenPastTheThrottleIntervalShouldStillWakeTheConsumer() throws Exception {
 		String queue = TestDatabase.uniqueName("ntf_");
 		new ApplicationContextRunner()

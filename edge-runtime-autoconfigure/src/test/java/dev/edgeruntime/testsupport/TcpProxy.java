@@ -30,6 +30,8 @@ public final class TcpProxy implements AutoCloseable {
 
 	private volatile @Nullable ServerSocket server;
 
+	private volatile boolean blackHole;
+
 	/**
 	 * Creates a proxy on a free port, not yet accepting connections.
 	 * @param targetHost the host to forward to
@@ -85,7 +87,14 @@ public final class TcpProxy implements AutoCloseable {
 	private void pump(Socket from, Socket to) {
 		Thread thread = new Thread(() -> {
 			try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-				in.transferTo(out);
+				byte[] buffer = new byte[8192];
+				int read;
+				while ((read = in.read(buffer)) >= 0) {
+					if (!this.blackHole) {
+						out.write(buffer, 0, read);
+						out.flush();
+					}
+				}
 			}
 			catch (IOException ex) {
 				// Either side closed.
@@ -97,6 +106,16 @@ public final class TcpProxy implements AutoCloseable {
 		}, "tcp-proxy-pump");
 		thread.setDaemon(true);
 		thread.start();
+	}
+
+	/**
+	 * Drops every byte from now on, in both directions, and keeps the connections open: a link that died
+	 * without a word, as behind a firewall that forgets a connection. New connections are accepted and get
+	 * no answer either.
+	 * @param blackHole whether to drop
+	 */
+	public void blackHole(boolean blackHole) {
+		this.blackHole = blackHole;
 	}
 
 	/**
