@@ -98,6 +98,12 @@ final class AlbumExtractor {
 							throw new AlbumRejectedException("Entry '" + entry.getName() + "' expands more than "
 									+ maxRatio + " times (demo.albums.max-compression-ratio): a zip bomb?");
 						}
+						// the whole zip's ratio as it is written, not once every entry is on disk: many entries
+						// of just under the check above would otherwise all be written first
+						if (written > 1024 * 1024 && written / compressedTotal > maxRatio) {
+							throw new AlbumRejectedException("The zip expands more than " + maxRatio
+									+ " times (demo.albums.max-compression-ratio): a zip bomb?");
+						}
 						out.write(buffer, 0, read);
 					}
 				}
@@ -131,7 +137,24 @@ final class AlbumExtractor {
 	}
 
 	private static Path resolve(Path target, String name) throws AlbumRejectedException {
-		Path destination = target.resolve(name).normalize();
+		// names the file system cannot take are bad input too, not a crash of the extraction
+		if (name.length() > 1024 || name.indexOf('\0') >= 0) {
+			throw new AlbumRejectedException("Entry name '" + name.replace('\0', '?').substring(0,
+					Math.min(name.length(), 80)) + "' is not a file name this album takes (a NUL, or over 1024 characters)");
+		}
+		for (String part : name.split("/")) {
+			if (part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
+				throw new AlbumRejectedException("Entry name '" + name.substring(0, Math.min(name.length(), 80))
+						+ "...' has a part over 255 bytes, longer than file systems take");
+			}
+		}
+		Path destination;
+		try {
+			destination = target.resolve(name).normalize();
+		}
+		catch (java.nio.file.InvalidPathException ex) {
+			throw new AlbumRejectedException("Entry name '" + name + "' is not a valid file name: " + ex.getReason());
+		}
 		if (name.isEmpty() || name.startsWith("/") || name.contains("\\") || !destination.startsWith(target)
 				|| destination.equals(target)) {
 			throw new AlbumRejectedException("Entry '" + name + "' escapes the album folder (zip slip)");

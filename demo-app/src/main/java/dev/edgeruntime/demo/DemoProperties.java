@@ -71,7 +71,7 @@ public class DemoProperties {
 		 * URLs the relay may fetch: scheme, host, port (or '*' for any) and a path prefix, such as
 		 * http://localhost:*&#47;samples/. Everything else is refused with 400 before anything is fetched.
 		 */
-		private List<URI> allowedUrls = new ArrayList<>(List.of(URI.create("http://localhost:*/samples/")));
+		private List<URI> allowedUrls = new ArrayList<>(List.of(URI.create("http://localhost:8080/samples/")));
 
 		public List<URI> getAllowedUrls() {
 			return this.allowedUrls;

@@ -47,7 +47,11 @@ final class RelayAllowlist {
 			throw new IllegalArgumentException("'" + url + "' has no plain host");
 		}
 		String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty()) ? "/" : uri.getRawPath();
-		if (path.contains("/../") || path.endsWith("/..") || path.contains("%2e") || path.contains("%2E")) {
+		String lower = path.toLowerCase(Locale.ROOT);
+		// ';' (a servlet container's path parameters: '..;/' climbs on some servers) and encoded dots,
+		// slashes and backslashes are forms some servers read as leaving the folder
+		if (path.contains("/../") || path.endsWith("/..") || path.contains(";") || lower.contains("%2e")
+				|| lower.contains("%2f") || lower.contains("%5c") || path.contains("\\")) {
 			throw new IllegalArgumentException("'" + url + "' has a path that leaves its folder");
 		}
 		int port = (uri.getPort() != -1) ? uri.getPort() : ("https".equals(scheme) ? 443 : 80);

@@ -6,6 +6,8 @@ import java.util.Map;
 import dev.edgeruntime.websocket.WebSocketSessionTracker;
 import org.jspecify.annotations.Nullable;
 
+import org.slf4j.LoggerFactory;
+
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.server.ServerHttpRequest;
@@ -26,9 +28,18 @@ import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
 @EnableWebSocket
 class WebSocketRelayConfiguration {
 
+	/** The key application.yml falls back to: published with the demo, so it signs nothing private. */
+	static final String PUBLIC_DEMO_SECRET = "edge-runtime-demo-relay-secret-change-me";
+
 	@Bean
 	WebSocketConfigurer relayEndpoints(WebSocketSessionTracker tracker, DemoProperties properties) {
 		DemoProperties.RelayWs relay = properties.getRelayWs();
+		if (PUBLIC_DEMO_SECRET.equals(relay.getJwtSecret())) {
+			// fine for trying the demo on a laptop; anyone can sign tokens with a key published in the repository
+			LoggerFactory.getLogger(WebSocketRelayConfiguration.class)
+				.warn("demo.relay-ws.jwt-secret is the demo's published default: anyone can sign tokens for "
+						+ "/relay-ws; set DEMO_RELAY_JWT_SECRET (or the property) to a secret of your own");
+		}
 		RelayTokens tokens = new RelayTokens(relay.getJwtSecret());
 		WebSocketRelayHandler handler = new WebSocketRelayHandler(new StandardWebSocketClient(), relay.getUpstream());
 		return (registry) -> {

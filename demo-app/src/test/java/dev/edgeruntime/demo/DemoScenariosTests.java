@@ -49,7 +49,7 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "demo.albums.max-entries=50", "demo.albums.max-uncompressed-size=3MB",
-				"edge-runtime.storage.quota=8MB" })
+				"edge-runtime.storage.quota=8MB", "demo.relay.allowed-urls=http://localhost:*/samples/" })
 @ExtendWith(OutputCaptureExtension.class)
 class DemoScenariosTests {
 
@@ -102,6 +102,7 @@ class DemoScenariosTests {
 	@ParameterizedTest
 	@ValueSource(strings = { "http://evil.example/samples/json", "http://localhost:%d@evil.example/samples/json",
 			"http://localhost:%d/samples/../actuator/env", "http://localhost:%d/actuator/env",
+			"http://localhost:%d/samples/..;/actuator/env", "http://localhost:%d/samples/..%%2f..%%2factuator",
 			"file:///etc/passwd", "gopher://localhost:%d/samples/", "not a url" })
 	void relayToOtherUrlShouldBeRefusedBeforeAnythingIsFetched(String url) throws Exception {
 		int tasksBefore = this.runtime.tasks().size();
