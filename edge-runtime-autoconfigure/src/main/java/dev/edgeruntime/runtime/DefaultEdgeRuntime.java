@@ -4,9 +4,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -797,8 +800,10 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			}
 		}
 		List<String> endedButRunning = new ArrayList<>();
+		Set<TrackedTask<?>> interruptedNow = Collections.newSetFromMap(new IdentityHashMap<>());
+		interruptedNow.addAll(interrupted);
 		for (TrackedTask<?> task : this.registry.all()) {
-			if (!task.released() && task.state().isTerminal() && !interrupted.contains(task)) {
+			if (!task.released() && task.state().isTerminal() && !interruptedNow.contains(task)) {
 				endedButRunning.add(task.id() + " (" + task.name() + ", " + task.state() + ")");
 			}
 		}
