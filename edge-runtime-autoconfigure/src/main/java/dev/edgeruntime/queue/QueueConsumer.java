@@ -89,11 +89,6 @@ final class QueueConsumer {
 
 	private final LinkedBlockingQueue<Boolean> wakeUps = new LinkedBlockingQueue<>(1);
 
-	/** The consumer's settings. */
-	Settings settings() {
-		return this.settings;
-	}
-
 	/**
 	 * When the retries this consumer's handlers set come due ({@link System#nanoTime()}): an idle reader
 	 * wakes then, since a message becoming visible again sends no notification and would otherwise wait
@@ -134,6 +129,11 @@ final class QueueConsumer {
 		this.reader = new Thread(this::readLoop, "queue-" + endpoint.queue() + "-reader");
 		this.completions = new CompletionBatcher("queue-" + endpoint.queue() + "-completer", this::complete,
 				new Completions());
+	}
+
+	/** The consumer's settings. */
+	Settings settings() {
+		return this.settings;
 	}
 
 	String queue() {
@@ -696,7 +696,6 @@ final class QueueConsumer {
 
 		// Guarded by lease.
 		private boolean handedBack;
-
 
 		private volatile @Nullable ScheduledFuture<?> heartbeat;
 
