@@ -23,6 +23,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.type.TypeFactory;
 
+import org.springframework.aop.support.AopUtils;
 import org.springframework.core.ResolvableType;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
@@ -152,7 +153,7 @@ final class DurableTaskExecutor {
 			return mapper.constructType(declared);
 		}
 		ResolvableType bound = ResolvableType.forMethodParameter(target.method(), index,
-				ClassUtils.getUserClass(org.springframework.aop.support.AopUtils.getTargetClass(target.bean())));
+				ClassUtils.getUserClass(AopUtils.getTargetClass(target.bean())));
 		return javaType(mapper.getTypeFactory(), bound);
 	}
 

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
+import javax.sql.DataSource;
+
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -26,6 +28,7 @@ import tools.jackson.databind.ObjectMapper;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.util.Assert;
 
 /**
@@ -628,10 +631,9 @@ public class PgmqTemplate {
 	 * @return {@code true} when a rollback would take a send made now back
 	 */
 	boolean sendsInTransaction() {
-		javax.sql.DataSource dataSource = this.jdbc.getDataSource();
-		return dataSource != null && org.springframework.transaction.support.TransactionSynchronizationManager
-			.isActualTransactionActive()
-				&& org.springframework.transaction.support.TransactionSynchronizationManager.hasResource(dataSource);
+		DataSource dataSource = this.jdbc.getDataSource();
+		return dataSource != null && TransactionSynchronizationManager.isActualTransactionActive()
+				&& TransactionSynchronizationManager.hasResource(dataSource);
 	}
 
 	/**
