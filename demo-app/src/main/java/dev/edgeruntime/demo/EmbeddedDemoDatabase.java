@@ -122,7 +122,18 @@ final class EmbeddedDemoDatabase implements Closeable {
 				Thread.currentThread().interrupt();
 			}
 			process.destroyForcibly();
-			process.onExit().join();
+			try {
+				// bounded: a process this user may not signal (another user's) never exits on our account
+				process.onExit().get(10, TimeUnit.SECONDS);
+			}
+			catch (Exception notStopped) {
+				if (notStopped instanceof InterruptedException) {
+					Thread.currentThread().interrupt();
+				}
+				throw new IllegalStateException("Could not stop PostgreSQL process " + process.pid()
+						+ " left by an earlier demo in its folder; stop it, or choose another "
+						+ "demo.embedded-postgres.data-dir", notStopped);
+			}
 		}
 	}
 
@@ -132,7 +143,8 @@ final class EmbeddedDemoDatabase implements Closeable {
 		boolean postgres = info.command().map((command) -> command.endsWith("postgres")).orElse(false);
 		return postgres && info.arguments()
 			.map((arguments) -> Arrays.stream(arguments).anyMatch((argument) -> argument.contains(dataDir.toString())))
-			.orElse(true);
+			// arguments this user cannot read are another user's process: not ours to stop
+			.orElse(false);
 	}
 
 	private static Optional<Long> parse(String pid) {
