@@ -2,6 +2,7 @@ package dev.edgeruntime.runtime;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -673,6 +674,11 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	/** Now, in nanoseconds since the epoch (the form tasks keep their timestamps in). */
 	long nowNanos() {
 		return this.clock.epochNanos();
+	}
+
+	/** A task's timestamp as the wall clock now reads it (see {@link TaskClock}). */
+	Instant instant(long epochNanos) {
+		return this.clock.instant(epochNanos);
 	}
 
 	// beforeunload

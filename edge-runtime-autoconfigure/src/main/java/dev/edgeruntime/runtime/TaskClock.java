@@ -4,31 +4,46 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.InstantSource;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Now, in nanoseconds since the epoch: the form tasks keep their timestamps in.
  * <p>
- * The system clock is read as {@link System#nanoTime()} from an anchor on the wall clock that is renewed
- * every second. Every task takes three timestamps, and {@code Instant.now()} goes through a native call
- * ({@code VM.getNanoTimeAdjustment}) where {@code nanoTime()} is an intrinsic. Between renewals the two
- * clocks drift apart by parts per million; a wall-clock step shows within a second. Any other
- * {@link InstantSource} (a test's) is read as it is, every time.
+ * The system clock is read as {@link System#nanoTime()} from one anchor on the wall clock, taken when the
+ * clock is made: the timeline is monotonic, so differences between timestamps (a task's wall-clock budget,
+ * its elapsed time, a retention age) are time that passed, whatever the system clock does meanwhile (an
+ * operator setting it, NTP stepping it). When a timestamp is shown ({@link #instant(long)}) it is moved by
+ * how far the wall clock now stands from the timeline, measured again at most once a second: shown
+ * timestamps follow a step of the wall clock within a second. Every task takes three timestamps, and
+ * {@code Instant.now()} goes through a native call ({@code VM.getNanoTimeAdjustment}) where
+ * {@code nanoTime()} is an intrinsic. Any other {@link InstantSource} (a test's) is read as it is, every
+ * time, and shown as it is.
  *
  * @author edge-runtime developers
  */
 final class TaskClock {
 
-	private static final long RENEW_AFTER_NANOS = 1_000_000_000L;
+	private static final long REMEASURE_AFTER_NANOS = 1_000_000_000L;
 
 	private final InstantSource source;
 
 	private final boolean system;
 
-	private volatile Anchor anchor;
+	/** The timeline's anchor: the wall clock's time, and {@code nanoTime()}, when the clock was made. */
+	private final long baseEpochNanos;
+
+	private final long baseNanoTime;
+
+	private volatile @Nullable Offset offset;
 
 	TaskClock(InstantSource source) {
 		this.source = source;
 		this.system = isSystem(source);
-		this.anchor = renew();
+		long before = System.nanoTime();
+		Instant wall = source.instant();
+		long after = System.nanoTime();
+		this.baseEpochNanos = TrackedTask.epochNanos(wall);
+		this.baseNanoTime = before + (after - before) / 2;
 	}
 
 	private static boolean isSystem(InstantSource source) {
@@ -38,29 +53,46 @@ final class TaskClock {
 		return source instanceof Clock clock && clock.equals(Clock.system(clock.getZone()));
 	}
 
+	/**
+	 * Now, on the timeline tasks keep their timestamps in.
+	 * @return nanoseconds since the epoch, as the wall clock stood when the clock was made plus the time passed
+	 */
 	long epochNanos() {
 		if (!this.system) {
 			return TrackedTask.epochNanos(this.source.instant());
 		}
-		Anchor anchor = this.anchor;
-		long since = System.nanoTime() - anchor.nanoTime;
-		if (since < 0 || since >= RENEW_AFTER_NANOS) {
-			anchor = renew();
-			since = System.nanoTime() - anchor.nanoTime;
+		return this.baseEpochNanos + (System.nanoTime() - this.baseNanoTime);
+	}
+
+	/**
+	 * A timestamp of the timeline, as the wall clock now reads it.
+	 * @param epochNanos the timestamp
+	 * @return the instant to show
+	 */
+	Instant instant(long epochNanos) {
+		if (!this.system) {
+			return Instant.ofEpochSecond(0, epochNanos);
 		}
-		return anchor.epochNanos + since;
+		return Instant.ofEpochSecond(0, epochNanos + offsetNanos());
 	}
 
-	private Anchor renew() {
-		long before = System.nanoTime();
-		Instant wall = this.source.instant();
-		long after = System.nanoTime();
-		Anchor anchor = new Anchor(TrackedTask.epochNanos(wall), before + (after - before) / 2);
-		this.anchor = anchor;
-		return anchor;
+	private long offsetNanos() {
+		Offset offset = this.offset;
+		long now = System.nanoTime();
+		if (offset == null || now - offset.measuredAt >= REMEASURE_AFTER_NANOS || now - offset.measuredAt < 0) {
+			long before = System.nanoTime();
+			Instant wall = this.source.instant();
+			long after = System.nanoTime();
+			long middle = before + (after - before) / 2;
+			offset = new Offset(TrackedTask.epochNanos(wall) - (this.baseEpochNanos + (middle - this.baseNanoTime)),
+					middle);
+			this.offset = offset;
+		}
+		return offset.nanos;
 	}
 
-	private record Anchor(long epochNanos, long nanoTime) {
+	/** How far the wall clock stood from the timeline, and when that was measured. */
+	private record Offset(long nanos, long measuredAt) {
 	}
 
 }

@@ -294,8 +294,8 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 		return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
 	}
 
-	private static @Nullable Instant instant(long epochNanos) {
-		return (epochNanos != NOT_YET) ? Instant.ofEpochSecond(0, epochNanos) : null;
+	private @Nullable Instant instant(long epochNanos) {
+		return (epochNanos != NOT_YET) ? this.runtime.instant(epochNanos) : null;
 	}
 
 	@Nullable DefaultTaskStorage createdStorage() {

@@ -1,14 +1,17 @@
 package dev.edgeruntime.runtime;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link TaskClock}.
@@ -56,6 +59,84 @@ class TaskClockTests {
 		Instant fixed = Instant.parse("2030-06-01T12:00:00.5Z");
 		TaskClock clock = new TaskClock(Clock.fixed(fixed, ZoneOffset.UTC));
 		assertThat(clock.epochNanos()).isEqualTo(TrackedTask.epochNanos(fixed));
+	}
+
+	@Test
+	void stepOfTheSystemClockShouldMoveShownInstantsButNotTheTimeline() {
+		SteppableSystemClock wall = new SteppableSystemClock();
+		TaskClock clock = new TaskClock(wall);
+		long before = clock.epochNanos();
+		Instant shownBefore = clock.instant(before);
+		assertThat(shownBefore).isBetween(Instant.now().minusSeconds(1), Instant.now().plusSeconds(1));
+		wall.step = Duration.ofHours(2); // an operator sets the clock, or NTP steps it
+		// the timeline goes on as time passes: two hours do not pass at once
+		assertThat(clock.epochNanos() - before).isLessThan(Duration.ofMinutes(1).toNanos());
+		// what is shown follows the wall clock within a second
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(clock.instant(before))
+			.isAfterOrEqualTo(shownBefore.plus(Duration.ofHours(2)).minusSeconds(1)));
+	}
+
+	@Test
+	void stepOfTheSystemClockShouldNotUseUpARunningTasksWallClockBudget() throws Exception {
+		SteppableSystemClock wall = new SteppableSystemClock();
+		DefaultEdgeRuntime runtime = DefaultEdgeRuntime.builder((event) -> {
+		}).clock(wall).checkInterval(Duration.ofDays(1)).memoryPressureThreshold(0).build();
+		runtime.start();
+		java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+		try {
+			java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+			dev.edgeruntime.TaskHandle<Boolean> task = runtime.waitUntil(
+					dev.edgeruntime.TaskOptions.named("hour").wallClock(Duration.ofHours(1)), () -> {
+						started.countDown();
+						return release.await(1, java.util.concurrent.TimeUnit.MINUTES);
+					});
+			assertThat(started.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+			Instant shownStart = task.info().startedAt();
+			wall.step = Duration.ofHours(2);
+			// once the shown times have followed the step, the budget is checked
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> task.info().startedAt().isAfter(shownStart.plus(Duration.ofMinutes(90))));
+			runtime.checkBudgets();
+			assertThat(task.state()).isEqualTo(dev.edgeruntime.TaskState.RUNNING);
+			assertThat(task.info().usage().wallClock()).isLessThan(Duration.ofMinutes(1));
+		}
+		finally {
+			release.countDown();
+			runtime.close();
+		}
+	}
+
+	/** The system clock, whose wall time a test moves as an operator (or NTP's step) would. */
+	static final class SteppableSystemClock extends Clock {
+
+		volatile Duration step = Duration.ZERO;
+
+		@Override
+		public ZoneId getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(ZoneId zone) {
+			return this;
+		}
+
+		@Override
+		public Instant instant() {
+			return Clock.systemUTC().instant().plus(this.step);
+		}
+
+		@Override
+		public boolean equals(Object other) {
+			// taken for the system clock, as a clock with this zone that reads the system's time
+			return other == this || Clock.systemUTC().equals(other);
+		}
+
+		@Override
+		public int hashCode() {
+			return Clock.systemUTC().hashCode();
+		}
+
 	}
 
 }
