@@ -10,9 +10,13 @@ import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.TaskInfo;
 import dev.edgeruntime.TaskOrigin;
 import dev.edgeruntime.TaskProgress;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.ApplicationContext;
 
 /**
- * Waits for the background tasks of an {@link EdgeRuntime} in tests.
+ * Waits for the background tasks of an {@link EdgeRuntime} in tests, and for the durable work of an
+ * application's queues with {@link #awaitSettled(ApplicationContext, Duration)}.
  *
  * <pre class="code">
  * mvc.post().uri("/orders").exchange();
@@ -26,25 +30,76 @@ public final class BackgroundTasks {
 
 	private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
+	private static final long DURABLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
+
 	private BackgroundTasks() {
 	}
 
 	/**
 	 * Waits until every task has settled: none is scheduled or running, and every task's place in
-	 * {@code max-in-flight} is released.
+	 * {@code max-in-flight} is released. Durable work (a queue's messages) is not waited for: see
+	 * {@link #awaitSettled(ApplicationContext, Duration)}.
 	 * @param runtime the runtime
 	 * @param timeout how long to wait at most
 	 * @throws AssertionError if tasks are still unsettled after the timeout, listing each by id, name,
 	 * state, origin and progress
 	 */
 	public static void awaitSettled(EdgeRuntime runtime, Duration timeout) {
+		awaitSettled(runtime, null, timeout);
+	}
+
+	/**
+	 * Waits until the application's background work has settled, in process and durable: every task of
+	 * its {@link EdgeRuntime} has, as {@link #awaitSettled(EdgeRuntime, Duration)} says, and none of the
+	 * queues its consumers read ({@code @QueueListener} methods, durable {@code @BackgroundTask} methods)
+	 * holds a message, whether ready, being handled, or waiting for a retry's backoff or a delay. Work that
+	 * passes from one to the other (a task that sends a message, a handler that starts a task) is followed
+	 * until all of it has ended. A message dead-lettered after its last attempt has settled (assert on it
+	 * with {@code MessageDeadLetteredEvent} or the task's status). Without the durable tier this is
+	 * {@link #awaitSettled(EdgeRuntime, Duration)}.
+	 * <pre class="code">
+	 * mvc.post().uri("/receipts").param("order", "42").exchange();   // a durable &#64;BackgroundTask
+	 * BackgroundTasks.awaitSettled(context, Duration.ofSeconds(20));
+	 * assertThat(mailbox.received()).hasSize(1);
+	 * </pre>
+	 * @param context the application context, such as the one a {@code @SpringBootTest} injects
+	 * @param timeout how long to wait at most
+	 * @throws AssertionError if work is still unsettled after the timeout, listing the tasks and the queues
+	 * that still hold messages
+	 */
+	public static void awaitSettled(ApplicationContext context, Duration timeout) {
+		awaitSettled(context.getBean(EdgeRuntime.class), DurableWork.of(context), timeout);
+	}
+
+	private static void awaitSettled(EdgeRuntime runtime, @Nullable DurableWork durable, Duration timeout) {
 		long deadline = System.nanoTime() + timeout.toNanos();
-		while (!isSettled(runtime)) {
-			if (System.nanoTime() - deadline >= 0) {
-				List<TaskInfo> unsettled = unsettled(runtime);
-				throw new AssertionError(describe(unsettled, runtime.status().inFlight(), timeout));
+		// a poll of the durable work reads the database: not as often as one of the runtime alone
+		long poll = (durable != null) ? DURABLE_POLL_NANOS : POLL_NANOS;
+		while (true) {
+			DurableWork.@Nullable Snapshot queues = null;
+			if (isSettled(runtime)) {
+				if (durable == null) {
+					return;
+				}
+				// Each hand-over overlaps: a task ends after its send, a message is deleted after its handler
+				// started its tasks. So work that hid from one look (a handler's task that ended after sending
+				// again) shows in the next, or in the count of messages ever sent.
+				queues = durable.snapshot();
+				if (queues.empty() && isSettled(runtime)) {
+					DurableWork.Snapshot again = durable.snapshot();
+					if (again.empty() && again.sent() == queues.sent()) {
+						return;
+					}
+					queues = again;
+				}
 			}
-			LockSupport.parkNanos(POLL_NANOS);
+			else if (durable != null) {
+				queues = durable.snapshot();
+			}
+			if (System.nanoTime() - deadline >= 0) {
+				throw new AssertionError(describe(runtime, durable, queues, timeout));
+			}
+			LockSupport.parkNanos(poll);
 			if (Thread.interrupted()) {
 				Thread.currentThread().interrupt();
 				throw new AssertionError("Interrupted while waiting for background tasks to settle");
@@ -63,6 +118,24 @@ public final class BackgroundTasks {
 
 	private static boolean isSettled(EdgeRuntime runtime) {
 		return unsettled(runtime).isEmpty() && runtime.status().inFlight() == 0;
+	}
+
+	private static String describe(EdgeRuntime runtime, @Nullable DurableWork durable,
+			DurableWork.@Nullable Snapshot queues, Duration timeout) {
+		List<TaskInfo> unsettled = unsettled(runtime);
+		int inFlight = runtime.status().inFlight();
+		boolean inProcessSettled = unsettled.isEmpty() && inFlight == 0;
+		List<String> messages = (durable != null && queues != null) ? durable.describe(queues) : List.of();
+		if (durable == null || (messages.isEmpty() && !inProcessSettled)) {
+			return describe(unsettled, inFlight, timeout);
+		}
+		String durableWork = "Durable work did not settle within " + timeout + ": " + (messages.isEmpty()
+				? "messages were still being sent to the queues while the tasks and queues were looked at"
+				: messages.stream().collect(Collectors.joining("\n - ", "\n - ", "")));
+		if (inProcessSettled) {
+			return durableWork;
+		}
+		return describe(unsettled, inFlight, timeout) + "\n" + durableWork;
 	}
 
 	private static String describe(List<TaskInfo> unsettled, int inFlight, Duration timeout) {
