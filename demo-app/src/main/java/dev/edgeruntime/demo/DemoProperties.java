@@ -98,6 +98,12 @@ public class DemoProperties {
 		 */
 		private @Nullable URI upstream;
 
+		/**
+		 * Key the relay sends its upstream as a bearer token, as the blog's relay sends its OpenAI key; the
+		 * demo's /echo-ws takes no connection without it. Unset: a random key made at each start.
+		 */
+		private String upstreamKey = "";
+
 		public String getJwtSecret() {
 			return this.jwtSecret;
 		}
@@ -112,6 +118,14 @@ public class DemoProperties {
 
 		public void setUpstream(@Nullable URI upstream) {
 			this.upstream = upstream;
+		}
+
+		public String getUpstreamKey() {
+			return this.upstreamKey;
+		}
+
+		public void setUpstreamKey(String upstreamKey) {
+			this.upstreamKey = upstreamKey;
 		}
 
 	}

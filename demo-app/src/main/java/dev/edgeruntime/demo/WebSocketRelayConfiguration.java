@@ -1,6 +1,8 @@
 package dev.edgeruntime.demo;
 
 import java.security.Principal;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.Map;
 
 import dev.edgeruntime.websocket.WebSocketSessionTracker;
@@ -19,7 +21,8 @@ import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
 
 /**
  * The blog's WebSocket example: {@code /relay-ws}, the authenticated relay, and {@code /echo-ws}, the
- * upstream it relays to. Both are tracked: each session is a background task under
+ * upstream it relays to, which takes only the relay's connections (with {@code demo.relay-ws.upstream-key},
+ * or a key made at start). Both are tracked: each session is a background task under
  * {@code edge-runtime.websocket.wall-clock}, listed in {@code /actuator/backgroundtasks}.
  *
  * @author edge-runtime developers
@@ -41,13 +44,23 @@ class WebSocketRelayConfiguration {
 						+ "/relay-ws; set DEMO_RELAY_JWT_SECRET (or the property) to a secret of your own");
 		}
 		RelayTokens tokens = new RelayTokens(relay.getJwtSecret());
-		WebSocketRelayHandler handler = new WebSocketRelayHandler(new StandardWebSocketClient(), relay.getUpstream());
+		// a key made here opens nothing but this process's echo, wherever demo.relay-ws.upstream points
+		String upstreamKey = relay.getUpstreamKey().isEmpty() ? randomKey() : relay.getUpstreamKey();
+		WebSocketRelayHandler handler = new WebSocketRelayHandler(new StandardWebSocketClient(), relay.getUpstream(),
+				upstreamKey);
 		return (registry) -> {
 			registry.addHandler(tracker.track("relay-ws", handler), "/relay-ws")
 				.addInterceptors(new RelayHandshakeInterceptor(tokens))
 				.setHandshakeHandler(new SubjectHandshakeHandler());
-			registry.addHandler(tracker.track("echo-ws", new WebSocketEchoHandler()), "/echo-ws");
+			registry.addHandler(tracker.track("echo-ws", new WebSocketEchoHandler()), "/echo-ws")
+				.addInterceptors(new UpstreamKeyInterceptor(upstreamKey));
 		};
+	}
+
+	private static String randomKey() {
+		byte[] key = new byte[32];
+		new SecureRandom().nextBytes(key);
+		return Base64.getUrlEncoder().withoutPadding().encodeToString(key);
 	}
 
 	/** Makes the token's subject the session's principal. */

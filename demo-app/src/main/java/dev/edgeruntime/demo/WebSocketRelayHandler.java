@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.WebSocketHttpHeaders;
 import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.client.WebSocketClient;
@@ -40,9 +41,18 @@ final class WebSocketRelayHandler extends AbstractWebSocketHandler {
 
 	private final @Nullable URI upstream;
 
-	WebSocketRelayHandler(WebSocketClient client, @Nullable URI upstream) {
+	private final String upstreamKey;
+
+	/**
+	 * Creates a new instance.
+	 * @param client opens the upstream connections
+	 * @param upstream the upstream, or {@code null} for the demo's own echo
+	 * @param upstreamKey the key sent to the upstream as a bearer token
+	 */
+	WebSocketRelayHandler(WebSocketClient client, @Nullable URI upstream, String upstreamKey) {
 		this.client = client;
 		this.upstream = upstream;
+		this.upstreamKey = upstreamKey;
 	}
 
 	@Override
@@ -51,7 +61,10 @@ final class WebSocketRelayHandler extends AbstractWebSocketHandler {
 		Upstream upstream = new Upstream(session);
 		session.getAttributes().put(UPSTREAM, upstream);
 		logger.info("Relay for {} connecting to {}", session.getPrincipal(), target);
-		CompletableFuture<WebSocketSession> connecting = this.client.execute(upstream, null, target);
+		// the upstream's credential is the relay's, added here on the server: the client never holds it
+		WebSocketHttpHeaders headers = new WebSocketHttpHeaders();
+		headers.setBearerAuth(this.upstreamKey);
+		CompletableFuture<WebSocketSession> connecting = this.client.execute(upstream, headers, target);
 		connecting.whenComplete((opened, failure) -> {
 			if (failure != null) {
 				logger.warn("Relay could not reach {}: {}", target, failure.getMessage());

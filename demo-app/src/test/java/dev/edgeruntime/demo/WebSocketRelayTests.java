@@ -4,9 +4,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
@@ -23,6 +27,7 @@ import org.springframework.web.socket.CloseStatus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -82,6 +87,25 @@ class WebSocketRelayTests {
 			.withStackTraceContaining("[403]");
 		assertThatException().isThrownBy(() -> RelayWebSocketClient.connect(uri("ws", "/relay-ws?jwt=not.a.token")))
 			.withStackTraceContaining("[403]");
+	}
+
+	@Test
+	void echoUpstreamWithoutTheRelaysKeyShouldBeRefusedWith403() {
+		// Only the relay connects to the upstream, with a key of its own: a user's token is not that key, and
+		// a direct session would skip the relay's checks and hold a place for the whole WebSocket budget.
+		assertThatException().isThrownBy(() -> RelayWebSocketClient.connect(uri("ws", "/echo-ws")))
+			.withStackTraceContaining("[403]");
+		assertThatException()
+			.isThrownBy(() -> RelayWebSocketClient.connect(uri("ws", "/echo-ws?jwt=" + token("alice"))))
+			.withStackTraceContaining("[403]");
+		assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> this.http.newWebSocketBuilder()
+			.header("Authorization", "Bearer " + token("alice"))
+			.buildAsync(uri("ws", "/echo-ws"), new WebSocket.Listener() {
+			})
+			.get(RelayWebSocketClient.TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+			.havingCause()
+			.isInstanceOfSatisfying(WebSocketHandshakeException.class,
+					(refused) -> assertThat(refused.getResponse().statusCode()).isEqualTo(403));
 	}
 
 	@Test
