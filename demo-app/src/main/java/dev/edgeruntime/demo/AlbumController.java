@@ -46,9 +46,15 @@ class AlbumController {
 
 	private final AtomicLong albumsStored = new AtomicLong();
 
-	AlbumController(DemoProperties properties) {
+	AlbumController(DemoProperties properties) throws IOException {
 		this.albums = properties.getAlbums();
 		this.extractor = new AlbumExtractor(properties.getAlbums());
+		// what a demo that died part-way through an album left; the albums themselves are kept
+		int deleted = AlbumExtractor.deletePartialAlbums(this.albums.getRoot());
+		if (deleted > 0) {
+			logger.info("Deleted {} partial album{} left in {} by a demo that stopped while extracting", deleted,
+					(deleted == 1) ? "" : "s", this.albums.getRoot());
+		}
 	}
 
 	/**

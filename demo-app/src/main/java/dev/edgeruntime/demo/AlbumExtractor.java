@@ -3,9 +3,11 @@ package dev.edgeruntime.demo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Enumeration;
 import java.util.zip.ZipEntry;
@@ -13,6 +15,7 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 import dev.edgeruntime.TaskContext;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.FileSystemUtils;
 
@@ -25,6 +28,9 @@ import org.springframework.util.FileSystemUtils;
  */
 final class AlbumExtractor {
 
+	/** The start of the name of an album being extracted: {@code .partial-<process id>-<album>}. */
+	static final String PARTIAL_PREFIX = ".partial-";
+
 	private final DemoProperties.Albums limits;
 
 	AlbumExtractor(DemoProperties.Albums limits) {
@@ -32,20 +38,66 @@ final class AlbumExtractor {
 	}
 
 	/**
-	 * Extracts the zip, reporting progress to the running task.
+	 * Extracts the zip, reporting progress to the running task. The photos are written to a folder of this
+	 * process beside the album, renamed to the album once all are there: an album is whole or absent, even
+	 * when the process dies part-way (its partial folder is deleted at the next start, by
+	 * {@link #deletePartialAlbums(Path)}).
 	 * @param zip the zip file (a copy in the task's storage)
 	 * @param target the album folder, created here
 	 * @return the number of files stored
-	 * @throws IOException if the zip is invalid or breaks a limit; nothing is left in the folder then
+	 * @throws IOException if the zip is invalid or breaks a limit; nothing is left behind then
 	 */
 	int extract(Path zip, Path target) throws IOException {
-		Files.createDirectories(target);
+		Path partial = target.resolveSibling(PARTIAL_PREFIX + ProcessHandle.current().pid() + "-" + target.getFileName());
+		Files.createDirectories(partial);
 		try {
-			return extractEntries(zip, target.toRealPath());
+			int stored = extractEntries(zip, partial.toRealPath());
+			// in the same folder, so one rename: no one sees the album half there
+			Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+			return stored;
 		}
 		catch (IOException | RuntimeException ex) {
-			FileSystemUtils.deleteRecursively(target);
+			FileSystemUtils.deleteRecursively(partial);
 			throw ex;
+		}
+	}
+
+	/**
+	 * Deletes the partial albums that processes left when they died part-way through an extraction (a
+	 * crash, a {@code kill -9}): those of processes that no longer run, and those named with this process's
+	 * id, which a process that ran before with the same id left (a container's application is often
+	 * process 1 after every restart). Albums are never touched. Called before this process extracts any.
+	 * @param root the albums folder
+	 * @return the number of partial albums deleted
+	 * @throws IOException if the folder cannot be read
+	 */
+	static int deletePartialAlbums(Path root) throws IOException {
+		if (!Files.isDirectory(root)) {
+			return 0;
+		}
+		long self = ProcessHandle.current().pid();
+		int deleted = 0;
+		try (DirectoryStream<Path> partials = Files.newDirectoryStream(root, PARTIAL_PREFIX + "*")) {
+			for (Path partial : partials) {
+				Long owner = owner(partial.getFileName().toString());
+				boolean running = owner != null && owner != self
+						&& ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false);
+				if (owner != null && !running && FileSystemUtils.deleteRecursively(partial)) {
+					deleted++;
+				}
+			}
+		}
+		return deleted;
+	}
+
+	private static @Nullable Long owner(String name) {
+		String rest = name.substring(PARTIAL_PREFIX.length());
+		int dash = rest.indexOf('-');
+		try {
+			return (dash > 0) ? Long.parseLong(rest.substring(0, dash)) : null;
+		}
+		catch (NumberFormatException ex) {
+			return null;
 		}
 	}
 

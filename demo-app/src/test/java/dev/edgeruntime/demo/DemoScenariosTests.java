@@ -128,6 +128,8 @@ class DemoScenariosTests {
 		Path folder = albums.resolve(task.id().toString());
 		assertThat(folder.resolve("trip/a.jpg")).exists().hasSize(10_000);
 		assertThat(folder.resolve("trip/c.jpg")).exists();
+		// extracted beside the album and renamed to it in one step: nothing of the extraction is left
+		assertThat(albums).isDirectoryNotContaining("glob:**/" + AlbumExtractor.PARTIAL_PREFIX + "*");
 		HttpResponse<String> status = get("/background-tasks/" + task.id());
 		assertThat(status.body()).contains("\"state\":\"SUCCEEDED\"").contains("\"files\":3");
 	}
@@ -146,6 +148,7 @@ class DemoScenariosTests {
 		assertThat(albums.resolve(task.id().toString())).doesNotExist();
 		assertThat(albums.getParent().resolve("escaped.txt")).doesNotExist();
 		assertThat(albums.resolve("escaped.txt")).doesNotExist();
+		assertThat(albums).isDirectoryNotContaining("glob:**/" + AlbumExtractor.PARTIAL_PREFIX + "*");
 	}
 
 	@Test

@@ -83,6 +83,71 @@ class LargeAlbumTests {
 		}
 	}
 
+	@Test
+	void albumCutShortByAKillShouldLeaveNoPartialAlbumAndTheNextStartNoPartialFolder() throws Exception {
+		Path zip = this.dir.resolve("large.zip");
+		writeAlbum(zip);
+		Path albums = this.dir.resolve("albums");
+		HttpClient http = HttpClient.newHttpClient();
+		int port = freePort();
+		URI base = URI.create("http://localhost:" + port);
+		Process demo = startDemo(port, albums, this.dir.resolve("demo.log"));
+		String id;
+		try {
+			awaitUp(http, base, demo);
+			HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(base.resolve("/albums"))
+				.header("Content-Type", "application/zip")
+				.POST(HttpRequest.BodyPublishers.ofFile(zip))
+				.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+			Matcher found = Pattern.compile("\"id\":\"([0-9a-f-]{36})\"").matcher(accepted.body());
+			assertThat(found.find()).isTrue();
+			id = found.group(1);
+			URI status = base.resolve("/background-tasks/" + id);
+			// killed while it extracts: some photos are written, not all
+			await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(10)).until(() -> {
+				Matcher done = Pattern.compile("\"done\":(\\d+)")
+					.matcher(http.send(HttpRequest.newBuilder(status).build(), HttpResponse.BodyHandlers.ofString()).body());
+				return done.find() && Long.parseLong(done.group(1)) > 0;
+			});
+		}
+		finally {
+			demo.destroyForcibly();
+			demo.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+		}
+		// the album is whole or absent, never half there
+		assertThat(photos(albums.resolve(id))).isIn(0L, (long) PHOTOS);
+		demo = startDemo(port, albums, this.dir.resolve("demo-again.log"));
+		try {
+			awaitUp(http, base, demo);
+			assertThat(albums).isDirectoryNotContaining("glob:**/" + AlbumExtractor.PARTIAL_PREFIX + "*");
+			assertThat(photos(albums.resolve(id))).isIn(0L, (long) PHOTOS);
+		}
+		finally {
+			demo.destroy();
+			if (!demo.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+				demo.destroyForcibly();
+			}
+		}
+	}
+
+	private static void awaitUp(HttpClient http, URI base, Process demo) {
+		await().atMost(Duration.ofMinutes(3)).ignoreExceptions().untilAsserted(() -> {
+			assertThat(demo.isAlive()).as("demo is running").isTrue();
+			assertThat(http.send(HttpRequest.newBuilder(base.resolve("/actuator/health")).build(),
+					HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+		});
+	}
+
+	private static long photos(Path album) throws IOException {
+		if (!Files.exists(album)) {
+			return 0;
+		}
+		try (Stream<Path> files = Files.walk(album)) {
+			return files.filter(Files::isRegularFile).count();
+		}
+	}
+
 	private static void writeAlbum(Path zip) throws IOException {
 		Random random = new Random(7);
 		byte[] photo = new byte[PHOTO_SIZE];
