@@ -24,6 +24,7 @@ import dev.edgeruntime.TaskInfo;
 import dev.edgeruntime.TaskState;
 import dev.edgeruntime.UnloadReason;
 import dev.edgeruntime.cron.CronJobs;
+import dev.edgeruntime.runtime.TaskStorageArea;
 import dev.edgeruntime.test.TaskEventRecorder;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -84,6 +85,9 @@ class DemoScenariosTests {
 
 	@Autowired
 	MeterRegistry meters;
+
+	@Autowired
+	TaskStorageArea storage;
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
@@ -219,6 +223,14 @@ class DemoScenariosTests {
 		assertThat(response.body()).contains("The request body would take the background task's storage over its "
 				+ "quota of 8MB (edge-runtime.storage.quota)");
 		assertThat(this.runtime.tasks().stream().filter((t) -> t.state() != TaskState.DROPPED)).hasSize(tasksBefore);
+		// the part of the upload copied before the quota stopped it is not left in the task storage
+		TaskInfo dropped = this.runtime.tasks()
+			.stream()
+			.filter((t) -> t.state() == TaskState.DROPPED && t.name().equals(AlbumController.TASK_NAME))
+			.findFirst()
+			.orElseThrow();
+		await().untilAsserted(
+				() -> assertThat(this.storage.getInstanceDir().resolve(dropped.id().toString())).doesNotExist());
 	}
 
 	@Test
