@@ -28,7 +28,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * A 200 MB album of 2,000 photos goes through a demo whose heap is capped at 256 MB: the upload is
  * streamed to the task's storage and extracted entry by entry, never held in memory. The demo runs in a
- * forked JVM with {@code -Xmx256m}.
+ * forked JVM with {@code -Xmx256m}. A demo killed part-way through such an album leaves no half album,
+ * and the next start deletes what it left.
  */
 class LargeAlbumTests {
 
