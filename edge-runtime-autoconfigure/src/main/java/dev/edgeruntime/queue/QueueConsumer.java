@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +76,10 @@ final class QueueConsumer {
 
 	private final QueueConsumerObserver observer;
 
+	/**
+	 * This consumer's own heartbeat thread: a heartbeat that waits (for a pool connection, a row lock, a slow
+	 * database) delays only the heartbeats of this queue, never the leases of other queues' running messages.
+	 */
 	private final ScheduledExecutorService heartbeats;
 
 	private final ExecutorService handlers;
@@ -111,8 +116,7 @@ final class QueueConsumer {
 	private volatile @Nullable String lastError = "not started";
 
 	QueueConsumer(QueueListenerEndpoint endpoint, Settings settings, PgmqTemplate pgmq, PgmqSchemaInitializer schema,
-			ApplicationEventPublisher events, TransactionOperations transactions, QueueConsumerObserver observer,
-			ScheduledExecutorService heartbeats) {
+			ApplicationEventPublisher events, TransactionOperations transactions, QueueConsumerObserver observer) {
 		this.endpoint = endpoint;
 		this.settings = settings;
 		this.pgmq = pgmq;
@@ -120,7 +124,7 @@ final class QueueConsumer {
 		this.events = events;
 		this.transactions = transactions;
 		this.observer = observer;
-		this.heartbeats = heartbeats;
+		this.heartbeats = heartbeatScheduler(endpoint.queue());
 		this.handlers = Executors.newFixedThreadPool(settings.concurrency(),
 				new CustomizableThreadFactory("queue-" + endpoint.queue() + "-"));
 		// The pool's queue holds the prefetched messages: at most prefetch wait, as the permits bound them.
@@ -129,6 +133,16 @@ final class QueueConsumer {
 		this.reader = new Thread(this::readLoop, "queue-" + endpoint.queue() + "-reader");
 		this.completions = new CompletionBatcher("queue-" + endpoint.queue() + "-completer", this::complete,
 				new Completions());
+	}
+
+	private static ScheduledExecutorService heartbeatScheduler(String queue) {
+		CustomizableThreadFactory threads = new CustomizableThreadFactory("queue-" + queue + "-heartbeat-");
+		threads.setDaemon(true);
+		// Its thread starts with the first message read, so a consumer that never starts holds none.
+		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, threads);
+		// A heartbeat is cancelled when its message settles; without this it stays queued until it is due.
+		scheduler.setRemoveOnCancelPolicy(true);
+		return scheduler;
 	}
 
 	/** The consumer's settings. */
@@ -246,6 +260,13 @@ final class QueueConsumer {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/**
+	 * Stops the heartbeats, once the consumer's messages are settled or handed back.
+	 */
+	void stopHeartbeats() {
+		this.heartbeats.shutdownNow();
 	}
 
 	/**

@@ -6,8 +6,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 import dev.edgeruntime.runtime.Durations;
 import org.apache.commons.logging.Log;
@@ -17,7 +15,6 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.transaction.support.TransactionOperations;
 
 /**
@@ -55,8 +52,6 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 	private final QueueConsumerDefaults defaults;
 
 	private final List<QueueConsumer> consumers = new ArrayList<>();
-
-	private final ScheduledExecutorService heartbeats = heartbeatScheduler();
 
 	private volatile boolean running;
 
@@ -99,12 +94,12 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 
 	/**
 	 * The connections the consumers may hold at once when each handler holds one (a {@code @Transactional}
-	 * handler does): the handlers, a reader and the deletes of each listener, the heartbeats and the
-	 * notifications.
+	 * handler does): the handlers, a reader, the deletes and the heartbeats of each listener (each has its
+	 * own heartbeat thread), and the notifications.
 	 */
 	static int connectionsNeeded(List<Integer> concurrencies) {
 		int handlers = concurrencies.stream().mapToInt(Integer::intValue).sum();
-		return handlers + 2 * concurrencies.size() + 2;
+		return handlers + 3 * concurrencies.size() + 1;
 	}
 
 	private void checkConnectionPool(List<QueueConsumer> consumers) {
@@ -117,8 +112,8 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 			logger.warn("The DataSource's pool holds at most " + this.connectionPoolSize + " connections ("
 					+ this.connectionPoolProperty + "); the queue consumers may need " + needed + " at once when their "
 					+ "handlers each hold one, as a @Transactional handler does ("
-					+ concurrencies.stream().mapToInt(Integer::intValue).sum() + " handlers, a reader and the deletes of "
-					+ "each of the " + concurrencies.size() + " listeners, heartbeats, notifications). Heartbeats "
+					+ concurrencies.stream().mapToInt(Integer::intValue).sum() + " handlers, a reader, the deletes and the "
+					+ "heartbeats of each of the " + concurrencies.size() + " listeners, notifications). Heartbeats "
 					+ "would then wait for a connection, and a running message's lease may run out, so that another "
 					+ "instance handles it again: raise the pool's size to at least " + needed
 					+ ", or lower the listeners' concurrency");
@@ -158,7 +153,7 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 		List<QueueConsumer> created = new ArrayList<>();
 		for (QueueListenerEndpoint endpoint : this.listeners.endpoints()) {
 			created.add(new QueueConsumer(endpoint, settings(endpoint), this.pgmq, this.schema, this.events,
-					this.transactions, this.observer, this.heartbeats));
+					this.transactions, this.observer));
 		}
 		checkConnectionPool(created);
 		// No second wait for an unreachable database here: the readers wait for it, start-up does not.
@@ -204,7 +199,7 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 			stopping.forEach(QueueConsumer::handBackUnfinished);
 		}
 		finally {
-			this.heartbeats.shutdownNow();
+			stopping.forEach(QueueConsumer::stopHeartbeats);
 		}
 		logger.debug("Queue consumers stopped");
 	}
@@ -367,19 +362,6 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 			problems.add(attribute + " '" + value + "' is not a duration such as \"30s\"");
 			return fallback;
 		}
-	}
-
-	private static ScheduledExecutorService heartbeatScheduler() {
-		ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, daemon("queue-heartbeat-"));
-		// A heartbeat is cancelled when its message settles; without this it stays queued until it is due.
-		scheduler.setRemoveOnCancelPolicy(true);
-		return scheduler;
-	}
-
-	private static CustomizableThreadFactory daemon(String prefix) {
-		CustomizableThreadFactory factory = new CustomizableThreadFactory(prefix);
-		factory.setDaemon(true);
-		return factory;
 	}
 
 }

@@ -41,9 +41,10 @@ class QueueConnectionPoolWarningTests {
 	void poolSmallerThanTheConsumersMayHoldShouldWarnWithTheSizeNeeded(CapturedOutput output) {
 		this.contextRunner.withPropertyValues("spring.datasource.hikari.maximum-pool-size=4").run((context) -> {
 			assertThat(context).hasNotFailed();
-			// 3 handlers, a reader and the deletes of the one listener, heartbeats, notifications
+			// 3 handlers, a reader, the deletes and the heartbeats of the one listener, notifications
 			assertThat(output).contains("The DataSource's pool holds at most 4 connections "
 					+ "(spring.datasource.hikari.maximum-pool-size); the queue consumers may need 7 at once")
+				.contains("a reader, the deletes and the heartbeats of each of the 1 listeners")
 				.contains("raise the pool's size to at least 7, or lower the listeners' concurrency");
 		});
 	}
@@ -58,9 +59,10 @@ class QueueConnectionPoolWarningTests {
 	}
 
 	@Test
-	void connectionsNeededShouldCountHandlersAndTwoPerListenerAndTwoShared() {
+	void connectionsNeededShouldCountHandlersAndThreePerListenerAndOneShared() {
 		assertThat(QueueConsumers.connectionsNeeded(List.of(3))).isEqualTo(7);
-		assertThat(QueueConsumers.connectionsNeeded(List.of(4, 1, 1))).isEqualTo(14);
+		// each listener's heartbeats have a thread of their own, so each may hold a connection at once
+		assertThat(QueueConsumers.connectionsNeeded(List.of(4, 1, 1))).isEqualTo(16);
 	}
 
 	static class Listener {

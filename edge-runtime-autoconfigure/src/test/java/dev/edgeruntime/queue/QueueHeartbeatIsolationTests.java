@@ -1,0 +1,152 @@
+package dev.edgeruntime.queue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import dev.edgeruntime.autoconfigure.EdgeRuntimeAutoConfiguration;
+import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
+import dev.edgeruntime.testsupport.TestDatabase;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The heartbeats of one queue do not wait behind those of another: a heartbeat that cannot get through
+ * (here one waiting for the row lock of a {@code @Transactional} handler that wrote its own message's
+ * headers) leaves the leases of other queues' running messages extended, so they are not delivered again
+ * while their handlers run.
+ *
+ * @author edge-runtime developers
+ */
+class QueueHeartbeatIsolationTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(20);
+
+	private final String blocked = TestDatabase.uniqueName("hb_blocked_");
+
+	private final String steady = TestDatabase.uniqueName("hb_steady_");
+
+	// 3 s lease, a heartbeat every second
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JacksonAutoConfiguration.class,
+				EdgeRuntimeAutoConfiguration.class, EdgeRuntimeQueueAutoConfiguration.class))
+		.withPropertyValues(TestDatabase.get().springProperties())
+		.withPropertyValues("test.blocked=" + this.blocked, "test.steady=" + this.steady,
+				"edge-runtime.queue.consumer.polling-interval=200ms",
+				"edge-runtime.queue.consumer.visibility-timeout=3s")
+		.withUserConfiguration(Config.class);
+
+	@Test
+	void aHeartbeatWaitingOnOneQueueShouldNotLetAnotherQueuesLeaseRunOut() {
+		this.contextRunner.run((context) -> {
+			PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
+			JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
+			Listeners listeners = context.getBean(Listeners.class);
+			try {
+				pgmq.send(this.blocked, Map.of("n", 1));
+				assertThat(listeners.blockedStarted.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+				// the blocked queue's heartbeat now waits for the row its own handler's transaction holds
+				await().atMost(WAIT).until(() -> heartbeatsWaitingForALock(jdbc, this.blocked) > 0);
+				long id = pgmq.send(this.steady, Map.of("n", 2));
+				assertThat(listeners.steadyStarted.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+				String readAt = jdbc.queryForObject("SELECT vt::text FROM pgmq.q_" + this.steady + " WHERE msg_id = ?",
+						String.class, id);
+				// a heartbeat of the steady queue's message reaches the database, and no second read takes it
+				await("a heartbeat extending the lease of the steady queue's running message").atMost(WAIT)
+					.until(() -> Boolean.TRUE.equals(jdbc.queryForObject("SELECT read_ct = 1 AND vt > ?::timestamptz "
+							+ "FROM pgmq.q_" + this.steady + " WHERE msg_id = ?", Boolean.class, readAt, id)));
+				assertThat(listeners.steadyReceived).extracting(QueueMessage::readCount).containsExactly(1);
+			}
+			finally {
+				listeners.release.countDown();
+			}
+		});
+	}
+
+	private static int heartbeatsWaitingForALock(JdbcTemplate jdbc, String queue) {
+		Integer waiting = jdbc.queryForObject("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+				+ "AND query LIKE ?", Integer.class, "UPDATE pgmq.q_" + queue + " SET vt%");
+		return (waiting != null) ? waiting : 0;
+	}
+
+	static class Listeners {
+
+		final CountDownLatch blockedStarted = new CountDownLatch(1);
+
+		final CountDownLatch steadyStarted = new CountDownLatch(1);
+
+		final CountDownLatch release = new CountDownLatch(1);
+
+		final List<QueueMessage<JsonNode>> steadyReceived = new CopyOnWriteArrayList<>();
+
+		private final PgmqTemplate pgmq;
+
+		private final TransactionTemplate transactions;
+
+		private final String blockedQueue;
+
+		Listeners(PgmqTemplate pgmq, DataSource dataSource, String blockedQueue) {
+			this.pgmq = pgmq;
+			this.blockedQueue = blockedQueue;
+			this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+		}
+
+		// A @Transactional handler that records its progress in its own message: the row stays locked until
+		// its transaction ends.
+		@QueueListener(queue = "${test.blocked}")
+		void blocked(QueueMessage<JsonNode> message) {
+			this.transactions.executeWithoutResult((status) -> {
+				this.pgmq.mergeHeaders(this.blockedQueue, message.id(), Map.of("x-progress", 1));
+				this.blockedStarted.countDown();
+				awaitRelease();
+			});
+		}
+
+		@QueueListener(queue = "${test.steady}")
+		void steady(QueueMessage<JsonNode> message) {
+			this.steadyReceived.add(message);
+			this.steadyStarted.countDown();
+			awaitRelease();
+		}
+
+		private void awaitRelease() {
+			try {
+				this.release.await(WAIT.toSeconds() * 2, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class Config {
+
+		@Bean
+		Listeners listeners(PgmqTemplate pgmq, DataSource dataSource, @Value("${test.blocked}") String blocked) {
+			return new Listeners(pgmq, dataSource, blocked);
+		}
+
+	}
+
+}
