@@ -423,6 +423,7 @@ public class PgmqTemplate {
 	 * @param quantity the most messages to read
 	 * @param conditional the JSON the payloads must contain, or {@code null} for all
 	 * @return the messages as JSON trees, possibly none
+	 * @throws MessageConversionException when a payload cannot be parsed (it is leased nonetheless)
 	 */
 	public List<QueueMessage<JsonNode>> readJson(String queue, Duration visibilityTimeout, int quantity,
 			@Nullable Object conditional) {
@@ -431,6 +432,22 @@ public class PgmqTemplate {
 		String condition = (conditional != null) ? this.objectMapper.writeValueAsString(conditional) : "{}";
 		return translate(queue, () -> this.jdbc.query(READ, this::jsonMessage, queue, seconds(visibilityTimeout),
 				quantity, condition));
+	}
+
+	/**
+	 * Reads as {@link #readJson(String, Duration, int, Object)} does for a consumer: a message whose payload
+	 * cannot be parsed is leased like the others and comes with why, rather than failing the read of the
+	 * messages leased with it (again at each lease, without its read count ever reaching a dead letter).
+	 * @param queue the queue name
+	 * @param visibilityTimeout how long the messages stay hidden from other readers
+	 * @param quantity the most messages to read
+	 * @return the messages, possibly none
+	 */
+	List<Leased> lease(String queue, Duration visibilityTimeout, int quantity) {
+		QueueName.requireValid(queue);
+		Assert.isTrue(quantity > 0, "quantity must be positive");
+		return translate(queue, () -> this.jdbc.query(READ, this::leased, queue, seconds(visibilityTimeout), quantity,
+				"{}"));
 	}
 
 	/**
@@ -845,10 +862,32 @@ public class PgmqTemplate {
 	}
 
 	private QueueMessage<JsonNode> jsonMessage(ResultSet rs, int row) throws SQLException {
+		Leased leased = leased(rs, row);
+		if (leased.unreadable() != null) {
+			throw leased.unreadable();
+		}
+		return leased.message();
+	}
+
+	/**
+	 * Maps a row without failing for a payload the mapper cannot parse: jsonb takes JSON that Jackson's
+	 * limits refuse (a number of more than 1,000 digits, a deeper nesting), written by another pgmq client.
+	 */
+	private Leased leased(ResultSet rs, int row) throws SQLException {
+		long id = rs.getLong(1);
 		String headers = rs.getString(6);
 		Map<String, Object> headerMap = (headers != null) ? readHeaders(headers) : Map.of();
-		return new QueueMessage<>(rs.getLong(1), rs.getInt(2), instant(rs, 3), instant(rs, 4),
-				this.objectMapper.readTree(rs.getString(5)), headerMap);
+		JsonNode payload;
+		MessageConversionException unreadable = null;
+		try {
+			payload = this.objectMapper.readTree(rs.getString(5));
+		}
+		catch (JacksonException ex) {
+			payload = this.objectMapper.missingNode();
+			unreadable = new MessageConversionException(id, JsonNode.class, ex);
+		}
+		return new Leased(new QueueMessage<>(id, rs.getInt(2), instant(rs, 3), instant(rs, 4), payload, headerMap),
+				unreadable);
 	}
 
 	@SuppressWarnings("unchecked")
@@ -903,6 +942,15 @@ public class PgmqTemplate {
 			}
 		}
 		return false;
+	}
+
+	/**
+	 * A message as a consumer leased it.
+	 * @param message the message; its payload is a missing node when it cannot be parsed
+	 * @param unreadable why its payload cannot be parsed, {@code null} when it can
+	 */
+	record Leased(QueueMessage<JsonNode> message, @Nullable MessageConversionException unreadable) {
+
 	}
 
 	/**

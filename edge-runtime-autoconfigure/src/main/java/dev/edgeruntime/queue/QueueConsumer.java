@@ -302,9 +302,9 @@ final class QueueConsumer {
 				}
 				int quantity = Math.min(this.settings.batchSize(), free);
 				long readAt = System.nanoTime();
-				List<QueueMessage<JsonNode>> batch;
+				List<PgmqTemplate.Leased> batch;
 				try {
-					batch = this.pgmq.readJson(queue(), this.settings.visibilityTimeout(), quantity, null);
+					batch = this.pgmq.lease(queue(), this.settings.visibilityTimeout(), quantity);
 				}
 				catch (RuntimeException ex) {
 					this.freeLeases.release(free);
@@ -315,7 +315,7 @@ final class QueueConsumer {
 				backlog = batch.size() == quantity;
 				markHealthy();
 				errorBackoff = FIRST_ERROR_BACKOFF;
-				for (QueueMessage<JsonNode> message : batch) {
+				for (PgmqTemplate.Leased message : batch) {
 					dispatch(message);
 				}
 				if (batch.size() < quantity && this.running) {
@@ -382,14 +382,15 @@ final class QueueConsumer {
 		return this.freeLeases.tryAcquire(wanted, BATCH_FILL_WAIT.toNanos(), TimeUnit.NANOSECONDS) ? wanted : 0;
 	}
 
-	private void dispatch(QueueMessage<JsonNode> message) {
+	private void dispatch(PgmqTemplate.Leased read) {
+		QueueMessage<JsonNode> message = read.message();
 		if (!this.running) {
 			handBack(message);
 			this.freeLeases.release();
 			return;
 		}
 		// Leased from now on: heartbeated while it waits for a handler (prefetched), not only while it runs.
-		InFlight leased = new InFlight(message);
+		InFlight leased = new InFlight(message, read.unreadable());
 		this.inFlight.put(message.id(), leased);
 		long heartbeat = this.settings.heartbeatInterval().toMillis();
 		leased.heartbeat = this.heartbeats.scheduleAtFixedRate(() -> extend(leased), heartbeat, heartbeat,
@@ -462,6 +463,11 @@ final class QueueConsumer {
 		try {
 			Object argument;
 			try {
+				if (current.unreadable != null) {
+					// the payload does not even parse: it will never succeed
+					throw new MessageConversionException(message.id(), this.endpoint.payloadType(),
+							(current.unreadable.getCause() != null) ? current.unreadable.getCause() : current.unreadable);
+				}
 				QueueMessage<?> converted = this.pgmq.convert(message, this.endpoint.payloadType());
 				if (converted.payload() == null && this.endpoint.payloadType() != JsonNode.class) {
 					// JSON null is no payload of the listener's type: it would fail every attempt alike
@@ -707,6 +713,9 @@ final class QueueConsumer {
 
 		private final QueueMessage<JsonNode> message;
 
+		// Why its payload cannot be parsed, null when it can.
+		private final @Nullable MessageConversionException unreadable;
+
 		private final Object lease = new Object();
 
 		// Guarded by lease: the handler running it, null while it waits for one (prefetched).
@@ -720,8 +729,9 @@ final class QueueConsumer {
 
 		private volatile @Nullable ScheduledFuture<?> heartbeat;
 
-		InFlight(QueueMessage<JsonNode> message) {
+		InFlight(QueueMessage<JsonNode> message, @Nullable MessageConversionException unreadable) {
 			this.message = message;
+			this.unreadable = unreadable;
 		}
 
 		/**

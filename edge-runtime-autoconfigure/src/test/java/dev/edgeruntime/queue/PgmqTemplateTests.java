@@ -335,6 +335,23 @@ class PgmqTemplateTests {
 			.satisfies((m) -> assertThat(m.payload().get("sku").isArray()).isTrue());
 	}
 
+	@Test
+	void payloadThatCannotBeParsedIsReportedWithItsIdAndLeasedForAConsumerWithTheReason() {
+		// valid jsonb beyond Jackson's limits, as another pgmq client may send
+		Long id = new JdbcTemplate(dataSource).queryForObject(
+				"SELECT pgmq.send(?, ('[' || repeat('9', 2000) || ']')::jsonb)", Long.class, this.queue);
+		assertThatExceptionOfType(MessageConversionException.class)
+			.isThrownBy(() -> this.pgmq.readJson(this.queue, Duration.ofSeconds(30), 1, null))
+			.satisfies((ex) -> assertThat(ex.getMessageId()).isEqualTo(id));
+		new JdbcTemplate(dataSource).update("UPDATE pgmq.q_" + this.queue + " SET vt = clock_timestamp()");
+		assertThat(this.pgmq.lease(this.queue, Duration.ofSeconds(30), 1)).singleElement().satisfies((leased) -> {
+			assertThat(leased.message().id()).isEqualTo(id);
+			assertThat(leased.message().readCount()).isEqualTo(2);
+			assertThat(leased.message().payload().isMissingNode()).isTrue();
+			assertThat(leased.unreadable()).isNotNull().hasMessageContaining("Message " + id + " cannot be read as");
+		});
+	}
+
 	record Order(String sku, int quantity) {
 	}
 

@@ -21,9 +21,7 @@ import dev.edgeruntime.UnloadReason;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
 import dev.edgeruntime.testsupport.TestDatabase;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.BeanCreationException;
@@ -198,6 +196,32 @@ class QueueListenerTests {
 			});
 			assertThat(jdbc(context).queryForObject("SELECT msg_id FROM pgmq.a_" + this.queue, Long.class))
 				.isEqualTo(poison);
+		});
+	}
+
+	@Test
+	void payloadJacksonCannotParseIsDeadLetteredAtOnceAndDoesNotHoldBackTheMessagesReadWithIt() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.concurrency=1").run((context) -> {
+			PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
+			OrderListener listener = context.getBean(OrderListener.class);
+			// Valid jsonb, sent by another pgmq client, but beyond Jackson's limits (a number of 2,000 digits):
+			// the read of the batch that leases it must not fail for its neighbours, again at every lease.
+			Long unparseable = jdbc(context).queryForObject("SELECT pgmq.send(?, ('{\"sku\": \"x\", \"quantity\": ' "
+					+ "|| repeat('9', 2000) || '}')::jsonb)", Long.class, this.queue);
+			long good = pgmq.send(this.queue, new Order("ok", 1));
+			DeadLetters deadLetters = context.getBean(DeadLetters.class);
+			await().atMost(WAIT).until(() -> deadLetters.events.size() == 1 && listener.received.size() == 1);
+			assertThat(listener.received).extracting(QueueMessage::id).containsExactly(good);
+			assertThat(deadLetters.events).singleElement().satisfies((event) -> {
+				assertThat(event.messageId()).isEqualTo(unparseable);
+				assertThat(event.attempts()).isEqualTo(1);
+				assertThat(event.poison()).isTrue();
+				assertThat(event.error()).startsWith(MessageConversionException.class.getName() + ": Message "
+						+ unparseable + " cannot be read as " + Order.class.getName() + ": ");
+			});
+			assertThat(jdbc(context).queryForObject("SELECT msg_id FROM pgmq.a_" + this.queue, Long.class))
+				.isEqualTo(unparseable);
+			assertThat(context.getBean(QueueConsumers.class).status()).allMatch(QueueConsumerStatus::healthy);
 		});
 	}
 
@@ -714,10 +738,9 @@ class QueueListenerTests {
 		}
 
 		@Override
-		public List<QueueMessage<JsonNode>> readJson(String queue, Duration visibilityTimeout, int quantity,
-				@Nullable Object conditional) {
+		List<Leased> lease(String queue, Duration visibilityTimeout, int quantity) {
 			this.reads.computeIfAbsent(queue, (name) -> new AtomicInteger()).incrementAndGet();
-			return super.readJson(queue, visibilityTimeout, quantity, conditional);
+			return super.lease(queue, visibilityTimeout, quantity);
 		}
 
 		int reads(String queue) {
