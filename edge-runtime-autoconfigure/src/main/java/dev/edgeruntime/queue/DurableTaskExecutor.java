@@ -30,9 +30,9 @@ import org.springframework.util.ReflectionUtils;
 
 /**
  * The consumer of durable {@code @BackgroundTask} calls: reads the call from the message, finds the bean
- * and method, reads the arguments back from JSON and runs the method's body. A message this application
- * cannot run (an unknown method, arguments that do not read) is dead-lettered at once; an exception from
- * the body is retried as the queue's consumer settings say.
+ * and method, reads the arguments back from JSON and runs the method's body. A message that is no call, or
+ * whose arguments do not read, is dead-lettered at once; an unknown method (another version's) and an
+ * exception from the body are retried as the queue's consumer settings say.
  *
  * @author edge-runtime developers
  */
@@ -73,10 +73,13 @@ final class DurableTaskExecutor {
 		if (missing != null) {
 			throw unreadable(message, "the payload is not a durable @BackgroundTask call: it has no " + missing);
 		}
+		// Not dead-lettered at once: during a rolling deploy the instances of another version share the queue,
+		// and one of them may have the method (one added since, or one removed). It is retried as a failure
+		// is, and dead-lettered after its last attempt when no instance has it.
 		Target target = this.methods.forMessage(task.bean(), task.method(), task.parameterTypes())
-			.orElseThrow(() -> unreadable(message, "this application has no durable @BackgroundTask method "
+			.orElseThrow(() -> new IllegalStateException("this instance has no durable @BackgroundTask method "
 					+ task.method() + "(" + String.join(", ", task.parameterTypes()) + ") on bean '" + task.bean()
-					+ "'"));
+					+ "'; retried, as an instance of another version of the application may have it"));
 		@Nullable Object[] arguments = arguments(message, target, task.arguments());
 		markStarted(message);
 		if (!MDC_PRESENT) {

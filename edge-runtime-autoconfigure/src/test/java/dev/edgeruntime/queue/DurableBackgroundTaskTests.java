@@ -26,6 +26,7 @@ import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
 import dev.edgeruntime.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
+import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
@@ -384,18 +385,57 @@ class DurableBackgroundTaskTests {
 	}
 
 	@Test
-	void messageNamingAnUnknownMethodIsDeadLetteredAtOnce() {
+	void messageNamingAnUnknownMethodIsDeadLetteredAfterItsAttempts() {
 		this.contextRunner.run((context) -> {
 			PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
 			String taskId = UUID.randomUUID().toString();
 			pgmq.send(this.queue, new DurableTaskMessage("reports", Reports.class.getName(), "gone", List.of(),
-					List.of()), Map.of(QueueHeaders.TASK_ID, taskId), Duration.ZERO);
+					List.of()), Map.of(QueueHeaders.TASK_ID, taskId, QueueHeaders.MAX_ATTEMPTS, 2), Duration.ZERO);
 			DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
 			await().atMost(WAIT).until(() -> dispatcher.find(UUID.fromString(taskId)).isPresent()
 					&& dispatcher.find(UUID.fromString(taskId)).get().state() == TaskState.FAILED);
 			TaskInfo info = dispatcher.find(UUID.fromString(taskId)).orElseThrow();
-			assertThat(info.attempt()).isEqualTo(1);
+			assertThat(info.attempt()).isEqualTo(2);
 			assertThat(info.error().message()).contains("no durable @BackgroundTask method gone()");
+		});
+	}
+
+	@Test
+	void messageNamingAMethodOnlyAnotherVersionHasIsLeftToAnInstanceThatHasIt() {
+		// A rolling deploy: the instances of the version before share the queue, without the new method.
+		String taskId = UUID.randomUUID().toString();
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JacksonAutoConfiguration.class,
+					EdgeRuntimeAutoConfiguration.class, BackgroundTaskAutoConfiguration.class,
+					EdgeRuntimeQueueAutoConfiguration.class, EdgeRuntimeDurableTaskAutoConfiguration.class))
+			.withPropertyValues(TestDatabase.get().springProperties())
+			.withPropertyValues("edge-runtime.queue.tasks.queue=" + this.queue, "test.placeholder-queue=" + this.queue,
+					"edge-runtime.queue.consumer.polling-interval=200ms", "edge-runtime.queue.consumer.backoff.initial=30s")
+			.withUserConfiguration(PlaceholderConfiguration.class)
+			.run((older) -> {
+				PgmqTemplate pgmq = older.getBean(PgmqTemplate.class);
+				JsonNode report = pgmq.objectMapper().valueToTree(new Report("q4", 2));
+				pgmq.send(this.queue, new DurableTaskMessage("reports", Reports.class.getName(), "build",
+						List.of(Report.class.getName()), List.of(report)),
+						Map.of(QueueHeaders.TASK_ID, taskId, QueueHeaders.TASK_NAME, "report"), Duration.ZERO);
+				// the older instance tries it once, then it waits for its retry, or it is dead-lettered
+				await().atMost(WAIT).until(() -> jdbc(older).queryForObject("SELECT (SELECT count(*) FROM pgmq.q_"
+						+ this.queue + " WHERE headers ? 'x-last-error') + (SELECT count(*) FROM pgmq.a_" + this.queue
+						+ ")", Long.class) > 0);
+				assertThat(jdbc(older).queryForObject("SELECT count(*) FROM pgmq.a_" + this.queue, Long.class))
+					.as("dead-lettered by an instance without the method").isZero();
+				assertThat(jdbc(older).queryForObject("SELECT headers->>'x-last-error' FROM pgmq.q_" + this.queue,
+						String.class)).contains("no durable @BackgroundTask method build(");
+			});
+		// the older instance has stopped; its retry's backoff ends
+		new JdbcTemplate(TestDatabase.get().dataSource())
+			.update("UPDATE pgmq.q_" + this.queue + " SET vt = clock_timestamp()");
+		this.contextRunner.run((newer) -> {
+			DurableTaskDispatcher dispatcher = newer.getBean(DurableTaskDispatcher.class);
+			await().atMost(WAIT).until(() -> dispatcher.find(UUID.fromString(taskId)).map(TaskInfo::state)
+				.orElse(null) == TaskState.SUCCEEDED);
+			assertThat(newer.getBean(ReportLog.class).received).containsExactly(new Report("q4", 2));
+			assertThat(dispatcher.find(UUID.fromString(taskId)).orElseThrow().attempt()).isEqualTo(2);
 		});
 	}
 
