@@ -461,6 +461,17 @@ final class QueueConsumer {
 		// Until a handled message is deleted, its lease stays taken: released by the completions' outcome.
 		boolean leaseHandedOver = false;
 		try {
+			int maxAttempts = maxAttempts(message);
+			if (message.readCount() > maxAttempts) {
+				// Every attempt allowed was delivered and none wrote an outcome: the instances running it died
+				// (a handler that takes the JVM down would take down every instance in turn) or lost the lease.
+				if (current.settle()) {
+					deadLetter(message, new IllegalStateException("delivered " + maxAttempts + " times without an "
+							+ "outcome (the instance running it stopped, or lost its lease, each time): not run again "
+							+ "past its maximum attempts"), false, maxAttempts);
+				}
+				return;
+			}
 			Object argument;
 			try {
 				if (current.unreadable != null) {
@@ -477,7 +488,9 @@ final class QueueConsumer {
 				argument = this.endpoint.wantsMessage() ? converted : converted.payload();
 			}
 			catch (MessageConversionException ex) {
-				deadLetter(message, ex, true);
+				if (current.settle()) {
+					deadLetter(message, ex, true, message.readCount());
+				}
 				return;
 			}
 			try {
@@ -541,12 +554,12 @@ final class QueueConsumer {
 		QueueMessage<JsonNode> message = current.message;
 		if (error instanceof MessageConversionException) {
 			// the handler found the payload unreadable: it will never succeed
-			deadLetter(message, error, true);
+			deadLetter(message, error, true, message.readCount());
 			return;
 		}
 		int maxAttempts = maxAttempts(message);
 		if (message.readCount() >= maxAttempts) {
-			deadLetter(message, error, false);
+			deadLetter(message, error, false, message.readCount());
 			return;
 		}
 		Duration delay = backoff(message.readCount());
@@ -582,27 +595,30 @@ final class QueueConsumer {
 		return this.settings.maxAttempts();
 	}
 
-	private void deadLetter(QueueMessage<JsonNode> message, Throwable error, boolean poison) {
+	/**
+	 * Archives a message as dead-lettered, once its outcome is settled.
+	 * @param attempts the attempts it had: its deliveries, but for one past its maximum (not run)
+	 */
+	private void deadLetter(QueueMessage<JsonNode> message, Throwable error, boolean poison, int attempts) {
 		String description = error.getClass().getName() + ": " + error.getMessage();
 		Map<String, Object> headers = new LinkedHashMap<>();
 		headers.put(QueueHeaders.DEAD_LETTERED, true);
 		headers.put(QueueHeaders.ERROR, description);
-		headers.put(QueueHeaders.ATTEMPTS, message.readCount());
+		headers.put(QueueHeaders.ATTEMPTS, attempts);
 		headers.put(QueueHeaders.DEAD_LETTERED_AT, Instant.now().toString());
 		Boolean archived = this.transactions
 			.execute((status) -> this.pgmq.archiveWithHeadersIfHeld(queue(), message, headers,
 					List.of(QueueHeaders.LAST_ERROR, QueueHeaders.FAILED_ATTEMPT)));
 		if (!Boolean.TRUE.equals(archived)) {
 			logger.warn("Message " + message.id() + " of queue '" + queue() + "' was not dead-lettered after "
-					+ message.readCount() + " attempt(s) (" + description + "): " + LEASE_LOST);
+					+ attempts + " attempt(s) (" + description + "): " + LEASE_LOST);
 			return;
 		}
-		logger.warn("Dead-lettered message " + message.id() + " of queue '" + queue() + "' after "
-				+ message.readCount() + " attempt(s)" + (poison ? " (payload cannot be read)" : "") + ": "
-				+ description);
+		logger.warn("Dead-lettered message " + message.id() + " of queue '" + queue() + "' after " + attempts
+				+ " attempt(s)" + (poison ? " (payload cannot be read)" : "") + ": " + description);
 		this.observer.deadLettered(queue());
 		this.events.publishEvent(
-				new MessageDeadLetteredEvent(this, queue(), message.id(), message.readCount(), description, poison));
+				new MessageDeadLetteredEvent(this, queue(), message.id(), attempts, description, poison));
 	}
 
 	private Duration backoff(int attempt) {

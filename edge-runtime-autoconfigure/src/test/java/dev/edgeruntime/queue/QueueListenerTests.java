@@ -165,6 +165,39 @@ class QueueListenerTests {
 	}
 
 	@Test
+	void messageDeliveredMaxAttemptsTimesWithoutAnOutcomeIsDeadLetteredWithoutRunningAgain() {
+		// Three deliveries ended without an outcome: the instances holding it were killed (a payload whose
+		// handler runs the JVM out of memory, say), so each read counted but no failure was written.
+		PgmqSchemaInitializer schema = new PgmqSchemaInitializer(TestDatabase.get().dataSource(), PgmqSchemaMode.AUTO);
+		assertThat(schema.install()).isTrue();
+		PgmqTemplate direct = new PgmqTemplate(new JdbcTemplate(TestDatabase.get().dataSource()), new JsonMapper(),
+				1024 * 1024, Duration.ofHours(1), null);
+		direct.createQueue(this.queue);
+		long killer = direct.send(this.queue, new Order("oom", 1));
+		for (int delivery = 1; delivery <= 3; delivery++) {
+			assertThat(direct.readJson(this.queue, Duration.ZERO, 1, null)).singleElement()
+				.satisfies((message) -> assertThat(message.id()).isEqualTo(killer));
+		}
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=3").run((context) -> {
+			OrderListener listener = context.getBean(OrderListener.class);
+			DeadLetters deadLetters = context.getBean(DeadLetters.class);
+			long good = context.getBean(PgmqTemplate.class).send(this.queue, new Order("ok", 1));
+			await().atMost(WAIT).until(() -> deadLetters.events.size() == 1 && listener.received.size() == 1);
+			assertThat(listener.received).as("a fourth run of a message allowed three")
+				.extracting(QueueMessage::id)
+				.containsExactly(good);
+			assertThat(deadLetters.events).singleElement().satisfies((event) -> {
+				assertThat(event.messageId()).isEqualTo(killer);
+				assertThat(event.attempts()).isEqualTo(3);
+				assertThat(event.poison()).isFalse();
+				assertThat(event.error()).contains("delivered 3 times without an outcome");
+			});
+			assertThat(jdbc(context).queryForObject("SELECT headers->>'x-attempts' FROM pgmq.a_" + this.queue,
+					String.class)).isEqualTo("3");
+		});
+	}
+
+	@Test
 	void maxAttemptsHeaderOverridesTheListenersSetting() {
 		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=5").run((context) -> {
 			OrderListener listener = context.getBean(OrderListener.class);
