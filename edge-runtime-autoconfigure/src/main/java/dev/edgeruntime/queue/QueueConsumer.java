@@ -474,10 +474,11 @@ final class QueueConsumer {
 			}
 			Object argument;
 			try {
-				if (current.unreadable != null) {
+				MessageConversionException unreadable = current.unreadable;
+				if (unreadable != null) {
 					// the payload does not even parse: it will never succeed
 					throw new MessageConversionException(message.id(), this.endpoint.payloadType(),
-							(current.unreadable.getCause() != null) ? current.unreadable.getCause() : current.unreadable);
+							(unreadable.getCause() != null) ? unreadable.getCause() : unreadable);
 				}
 				QueueMessage<?> converted = this.pgmq.convert(message, this.endpoint.payloadType());
 				if (converted.payload() == null && this.endpoint.payloadType() != JsonNode.class) {

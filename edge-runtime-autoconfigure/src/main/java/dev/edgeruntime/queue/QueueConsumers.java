@@ -112,10 +112,10 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 			logger.warn("The DataSource's pool holds at most " + this.connectionPoolSize + " connections ("
 					+ this.connectionPoolProperty + "); the queue consumers may need " + needed + " at once when their "
 					+ "handlers each hold one, as a @Transactional handler does ("
-					+ concurrencies.stream().mapToInt(Integer::intValue).sum() + " handlers, a reader, the deletes and the "
-					+ "heartbeats of each of the " + concurrencies.size() + " listeners, notifications). Heartbeats "
-					+ "would then wait for a connection, and a running message's lease may run out, so that another "
-					+ "instance handles it again: raise the pool's size to at least " + needed
+					+ concurrencies.stream().mapToInt(Integer::intValue).sum() + " handlers, a reader, the deletes "
+					+ "and the heartbeats of each of the " + concurrencies.size() + " listeners, notifications). "
+					+ "Heartbeats would then wait for a connection, and a running message's lease may run out, so "
+					+ "that another instance handles it again: raise the pool's size to at least " + needed
 					+ ", or lower the listeners' concurrency");
 		}
 	}

@@ -410,7 +410,8 @@ class DurableBackgroundTaskTests {
 					EdgeRuntimeQueueAutoConfiguration.class, EdgeRuntimeDurableTaskAutoConfiguration.class))
 			.withPropertyValues(TestDatabase.get().springProperties())
 			.withPropertyValues("edge-runtime.queue.tasks.queue=" + this.queue, "test.placeholder-queue=" + this.queue,
-					"edge-runtime.queue.consumer.polling-interval=200ms", "edge-runtime.queue.consumer.backoff.initial=30s")
+					"edge-runtime.queue.consumer.polling-interval=200ms",
+					"edge-runtime.queue.consumer.backoff.initial=30s")
 			.withUserConfiguration(PlaceholderConfiguration.class)
 			.run((older) -> {
 				PgmqTemplate pgmq = older.getBean(PgmqTemplate.class);
