@@ -2,6 +2,8 @@ package dev.edgeruntime.queue;
 
 import java.io.PrintWriter;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -299,6 +301,44 @@ class PgmqTemplateTests {
 		PgmqTemplate shortWindow = new PgmqTemplate(new JdbcTemplate(dataSource), this.jsonMapper, 1024,
 				Duration.ZERO, null);
 		assertThat(shortWindow.sendIdempotent(this.queue, "order-1", new Order("a", 1))).isGreaterThan(other);
+	}
+
+	@Test
+	void idempotentSendDoesNotWaitForAnotherSendersOpenTransactionOverAnExpiredKey() throws Exception {
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+		this.pgmq.sendIdempotent(this.queue, "renewed", new Order("a", 1));
+		jdbc.update("UPDATE edge_runtime.queue_idempotency SET created_at = now() - interval '2 hours' "
+				+ "WHERE queue_name = ? AND idempotency_key = 'renewed'", this.queue);
+		// the keys other tests left to expire go now, so that the clean-up below comes to this one
+		jdbc.update("DELETE FROM edge_runtime.queue_idempotency WHERE created_at <= now() - interval '1 hour' "
+				+ "AND NOT (queue_name = ? AND idempotency_key = 'renewed')", this.queue);
+		String send = "SELECT edge_runtime.send_idempotent(?, ?, interval '1 hour', '{}'::jsonb, '{}'::jsonb)";
+		try (Connection renewing = dataSource.getConnection(); Connection other = dataSource.getConnection()) {
+			renewing.setAutoCommit(false);
+			other.setAutoCommit(false);
+			try {
+				// a sender renews the expired key in a transaction that stays open (a long request's, say)
+				try (PreparedStatement statement = renewing.prepareStatement(send)) {
+					statement.setString(1, this.queue);
+					statement.setString(2, "renewed");
+					statement.execute();
+				}
+				// a send of another key clears expired keys away as it goes: it passes over the one held
+				try (Statement settings = other.createStatement()) {
+					settings.execute("SET LOCAL lock_timeout = '5s'");
+				}
+				try (PreparedStatement statement = other.prepareStatement(send)) {
+					statement.setString(1, this.queue);
+					statement.setString(2, "other");
+					statement.execute();
+				}
+				other.commit();
+			}
+			finally {
+				other.rollback();
+				renewing.rollback();
+			}
+		}
 	}
 
 	@Test

@@ -35,9 +35,12 @@ BEGIN
 	VALUES (send_idempotent.queue_name, send_idempotent.idempotency_key, new_id)
 	ON CONFLICT ON CONSTRAINT queue_idempotency_pkey
 	DO UPDATE SET msg_id = excluded.msg_id, created_at = now();
-	-- Forget a few expired keys each time, so the table stays as small as the window.
+	-- Forget a few expired keys each time, so the table stays as small as the window. Those another sender
+	-- holds (renewing an expired key in a transaction still open) are passed over: waiting for them would hold
+	-- this send, of another key, until that transaction ends.
 	DELETE FROM edge_runtime.queue_idempotency k
-	WHERE k.ctid IN (SELECT e.ctid FROM edge_runtime.queue_idempotency e WHERE e.created_at <= now() - keep LIMIT 16);
+	WHERE k.ctid IN (SELECT e.ctid FROM edge_runtime.queue_idempotency e WHERE e.created_at <= now() - keep LIMIT 16
+		FOR UPDATE SKIP LOCKED);
 	RETURN new_id;
 END
 $fn$;
