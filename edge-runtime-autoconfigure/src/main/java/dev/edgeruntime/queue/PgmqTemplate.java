@@ -134,6 +134,19 @@ public class PgmqTemplate {
 			UPDATE pgmq.q_%s SET vt = clock_timestamp() + make_interval(secs => ?) WHERE msg_id = ? AND read_ct = ?
 			""";
 
+	// A heartbeat: as SET_VT_IF_HELD, but it passes over a row another transaction holds rather than waiting
+	// for it, and tells that case (extended 0, held 1) from a lease gone (held 0). Both counts come from the
+	// statement's one snapshot, before its update.
+	private static final String HEARTBEAT_IF_HELD = """
+			WITH free AS (
+				SELECT msg_id FROM pgmq.q_%1$s WHERE msg_id = ? AND read_ct = ? FOR UPDATE SKIP LOCKED),
+			extended AS (
+				UPDATE pgmq.q_%1$s q SET vt = clock_timestamp() + make_interval(secs => ?) FROM free
+				WHERE q.msg_id = free.msg_id
+				RETURNING q.msg_id)
+			SELECT (SELECT count(*) FROM extended), (SELECT count(*) FROM pgmq.q_%1$s WHERE msg_id = ? AND read_ct = ?)
+			""";
+
 	private static final String RETRY_IF_HELD = """
 			UPDATE pgmq.q_%s SET headers = coalesce(headers, '{}'::jsonb) || ?::jsonb,
 				vt = clock_timestamp() + make_interval(secs => ?)
@@ -655,7 +668,7 @@ public class PgmqTemplate {
 
 	/**
 	 * Sets when a leased message becomes visible again, counted from now, while the lease is still the
-	 * caller's: a heartbeat, or a hand-back ({@link Duration#ZERO}).
+	 * caller's: a hand-back ({@link Duration#ZERO}), say.
 	 * @param queue the queue name
 	 * @param message the message as read
 	 * @param visibilityTimeout the time from now (whole seconds, rounded up)
@@ -666,6 +679,27 @@ public class PgmqTemplate {
 		QueueName.requireValid(queue);
 		return translate(queue, () -> this.jdbc.update(SET_VT_IF_HELD.formatted(queue.toLowerCase(Locale.ROOT)),
 				seconds(visibilityTimeout), message.id(), message.readCount()) > 0);
+	}
+
+	/**
+	 * Extends a leased message's lease, counted from now, while the lease is still the caller's, without
+	 * waiting for a transaction that holds the message's row (a {@code @Transactional} handler that wrote its
+	 * own message, say): a heartbeat that waited for it would hold back the heartbeats of the consumer's other
+	 * messages until it ends.
+	 * @param queue the queue name
+	 * @param message the message as read
+	 * @param visibilityTimeout the time from now (whole seconds, rounded up)
+	 * @return what came of it
+	 */
+	Heartbeat heartbeat(String queue, QueueMessage<?> message, Duration visibilityTimeout) {
+		QueueName.requireValid(queue);
+		String sql = HEARTBEAT_IF_HELD.formatted(queue.toLowerCase(Locale.ROOT));
+		return translate(queue, () -> this.jdbc.queryForObject(sql, (rs, row) -> {
+			if (rs.getLong(1) > 0) {
+				return Heartbeat.EXTENDED;
+			}
+			return (rs.getLong(2) > 0) ? Heartbeat.ROW_BUSY : Heartbeat.LEASE_LOST;
+		}, message.id(), message.readCount(), seconds(visibilityTimeout), message.id(), message.readCount()));
 	}
 
 	/**
@@ -950,6 +984,22 @@ public class PgmqTemplate {
 	 * @param unreadable why its payload cannot be parsed, {@code null} when it can
 	 */
 	record Leased(QueueMessage<JsonNode> message, @Nullable MessageConversionException unreadable) {
+
+	}
+
+	/**
+	 * What came of a heartbeat.
+	 */
+	enum Heartbeat {
+
+		/** The lease is extended. */
+		EXTENDED,
+
+		/** Another transaction holds the message's row: nothing changed, the lease is still the caller's. */
+		ROW_BUSY,
+
+		/** The message was read again since (its lease ran out) or is gone: nothing changed. */
+		LEASE_LOST
 
 	}
 

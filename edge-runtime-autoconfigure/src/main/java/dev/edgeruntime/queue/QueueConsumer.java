@@ -647,10 +647,16 @@ final class QueueConsumer {
 				return;
 			}
 			try {
-				boolean held = this.pgmq.setVisibilityTimeoutIfHeld(queue(), current.message,
+				PgmqTemplate.Heartbeat beat = this.pgmq.heartbeat(queue(), current.message,
 						this.settings.visibilityTimeout());
 				markHealthy(); // the database answered
-				if (!held) {
+				if (beat == PgmqTemplate.Heartbeat.ROW_BUSY) {
+					// its row is held by another transaction (its handler's own, say), which no reader passes
+					// either: the next heartbeat tries again, those of other messages go on meanwhile
+					logger.debug("Heartbeat of message " + current.message.id() + " of queue '" + queue()
+							+ "' passed over: another transaction holds its row");
+				}
+				else if (beat == PgmqTemplate.Heartbeat.LEASE_LOST) {
 					current.stopHeartbeat();
 					logger.warn("Heartbeat of message " + current.message.id() + " of queue '" + queue()
 							+ "' found its lease gone; its handler runs on, and what it ends with is left alone: "

@@ -1,5 +1,7 @@
 package dev.edgeruntime.queue;
 
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,9 +33,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The heartbeats of one queue do not wait behind those of another: a heartbeat that cannot get through
- * (here one waiting for the row lock of a {@code @Transactional} handler that wrote its own message's
- * headers) leaves the leases of other queues' running messages extended, so they are not delivered again
- * while their handlers run.
+ * (here one waiting for a lock on its queue's table) leaves the leases of other queues' running messages extended, so they
+ * are not delivered again while their handlers run. And a heartbeat does not wait for a row another
+ * transaction holds (that of a {@code @Transactional} handler that wrote its own message's headers), which
+ * would hold back the heartbeats of its queue's other messages.
  *
  * @author edge-runtime developers
  */
@@ -45,12 +48,14 @@ class QueueHeartbeatIsolationTests {
 
 	private final String steady = TestDatabase.uniqueName("hb_steady_");
 
+	private final String shared = TestDatabase.uniqueName("hb_shared_");
+
 	// 3 s lease, a heartbeat every second
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JacksonAutoConfiguration.class,
 				EdgeRuntimeAutoConfiguration.class, EdgeRuntimeQueueAutoConfiguration.class))
 		.withPropertyValues(TestDatabase.get().springProperties())
-		.withPropertyValues("test.blocked=" + this.blocked, "test.steady=" + this.steady,
+		.withPropertyValues("test.blocked=" + this.blocked, "test.steady=" + this.steady, "test.shared=" + this.shared,
 				"edge-runtime.queue.consumer.polling-interval=200ms",
 				"edge-runtime.queue.consumer.visibility-timeout=3s")
 		.withUserConfiguration(Config.class);
@@ -61,20 +66,54 @@ class QueueHeartbeatIsolationTests {
 			PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
 			JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
 			Listeners listeners = context.getBean(Listeners.class);
+			try (Connection admin = TestDatabase.get().dataSource().getConnection()) {
+				admin.setAutoCommit(false);
+				try {
+					pgmq.send(this.blocked, Map.of("n", 1));
+					assertThat(listeners.blockedStarted.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+					// an administrator's statement takes the blocked queue's table (an ALTER TABLE, a VACUUM FULL),
+					// and its heartbeat waits for it
+					try (Statement statement = admin.createStatement()) {
+						statement.execute("LOCK TABLE pgmq.q_" + this.blocked + " IN ACCESS EXCLUSIVE MODE");
+					}
+					await().atMost(WAIT).until(() -> heartbeatsWaitingForALock(jdbc, this.blocked) > 0);
+					long id = pgmq.send(this.steady, Map.of("n", 2));
+					assertThat(listeners.steadyStarted.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+					String readAt = jdbc.queryForObject(
+							"SELECT vt::text FROM pgmq.q_" + this.steady + " WHERE msg_id = ?", String.class, id);
+					// a heartbeat of the steady queue's message reaches the database, and no second read takes it
+					await("a heartbeat extending the lease of the steady queue's running message").atMost(WAIT)
+						.until(() -> Boolean.TRUE.equals(jdbc.queryForObject("SELECT read_ct = 1 AND vt > "
+								+ "?::timestamptz FROM pgmq.q_" + this.steady + " WHERE msg_id = ?", Boolean.class,
+								readAt, id)));
+					assertThat(listeners.steadyReceived).extracting(QueueMessage::readCount).containsExactly(1);
+				}
+				finally {
+					admin.rollback();
+					listeners.release.countDown();
+				}
+			}
+		});
+	}
+
+	@Test
+	void aMessageWhoseRowAnotherTransactionHoldsShouldNotHoldBackTheHeartbeatsOfItsQueuesOtherMessages() {
+		this.contextRunner.run((context) -> {
+			PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
+			JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
+			Listeners listeners = context.getBean(Listeners.class);
 			try {
-				pgmq.send(this.blocked, Map.of("n", 1));
-				assertThat(listeners.blockedStarted.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-				// the blocked queue's heartbeat now waits for the row its own handler's transaction holds
-				await().atMost(WAIT).until(() -> heartbeatsWaitingForALock(jdbc, this.blocked) > 0);
-				long id = pgmq.send(this.steady, Map.of("n", 2));
-				assertThat(listeners.steadyStarted.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-				String readAt = jdbc.queryForObject("SELECT vt::text FROM pgmq.q_" + this.steady + " WHERE msg_id = ?",
+				long locking = pgmq.send(this.shared, Map.of("lock", true));
+				long id = pgmq.send(this.shared, Map.of("lock", false));
+				assertThat(listeners.sharedStarted.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+				String readAt = jdbc.queryForObject("SELECT vt::text FROM pgmq.q_" + this.shared + " WHERE msg_id = ?",
 						String.class, id);
-				// a heartbeat of the steady queue's message reaches the database, and no second read takes it
-				await("a heartbeat extending the lease of the steady queue's running message").atMost(WAIT)
+				// the other message's lease is extended, and no second read takes it
+				await("a heartbeat extending the lease of the queue's other running message").atMost(WAIT)
 					.until(() -> Boolean.TRUE.equals(jdbc.queryForObject("SELECT read_ct = 1 AND vt > ?::timestamptz "
-							+ "FROM pgmq.q_" + this.steady + " WHERE msg_id = ?", Boolean.class, readAt, id)));
-				assertThat(listeners.steadyReceived).extracting(QueueMessage::readCount).containsExactly(1);
+							+ "FROM pgmq.q_" + this.shared + " WHERE msg_id = ?", Boolean.class, readAt, id)));
+				assertThat(heartbeatsWaitingForALock(jdbc, this.shared)).isZero();
+				assertThat(listeners.sharedReceived).extracting(QueueMessage::id).containsExactlyInAnyOrder(locking, id);
 			}
 			finally {
 				listeners.release.countDown();
@@ -84,7 +123,8 @@ class QueueHeartbeatIsolationTests {
 
 	private static int heartbeatsWaitingForALock(JdbcTemplate jdbc, String queue) {
 		Integer waiting = jdbc.queryForObject("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-				+ "AND query LIKE ?", Integer.class, "UPDATE pgmq.q_" + queue + " SET vt%");
+				+ "AND (query LIKE ? OR query LIKE ?)", Integer.class, "UPDATE pgmq.q_" + queue + " SET vt%",
+				"WITH free AS (%FROM pgmq.q_" + queue + " %");
 		return (waiting != null) ? waiting : 0;
 	}
 
@@ -98,27 +138,26 @@ class QueueHeartbeatIsolationTests {
 
 		final List<QueueMessage<JsonNode>> steadyReceived = new CopyOnWriteArrayList<>();
 
+		final CountDownLatch sharedStarted = new CountDownLatch(2);
+
+		final List<QueueMessage<JsonNode>> sharedReceived = new CopyOnWriteArrayList<>();
+
 		private final PgmqTemplate pgmq;
 
 		private final TransactionTemplate transactions;
 
-		private final String blockedQueue;
+		private final String sharedQueue;
 
-		Listeners(PgmqTemplate pgmq, DataSource dataSource, String blockedQueue) {
+		Listeners(PgmqTemplate pgmq, DataSource dataSource, String sharedQueue) {
 			this.pgmq = pgmq;
-			this.blockedQueue = blockedQueue;
+			this.sharedQueue = sharedQueue;
 			this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		}
 
-		// A @Transactional handler that records its progress in its own message: the row stays locked until
-		// its transaction ends.
 		@QueueListener(queue = "${test.blocked}")
 		void blocked(QueueMessage<JsonNode> message) {
-			this.transactions.executeWithoutResult((status) -> {
-				this.pgmq.mergeHeaders(this.blockedQueue, message.id(), Map.of("x-progress", 1));
-				this.blockedStarted.countDown();
-				awaitRelease();
-			});
+			this.blockedStarted.countDown();
+			awaitRelease();
 		}
 
 		@QueueListener(queue = "${test.steady}")
@@ -126,6 +165,23 @@ class QueueHeartbeatIsolationTests {
 			this.steadyReceived.add(message);
 			this.steadyStarted.countDown();
 			awaitRelease();
+		}
+
+		// Two messages at once: one whose handler holds its own row in its transaction, one that just runs.
+		@QueueListener(queue = "${test.shared}", concurrency = 2)
+		void shared(QueueMessage<JsonNode> message) {
+			this.sharedReceived.add(message);
+			if (message.payload().get("lock").asBoolean()) {
+				this.transactions.executeWithoutResult((status) -> {
+					this.pgmq.mergeHeaders(this.sharedQueue, message.id(), Map.of("x-progress", 1));
+					this.sharedStarted.countDown();
+					awaitRelease();
+				});
+			}
+			else {
+				this.sharedStarted.countDown();
+				awaitRelease();
+			}
 		}
 
 		private void awaitRelease() {
@@ -143,8 +199,8 @@ class QueueHeartbeatIsolationTests {
 	static class Config {
 
 		@Bean
-		Listeners listeners(PgmqTemplate pgmq, DataSource dataSource, @Value("${test.blocked}") String blocked) {
-			return new Listeners(pgmq, dataSource, blocked);
+		Listeners listeners(PgmqTemplate pgmq, DataSource dataSource, @Value("${test.shared}") String shared) {
+			return new Listeners(pgmq, dataSource, shared);
 		}
 
 	}
