@@ -33,10 +33,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The heartbeats of one queue do not wait behind those of another: a heartbeat that cannot get through
- * (here one waiting for a lock on its queue's table) leaves the leases of other queues' running messages extended, so they
- * are not delivered again while their handlers run. And a heartbeat does not wait for a row another
- * transaction holds (that of a {@code @Transactional} handler that wrote its own message's headers), which
- * would hold back the heartbeats of its queue's other messages.
+ * (here one waiting for a lock on its queue's table) leaves the leases of other queues' running messages
+ * extended, so they are not delivered again while their handlers run. And a heartbeat does not wait for
+ * a row another transaction holds (that of a {@code @Transactional} handler that wrote its own message's
+ * headers), which would hold back the heartbeats of its queue's other messages.
  *
  * @author edge-runtime developers
  */
@@ -113,7 +113,8 @@ class QueueHeartbeatIsolationTests {
 					.until(() -> Boolean.TRUE.equals(jdbc.queryForObject("SELECT read_ct = 1 AND vt > ?::timestamptz "
 							+ "FROM pgmq.q_" + this.shared + " WHERE msg_id = ?", Boolean.class, readAt, id)));
 				assertThat(heartbeatsWaitingForALock(jdbc, this.shared)).isZero();
-				assertThat(listeners.sharedReceived).extracting(QueueMessage::id).containsExactlyInAnyOrder(locking, id);
+				assertThat(listeners.sharedReceived).extracting(QueueMessage::id)
+					.containsExactlyInAnyOrder(locking, id);
 			}
 			finally {
 				listeners.release.countDown();
