@@ -10,6 +10,7 @@ import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskInfo;
 import dev.edgeruntime.TaskState;
+import dev.edgeruntime.actuate.TaskRequests;
 import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
@@ -26,7 +27,8 @@ import org.springframework.web.bind.annotation.RestController;
  * The task status resource, {@code GET {edge-runtime.tasks.base-path}/{id}}: a task's state, progress,
  * timestamps, budgets used, and its result or error. A durable task is read from its queue through the
  * {@link DurableTaskDispatcher}; it has no result. Unknown, expired and unreadable ids (see
- * {@link TaskStatusAccessRule}) are all answered with {@code 404 Not Found} and a problem-details body.
+ * {@link TaskStatusAccessRule}) are all answered with {@code 404 Not Found} and a problem-details body; a
+ * text that is no task id at all, with {@code 400 Bad Request}, as the actuator endpoint answers it.
  *
  * @author edge-runtime developers
  */
@@ -65,15 +67,19 @@ public final class TaskStatusController {
 	 * A task's status.
 	 * @param id the task id
 	 * @param request the request
-	 * @return the status, or 404 with a problem-details body
+	 * @return the status, or 404 (400 for a malformed id) with a problem-details body
 	 */
 	@GetMapping(path = "${edge-runtime.tasks.base-path:/background-tasks}/{id}",
 			produces = { MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_PROBLEM_JSON_VALUE })
 	public ResponseEntity<?> status(@PathVariable String id, HttpServletRequest request) {
-		Optional<UUID> taskId = parse(id);
-		Optional<TaskHandle<?>> found = taskId.flatMap(this.runtime::find);
+		UUID taskId = TaskRequests.id(id);
+		if (taskId == null) {
+			// a typo or a truncated link, not a task that is gone: say so, as the actuator endpoint does
+			return malformed(id);
+		}
+		Optional<TaskHandle<?>> found = this.runtime.find(taskId);
 		if (found.isEmpty()) {
-			Optional<TaskInfo> durable = taskId.flatMap(this::findDurable);
+			Optional<TaskInfo> durable = findDurable(taskId);
 			if (durable.isPresent() && this.accessRule.canRead(durable.get(), request)) {
 				return ResponseEntity.ok()
 					.cacheControl(CacheControl.noStore())
@@ -100,13 +106,13 @@ public final class TaskStatusController {
 		return (dispatcher != null) ? dispatcher.find(id) : Optional.empty();
 	}
 
-	private static Optional<UUID> parse(String id) {
-		try {
-			return Optional.of(UUID.fromString(id));
-		}
-		catch (IllegalArgumentException ex) {
-			return Optional.empty();
-		}
+	private static ResponseEntity<ProblemDetail> malformed(String id) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, TaskRequests.malformedId(id));
+		problem.setTitle("Malformed background task id");
+		return ResponseEntity.status(HttpStatus.BAD_REQUEST)
+			.cacheControl(CacheControl.noStore())
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(problem);
 	}
 
 	private static ResponseEntity<ProblemDetail> notFound(String id) {

@@ -272,7 +272,21 @@ class BackgroundTaskHttpTests {
 		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
 				(type) -> assertThat(type).startsWith("application/problem+json"));
 		assertThat(read(response)).containsEntry("status", 404).containsEntry("title", "Background task not found");
-		assertThat(get(uri("/background-tasks/not-a-uuid")).statusCode()).isEqualTo(404);
+		// what UUID.fromString takes but is not an id as the runtime writes them is no task either
+		assertThat(get(uri("/background-tasks/1-1-1-1-1")).statusCode()).isEqualTo(400);
+	}
+
+	@Test
+	void statusOfMalformedIdShouldBe400ProblemDetailsThatSaySo() throws Exception {
+		HttpResponse<String> response = get(uri("/background-tasks/not-a-uuid"));
+		assertThat(response.statusCode()).isEqualTo(400);
+		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+				(type) -> assertThat(type).startsWith("application/problem+json"));
+		assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
+		assertThat(read(response)).containsEntry("status", 400)
+			.containsEntry("title", "Malformed background task id")
+			.containsEntry("detail", "'not-a-uuid' is not a task id: task ids are UUIDs such as "
+					+ "3f1c2a9e-5b7d-4e2a-9c61-0d8f4b2e7a15");
 	}
 
 	@Test

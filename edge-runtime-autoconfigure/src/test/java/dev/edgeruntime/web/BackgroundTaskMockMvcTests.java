@@ -167,6 +167,17 @@ class BackgroundTaskMockMvcTests {
 		assertThat(dropped()).isEqualTo(dropped + 1);
 	}
 
+	@Test
+	void statusOfMalformedIdShouldBe400AndOfUnknownId404() {
+		MvcTestResult malformed = this.mvc.get().uri("/background-tasks/{id}", "12345").exchange();
+		assertThat(malformed).hasStatus(HttpStatus.BAD_REQUEST)
+			.hasContentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON);
+		assertThat(malformed).bodyJson().extractingPath("$.detail").asString().startsWith("'12345' is not a task id");
+		MvcTestResult unknown = this.mvc.get().uri("/background-tasks/{id}", UUID.randomUUID()).exchange();
+		assertThat(unknown).hasStatus(HttpStatus.NOT_FOUND);
+		assertThat(unknown).bodyJson().extractingPath("$.title").isEqualTo("Background task not found");
+	}
+
 	private long dropped() {
 		return this.runtime.status().totalsByState().getOrDefault(TaskState.DROPPED, 0L);
 	}
