@@ -258,7 +258,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 			@Override
 			public boolean awaited() {
-				return task.watchedHasDependents();
+				return task.resultAwaited();
 			}
 
 			@Override

@@ -48,8 +48,9 @@ public interface DeferredTask<T> {
 	}
 
 	/**
-	 * Whether something already waits on or is chained to the {@link #watchedResult()} (a callback, a
-	 * derived future, a thread in {@code get} or {@code join}).
+	 * Whether something already waits on or is chained to the {@link #watchedResult()}, or to a result taken
+	 * from the {@link #handle()} before the start (a callback, a derived future, a thread in {@code get} or
+	 * {@code join}).
 	 * @return {@code false} by default
 	 */
 	default boolean awaited() {
@@ -58,8 +59,9 @@ public interface DeferredTask<T> {
 
 	/**
 	 * Records that the task will not start before a thread gets somewhere (its transaction commits, its
-	 * response is sent), so that an untimed wait for the {@link #watchedResult()} on that thread, which could
-	 * never end, fails at once with an {@link IllegalStateException} instead. Does nothing by default.
+	 * response is sent), so that an untimed wait on that thread for the {@link #watchedResult()}, or for a
+	 * result taken from the {@link #handle()} before the start, which could never end, fails at once with an
+	 * {@link IllegalStateException} instead. Does nothing by default.
 	 * @param thread the thread the start waits for
 	 * @param what what it has to do first, as in "starts only after {@code what}"
 	 */

@@ -4,6 +4,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -101,8 +103,20 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 	/** A copy of the result handed to a caller that may or may not look at it ({@link #watchedResult()}). */
 	private volatile @Nullable CompletableFuture<T> watched;
 
+	/**
+	 * Copies of the result taken through {@link #result()} before the task was handed to an executor: a
+	 * request may wait on one of them ({@link #resultAwaited()}). Allocated only when there is one.
+	 */
+	private volatile @Nullable List<CompletableFuture<T>> earlyResults;
+
 	/** Whether the task's runnable was handed to an executor. */
 	volatile boolean submitted;
+
+	/** The thread the task's start waits for ({@link #startsAfter}), until it starts; {@code null} if none. */
+	private volatile @Nullable Thread holder;
+
+	/** What the {@link #holder} has to do first, as in "starts only after {@code holdUntil}". */
+	private volatile String holdUntil = "";
 
 	private volatile @Nullable DefaultTaskStorage storage;
 
@@ -138,7 +152,21 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 	@Override
 	public CompletableFuture<T> result() {
 		this.observed = true;
-		return this.future.copy();
+		if (this.submitted || this.state != TaskState.SCHEDULED) {
+			return this.future.copy();
+		}
+		// Not started yet, and perhaps waiting for the caller's transaction or request: a copy that refuses a
+		// wait which could never end, and that the request can see is waited on (a controller returning it).
+		WatchedResult<T> copy = relayedCopy();
+		synchronized (this) {
+			List<CompletableFuture<T>> early = this.earlyResults;
+			if (early == null) {
+				early = new ArrayList<>(1);
+				this.earlyResults = early;
+			}
+			early.add(copy);
+		}
+		return copy;
 	}
 
 	/**
@@ -149,7 +177,13 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 	 * @return a copy of the result
 	 */
 	CompletableFuture<T> watchedResult() {
-		WatchedResult<T> copy = WatchedResult.of(this);
+		WatchedResult<T> copy = relayedCopy();
+		this.watched = copy;
+		return copy;
+	}
+
+	private WatchedResult<T> relayedCopy() {
+		WatchedResult<T> copy = new WatchedResult<>(this);
 		// relayed as CompletableFuture.copy() relays: a failure wrapped in a CompletionException
 		this.future.whenComplete((value, failure) -> {
 			if (failure == null) {
@@ -160,19 +194,40 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 						(failure instanceof CompletionException) ? failure : new CompletionException(failure));
 			}
 		});
-		this.watched = copy;
 		return copy;
 	}
 
 	/**
-	 * Records that the task cannot start before a thread gets somewhere, so that the {@link #watchedResult()}
-	 * refuses to wait for ever on that thread.
+	 * Records that the task cannot start before a thread gets somewhere, so that the copies of its result
+	 * handed out before it starts ({@link #watchedResult()}, and {@link #result()} until then) refuse to wait
+	 * for ever on that thread.
 	 * @param thread the thread
 	 * @param what what it has to do first ("its transaction commits")
 	 */
 	void startsAfter(Thread thread, String what) {
-		if (this.watched instanceof WatchedResult<T> watched) {
-			watched.heldBy(thread, what);
+		this.holdUntil = what;
+		this.holder = thread;
+	}
+
+	/**
+	 * Refuses an untimed wait for the result, on the thread the task's start waits for, that would never end.
+	 * @throws IllegalStateException if the current thread is that thread and the task has not started
+	 */
+	void refuseWaitForEver() {
+		Thread holder = this.holder;
+		if (holder == null) {
+			return;
+		}
+		if (this.submitted || this.state != TaskState.SCHEDULED) {
+			this.holder = null; // started (or ended): any thread may wait from now on
+			return;
+		}
+		if (holder == Thread.currentThread()) {
+			throw new IllegalStateException("Background task " + this.id + " (" + this.name + ") starts only after "
+					+ this.holdUntil + ", and that is up to the thread now waiting for its result: the wait would "
+					+ "never end. Return the future (a controller may return it: the request then waits for the "
+					+ "task), or attach a callback to it (thenAccept, whenComplete), instead of waiting inside the "
+					+ "transaction or request that called the task");
 		}
 	}
 
@@ -180,6 +235,26 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 	boolean watchedHasDependents() {
 		CompletableFuture<T> watched = this.watched;
 		return watched != null && watched.getNumberOfDependents() > 0;
+	}
+
+	/**
+	 * Whether a copy of the result handed out before the start (the {@link #watchedResult()}, or one taken
+	 * through {@link #result()}) has dependents now: a callback, a derived future, a waiting thread.
+	 */
+	boolean resultAwaited() {
+		if (watchedHasDependents()) {
+			return true;
+		}
+		List<CompletableFuture<T>> early;
+		synchronized (this) {
+			early = (this.earlyResults != null) ? List.copyOf(this.earlyResults) : List.of();
+		}
+		for (CompletableFuture<T> copy : early) {
+			if (copy.getNumberOfDependents() > 0) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**

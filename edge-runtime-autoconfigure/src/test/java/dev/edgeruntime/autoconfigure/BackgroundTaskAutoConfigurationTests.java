@@ -253,6 +253,26 @@ class BackgroundTaskAutoConfigurationTests {
 	}
 
 	@Test
+	@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // without the refusal, the wait never ends
+	void waitingForTheResultOfAReturnedHandleInsideTheCallersTransactionShouldFailAtOnceNotWaitForEver() {
+		this.contextRunner.withBean(Computations.class)
+			.withBean(TransactionTemplate.class, () -> new TransactionTemplate(new SynchronizingTransactionManager()))
+			.run((context) -> {
+				Computations computations = context.getBean(Computations.class);
+				AtomicReference<TaskHandle<String>> handle = new AtomicReference<>();
+				context.getBean(TransactionTemplate.class).executeWithoutResult((status) -> {
+					handle.set(computations.handle("in transaction"));
+					assertThatIllegalStateException().isThrownBy(() -> handle.get().result().join())
+						.withMessageStartingWith("Background task " + handle.get().id())
+						.withMessageContaining("starts only after its transaction commits");
+					assertThatIllegalStateException().isThrownBy(() -> handle.get().result().thenApply(String::length).get());
+				});
+				// after the commit the task runs, and the same thread waits for it as for any future
+				assertThat(handle.get().result().join()).isEqualTo("handled in transaction");
+			});
+	}
+
+	@Test
 	void inlineShouldRunTasksOnTheCallingThread() {
 		this.contextRunner.withBean(Computations.class)
 			.withPropertyValues("edge-runtime.tasks.inline=true")

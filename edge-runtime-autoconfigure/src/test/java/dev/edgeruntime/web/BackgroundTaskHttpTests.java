@@ -303,6 +303,15 @@ class BackgroundTaskHttpTests {
 	}
 
 	@Test
+	@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // it waited for the async timeout
+	void controllerReturningTheResultOfATasksHandleShouldAnswerWithItNotWaitForTheAsyncTimeout() throws Exception {
+		String key = UUID.randomUUID().toString();
+		HttpResponse<String> response = post("/handle-quotes?key=" + key);
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.body()).isEqualTo("handled quote " + key);
+	}
+
+	@Test
 	@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // without the refusal, the wait never ends
 	void waitingInTheRequestForATaskThatStartsAfterTheResponseShouldBeRefusedNotHang() throws Exception {
 		String key = UUID.randomUUID().toString();

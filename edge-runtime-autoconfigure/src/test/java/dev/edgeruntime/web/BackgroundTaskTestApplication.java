@@ -227,6 +227,12 @@ class BackgroundTaskTestApplication {
 			return this.service.quote(key);
 		}
 
+		@PostMapping("/handle-quotes")
+		public CompletableFuture<String> handleQuote(@RequestParam String key) {
+			// the request waits for the result of the task's handle, as it waits for a returned future
+			return this.service.handleQuote(key).result().thenApply((ignored) -> "handled quote " + key);
+		}
+
 		@PostMapping("/committed-quotes")
 		public CompletableFuture<String> committedQuote(@RequestParam String key) {
 			CompletableFuture<String> quote = this.transactions.execute((status) -> this.service.quote(key));
@@ -280,6 +286,11 @@ class BackgroundTaskTestApplication {
 		@BackgroundTask(name = "quote")
 		public CompletableFuture<String> quote(String key) {
 			return CompletableFuture.completedFuture("quote " + key);
+		}
+
+		@BackgroundTask(name = "handle-quote")
+		public @Nullable TaskHandle<String> handleQuote(String key) {
+			return null;
 		}
 
 		@BackgroundTask(name = "receipt")
