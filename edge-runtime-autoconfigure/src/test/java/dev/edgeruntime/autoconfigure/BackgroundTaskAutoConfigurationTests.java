@@ -240,6 +240,11 @@ class BackgroundTaskAutoConfigurationTests {
 					// a future derived from it carries the same refusal
 					assertThatIllegalStateException().isThrownBy(() -> future.get().thenApply(String::length).join())
 						.withMessageContaining("starts only after its transaction commits");
+					// so does one combined from it, the documented way to wait for several (allOf makes a plain one)
+					CompletableFuture<String> second = computations.compute("second in transaction");
+					assertThatIllegalStateException()
+						.isThrownBy(() -> future.get().thenCombine(second, (one, two) -> one + two).join())
+						.withMessageContaining("starts only after its transaction commits");
 					// another thread may wait: the commit does not depend on it
 					otherThread.set(CompletableFuture.supplyAsync(() -> future.get().join()));
 					// a timed wait ends by itself
