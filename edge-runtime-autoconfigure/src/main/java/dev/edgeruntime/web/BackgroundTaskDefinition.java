@@ -154,7 +154,7 @@ final class BackgroundTaskDefinition {
 						&& ClassUtils.resolveClassName(name, classLoader).isAssignableFrom(types[i])) {
 					throw misuse(description, "parameter " + i + " of type " + types[i].getName()
 							+ " dies with the HTTP request, before the task runs; pass the values the task "
-							+ "needs (a MultipartFile, an InputStream or a Resource are copied for it)");
+							+ "needs (a MultipartFile, an InputStream, a Reader or a Resource are copied for it)");
 				}
 			}
 		}

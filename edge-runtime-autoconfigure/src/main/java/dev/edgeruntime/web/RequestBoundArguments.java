@@ -1,8 +1,13 @@
 package dev.edgeruntime.web;
 
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -29,7 +34,8 @@ import org.springframework.web.multipart.MultipartFile;
  * Copies the arguments that die with the HTTP request into a task's storage: the servlet container
  * deletes uploaded files and closes the request body when the request ends, before a detached task runs.
  * Uploaded files are copied alone, in arrays and lists, in an {@code Optional}, and as the values of a
- * {@code Map} or {@code MultiValueMap} (what {@code @RequestParam Map<String, MultipartFile>} binds).
+ * {@code Map} or {@code MultiValueMap} (what {@code @RequestParam Map<String, MultipartFile>} binds); the
+ * request body as an {@code InputStream}, an {@code InputStreamResource} or a {@code Reader}.
  * The task gets equivalent arguments that read the copies.
  *
  * @author edge-runtime developers
@@ -57,7 +63,7 @@ final class RequestBoundArguments {
 	}
 
 	private static boolean isRequestBound(@Nullable Object argument) {
-		return argument instanceof InputStream || argument instanceof InputStreamResource
+		return argument instanceof InputStream || argument instanceof Reader || argument instanceof InputStreamResource
 				|| (MULTIPART_PRESENT && Multipart.is(argument));
 	}
 
@@ -75,6 +81,11 @@ final class RequestBoundArguments {
 			String name = "arguments/" + i;
 			if (argument instanceof InputStream stream) {
 				copied[i] = new LazyFileInputStream(write(storage, name, stream, "The request body"));
+			}
+			else if (argument instanceof Reader reader) {
+				// a BufferedReader, as the request's own reader is, so that it fits either declaration
+				Path copy = writeText(storage, name, reader, "The request body");
+				copied[i] = new BufferedReader(new LazyFileReader(copy));
 			}
 			else if (argument instanceof InputStreamResource resource) {
 				try (InputStream stream = resource.getInputStream()) {
@@ -97,13 +108,31 @@ final class RequestBoundArguments {
 			return storage.write(name, stream);
 		}
 		catch (StorageQuotaExceededException ex) {
-			StorageQuotaExceededException named = new StorageQuotaExceededException(what
-					+ " would take the background task's storage over its quota of "
-					+ DataSizes.text(ex.getQuotaBytes()) + " (edge-runtime.storage.quota)",
-					ex.getQuotaBytes());
-			named.initCause(ex);
-			throw named;
+			throw named(ex, what);
 		}
+	}
+
+	/**
+	 * Writes the copy of a text read through a {@link Reader}, in UTF-8: the characters are what the task
+	 * reads back, whatever the request's own encoding was.
+	 */
+	private static Path writeText(TaskStorage storage, String name, Reader reader, String what) throws IOException {
+		try (Writer out = new OutputStreamWriter(storage.newOutputStream(name), StandardCharsets.UTF_8)) {
+			reader.transferTo(out);
+		}
+		catch (StorageQuotaExceededException ex) {
+			throw named(ex, what);
+		}
+		return storage.resolve(name);
+	}
+
+	/** The storage's refusal, saying which argument did not fit rather than naming the copy's file. */
+	private static StorageQuotaExceededException named(StorageQuotaExceededException ex, String what) {
+		StorageQuotaExceededException named = new StorageQuotaExceededException(what
+				+ " would take the background task's storage over its quota of " + DataSizes.text(ex.getQuotaBytes())
+				+ " (edge-runtime.storage.quota)", ex.getQuotaBytes());
+		named.initCause(ex);
+		return named;
 	}
 
 	/**
@@ -314,6 +343,39 @@ final class RequestBoundArguments {
 		@Override
 		public void close() throws IOException {
 			InputStream delegate = this.delegate;
+			if (delegate != null) {
+				delegate.close();
+			}
+		}
+
+	}
+
+	/**
+	 * Reads a copied text in UTF-8; the file is opened on first read, as {@link LazyFileInputStream} does.
+	 */
+	private static final class LazyFileReader extends Reader {
+
+		private final Path path;
+
+		private @Nullable Reader delegate;
+
+		LazyFileReader(Path path) {
+			this.path = path;
+		}
+
+		@Override
+		public int read(char[] buffer, int off, int len) throws IOException {
+			Reader delegate = this.delegate;
+			if (delegate == null) {
+				delegate = Files.newBufferedReader(this.path, StandardCharsets.UTF_8);
+				this.delegate = delegate;
+			}
+			return delegate.read(buffer, off, len);
+		}
+
+		@Override
+		public void close() throws IOException {
+			Reader delegate = this.delegate;
 			if (delegate != null) {
 				delegate.close();
 			}

@@ -250,6 +250,24 @@ class BackgroundTaskHttpTests {
 	}
 
 	@Test
+	void requestBodyReaderShouldBeReadableByTheTaskAfterTheRequestFinished() throws Exception {
+		String key = UUID.randomUUID().toString();
+		HttpRequest request = HttpRequest.newBuilder(uri("/reader-imports?key=" + key))
+			.header("Content-Type", "text/plain;charset=UTF-8")
+			.POST(HttpRequest.BodyPublishers.ofString("grüße, ünïcödé", StandardCharsets.UTF_8))
+			.build();
+		HttpResponse<String> response = this.client.send(request, HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(202);
+		URI location = URI.create(response.headers().firstValue("Location").orElseThrow());
+		// another request on the client's connection: the upload's request is over and recycled by now
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(read(get(location))).containsEntry("state", "RUNNING"));
+		this.gates.open(key);
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(read(get(location)))
+			.containsEntry("state", "SUCCEEDED")
+			.containsEntry("result", "read grüße, ünïcödé"));
+	}
+
+	@Test
 	void requestBodyResourceShouldBeACopyWithAFileAfterTheRequestFinished() throws Exception {
 		String key = UUID.randomUUID().toString();
 		HttpRequest request = HttpRequest.newBuilder(uri("/resource-imports?key=" + key))

@@ -48,6 +48,22 @@ class BackgroundTaskQuotaTests {
 	}
 
 	@Test
+	void requestBodyReaderOverTheStorageQuotaShouldBeAnswered413AndTheTaskDropped() throws Exception {
+		HttpRequest request = HttpRequest
+			.newBuilder(URI.create("http://localhost:" + this.port + "/reader-imports?key=big-reader"))
+			.header("Content-Type", "text/plain")
+			.POST(HttpRequest.BodyPublishers.ofString("x".repeat(4096)))
+			.build();
+		HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(413);
+		assertThat(response.body()).contains("\"detail\":\"The request body would take the background task's storage "
+				+ "over its quota of 1KB (edge-runtime.storage.quota)\"");
+		assertThat(this.runtime.tasks()).filteredOn((task) -> task.name().equals("reader-import"))
+			.allSatisfy((task) -> assertThat(task.state()).isEqualTo(TaskState.DROPPED))
+			.isNotEmpty();
+	}
+
+	@Test
 	void uploadOverTheStorageQuotaShouldBeAnswered413NamingTheUpload() throws Exception {
 		String boundary = "edge-runtime-boundary";
 		String body = "--" + boundary + "\r\n"

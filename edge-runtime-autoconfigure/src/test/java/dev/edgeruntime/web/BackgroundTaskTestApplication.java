@@ -1,6 +1,8 @@
 package dev.edgeruntime.web;
 
 import java.io.InputStream;
+import java.io.Reader;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -132,6 +134,15 @@ class BackgroundTaskTestApplication {
 			this.gates.await(key);
 			java.io.File copy = body.getFile();
 			return "file " + copy.length() + " " + new String(body.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		}
+
+		@BackgroundTask(name = "reader-import")
+		@PostMapping("/reader-imports")
+		public String importReader(Reader body, @RequestParam String key) throws Exception {
+			this.gates.await(key);
+			StringWriter text = new StringWriter();
+			body.transferTo(text);
+			return "read " + text;
 		}
 
 		@BackgroundTask(name = "import")
