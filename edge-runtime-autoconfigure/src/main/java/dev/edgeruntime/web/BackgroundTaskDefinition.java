@@ -1,5 +1,7 @@
 package dev.edgeruntime.web;
 
+import java.io.OutputStream;
+import java.io.Writer;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
@@ -40,6 +42,12 @@ final class BackgroundTaskDefinition {
 			"jakarta.servlet.ServletResponse", "jakarta.servlet.http.Part",
 			"org.springframework.web.context.request.WebRequest", "org.springframework.http.HttpInputMessage",
 			"org.springframework.http.HttpOutputMessage" };
+
+	/**
+	 * Parameter types with which a handler method writes the response body itself, refused on a handler
+	 * method: Spring MVC then takes the response as handled and writes no return value.
+	 */
+	private static final Class<?>[] RESPONSE_BODY_TYPES = { OutputStream.class, Writer.class };
 
 	/** Return types with which Spring MVC handles a request asynchronously, refused on a handler method. */
 	private static final String[] ASYNC_HANDLER_TYPES = { "java.util.concurrent.Callable",
@@ -190,6 +198,17 @@ final class BackgroundTaskDefinition {
 			if (WebAnnotations.hasResponseStatus(method)) {
 				throw misuse(description, "@ResponseStatus conflicts with the 202 Accepted of a background task; "
 						+ "remove it");
+			}
+			Class<?>[] types = method.getParameterTypes();
+			for (int i = 0; i < types.length; i++) {
+				for (Class<?> body : RESPONSE_BODY_TYPES) {
+					if (body.isAssignableFrom(types[i])) {
+						throw misuse(description, "parameter " + i + " of type " + types[i].getName() + " is the "
+								+ "response's body: Spring MVC then leaves the response to the method, so no 202 "
+								+ "Accepted would be written, and the task would write to a response that has "
+								+ "ended; return the value instead, it becomes the task's result");
+					}
+				}
 			}
 			for (String name : ASYNC_HANDLER_TYPES) {
 				if (ClassUtils.isPresent(name, BackgroundTaskDefinition.class.getClassLoader()) && ClassUtils

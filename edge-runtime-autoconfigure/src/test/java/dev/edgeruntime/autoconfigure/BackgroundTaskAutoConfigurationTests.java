@@ -1,5 +1,8 @@
 package dev.edgeruntime.autoconfigure;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Writer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -137,6 +140,23 @@ class BackgroundTaskAutoConfigurationTests {
 	void handlerWithResponseStatusShouldFailStartup() {
 		assertMisuse(HandlerWithResponseStatus.class, HandlerWithResponseStatus.class.getName() + ".create()",
 				"@ResponseStatus conflicts with the 202 Accepted");
+	}
+
+	@Test
+	void handlerWritingTheResponseBodyItselfShouldFailStartup() {
+		// Spring MVC takes such a handler's response as written by it: the 202 Accepted would never be
+		assertMisuse(HandlerWithWriter.class, HandlerWithWriter.class.getName() + ".create(String, Writer)",
+				"parameter 1 of type java.io.Writer is the response's body: Spring MVC then leaves the response to the "
+						+ "method, so no 202 Accepted would be written");
+		assertMisuse(HandlerWithOutputStream.class,
+				HandlerWithOutputStream.class.getName() + ".create(OutputStream)",
+				"parameter 0 of type java.io.OutputStream is the response's body");
+	}
+
+	@Test
+	void serviceMethodTakingAWriterShouldStart() {
+		// outside a controller a Writer is only a value the caller passes
+		this.contextRunner.withBean(ServiceWithWriter.class).run((context) -> assertThat(context).hasNotFailed());
 	}
 
 	@Test
@@ -491,6 +511,37 @@ class BackgroundTaskAutoConfigurationTests {
 		@ResponseStatus(HttpStatus.CREATED)
 		public String create() {
 			return "created";
+		}
+
+	}
+
+	@RestController
+	static class HandlerWithWriter {
+
+		@BackgroundTask
+		@PostMapping("/written")
+		public void create(String name, Writer out) throws IOException {
+			out.write(name);
+		}
+
+	}
+
+	@RestController
+	static class HandlerWithOutputStream {
+
+		@BackgroundTask
+		@PostMapping("/streamed")
+		public void create(OutputStream out) throws IOException {
+			out.write(1);
+		}
+
+	}
+
+	static class ServiceWithWriter {
+
+		@BackgroundTask
+		public void write(String text, Writer out) throws IOException {
+			out.write(text);
 		}
 
 	}
