@@ -41,7 +41,9 @@ final class BackgroundTaskDefinition {
 	private static final String[] REQUEST_BOUND_TYPES = { "jakarta.servlet.ServletRequest",
 			"jakarta.servlet.ServletResponse", "jakarta.servlet.http.Part",
 			"org.springframework.web.context.request.WebRequest", "org.springframework.http.HttpInputMessage",
-			"org.springframework.http.HttpOutputMessage" };
+			"org.springframework.http.HttpOutputMessage",
+			// what Spring MVC binds to the multipart request itself, whose files are deleted with it
+			"org.springframework.web.multipart.MultipartRequest" };
 
 	/**
 	 * Parameter types with which a handler method writes the response body itself, refused on a handler

@@ -42,6 +42,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartRequest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -108,6 +109,12 @@ class BackgroundTaskAutoConfigurationTests {
 	void httpServletResponseParameterShouldFailStartup() {
 		assertMisuse(TakesResponse.class, TakesResponse.class.getName() + ".run(String, HttpServletResponse)",
 				"parameter 1 of type jakarta.servlet.http.HttpServletResponse dies with the HTTP request");
+	}
+
+	@Test
+	void multipartRequestParameterShouldFailStartup() {
+		assertMisuse(TakesMultipartRequest.class, TakesMultipartRequest.class.getName() + ".run(MultipartRequest)",
+				"parameter 0 of type org.springframework.web.multipart.MultipartRequest dies with the HTTP request");
 	}
 
 	@Test
@@ -467,6 +474,14 @@ class BackgroundTaskAutoConfigurationTests {
 
 		@BackgroundTask
 		public void run(String name, HttpServletResponse response) {
+		}
+
+	}
+
+	static class TakesMultipartRequest {
+
+		@BackgroundTask
+		public void run(MultipartRequest request) {
 		}
 
 	}
