@@ -1,6 +1,7 @@
 package dev.edgeruntime.web;
 
 import java.io.IOException;
+import java.net.CookieManager;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,6 +26,8 @@ import org.springframework.context.annotation.Import;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
@@ -83,6 +86,37 @@ class BackgroundTaskSecurityTests {
 		assertThat(send("GET", location, "alice").statusCode()).isEqualTo(200);
 	}
 
+	@Test
+	void taskShouldKeepTheCallersAuthenticationWhenTheSessionLogsOutMeanwhile() throws Exception {
+		HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+		HttpResponse<String> login = browser.send(HttpRequest.newBuilder(uri("/login"))
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofString("username=alice&password=alice-password"))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(login.statusCode()).isEqualTo(302);
+		assertThat(login.headers().firstValue("Location")).hasValueSatisfying(
+				(location) -> assertThat(location).doesNotContain("error"));
+		String key = UUID.randomUUID().toString();
+		HttpResponse<String> accepted = browser.send(
+				HttpRequest.newBuilder(uri("/whoami-reports?key=" + key)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(accepted.statusCode()).isEqualTo(202);
+		String location = accepted.headers().firstValue("Location").orElseThrow();
+		// the session's SecurityContext is one object for all its requests, and logging out empties it
+		HttpResponse<String> logout = browser.send(
+				HttpRequest.newBuilder(uri("/logout")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(logout.statusCode()).isEqualTo(204); // logged out, answered as to a client that is no browser
+		this.gates.open(key);
+		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(send("GET", location, "alice").body())
+			.contains("\"state\":\"SUCCEEDED\"")
+			.contains("\"result\":\"report for alice\""));
+	}
+
+	private URI uri(String path) {
+		return URI.create("http://localhost:" + this.port + path);
+	}
+
 	private HttpResponse<String> send(String method, String pathOrUri, @Nullable String user)
 			throws IOException, InterruptedException {
 		URI uri = pathOrUri.startsWith("http") ? URI.create(pathOrUri)
@@ -116,6 +150,7 @@ class BackgroundTaskSecurityTests {
 					.anyRequest()
 					.authenticated())
 				.httpBasic(Customizer.withDefaults())
+				.formLogin(Customizer.withDefaults())
 				.csrf((csrf) -> csrf.disable())
 				.build();
 		}
@@ -129,6 +164,14 @@ class BackgroundTaskSecurityTests {
 
 		PublicReportController(Gates gates) {
 			this.gates = gates;
+		}
+
+		@BackgroundTask(name = "whoami-report")
+		@PostMapping("/whoami-reports")
+		public String whoami(@RequestParam String key) throws InterruptedException {
+			this.gates.await(key);
+			Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+			return "report for " + ((authentication != null) ? authentication.getName() : "nobody");
 		}
 
 		@BackgroundTask(name = "public-report")
