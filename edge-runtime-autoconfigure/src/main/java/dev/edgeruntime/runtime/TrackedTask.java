@@ -159,12 +159,14 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 		// wait which could never end, and that the request can see is waited on (a controller returning it).
 		WatchedResult<T> copy = relayedCopy();
 		synchronized (this) {
-			List<CompletableFuture<T>> early = this.earlyResults;
-			if (early == null) {
-				early = new ArrayList<>(1);
-				this.earlyResults = early;
+			if (this.state == TaskState.SCHEDULED) { // not started in the meantime, which forgets these copies
+				List<CompletableFuture<T>> early = this.earlyResults;
+				if (early == null) {
+					early = new ArrayList<>(1);
+					this.earlyResults = early;
+				}
+				early.add(copy);
 			}
-			early.add(copy);
 		}
 		return copy;
 	}
@@ -228,6 +230,19 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 					+ "never end. Return the future (a controller may return it: the request then waits for the "
 					+ "task), or attach a callback to it (thenAccept, whenComplete), instead of waiting inside the "
 					+ "transaction or request that called the task");
+		}
+	}
+
+	/**
+	 * Forgets what the start waited for, once the task has started or ended: a retained task should not keep
+	 * its caller's thread (a virtual thread per request, say) or the early copies of its result reachable.
+	 */
+	private void releaseHold() {
+		this.holder = null;
+		if (this.earlyResults != null) {
+			synchronized (this) {
+				this.earlyResults = null;
+			}
 		}
 	}
 
@@ -383,6 +398,7 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 			return false;
 		}
 		this.startedAt = now;
+		releaseHold();
 		synchronized (this) {
 			this.thread = thread;
 		}
@@ -409,6 +425,7 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 		while (!current.isTerminal()) {
 			if (STATE.compareAndSet(this, current, finalState)) {
 				this.finishedAt = now;
+				releaseHold();
 				if (failure != null) {
 					this.error = TaskError.of(failure);
 				}
