@@ -157,17 +157,44 @@ final class BackgroundTaskDefinition {
 
 	private static void checkParameters(Method method, String description) {
 		Class<?>[] types = method.getParameterTypes();
-		ClassLoader classLoader = BackgroundTaskDefinition.class.getClassLoader();
 		for (int i = 0; i < types.length; i++) {
-			for (String name : REQUEST_BOUND_TYPES) {
-				if (ClassUtils.isPresent(name, classLoader)
-						&& ClassUtils.resolveClassName(name, classLoader).isAssignableFrom(types[i])) {
-					throw misuse(description, "parameter " + i + " of type " + types[i].getName()
-							+ " dies with the HTTP request, before the task runs; pass the values the task "
-							+ "needs (a MultipartFile, an InputStream, a Reader or a Resource are copied for it)");
-				}
+			ResolvableType type = ResolvableType.forMethodParameter(method, i);
+			Class<?> bound = requestBound(type, 0);
+			if (bound == null) {
+				continue;
+			}
+			// Spring MVC binds uploads to arrays and collections of Part too (Part[], List<Part>)
+			String what = (bound == types[i]) ? types[i].getName()
+					: type + " holds " + bound.getName() + ", which";
+			throw misuse(description, "parameter " + i + " of type " + what
+					+ " dies with the HTTP request, before the task runs; pass the values the task "
+					+ "needs (a MultipartFile, an InputStream, a Reader or a Resource are copied for it)");
+		}
+	}
+
+	/** The request-bound type the given type is, or holds as an array component or type argument. */
+	private static @Nullable Class<?> requestBound(ResolvableType type, int depth) {
+		Class<?> raw = type.resolve();
+		if (raw == null || depth > 4) {
+			return null;
+		}
+		ClassLoader classLoader = BackgroundTaskDefinition.class.getClassLoader();
+		for (String name : REQUEST_BOUND_TYPES) {
+			if (ClassUtils.isPresent(name, classLoader)
+					&& ClassUtils.resolveClassName(name, classLoader).isAssignableFrom(raw)) {
+				return raw;
 			}
 		}
+		if (type.isArray()) {
+			return requestBound(type.getComponentType(), depth + 1);
+		}
+		for (ResolvableType argument : type.getGenerics()) {
+			Class<?> bound = requestBound(argument, depth + 1);
+			if (bound != null) {
+				return bound;
+			}
+		}
+		return null;
 	}
 
 	/**

@@ -22,6 +22,7 @@ import dev.edgeruntime.web.TaskStatusAccessRule;
 import dev.edgeruntime.web.TaskStatusController;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.Part;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -109,6 +110,17 @@ class BackgroundTaskAutoConfigurationTests {
 	void httpServletResponseParameterShouldFailStartup() {
 		assertMisuse(TakesResponse.class, TakesResponse.class.getName() + ".run(String, HttpServletResponse)",
 				"parameter 1 of type jakarta.servlet.http.HttpServletResponse dies with the HTTP request");
+	}
+
+	@Test
+	void partsInAnArrayOrACollectionShouldFailStartup() {
+		// Spring MVC binds uploads to these as well; unlike MultipartFile they are not copied
+		assertMisuse(TakesPartArray.class, TakesPartArray.class.getName() + ".run(Part[])",
+				"parameter 0 of type jakarta.servlet.http.Part[] holds jakarta.servlet.http.Part, which dies with "
+						+ "the HTTP request");
+		assertMisuse(TakesPartList.class, TakesPartList.class.getName() + ".run(String, List)",
+				"parameter 1 of type java.util.List<jakarta.servlet.http.Part> holds jakarta.servlet.http.Part, "
+						+ "which dies with the HTTP request");
 	}
 
 	@Test
@@ -474,6 +486,22 @@ class BackgroundTaskAutoConfigurationTests {
 
 		@BackgroundTask
 		public void run(String name, HttpServletResponse response) {
+		}
+
+	}
+
+	static class TakesPartArray {
+
+		@BackgroundTask
+		public void run(Part[] parts) {
+		}
+
+	}
+
+	static class TakesPartList {
+
+		@BackgroundTask
+		public void run(String name, List<Part> parts) {
 		}
 
 	}
