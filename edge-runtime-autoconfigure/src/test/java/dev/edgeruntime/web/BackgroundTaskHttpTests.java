@@ -151,6 +151,25 @@ class BackgroundTaskHttpTests {
 	}
 
 	@Test
+	void taskUsingARequestScopedBeanShouldFailSayingTheRequestHasEnded() throws Exception {
+		HttpResponse<String> response = post("/localized-reports");
+		assertThat(response.statusCode()).isEqualTo(202);
+		URI location = URI.create(response.headers().firstValue("Location").orElseThrow());
+		await().atMost(TIMEOUT).untilAsserted(() -> {
+			Map<String, Object> status = read(get(location));
+			assertThat(status).containsEntry("state", "FAILED");
+			// not Spring's advice to define a scoped proxy: the bean is one, and its request is over
+			assertThat(status.get("error")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+				.containsEntry("type", IllegalStateException.class.getName())
+				.extractingByKey("message")
+				.asString()
+				.startsWith("Background task 'localized-report' used bean 'scopedTarget.")
+				.contains("whose scope is not active on the task's thread")
+				.contains("pass what the task needs from it as an argument");
+		});
+	}
+
+	@Test
 	void serviceMethodCalledByControllerShouldStartOnlyAfterTheClientReceivedTheResponse() throws Exception {
 		String key = UUID.randomUUID().toString();
 		CompletableFuture<HttpResponse<String>> response = postAsync("/orders?key=" + key);

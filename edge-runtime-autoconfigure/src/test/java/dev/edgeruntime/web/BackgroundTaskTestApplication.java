@@ -37,6 +37,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.annotation.RequestScope;
 import org.springframework.web.multipart.MultipartFile;
 
 /**
@@ -49,7 +50,8 @@ import org.springframework.web.multipart.MultipartFile;
 @EnableAutoConfiguration
 @Import({ BackgroundTaskTestApplication.Gates.class, BackgroundTaskTestApplication.ReportController.class,
 		BackgroundTaskTestApplication.OrderController.class,
-		BackgroundTaskTestApplication.ViewController.class, BackgroundTaskTestApplication.ReceiptService.class, BackgroundTaskTestApplication.Receipts.class })
+		BackgroundTaskTestApplication.ViewController.class, BackgroundTaskTestApplication.RequestLocale.class,
+		BackgroundTaskTestApplication.ScopedController.class, BackgroundTaskTestApplication.ReceiptService.class, BackgroundTaskTestApplication.Receipts.class })
 class BackgroundTaskTestApplication {
 
 	@Bean
@@ -150,6 +152,35 @@ class BackgroundTaskTestApplication {
 		public String importBody(InputStream body, @RequestParam String key) throws Exception {
 			this.gates.await(key);
 			return "imported " + new String(body.readAllBytes(), StandardCharsets.UTF_8);
+		}
+
+	}
+
+	/**
+	 * A bean of the request scope, which a task running after its request cannot use.
+	 */
+	@RequestScope
+	static class RequestLocale {
+
+		public String language() {
+			return "en";
+		}
+
+	}
+
+	@RestController
+	static class ScopedController {
+
+		private final RequestLocale locale;
+
+		ScopedController(RequestLocale locale) {
+			this.locale = locale;
+		}
+
+		@BackgroundTask(name = "localized-report")
+		@PostMapping("/localized-reports")
+		public String localizedReport() {
+			return "report in " + this.locale.language();
 		}
 
 	}
