@@ -309,7 +309,8 @@ class BackgroundTaskAutoConfigurationTests {
 					assertThatIllegalStateException().isThrownBy(() -> handle.get().result().join())
 						.withMessageStartingWith("Background task " + handle.get().id())
 						.withMessageContaining("starts only after its transaction commits");
-					assertThatIllegalStateException().isThrownBy(() -> handle.get().result().thenApply(String::length).get());
+					assertThatIllegalStateException()
+						.isThrownBy(() -> handle.get().result().thenApply(String::length).get());
 				});
 				// after the commit the task runs, and the same thread waits for it as for any future
 				assertThat(handle.get().result().join()).isEqualTo("handled in transaction");

@@ -97,9 +97,9 @@ class BackgroundTaskSecurityTests {
 		assertThat(login.headers().firstValue("Location")).hasValueSatisfying(
 				(location) -> assertThat(location).doesNotContain("error"));
 		String key = UUID.randomUUID().toString();
-		HttpResponse<String> accepted = browser.send(
-				HttpRequest.newBuilder(uri("/whoami-reports?key=" + key)).POST(HttpRequest.BodyPublishers.noBody()).build(),
-				HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> accepted = browser.send(HttpRequest.newBuilder(uri("/whoami-reports?key=" + key))
+			.POST(HttpRequest.BodyPublishers.noBody())
+			.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(accepted.statusCode()).isEqualTo(202);
 		String location = accepted.headers().firstValue("Location").orElseThrow();
 		// the session's SecurityContext is one object for all its requests, and logging out empties it

@@ -51,7 +51,8 @@ import org.springframework.web.multipart.MultipartFile;
 @Import({ BackgroundTaskTestApplication.Gates.class, BackgroundTaskTestApplication.ReportController.class,
 		BackgroundTaskTestApplication.OrderController.class,
 		BackgroundTaskTestApplication.ViewController.class, BackgroundTaskTestApplication.RequestLocale.class,
-		BackgroundTaskTestApplication.ScopedController.class, BackgroundTaskTestApplication.ReceiptService.class, BackgroundTaskTestApplication.Receipts.class })
+		BackgroundTaskTestApplication.ScopedController.class, BackgroundTaskTestApplication.ReceiptService.class,
+		BackgroundTaskTestApplication.Receipts.class })
 class BackgroundTaskTestApplication {
 
 	@Bean
