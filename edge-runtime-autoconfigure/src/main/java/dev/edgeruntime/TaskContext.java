@@ -66,15 +66,17 @@ public interface TaskContext {
 	Duration remaining();
 
 	/**
-	 * Whether a {@code beforeunload} was announced to this task: a budget is nearly used up, the instance
-	 * is under memory pressure, or the application is shutting down. A well-behaved task saves its state
-	 * and stops soon after.
-	 * @return {@code true} once unloading was announced
+	 * Whether a {@code beforeunload} announced to this task is in force: a budget is nearly used up, the
+	 * application is shutting down, or the instance is under memory pressure. A well-behaved task saves its
+	 * state and stops soon after. A budget or the shutdown holds until the task ends; memory pressure only
+	 * while it lasts: a task that goes on through it is no longer unloading once it is over.
+	 * @return {@code true} while unloading is announced
 	 */
 	boolean isUnloading();
 
 	/**
-	 * The reason of the last {@code beforeunload} announced to this task.
+	 * The reason of the last {@code beforeunload} announced to this task that is still in force: once memory
+	 * pressure is over, the reason before it (or {@code null}).
 	 * @return the reason, or {@code null}
 	 */
 	@Nullable UnloadReason unloadReason();

@@ -19,8 +19,8 @@ import org.jspecify.annotations.Nullable;
  * @param budget the budgets it runs under
  * @param usage how much of them it has used
  * @param progress the last progress it reported, or {@code null}
- * @param unloadReason the reason it was last told about in a {@link BeforeUnloadEvent}, or that ended
- * it, or {@code null}
+ * @param unloadReason the reason it was last told about in a {@link BeforeUnloadEvent} (memory pressure only
+ * while it lasts), or that ended it, or {@code null}
  * @param error the type and message of the error that ended it, or {@code null}
  * @param attempt the attempt number, 1 for in-process tasks
  * @author edge-runtime developers

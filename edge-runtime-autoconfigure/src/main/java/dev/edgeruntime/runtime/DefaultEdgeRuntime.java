@@ -1,5 +1,6 @@
 package dev.edgeruntime.runtime;
 
+import java.lang.management.MemoryPoolMXBean;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -124,6 +125,9 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 	private final @Nullable MemoryPressureMonitor memoryMonitor;
 
+	/** Held while the tasks in flight are told of the memory pressure's start or end. */
+	private final Object memoryPressureLock = new Object();
+
 	private final BudgetWatchdog watchdog;
 
 	private final AtomicInteger inFlight = new AtomicInteger();
@@ -161,7 +165,8 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		this.closeExecutors = builder.closeExecutors;
 		this.registry = new TaskRegistry(builder.maxRetained, builder.retentionAge);
 		this.memoryMonitor = (builder.memoryPressureThreshold > 0)
-				? new MemoryPressureMonitor(builder.memoryPressureThreshold, this::onMemoryPressure) : null;
+				? new MemoryPressureMonitor(builder.memoryPressureThreshold, builder.memoryPool,
+						this::onMemoryPressure, this::onMemoryPressureOver) : null;
 		this.watchdog = new BudgetWatchdog(this, this.registry, this.meters, builder.beforeUnloadRatio,
 				builder.checkInterval, this.memoryMonitor);
 	}
@@ -697,10 +702,35 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 	private void onMemoryPressure() {
 		this.registry.countReason(UnloadReason.MEMORY);
-		for (TrackedTask<?> task : this.registry.active()) {
-			task.announce(UnloadReason.MEMORY);
-		}
+		markMemoryPressure();
 		publish(new BeforeUnloadEvent(this, UnloadReason.MEMORY, null, Duration.ZERO, null));
+	}
+
+	/**
+	 * The pressure is over and new tasks are accepted again: the tasks that went on through it are no longer
+	 * unloading for it (a task that stopped is ended already). Those told of a budget or the shutdown still are.
+	 */
+	private void onMemoryPressureOver() {
+		markMemoryPressure();
+	}
+
+	/**
+	 * Tells the tasks in flight whether the instance is under memory pressure as the monitor has it now. The
+	 * pressure's start and end are reported on different threads (the JVM's notification, the watchdog), and one
+	 * may overtake the other: under the lock, whichever comes last marks the tasks as things are.
+	 */
+	private void markMemoryPressure() {
+		synchronized (this.memoryPressureLock) {
+			boolean pressure = isUnderMemoryPressure();
+			for (TrackedTask<?> task : this.registry.active()) {
+				if (pressure) {
+					task.announceMemoryPressure();
+				}
+				else {
+					task.memoryPressureOver();
+				}
+			}
+		}
 	}
 
 	/**
@@ -1036,6 +1066,8 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 		private double memoryPressureThreshold = 0.9;
 
+		private @Nullable MemoryPoolMXBean memoryPool = MemoryPressureMonitor.findOldGeneration();
+
 		private boolean closeExecutors;
 
 		private Builder(ApplicationEventPublisher events) {
@@ -1133,6 +1165,12 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		/** Ratio of the old generation's maximum that means memory pressure, or 0 to not watch it. */
 		public Builder memoryPressureThreshold(double threshold) {
 			this.memoryPressureThreshold = threshold;
+			return this;
+		}
+
+		/** The pool watched for memory pressure; for tests that make the pressure come and go. */
+		Builder memoryPool(@Nullable MemoryPoolMXBean pool) {
+			this.memoryPool = pool;
 			return this;
 		}
 

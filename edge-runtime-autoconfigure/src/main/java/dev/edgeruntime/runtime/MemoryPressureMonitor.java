@@ -17,7 +17,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Watches the old generation after each garbage collection: when what survives a collection is above a
- * ratio of the pool's maximum, the instance is under memory pressure until it falls below again.
+ * ratio of the pool's maximum, the instance is under memory pressure until it falls below again. Its start
+ * and its end are each reported once, the start on the JVM's notification thread or the watchdog's, the end
+ * on the watchdog's.
  *
  * @author edge-runtime developers
  */
@@ -29,6 +31,8 @@ final class MemoryPressureMonitor {
 
 	private final Runnable onPressure;
 
+	private final Runnable onRelief;
+
 	private final @Nullable MemoryPoolMXBean pool;
 
 	private final NotificationListener listener = this::handle;
@@ -39,13 +43,15 @@ final class MemoryPressureMonitor {
 
 	private volatile boolean pressure;
 
-	MemoryPressureMonitor(double threshold, Runnable onPressure) {
+	MemoryPressureMonitor(double threshold, @Nullable MemoryPoolMXBean pool, Runnable onPressure,
+			Runnable onRelief) {
 		this.threshold = threshold;
+		this.pool = pool;
 		this.onPressure = onPressure;
-		this.pool = findOldGeneration();
+		this.onRelief = onRelief;
 	}
 
-	private static @Nullable MemoryPoolMXBean findOldGeneration() {
+	static @Nullable MemoryPoolMXBean findOldGeneration() {
 		for (MemoryPoolMXBean candidate : ManagementFactory.getMemoryPoolMXBeans()) {
 			String name = candidate.getName();
 			if (candidate.getType() == MemoryType.HEAP && candidate.isCollectionUsageThresholdSupported()
@@ -119,11 +125,13 @@ final class MemoryPressureMonitor {
 		}
 		else {
 			synchronized (this) {
-				if (this.pressure && !isAboveThreshold()) {
-					this.pressure = false;
-					logger.info("Memory pressure is over: " + describe());
+				if (!this.pressure || isAboveThreshold()) {
+					return this.pressure;
 				}
+				this.pressure = false;
 			}
+			logger.info("Memory pressure is over: " + describe());
+			this.onRelief.run();
 		}
 		return this.pressure;
 	}

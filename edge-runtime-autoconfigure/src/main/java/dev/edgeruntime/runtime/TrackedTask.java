@@ -94,7 +94,14 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 
 	private volatile @Nullable UnloadReason unloadReason;
 
+	/** Announced to this task alone, or the shutdown: it stays, as the task will be stopped or its instance go. */
 	private volatile boolean unloading;
+
+	/** The instance's memory pressure, announced to every task: it lasts only as long as the pressure. */
+	private volatile boolean memoryPressure;
+
+	/** The reason the task is told about once the memory pressure is over; written under the task's lock. */
+	private @Nullable UnloadReason reasonBeyondPressure;
 
 	private volatile @Nullable TaskError error;
 
@@ -314,7 +321,7 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 
 	@Override
 	public boolean isUnloading() {
-		return this.unloading;
+		return this.unloading || this.memoryPressure;
 	}
 
 	@Override
@@ -452,13 +459,38 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 		this.thread = null;
 	}
 
-	void announce(UnloadReason reason) {
+	/** Announces a {@code beforeunload} that holds until the task ends: a budget nearly used up, the shutdown. */
+	synchronized void announce(UnloadReason reason) {
 		this.unloadReason = reason;
+		this.reasonBeyondPressure = reason;
 		this.unloading = true;
 	}
 
-	void markEnded(UnloadReason reason) {
+	/**
+	 * Announces the instance's memory pressure, which {@link #memoryPressureOver()} takes back; once for the
+	 * bout, so that a reason announced since (the shutdown) stays the last one.
+	 */
+	synchronized void announceMemoryPressure() {
+		if (!this.memoryPressure) {
+			this.memoryPressure = true;
+			this.unloadReason = UnloadReason.MEMORY;
+		}
+	}
+
+	/**
+	 * Takes back the memory pressure's announcement: the task goes on as before it, unloading only if something
+	 * else was announced to it.
+	 */
+	synchronized void memoryPressureOver() {
+		if (this.memoryPressure) {
+			this.memoryPressure = false;
+			this.unloadReason = this.reasonBeyondPressure;
+		}
+	}
+
+	synchronized void markEnded(UnloadReason reason) {
 		this.unloadReason = reason;
+		this.reasonBeyondPressure = reason;
 	}
 
 	Duration grantExtension(Duration wanted, Duration cap) {

@@ -1,0 +1,144 @@
+package dev.edgeruntime.runtime;
+
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.edgeruntime.BeforeUnloadEvent;
+import dev.edgeruntime.TaskContext;
+import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskOptions;
+import dev.edgeruntime.TaskRejectedException;
+import dev.edgeruntime.UnloadReason;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests that instance memory pressure is a passing state for the tasks that go on through it: they are
+ * unloading while it lasts, and no longer once it is over. The old generation is a stand-in whose usage
+ * after collection the test sets, so that the pressure can end, which a real heap does not do on cue.
+ *
+ * @author edge-runtime developers
+ */
+class MemoryPressureTests {
+
+	private static final long MAX = 1000;
+
+	private volatile long usedAfterCollection;
+
+	private final List<BeforeUnloadEvent> events = new CopyOnWriteArrayList<>();
+
+	private final CountDownLatch release = new CountDownLatch(1);
+
+	private DefaultEdgeRuntime runtime;
+
+	@BeforeEach
+	void setUp() {
+		// a long check interval: the test runs each check itself
+		this.runtime = DefaultEdgeRuntime.builder((event) -> {
+			if (event instanceof BeforeUnloadEvent beforeUnload) {
+				this.events.add(beforeUnload);
+			}
+		}).memoryPool(oldGeneration()).memoryPressureThreshold(0.5).checkInterval(Duration.ofMinutes(1)).build();
+		this.runtime.start();
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.release.countDown();
+		this.runtime.close();
+	}
+
+	@Test
+	void aTaskThatGoesOnThroughMemoryPressureShouldNoLongerBeUnloadingOnceItIsOver() throws Exception {
+		TaskContext task = startBlockedTask("goes-on");
+		pressure(true);
+		assertThat(task.isUnloading()).isTrue();
+		assertThat(task.unloadReason()).isEqualTo(UnloadReason.MEMORY);
+		assertThat(this.events).extracting(BeforeUnloadEvent::reason).containsExactly(UnloadReason.MEMORY);
+		assertThatExceptionOfType(TaskRejectedException.class)
+			.isThrownBy(() -> this.runtime.waitUntil(TaskOptions.named("refused"), () -> "refused"));
+		pressure(false);
+		assertThat(task.isUnloading()).isFalse();
+		assertThat(task.unloadReason()).isNull();
+		assertThat(((TaskHandle<?>) task).info().unloadReason()).isNull();
+		assertThat(this.runtime.waitUntil(TaskOptions.named("accepted"), () -> "accepted").result()
+			.get(10, TimeUnit.SECONDS)).isEqualTo("accepted");
+		// a second bout is announced again, and ends again
+		pressure(true);
+		assertThat(task.isUnloading()).isTrue();
+		assertThat(this.events).extracting(BeforeUnloadEvent::reason)
+			.containsExactly(UnloadReason.MEMORY, UnloadReason.MEMORY);
+		pressure(false);
+		assertThat(task.isUnloading()).isFalse();
+	}
+
+	@Test
+	void aTaskToldOfTheShutdownDuringMemoryPressureShouldStayUnloadingOnceItIsOver() throws Exception {
+		TaskContext task = startBlockedTask("shut-down");
+		pressure(true);
+		this.runtime.announceTermination(Duration.ofSeconds(30));
+		pressure(false);
+		assertThat(task.isUnloading()).isTrue();
+		assertThat(task.unloadReason()).isEqualTo(UnloadReason.TERMINATION);
+	}
+
+	@Test
+	void aTaskToldOfTheShutdownBeforeMemoryPressureShouldStayUnloadingOnceItIsOver() throws Exception {
+		TaskContext task = startBlockedTask("shut-down");
+		this.runtime.announceTermination(Duration.ofSeconds(30));
+		pressure(true);
+		assertThat(task.unloadReason()).isEqualTo(UnloadReason.MEMORY);
+		pressure(false);
+		assertThat(task.isUnloading()).isTrue();
+		assertThat(task.unloadReason()).isEqualTo(UnloadReason.TERMINATION);
+	}
+
+	private TaskContext startBlockedTask(String name) throws InterruptedException {
+		AtomicReference<TaskContext> context = new AtomicReference<>();
+		CountDownLatch started = new CountDownLatch(1);
+		this.runtime.waitUntil(TaskOptions.named(name), () -> {
+			context.set(TaskContext.current());
+			started.countDown();
+			return this.release.await(1, TimeUnit.MINUTES);
+		});
+		assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+		return context.get();
+	}
+
+	/** Sets what the old generation holds after collection to above or below the threshold, and checks. */
+	private void pressure(boolean above) {
+		this.usedAfterCollection = above ? MAX * 3 / 4 : MAX / 4;
+		this.runtime.checkBudgets();
+		assertThat(this.runtime.status().memoryPressure()).isEqualTo(above);
+	}
+
+	private MemoryPoolMXBean oldGeneration() {
+		return (MemoryPoolMXBean) Proxy.newProxyInstance(getClass().getClassLoader(),
+				new Class<?>[] { MemoryPoolMXBean.class }, (proxy, method, args) -> switch (method.getName()) {
+					case "getName" -> "Test Old Gen";
+					case "getType" -> MemoryType.HEAP;
+					case "isCollectionUsageThresholdSupported", "isValid" -> true;
+					case "getUsage" -> new MemoryUsage(0, this.usedAfterCollection, MAX, MAX);
+					case "getCollectionUsage" -> new MemoryUsage(0, this.usedAfterCollection, MAX, MAX);
+					case "getCollectionUsageThreshold" -> 0L;
+					case "setCollectionUsageThreshold" -> null;
+					case "hashCode" -> System.identityHashCode(proxy);
+					case "equals" -> proxy == args[0];
+					case "toString" -> "Test Old Gen";
+					default -> throw new UnsupportedOperationException(method.getName());
+				});
+	}
+
+}
