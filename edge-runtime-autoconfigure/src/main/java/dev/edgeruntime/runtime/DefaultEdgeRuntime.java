@@ -361,6 +361,12 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		}
 		TrackedTask<T> task = new TrackedTask<>(this.ids.next(), name, origin, nowNanos(), budget, this);
 		this.registry.add(task);
+		// accepted while the application shuts down (a request the web server's graceful shutdown still serves):
+		// told, as the tasks running at the announcement were. Read after the add, as the announcement sets the
+		// flag before it looks at the registry: one of the two finds the task.
+		if (this.terminationAnnounced.get()) {
+			task.announce(UnloadReason.TERMINATION);
+		}
 		return task;
 	}
 
@@ -736,7 +742,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	/**
 	 * Announces the application's shutdown once: running tasks see {@code isUnloading()} and one
 	 * runtime-wide {@link BeforeUnloadEvent} with {@link UnloadReason#TERMINATION} is published. New tasks
-	 * are still accepted until {@link #stopAccepting()}.
+	 * are still accepted until {@link #stopAccepting()}, and see {@code isUnloading()} from their start.
 	 * @param gracePeriod the time tasks will have to finish
 	 */
 	public void announceTermination(Duration gracePeriod) {

@@ -264,6 +264,25 @@ class ShutdownTests {
 	}
 
 	@Test
+	void taskStartedAfterTerminationWasAnnouncedShouldBeUnloadingFromItsStart() {
+		this.contextRunner.run((context) -> {
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			EventRecorder recorder = context.getBean(EventRecorder.class);
+			AtomicReference<TaskHandle<String>> started = new AtomicReference<>();
+			// like a request still being served during the web server's graceful shutdown: the application is
+			// going away all the same, and the task must hear of it as those running at the announcement did
+			recorder.onBeforeUnload = (BeforeUnloadEvent event) -> started
+				.set(runtime.waitUntil(TaskOptions.named("during-close"), () -> {
+					TaskContext task = TaskContext.current();
+					return task.isUnloading() + " " + task.unloadReason();
+				}));
+			context.getSourceApplicationContext(ConfigurableApplicationContext.class).close();
+			assertThat(started.get().result().get(10, TimeUnit.SECONDS)).isEqualTo("true TERMINATION");
+			assertThat(started.get().info().unloadReason()).isEqualTo(UnloadReason.TERMINATION);
+		});
+	}
+
+	@Test
 	void taskStartedWhenCloseBeginsShouldStillBeAcceptedAndDrained() {
 		this.contextRunner.run((context) -> {
 			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
