@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint;
+import dev.edgeruntime.actuate.BackgroundTasksEndpoint.Limits;
 import dev.edgeruntime.cron.CronJobs;
 import dev.edgeruntime.dashboard.DashboardAccess;
 import dev.edgeruntime.dashboard.DashboardChangeListener;
@@ -12,6 +13,7 @@ import dev.edgeruntime.dashboard.DashboardController;
 import dev.edgeruntime.dashboard.DashboardEventStream;
 import dev.edgeruntime.dashboard.SecurityDashboardAccess;
 import dev.edgeruntime.queue.QueueMetrics;
+import dev.edgeruntime.runtime.EdgeRuntimeLifecycle;
 import jakarta.servlet.http.HttpServletRequest;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -121,11 +123,13 @@ public final class EdgeRuntimeDashboardAutoConfiguration {
 
 	@Bean
 	DashboardEndpoint dashboardEndpoint(ObjectProvider<BackgroundTasksEndpoint> endpoint, EdgeRuntime runtime,
-			EdgeRuntimeProperties properties, ObjectProvider<DurableTier> durableTier) {
+			EdgeRuntimeProperties properties, ObjectProvider<EdgeRuntimeLifecycle> lifecycle,
+			ObjectProvider<DurableTier> durableTier) {
 		BackgroundTasksEndpoint shown = endpoint.getIfAvailable(() -> {
+			Limits limits = EdgeRuntimeEndpointAutoConfiguration.BackgroundTasksEndpointConfiguration.limits(properties,
+					lifecycle);
 			DurableTier durable = durableTier.getIfAvailable();
-			return (durable != null) ? durable.endpoint(runtime, properties) : new BackgroundTasksEndpoint(runtime,
-					EdgeRuntimeEndpointAutoConfiguration.BackgroundTasksEndpointConfiguration.limits(properties));
+			return (durable != null) ? durable.endpoint(runtime, limits) : new BackgroundTasksEndpoint(runtime, limits);
 		});
 		return () -> shown;
 	}
@@ -155,9 +159,8 @@ public final class EdgeRuntimeDashboardAutoConfiguration {
 
 		@Bean
 		DurableTier dashboardDurableTier(ObjectProvider<QueueMetrics> queueMetrics, ObjectProvider<CronJobs> cronJobs) {
-			return (runtime, properties) -> new BackgroundTasksEndpoint(runtime,
-					EdgeRuntimeEndpointAutoConfiguration.BackgroundTasksEndpointConfiguration.limits(properties),
-					queueMetrics::getIfAvailable, cronJobs::getIfAvailable);
+			return (runtime, limits) -> new BackgroundTasksEndpoint(runtime, limits, queueMetrics::getIfAvailable,
+					cronJobs::getIfAvailable);
 		}
 
 	}
@@ -176,7 +179,7 @@ public final class EdgeRuntimeDashboardAutoConfiguration {
 	@FunctionalInterface
 	interface DurableTier {
 
-		BackgroundTasksEndpoint endpoint(EdgeRuntime runtime, EdgeRuntimeProperties properties);
+		BackgroundTasksEndpoint endpoint(EdgeRuntime runtime, Limits limits);
 
 	}
 

@@ -1,5 +1,7 @@
 package dev.edgeruntime.autoconfigure;
 
+import java.time.Duration;
+
 import dev.edgeruntime.DurableTaskDispatcher;
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint;
@@ -7,6 +9,7 @@ import dev.edgeruntime.actuate.BackgroundTasksEndpoint.Limits;
 import dev.edgeruntime.actuate.BackgroundTasksEndpointWebExtension;
 import dev.edgeruntime.cron.CronJobs;
 import dev.edgeruntime.queue.QueueMetrics;
+import dev.edgeruntime.runtime.EdgeRuntimeLifecycle;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -41,15 +44,19 @@ public final class EdgeRuntimeEndpointAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		@ConditionalOnBean(EdgeRuntime.class)
-		BackgroundTasksEndpoint backgroundTasksEndpoint(EdgeRuntime runtime, EdgeRuntimeProperties properties) {
-			return new BackgroundTasksEndpoint(runtime, limits(properties));
+		BackgroundTasksEndpoint backgroundTasksEndpoint(EdgeRuntime runtime, EdgeRuntimeProperties properties,
+				ObjectProvider<EdgeRuntimeLifecycle> lifecycle) {
+			return new BackgroundTasksEndpoint(runtime, limits(properties, lifecycle));
 		}
 
-		static Limits limits(EdgeRuntimeProperties properties) {
+		static Limits limits(EdgeRuntimeProperties properties, ObjectProvider<EdgeRuntimeLifecycle> lifecycle) {
 			EdgeRuntimeProperties.Budget budget = properties.getBudget();
+			// what the drain will give tasks: the configured grace period may have been cut to fit Spring's phase
+			EdgeRuntimeLifecycle drain = lifecycle.getIfUnique();
+			Duration gracePeriod = (drain != null) ? drain.getGracePeriod() : properties.getShutdown().getGracePeriod();
 			return new Limits(properties.getMaxInFlight(), budget.getWallClock(), budget.getCpuTime(),
 					(budget.getMemory() != null) ? budget.getMemory().toBytes() : null, budget.getBeforeUnloadRatio(),
-					properties.getShutdown().getGracePeriod());
+					gracePeriod);
 		}
 
 		/**
@@ -66,9 +73,9 @@ public final class EdgeRuntimeEndpointAutoConfiguration {
 			@ConditionalOnMissingBean
 			@ConditionalOnBean(EdgeRuntime.class)
 			BackgroundTasksEndpoint backgroundTasksEndpoint(EdgeRuntime runtime, EdgeRuntimeProperties properties,
-					ObjectProvider<QueueMetrics> queueMetrics, ObjectProvider<CronJobs> cronJobs,
-					ObjectProvider<DurableTaskDispatcher> durableTasks) {
-				return new BackgroundTasksEndpoint(runtime, limits(properties), queueMetrics::getIfAvailable,
+					ObjectProvider<EdgeRuntimeLifecycle> lifecycle, ObjectProvider<QueueMetrics> queueMetrics,
+					ObjectProvider<CronJobs> cronJobs, ObjectProvider<DurableTaskDispatcher> durableTasks) {
+				return new BackgroundTasksEndpoint(runtime, limits(properties, lifecycle), queueMetrics::getIfAvailable,
 						cronJobs::getIfAvailable, durableTasks::getIfUnique);
 			}
 

@@ -104,6 +104,15 @@ public final class EdgeRuntimeLifecycle
 		}
 	}
 
+	/**
+	 * How long tasks get to finish at shutdown: the configured grace period, or less when it had to be cut to
+	 * fit in Spring's shutdown phase.
+	 * @return the grace period the drain uses
+	 */
+	public Duration getGracePeriod() {
+		return this.gracePeriod;
+	}
+
 	@Override
 	public boolean isRunning() {
 		return this.running;

@@ -57,6 +57,17 @@ class EdgeRuntimeEndpointAutoConfigurationTests {
 	}
 
 	@Test
+	void endpointWhenTheGracePeriodIsCutToFitSpringsShutdownPhaseShouldReportWhatTasksGet() {
+		// the drain gets 10s less 1s to unwind and 500ms to spare, not the minute configured
+		this.contextRunner
+			.withPropertyValues("management.endpoints.web.exposure.include=backgroundtasks",
+					"edge-runtime.shutdown.grace-period=1m", "spring.lifecycle.timeout-per-shutdown-phase=10s")
+			.run((context) -> assertThat(
+					context.getBean(BackgroundTasksEndpoint.class).tasks(null, null).limits().shutdownGracePeriod())
+				.isEqualTo(Duration.ofMillis(8500)));
+	}
+
+	@Test
 	void endpointWithoutDurableTierShouldReportNoQueues() {
 		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=backgroundtasks")
 			.run((context) -> assertThat(context.getBean(BackgroundTasksEndpoint.class).tasks(null, null).queue())
