@@ -104,14 +104,15 @@ public final class EdgeRuntimeAutoConfiguration {
 		Duration phaseTimeout = Binder.get(environment)
 			.bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
 			.orElse(Duration.ofSeconds(30));
-		if (gracePeriod.plus(DefaultEdgeRuntime.UNWIND_TIME).compareTo(phaseTimeout) > 0) {
+		Duration fitting = phaseTimeout.minus(DefaultEdgeRuntime.UNWIND_TIME).minus(SHUTDOWN_MARGIN);
+		if (gracePeriod.compareTo(fitting) > 0) {
 			// cut so that the drain ends, its tasks interrupted and logged, before Spring stops waiting for it and
-			// closes what they use
-			Duration fitting = phaseTimeout.minus(DefaultEdgeRuntime.UNWIND_TIME).minus(SHUTDOWN_MARGIN);
+			// closes what they use; without the margin, a drain that takes all of its time ends just as Spring
+			// stops waiting, and which of the two comes first is chance
 			Duration cut = fitting.isNegative() ? Duration.ZERO : fitting;
 			logger.warn("edge-runtime.shutdown.grace-period (" + Durations.text(gracePeriod) + ") plus "
-					+ Durations.text(DefaultEdgeRuntime.UNWIND_TIME)
-					+ " to unwind is longer than spring.lifecycle.timeout-per-shutdown-phase (" + Durations.text(phaseTimeout)
+					+ Durations.text(DefaultEdgeRuntime.UNWIND_TIME) + " to unwind and " + Durations.text(SHUTDOWN_MARGIN)
+					+ " to spare is longer than spring.lifecycle.timeout-per-shutdown-phase (" + Durations.text(phaseTimeout)
 					+ "): at shutdown background tasks get " + Durations.text(cut) + " to finish, so that they are "
 					+ "interrupted before Spring stops waiting for them and closes the resources they use");
 			gracePeriod = cut;

@@ -220,7 +220,7 @@ public class EdgeRuntimeProperties implements InitializingBean {
 
 		/**
 		 * How long tasks in flight may take to finish at shutdown before they are interrupted. Keep it
-		 * at least 1s below spring.lifecycle.timeout-per-shutdown-phase (30s by default).
+		 * at least 1.5s below spring.lifecycle.timeout-per-shutdown-phase (30s by default).
 		 */
 		private Duration gracePeriod = Duration.ofSeconds(20);
 

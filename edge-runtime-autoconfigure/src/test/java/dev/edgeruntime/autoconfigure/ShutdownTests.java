@@ -113,9 +113,9 @@ class ShutdownTests {
 		this.contextRunner.withConfiguration(AutoConfigurations.of(LifecycleAutoConfiguration.class))
 			.withPropertyValues("edge-runtime.shutdown.grace-period=1m", "spring.lifecycle.timeout-per-shutdown-phase=2s")
 			.run((context) -> {
-				assertThat(output).contains("edge-runtime.shutdown.grace-period (1m) plus 1s to unwind is longer than "
-						+ "spring.lifecycle.timeout-per-shutdown-phase (2s): at shutdown background tasks get 500ms to "
-						+ "finish");
+				assertThat(output).contains("edge-runtime.shutdown.grace-period (1m) plus 1s to unwind and 500ms to "
+						+ "spare is longer than spring.lifecycle.timeout-per-shutdown-phase (2s): at shutdown background "
+						+ "tasks get 500ms to finish");
 				EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
 				TaskHandle<String> stuck = runtime.waitUntil(TaskOptions.named("stuck"), () -> {
 					new CountDownLatch(1).await();
