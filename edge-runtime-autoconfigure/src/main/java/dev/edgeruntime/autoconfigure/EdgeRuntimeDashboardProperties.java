@@ -35,7 +35,7 @@ public class EdgeRuntimeDashboardProperties implements InitializingBean {
 	private boolean cancelEnabled = true;
 
 	/**
-	 * How often a snapshot is pushed to each open page; changes to tasks push one sooner.
+	 * How often a snapshot is pushed to each open page; changes to tasks push one sooner. 100ms to 1h.
 	 */
 	private Duration refreshInterval = Duration.ofSeconds(1);
 
@@ -58,7 +58,10 @@ public class EdgeRuntimeDashboardProperties implements InitializingBean {
 		invalid.check(this.path.chars().noneMatch((c) -> "{}*?;#".indexOf(c) >= 0 || Character.isWhitespace(c)),
 				"path", this.path, "must be a plain path, without the pattern or URI characters { } * ? ; # and spaces");
 		invalid.check(!this.cancelAuthority.isBlank(), "cancel-authority", this.cancelAuthority, "must not be blank");
-		invalid.checkPositive("refresh-interval", this.refreshInterval);
+		Duration refresh = this.refreshInterval;
+		invalid.check(refresh == null || (refresh.compareTo(Duration.ofMillis(100)) >= 0
+				&& refresh.compareTo(Duration.ofHours(1)) <= 0), "refresh-interval", refresh,
+				"must be at least 100ms and at most 1h: every open page gets a snapshot this often");
 		invalid.check(this.maxClients >= 1, "max-clients", this.maxClients, "must be at least 1");
 		invalid.check(this.pageSize >= 1 && this.pageSize <= 1000, "page-size", this.pageSize,
 				"must be at least 1 and at most 1000");

@@ -97,6 +97,20 @@ class EdgeRuntimeDashboardAutoConfigurationTests {
 	}
 
 	@Test
+	void dashboardWithARefreshIntervalOutOfBoundsShouldFailSayingWhy() {
+		// a nanosecond would keep the dashboard's thread busy; 200000 days do not fit in its scheduler's nanoseconds
+		for (String interval : List.of("1ns", "200000d")) {
+			this.contextRunner
+				.withPropertyValues("edge-runtime.dashboard.enabled=true", "edge-runtime.dashboard.refresh-interval=" + interval)
+				.run((context) -> assertThat(context).getFailure()
+					.rootCause()
+					.isInstanceOf(InvalidPropertiesException.class)
+					.hasMessageContaining("edge-runtime.dashboard.refresh-interval = '" + interval
+							+ "': must be at least 100ms and at most 1h: every open page gets a snapshot this often"));
+		}
+	}
+
+	@Test
 	void accessWithoutSpringSecurityShouldLetAnyoneCancel() {
 		this.contextRunner.withPropertyValues("edge-runtime.dashboard.enabled=true")
 			.withClassLoader(new FilteredClassLoader(SecurityContextHolder.class))
