@@ -22,7 +22,7 @@ import org.springframework.context.ApplicationEvent;
  *
  * Events about one task carry it in {@link #task()}; events about the whole runtime (shutdown, memory
  * pressure) carry none. Listeners run on the runtime's watchdog thread (or the thread closing the
- * application) and should return quickly.
+ * application, or for memory pressure the JVM's thread that reports it) and should return quickly.
  *
  * @author edge-runtime developers
  */
