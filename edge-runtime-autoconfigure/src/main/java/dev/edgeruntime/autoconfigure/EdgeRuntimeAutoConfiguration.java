@@ -111,8 +111,9 @@ public final class EdgeRuntimeAutoConfiguration {
 			// stops waiting, and which of the two comes first is chance
 			Duration cut = fitting.isNegative() ? Duration.ZERO : fitting;
 			logger.warn("edge-runtime.shutdown.grace-period (" + Durations.text(gracePeriod) + ") plus "
-					+ Durations.text(DefaultEdgeRuntime.UNWIND_TIME) + " to unwind and " + Durations.text(SHUTDOWN_MARGIN)
-					+ " to spare is longer than spring.lifecycle.timeout-per-shutdown-phase (" + Durations.text(phaseTimeout)
+					+ Durations.text(DefaultEdgeRuntime.UNWIND_TIME) + " to unwind and "
+					+ Durations.text(SHUTDOWN_MARGIN) + " to spare is longer than "
+					+ "spring.lifecycle.timeout-per-shutdown-phase (" + Durations.text(phaseTimeout)
 					+ "): at shutdown background tasks get " + Durations.text(cut) + " to finish, so that they are "
 					+ "interrupted before Spring stops waiting for them and closes the resources they use");
 			gracePeriod = cut;

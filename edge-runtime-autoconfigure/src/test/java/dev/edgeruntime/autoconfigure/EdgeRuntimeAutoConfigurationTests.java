@@ -107,13 +107,14 @@ class EdgeRuntimeAutoConfigurationTests {
 			CapturedOutput output) {
 		// 29s and 1s to unwind end as Spring stops waiting: which comes first is a toss-up
 		this.contextRunner
-			.withPropertyValues("edge-runtime.shutdown.grace-period=29s", "spring.lifecycle.timeout-per-shutdown-phase=30s")
+			.withPropertyValues("edge-runtime.shutdown.grace-period=29s",
+					"spring.lifecycle.timeout-per-shutdown-phase=30s")
 			.run((context) -> {
 				assertThat(context.getBean(EdgeRuntimeLifecycle.class).getGracePeriod())
 					.isEqualTo(Duration.ofMillis(28500));
 				assertThat(output).contains("edge-runtime.shutdown.grace-period (29s) plus 1s to unwind and 500ms to "
-						+ "spare is longer than spring.lifecycle.timeout-per-shutdown-phase (30s): at shutdown background "
-						+ "tasks get 28500ms to finish");
+						+ "spare is longer than spring.lifecycle.timeout-per-shutdown-phase (30s): at shutdown "
+						+ "background tasks get 28500ms to finish");
 			});
 	}
 

@@ -101,7 +101,8 @@ class EdgeRuntimeDashboardAutoConfigurationTests {
 		// a nanosecond would keep the dashboard's thread busy; 200000 days do not fit in its scheduler's nanoseconds
 		for (String interval : List.of("1ns", "200000d")) {
 			this.contextRunner
-				.withPropertyValues("edge-runtime.dashboard.enabled=true", "edge-runtime.dashboard.refresh-interval=" + interval)
+				.withPropertyValues("edge-runtime.dashboard.enabled=true",
+						"edge-runtime.dashboard.refresh-interval=" + interval)
 				.run((context) -> assertThat(context).getFailure()
 					.rootCause()
 					.isInstanceOf(InvalidPropertiesException.class)
