@@ -768,14 +768,21 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	// Lifecycle
 
 	/**
-	 * Opens the task storage (sweeping leftovers of dead processes) and starts the watchdog.
+	 * Opens the task storage (sweeping leftovers of dead processes) and starts the watchdog. After a
+	 * {@link #drain} and {@link #suspend()} (a context stopped, for a checkpoint of the JVM, say), it accepts
+	 * tasks again.
 	 */
 	public void start() {
+		this.draining = false;
+		this.gracePeriodEnded = false;
+		this.terminationAnnounced.set(false);
 		this.storage.open();
 		if (this.memoryMonitor != null) {
 			this.memoryMonitor.start();
 		}
 		this.watchdog.start();
+		// last: a task accepted again after a suspend finds its storage open and its budgets watched
+		this.accepting = true;
 	}
 
 	/**
@@ -936,14 +943,22 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	}
 
 	/**
-	 * Stops the watchdog and deletes the task storage of this instance.
+	 * Stops the watchdog and deletes the task storage of this instance, keeping the executors: {@link #start()}
+	 * may follow. Call after {@link #drain}.
 	 */
-	public void close() {
+	public void suspend() {
 		this.watchdog.stop();
 		if (this.memoryMonitor != null) {
 			this.memoryMonitor.stop();
 		}
 		this.storage.close();
+	}
+
+	/**
+	 * Stops the watchdog, deletes the task storage of this instance and shuts down the executors it owns.
+	 */
+	public void close() {
+		suspend();
 		if (this.closeExecutors) {
 			shutdown(this.platformExecutor);
 			if (this.virtualExecutor != null) {

@@ -1,6 +1,7 @@
 package dev.edgeruntime.runtime;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jspecify.annotations.Nullable;
 
@@ -14,7 +15,8 @@ import org.springframework.context.event.ContextClosedEvent;
  * Runs the runtime's shutdown in the order the application needs: as the close begins, one
  * {@code beforeunload} with reason {@code termination} (requests still in flight may still start tasks);
  * then, after the web server's graceful shutdown and before executors and the {@code DataSource} go, new
- * tasks are refused and those in flight are drained within the grace period.
+ * tasks are refused and those in flight are drained within the grace period. A context that is only stopped
+ * (a checkpoint of the JVM) drains the same way, and accepts tasks again once started.
  *
  * @author edge-runtime developers
  */
@@ -35,6 +37,11 @@ public final class EdgeRuntimeLifecycle
 
 	private volatile boolean running;
 
+	/** Whether the context is closing, rather than only stopping (and perhaps starting again). */
+	private volatile boolean closing;
+
+	private final AtomicBoolean closed = new AtomicBoolean();
+
 	private volatile @Nullable Thread drain;
 
 	/**
@@ -52,6 +59,7 @@ public final class EdgeRuntimeLifecycle
 	@Override
 	public void onApplicationEvent(ContextClosedEvent event) {
 		if (event.getApplicationContext() == this.context) {
+			this.closing = true;
 			this.runtime.announceTermination(this.gracePeriod);
 		}
 	}
@@ -62,14 +70,30 @@ public final class EdgeRuntimeLifecycle
 		this.running = true;
 	}
 
+	/**
+	 * Drains the tasks in flight. When the context closes, the runtime is closed too; when it only stops (a
+	 * checkpoint of the JVM stops the lifecycle beans and starts them again on restore), it is suspended, with
+	 * nothing of its storage left open, and {@link #start()} makes it accept tasks again.
+	 */
 	@Override
 	public void stop() {
 		try {
 			this.runtime.drain(this.gracePeriod);
 		}
 		finally {
-			this.runtime.close();
+			if (this.closing) {
+				close();
+			}
+			else {
+				this.runtime.suspend();
+			}
 			this.running = false;
+		}
+	}
+
+	private void close() {
+		if (this.closed.compareAndSet(false, true)) {
+			this.runtime.close();
 		}
 	}
 
@@ -92,7 +116,7 @@ public final class EdgeRuntimeLifecycle
 	 * Ends a drain that Spring stopped waiting for (the auto-configuration shortens a grace period that does not
 	 * fit in {@code spring.lifecycle.timeout-per-shutdown-phase}, so this is a safety net): the tasks still in
 	 * flight are cancelled and logged by id now, as the context goes on closing, rather than lost without a word
-	 * when the JVM exits.
+	 * when the JVM exits. Closes a runtime that was stopped before the context closed.
 	 * @throws InterruptedException if interrupted while waiting for the drain to end
 	 */
 	@Override
@@ -101,6 +125,10 @@ public final class EdgeRuntimeLifecycle
 		if (drain != null && drain.isAlive()) {
 			this.runtime.endGracePeriod();
 			drain.join(DefaultEdgeRuntime.UNWIND_TIME.plusSeconds(1).toMillis());
+		}
+		if (!this.running) {
+			// stopped before the close (and not started again), so the close did not stop it: its executors go now
+			close();
 		}
 	}
 

@@ -1,5 +1,7 @@
 package dev.edgeruntime.autoconfigure;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,6 +20,7 @@ import dev.edgeruntime.UnloadReason;
 import dev.edgeruntime.runtime.DefaultEdgeRuntime;
 import dev.edgeruntime.runtime.DeferredTask;
 import dev.edgeruntime.runtime.EdgeRuntimeLifecycle;
+import dev.edgeruntime.runtime.TaskStorageArea;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -261,6 +264,57 @@ class ShutdownTests {
 				}
 			}
 		});
+	}
+
+	@Test
+	void stopThenStartShouldDrainThenAcceptTasksAgain(CapturedOutput output) {
+		// what a checkpoint of the JVM (CRaC) does to the context: its lifecycle beans stop, then start again
+		this.contextRunner.withPropertyValues("edge-runtime.shutdown.grace-period=5s").run((context) -> {
+			ConfigurableApplicationContext application = context
+				.getSourceApplicationContext(ConfigurableApplicationContext.class);
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			CountDownLatch release = new CountDownLatch(1);
+			TaskHandle<Boolean> before = runtime.waitUntil(TaskOptions.named("before"),
+					() -> release.await(1, TimeUnit.MINUTES));
+			Thread releaser = new Thread(() -> {
+				await().until(() -> output.toString().contains("Waiting up to 5s for 1 background task"));
+				release.countDown();
+			});
+			releaser.start();
+			application.stop();
+			releaser.join();
+			assertThat(before.state()).isEqualTo(TaskState.SUCCEEDED);
+			assertThat(runtime.status().accepting()).isFalse();
+			// nothing of the storage stays open over a checkpoint
+			Path instanceDir = context.getBean(TaskStorageArea.class).getInstanceDir();
+			assertThat(instanceDir).doesNotExist();
+			application.start();
+			assertThat(runtime.status().accepting()).isTrue();
+			assertThat(runtime.status().draining()).isFalse();
+			assertThat(runtime.waitUntil(TaskOptions.named("after"), () -> {
+				TaskContext task = TaskContext.current();
+				return Files.exists(task.tempDir()) + " " + task.isUnloading();
+			}).result().get(10, TimeUnit.SECONDS)).isEqualTo("true false");
+			// the watchdog runs again
+			TaskHandle<Boolean> overBudget = runtime.waitUntil(
+					TaskOptions.named("over-budget").wallClock(Duration.ofMillis(100)),
+					() -> new CountDownLatch(1).await(1, TimeUnit.MINUTES));
+			await().untilAsserted(() -> assertThat(overBudget.state()).isEqualTo(TaskState.BUDGET_EXCEEDED));
+		});
+	}
+
+	@Test
+	void closeAfterStopShouldEndTheExecutorsThreads() {
+		AtomicReference<Thread> thread = new AtomicReference<>();
+		this.contextRunner.run((context) -> {
+			thread.set(context.getBean(EdgeRuntime.class)
+				.waitUntil(TaskOptions.named("thread"), Thread::currentThread)
+				.result()
+				.get(10, TimeUnit.SECONDS));
+			context.getSourceApplicationContext(ConfigurableApplicationContext.class).stop();
+		});
+		// the pool's idle thread would otherwise stay for a minute after the context is gone
+		await().untilAsserted(() -> assertThat(thread.get().isAlive()).isFalse());
 	}
 
 	@Test
