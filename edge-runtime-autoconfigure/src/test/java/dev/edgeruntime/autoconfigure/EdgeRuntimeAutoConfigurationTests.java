@@ -159,10 +159,11 @@ class EdgeRuntimeAutoConfigurationTests {
 	@CsvSource(delimiter = '|', textBlock = """
 			edge-runtime.budget.before-unload-ratio | 1.5  | must be greater than 0 and at most 1
 			edge-runtime.budget.before-unload-ratio | 0    | must be greater than 0 and at most 1
-			edge-runtime.budget.wall-clock          | 0s   | must be greater than 0
-			edge-runtime.budget.wall-clock          | -5s  | must be greater than 0
-			edge-runtime.budget.cpu-time            | -1s  | must be greater than 0
-			edge-runtime.budget.memory              | 0B   | must be greater than 0
+			edge-runtime.budget.wall-clock          | 0s   | (a long one, 1d say, for tasks not to be stopped by it)
+			edge-runtime.budget.wall-clock          | -5s  | must be greater than 0: every task has a wall-clock budget
+			edge-runtime.budget.cpu-time            | 0s   | must be greater than 0 (leave it unset for no CPU-time budget)
+			edge-runtime.budget.cpu-time            | -1s  | must be greater than 0 (leave it unset for no CPU-time budget)
+			edge-runtime.budget.memory              | 0B   | must be greater than 0 (leave it unset for no memory budget)
 			edge-runtime.budget.max-extension       | -1s  | must not be negative
 			edge-runtime.budget.check-interval      | 0ms  | must be at least 1ms and at most 1m
 			edge-runtime.budget.check-interval      | 1ns  | must be at least 1ms and at most 1m
@@ -171,8 +172,9 @@ class EdgeRuntimeAutoConfigurationTests {
 			edge-runtime.storage.quota              | -1MB | must not be negative
 			edge-runtime.max-in-flight              | 0    | must be at least 1
 			edge-runtime.retention.max-count        | -1   | must not be negative
-			edge-runtime.retention.max-age          | 0s   | must be greater than 0
-			edge-runtime.memory-pressure.threshold  | 2    | must be greater than 0 and at most 1
+			edge-runtime.retention.max-age          | 0s   | (to keep no finished task, set retention.max-count to 0)
+			edge-runtime.memory-pressure.threshold  | 2    | at most 1: a fraction of the old generation's maximum
+			edge-runtime.memory-pressure.threshold  | 0    | (to not watch memory pressure, set memory-pressure.enabled to false)
 			edge-runtime.tasks.base-path            | tasks | must start with '/', not end with '/' and not be '/'
 			""")
 	void runtimeWhenPropertyInvalidShouldFailNamingPropertyAndRule(String property, String value, String rule) {
