@@ -82,8 +82,10 @@ public class BeforeUnloadEvent extends ApplicationEvent {
 	/**
 	 * Asks for more wall-clock time for the task. Only {@link UnloadReason#WALL_CLOCK} events of a task
 	 * can be extended, and all extensions of one task together are capped by
-	 * {@code edge-runtime.budget.max-extension}. After an extension the event is published again at the
-	 * same ratio of the new budget.
+	 * {@code edge-runtime.budget.max-extension}. An extension takes the announcement back: the task sees
+	 * {@link TaskContext#isUnloading()} false again (unless the shutdown or another budget was announced to
+	 * it too), so that a task that stops when unloading uses the time granted. The event is published, and
+	 * the task is unloading, again at the same ratio of the new budget.
 	 * @param extension the time wanted
 	 * @return the time granted, possibly less than asked for, {@link Duration#ZERO} when none
 	 */

@@ -68,15 +68,17 @@ public interface TaskContext {
 	/**
 	 * Whether a {@code beforeunload} announced to this task is in force: a budget is nearly used up, the
 	 * application is shutting down, or the instance is under memory pressure. A well-behaved task saves its
-	 * state and stops soon after. A budget or the shutdown holds until the task ends; memory pressure only
-	 * while it lasts: a task that goes on through it is no longer unloading once it is over.
+	 * state and stops soon after. A budget or the shutdown holds until the task ends, except the wall clock's
+	 * when a {@link BeforeUnloadEvent} listener grants an extension: the task is not about to be stopped any
+	 * more, and is unloading again at the ratio of its new budget. Memory pressure holds only while it lasts: a
+	 * task that goes on through it is no longer unloading once it is over.
 	 * @return {@code true} while unloading is announced
 	 */
 	boolean isUnloading();
 
 	/**
 	 * The reason of the last {@code beforeunload} announced to this task that is still in force: once memory
-	 * pressure is over, the reason before it (or {@code null}).
+	 * pressure is over, or the wall clock extended, the reason before it (or {@code null}).
 	 * @return the reason, or {@code null}
 	 */
 	@Nullable UnloadReason unloadReason();

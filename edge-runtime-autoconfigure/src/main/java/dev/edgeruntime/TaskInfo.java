@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * @param usage how much of them it has used
  * @param progress the last progress it reported, or {@code null}
  * @param unloadReason the reason it was last told about in a {@link BeforeUnloadEvent} (memory pressure only
- * while it lasts), or that ended it, or {@code null}
+ * while it lasts, the wall clock until an extension), or that ended it, or {@code null}
  * @param error the type and message of the error that ended it, or {@code null}
  * @param attempt the attempt number, 1 for in-process tasks
  * @author edge-runtime developers

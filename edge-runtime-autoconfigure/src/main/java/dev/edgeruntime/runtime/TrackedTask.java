@@ -103,6 +103,14 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 	/** The reason the task is told about once the memory pressure is over; written under the task's lock. */
 	private @Nullable UnloadReason reasonBeyondPressure;
 
+	/**
+	 * Whether the task was unloading, and for what, just before its wall-clock budget was announced: what an
+	 * extension of that budget gives back. Written under the task's lock.
+	 */
+	private boolean unloadingBeforeWallClock;
+
+	private @Nullable UnloadReason reasonBeforeWallClock;
+
 	private volatile @Nullable TaskError error;
 
 	volatile boolean observed;
@@ -461,6 +469,10 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 
 	/** Announces a {@code beforeunload} that holds until the task ends: a budget nearly used up, the shutdown. */
 	synchronized void announce(UnloadReason reason) {
+		if (reason == UnloadReason.WALL_CLOCK && this.reasonBeyondPressure != UnloadReason.WALL_CLOCK) {
+			this.unloadingBeforeWallClock = this.unloading;
+			this.reasonBeforeWallClock = this.reasonBeyondPressure;
+		}
 		this.unloadReason = reason;
 		this.reasonBeyondPressure = reason;
 		this.unloading = true;
@@ -493,7 +505,13 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 		this.reasonBeyondPressure = reason;
 	}
 
-	Duration grantExtension(Duration wanted, Duration cap) {
+	/**
+	 * Grants more wall-clock time, within the cap of all extensions. The wall-clock budget's announcement is
+	 * taken back: the task is no longer about to be stopped for it, so a task that stops when it sees
+	 * {@link #isUnloading()} uses the time it was just given. It is announced again at the ratio of the new
+	 * budget. A reason announced since the wall clock's (the shutdown, another budget) stays in force.
+	 */
+	synchronized Duration grantExtension(Duration wanted, Duration cap) {
 		Duration left = cap.minus(this.extensionGranted);
 		if (left.isNegative() || left.isZero()) {
 			return Duration.ZERO;
@@ -502,6 +520,14 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 		this.extensionGranted = this.extensionGranted.plus(granted);
 		this.wallClockBudget = this.wallClockBudget.plus(granted);
 		this.warned &= ~(1 << UnloadReason.WALL_CLOCK.ordinal());
+		// an ended task keeps the reason that ended it
+		if (this.reasonBeyondPressure == UnloadReason.WALL_CLOCK && !this.state.isTerminal()) {
+			this.reasonBeyondPressure = this.reasonBeforeWallClock;
+			this.unloading = this.unloadingBeforeWallClock;
+			if (this.unloadReason == UnloadReason.WALL_CLOCK) {
+				this.unloadReason = this.memoryPressure ? UnloadReason.MEMORY : this.reasonBeyondPressure;
+			}
+		}
 		return granted;
 	}
 

@@ -16,6 +16,7 @@ import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskOptions;
 import dev.edgeruntime.TaskState;
 import dev.edgeruntime.UnloadReason;
+import dev.edgeruntime.runtime.DefaultEdgeRuntime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -176,6 +177,63 @@ class BudgetTests {
 			assertThat(granted).containsExactly(Duration.ofMillis(300), Duration.ZERO);
 			assertThat(task.info().budget().wallClock()).isEqualTo(Duration.ofMillis(700));
 			assertThat(task.info().unloadReason()).isEqualTo(UnloadReason.WALL_CLOCK);
+		});
+	}
+
+	@Test
+	void extensionShouldLetTheTaskGoOnAsNotUnloadingUntilTheNewBudgetIsAnnounced() {
+		this.contextRunner.withPropertyValues("edge-runtime.budget.max-extension=1s").run((context) -> {
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			EventRecorder recorder = context.getBean(EventRecorder.class);
+			List<Duration> granted = new CopyOnWriteArrayList<>();
+			recorder.onBeforeUnload = (event) -> granted.add(event.extend(Duration.ofSeconds(20)));
+			List<String> seenByTask = new CopyOnWriteArrayList<>();
+			TaskHandle<Void> task = runtime.waitUntil(TaskOptions.named("extended").wallClock(Duration.ofMillis(400)),
+					() -> {
+						TaskContext current = TaskContext.current();
+						// granted: the task is no longer about to be stopped, and uses the time it was given
+						await().until(() -> granted.size() == 1);
+						seenByTask.add(current.isUnloading() + ":" + current.unloadReason());
+						// announced again at the ratio of the new budget, the cap used up: unloading for good
+						await().until(() -> granted.size() == 2);
+						seenByTask.add(current.isUnloading() + ":" + current.unloadReason());
+						new CountDownLatch(1).await();
+						return null;
+					});
+			await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.BUDGET_EXCEEDED));
+			assertThat(granted).containsExactly(Duration.ofSeconds(1), Duration.ZERO);
+			assertThat(seenByTask).containsExactly("false:null", "true:WALL_CLOCK");
+			assertThat(task.info().unloadReason()).isEqualTo(UnloadReason.WALL_CLOCK);
+		});
+	}
+
+	@Test
+	void extensionShouldLeaveTheShutdownAnnouncedToTheTaskInForce() {
+		this.contextRunner.run((context) -> {
+			DefaultEdgeRuntime runtime = context.getBean(DefaultEdgeRuntime.class);
+			EventRecorder recorder = context.getBean(EventRecorder.class);
+			List<Duration> granted = new CopyOnWriteArrayList<>();
+			recorder.onBeforeUnload = (event) -> {
+				if (event.reason() == UnloadReason.WALL_CLOCK) {
+					granted.add(event.extend(Duration.ofSeconds(20)));
+				}
+			};
+			// the application shuts down: a task accepted now is unloading (termination) from its start
+			runtime.announceTermination(Duration.ofSeconds(30));
+			CountDownLatch release = new CountDownLatch(1);
+			List<String> seenByTask = new CopyOnWriteArrayList<>();
+			TaskHandle<Void> task = runtime.waitUntil(TaskOptions.named("extended").wallClock(Duration.ofMillis(400)),
+					() -> {
+						TaskContext current = TaskContext.current();
+						await().until(() -> granted.size() == 1);
+						seenByTask.add(current.isUnloading() + ":" + current.unloadReason());
+						release.await();
+						return null;
+					});
+			await().untilAsserted(() -> assertThat(seenByTask).containsExactly("true:TERMINATION"));
+			assertThat(task.info().unloadReason()).isEqualTo(UnloadReason.TERMINATION);
+			release.countDown();
+			task.result().get(10, TimeUnit.SECONDS);
 		});
 	}
 
