@@ -37,6 +37,7 @@ import dev.edgeruntime.TaskInfo;
 import dev.edgeruntime.TaskOptions;
 import dev.edgeruntime.TaskOrigin;
 import dev.edgeruntime.TaskRejectedException;
+import dev.edgeruntime.TaskRejectedException.RejectionCause;
 import dev.edgeruntime.TaskState;
 import dev.edgeruntime.UnhandledRejectionEvent;
 import dev.edgeruntime.UnloadReason;
@@ -321,25 +322,26 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			drop(task, "its executor refused it: " + ex.getMessage());
 			release(task);
 			// a refusal like the others (counted, and heard by the listeners), of a task already registered
-			throw reject(UnloadReason.TERMINATION, "Background task " + task.name() + " was refused: the runtime's "
-					+ "executor is shut down", RETRY_AFTER_TERMINATION);
+			throw reject(UnloadReason.TERMINATION, RejectionCause.SHUTDOWN, "Background task " + task.name()
+					+ " was refused: the runtime's executor is shut down", RETRY_AFTER_TERMINATION);
 		}
 	}
 
 	private <T> TrackedTask<T> admit(TaskOptions options, String name, boolean threadBound) {
 		if (!this.accepting) {
-			throw reject(UnloadReason.TERMINATION, "Background task '" + name
+			throw reject(UnloadReason.TERMINATION, RejectionCause.SHUTDOWN, "Background task '" + name
 					+ "' refused: the application is shutting down", RETRY_AFTER_TERMINATION);
 		}
 		if (this.memoryMonitor != null && this.memoryMonitor.isUnderPressure()) {
-			throw reject(UnloadReason.EARLY_DROP, "Background task '" + name
+			throw reject(UnloadReason.EARLY_DROP, RejectionCause.MEMORY_PRESSURE, "Background task '" + name
 					+ "' refused: the instance is under memory pressure", RETRY_AFTER_CAPACITY);
 		}
 		int current;
 		do {
 			current = this.inFlight.get();
 			if (current >= this.maxInFlight) {
-				throw reject(UnloadReason.EARLY_DROP, "Background task '" + name + "' refused: " + this.maxInFlight
+				throw reject(UnloadReason.EARLY_DROP, RejectionCause.MAX_IN_FLIGHT, "Background task '" + name
+						+ "' refused: " + this.maxInFlight
 						+ " tasks are already in flight (edge-runtime.max-in-flight)", RETRY_AFTER_CAPACITY);
 			}
 		}
@@ -370,17 +372,19 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		return task;
 	}
 
-	private TaskRejectedException reject(UnloadReason reason, String message, Duration retryAfter) {
+	private TaskRejectedException reject(UnloadReason reason, RejectionCause cause, String message,
+			Duration retryAfter) {
 		this.registry.countRejected();
+		TaskRejectedException rejection = new TaskRejectedException(message, reason, cause, retryAfter);
 		for (TaskLifecycleListener listener : this.listeners) {
 			try {
-				listener.taskRejected(reason);
+				listener.taskRejected(rejection);
 			}
 			catch (RuntimeException ex) {
 				listenerFailed(listener, "taskRejected", null, ex);
 			}
 		}
-		return new TaskRejectedException(message, reason, retryAfter);
+		return rejection;
 	}
 
 	private static String nameOf(TaskOptions options, Object work) {

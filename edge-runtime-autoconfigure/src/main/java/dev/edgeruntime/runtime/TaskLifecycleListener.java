@@ -3,6 +3,7 @@ package dev.edgeruntime.runtime;
 import java.time.Duration;
 
 import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskRejectedException;
 import dev.edgeruntime.TaskState;
 import dev.edgeruntime.UnloadReason;
 import org.jspecify.annotations.Nullable;
@@ -69,6 +70,16 @@ public interface TaskLifecycleListener {
 	 * @param reason {@link UnloadReason#TERMINATION} or {@link UnloadReason#EARLY_DROP}
 	 */
 	default void taskRejected(UnloadReason reason) {
+	}
+
+	/**
+	 * A task was refused, with what refused it. The runtime calls this method; by default it calls
+	 * {@link #taskRejected(UnloadReason)}.
+	 * @param rejection the exception the caller gets, with its reason and
+	 * {@link TaskRejectedException#getRejectionCause() cause}
+	 */
+	default void taskRejected(TaskRejectedException rejection) {
+		taskRejected(rejection.getReason());
 	}
 
 	/**

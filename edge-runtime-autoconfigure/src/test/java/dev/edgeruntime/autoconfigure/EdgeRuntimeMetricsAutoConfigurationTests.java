@@ -26,6 +26,7 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
@@ -63,6 +64,31 @@ class EdgeRuntimeMetricsAutoConfigurationTests {
 				assertThat(registry.get("edge.runtime.tasks.rejected").tag("reason", reason).counter().count())
 					.isZero();
 			}
+			for (String cause : new String[] { "shutdown", "max_in_flight", "memory_pressure" }) {
+				assertThat(registry.get("edge.runtime.tasks.rejections").tag("cause", cause).counter().count())
+					.isZero();
+			}
+			assertThat(registry.get("edge.runtime.memory.pressure").gauge().value()).isZero();
+			assertThat(registry.get("edge.runtime.draining").gauge().value()).isZero();
+		});
+	}
+
+	@Test
+	void drainingGaugeWhenContextStopsAndStartsAgainShouldFollowTheRuntime() {
+		this.contextRunner.run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			ConfigurableApplicationContext application = context
+				.getSourceApplicationContext(ConfigurableApplicationContext.class);
+			application.stop();
+			assertThat(registry.get("edge.runtime.draining").gauge().value()).isEqualTo(1);
+			assertThatExceptionOfType(TaskRejectedException.class)
+				.isThrownBy(() -> runtime.waitUntil(TaskOptions.named("refused"), () -> "refused"));
+			assertThat(registry.get("edge.runtime.tasks.rejections").tags("reason", "termination", "cause", "shutdown")
+				.counter()
+				.count()).isEqualTo(1);
+			application.start();
+			assertThat(registry.get("edge.runtime.draining").gauge().value()).isZero();
 		});
 	}
 

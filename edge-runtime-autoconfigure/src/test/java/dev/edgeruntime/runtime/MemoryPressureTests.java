@@ -16,7 +16,12 @@ import dev.edgeruntime.TaskContext;
 import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskOptions;
 import dev.edgeruntime.TaskRejectedException;
+import dev.edgeruntime.TaskRejectedException.RejectionCause;
 import dev.edgeruntime.UnloadReason;
+import dev.edgeruntime.actuate.EdgeRuntimeMeterBinder;
+import dev.edgeruntime.actuate.TaskMetricsListener;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Tests that instance memory pressure is a passing state for the tasks that go on through it: they are
- * unloading while it lasts, and no longer once it is over. The old generation is a stand-in whose usage
+ * unloading while it lasts, and no longer once it is over; and that operators see it, and its refusals apart
+ * from those of capacity. The old generation is a stand-in whose usage
  * after collection the test sets, so that the pressure can end, which a real heap does not do on cue.
  *
  * @author edge-runtime developers
@@ -41,6 +47,8 @@ class MemoryPressureTests {
 
 	private final CountDownLatch release = new CountDownLatch(1);
 
+	private final MeterRegistry meters = new SimpleMeterRegistry();
+
 	private DefaultEdgeRuntime runtime;
 
 	@BeforeEach
@@ -50,7 +58,14 @@ class MemoryPressureTests {
 			if (event instanceof BeforeUnloadEvent beforeUnload) {
 				this.events.add(beforeUnload);
 			}
-		}).memoryPool(oldGeneration()).memoryPressureThreshold(0.5).checkInterval(Duration.ofMinutes(1)).build();
+		})
+			.memoryPool(oldGeneration())
+			.memoryPressureThreshold(0.5)
+			.checkInterval(Duration.ofMinutes(1))
+			.maxInFlight(2)
+			.listeners(List.of(new TaskMetricsListener(this.meters)))
+			.build();
+		new EdgeRuntimeMeterBinder(this.runtime).bindTo(this.meters);
 		this.runtime.start();
 	}
 
@@ -103,6 +118,33 @@ class MemoryPressureTests {
 		pressure(false);
 		assertThat(task.isUnloading()).isTrue();
 		assertThat(task.unloadReason()).isEqualTo(UnloadReason.TERMINATION);
+	}
+
+	@Test
+	void refusalsForMemoryPressureShouldBeCountedApartFromThoseForCapacity() throws Exception {
+		assertThat(this.meters.get(EdgeRuntimeMeterBinder.MEMORY_PRESSURE).gauge().value()).isZero();
+		startBlockedTask("first");
+		pressure(true);
+		assertThat(this.meters.get(EdgeRuntimeMeterBinder.MEMORY_PRESSURE).gauge().value()).isEqualTo(1);
+		assertThatExceptionOfType(TaskRejectedException.class)
+			.isThrownBy(() -> this.runtime.waitUntil(TaskOptions.named("refused"), () -> "refused"))
+			.satisfies((ex) -> assertThat(ex.getRejectionCause()).isEqualTo(RejectionCause.MEMORY_PRESSURE));
+		pressure(false);
+		assertThat(this.meters.get(EdgeRuntimeMeterBinder.MEMORY_PRESSURE).gauge().value()).isZero();
+		startBlockedTask("second");
+		assertThatExceptionOfType(TaskRejectedException.class)
+			.isThrownBy(() -> this.runtime.waitUntil(TaskOptions.named("refused"), () -> "refused"))
+			.satisfies((ex) -> assertThat(ex.getRejectionCause()).isEqualTo(RejectionCause.MAX_IN_FLIGHT));
+		// the counter by reason goes on counting both as it did; the one by cause tells them apart
+		assertThat(this.meters.get(TaskMetricsListener.REJECTED).tag("reason", "early_drop").counter().count())
+			.isEqualTo(2);
+		assertThat(rejections("early_drop", "memory_pressure")).isEqualTo(1);
+		assertThat(rejections("early_drop", "max_in_flight")).isEqualTo(1);
+		assertThat(rejections("termination", "shutdown")).isZero();
+	}
+
+	private double rejections(String reason, String cause) {
+		return this.meters.get(TaskMetricsListener.REJECTIONS).tags("reason", reason, "cause", cause).counter().count();
 	}
 
 	private TaskContext startBlockedTask(String name) throws InterruptedException {
