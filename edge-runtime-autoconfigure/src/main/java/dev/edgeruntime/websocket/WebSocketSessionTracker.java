@@ -87,7 +87,8 @@ public final class WebSocketSessionTracker implements ApplicationListener<Before
 
 	private final Map<UUID, Session> byTask = new ConcurrentHashMap<>();
 
-	private final ExecutorService senders;
+	/** Shut down when the tracker stops, and a new one made when it starts again. */
+	private volatile ExecutorService senders;
 
 	private volatile boolean running;
 
@@ -106,11 +107,15 @@ public final class WebSocketSessionTracker implements ApplicationListener<Before
 		this.defaultWallClock = defaultWallClock;
 		this.sendTimeLimit = (int) Math.min(Integer.MAX_VALUE, sendTimeLimit.toMillis());
 		this.bufferSizeLimit = (int) Math.min(Integer.MAX_VALUE, bufferSizeLimit.toBytes());
+		this.senders = newSenders();
+	}
+
+	private static ExecutorService newSenders() {
 		// Bounded: at shutdown every session hears a notice at once; a few stuck clients only slow the rest.
 		ThreadPoolExecutor executor = new ThreadPoolExecutor(SENDER_THREADS, SENDER_THREADS, 30, TimeUnit.SECONDS,
 				new LinkedBlockingQueue<>(), daemonThreads());
 		executor.allowCoreThreadTimeOut(true);
-		this.senders = executor;
+		return executor;
 	}
 
 	private static CustomizableThreadFactory daemonThreads() {
@@ -270,12 +275,20 @@ public final class WebSocketSessionTracker implements ApplicationListener<Before
 			}
 		};
 		synchronized (tracked) {
-			try {
-				tracked.outbox = tracked.outbox.thenRunAsync(job, this.senders).exceptionally((ex) -> null);
-			}
-			catch (RejectedExecutionException ex) {
-				job.run(); // stopped already: send on this thread rather than not at all
-			}
+			tracked.outbox = tracked.outbox.thenRunAsync(job, this::execute).exceptionally((ex) -> null);
+		}
+	}
+
+	/**
+	 * Runs a send on the tracker's threads or, once they are shut down, on this thread rather than not at all.
+	 * Not left to the future a send is chained to: it would take the refusal for the send's failure, and drop it.
+	 */
+	private void execute(Runnable send) {
+		try {
+			this.senders.execute(send);
+		}
+		catch (RejectedExecutionException ex) {
+			send.run();
 		}
 	}
 
@@ -289,18 +302,23 @@ public final class WebSocketSessionTracker implements ApplicationListener<Before
 	}
 
 	@Override
-	public void start() {
+	public synchronized void start() {
+		// started again after a stop (a checkpoint of the JVM and its restore): the stop shut the senders down
+		if (this.senders.isShutdown()) {
+			this.senders = newSenders();
+		}
 		this.running = true;
 	}
 
 	@Override
-	public void stop() {
+	public synchronized void stop() {
 		this.running = false;
 		// The drain has closed (or is closing) the sessions it cancelled; let those closes reach the clients.
-		this.senders.shutdown();
+		ExecutorService senders = this.senders;
+		senders.shutdown();
 		try {
-			if (!this.senders.awaitTermination(this.sendTimeLimit, TimeUnit.MILLISECONDS)) {
-				this.senders.shutdownNow();
+			if (!senders.awaitTermination(this.sendTimeLimit, TimeUnit.MILLISECONDS)) {
+				senders.shutdownNow();
 			}
 		}
 		catch (InterruptedException ex) {
@@ -329,13 +347,7 @@ public final class WebSocketSessionTracker implements ApplicationListener<Before
 	private void limitExceeded(Session tracked, SessionLimitExceededException ex) {
 		logger.info("WebSocket session " + tracked.session.getId() + " closed with "
 				+ CloseStatus.SESSION_NOT_RELIABLE.getCode() + " (session not reliable): " + ex.getMessage());
-		Runnable close = () -> close(tracked.session, CloseStatus.SESSION_NOT_RELIABLE);
-		try {
-			this.senders.execute(close);
-		}
-		catch (RejectedExecutionException stopped) {
-			close.run();
-		}
+		execute(() -> close(tracked.session, CloseStatus.SESSION_NOT_RELIABLE));
 	}
 
 	/** A session several threads may send on, closed as soon as one send exceeds its limits. */

@@ -138,12 +138,16 @@ class WebSocketSessionLimitTests {
 
 		final List<CloseStatus> closes = new CopyOnWriteArrayList<>();
 
+		/** The thread of the latest send. */
+		volatile @Nullable Thread sender;
+
 		private final Map<String, Object> attributes = new ConcurrentHashMap<>();
 
 		private volatile boolean open = true;
 
 		@Override
 		public void sendMessage(WebSocketMessage<?> message) throws IOException {
+			this.sender = Thread.currentThread();
 			this.sending.countDown();
 			try {
 				if (!this.release.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
