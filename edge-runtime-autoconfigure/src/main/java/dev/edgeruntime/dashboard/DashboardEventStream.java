@@ -227,6 +227,9 @@ public final class DashboardEventStream implements SmartLifecycle {
 	public void stop() {
 		// no wait for a push in progress: a stuck page must not hold up shutdown
 		this.ticker.stop(Duration.ZERO);
+		// a change's push still due is cancelled with the ticker: left pending, it would hold back every change
+		// after a start again (a context stopped for a checkpoint of the JVM, and restored)
+		this.changePending.set(false);
 		for (Client client : this.clients) {
 			this.clients.remove(client);
 			// completed by its sender, after the write in progress: a page stuck in a write waits for it alone

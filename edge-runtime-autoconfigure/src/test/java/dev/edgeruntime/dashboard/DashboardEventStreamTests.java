@@ -70,6 +70,21 @@ class DashboardEventStreamTests {
 	}
 
 	@Test
+	void changeCutOffByAStopShouldNotHoldBackThoseAfterAStart() {
+		this.stream.start();
+		this.stream.subscribe(this.view, false);
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(this.reads).hasValue(1));
+		// its push is due later (the changes of a moment make one push): the stop cancels it
+		this.stream.changed();
+		this.stream.stop();
+		this.stream.start();
+		this.stream.subscribe(this.view, false);
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(this.reads).hasValue(2));
+		this.stream.changed();
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(this.reads).hasValue(3));
+	}
+
+	@Test
 	void phaseShouldStopBeforeGracefulShutdown() {
 		// a higher phase stops earlier
 		assertThat(this.stream.getPhase()).isGreaterThan(WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE);
