@@ -143,6 +143,26 @@ class MemoryPressureTests {
 		assertThat(rejections("termination", "shutdown")).isZero();
 	}
 
+	@Test
+	void pressureShouldStillBeWatchedAfterAStopAndAStart() {
+		pressure(true);
+		// what a context stopped for a checkpoint of the JVM, then restored, does to the runtime
+		this.runtime.drain(Duration.ZERO);
+		this.runtime.suspend();
+		this.runtime.start();
+		pressure(false);
+		assertThat(this.meters.get(EdgeRuntimeMeterBinder.DRAINING).gauge().value()).isZero();
+		assertThat(this.runtime.waitUntil(TaskOptions.named("accepted"), () -> "accepted").result())
+			.succeedsWithin(Duration.ofSeconds(10))
+			.isEqualTo("accepted");
+		pressure(true);
+		assertThat(this.events).extracting(BeforeUnloadEvent::reason)
+			.containsExactly(UnloadReason.MEMORY, UnloadReason.MEMORY);
+		assertThatExceptionOfType(TaskRejectedException.class)
+			.isThrownBy(() -> this.runtime.waitUntil(TaskOptions.named("refused"), () -> "refused"))
+			.satisfies((ex) -> assertThat(ex.getRejectionCause()).isEqualTo(RejectionCause.MEMORY_PRESSURE));
+	}
+
 	private double rejections(String reason, String cause) {
 		return this.meters.get(TaskMetricsListener.REJECTIONS).tags("reason", reason, "cause", cause).counter().count();
 	}
