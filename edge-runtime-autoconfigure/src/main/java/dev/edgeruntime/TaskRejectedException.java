@@ -90,7 +90,7 @@ public class TaskRejectedException extends RejectedExecutionException {
 		MEMORY_PRESSURE;
 
 		/**
-		 * The name in lower case, as in the {@code cause} tag of the {@code edge.runtime.tasks.rejections}
+		 * The name in lower case, as in the {@code cause} tag of the {@code edge.runtime.tasks.rejected}
 		 * counter.
 		 * @return for example {@code memory_pressure}
 		 */

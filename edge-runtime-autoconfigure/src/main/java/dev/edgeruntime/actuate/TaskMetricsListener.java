@@ -22,11 +22,9 @@ import io.micrometer.core.instrument.Timer;
  * how long each ran;</li>
  * <li>{@value #BUDGET_EXCEEDED} (counter; tag {@code reason}: {@code wall_clock}, {@code cpu},
  * {@code memory}): tasks stopped because they used up a budget;</li>
- * <li>{@value #REJECTED} (counter; tag {@code reason}: {@code termination}, {@code early_drop}): tasks
- * refused;</li>
- * <li>{@value #REJECTIONS} (counter; tags {@code reason} and {@code cause}: {@code shutdown},
- * {@code max_in_flight}, {@code memory_pressure}): the same refusals, told apart by what refused them, which
- * {@code early_drop} does not say;</li>
+ * <li>{@value #REJECTED} (counter; tags {@code reason}: {@code termination}, {@code early_drop}, and
+ * {@code cause}: {@code shutdown}, {@code max_in_flight}, {@code memory_pressure}): tasks refused, and what
+ * refused them, which {@code early_drop} alone does not say;</li>
  * <li>{@value #UNHANDLED} (counter; tag {@code name}): tasks that failed with nobody observing their
  * result and no listener handling their {@link dev.edgeruntime.UnhandledRejectionEvent}.</li>
  * </ul>
@@ -45,9 +43,6 @@ public final class TaskMetricsListener implements TaskLifecycleListener {
 	/** Counter of refused tasks. */
 	public static final String REJECTED = "edge.runtime.tasks.rejected";
 
-	/** Counter of refused tasks by reason and cause. */
-	public static final String REJECTIONS = "edge.runtime.tasks.rejections";
-
 	/** Counter of failed tasks whose result nobody observed. */
 	public static final String UNHANDLED = "edge.runtime.tasks.unhandled";
 
@@ -55,9 +50,7 @@ public final class TaskMetricsListener implements TaskLifecycleListener {
 
 	private final Map<UnloadReason, Counter> budgetExceeded = new EnumMap<>(UnloadReason.class);
 
-	private final Map<UnloadReason, Counter> rejected = new EnumMap<>(UnloadReason.class);
-
-	private final Map<RejectionCause, Counter> rejections = new EnumMap<>(RejectionCause.class);
+	private final Map<RejectionCause, Counter> rejected = new EnumMap<>(RejectionCause.class);
 
 	/**
 	 * Creates a new instance and registers the counters whose tags are known in advance, so that they
@@ -73,16 +66,9 @@ public final class TaskMetricsListener implements TaskLifecycleListener {
 				.tag("reason", reason.value())
 				.register(registry));
 		}
-		for (UnloadReason reason : new UnloadReason[] { UnloadReason.TERMINATION, UnloadReason.EARLY_DROP }) {
-			this.rejected.put(reason, Counter.builder(REJECTED)
-				.description("Background tasks refused")
-				.tag("reason", reason.value())
-				.register(registry));
-		}
 		for (RejectionCause cause : RejectionCause.values()) {
-			// a second counter, not a tag added to the first: a lookup of that one by reason finds one counter
-			this.rejections.put(cause, Counter.builder(REJECTIONS)
-				.description("Background tasks refused, by what refused them")
+			this.rejected.put(cause, Counter.builder(REJECTED)
+				.description("Background tasks refused")
 				.tag("reason", reasonOf(cause).value())
 				.tag("cause", cause.value())
 				.register(registry));
@@ -109,17 +95,8 @@ public final class TaskMetricsListener implements TaskLifecycleListener {
 	}
 
 	@Override
-	public void taskRejected(UnloadReason reason) {
-		counter(this.rejected, REJECTED, reason).increment();
-	}
-
-	@Override
 	public void taskRejected(TaskRejectedException rejection) {
-		taskRejected(rejection.getReason());
-		Counter counter = this.rejections.get(rejection.getRejectionCause());
-		if (counter != null) {
-			counter.increment();
-		}
+		this.rejected.get(rejection.getRejectionCause()).increment();
 	}
 
 	@Override

@@ -171,8 +171,10 @@ class RuntimeAccountingTests {
 			assertThatExceptionOfType(TaskRejectedException.class)
 				.isThrownBy(() -> runtime.waitUntil(TaskOptions.named("refused"), () -> "never"));
 			assertThat(runtime.status().rejected()).isEqualTo(1);
-			assertThat(meters.get(TaskMetricsListener.REJECTED).tag("reason", "termination").counter().count())
-				.isEqualTo(1);
+			assertThat(meters.get(TaskMetricsListener.REJECTED)
+				.tags("reason", "termination", "cause", "shutdown")
+				.counter()
+				.count()).isEqualTo(1);
 		}
 		finally {
 			runtime.close();
