@@ -75,11 +75,9 @@ public class EdgeRuntimeProperties implements InitializingBean {
 		invalid.check(this.maxInFlight >= 1, "max-in-flight", this.maxInFlight, "must be at least 1");
 		Budget budget = this.budget;
 		// the rules say what to write instead of 0, which people write to mean "none"
-		invalid.check(isPositive(budget.getWallClock()), "budget.wall-clock", budget.getWallClock(),
-				"must be greater than 0: every task has a wall-clock budget (a long one, 1d say, for tasks not to be "
-						+ "stopped by it)");
-		invalid.check(isPositive(budget.getCpuTime()), "budget.cpu-time", budget.getCpuTime(),
-				"must be greater than 0 (leave it unset for no CPU-time budget)");
+		invalid.checkPositive("budget.wall-clock", budget.getWallClock(), ": every task has a wall-clock budget "
+				+ "(a long one, 1d say, for tasks not to be stopped by it)");
+		invalid.checkPositive("budget.cpu-time", budget.getCpuTime(), " (leave it unset for no CPU-time budget)");
 		invalid.check(budget.getMemory() == null || budget.getMemory().toBytes() > 0, "budget.memory",
 				budget.getMemory(), "must be greater than 0 (leave it unset for no memory budget)");
 		double ratio = budget.getBeforeUnloadRatio();
@@ -100,8 +98,8 @@ public class EdgeRuntimeProperties implements InitializingBean {
 				"must be a directory the application can write to, or a path where it can create one: " + unusableRoot);
 		invalid.check(this.retention.getMaxCount() >= 0, "retention.max-count", this.retention.getMaxCount(),
 				"must not be negative");
-		invalid.check(isPositive(this.retention.getMaxAge()), "retention.max-age", this.retention.getMaxAge(),
-				"must be greater than 0 (to keep no finished task, set retention.max-count to 0)");
+		invalid.checkPositive("retention.max-age", this.retention.getMaxAge(),
+				" (to keep no finished task, set retention.max-count to 0)");
 		double threshold = this.memoryPressure.getThreshold();
 		invalid.check(threshold > 0 && threshold <= 1, "memory-pressure.threshold", threshold,
 				"must be greater than 0 and at most 1: a fraction of the old generation's maximum (to not watch memory "
@@ -117,10 +115,6 @@ public class EdgeRuntimeProperties implements InitializingBean {
 	 * ancestor that exists, is no directory or cannot be written to.
 	 * @return the reason, or {@code null} when it looks usable (creating it can still fail at start)
 	 */
-	private static boolean isPositive(@Nullable Duration duration) {
-		return duration == null || (!duration.isNegative() && !duration.isZero());
-	}
-
 	private static @Nullable String unusable(Path root) {
 		Path existing = root.toAbsolutePath().normalize();
 		while (existing != null && !Files.exists(existing)) {

@@ -114,8 +114,18 @@ public class InvalidPropertiesException extends RuntimeException {
 		 * @param value the value
 		 */
 		public void checkPositive(String property, @Nullable Duration value) {
+			checkPositive(property, value, "");
+		}
+
+		/**
+		 * Records a violation unless the duration is {@code null} or positive, saying what to write instead.
+		 * @param property the property name below the prefix
+		 * @param value the value
+		 * @param advice added to the rule, after "must be greater than 0" (what to write for "none", say)
+		 */
+		public void checkPositive(String property, @Nullable Duration value, String advice) {
 			check(value == null || (!value.isNegative() && !value.isZero()), property, value,
-					"must be greater than 0");
+					"must be greater than 0" + advice);
 		}
 
 		/**
