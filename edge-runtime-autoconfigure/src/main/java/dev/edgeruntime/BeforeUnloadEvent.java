@@ -21,8 +21,8 @@ import org.springframework.context.ApplicationEvent;
  * </pre>
  *
  * Events about one task carry it in {@link #task()}; events about the whole runtime (shutdown, memory
- * pressure) carry none. Listeners run on the runtime's watchdog thread (or the thread closing the
- * application, or for memory pressure the JVM's thread that reports it) and should return quickly.
+ * pressure) carry none. Listeners run on the runtime's watchdog thread (or the thread closing or stopping
+ * the application, or for memory pressure the JVM's thread that reports it) and should return quickly.
  *
  * @author edge-runtime developers
  */

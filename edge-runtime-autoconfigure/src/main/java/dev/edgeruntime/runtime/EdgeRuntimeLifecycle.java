@@ -16,7 +16,7 @@ import org.springframework.context.event.ContextClosedEvent;
  * {@code beforeunload} with reason {@code termination} (requests still in flight may still start tasks);
  * then, after the web server's graceful shutdown and before executors and the {@code DataSource} go, new
  * tasks are refused and those in flight are drained within the grace period. A context that is only stopped
- * (a checkpoint of the JVM) drains the same way, and accepts tasks again once started.
+ * (a checkpoint of the JVM) announces and drains the same way, and accepts tasks again once started.
  *
  * @author edge-runtime developers
  */
@@ -72,12 +72,16 @@ public final class EdgeRuntimeLifecycle
 
 	/**
 	 * Drains the tasks in flight. When the context closes, the runtime is closed too; when it only stops (a
-	 * checkpoint of the JVM stops the lifecycle beans and starts them again on restore), it is suspended, with
-	 * nothing of its storage left open, and {@link #start()} makes it accept tasks again.
+	 * checkpoint of the JVM stops the lifecycle beans and starts them again on restore), the tasks are told
+	 * first, as the close tells them, it is suspended, with nothing of its storage left open, and
+	 * {@link #start()} makes it accept tasks again.
 	 */
 	@Override
 	public void stop() {
 		try {
+			// A close announced it already (once only): a stop alone has no ContextClosedEvent, and its drain
+			// would otherwise interrupt tasks that were never told, with no chance to save their progress.
+			this.runtime.announceTermination(this.gracePeriod);
 			this.runtime.drain(this.gracePeriod);
 		}
 		finally {

@@ -318,6 +318,38 @@ class ShutdownTests {
 	}
 
 	@Test
+	void stopShouldTellTheTasksInFlightBeforeItDrainsThem() {
+		// a checkpoint of the JVM (CRaC) stops the context without closing it: the tasks it drains are told first,
+		// as at a close, so that one that saves its progress when told does so rather than being interrupted
+		this.contextRunner.withPropertyValues("edge-runtime.shutdown.grace-period=10s").run((context) -> {
+			ConfigurableApplicationContext application = context
+				.getSourceApplicationContext(ConfigurableApplicationContext.class);
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			EventRecorder recorder = context.getBean(EventRecorder.class);
+			CountDownLatch started = new CountDownLatch(1);
+			CountDownLatch never = new CountDownLatch(1);
+			TaskHandle<String> saving = runtime.waitUntil(TaskOptions.named("saving"), () -> {
+				started.countDown();
+				while (!TaskContext.current().isUnloading()) {
+					never.await(10, TimeUnit.MILLISECONDS);
+				}
+				return "saved";
+			});
+			assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+			application.stop();
+			assertThat(saving.state()).isEqualTo(TaskState.SUCCEEDED);
+			assertThat(saving.result().getNow(null)).isEqualTo("saved");
+			assertThat(recorder.beforeUnload()).extracting(BeforeUnloadEvent::reason)
+				.containsExactly(UnloadReason.TERMINATION);
+			// started again, the runtime's tasks are no longer told the instance goes away
+			application.start();
+			assertThat(runtime.waitUntil(TaskOptions.named("after"), () -> TaskContext.current().isUnloading())
+				.result()
+				.get(10, TimeUnit.SECONDS)).isFalse();
+		});
+	}
+
+	@Test
 	void taskStartedAfterTerminationWasAnnouncedShouldBeUnloadingFromItsStart() {
 		this.contextRunner.run((context) -> {
 			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
