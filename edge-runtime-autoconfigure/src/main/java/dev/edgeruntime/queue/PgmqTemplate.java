@@ -147,6 +147,11 @@ public class PgmqTemplate {
 			SELECT (SELECT count(*) FROM extended), (SELECT count(*) FROM pgmq.q_%1$s WHERE msg_id = ? AND read_ct = ?)
 			""";
 
+	// Waits for a leased message's row and holds it until the transaction ends, while the lease is the caller's.
+	private static final String LOCK_IF_HELD = """
+			SELECT count(*) FROM (SELECT 1 FROM pgmq.q_%s WHERE msg_id = ? AND read_ct = ? FOR UPDATE) held
+			""";
+
 	private static final String RETRY_IF_HELD = """
 			UPDATE pgmq.q_%s SET headers = coalesce(headers, '{}'::jsonb) || ?::jsonb,
 				vt = clock_timestamp() + make_interval(secs => ?)
@@ -703,6 +708,22 @@ public class PgmqTemplate {
 	}
 
 	/**
+	 * Waits until no other transaction holds a leased message's row, then holds it until the caller's
+	 * transaction ends, while the lease is still the caller's: what a heartbeat that found the row busy
+	 * ({@link Heartbeat#ROW_BUSY}) waits for, off the consumer's heartbeat thread.
+	 * @param queue the queue name
+	 * @param message the message as read
+	 * @return whether the lease is still the caller's (the message was not read again since, nor is gone)
+	 */
+	boolean lockIfHeld(String queue, QueueMessage<?> message) {
+		QueueName.requireValid(queue);
+		String sql = LOCK_IF_HELD.formatted(queue.toLowerCase(Locale.ROOT));
+		Long held = translate(queue,
+				() -> this.jdbc.queryForObject(sql, Long.class, message.id(), message.readCount()));
+		return held != null && held > 0;
+	}
+
+	/**
 	 * Adds headers to a leased message and makes it visible again after a delay, in one statement, while
 	 * the lease is still the caller's: a retry.
 	 * @param queue the queue name
@@ -995,7 +1016,10 @@ public class PgmqTemplate {
 		/** The lease is extended. */
 		EXTENDED,
 
-		/** Another transaction holds the message's row: nothing changed, the lease is still the caller's. */
+		/**
+		 * Another transaction holds the message's row: nothing changed, the lease is still the caller's (see
+		 * {@link PgmqTemplate#lockIfHeld(String, QueueMessage)}).
+		 */
 		ROW_BUSY,
 
 		/** The message was read again since (its lease ran out) or is gone: nothing changed. */

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -82,6 +83,15 @@ final class QueueConsumer {
 	 */
 	private final ScheduledExecutorService heartbeats;
 
+	/**
+	 * Threads that wait for the row of a message whose heartbeat found it held by another transaction (its
+	 * handler's own, say), and extend its lease as soon as that transaction ends: passing over it until the
+	 * next heartbeat would leave the message visible meanwhile, its lease having run out while the row was
+	 * held, for another read to take while its handler still runs. One at most per message; none at all
+	 * unless a row is found busy.
+	 */
+	private final ExecutorService rowWaits;
+
 	private final ExecutorService handlers;
 
 	/**
@@ -125,6 +135,10 @@ final class QueueConsumer {
 		this.transactions = transactions;
 		this.observer = observer;
 		this.heartbeats = heartbeatScheduler(endpoint.queue());
+		CustomizableThreadFactory rowWaitThreads = new CustomizableThreadFactory(
+				"queue-" + endpoint.queue() + "-heartbeat-wait-");
+		rowWaitThreads.setDaemon(true);
+		this.rowWaits = Executors.newCachedThreadPool(rowWaitThreads);
 		this.handlers = Executors.newFixedThreadPool(settings.concurrency(),
 				new CustomizableThreadFactory("queue-" + endpoint.queue() + "-"));
 		// The pool's queue holds the prefetched messages: at most prefetch wait, as the permits bound them.
@@ -267,6 +281,7 @@ final class QueueConsumer {
 	 */
 	void stopHeartbeats() {
 		this.heartbeats.shutdownNow();
+		this.rowWaits.shutdownNow();
 	}
 
 	/**
@@ -641,6 +656,10 @@ final class QueueConsumer {
 	}
 
 	private void extend(InFlight current) {
+		if (current.awaitingRow) {
+			// a thread waits for its row, and extends the lease once the row is free
+			return;
+		}
 		// Under the lease's lock, so no heartbeat lands after the outcome's own set_vt.
 		synchronized (current.lease) {
 			if (current.settled) {
@@ -652,9 +671,10 @@ final class QueueConsumer {
 				markHealthy(); // the database answered
 				if (beat == PgmqTemplate.Heartbeat.ROW_BUSY) {
 					// its row is held by another transaction (its handler's own, say), which no reader passes
-					// either: the next heartbeat tries again, those of other messages go on meanwhile
+					// either: a thread of its own waits for the row, the heartbeats of other messages go on
 					logger.debug("Heartbeat of message " + current.message.id() + " of queue '" + queue()
-							+ "' passed over: another transaction holds its row");
+							+ "' waits apart: another transaction holds its row");
+					awaitRow(current);
 				}
 				else if (beat == PgmqTemplate.Heartbeat.LEASE_LOST) {
 					current.stopHeartbeat();
@@ -670,6 +690,53 @@ final class QueueConsumer {
 						+ "visibility timeout unless a later heartbeat succeeds)");
 				logger.debug("Heartbeat of message " + current.message.id() + " of queue '" + queue() + "' failed", ex);
 			}
+		}
+	}
+
+	/**
+	 * Extends a message's lease as soon as the transaction holding its row ends, on a thread of its own: once
+	 * that transaction ends, a lease that ran out meanwhile would leave the message to any reader until the
+	 * next heartbeat.
+	 */
+	private void awaitRow(InFlight current) {
+		current.awaitingRow = true;
+		try {
+			this.rowWaits.execute(() -> extendOnceRowIsFree(current));
+		}
+		catch (RejectedExecutionException ex) {
+			// stopping: the heartbeats end too
+			current.awaitingRow = false;
+		}
+	}
+
+	private void extendOnceRowIsFree(InFlight current) {
+		try {
+			// Not under the lease's lock, which a hand-back holds while it writes the row: this transaction
+			// holds the row once it has it. An outcome decided before then is seen here (it is decided before
+			// its statement runs); one decided after waits for the row, and its statement lands last.
+			Boolean held = this.transactions.execute((status) -> {
+				boolean locked = this.pgmq.lockIfHeld(queue(), current.message);
+				if (current.settled) {
+					return null; // its outcome decides its lease now
+				}
+				return locked && this.pgmq.setVisibilityTimeoutIfHeld(queue(), current.message,
+						this.settings.visibilityTimeout());
+			});
+			markHealthy();
+			if (Boolean.FALSE.equals(held)) {
+				current.stopHeartbeat();
+				logger.warn("Heartbeat of message " + current.message.id() + " of queue '" + queue()
+						+ "' found its lease gone; its handler runs on, and what it ends with is left alone: "
+						+ LEASE_LOST);
+			}
+		}
+		catch (RuntimeException ex) {
+			markUnhealthy(ex, "extend the leases of its running messages (their leases run out at the "
+					+ "visibility timeout unless a later heartbeat succeeds)");
+			logger.debug("Heartbeat of message " + current.message.id() + " of queue '" + queue() + "' failed", ex);
+		}
+		finally {
+			current.awaitingRow = false;
 		}
 	}
 
@@ -744,13 +811,17 @@ final class QueueConsumer {
 		// Guarded by lease: the handler running it, null while it waits for one (prefetched).
 		private @Nullable Thread thread;
 
-		// Guarded by lease: whether the outcome (success, failure, hand-back) has been decided.
-		private boolean settled;
+		// Written under lease: whether the outcome (success, failure, hand-back) has been decided. Volatile for
+		// the wait for a busy row, which reads it without the lock.
+		private volatile boolean settled;
 
 		// Guarded by lease.
 		private boolean handedBack;
 
 		private volatile @Nullable ScheduledFuture<?> heartbeat;
+
+		// Whether a thread waits for its row, held by another transaction, to extend its lease.
+		private volatile boolean awaitingRow;
 
 		InFlight(QueueMessage<JsonNode> message, @Nullable MessageConversionException unreadable) {
 			this.message = message;

@@ -36,7 +36,8 @@ import static org.awaitility.Awaitility.await;
  * (here one waiting for a lock on its queue's table) leaves the leases of other queues' running messages
  * extended, so they are not delivered again while their handlers run. And a heartbeat does not wait for
  * a row another transaction holds (that of a {@code @Transactional} handler that wrote its own message's
- * headers), which would hold back the heartbeats of its queue's other messages.
+ * headers), which would hold back the heartbeats of its queue's other messages; it extends that message's
+ * lease once the row is free, so that a lease that ran out meanwhile leaves it to no other read.
  *
  * @author edge-runtime developers
  */
@@ -50,12 +51,15 @@ class QueueHeartbeatIsolationTests {
 
 	private final String shared = TestDatabase.uniqueName("hb_shared_");
 
+	private final String progress = TestDatabase.uniqueName("hb_progress_");
+
 	// 3 s lease, a heartbeat every second
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JacksonAutoConfiguration.class,
 				EdgeRuntimeAutoConfiguration.class, EdgeRuntimeQueueAutoConfiguration.class))
 		.withPropertyValues(TestDatabase.get().springProperties())
 		.withPropertyValues("test.blocked=" + this.blocked, "test.steady=" + this.steady, "test.shared=" + this.shared,
+				"test.progress=" + this.progress,
 				"edge-runtime.queue.consumer.polling-interval=200ms",
 				"edge-runtime.queue.consumer.visibility-timeout=3s")
 		.withUserConfiguration(Config.class);
@@ -122,6 +126,24 @@ class QueueHeartbeatIsolationTests {
 		});
 	}
 
+	@Test
+	void aMessageWhoseHandlerHoldsItsRowLongerThanItsLeaseShouldNotBeReadAgainOnceTheRowIsFree() {
+		this.contextRunner.run((context) -> {
+			Listeners listeners = context.getBean(Listeners.class);
+			try {
+				context.getBean(PgmqTemplate.class).send(this.progress, Map.of("n", 1));
+				// its handler writes its progress in transactions that each hold its row past its 3 s lease
+				assertThat(listeners.progressDone.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+				assertThat(listeners.progressReceived).as("the reads of the message while its handler ran")
+					.extracting(QueueMessage::readCount)
+					.containsExactly(1);
+			}
+			finally {
+				listeners.release.countDown();
+			}
+		});
+	}
+
 	private static int heartbeatsWaitingForALock(JdbcTemplate jdbc, String queue) {
 		Integer waiting = jdbc.queryForObject("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
 				+ "AND (query LIKE ? OR query LIKE ?)", Integer.class, "UPDATE pgmq.q_" + queue + " SET vt%",
@@ -143,15 +165,22 @@ class QueueHeartbeatIsolationTests {
 
 		final List<QueueMessage<JsonNode>> sharedReceived = new CopyOnWriteArrayList<>();
 
+		final List<QueueMessage<JsonNode>> progressReceived = new CopyOnWriteArrayList<>();
+
+		final CountDownLatch progressDone = new CountDownLatch(1);
+
 		private final PgmqTemplate pgmq;
 
 		private final TransactionTemplate transactions;
 
 		private final String sharedQueue;
 
-		Listeners(PgmqTemplate pgmq, DataSource dataSource, String sharedQueue) {
+		private final String progressQueue;
+
+		Listeners(PgmqTemplate pgmq, DataSource dataSource, String sharedQueue, String progressQueue) {
 			this.pgmq = pgmq;
 			this.sharedQueue = sharedQueue;
+			this.progressQueue = progressQueue;
 			this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		}
 
@@ -185,6 +214,36 @@ class QueueHeartbeatIsolationTests {
 			}
 		}
 
+		// Two handlers: a second read of the message, while the first handler still runs, would be handled.
+		@QueueListener(queue = "${test.progress}", concurrency = 2)
+		void progress(QueueMessage<JsonNode> message) {
+			this.progressReceived.add(message);
+			if (message.readCount() > 1) {
+				return;
+			}
+			for (int step = 1; step <= 2; step++) {
+				int done = step;
+				this.transactions.executeWithoutResult((status) -> {
+					this.pgmq.mergeHeaders(this.progressQueue, message.id(), Map.of("x-progress", done));
+					// the row stays this transaction's past the lease, through the heartbeats meanwhile
+					pause(Duration.ofMillis(4500));
+				});
+				pause(Duration.ofMillis(300));
+			}
+			// runs on after its last transaction, past the heartbeat that follows it
+			pause(Duration.ofMillis(1500));
+			this.progressDone.countDown();
+		}
+
+		private void pause(Duration duration) {
+			try {
+				this.release.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+
 		private void awaitRelease() {
 			try {
 				this.release.await(WAIT.toSeconds() * 2, TimeUnit.SECONDS);
@@ -200,8 +259,9 @@ class QueueHeartbeatIsolationTests {
 	static class Config {
 
 		@Bean
-		Listeners listeners(PgmqTemplate pgmq, DataSource dataSource, @Value("${test.shared}") String shared) {
-			return new Listeners(pgmq, dataSource, shared);
+		Listeners listeners(PgmqTemplate pgmq, DataSource dataSource, @Value("${test.shared}") String shared,
+				@Value("${test.progress}") String progress) {
+			return new Listeners(pgmq, dataSource, shared, progress);
 		}
 
 	}
