@@ -229,8 +229,9 @@ final class QueueConsumer {
 	}
 
 	/**
-	 * Makes the messages of handlers still running (and of any still waiting for one) visible again at once
-	 * and interrupts those handlers.
+	 * Makes the messages of handlers still running (and of any still waiting for one) visible again at once,
+	 * their reads taken back (not counted as attempts) unless the handler is stopping the JVM, and interrupts
+	 * those handlers.
 	 */
 	void handBackUnfinished() {
 		for (InFlight unfinished : this.inFlight.values()) {
@@ -244,13 +245,19 @@ final class QueueConsumer {
 				unfinished.handedBack = true;
 				handler = unfinished.thread;
 				try {
-					boolean handedBack = (handler != null)
+					// A graceful stop cut the run short, not the message: the read is taken back, so that a long
+					// task cut short by a few rolling deploys is not dead-lettered without ever failing. A
+					// handler that is itself stopping the JVM (System.exit) is a crash, and its read counts, as
+					// a message that kills every instance running it must reach its maximum attempts.
+					boolean exiting = handler != null && exitingJvm(handler);
+					boolean handedBack = exiting
 							? this.pgmq.setVisibilityTimeoutIfHeld(queue(), unfinished.message, Duration.ZERO)
 							: this.pgmq.returnUnhandled(queue(), unfinished.message);
 					if (handedBack) {
 						logger.info("Handed message " + unfinished.message.id() + " of queue '" + queue()
-								+ "' back at shutdown; " + ((handler != null) ? "its handler did not finish in time"
-										: "no handler had started it"));
+								+ "' back at shutdown; " + ((handler == null) ? "no handler had started it"
+										: exiting ? "its handler is stopping the JVM, which counts as an attempt"
+												: "its handler did not finish in time"));
 					}
 					else {
 						logger.info("Message " + unfinished.message.id() + " of queue '" + queue() + "' was not "
@@ -274,6 +281,21 @@ final class QueueConsumer {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/**
+	 * Whether a handler is the thread that is stopping the JVM ({@code System.exit} or
+	 * {@code Runtime.exit}, which wait for the shutdown hooks, this stop among them).
+	 */
+	static boolean exitingJvm(Thread handler) {
+		for (StackTraceElement frame : handler.getStackTrace()) {
+			String type = frame.getClassName();
+			if ("java.lang.Shutdown".equals(type)
+					|| ("java.lang.Runtime".equals(type) && "exit".equals(frame.getMethodName()))) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**

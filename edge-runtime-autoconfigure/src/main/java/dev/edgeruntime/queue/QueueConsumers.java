@@ -21,8 +21,8 @@ import org.springframework.transaction.support.TransactionOperations;
  * Starts a consumer for each {@link QueueListener} method once the application has started, and stops them
  * in order at shutdown: stop reading, let running handlers finish within
  * {@code edge-runtime.queue.consumer.shutdown-max-wait}, then make the messages of those still running
- * visible again at once ({@code set_vt} 0) and interrupt them. Nothing is lost: a message is deleted only
- * after its handler returned.
+ * visible again at once, the read taken back (a graceful stop is no attempt), and interrupt them. Nothing
+ * is lost: a message is deleted only after its handler returned.
  *
  * <p>Runs in the phase of the runtime's own drain, after the web server's graceful shutdown and before the
  * {@code DataSource} closes. The runtime's {@code BeforeUnloadEvent(termination)}, published as the close

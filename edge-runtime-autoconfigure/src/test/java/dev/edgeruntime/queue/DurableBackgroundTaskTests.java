@@ -379,7 +379,8 @@ class DurableBackgroundTaskTests {
 				await().atMost(WAIT)
 					.until(() -> dispatcher.find(id).map(TaskInfo::state).orElse(null) == TaskState.SUCCEEDED);
 			}
-			assertThat(dispatcher.find(ids[0]).orElseThrow().attempt()).isEqualTo(2);
+			// the first was cut short by the graceful close, which is no attempt: it ran to the end at its first
+			assertThat(dispatcher.find(ids[0]).orElseThrow().attempt()).isEqualTo(1);
 			assertThat(dispatcher.find(ids[1]).orElseThrow().attempt()).isEqualTo(1);
 		});
 	}

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -115,6 +116,36 @@ class QueueCrashTests {
 	}
 
 	@Test
+	void handlerThatCallsSystemExitHasItsDeliveryCountedThoughTheDrainHandsItBack() throws Exception {
+		DataSourceHolder db = new DataSourceHolder();
+		JdbcTemplate jdbc = new JdbcTemplate(db.dataSource);
+		PgmqTemplate pgmq = new PgmqTemplate(jdbc, JsonMapper.builder().build(), 1 << 20, Duration.ofHours(1), null);
+		assertThat(new PgmqSchemaInitializer(db.dataSource, PgmqSchemaMode.AUTO).install()).isTrue();
+		pgmq.createQueue(this.queue);
+		String startedTable = "started_" + this.queue;
+		jdbc.execute("CREATE TABLE " + startedTable + " (msg_id bigint)");
+		try {
+			long id = pgmq.send(this.queue, Map.of("exits", true));
+			Process child = startWorker(startedTable, "--test.exit=true",
+					"--edge-runtime.queue.consumer.shutdown-max-wait=200ms", "--edge-runtime.shutdown.grace-period=200ms");
+			try {
+				assertThat(child.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("worker JVM exited").isTrue();
+			}
+			finally {
+				child.destroyForcibly();
+			}
+			assertThat(jdbc.queryForList("SELECT msg_id FROM " + startedTable, Long.class)).containsExactly(id);
+			// Handed back by the drain the exit ran, but no graceful stop: like a crash, it counts as an attempt,
+			// or a message whose handler exits would take down every instance in turn for ever.
+			assertThat(jdbc.queryForObject("SELECT read_ct FROM pgmq.q_" + this.queue, Integer.class)).isEqualTo(1);
+		}
+		finally {
+			jdbc.execute("DROP TABLE IF EXISTS " + startedTable);
+			db.dataSource.close();
+		}
+	}
+
+	@Test
 	void databaseDownAtStartDoesNotStopTheApplicationAndConsumersRecover() throws Exception {
 		String url = TestDatabase.get().jdbcUrl();
 		java.util.regex.Matcher hostPort = java.util.regex.Pattern.compile("//([^:/]+):(\\d+)/").matcher(url);
@@ -155,7 +186,7 @@ class QueueCrashTests {
 		return (count != null) ? count : 0;
 	}
 
-	private Process startWorker(String startedTable) throws Exception {
+	private Process startWorker(String startedTable, String... arguments) throws Exception {
 		TestDatabase database = TestDatabase.get();
 		List<String> command = new ArrayList<>(List.of(
 				Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
@@ -173,6 +204,7 @@ class QueueCrashTests {
 				"--edge-runtime.queue.consumer.concurrency=4", "--edge-runtime.queue.consumer.batch-size=4",
 				"--edge-runtime.queue.consumer.visibility-timeout=2s",
 				"--edge-runtime.queue.consumer.polling-interval=200ms"));
+		command.addAll(List.of(arguments));
 		Path log = Files.createDirectories(Path.of("target")).resolve("queue-worker-" + this.queue + ".log");
 		return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 	}

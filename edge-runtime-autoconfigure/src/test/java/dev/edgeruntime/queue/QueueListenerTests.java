@@ -332,7 +332,48 @@ class QueueListenerTests {
 		JdbcTemplate jdbc = new JdbcTemplate(TestDatabase.get().dataSource());
 		Map<String, Object> row = jdbc.queryForMap(
 				"SELECT read_ct, vt <= clock_timestamp() AS visible FROM pgmq.q_" + this.queue);
-		assertThat(row).containsEntry("read_ct", 1).containsEntry("visible", true);
+		// cut short by a graceful stop, not failed: the read is taken back and counts as no attempt
+		assertThat(row).containsEntry("read_ct", 0).containsEntry("visible", true);
+	}
+
+	@Test
+	void messageCutShortByMoreGracefulStopsThanItsMaxAttemptsRunsToTheEndAfterwards() {
+		// A long task with a single attempt, cut short by two rolling deploys in turn (each instance closed
+		// while it runs): each hand-back takes its read back, so the third instance runs it to the end.
+		ApplicationContextRunner instance = this.contextRunner.withPropertyValues(
+				"edge-runtime.queue.consumer.max-attempts=1", "edge-runtime.queue.consumer.shutdown-max-wait=200ms",
+				"edge-runtime.shutdown.grace-period=200ms");
+		long[] id = new long[1];
+		for (int deploy = 1; deploy <= 2; deploy++) {
+			CountDownLatch started = new CountDownLatch(1);
+			instance.run((context) -> {
+				context.getBean(OrderListener.class).behaviour = (message) -> {
+					started.countDown();
+					block(new CountDownLatch(1));
+				};
+				if (id[0] == 0) {
+					id[0] = context.getBean(PgmqTemplate.class).send(this.queue, new Order("long", 1));
+				}
+				else {
+					showHidden(context);
+				}
+				assertThat(started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+			});
+			// out of sight until the next instance's listener blocks (or not) as the test wants
+			assertThat(new JdbcTemplate(TestDatabase.get().dataSource()).update("UPDATE pgmq.q_" + this.queue
+					+ " SET vt = clock_timestamp() + interval '1 hour' WHERE read_ct = 0")).isEqualTo(1);
+		}
+		instance.run((context) -> {
+			OrderListener listener = context.getBean(OrderListener.class);
+			showHidden(context);
+			await().atMost(WAIT).until(() -> rows(context, "q") == 0 && listener.received.size() == 1);
+			assertThat(listener.received).singleElement().satisfies((message) -> {
+				assertThat(message.id()).isEqualTo(id[0]);
+				assertThat(message.readCount()).as("its attempt").isEqualTo(1);
+			});
+			assertThat(context.getBean(DeadLetters.class).events).isEmpty();
+			assertThat(rows(context, "a")).isZero();
+		});
 	}
 
 	@Test
@@ -685,6 +726,10 @@ class QueueListenerTests {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("interrupted", ex);
 		}
+	}
+
+	private void showHidden(AssertableApplicationContext context) {
+		jdbc(context).update("UPDATE pgmq.q_" + this.queue + " SET vt = clock_timestamp()");
 	}
 
 	private long leased(AssertableApplicationContext context) {

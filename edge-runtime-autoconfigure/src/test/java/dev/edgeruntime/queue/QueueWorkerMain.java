@@ -21,7 +21,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * A consumer in a JVM of its own, for {@link QueueCrashTests}: it records each message it starts in the
  * table named by {@code --test.started-table} and then never finishes, holding its leases until the test
- * kills the process.
+ * kills the process, or with {@code --test.exit=true} calls {@code System.exit}.
  *
  * @author edge-runtime developers
  */
@@ -41,7 +41,8 @@ public final class QueueWorkerMain {
 
 		@Bean
 		StuckListener stuckListener(DataSource dataSource, Environment environment) {
-			return new StuckListener(new JdbcTemplate(dataSource), environment.getRequiredProperty("test.started-table"));
+			return new StuckListener(new JdbcTemplate(dataSource), environment.getRequiredProperty("test.started-table"),
+					environment.getProperty("test.exit", Boolean.class, false));
 		}
 
 	}
@@ -52,14 +53,22 @@ public final class QueueWorkerMain {
 
 		private final String table;
 
-		StuckListener(JdbcTemplate jdbc, String table) {
+		private final boolean exit;
+
+		StuckListener(JdbcTemplate jdbc, String table, boolean exit) {
 			this.jdbc = jdbc;
 			this.table = table;
+			this.exit = exit;
 		}
 
 		@QueueListener(queue = "${test.queue}")
 		void handle(QueueMessage<JsonNode> message) {
 			this.jdbc.update("INSERT INTO " + this.table + " (msg_id) VALUES (?)", message.id());
+			if (this.exit) {
+				// a handler that takes its JVM down the orderly way: the shutdown hooks, and so the drain, run
+				// while this call waits for them
+				System.exit(3);
+			}
 			while (true) {
 				LockSupport.park(this);
 			}
