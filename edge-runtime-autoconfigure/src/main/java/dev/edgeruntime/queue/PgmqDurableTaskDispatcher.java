@@ -381,6 +381,7 @@ public final class PgmqDurableTaskDispatcher
 		int readCount = rs.getInt("read_ct");
 		OffsetDateTime archivedAt = rs.getObject("archived_at", OffsetDateTime.class);
 		Instant enqueuedAt = rs.getObject("enqueued_at", OffsetDateTime.class).toInstant();
+		int attempt = Math.max(1, readCount);
 		TaskState state;
 		TaskError error = null;
 		if (archivedAt != null) {
@@ -389,6 +390,11 @@ public final class PgmqDurableTaskDispatcher
 			state = deadLettered ? TaskState.FAILED : cancelled ? TaskState.CANCELLED : TaskState.SUCCEEDED;
 			if (deadLettered) {
 				error = error(String.valueOf(headers.get(QueueHeaders.ERROR)));
+				// The attempts its dead letter and event tell: a task delivered maxAttempts times without an
+				// outcome is dead-lettered by one more read, which does not run it and is no attempt.
+				if (headers.get(QueueHeaders.ATTEMPTS) instanceof Number attempts && attempts.intValue() > 0) {
+					attempt = attempts.intValue();
+				}
 			}
 			else if (cancelled) {
 				error = new TaskError(CancellationException.class.getName(), "Durable task " + id + " was cancelled");
@@ -407,7 +413,7 @@ public final class PgmqDurableTaskDispatcher
 		return new TaskInfo(id, (name != null) ? name.toString() : "durable task", state, origin(headers), enqueuedAt,
 				(state != TaskState.SCHEDULED) ? startedAt(headers) : null,
 				(archivedAt != null) ? archivedAt.toInstant() : null, DurableTaskHandle.NO_BUDGET,
-				DurableTaskHandle.NO_USAGE, null, null, error, Math.max(1, readCount));
+				DurableTaskHandle.NO_USAGE, null, null, error, attempt);
 	}
 
 	/** When the latest attempt started, as its consumer wrote it; none for a task no consumer has started. */

@@ -27,6 +27,7 @@ import dev.edgeruntime.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
@@ -382,6 +383,41 @@ class DurableBackgroundTaskTests {
 			// the first was cut short by the graceful close, which is no attempt: it ran to the end at its first
 			assertThat(dispatcher.find(ids[0]).orElseThrow().attempt()).isEqualTo(1);
 			assertThat(dispatcher.find(ids[1]).orElseThrow().attempt()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void taskDeliveredMaxAttemptsTimesWithoutAnOutcomeShowsAsManyAttemptsAsItsDeadLetterAndEvent() {
+		// Two deliveries of a task allowed two ended without an outcome (the instances running it were killed):
+		// its status, its dead letter's headers and the event all say 2, though the read that dead-letters it
+		// is its third.
+		PgmqSchemaInitializer schema = new PgmqSchemaInitializer(TestDatabase.get().dataSource(), PgmqSchemaMode.AUTO);
+		assertThat(schema.install()).isTrue();
+		JsonMapper json = new JsonMapper();
+		PgmqTemplate direct = new PgmqTemplate(new JdbcTemplate(TestDatabase.get().dataSource()), json, 1024 * 1024,
+				Duration.ofHours(1), null);
+		direct.createQueue(this.queue);
+		UUID id = UUID.randomUUID();
+		direct.send(this.queue,
+				new DurableTaskMessage("reports", Reports.class.getName(), "build", List.of(Report.class.getName()),
+						List.of(json.valueToTree(new Report("killer", 1)))),
+				Map.of(QueueHeaders.TASK_ID, id.toString(), QueueHeaders.TASK_NAME, "report", QueueHeaders.MAX_ATTEMPTS,
+						2),
+				Duration.ZERO);
+		for (int delivery = 1; delivery <= 2; delivery++) {
+			assertThat(direct.readJson(this.queue, Duration.ZERO, 1, null)).hasSize(1);
+		}
+		this.contextRunner.withBean(QueueListenerTests.DeadLetters.class).run((context) -> {
+			DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
+			await().atMost(WAIT)
+				.until(() -> dispatcher.find(id).map(TaskInfo::state).orElse(null) == TaskState.FAILED);
+			assertThat(context.getBean(ReportLog.class).received).as("runs past its maximum attempts").isEmpty();
+			assertThat(dispatcher.find(id).orElseThrow().attempt()).isEqualTo(2);
+			assertThat(jdbc(context).queryForObject("SELECT headers->>'x-attempts' FROM pgmq.a_" + this.queue,
+					String.class)).isEqualTo("2");
+			QueueListenerTests.DeadLetters deadLetters = context.getBean(QueueListenerTests.DeadLetters.class);
+			await().atMost(WAIT).until(() -> deadLetters.events.size() == 1);
+			assertThat(deadLetters.events.get(0).attempts()).isEqualTo(2);
 		});
 	}
 
