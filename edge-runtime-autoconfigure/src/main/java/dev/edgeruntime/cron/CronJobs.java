@@ -188,8 +188,13 @@ public final class CronJobs implements SmartLifecycle {
 
 	private void setUp() {
 		List<CronJobDefinition> all = this.jobs;
-		PgCronRegistry registry = new PgCronRegistry(new JdbcTemplate(this.cronDataSource),
-				transactions(this.cronDataSource), this.options.jobNamePrefix());
+		// Kept over a stop and a start (a CRaC checkpoint and restore): the runs pg_cron finished meanwhile
+		// are reported after the start, from where the reports stopped, and none twice.
+		PgCronRegistry registry = this.registry;
+		if (registry == null) {
+			registry = new PgCronRegistry(new JdbcTemplate(this.cronDataSource), transactions(this.cronDataSource),
+					this.options.jobNamePrefix());
+		}
 		String database = new JdbcTemplate(this.dataSource).queryForObject("SELECT current_database()", String.class);
 		PgCronVersion installed = registry.version(false);
 		// Where pg_cron can be created, the jobs are checked against the version it would have before it is: a

@@ -18,6 +18,7 @@ import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
 import dev.edgeruntime.queue.QueueNotifier;
 import dev.edgeruntime.testsupport.LogCapture;
 import dev.edgeruntime.testsupport.TestDatabase;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,6 +34,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -397,6 +399,52 @@ class CronPgCronTests {
 				assertThat(info.lastRun().status()).isEqualTo("failed");
 				assertThat(info.lastRun().detail()).isEqualTo("ERROR: boom");
 			});
+	}
+
+	@Test
+	void runsWhenTheContextIsStoppedAndStartedAgainShouldEachBeCountedOnce() {
+		// what a checkpoint of the JVM (CRaC) does to the context: its lifecycle beans stop, then start again
+		this.contextRunner
+			.withPropertyValues(job("failing", YEARLY, "{}"))
+			.withPropertyValues("edge-runtime.cron.pg-cron.run-check-interval=100ms")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				ConfigurableApplicationContext application = context
+					.getSourceApplicationContext(ConfigurableApplicationContext.class);
+				SimpleMeterRegistry registry = new SimpleMeterRegistry();
+				context.getBean(CronRunMeters.class).bindTo(registry);
+				long id = jobId("failing");
+				recordFailedRun("failing");
+				await().untilAsserted(() -> assertThat(failedRuns(registry)).isEqualTo(1));
+				application.stop();
+				// pg_cron goes on running the job while the application is stopped
+				recordFailedRun("failing");
+				application.start();
+				assertThat(context.getBean(CronJobs.class).scheduler()).isEqualTo(CronJobs.PG_CRON);
+				assertThat(jobId("failing")).as("the registered job kept").isEqualTo(id);
+				recordFailedRun("failing");
+				await("the run while stopped and the one after").untilAsserted(
+						() -> assertThat(failedRuns(registry)).isEqualTo(3));
+				assertThat(context.getBean(CronJobs.class).list()).singleElement()
+					.satisfies((job) -> assertThat(job.active()).isTrue());
+			});
+	}
+
+	private void recordFailedRun(String name) {
+		// a run as pg_cron records one whose command failed
+		this.jdbc.update("""
+				INSERT INTO cron.job_run_details (jobid, job_pid, database, username, command, status,
+					return_message, start_time, end_time)
+				SELECT jobid, 0, database, username, command, 'failed', 'ERROR: boom', now(), now()
+				FROM cron.job WHERE jobname = ?
+				""", this.prefix + name);
+	}
+
+	private static double failedRuns(SimpleMeterRegistry registry) {
+		Counter counter = registry.find(CronRunMeters.RUNS)
+			.tags("job", "failing", "outcome", "failed")
+			.counter();
+		return (counter != null) ? counter.count() : 0;
 	}
 
 	private String[] job(String name, String schedule, String message) {
