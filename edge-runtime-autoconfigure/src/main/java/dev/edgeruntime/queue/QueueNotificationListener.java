@@ -185,12 +185,17 @@ public final class QueueNotificationListener implements SmartLifecycle {
 					// waiting for ever: reads give up after the network timeout, and a quiet connection is probed
 					connection.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE,
 							this.networkTimeout.toMillis()));
+					if (stopped.getCount() == 0) {
+						// stopped while this waited for its connection (longer than the stop waited for it): a start
+						// since has a thread of its own, whose listening this must leave alone
+						return;
+					}
 					try (Statement statement = connection.createStatement()) {
 						statement.execute("LISTEN " + QueueNotifier.CHANNEL);
 					}
 					long lastHeard = System.nanoTime();
 					PGConnection pg = connection.unwrap(PGConnection.class);
-					this.listening = true;
+					listening(true);
 					backoff = 500;
 					// Messages sent while nobody listened are found by reading now.
 					this.consumers.wakeUpAll();
@@ -225,7 +230,7 @@ public final class QueueNotificationListener implements SmartLifecycle {
 				if (this.listening || backoff == 500) {
 					logger.warn("Queue notifications unavailable, consumers poll until reconnected: " + ex.getMessage());
 				}
-				this.listening = false;
+				listening(false);
 				try {
 					if (stopped.await(backoff, TimeUnit.MILLISECONDS)) {
 						return;
@@ -238,7 +243,16 @@ public final class QueueNotificationListener implements SmartLifecycle {
 				backoff = Math.min(backoff * 2, this.maxReconnectBackoff.toMillis());
 			}
 		}
-		this.listening = false;
+		listening(false);
+	}
+
+	/**
+	 * Says whether the connection listens, unless the calling thread is one a restart has replaced.
+	 */
+	private void listening(boolean listening) {
+		if (this.thread == Thread.currentThread()) {
+			this.listening = listening;
+		}
 	}
 
 	/**

@@ -2,11 +2,14 @@ package dev.edgeruntime.queue;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.sql.DataSource;
 
@@ -24,6 +27,7 @@ import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -89,6 +93,54 @@ class QueueNotificationLifecycleTests {
 				listener.stop();
 			}
 		});
+	}
+
+	@Test
+	void listenerStoppedWhileWaitingForAConnectionAndStartedAgainShouldGoOnListening() throws Exception {
+		// A stop (a CRaC checkpoint, say) while the listening thread waits for a connection longer than the stop
+		// waits for it; the start after it has a thread of its own, which listens.
+		CountDownLatch connectionFree = new CountDownLatch(1);
+		AtomicReference<Thread> waiting = new AtomicReference<>();
+		this.contextRunner.run((context) -> {
+			try (HikariDataSource pool = TestDatabase.get().newDataSource(2)) {
+				DataSource slowFirst = new DelegatingDataSource(pool) {
+
+					@Override
+					public Connection getConnection() throws SQLException {
+						if (waiting.compareAndSet(null, Thread.currentThread())) {
+							try {
+								connectionFree.await();
+							}
+							catch (InterruptedException ex) {
+								Thread.currentThread().interrupt();
+							}
+						}
+						return super.getConnection();
+					}
+
+				};
+				QueueNotificationListener listener = new QueueNotificationListener(slowFirst,
+						context.getBean(QueueConsumers.class), Duration.ofMillis(500));
+				listener.start();
+				await().atMost(WAIT).until(() -> waiting.get() != null);
+				listener.stop();
+				listener.start();
+				await().atMost(WAIT).until(listener::isListening);
+				connectionFree.countDown();
+				// the first thread gets its connection at last, and ends without listening
+				waiting.get().join(WAIT.toMillis());
+				assertThat(waiting.get().isAlive()).isFalse();
+				assertThat(listener.isListening()).as("listening, as the thread of the start does").isTrue();
+				assertThat(listeningConnections()).as("connections listening").isEqualTo(1);
+				listener.stop();
+			}
+		});
+	}
+
+	private static long listeningConnections() {
+		Long count = new JdbcTemplate(TestDatabase.get().dataSource()).queryForObject(
+				"SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND state = 'idle'", Long.class);
+		return (count != null) ? count : 0;
 	}
 
 	@Test
