@@ -36,6 +36,7 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -383,6 +384,28 @@ class DurableBackgroundTaskTests {
 			// the first was cut short by the graceful close, which is no attempt: it ran to the end at its first
 			assertThat(dispatcher.find(ids[0]).orElseThrow().attempt()).isEqualTo(1);
 			assertThat(dispatcher.find(ids[1]).orElseThrow().attempt()).isEqualTo(1);
+		});
+	}
+
+	@Test
+	void callsRunAgainOnceTheContextIsStoppedAndStartedAgain() {
+		// what a checkpoint of the JVM (CRaC) does to the context: its lifecycle beans stop, then start again
+		this.contextRunner.run((context) -> {
+			ConfigurableApplicationContext application = context
+				.getSourceApplicationContext(ConfigurableApplicationContext.class);
+			Reports reports = context.getBean(Reports.class);
+			ReportLog log = context.getBean(ReportLog.class);
+			DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
+			UUID before = transactions(context).execute((status) -> reports.build(new Report("before", 1))).id();
+			await().atMost(WAIT)
+				.until(() -> dispatcher.find(before).map(TaskInfo::state).orElse(null) == TaskState.SUCCEEDED);
+			application.stop();
+			application.start();
+			UUID after = transactions(context).execute((status) -> reports.build(new Report("after", 2))).id();
+			await().atMost(WAIT)
+				.until(() -> dispatcher.find(after).map(TaskInfo::state).orElse(null) == TaskState.SUCCEEDED);
+			assertThat(log.received).containsExactly(new Report("before", 1), new Report("after", 2));
+			assertThat(dispatcher.find(after).orElseThrow().attempt()).isEqualTo(1);
 		});
 	}
 
