@@ -3,6 +3,7 @@ package dev.edgeruntime.queue;
 import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -229,11 +230,12 @@ final class QueueConsumer {
 	}
 
 	/**
-	 * Makes the messages of handlers still running (and of any still waiting for one) visible again at once,
-	 * their reads taken back (not counted as attempts) unless the handler is stopping the JVM, and interrupts
-	 * those handlers.
+	 * Interrupts the handlers still running and makes their messages (and those of any still waiting for one)
+	 * visible again at once, their reads taken back (not counted as attempts) unless the handler is stopping
+	 * the JVM.
 	 */
 	void handBackUnfinished() {
+		List<HandBack> handBacks = new ArrayList<>();
 		for (InFlight unfinished : this.inFlight.values()) {
 			unfinished.stopHeartbeat();
 			Thread handler;
@@ -244,34 +246,21 @@ final class QueueConsumer {
 				unfinished.settled = true;
 				unfinished.handedBack = true;
 				handler = unfinished.thread;
-				try {
-					// A graceful stop cut the run short, not the message: the read is taken back, so that a long
-					// task cut short by a few rolling deploys is not dead-lettered without ever failing. A
-					// handler that is itself stopping the JVM (System.exit) is a crash, and its read counts, as
-					// a message that kills every instance running it must reach its maximum attempts.
-					boolean exiting = handler != null && exitingJvm(handler);
-					boolean handedBack = exiting
-							? this.pgmq.setVisibilityTimeoutIfHeld(queue(), unfinished.message, Duration.ZERO)
-							: this.pgmq.returnUnhandled(queue(), unfinished.message);
-					if (handedBack) {
-						logger.info("Handed message " + unfinished.message.id() + " of queue '" + queue()
-								+ "' back at shutdown; " + ((handler == null) ? "no handler had started it"
-										: exiting ? "its handler is stopping the JVM, which counts as an attempt"
-												: "its handler did not finish in time"));
-					}
-					else {
-						logger.info("Message " + unfinished.message.id() + " of queue '" + queue() + "' was not "
-								+ "handed back at shutdown: " + LEASE_LOST);
-					}
-				}
-				catch (RuntimeException ex) {
-					logger.warn("Could not hand message " + unfinished.message.id() + " of queue '" + queue()
-							+ "' back; it returns after its visibility timeout", ex);
-				}
 			}
+			// A graceful stop cut the run short, not the message: the read is taken back, so that a long task cut
+			// short by a few rolling deploys is not dead-lettered without ever failing. A handler that is itself
+			// stopping the JVM (System.exit) is a crash, and its read counts, as a message that kills every
+			// instance running it must reach its maximum attempts.
+			boolean exiting = handler != null && exitingJvm(handler);
 			if (handler != null) {
+				// Interrupted before the hand-back: a handler whose transaction wrote its own message's row holds
+				// that row until the transaction ends, and the hand-back's update would wait for it for ever.
 				handler.interrupt();
 			}
+			handBacks.add(new HandBack(unfinished.message, handler != null, exiting));
+		}
+		for (HandBack handBack : handBacks) {
+			handBackUnfinished(handBack);
 		}
 		this.handlers.shutdownNow();
 		try {
@@ -280,6 +269,29 @@ final class QueueConsumer {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+		}
+	}
+
+	private void handBackUnfinished(HandBack handBack) {
+		QueueMessage<JsonNode> message = handBack.message();
+		try {
+			boolean handedBack = handBack.exiting()
+					? this.pgmq.setVisibilityTimeoutIfHeld(queue(), message, Duration.ZERO)
+					: this.pgmq.returnUnhandled(queue(), message);
+			if (handedBack) {
+				logger.info("Handed message " + message.id() + " of queue '" + queue() + "' back at shutdown; "
+						+ (!handBack.started() ? "no handler had started it"
+								: handBack.exiting() ? "its handler is stopping the JVM, which counts as an attempt"
+										: "its handler did not finish in time"));
+			}
+			else {
+				logger.info("Message " + message.id() + " of queue '" + queue() + "' was not handed back at shutdown: "
+						+ LEASE_LOST);
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not hand message " + message.id() + " of queue '" + queue()
+					+ "' back; it returns after its visibility timeout", ex);
 		}
 	}
 
@@ -818,6 +830,11 @@ final class QueueConsumer {
 			Duration heartbeatInterval, int maxAttempts, Duration backoff, double backoffMultiplier,
 			Duration maxBackoff, double jitter, boolean archiveOnSuccess, Duration pollingInterval,
 			Duration maxErrorBackoff) {
+
+	}
+
+	/** A message handed back at shutdown: whether a handler had started it, and whether that one exits the JVM. */
+	private record HandBack(QueueMessage<JsonNode> message, boolean started, boolean exiting) {
 
 	}
 

@@ -36,6 +36,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -334,6 +336,38 @@ class QueueListenerTests {
 				"SELECT read_ct, vt <= clock_timestamp() AS visible FROM pgmq.q_" + this.queue);
 		// cut short by a graceful stop, not failed: the read is taken back and counts as no attempt
 		assertThat(row).containsEntry("read_ct", 0).containsEntry("visible", true);
+	}
+
+	@Test
+	void stopHandsBackTheMessageOfAHandlerWhoseTransactionHoldsItsRow() {
+		// A handler that wrote its own message's row in its transaction and is still running when the wait ends:
+		// the hand-back's update waits for that row, which the handler holds until it is interrupted.
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.concurrency=1",
+				"edge-runtime.queue.consumer.prefetch=0", "edge-runtime.queue.consumer.shutdown-max-wait=200ms")
+			.run((context) -> {
+				OrderListener listener = context.getBean(OrderListener.class);
+				CountDownLatch wrote = new CountDownLatch(1);
+				TransactionTemplate transactions = new TransactionTemplate(
+						new DataSourceTransactionManager(context.getBean(DataSource.class)));
+				listener.behaviour = (message) -> transactions.executeWithoutResult((status) -> {
+					jdbc(context).update("UPDATE pgmq.q_" + this.queue + " SET headers = coalesce(headers, '{}'::jsonb)"
+							+ " || '{\"x-progress\": 1}'::jsonb WHERE msg_id = ?", message.id());
+					wrote.countDown();
+					block(new CountDownLatch(1));
+				});
+				long id = context.getBean(PgmqTemplate.class).send(this.queue, new Order("holds-its-row", 1));
+				assertThat(wrote.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+				CountDownLatch stopped = new CountDownLatch(1);
+				context.getBean(QueueConsumers.class).stop(stopped::countDown);
+				assertThat(stopped.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("stopped").isTrue();
+				// its transaction rolled back when it was interrupted, and the message was handed back
+				assertThat(jdbc(context).queryForMap("SELECT msg_id, read_ct, vt <= clock_timestamp() AS visible,"
+						+ " coalesce(headers ? 'x-progress', false) AS progress FROM pgmq.q_" + this.queue))
+					.containsEntry("msg_id", id)
+					.containsEntry("read_ct", 0)
+					.containsEntry("visible", true)
+					.containsEntry("progress", false);
+			});
 	}
 
 	@Test
