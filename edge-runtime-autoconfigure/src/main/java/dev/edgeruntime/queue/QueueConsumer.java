@@ -231,8 +231,8 @@ final class QueueConsumer {
 
 	/**
 	 * Interrupts the handlers still running and makes their messages (and those of any still waiting for one)
-	 * visible again at once, their reads taken back (not counted as attempts) unless the handler is stopping
-	 * the JVM.
+	 * visible again at once, their reads taken back (not counted as attempts) unless the handler is ending
+	 * the application.
 	 */
 	void handBackUnfinished() {
 		List<HandBack> handBacks = new ArrayList<>();
@@ -249,9 +249,9 @@ final class QueueConsumer {
 			}
 			// A graceful stop cut the run short, not the message: the read is taken back, so that a long task cut
 			// short by a few rolling deploys is not dead-lettered without ever failing. A handler that is itself
-			// stopping the JVM (System.exit) is a crash, and its read counts, as a message that kills every
-			// instance running it must reach its maximum attempts.
-			boolean exiting = handler != null && exitingJvm(handler);
+			// ending the application (System.exit, a close of the context) is a crash, and its read counts, as
+			// a message that ends every instance running it must reach its maximum attempts.
+			boolean exiting = handler != null && endingTheApplication(handler);
 			if (handler != null) {
 				// Interrupted before the hand-back: a handler whose transaction wrote its own message's row holds
 				// that row until the transaction ends, and the hand-back's update would wait for it for ever.
@@ -281,7 +281,7 @@ final class QueueConsumer {
 			if (handedBack) {
 				logger.info("Handed message " + message.id() + " of queue '" + queue() + "' back at shutdown; "
 						+ (!handBack.started() ? "no handler had started it"
-								: handBack.exiting() ? "its handler is stopping the JVM, which counts as an attempt"
+								: handBack.exiting() ? "its handler is ending the application, which counts as an attempt"
 										: "its handler did not finish in time"));
 			}
 			else {
@@ -296,14 +296,18 @@ final class QueueConsumer {
 	}
 
 	/**
-	 * Whether a handler is the thread that is stopping the JVM ({@code System.exit} or
-	 * {@code Runtime.exit}, which wait for the shutdown hooks, this stop among them).
+	 * Whether a handler is the thread that is ending the application: in {@code System.exit} (which waits for
+	 * the shutdown hooks, this stop among them) or closing the application context ({@code SpringApplication.exit},
+	 * say). Its message is no message a graceful stop of the instance cut short: it ends every instance that
+	 * runs it.
 	 */
-	static boolean exitingJvm(Thread handler) {
+	static boolean endingTheApplication(Thread handler) {
 		for (StackTraceElement frame : handler.getStackTrace()) {
 			String type = frame.getClassName();
-			if ("java.lang.Shutdown".equals(type)
-					|| ("java.lang.Runtime".equals(type) && "exit".equals(frame.getMethodName()))) {
+			String method = frame.getMethodName();
+			if ("java.lang.Shutdown".equals(type) || ("java.lang.Runtime".equals(type) && "exit".equals(method))
+					|| ("org.springframework.context.support.AbstractApplicationContext".equals(type)
+							&& "close".equals(method))) {
 				return true;
 			}
 		}
@@ -833,7 +837,7 @@ final class QueueConsumer {
 
 	}
 
-	/** A message handed back at shutdown: whether a handler had started it, and whether that one exits the JVM. */
+	/** A message handed back at shutdown: whether a handler started it, and whether it is ending the application. */
 	private record HandBack(QueueMessage<JsonNode> message, boolean started, boolean exiting) {
 
 	}

@@ -339,6 +339,28 @@ class QueueListenerTests {
 	}
 
 	@Test
+	void handlerThatClosesTheApplicationHasItsDeliveryCountedThoughTheDrainHandsItBack() {
+		// SpringApplication.exit from a handler: the close runs on the handler's thread, its drain waits for the
+		// handler and hands its message back. No graceful stop of the instance cut it short: the message itself
+		// ends every instance that runs it, and its delivery must count toward its maximum attempts.
+		CountDownLatch closed = new CountDownLatch(1);
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.shutdown-max-wait=200ms",
+				"edge-runtime.shutdown.grace-period=200ms")
+			.run((context) -> {
+				ConfigurableApplicationContext application = context
+					.getSourceApplicationContext(ConfigurableApplicationContext.class);
+				context.getBean(OrderListener.class).behaviour = (message) -> {
+					application.close();
+					closed.countDown();
+				};
+				context.getBean(PgmqTemplate.class).send(this.queue, new Order("closes", 1));
+				assertThat(closed.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+			});
+		assertThat(new JdbcTemplate(TestDatabase.get().dataSource())
+			.queryForObject("SELECT read_ct FROM pgmq.q_" + this.queue, Integer.class)).isEqualTo(1);
+	}
+
+	@Test
 	void stopHandsBackTheMessageOfAHandlerWhoseTransactionHoldsItsRow() {
 		// A handler that wrote its own message's row in its transaction and is still running when the wait ends:
 		// the hand-back's update waits for that row, which the handler holds until it is interrupted.
