@@ -778,8 +778,8 @@ public class PgmqTemplate {
 	/**
 	 * Hands a leased message back at once, as though it had not been read (one no handler started, or one
 	 * whose handler a graceful shutdown cut short): visible now and its read count as before the read, so
-	 * that the hand-back does not count as a delivery (nor toward the maximum attempts). Does nothing when the message was read again since (its lease ran
-	 * out and another consumer holds it) or no longer exists.
+	 * that the hand-back does not count as a delivery (nor toward the maximum attempts). Does nothing when
+	 * the message was read again since (its lease ran out and another consumer holds it) or no longer exists.
 	 * @param queue the queue name
 	 * @param message the message as read
 	 * @return whether the message was handed back

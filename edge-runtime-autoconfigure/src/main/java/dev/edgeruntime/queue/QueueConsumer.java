@@ -281,7 +281,8 @@ final class QueueConsumer {
 			if (handedBack) {
 				logger.info("Handed message " + message.id() + " of queue '" + queue() + "' back at shutdown; "
 						+ (!handBack.started() ? "no handler had started it"
-								: handBack.exiting() ? "its handler is ending the application, which counts as an attempt"
+								: handBack.exiting()
+										? "its handler is ending the application, which counts as an attempt"
 										: "its handler did not finish in time"));
 			}
 			else {

@@ -127,7 +127,8 @@ class QueueCrashTests {
 		try {
 			long id = pgmq.send(this.queue, Map.of("exits", true));
 			Process child = startWorker(startedTable, "--test.exit=true",
-					"--edge-runtime.queue.consumer.shutdown-max-wait=200ms", "--edge-runtime.shutdown.grace-period=200ms");
+					"--edge-runtime.queue.consumer.shutdown-max-wait=200ms",
+					"--edge-runtime.shutdown.grace-period=200ms");
 			try {
 				assertThat(child.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("worker JVM exited").isTrue();
 			}

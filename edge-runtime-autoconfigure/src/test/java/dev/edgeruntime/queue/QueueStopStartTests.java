@@ -116,7 +116,8 @@ class QueueStopStartTests {
 		QueueConsumers consumers = context.getBean(QueueConsumers.class);
 		await().atMost(WAIT)
 			.until(() -> notifications.isListening() && notifications.isListeningToPgmqInserts(this.queue)
-					&& !consumers.status().isEmpty() && consumers.status().stream().allMatch(QueueConsumerStatus::healthy));
+					&& !consumers.status().isEmpty()
+					&& consumers.status().stream().allMatch(QueueConsumerStatus::healthy));
 	}
 
 	private List<String> queueThreads() {

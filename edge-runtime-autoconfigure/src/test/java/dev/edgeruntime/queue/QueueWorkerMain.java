@@ -41,7 +41,8 @@ public final class QueueWorkerMain {
 
 		@Bean
 		StuckListener stuckListener(DataSource dataSource, Environment environment) {
-			return new StuckListener(new JdbcTemplate(dataSource), environment.getRequiredProperty("test.started-table"),
+			return new StuckListener(new JdbcTemplate(dataSource),
+					environment.getRequiredProperty("test.started-table"),
 					environment.getProperty("test.exit", Boolean.class, false));
 		}
 

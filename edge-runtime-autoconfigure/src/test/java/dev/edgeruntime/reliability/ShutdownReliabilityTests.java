@@ -36,8 +36,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Graceful shutdown under load for durable work: the context closes while every handler of a consumer is
  * busy. Messages whose handler finished are deleted; those still running are handed back, visible again at
- * once with their read taken back (a graceful stop is no attempt); those never read stay as they were. In-process tasks at
- * shutdown (500 in flight, each completing or reported by id) are covered by
+ * once with their read taken back (a graceful stop is no attempt); those never read stay as they were.
+ * In-process tasks at shutdown (500 in flight, each completing or reported by id) are covered by
  * {@code dev.edgeruntime.autoconfigure.ShutdownTests}.
  *
  * @author edge-runtime developers
