@@ -8,7 +8,9 @@ import java.util.Map;
  *
  * @param <T> the payload type
  * @param id the message id ({@code msg_id}), increasing in send order
- * @param readCount how often it has been read ({@code read_ct}), 1 on the first delivery
+ * @param readCount how often it has been read ({@code read_ct}), 1 on the first delivery; a read handed back
+ * at a graceful shutdown (unstarted, or cut short) is taken back, so a message may be seen again with the
+ * same count: tell a repeat by the message's id, not by this
  * @param enqueuedAt when it was sent
  * @param visibleAt when it becomes visible again unless deleted or archived ({@code vt})
  * @param payload the message
