@@ -174,6 +174,18 @@ public class PgmqTemplate {
 			UPDATE pgmq.q_%s SET vt = clock_timestamp(), read_ct = read_ct - 1 WHERE msg_id = ? AND read_ct = ?
 			""";
 
+	// A hand-back at shutdown: visible now, the read taken back (read_ct less 1) or not (less 0); as a
+	// heartbeat, it passes over a row another transaction holds and tells that case (handed back 0, held 1).
+	private static final String HAND_BACK_IF_HELD = """
+			WITH free AS (
+				SELECT msg_id FROM pgmq.q_%1$s WHERE msg_id = ? AND read_ct = ? FOR UPDATE SKIP LOCKED),
+			handed AS (
+				UPDATE pgmq.q_%1$s q SET vt = clock_timestamp(), read_ct = q.read_ct - ? FROM free
+				WHERE q.msg_id = free.msg_id
+				RETURNING q.msg_id)
+			SELECT (SELECT count(*) FROM handed), (SELECT count(*) FROM pgmq.q_%1$s WHERE msg_id = ? AND read_ct = ?)
+			""";
+
 	// Dead letters back from the archive to the queue, under the ids they had, visible now, and read as
 	// never delivered; the marks of their failure go, the time of the requeue is added. The condition on
 	// the array is left out (%2$s empty) to requeue every dead letter of the queue.
@@ -791,6 +803,26 @@ public class PgmqTemplate {
 	}
 
 	/**
+	 * Hands a leased message back at once, while the lease is still the caller's, without waiting for a
+	 * transaction that holds its row (that of a handler still running at shutdown, say).
+	 * @param queue the queue name
+	 * @param message the message as read
+	 * @param takeBackRead whether the read is taken back, so that it counts as no delivery (nor toward the
+	 * maximum attempts), as {@link #returnUnhandled} does
+	 * @return what came of it
+	 */
+	HandBack handBack(String queue, QueueMessage<?> message, boolean takeBackRead) {
+		QueueName.requireValid(queue);
+		String sql = HAND_BACK_IF_HELD.formatted(queue.toLowerCase(Locale.ROOT));
+		return translate(queue, () -> this.jdbc.queryForObject(sql, (rs, row) -> {
+			if (rs.getLong(1) > 0) {
+				return HandBack.HANDED_BACK;
+			}
+			return (rs.getLong(2) > 0) ? HandBack.ROW_BUSY : HandBack.LEASE_LOST;
+		}, message.id(), message.readCount(), takeBackRead ? 1 : 0, message.id(), message.readCount()));
+	}
+
+	/**
 	 * A queue's figures.
 	 * @param queue the queue name
 	 * @return the figures
@@ -1020,6 +1052,22 @@ public class PgmqTemplate {
 		 * Another transaction holds the message's row: nothing changed, the lease is still the caller's (see
 		 * {@link PgmqTemplate#lockIfHeld(String, QueueMessage)}).
 		 */
+		ROW_BUSY,
+
+		/** The message was read again since (its lease ran out) or is gone: nothing changed. */
+		LEASE_LOST
+
+	}
+
+	/**
+	 * What came of a hand-back.
+	 */
+	enum HandBack {
+
+		/** The message is visible again. */
+		HANDED_BACK,
+
+		/** Another transaction holds the message's row: nothing changed, the lease is still the caller's. */
 		ROW_BUSY,
 
 		/** The message was read again since (its lease ran out) or is gone: nothing changed. */

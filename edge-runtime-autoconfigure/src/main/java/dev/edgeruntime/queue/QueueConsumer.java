@@ -60,6 +60,13 @@ final class QueueConsumer {
 	private static final Duration LAST_COMPLETION_WAIT = Duration.ofSeconds(5);
 
 	/**
+	 * How long the shutdown tries to hand back a message whose row a handler's transaction holds.
+	 */
+	private static final Duration HAND_BACK_WAIT = Duration.ofMillis(500);
+
+	private static final Duration HAND_BACK_RETRY = Duration.ofMillis(50);
+
+	/**
 	 * How long after a retry's message is visible again the idle reader reads it.
 	 */
 	private static final long RETRY_READ_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -235,7 +242,7 @@ final class QueueConsumer {
 	 * the application.
 	 */
 	void handBackUnfinished() {
-		List<HandBack> handBacks = new ArrayList<>();
+		List<Unfinished> handBacks = new ArrayList<>();
 		for (InFlight unfinished : this.inFlight.values()) {
 			unfinished.stopHeartbeat();
 			Thread handler;
@@ -254,13 +261,29 @@ final class QueueConsumer {
 			boolean exiting = handler != null && endingTheApplication(handler);
 			if (handler != null) {
 				// Interrupted before the hand-back: a handler whose transaction wrote its own message's row holds
-				// that row until the transaction ends, and the hand-back's update would wait for it for ever.
+				// that row until the transaction ends, which the interrupt makes it end (rolled back).
 				handler.interrupt();
 			}
-			handBacks.add(new HandBack(unfinished.message, handler != null, exiting));
+			handBacks.add(new Unfinished(unfinished.message, handler != null, exiting));
 		}
-		for (HandBack handBack : handBacks) {
-			handBackUnfinished(handBack);
+		// A row a handler's transaction still holds (a handler deaf to its interrupt) is passed over and tried
+		// again for a moment; then its message returns after its visibility timeout, as after a crash.
+		long deadline = System.nanoTime() + HAND_BACK_WAIT.toNanos();
+		List<Unfinished> busy = handBackUnfinished(handBacks);
+		while (!busy.isEmpty() && System.nanoTime() - deadline < 0) {
+			try {
+				Thread.sleep(HAND_BACK_RETRY.toMillis());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+			busy = handBackUnfinished(busy);
+		}
+		for (Unfinished unfinished : busy) {
+			logger.warn("Could not hand message " + unfinished.message().id() + " of queue '" + queue() + "' back at "
+					+ "shutdown: its handler did not stop when interrupted, and a transaction of its holds the "
+					+ "message's row; it returns after its visibility timeout");
 		}
 		this.handlers.shutdownNow();
 		try {
@@ -272,28 +295,32 @@ final class QueueConsumer {
 		}
 	}
 
-	private void handBackUnfinished(HandBack handBack) {
-		QueueMessage<JsonNode> message = handBack.message();
-		try {
-			boolean handedBack = handBack.exiting()
-					? this.pgmq.setVisibilityTimeoutIfHeld(queue(), message, Duration.ZERO)
-					: this.pgmq.returnUnhandled(queue(), message);
-			if (handedBack) {
-				logger.info("Handed message " + message.id() + " of queue '" + queue() + "' back at shutdown; "
-						+ (!handBack.started() ? "no handler had started it"
-								: handBack.exiting()
-										? "its handler is ending the application, which counts as an attempt"
-										: "its handler did not finish in time"));
+	/**
+	 * Hands messages back, and answers those whose row another transaction holds.
+	 */
+	private List<Unfinished> handBackUnfinished(List<Unfinished> messages) {
+		List<Unfinished> busy = new ArrayList<>();
+		for (Unfinished unfinished : messages) {
+			QueueMessage<JsonNode> message = unfinished.message();
+			try {
+				PgmqTemplate.HandBack outcome = this.pgmq.handBack(queue(), message, !unfinished.exiting());
+				switch (outcome) {
+					case HANDED_BACK -> logger.info("Handed message " + message.id() + " of queue '" + queue()
+							+ "' back at shutdown; " + (!unfinished.started() ? "no handler had started it"
+									: unfinished.exiting()
+											? "its handler is ending the application, which counts as an attempt"
+											: "its handler did not finish in time"));
+					case ROW_BUSY -> busy.add(unfinished);
+					case LEASE_LOST -> logger.info("Message " + message.id() + " of queue '" + queue()
+							+ "' was not handed back at shutdown: " + LEASE_LOST);
+				}
 			}
-			else {
-				logger.info("Message " + message.id() + " of queue '" + queue() + "' was not handed back at shutdown: "
-						+ LEASE_LOST);
+			catch (RuntimeException ex) {
+				logger.warn("Could not hand message " + message.id() + " of queue '" + queue()
+						+ "' back; it returns after its visibility timeout", ex);
 			}
 		}
-		catch (RuntimeException ex) {
-			logger.warn("Could not hand message " + message.id() + " of queue '" + queue()
-					+ "' back; it returns after its visibility timeout", ex);
-		}
+		return busy;
 	}
 
 	/**
@@ -839,7 +866,7 @@ final class QueueConsumer {
 	}
 
 	/** A message handed back at shutdown: whether a handler started it, and whether it is ending the application. */
-	private record HandBack(QueueMessage<JsonNode> message, boolean started, boolean exiting) {
+	private record Unfinished(QueueMessage<JsonNode> message, boolean started, boolean exiting) {
 
 	}
 

@@ -339,6 +339,44 @@ class QueueListenerTests {
 	}
 
 	@Test
+	void stopEndsThoughAHandlerDeafToItsInterruptHoldsItsMessagesRow() {
+		// As above, but the handler goes on after its interrupt, its transaction open: the hand-back cannot have
+		// the row, and the stop must not wait for it for ever (the lease runs out, as after a crash).
+		CountDownLatch release = new CountDownLatch(1);
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.concurrency=1",
+				"edge-runtime.queue.consumer.prefetch=0", "edge-runtime.queue.consumer.shutdown-max-wait=200ms")
+			.run((context) -> {
+				OrderListener listener = context.getBean(OrderListener.class);
+				CountDownLatch wrote = new CountDownLatch(1);
+				TransactionTemplate transactions = new TransactionTemplate(
+						new DataSourceTransactionManager(context.getBean(DataSource.class)));
+				listener.behaviour = (message) -> transactions.executeWithoutResult((status) -> {
+					jdbc(context).update("UPDATE pgmq.q_" + this.queue + " SET headers = coalesce(headers, '{}'::jsonb)"
+							+ " || '{\"x-progress\": 1}'::jsonb WHERE msg_id = ?", message.id());
+					wrote.countDown();
+					while (release.getCount() > 0) {
+						try {
+							release.await();
+						}
+						catch (InterruptedException ex) {
+							// deaf to it
+						}
+					}
+				});
+				context.getBean(PgmqTemplate.class).send(this.queue, new Order("deaf", 1));
+				assertThat(wrote.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+				CountDownLatch stopped = new CountDownLatch(1);
+				context.getBean(QueueConsumers.class).stop(stopped::countDown);
+				try {
+					assertThat(stopped.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("stopped").isTrue();
+				}
+				finally {
+					release.countDown();
+				}
+			});
+	}
+
+	@Test
 	void handlerThatClosesTheApplicationHasItsDeliveryCountedThoughTheDrainHandsItBack() {
 		// SpringApplication.exit from a handler: the close runs on the handler's thread, its drain waits for the
 		// handler and hands its message back. No graceful stop of the instance cut it short: the message itself
