@@ -2,6 +2,7 @@ package dev.edgeruntime.web;
 
 import java.io.OutputStream;
 import java.io.Writer;
+import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
@@ -25,6 +26,7 @@ import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.ResponseStatus;
 
 /**
@@ -91,8 +93,10 @@ final class BackgroundTaskDefinition {
 
 	private final int maxAttempts;
 
+	private final boolean headStartsTask;
+
 	private BackgroundTaskDefinition(Method method, String description, Kind kind, TaskOptions options,
-			boolean durable, @Nullable String queue, int maxAttempts) {
+			boolean durable, @Nullable String queue, int maxAttempts, boolean headStartsTask) {
 		this.method = method;
 		this.description = description;
 		this.kind = kind;
@@ -100,6 +104,7 @@ final class BackgroundTaskDefinition {
 		this.durable = durable;
 		this.queue = queue;
 		this.maxAttempts = maxAttempts;
+		this.headStartsTask = headStartsTask;
 	}
 
 	/**
@@ -130,8 +135,9 @@ final class BackgroundTaskDefinition {
 		if (annotation.durable()) {
 			checkDurable(annotation, method, targetClass, kind, description);
 		}
+		boolean headStartsTask = kind == Kind.HANDLER && WebAnnotations.mapsHead(method, targetClass);
 		return new BackgroundTaskDefinition(method, description, kind, options, annotation.durable(), queue,
-				annotation.maxAttempts());
+				annotation.maxAttempts(), headStartsTask);
 	}
 
 	private static void checkProxyable(Method method, Class<?> targetClass, String description) {
@@ -369,12 +375,32 @@ final class BackgroundTaskDefinition {
 	}
 
 	/**
+	 * Whether a {@code HEAD} request starts the task of this controller method: only when its mapping names
+	 * {@code HEAD}. Spring MVC also runs a method mapped to {@code GET} (or to no method) for {@code HEAD},
+	 * which asks for the headers of a {@code GET} and must not change anything.
+	 * @return whether {@code HEAD} starts the task
+	 */
+	boolean headStartsTask() {
+		return this.headStartsTask;
+	}
+
+	/**
 	 * Reads Spring Web's annotations; a separate class so that Spring Web is loaded only when present.
 	 */
 	private static final class WebAnnotations {
 
 		static boolean hasRequestMapping(Method method) {
 			return AnnotatedElementUtils.hasAnnotation(method, RequestMapping.class);
+		}
+
+		static boolean mapsHead(Method method, Class<?> targetClass) {
+			for (AnnotatedElement element : new AnnotatedElement[] { method, targetClass }) {
+				RequestMapping mapping = AnnotatedElementUtils.findMergedAnnotation(element, RequestMapping.class);
+				if (mapping != null && Arrays.asList(mapping.method()).contains(RequestMethod.HEAD)) {
+					return true;
+				}
+			}
+			return false;
 		}
 
 		static boolean hasResponseStatus(Method method) {

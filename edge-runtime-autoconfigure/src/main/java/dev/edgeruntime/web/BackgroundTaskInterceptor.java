@@ -31,6 +31,7 @@ import org.springframework.core.MethodClassKey;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
  * Runs a {@code @BackgroundTask} method as a task of the runtime: on the calling thread it checks the
@@ -46,6 +47,12 @@ final class BackgroundTaskInterceptor implements MethodInterceptor {
 
 	/** Set, to {@code true}, when the accepted task is durable: it is in its queue already. */
 	static final String ACCEPTED_DURABLE_ATTRIBUTE = BackgroundTaskInterceptor.class.getName() + ".ACCEPTED_DURABLE";
+
+	/**
+	 * Set, to {@code true}, when a {@code HEAD} request reached a controller method whose mapping does not
+	 * name {@code HEAD}: no task was started, and the response has the 202 status without a body.
+	 */
+	static final String HEAD_ONLY_ATTRIBUTE = BackgroundTaskInterceptor.class.getName() + ".HEAD_ONLY";
 
 	private static final boolean WEB_PRESENT = ClassUtils.isPresent(
 			"org.springframework.web.context.request.RequestContextHolder",
@@ -74,6 +81,11 @@ final class BackgroundTaskInterceptor implements MethodInterceptor {
 		Method method = AopUtils.getMostSpecificMethod(invocation.getMethod(), targetClass);
 		BackgroundTaskDefinition definition = this.definitions.computeIfAbsent(new MethodClassKey(method, targetClass),
 				(key) -> BackgroundTaskDefinition.of(method, targetClass));
+		if (definition.kind() == Kind.HANDLER && !definition.headStartsTask() && answeringHead()) {
+			// Spring MVC runs a GET handler for HEAD too; HEAD is safe (link checkers, monitors and caches send
+			// it freely), so it gets the status a GET would get and starts no work
+			return neutralValue(invocation.getMethod().getReturnType());
+		}
 		if (definition.durable()) {
 			if (DurableTaskExecution.claim(method)) {
 				// the queue's consumer runs the call it took off the queue
@@ -198,6 +210,18 @@ final class BackgroundTaskInterceptor implements MethodInterceptor {
 				attributes.setAttribute(ACCEPTED_TASK_ATTRIBUTE, handle, RequestAttributes.SCOPE_REQUEST);
 			}
 		}
+	}
+
+	/**
+	 * Whether the current request is a {@code HEAD} request, then marked as answered without a task.
+	 */
+	private static boolean answeringHead() {
+		RequestAttributes attributes = WEB_PRESENT ? RequestContextHolder.getRequestAttributes() : null;
+		if (attributes instanceof ServletRequestAttributes servlet && "HEAD".equals(servlet.getRequest().getMethod())) {
+			servlet.setAttribute(HEAD_ONLY_ATTRIBUTE, Boolean.TRUE, RequestAttributes.SCOPE_REQUEST);
+			return true;
+		}
+		return false;
 	}
 
 	private static void markDurable() {

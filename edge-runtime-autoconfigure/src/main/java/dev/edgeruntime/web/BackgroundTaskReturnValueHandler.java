@@ -88,6 +88,17 @@ final class BackgroundTaskReturnValueHandler implements HandlerMethodReturnValue
 	@Override
 	public void handleReturnValue(@Nullable Object returnValue, MethodParameter returnType,
 			ModelAndViewContainer mavContainer, NativeWebRequest webRequest) throws Exception {
+		if (Boolean.TRUE.equals(webRequest.getAttribute(BackgroundTaskInterceptor.HEAD_ONLY_ATTRIBUTE,
+				RequestAttributes.SCOPE_REQUEST))) {
+			// a HEAD request, which started no task: the status of a GET, without the Location of a task that
+			// does not exist
+			HttpServletResponse response = webRequest.getNativeResponse(HttpServletResponse.class);
+			if (response != null) {
+				response.setStatus(HttpServletResponse.SC_ACCEPTED);
+			}
+			mavContainer.setRequestHandled(true);
+			return;
+		}
 		Object accepted = webRequest.getAttribute(BackgroundTaskInterceptor.ACCEPTED_TASK_ATTRIBUTE,
 				RequestAttributes.SCOPE_REQUEST);
 		if (!(accepted instanceof TaskHandle<?> task)) {

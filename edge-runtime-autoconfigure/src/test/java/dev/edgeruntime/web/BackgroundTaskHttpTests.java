@@ -151,6 +151,38 @@ class BackgroundTaskHttpTests {
 	}
 
 	@Test
+	void headRequestToAGetControllerMethodShouldAnswer202WithoutStartingTheTask() throws Exception {
+		String key = UUID.randomUUID().toString();
+		HttpResponse<String> head = this.client.send(
+				HttpRequest.newBuilder(uri("/exports?key=" + key)).method("HEAD", HttpRequest.BodyPublishers.noBody())
+					.build(),
+				HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+		assertThat(head.statusCode()).isEqualTo(202);
+		assertThat(head.headers().firstValue("Location")).isEmpty();
+		// a task is admitted, and listed, at the call: one started for the HEAD would be here by now
+		assertThat(this.runtime.tasks()).noneMatch((task) -> "export".equals(task.name()));
+		assertThat(this.gates.gate(key).getCount()).isOne();
+		HttpResponse<String> get = this.client.send(HttpRequest.newBuilder(uri("/exports?key=" + key)).GET().build(),
+				HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+		assertThat(get.statusCode()).isEqualTo(202);
+		URI location = URI.create(get.headers().firstValue("Location").orElseThrow());
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(read(get(location))).containsEntry("state", "SUCCEEDED")
+			.containsEntry("result", "export " + key));
+		assertThat(this.runtime.tasks()).filteredOn((task) -> "export".equals(task.name())).hasSize(1);
+	}
+
+	@Test
+	void headRequestToAMethodMappedToHeadShouldStartTheTask() throws Exception {
+		HttpResponse<String> head = this.client.send(
+				HttpRequest.newBuilder(uri("/probes")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+				HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+		assertThat(head.statusCode()).isEqualTo(202);
+		URI location = URI.create(head.headers().firstValue("Location").orElseThrow());
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(read(get(location))).containsEntry("state", "SUCCEEDED")
+			.containsEntry("result", "probed"));
+	}
+
+	@Test
 	void taskUsingARequestScopedBeanShouldFailSayingTheRequestHasEnded() throws Exception {
 		HttpResponse<String> response = post("/localized-reports");
 		assertThat(response.statusCode()).isEqualTo(202);

@@ -32,8 +32,11 @@ import org.springframework.transaction.support.DefaultTransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.core.io.InputStreamResource;
 import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -103,6 +106,19 @@ class BackgroundTaskTestApplication {
 			TaskContext.current().progress(1, 2, "waiting for gate " + key);
 			this.gates.await(key);
 			return "report " + key;
+		}
+
+		@BackgroundTask(name = "export")
+		@GetMapping("/exports")
+		public String export(@RequestParam String key) {
+			this.gates.open(key);
+			return "export " + key;
+		}
+
+		@BackgroundTask(name = "probe")
+		@RequestMapping(path = "/probes", method = { RequestMethod.GET, RequestMethod.HEAD })
+		public String probe() {
+			return "probed";
 		}
 
 		@BackgroundTask(name = "failing-report")
