@@ -45,6 +45,8 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.task.TaskDecorator;
 import org.springframework.core.task.support.ContextPropagatingTaskDecorator;
 import org.springframework.util.ClassUtils;
+import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.RequestContextHolder;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of the
@@ -59,6 +61,8 @@ public final class EdgeRuntimeAutoConfiguration {
 	private static final Log logger = LogFactory.getLog(EdgeRuntimeAutoConfiguration.class);
 
 	private static final String SLF4J_MDC = "org.slf4j.MDC";
+
+	private static final String REQUEST_CONTEXT_HOLDER = "org.springframework.web.context.request.RequestContextHolder";
 
 	/** What the drain leaves of Spring's shutdown phase, after its grace period and unwind, to close. */
 	private static final Duration SHUTDOWN_MARGIN = Duration.ofMillis(500);
@@ -77,7 +81,7 @@ public final class EdgeRuntimeAutoConfiguration {
 			Environment environment) {
 		EdgeRuntimeProperties.Budget budget = properties.getBudget();
 		return DefaultEdgeRuntime.builder(context)
-			.platformExecutor(properties.getTasks().isInline() ? Runnable::run : platformExecutor())
+			.platformExecutor(properties.getTasks().isInline() ? inlineExecutor() : platformExecutor())
 			.virtualExecutor(properties.getTasks().isInline() ? null : virtualExecutor(environment))
 			.closeExecutors(true)
 			.decorator(decorator(taskDecorators))
@@ -119,6 +123,19 @@ public final class EdgeRuntimeAutoConfiguration {
 			gracePeriod = cut;
 		}
 		return new EdgeRuntimeLifecycle(runtime, context, gracePeriod);
+	}
+
+	/**
+	 * Runs each task on the thread that starts it, as {@code edge-runtime.tasks.inline} asks (tests), but
+	 * without that thread's request: a task on a thread of its own has none, so a task using a request-scoped
+	 * bean must fail here as it does there, not pass the tests and fail in production. waitUntil starts its
+	 * task inside the handler, whose request attributes (MockMvc's and the DispatcherServlet's) are bound.
+	 */
+	private static Executor inlineExecutor() {
+		if (!ClassUtils.isPresent(REQUEST_CONTEXT_HOLDER, EdgeRuntimeAutoConfiguration.class.getClassLoader())) {
+			return Runnable::run;
+		}
+		return WithoutRequest::run;
 	}
 
 	private static Executor platformExecutor() {
@@ -188,6 +205,29 @@ public final class EdgeRuntimeAutoConfiguration {
 
 		static @Nullable String get() {
 			return MDC.get("traceId");
+		}
+
+	}
+
+	/**
+	 * Runs a task with no request bound to the thread, and binds the thread's request again after; a separate
+	 * class so that Spring Web is loaded only when present.
+	 */
+	private static final class WithoutRequest {
+
+		static void run(Runnable task) {
+			RequestAttributes request = RequestContextHolder.getRequestAttributes();
+			if (request == null) {
+				task.run();
+				return;
+			}
+			RequestContextHolder.resetRequestAttributes();
+			try {
+				task.run();
+			}
+			finally {
+				RequestContextHolder.setRequestAttributes(request);
+			}
 		}
 
 	}

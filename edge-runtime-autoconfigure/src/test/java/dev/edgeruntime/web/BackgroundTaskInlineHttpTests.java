@@ -75,5 +75,29 @@ class BackgroundTaskInlineHttpTests {
 		}
 	}
 
+	@Test
+	@SuppressWarnings("unchecked")
+	void taskUsingARequestScopedBeanShouldFailAsItDoesOnATaskThread() throws Exception {
+		HttpClient client = HttpClient.newHttpClient();
+		HttpResponse<String> response = client.send(HttpRequest
+			.newBuilder(URI.create("http://localhost:" + this.port + "/localized-reports"))
+			.POST(HttpRequest.BodyPublishers.noBody())
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(202);
+		URI location = URI.create(response.headers().firstValue("Location").orElseThrow());
+		// run on the request thread, the task still must not see its request's scope: a test passing here
+		// would fail in production
+		await().atMost(TIMEOUT).untilAsserted(() -> {
+			Map<String, Object> status = this.json.readValue(
+					client.send(HttpRequest.newBuilder(location).GET().build(), HttpResponse.BodyHandlers.ofString())
+						.body(),
+					Map.class);
+			assertThat(status).containsEntry("state", "FAILED");
+			assertThat(status.get("error")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+				.extractingByKey("message")
+				.asString()
+				.startsWith("Background task 'localized-report' used bean 'scopedTarget.");
+		});
+	}
 
 }

@@ -14,8 +14,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.edgeruntime.BackgroundTask;
+import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.TaskContext;
 import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskOptions;
 import dev.edgeruntime.TaskState;
 import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
@@ -190,8 +192,19 @@ class BackgroundTaskTestApplication {
 
 		private final RequestLocale locale;
 
-		ScopedController(RequestLocale locale) {
+		private final EdgeRuntime runtime;
+
+		ScopedController(RequestLocale locale, EdgeRuntime runtime) {
 			this.locale = locale;
+			this.runtime = runtime;
+		}
+
+		@PostMapping("/localized-waits")
+		public String localizedWait() {
+			return this.runtime
+				.waitUntil(TaskOptions.named("localized-wait"), () -> "wait in " + this.locale.language())
+				.id()
+				.toString();
 		}
 
 		@BackgroundTask(name = "localized-report")
