@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.scheduling.annotation.Async;
 import org.springframework.stereotype.Controller;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
@@ -121,6 +122,7 @@ final class BackgroundTaskDefinition {
 			throw new IllegalStateException(description + " is not annotated with @BackgroundTask");
 		}
 		checkProxyable(method, targetClass, description);
+		checkNotAsync(method, targetClass, description);
 		checkParameters(method, description);
 		Kind kind = kindOf(method, targetClass, description);
 		TaskOptions options = optionsOf(annotation, method, targetClass, description);
@@ -138,6 +140,20 @@ final class BackgroundTaskDefinition {
 		boolean headStartsTask = kind == Kind.HANDLER && WebAnnotations.mapsHead(method, targetClass);
 		return new BackgroundTaskDefinition(method, description, kind, options, annotation.durable(), queue,
 				annotation.maxAttempts(), headStartsTask);
+	}
+
+	private static void checkNotAsync(Method method, Class<?> targetClass, String description) {
+		// With @EnableAsync, @Async's advice comes first and calls the task on an executor's thread, where the
+		// caller's transaction and request are not: the task started at once, even when the transaction then
+		// rolled back, and its failures skipped the AsyncUncaughtExceptionHandler. Without it, @Async is a
+		// leftover that says the method runs on Spring's executor, which it does not.
+		String where = AnnotatedElementUtils.hasAnnotation(method, Async.class) ? "it"
+				: AnnotatedElementUtils.hasAnnotation(targetClass, Async.class) ? "its class" : null;
+		if (where != null) {
+			throw misuse(description, where + " is annotated with @Async as well: @BackgroundTask takes its place "
+					+ "(docs/background-task.md, coming from @Async); remove @Async from the method, or move the "
+					+ "method out of a class annotated with @Async");
+		}
 	}
 
 	private static void checkProxyable(Method method, Class<?> targetClass, String description) {

@@ -34,8 +34,11 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.http.HttpStatus;
+import org.springframework.scheduling.annotation.Async;
+import org.springframework.scheduling.annotation.EnableAsync;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.AbstractPlatformTransactionManager;
 import org.springframework.transaction.support.DefaultTransactionStatus;
@@ -92,6 +95,21 @@ class BackgroundTaskAutoConfigurationTests {
 			.withBean(InterfaceProxied.class)
 			.run((context) -> assertFailure(context, InterfaceProxied.class.getName() + ".detached()",
 					"proxied through its interfaces and none declares this method"));
+	}
+
+	@Test
+	void methodAlsoAnnotatedWithAsyncShouldFailStartup() {
+		// with @EnableAsync, @Async would call the task on Spring's executor, outside the caller's transaction
+		this.contextRunner.withUserConfiguration(AsyncConfiguration.class)
+			.withBean(AlsoAsync.class)
+			.run((context) -> assertFailure(context, AlsoAsync.class.getName() + ".run()",
+					"it is annotated with @Async as well: @BackgroundTask takes its place"));
+	}
+
+	@Test
+	void methodOfClassAnnotatedWithAsyncShouldFailStartup() {
+		assertMisuse(AsyncClass.class, AsyncClass.class.getName() + ".run()",
+				"its class is annotated with @Async as well");
 	}
 
 	@Test
@@ -412,6 +430,30 @@ class BackgroundTaskAutoConfigurationTests {
 		assertThat(NestedExceptionUtils.getMostSpecificCause(context.getStartupFailure()))
 			.hasMessageContaining("@BackgroundTask method " + method + " is misused")
 			.hasMessageContaining(problem);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAsync
+	static class AsyncConfiguration {
+
+	}
+
+	static class AlsoAsync {
+
+		@Async
+		@BackgroundTask
+		public void run() {
+		}
+
+	}
+
+	@Async
+	static class AsyncClass {
+
+		@BackgroundTask
+		public void run() {
+		}
+
 	}
 
 	static class PrivateMethod {
