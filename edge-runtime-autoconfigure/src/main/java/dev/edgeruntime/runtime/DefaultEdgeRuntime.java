@@ -45,6 +45,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.support.ScopeNotActiveException;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.core.task.TaskDecorator;
 import org.springframework.util.Assert;
@@ -447,6 +448,13 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		Throwable failure = null;
 		try {
 			result = work.call();
+		}
+		catch (ScopeNotActiveException ex) {
+			// Spring's own message advises a scoped proxy, which the bean already is: the scope is over
+			failure = new IllegalStateException("Background task '" + task.name() + "' used bean '" + ex.getBeanName()
+					+ "', whose scope is not active on the task's thread: a request or session scope belongs to the "
+					+ "request that called the task, which has ended or is not this thread's; read it on the caller's "
+					+ "side and pass what the task needs from it as an argument", ex);
 		}
 		catch (Throwable ex) {
 			failure = ex;

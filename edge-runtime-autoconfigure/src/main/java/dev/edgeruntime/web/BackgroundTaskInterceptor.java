@@ -15,7 +15,6 @@ import java.util.function.Supplier;
 
 import dev.edgeruntime.DurableTaskDispatcher;
 import dev.edgeruntime.DurableTaskDispatcher.DurableInvocation;
-import dev.edgeruntime.TaskContext;
 import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.runtime.DefaultEdgeRuntime;
 import dev.edgeruntime.runtime.DeferredTask;
@@ -26,7 +25,6 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.aop.support.AopUtils;
-import org.springframework.beans.factory.support.ScopeNotActiveException;
 import org.springframework.core.MethodClassKey;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.context.request.RequestAttributes;
@@ -132,14 +130,6 @@ final class BackgroundTaskInterceptor implements MethodInterceptor {
 			Object result;
 			try {
 				result = invocation.proceed();
-			}
-			catch (ScopeNotActiveException ex) {
-				// Spring's own message advises a scoped proxy, which the bean already is: the scope is over
-				String task = TaskContext.find().map(TaskContext::name).orElse("?");
-				throw new IllegalStateException("Background task '" + task + "' used bean '" + ex.getBeanName()
-						+ "', whose scope is not active on the task's thread: a request or session scope belongs to "
-						+ "the request that called the task, which has ended or is not this thread's; read it on the "
-						+ "caller's side and pass what the task needs from it as an argument", ex);
 			}
 			catch (Exception | Error ex) {
 				throw ex;

@@ -202,6 +202,22 @@ class BackgroundTaskHttpTests {
 	}
 
 	@Test
+	void waitUntilTaskUsingARequestScopedBeanShouldFailSayingTheRequestHasEnded() throws Exception {
+		HttpResponse<String> response = post("/localized-waits");
+		assertThat(response.statusCode()).isEqualTo(200);
+		UUID id = UUID.fromString(response.body());
+		await().atMost(TIMEOUT).untilAsserted(() -> assertThat(this.runtime.find(id)).get()
+			.satisfies((task) -> assertThat(task.state()).isEqualTo(dev.edgeruntime.TaskState.FAILED)));
+		// not Spring's advice to define a scoped proxy, as for a @BackgroundTask method
+		assertThat(this.runtime.find(id).orElseThrow().result()).failsWithin(Duration.ZERO)
+			.withThrowableThat()
+			.havingCause()
+			.isInstanceOf(IllegalStateException.class)
+			.withMessageStartingWith("Background task 'localized-wait' used bean 'scopedTarget.")
+			.withMessageContaining("pass what the task needs from it as an argument");
+	}
+
+	@Test
 	void serviceMethodCalledByControllerShouldStartOnlyAfterTheClientReceivedTheResponse() throws Exception {
 		String key = UUID.randomUUID().toString();
 		CompletableFuture<HttpResponse<String>> response = postAsync("/orders?key=" + key);
