@@ -32,8 +32,10 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -68,6 +70,9 @@ class DurableTaskHttpIntegrationTests {
 
 	@Autowired
 	private ExportController controller;
+
+	@Autowired
+	private JdbcTemplate jdbc;
 
 	@DynamicPropertySource
 	static void database(DynamicPropertyRegistry registry) {
@@ -115,6 +120,25 @@ class DurableTaskHttpIntegrationTests {
 		assertThat(status.<String>read("$.finishedAt")).isNotNull();
 		assertThat(status.<Object>read("$.budget")).as("a durable task runs under no in-process budget").isNull();
 		assertThat(status.<Object>read("$.usage")).isNull();
+	}
+
+	@Test
+	void headRequestToADurableGetControllerMethodSendsNothingToTheQueue() throws Exception {
+		HttpResponse<String> head = this.http.send(
+				HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/snapshots/5"))
+					.method("HEAD", HttpRequest.BodyPublishers.noBody())
+					.build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(head.statusCode()).isEqualTo(202);
+		assertThat(head.headers().firstValue("Location")).isEmpty();
+		HttpResponse<String> accepted = get(URI.create("http://localhost:" + this.port + "/snapshots/6"));
+		assertThat(accepted.statusCode()).isEqualTo(202);
+		await().atMost(WAIT).until(() -> this.controller.snapshots().contains(6));
+		// the message of the GET is archived once handled; one sent for the HEAD would be there too, or queued
+		String sent = "select count(*) from (select message from pgmq.q_%1$s union all select message from "
+				+ "pgmq.a_%1$s) m where m.message::text like '%%snapshot%%'";
+		assertThat(this.jdbc.queryForObject(sent.formatted(QUEUE), Integer.class)).isOne();
+		assertThat(this.controller.snapshots()).containsExactly(6);
 	}
 
 	@Test
@@ -331,6 +355,18 @@ class DurableTaskHttpIntegrationTests {
 
 		public void broken(boolean broken) {
 			this.broken = broken;
+		}
+
+		private final List<Integer> snapshots = new CopyOnWriteArrayList<>();
+
+		public List<Integer> snapshots() {
+			return this.snapshots;
+		}
+
+		@BackgroundTask(name = "snapshot", durable = true)
+		@GetMapping("/snapshots/{id}")
+		public void snapshot(@PathVariable int id) {
+			this.snapshots.add(id);
 		}
 
 		@BackgroundTask(name = "import", durable = true, maxAttempts = 1)
