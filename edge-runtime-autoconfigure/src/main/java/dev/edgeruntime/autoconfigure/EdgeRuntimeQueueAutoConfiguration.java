@@ -18,10 +18,14 @@ import dev.edgeruntime.queue.QueueMeterBinder;
 import dev.edgeruntime.queue.QueueMetrics;
 import dev.edgeruntime.queue.QueueNotificationListener;
 import dev.edgeruntime.queue.QueueNotifier;
+import dev.edgeruntime.queue.QueueObservations;
+import dev.edgeruntime.queue.QueueProcessObservationConvention;
+import dev.edgeruntime.queue.QueueSendObservationConvention;
 import dev.edgeruntime.queue.QueueVacuum;
 import dev.edgeruntime.runtime.Durations;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -29,6 +33,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -56,7 +61,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * @author edge-runtime developers
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-		"org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration" })
+		"org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
+		"org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" })
 @ConditionalOnClass({ JdbcTemplate.class, JsonMapper.class, DataSourceTransactionManager.class,
 		org.postgresql.PGConnection.class })
 @ConditionalOnSingleCandidate(DataSource.class)
@@ -89,10 +95,12 @@ public final class EdgeRuntimeQueueAutoConfiguration {
 	@ConditionalOnMissingBean
 	PgmqTemplate pgmqTemplate(DataSource dataSource, ObjectProvider<JsonMapper> jsonMapper,
 			ObjectProvider<QueueNotifier> notifier, EdgeRuntimeQueueProperties properties,
-			PgmqSchemaInitializer schema) {
-		return new PgmqTemplate(new JdbcTemplate(dataSource), jsonMapper.getIfAvailable(JsonMapper::new),
+			PgmqSchemaInitializer schema, ObjectProvider<QueueObservations> observations) {
+		PgmqTemplate pgmq = new PgmqTemplate(new JdbcTemplate(dataSource), jsonMapper.getIfAvailable(JsonMapper::new),
 				properties.getMaxPayloadSize().toBytes(), properties.getIdempotency().getWindow(),
 				notifier.getIfAvailable());
+		pgmq.setObservations(observations.getIfAvailable());
+		return pgmq;
 	}
 
 	@Bean
@@ -107,7 +115,7 @@ public final class EdgeRuntimeQueueAutoConfiguration {
 	QueueConsumers queueConsumers(QueueListenerAnnotationBeanPostProcessor listeners, PgmqTemplate pgmq,
 			PgmqSchemaInitializer schema, ApplicationEventPublisher events, DataSource dataSource,
 			ObjectProvider<QueueConsumerObserver> observers, EdgeRuntimeQueueProperties properties,
-			Environment environment) {
+			Environment environment, ObjectProvider<QueueObservations> observations) {
 		Duration maxWait = properties.getConsumer().getShutdownMaxWait();
 		Duration phaseTimeout = Binder.get(environment)
 			.bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
@@ -124,6 +132,7 @@ public final class EdgeRuntimeQueueAutoConfiguration {
 				new TransactionTemplate(new DataSourceTransactionManager(dataSource)), observer,
 				properties.getConsumer().toDefaults());
 		consumers.setConnectionPoolSize(maximumPoolSize(dataSource), "spring.datasource.hikari.maximum-pool-size");
+		consumers.setObservations(observations.getIfAvailable());
 		return consumers;
 	}
 
@@ -202,6 +211,22 @@ public final class EdgeRuntimeQueueAutoConfiguration {
 						.increment();
 				}
 			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(ObservationRegistry.class)
+	static class QueueObservationConfiguration {
+
+		// Only with a registry: without one, sends and deliveries do no work for observations.
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnBean(ObservationRegistry.class)
+		QueueObservations queueObservations(ObservationRegistry registry,
+				ObjectProvider<QueueSendObservationConvention> sendConvention,
+				ObjectProvider<QueueProcessObservationConvention> processConvention) {
+			return new QueueObservations(registry, sendConvention.getIfUnique(), processConvention.getIfUnique());
 		}
 
 	}

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -229,6 +230,8 @@ public class PgmqTemplate {
 
 	private final @Nullable SendNotifier notifier;
 
+	private @Nullable QueueObservations observations;
+
 	/**
 	 * Creates a new instance.
 	 * @param jdbc the JDBC template, whose data source is the queue's database
@@ -245,6 +248,15 @@ public class PgmqTemplate {
 		this.maxPayloadBytes = maxPayloadBytes;
 		this.idempotencyWindow = idempotencyWindow;
 		this.notifier = notifier;
+	}
+
+	/**
+	 * Observes every send, writing the current trace context into the message's headers; without (the
+	 * default) a send observes nothing.
+	 * @param observations the observations, or {@code null} for none
+	 */
+	public void setObservations(@Nullable QueueObservations observations) {
+		this.observations = observations;
 	}
 
 	/**
@@ -352,6 +364,15 @@ public class PgmqTemplate {
 			Duration delay) {
 		QueueName.requireValid(queue);
 		String json = payloadJson(queue, payload);
+		QueueObservations observations = this.observations;
+		if (observations == null) {
+			return insert(queue, json, headers, visibleAt, delay);
+		}
+		return observations.send(queue, headers, false, (observed) -> insert(queue, json, observed, visibleAt, delay));
+	}
+
+	private long insert(String queue, String json, Map<String, ?> headers, @Nullable Instant visibleAt,
+			Duration delay) {
 		String headersJson = headers.isEmpty() ? null : this.objectMapper.writeValueAsString(headers);
 		Long id = translate(queue,
 				() -> this.jdbc.queryForObject(SEND, Long.class, queue, json, headersJson,
@@ -372,7 +393,17 @@ public class PgmqTemplate {
 		QueueName.requireValid(queue);
 		Assert.hasText(idempotencyKey, "idempotencyKey must not be empty");
 		String json = payloadJson(queue, payload);
-		String headersJson = this.objectMapper.writeValueAsString(Map.of(QueueHeaders.IDEMPOTENCY_KEY, idempotencyKey));
+		Map<String, String> headers = Map.of(QueueHeaders.IDEMPOTENCY_KEY, idempotencyKey);
+		QueueObservations observations = this.observations;
+		if (observations == null) {
+			return insertIdempotent(queue, idempotencyKey, json, headers);
+		}
+		return observations.send(queue, headers, false,
+				(observed) -> insertIdempotent(queue, idempotencyKey, json, observed));
+	}
+
+	private long insertIdempotent(String queue, String idempotencyKey, String json, Map<String, ?> headers) {
+		String headersJson = this.objectMapper.writeValueAsString(headers);
 		// the key belongs to the queue, whatever case its name is written in ("Orders" is orders)
 		String folded = queue.toLowerCase(Locale.ROOT);
 		Long id = translate(queue, () -> this.jdbc.queryForObject(SEND_IDEMPOTENT, Long.class, folded,
@@ -408,12 +439,38 @@ public class PgmqTemplate {
 		for (int i = 0; i < json.length; i++) {
 			json[i] = payloadJson(queue, payloads.get(i));
 		}
+		QueueObservations observations = this.observations;
+		if (observations == null) {
+			return insertBatch(queue, json, Map.of(), delay);
+		}
+		List<List<Long>> sent = new ArrayList<>(1);
+		// one observation for the batch: every message carries its trace context
+		observations.send(queue, Map.of(), true, (observed) -> {
+			sent.add(insertBatch(queue, json, observed, delay));
+			return 0;
+		});
+		return sent.get(0);
+	}
+
+	private List<Long> insertBatch(String queue, String[] json, Map<String, ?> headers, Duration delay) {
+		String[] headersJson = null;
+		if (!headers.isEmpty()) {
+			headersJson = new String[json.length];
+			Arrays.fill(headersJson, this.objectMapper.writeValueAsString(headers));
+		}
+		String[] eachHeaders = headersJson;
 		List<Long> ids = translate(queue, () -> this.jdbc.execute((ConnectionCallback<List<Long>>) (connection) -> {
 			Array messages = connection.createArrayOf("text", json);
+			Array headerArray = (eachHeaders != null) ? connection.createArrayOf("text", eachHeaders) : null;
 			try (var statement = connection.prepareStatement(SEND_BATCH)) {
 				statement.setString(1, queue);
 				statement.setArray(2, messages);
-				statement.setNull(3, java.sql.Types.ARRAY);
+				if (headerArray != null) {
+					statement.setArray(3, headerArray);
+				}
+				else {
+					statement.setNull(3, java.sql.Types.ARRAY);
+				}
 				statement.setDouble(4, delaySeconds(delay));
 				List<Long> result = new ArrayList<>(json.length);
 				try (ResultSet rs = statement.executeQuery()) {
@@ -425,6 +482,9 @@ public class PgmqTemplate {
 			}
 			finally {
 				messages.free();
+				if (headerArray != null) {
+					headerArray.free();
+				}
 			}
 		}));
 		sent(queue);

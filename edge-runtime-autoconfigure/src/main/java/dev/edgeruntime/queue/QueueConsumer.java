@@ -85,6 +85,8 @@ final class QueueConsumer {
 
 	private final QueueConsumerObserver observer;
 
+	private @Nullable QueueObservations observations;
+
 	/**
 	 * This consumer's own heartbeat thread: a heartbeat that waits (for a pool connection, a row lock, a slow
 	 * database) delays only the heartbeats of this queue, never the leases of other queues' running messages.
@@ -575,15 +577,9 @@ final class QueueConsumer {
 				}
 				return;
 			}
-			try {
-				this.endpoint.method().invoke(this.endpoint.bean(), argument);
-			}
-			catch (InvocationTargetException ex) {
-				failed(current, (ex.getCause() != null) ? ex.getCause() : ex);
-				return;
-			}
-			catch (IllegalAccessException ex) {
-				failed(current, ex);
+			Throwable failure = invoke(message, argument);
+			if (failure != null) {
+				failed(current, failure);
 				return;
 			}
 			current.settle();
@@ -603,6 +599,43 @@ final class QueueConsumer {
 				this.freeLeases.release();
 			}
 		}
+	}
+
+	/** Calls the listener, in its process observation when there is one; the handler's error, if any. */
+	private @Nullable Throwable invoke(QueueMessage<JsonNode> message, @Nullable Object argument) {
+		QueueObservations observations = this.observations;
+		if (observations == null) {
+			return invokeListener(argument);
+		}
+		try (QueueObservations.Processing processing = observations.process(queue(), this.endpoint.description(),
+				message)) {
+			Throwable failure = invokeListener(argument);
+			if (failure != null) {
+				processing.error(failure);
+			}
+			return failure;
+		}
+	}
+
+	private @Nullable Throwable invokeListener(@Nullable Object argument) {
+		try {
+			this.endpoint.method().invoke(this.endpoint.bean(), argument);
+			return null;
+		}
+		catch (InvocationTargetException ex) {
+			return (ex.getCause() != null) ? ex.getCause() : ex;
+		}
+		catch (IllegalAccessException ex) {
+			return ex;
+		}
+	}
+
+	/**
+	 * Observes each handler's call: set before the consumer starts.
+	 * @param observations the observations, or {@code null} for none
+	 */
+	void setObservations(@Nullable QueueObservations observations) {
+		this.observations = observations;
 	}
 
 	/**

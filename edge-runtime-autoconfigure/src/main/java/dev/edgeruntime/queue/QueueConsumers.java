@@ -10,6 +10,7 @@ import java.util.Set;
 import dev.edgeruntime.runtime.Durations;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.convert.DurationStyle;
@@ -51,6 +52,8 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 
 	private final QueueConsumerDefaults defaults;
 
+	private @Nullable QueueObservations observations;
+
 	private final List<QueueConsumer> consumers = new ArrayList<>();
 
 	private volatile boolean running;
@@ -79,6 +82,15 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 		this.transactions = transactions;
 		this.observer = observer;
 		this.defaults = defaults;
+	}
+
+	/**
+	 * Observes each message's processing, continuing the trace its sender wrote into its headers; without
+	 * (the default) a delivery observes nothing.
+	 * @param observations the observations, or {@code null} for none
+	 */
+	public void setObservations(@Nullable QueueObservations observations) {
+		this.observations = observations;
 	}
 
 	/**
@@ -152,8 +164,10 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 		}
 		List<QueueConsumer> created = new ArrayList<>();
 		for (QueueListenerEndpoint endpoint : this.listeners.endpoints()) {
-			created.add(new QueueConsumer(endpoint, settings(endpoint), this.pgmq, this.schema, this.events,
-					this.transactions, this.observer));
+			QueueConsumer consumer = new QueueConsumer(endpoint, settings(endpoint), this.pgmq, this.schema, this.events,
+					this.transactions, this.observer);
+			consumer.setObservations(this.observations);
+			created.add(consumer);
 		}
 		checkConnectionPool(created);
 		// No second wait for an unreachable database here: the readers wait for it, start-up does not.
