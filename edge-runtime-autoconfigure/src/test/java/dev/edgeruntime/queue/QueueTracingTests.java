@@ -18,6 +18,7 @@ import dev.edgeruntime.autoconfigure.EdgeRuntimeAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeDurableTaskAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
 import dev.edgeruntime.testsupport.TestDatabase;
+import io.micrometer.common.KeyValues;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.tracing.Span;
@@ -144,6 +145,33 @@ class QueueTracingTests {
 			assertThat(process.traceId()).isEqualTo(request.context().traceId());
 			assertThat(process.parentId())
 				.isEqualTo(context.getBean(Spans.class).await(this.queue + "_t send").id());
+		});
+	}
+
+	@Test
+	void conventionBeansReplaceTheDefaults() {
+		this.contextRunner.withBean(QueueSendObservationConvention.class, () -> new DefaultQueueSendObservationConvention() {
+
+			@Override
+			public String getContextualName(QueueSendContext context) {
+				return "publish " + context.getQueue();
+			}
+
+		}).withBean(QueueProcessObservationConvention.class, () -> new DefaultQueueProcessObservationConvention() {
+
+			@Override
+			public KeyValues getLowCardinalityKeyValues(QueueProcessContext context) {
+				return super.getLowCardinalityKeyValues(context).and("tenant", "acme");
+			}
+
+		}).run((context) -> {
+			Span request = sendInRequest(context, (pgmq) -> pgmq.send(this.queue, Map.of("sku", "a")));
+			awaitHandled(context, 1);
+			Spans spans = context.getBean(Spans.class);
+			MutableSpan send = spans.await("publish " + this.queue);
+			assertThat(send.traceId()).isEqualTo(request.context().traceId());
+			assertThat(spans.await(this.queue + " process").tags()).containsEntry("tenant", "acme")
+				.containsEntry("queue", this.queue);
 		});
 	}
 
