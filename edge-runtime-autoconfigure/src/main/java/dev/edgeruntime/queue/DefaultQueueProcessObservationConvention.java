@@ -17,7 +17,8 @@ public class DefaultQueueProcessObservationConvention implements QueueProcessObs
 	public static final String NAME = "edge.runtime.queue.process";
 
 	/** A shared instance. */
-	public static final DefaultQueueProcessObservationConvention INSTANCE = new DefaultQueueProcessObservationConvention();
+	public static final DefaultQueueProcessObservationConvention INSTANCE =
+			new DefaultQueueProcessObservationConvention();
 
 	@Override
 	public String getName() {

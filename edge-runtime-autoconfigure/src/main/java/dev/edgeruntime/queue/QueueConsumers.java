@@ -164,8 +164,8 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 		}
 		List<QueueConsumer> created = new ArrayList<>();
 		for (QueueListenerEndpoint endpoint : this.listeners.endpoints()) {
-			QueueConsumer consumer = new QueueConsumer(endpoint, settings(endpoint), this.pgmq, this.schema, this.events,
-					this.transactions, this.observer);
+			QueueConsumer consumer = new QueueConsumer(endpoint, settings(endpoint), this.pgmq, this.schema,
+					this.events, this.transactions, this.observer);
 			consumer.setObservations(this.observations);
 			created.add(consumer);
 		}

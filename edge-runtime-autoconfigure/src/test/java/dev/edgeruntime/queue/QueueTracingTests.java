@@ -150,29 +150,33 @@ class QueueTracingTests {
 
 	@Test
 	void conventionBeansReplaceTheDefaults() {
-		this.contextRunner.withBean(QueueSendObservationConvention.class, () -> new DefaultQueueSendObservationConvention() {
+		QueueSendObservationConvention sendConvention = new DefaultQueueSendObservationConvention() {
 
 			@Override
 			public String getContextualName(QueueSendContext context) {
 				return "publish " + context.getQueue();
 			}
 
-		}).withBean(QueueProcessObservationConvention.class, () -> new DefaultQueueProcessObservationConvention() {
+		};
+		QueueProcessObservationConvention processConvention = new DefaultQueueProcessObservationConvention() {
 
 			@Override
 			public KeyValues getLowCardinalityKeyValues(QueueProcessContext context) {
 				return super.getLowCardinalityKeyValues(context).and("tenant", "acme");
 			}
 
-		}).run((context) -> {
-			Span request = sendInRequest(context, (pgmq) -> pgmq.send(this.queue, Map.of("sku", "a")));
-			awaitHandled(context, 1);
-			Spans spans = context.getBean(Spans.class);
-			MutableSpan send = spans.await("publish " + this.queue);
-			assertThat(send.traceId()).isEqualTo(request.context().traceId());
-			assertThat(spans.await(this.queue + " process").tags()).containsEntry("tenant", "acme")
-				.containsEntry("queue", this.queue);
-		});
+		};
+		this.contextRunner.withBean(QueueSendObservationConvention.class, () -> sendConvention)
+			.withBean(QueueProcessObservationConvention.class, () -> processConvention)
+			.run((context) -> {
+				Span request = sendInRequest(context, (pgmq) -> pgmq.send(this.queue, Map.of("sku", "a")));
+				awaitHandled(context, 1);
+				Spans spans = context.getBean(Spans.class);
+				MutableSpan send = spans.await("publish " + this.queue);
+				assertThat(send.traceId()).isEqualTo(request.context().traceId());
+				assertThat(spans.await(this.queue + " process").tags()).containsEntry("tenant", "acme")
+					.containsEntry("queue", this.queue);
+			});
 	}
 
 	@Test
