@@ -48,9 +48,11 @@ class QueueStaleLeaseTests {
 		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JacksonAutoConfiguration.class,
 				EdgeRuntimeAutoConfiguration.class, EdgeRuntimeQueueAutoConfiguration.class))
 		.withPropertyValues(TestDatabase.get().springProperties())
-		// 30 s lease, heartbeat every 10 s: none falls within the test
+		// 30 s lease, heartbeat every 10 s: none falls within the test; no read ahead, so that this instance's
+		// reader cannot take the message again itself while its one handler runs (the test plays instance B)
 		.withPropertyValues("test.queue=" + this.queue, "edge-runtime.queue.consumer.polling-interval=200ms",
-				"edge-runtime.queue.consumer.backoff.initial=0s", "edge-runtime.queue.consumer.visibility-timeout=30s")
+				"edge-runtime.queue.consumer.backoff.initial=0s", "edge-runtime.queue.consumer.visibility-timeout=30s",
+				"edge-runtime.queue.consumer.prefetch=0")
 		.withUserConfiguration(Config.class);
 
 	@Test
