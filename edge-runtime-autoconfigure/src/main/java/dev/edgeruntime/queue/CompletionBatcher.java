@@ -37,6 +37,11 @@ final class CompletionBatcher {
 
 	private volatile boolean stopped;
 
+	private volatile boolean stopping;
+
+	// When the wait of the last stop() runs out (System.nanoTime()).
+	private volatile long stopDeadline;
+
 	/**
 	 * A batcher; {@link #start()} starts its thread.
 	 * @param threadName the name of its thread
@@ -74,6 +79,8 @@ final class CompletionBatcher {
 	 * @return whether everything handed over was sent (successfully or not) within the wait
 	 */
 	boolean stop(Duration maxWait) throws InterruptedException {
+		this.stopDeadline = System.nanoTime() + maxWait.toNanos();
+		this.stopping = true;
 		if (!this.thread.isAlive()) {
 			this.stopped = true;
 			sendPending();
@@ -82,6 +89,15 @@ final class CompletionBatcher {
 		this.pending.add(STOP);
 		this.thread.join(Math.max(1, maxWait.toMillis()));
 		return !this.thread.isAlive();
+	}
+
+	/**
+	 * Whether a statement that failed for want of the database may be tried again: until a stop's wait runs
+	 * out.
+	 * @return {@code false} once the wait of the last {@link #stop} has run out
+	 */
+	boolean mayRetry() {
+		return !this.stopping || System.nanoTime() - this.stopDeadline < 0;
 	}
 
 	private void run() {

@@ -164,6 +164,16 @@ public class PgmqTemplate {
 			WHERE msg_id = ? AND read_ct = ?
 			""";
 
+	// A handled message's delete (or archive) written again after it failed (the database was unreachable):
+	// only for the messages still leased under the consumer's read (read_ct unchanged), each row held from
+	// the check until pgmq.delete or pgmq.archive has moved it. %2$s is delete or archive.
+	private static final String COMPLETE_IF_HELD = """
+			SELECT * FROM pgmq.%2$s(?, ARRAY(
+				SELECT q.msg_id FROM pgmq.q_%1$s q JOIN unnest(?::bigint[], ?::int[]) AS held(msg_id, read_ct)
+					ON q.msg_id = held.msg_id AND q.read_ct = held.read_ct
+				FOR UPDATE OF q))
+			""";
+
 	// A durable task's attempt starts: the time, from the database's clock as its other times are.
 	private static final String MARK_STARTED_IF_HELD = """
 			UPDATE pgmq.q_%s SET headers = coalesce(headers, '{}'::jsonb) || jsonb_build_object('x-started-at',
@@ -832,6 +842,49 @@ public class PgmqTemplate {
 			}
 			return Boolean.TRUE.equals(this.jdbc.queryForObject(ARCHIVE, Boolean.class, queue, message.id()));
 		});
+	}
+
+	/**
+	 * Deletes (or archives) handled messages while their leases are still the caller's: what a consumer
+	 * writes again once the database answers, when the statement after their handlers failed for want of it.
+	 * A message read again since (its lease ran out and another consumer holds it) is left alone.
+	 * @param queue the queue name
+	 * @param readCounts each message's id and read count as the consumer read it
+	 * @param archive whether to archive rather than delete
+	 * @return the ids of the messages deleted (or archived), sorted
+	 */
+	List<Long> completeIfHeld(String queue, Map<Long, Integer> readCounts, boolean archive) {
+		QueueName.requireValid(queue);
+		if (readCounts.isEmpty()) {
+			return List.of();
+		}
+		String sql = COMPLETE_IF_HELD.formatted(queue.toLowerCase(Locale.ROOT), archive ? "archive" : "delete");
+		Long[] ids = readCounts.keySet().toArray(Long[]::new);
+		Integer[] reads = new Integer[ids.length];
+		for (int i = 0; i < ids.length; i++) {
+			reads[i] = readCounts.get(ids[i]);
+		}
+		return translate(queue, () -> this.jdbc.execute((ConnectionCallback<List<Long>>) (connection) -> {
+			Array idArray = connection.createArrayOf("bigint", ids);
+			Array readArray = connection.createArrayOf("int4", reads);
+			try (var statement = connection.prepareStatement(sql)) {
+				statement.setString(1, queue);
+				statement.setArray(2, idArray);
+				statement.setArray(3, readArray);
+				List<Long> result = new ArrayList<>(ids.length);
+				try (ResultSet rs = statement.executeQuery()) {
+					while (rs.next()) {
+						result.add(rs.getLong(1));
+					}
+				}
+				Collections.sort(result);
+				return result;
+			}
+			finally {
+				idArray.free();
+				readArray.free();
+			}
+		}));
 	}
 
 	/**

@@ -4,6 +4,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +68,17 @@ final class QueueConsumer {
 	private static final Duration HAND_BACK_RETRY = Duration.ofMillis(50);
 
 	/**
+	 * First and longest wait between tries of a handled message's delete that failed for want of the
+	 * database: one statement a second at most, for all the consumer's handled messages, while it is away.
+	 */
+	private static final Duration COMPLETION_RETRY = Duration.ofMillis(100);
+
+	private static final Duration COMPLETION_RETRY_MAX = Duration.ofSeconds(1);
+
+	private static final String COMPLETING = "delete (or archive) its handled messages (written once it can, unless "
+			+ "they are read again by another consumer meanwhile)";
+
+	/**
 	 * How long after a retry's message is visible again the idle reader reads it.
 	 */
 	private static final long RETRY_READ_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -124,6 +136,12 @@ final class QueueConsumer {
 	private final Map<Long, InFlight> inFlight = new ConcurrentHashMap<>();
 
 	private final CompletionBatcher completions;
+
+	/**
+	 * Handled messages not yet deleted (or archived), with the read count of the read that leased them:
+	 * what a delete written again, after the database was unreachable, is guarded by.
+	 */
+	private final Map<Long, Integer> completing = new ConcurrentHashMap<>();
 
 	private final Thread reader;
 
@@ -585,6 +603,7 @@ final class QueueConsumer {
 			current.settle();
 			// From here the completions release the lease, once the message is deleted.
 			leaseHandedOver = true;
+			this.completing.put(message.id(), message.readCount());
 			this.completions.complete(message.id());
 		}
 		catch (RuntimeException ex) {
@@ -644,6 +663,18 @@ final class QueueConsumer {
 	 * @param ids the messages
 	 */
 	private void complete(List<Long> ids) {
+		try {
+			completeNow(ids);
+		}
+		catch (RuntimeException ex) {
+			if (!DatabaseFailures.isConnectionFailure(ex)) {
+				throw ex;
+			}
+			completeOnceReachable(ids, ex);
+		}
+	}
+
+	private void completeNow(List<Long> ids) {
 		if (ids.size() == 1) {
 			long id = ids.get(0);
 			if (this.settings.archiveOnSuccess()) {
@@ -659,6 +690,60 @@ final class QueueConsumer {
 		else {
 			this.pgmq.delete(queue(), ids);
 		}
+	}
+
+	/**
+	 * Writes the deletes (or archives) of handled messages once the database answers again, rather than let
+	 * the messages come back after their visibility timeout to be handled a second time. Each is written
+	 * only while its lease is still this consumer's: a message read again by another consumer (its lease ran
+	 * out) is that consumer's now, and left alone. Gives up when the consumer's stop runs out of time.
+	 */
+	private void completeOnceReachable(List<Long> ids, RuntimeException failure) {
+		logger.warn("Could not complete message" + ((ids.size() == 1) ? " " + ids.get(0) : "s " + ids) + " of queue '"
+				+ queue() + "' yet: " + failure.getMessage() + "; the delete is written once the database answers, "
+				+ "unless the message is read again meanwhile");
+		// With all its leases held by messages waiting for their delete, the reader reads nothing: the deletes
+		// are what finds the database gone, and the health says so.
+		markUnhealthy(failure, COMPLETING);
+		Map<Long, Integer> held = new HashMap<>();
+		for (Long id : ids) {
+			Integer reads = this.completing.get(id);
+			if (reads != null) {
+				held.put(id, reads);
+			}
+		}
+		RuntimeException last = failure;
+		Duration wait = COMPLETION_RETRY;
+		while (this.completions.mayRetry()) {
+			try {
+				Thread.sleep(wait.toMillis());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+			List<Long> remaining = new ArrayList<>(held.keySet());
+			try {
+				remaining.removeAll(this.pgmq.completeIfHeld(queue(), held, this.settings.archiveOnSuccess()));
+			}
+			catch (RuntimeException ex) {
+				if (!DatabaseFailures.isConnectionFailure(ex)) {
+					throw ex;
+				}
+				last = ex;
+				markUnhealthy(ex, COMPLETING);
+				wait = min(wait.multipliedBy(2), COMPLETION_RETRY_MAX);
+				continue;
+			}
+			markHealthy();
+			// Those left were read again since (their leases ran out) or are gone: not this consumer's to delete.
+			for (Long id : remaining) {
+				logger.info("Handled message " + id + " of queue '" + queue() + "' was not deleted once the database "
+						+ "answered again: " + LEASE_LOST);
+			}
+			return;
+		}
+		throw last;
 	}
 
 	private void failed(InFlight current, Throwable error) {
@@ -872,6 +957,7 @@ final class QueueConsumer {
 
 		@Override
 		public void completed(List<Long> ids) {
+			ids.forEach(QueueConsumer.this.completing::remove);
 			QueueConsumer.this.freeLeases.release(ids.size());
 			for (int i = 0; i < ids.size(); i++) {
 				QueueConsumer.this.observer.succeeded(queue());
@@ -880,6 +966,7 @@ final class QueueConsumer {
 
 		@Override
 		public void failed(List<Long> ids, RuntimeException failure) {
+			ids.forEach(QueueConsumer.this.completing::remove);
 			QueueConsumer.this.freeLeases.release(ids.size());
 			logger.warn("Could not complete message" + ((ids.size() == 1) ? " " + ids.get(0) : "s " + ids)
 					+ " of queue '" + queue() + "'; " + ((ids.size() == 1) ? "it returns" : "they return")

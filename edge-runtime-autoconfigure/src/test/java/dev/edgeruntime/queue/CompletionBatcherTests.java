@@ -155,6 +155,26 @@ class CompletionBatcherTests {
 		assertThat(this.completed).isEmpty();
 	}
 
+	@Test
+	void aStatementWaitingForTheDatabaseGivesUpOnceTheStopRunsOutOfTime() throws InterruptedException {
+		// a statement that tries again while the database is away, as the consumer's does, until told to stop
+		start((ids) -> {
+			this.sent.add(ids);
+			while (this.batcher.mayRetry()) {
+				Thread.onSpinWait();
+			}
+			throw new IllegalStateException("database unreachable");
+		});
+		this.batcher.complete(1);
+		await().until(() -> this.sent.size() == 1);
+		assertThat(this.batcher.mayRetry()).isTrue();
+		// the statement ends as the stop's wait does, so the stop may or may not see it end
+		this.batcher.stop(Duration.ofMillis(200));
+		await().until(() -> !this.failed.isEmpty());
+		assertThat(this.failed).containsExactly("[1]: database unreachable");
+		assertThat(this.batcher.mayRetry()).isFalse();
+	}
+
 	private void start(Consumer<List<Long>> statement) {
 		this.batcher = new CompletionBatcher("completer", statement, new CompletionBatcher.Outcome() {
 

@@ -84,6 +84,27 @@ class PgmqTemplateTests {
 	}
 
 	@Test
+	void completeIfHeldLeavesMessagesReadAgainSinceTheirRead() {
+		long kept = this.pgmq.send(this.queue, new Order("kept", 1));
+		long readAgain = this.pgmq.send(this.queue, new Order("read again", 2));
+		long archived = this.pgmq.send(this.queue, new Order("archived", 3));
+		assertThat(this.pgmq.read(this.queue, Order.class, Duration.ZERO, 3)).hasSize(3);
+		// its lease ran out and another consumer read it: read_ct 2
+		assertThat(this.pgmq.read(this.queue, Order.class, Duration.ofSeconds(30), 3)).extracting(QueueMessage::id)
+			.contains(readAgain);
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+		jdbc.update("UPDATE pgmq.q_" + this.queue + " SET read_ct = 1 WHERE msg_id <> ?", readAgain);
+		assertThat(this.pgmq.completeIfHeld(this.queue, Map.of(kept, 1, readAgain, 1), false))
+			.containsExactly(kept);
+		assertThat(this.pgmq.completeIfHeld(this.queue, Map.of(archived, 1), true)).containsExactly(archived);
+		assertThat(jdbc.queryForList("SELECT msg_id FROM pgmq.q_" + this.queue, Long.class))
+			.containsExactly(readAgain);
+		assertThat(jdbc.queryForList("SELECT msg_id FROM pgmq.a_" + this.queue, Long.class))
+			.containsExactly(archived);
+		assertThat(this.pgmq.completeIfHeld(this.queue, Map.of(readAgain, 2), false)).containsExactly(readAgain);
+	}
+
+	@Test
 	void requeueDeadLettersSendsBackOnlyDeadLettersUnderTheirIdsWithoutTheMarksOfTheirFailure() {
 		long dead = this.pgmq.send(this.queue, new Order("dead", 1), Map.of("trace", "t1"), Duration.ZERO);
 		long done = this.pgmq.send(this.queue, new Order("done", 2));
