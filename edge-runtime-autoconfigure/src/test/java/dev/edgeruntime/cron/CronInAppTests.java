@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
@@ -102,26 +100,17 @@ class CronInAppTests {
 
 	@Test
 	void startUpWhenDatabaseIsDownShouldNotFailAndSetJobsUpWhenItIsBack() throws Exception {
-		String url = TestDatabase.get().jdbcUrl();
-		Matcher hostPort = Pattern.compile("//([^:/]+):(\\d+)/").matcher(url);
-		assertThat(hostPort.find()).as("host and port in " + url).isTrue();
-		try (TcpProxy proxy = new TcpProxy(hostPort.group(1), Integer.parseInt(hostPort.group(2)))) {
-			TestDatabase database = TestDatabase.get();
+		TestDatabase database = TestDatabase.get();
+		try (TcpProxy proxy = database.proxy()) {
 			List<String> properties = new ArrayList<>(List.of(
-					"spring.datasource.url=" + url.replaceFirst("//[^/]+/", "//127.0.0.1:" + proxy.port() + "/"),
 					"spring.datasource.hikari.connection-timeout=500", "edge-runtime.cron.mode=in-app",
 					"edge-runtime.cron.job-name-prefix=" + this.prefix, "edge-runtime.cron.in-app.poll-interval=200ms",
 					"edge-runtime.queue.notify.enabled=false", "edge-runtime.cron.jobs.beat.schedule=1 seconds",
 					"edge-runtime.cron.jobs.beat.queue=" + this.queue));
-			if (database.username() != null) {
-				properties.add("spring.datasource.username=" + database.username());
-			}
-			if (database.password() != null) {
-				properties.add("spring.datasource.password=" + database.password());
-			}
 			new ApplicationContextRunner()
 				.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
 						EdgeRuntimeQueueAutoConfiguration.class, EdgeRuntimeCronAutoConfiguration.class))
+				.withPropertyValues(database.springPropertiesThrough(proxy))
 				.withPropertyValues(properties.toArray(String[]::new))
 				.run((context) -> {
 					assertThat(context).hasNotFailed();

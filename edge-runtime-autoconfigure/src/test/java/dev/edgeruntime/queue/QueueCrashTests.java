@@ -148,12 +148,9 @@ class QueueCrashTests {
 
 	@Test
 	void databaseDownAtStartDoesNotStopTheApplicationAndConsumersRecover() throws Exception {
-		String url = TestDatabase.get().jdbcUrl();
-		java.util.regex.Matcher hostPort = java.util.regex.Pattern.compile("//([^:/]+):(\\d+)/").matcher(url);
-		assertThat(hostPort.find()).as("host and port in " + url).isTrue();
-		try (TcpProxy proxy = new TcpProxy(hostPort.group(1), Integer.parseInt(hostPort.group(2)))) {
-			String proxied = url.replaceFirst("//[^/]+/", "//127.0.0.1:" + proxy.port() + "/");
-			TestDatabase database = TestDatabase.get();
+		TestDatabase database = TestDatabase.get();
+		try (TcpProxy proxy = database.proxy()) {
+			String proxied = database.jdbcUrlThrough(proxy);
 			List<String> properties = new ArrayList<>(List.of("spring.datasource.url=" + proxied,
 					"spring.datasource.hikari.connection-timeout=500", "edge-runtime.queue.consumer.max-error-backoff=500ms"));
 			if (database.username() != null) {

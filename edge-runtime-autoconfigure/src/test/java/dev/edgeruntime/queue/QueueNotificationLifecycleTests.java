@@ -146,14 +146,11 @@ class QueueNotificationLifecycleTests {
 	@Test
 	void listenerOnALinkThatDiesWithoutAWordShouldFindOutAndListenAgainWhenItIsBack() throws Exception {
 		TestDatabase database = TestDatabase.get();
-		java.util.regex.Matcher hostPort = java.util.regex.Pattern.compile("//([^:/]+):(\\d+)/").matcher(database.jdbcUrl());
-		assertThat(hostPort.find()).isTrue();
 		this.contextRunner.run((context) -> {
-			try (dev.edgeruntime.testsupport.TcpProxy proxy = new dev.edgeruntime.testsupport.TcpProxy(hostPort.group(1),
-					Integer.parseInt(hostPort.group(2)))) {
+			try (dev.edgeruntime.testsupport.TcpProxy proxy = database.proxy()) {
 				proxy.start();
 				HikariDataSource pool = new HikariDataSource();
-				pool.setJdbcUrl(database.jdbcUrl().replaceFirst("//[^/]+/", "//127.0.0.1:" + proxy.port() + "/"));
+				pool.setJdbcUrl(database.jdbcUrlThrough(proxy));
 				if (database.username() != null) {
 					pool.setUsername(database.username());
 				}

@@ -8,8 +8,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import dev.edgeruntime.autoconfigure.EdgeRuntimeAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
@@ -56,18 +54,14 @@ class CompletionDuringDatabaseLossTests {
 	void messagesHandledWhileTheDatabaseIsUnreachableShouldBeDeletedOnceItIsBack(CapturedOutput output)
 			throws Exception {
 		TestDatabase database = TestDatabase.get();
-		Matcher hostPort = Pattern.compile("//([^:/]+):(\\d+)/").matcher(database.jdbcUrl());
-		assertThat(hostPort.find()).as("host and port in the test database's URL").isTrue();
 		PgmqTemplate direct = new PgmqTemplate(new JdbcTemplate(database.dataSource()), JsonMapper.builder().build(),
 				1 << 20, Duration.ofHours(1), null);
 		assertThat(new PgmqSchemaInitializer(database.dataSource(), PgmqSchemaMode.AUTO).install()).isTrue();
 		direct.createQueue(this.queue);
 		HeldListener listener = new HeldListener();
-		try (TcpProxy proxy = new TcpProxy(hostPort.group(1), Integer.parseInt(hostPort.group(2)))) {
+		try (TcpProxy proxy = database.proxy()) {
 			proxy.start();
 			List<String> properties = new ArrayList<>(List.of(
-					"spring.datasource.url="
-							+ database.jdbcUrl().replaceFirst("//[^/]+/", "//127.0.0.1:" + proxy.port() + "/"),
 					"spring.datasource.hikari.connection-timeout=500", "test.queue=" + this.queue,
 					"edge-runtime.queue.consumer.concurrency=" + MESSAGES, "edge-runtime.queue.consumer.prefetch=0",
 					"edge-runtime.queue.consumer.polling-interval=200ms",
@@ -75,16 +69,11 @@ class CompletionDuringDatabaseLossTests {
 					"edge-runtime.queue.consumer.visibility-timeout=2s",
 					"edge-runtime.queue.consumer.heartbeat-interval=300ms",
 					"edge-runtime.queue.notify.enabled=false"));
-			if (database.username() != null) {
-				properties.add("spring.datasource.username=" + database.username());
-			}
-			if (database.password() != null) {
-				properties.add("spring.datasource.password=" + database.password());
-			}
 			new ApplicationContextRunner()
 				.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
 						JacksonAutoConfiguration.class, EdgeRuntimeAutoConfiguration.class,
 						EdgeRuntimeQueueAutoConfiguration.class))
+				.withPropertyValues(database.springPropertiesThrough(proxy))
 				.withPropertyValues(properties.toArray(String[]::new))
 				.withBean(HeldListener.class, () -> listener)
 				.run((context) -> {

@@ -8,8 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import dev.edgeruntime.autoconfigure.EdgeRuntimeAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
@@ -64,35 +62,26 @@ class DatabaseLossReliabilityTests {
 	@Test
 	void databaseWhenUnreachableForTenSecondsShouldBeWaitedForAndNoMessageLost() throws Exception {
 		TestDatabase database = TestDatabase.get();
-		Matcher hostPort = Pattern.compile("//([^:/]+):(\\d+)/").matcher(database.jdbcUrl());
-		assertThat(hostPort.find()).as("host and port in the test database's URL").isTrue();
 		// the sender and the checks reach the database directly, not through the proxy
 		JdbcTemplate jdbc = new JdbcTemplate(database.dataSource());
 		PgmqTemplate direct = new PgmqTemplate(jdbc, JsonMapper.builder().build(), 1 << 20, Duration.ofHours(1), null);
 		assertThat(new PgmqSchemaInitializer(database.dataSource(), PgmqSchemaMode.AUTO).install()).isTrue();
 		direct.createQueue(this.queue);
 		Map<Long, AtomicInteger> deliveries = new ConcurrentHashMap<>();
-		try (TcpProxy proxy = new TcpProxy(hostPort.group(1), Integer.parseInt(hostPort.group(2)))) {
+		try (TcpProxy proxy = database.proxy()) {
 			proxy.start();
 			List<String> properties = new ArrayList<>(List.of(
-					"spring.datasource.url="
-							+ database.jdbcUrl().replaceFirst("//[^/]+/", "//127.0.0.1:" + proxy.port() + "/"),
 					"spring.datasource.hikari.connection-timeout=1000", "spring.datasource.hikari.maximum-pool-size=8",
 					"test.queue=" + this.queue, "edge-runtime.queue.consumer.concurrency=" + CONCURRENCY,
 					"edge-runtime.queue.consumer.prefetch=" + PREFETCH,
 					"edge-runtime.queue.consumer.batch-size=10", "edge-runtime.queue.consumer.polling-interval=200ms",
 					"edge-runtime.queue.consumer.visibility-timeout=5s",
 					"edge-runtime.queue.consumer.max-error-backoff=1s"));
-			if (database.username() != null) {
-				properties.add("spring.datasource.username=" + database.username());
-			}
-			if (database.password() != null) {
-				properties.add("spring.datasource.password=" + database.password());
-			}
 			new ApplicationContextRunner()
 				.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
 						JacksonAutoConfiguration.class, EdgeRuntimeAutoConfiguration.class,
 						EdgeRuntimeQueueAutoConfiguration.class))
+				.withPropertyValues(database.springPropertiesThrough(proxy))
 				.withPropertyValues(properties.toArray(String[]::new))
 				.withBean(CountingListener.class, () -> new CountingListener(deliveries))
 				.run((context) -> {

@@ -1,8 +1,11 @@
 package dev.edgeruntime.testsupport;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
@@ -295,8 +298,44 @@ public final class TestDatabase {
 	 * @return the properties as {@code name=value}
 	 */
 	public String[] springProperties() {
+		return springProperties(this.url);
+	}
+
+	/**
+	 * A proxy in front of this database, not started yet: a test stops and starts the database's connections
+	 * with it (see {@link #jdbcUrlThrough} and {@link #springPropertiesThrough}).
+	 * @return the proxy
+	 * @throws IOException if its port cannot be opened
+	 */
+	public TcpProxy proxy() throws IOException {
+		Matcher hostPort = Pattern.compile("//([^:/]+):(\\d+)/").matcher(this.url);
+		if (!hostPort.find()) {
+			throw new IllegalStateException("No host and port in the test database's URL " + this.url);
+		}
+		return new TcpProxy(hostPort.group(1), Integer.parseInt(hostPort.group(2)));
+	}
+
+	/**
+	 * This database's JDBC URL, through a proxy.
+	 * @param proxy the proxy, from {@link #proxy()}
+	 * @return the URL
+	 */
+	public String jdbcUrlThrough(TcpProxy proxy) {
+		return this.url.replaceFirst("//[^/]+/", "//127.0.0.1:" + proxy.port() + "/");
+	}
+
+	/**
+	 * {@link #springProperties()} through a proxy.
+	 * @param proxy the proxy, from {@link #proxy()}
+	 * @return the properties as {@code name=value}
+	 */
+	public String[] springPropertiesThrough(TcpProxy proxy) {
+		return springProperties(jdbcUrlThrough(proxy));
+	}
+
+	private String[] springProperties(String url) {
 		List<String> properties = new ArrayList<>();
-		properties.add("spring.datasource.url=" + this.url);
+		properties.add("spring.datasource.url=" + url);
 		if (this.username != null) {
 			properties.add("spring.datasource.username=" + this.username);
 		}
