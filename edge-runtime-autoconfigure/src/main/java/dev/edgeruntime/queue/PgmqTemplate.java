@@ -2,6 +2,7 @@ package dev.edgeruntime.queue;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Array;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -871,14 +872,7 @@ public class PgmqTemplate {
 				statement.setString(1, queue);
 				statement.setArray(2, idArray);
 				statement.setArray(3, readArray);
-				List<Long> result = new ArrayList<>(ids.length);
-				try (ResultSet rs = statement.executeQuery()) {
-					while (rs.next()) {
-						result.add(rs.getLong(1));
-					}
-				}
-				Collections.sort(result);
-				return result;
+				return sortedIds(statement, ids.length);
 			}
 			finally {
 				idArray.free();
@@ -1005,19 +999,24 @@ public class PgmqTemplate {
 					statement.setString(parameter++, queue);
 				}
 				statement.setArray(parameter, sqlArray);
-				List<Long> result = new ArrayList<>(array.length);
-				try (ResultSet rs = statement.executeQuery()) {
-					while (rs.next()) {
-						result.add(rs.getLong(1));
-					}
-				}
-				Collections.sort(result);
-				return result;
+				return sortedIds(statement, array.length);
 			}
 			finally {
 				sqlArray.free();
 			}
 		}));
+	}
+
+	/** The ids a statement answers (its first column), in ascending order. */
+	private static List<Long> sortedIds(PreparedStatement statement, int expected) throws SQLException {
+		List<Long> result = new ArrayList<>(expected);
+		try (ResultSet rs = statement.executeQuery()) {
+			while (rs.next()) {
+				result.add(rs.getLong(1));
+			}
+		}
+		Collections.sort(result);
+		return result;
 	}
 
 	private String payloadJson(String queue, Object payload) {
