@@ -36,4 +36,19 @@ public final class DatabaseFailures {
 		return false;
 	}
 
+	/**
+	 * Whether the error, or one of its causes, says a table the statement names does not exist (SQLSTATE
+	 * {@code 42P01}): for a queue's statements, the queue was dropped (or never created).
+	 * @param ex the error
+	 * @return {@code true} for a missing table
+	 */
+	public static boolean isMissingTable(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof SQLException sql && "42P01".equals(sql.getSQLState())) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 }

@@ -429,6 +429,12 @@ final class QueueConsumer {
 			}
 			catch (RuntimeException ex) {
 				backlog = false;
+				if (this.ready && DatabaseFailures.isMissingTable(ex)) {
+					// Dropped while consumed (pgmq.drop_queue, a restore): created again, as a start would.
+					this.ready = false;
+					logger.warn("Queue '" + queue() + "' no longer exists in the database (dropped while consumed); "
+							+ "its consumer creates it again");
+				}
 				markUnhealthy(ex);
 				try {
 					this.wakeUps.poll(errorBackoff.toMillis(), TimeUnit.MILLISECONDS);
@@ -968,6 +974,13 @@ final class QueueConsumer {
 		public void failed(List<Long> ids, RuntimeException failure) {
 			ids.forEach(QueueConsumer.this.completing::remove);
 			QueueConsumer.this.freeLeases.release(ids.size());
+			if (DatabaseFailures.isMissingTable(failure)) {
+				// Dropped with its messages while they were handled: nothing returns.
+				logger.warn("Could not complete message" + ((ids.size() == 1) ? " " + ids.get(0) : "s " + ids)
+						+ " of queue '" + queue() + "': the queue no longer exists (dropped while "
+						+ ((ids.size() == 1) ? "it was" : "they were") + " handled); " + failure.getMessage());
+				return;
+			}
 			logger.warn("Could not complete message" + ((ids.size() == 1) ? " " + ids.get(0) : "s " + ids)
 					+ " of queue '" + queue() + "'; " + ((ids.size() == 1) ? "it returns" : "they return")
 					+ " after the visibility timeout", failure);
