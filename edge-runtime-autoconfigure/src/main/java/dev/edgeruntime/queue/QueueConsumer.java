@@ -573,9 +573,7 @@ final class QueueConsumer {
 				// Every attempt allowed was delivered and none wrote an outcome: the instances running it died
 				// (a handler that takes the JVM down would take down every instance in turn) or lost the lease.
 				if (current.settle()) {
-					deadLetter(message, new IllegalStateException("delivered " + maxAttempts + " times without an "
-							+ "outcome (the instance running it stopped, or lost its lease, each time): not run again "
-							+ "past its maximum attempts"), false, maxAttempts);
+					deadLetter(message, pastMaxAttempts(message, maxAttempts), false, message.readCount() - 1);
 				}
 				return;
 			}
@@ -791,6 +789,27 @@ final class QueueConsumer {
 		// an idle reader sleeping until its next poll reads once more, then sleeps until the retry is due
 		wakeUp();
 		this.observer.retried(queue());
+	}
+
+	/**
+	 * Why a message read more often than its maximum attempts allow is not run again: every delivery ended
+	 * without an outcome, or (the maximum lowered since, by a deploy or the message's header) some wrote a
+	 * failure, which is said with the attempt that wrote it.
+	 */
+	private static IllegalStateException pastMaxAttempts(QueueMessage<JsonNode> message, int maxAttempts) {
+		int deliveries = message.readCount() - 1;
+		Object lastError = message.headers().get(QueueHeaders.LAST_ERROR);
+		Object failedAttempt = message.headers().get(QueueHeaders.FAILED_ATTEMPT);
+		if (lastError != null && failedAttempt instanceof Number failed) {
+			int later = deliveries - failed.intValue();
+			return new IllegalStateException("delivered " + deliveries + " times, more than its maximum attempts ("
+					+ maxAttempts + "): not run again; attempt " + failed.intValue() + " failed with " + lastError
+					+ ((later > 0) ? " and the " + ((later == 1) ? "delivery" : later + " deliveries")
+							+ " after it ended without an outcome" : ""));
+		}
+		return new IllegalStateException("delivered " + deliveries + " times without an outcome (the instance "
+				+ "running it stopped, or lost its lease, each time): not run again past its maximum attempts ("
+				+ maxAttempts + ")");
 	}
 
 	private int maxAttempts(QueueMessage<JsonNode> message) {

@@ -200,6 +200,42 @@ class QueueListenerTests {
 	}
 
 	@Test
+	void messageDeliveredMoreOftenThanALoweredMaximumIsDeadLetteredWithTheFailureItHad() {
+		// Three deliveries under a maximum of five: the second failed (its retry wrote why), the third's instance
+		// was killed. A deploy then lowers the maximum to two: the message is past it, and not for want of an
+		// outcome only.
+		PgmqSchemaInitializer schema = new PgmqSchemaInitializer(TestDatabase.get().dataSource(), PgmqSchemaMode.AUTO);
+		assertThat(schema.install()).isTrue();
+		JdbcTemplate jdbc = new JdbcTemplate(TestDatabase.get().dataSource());
+		PgmqTemplate direct = new PgmqTemplate(jdbc, new JsonMapper(), 1024 * 1024, Duration.ofHours(1), null);
+		direct.createQueue(this.queue);
+		long failing = direct.send(this.queue, new Order("failing", 1));
+		for (int delivery = 1; delivery <= 3; delivery++) {
+			assertThat(direct.readJson(this.queue, Duration.ZERO, 1, null)).singleElement()
+				.satisfies((message) -> assertThat(message.id()).isEqualTo(failing));
+		}
+		jdbc.update("UPDATE pgmq.q_" + this.queue + " SET headers = jsonb_build_object('" + QueueHeaders.LAST_ERROR
+				+ "', 'java.lang.IllegalStateException: boom', '" + QueueHeaders.FAILED_ATTEMPT + "', 2) WHERE msg_id = ?",
+				failing);
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=2").run((context) -> {
+			OrderListener listener = context.getBean(OrderListener.class);
+			DeadLetters deadLetters = context.getBean(DeadLetters.class);
+			await().atMost(WAIT).until(() -> deadLetters.events.size() == 1);
+			assertThat(listener.received).as("run past its maximum attempts").isEmpty();
+			assertThat(deadLetters.events).singleElement().satisfies((event) -> {
+				assertThat(event.messageId()).isEqualTo(failing);
+				assertThat(event.attempts()).isEqualTo(3);
+				assertThat(event.error()).contains("delivered 3 times, more than its maximum attempts (2): not run "
+						+ "again; attempt 2 failed with java.lang.IllegalStateException: boom and the delivery after it "
+						+ "ended without an outcome")
+					.doesNotContain("delivered 3 times without an outcome");
+			});
+			assertThat(jdbc(context).queryForObject("SELECT headers->>'x-attempts' FROM pgmq.a_" + this.queue,
+					String.class)).isEqualTo("3");
+		});
+	}
+
+	@Test
 	void maxAttemptsHeaderOverridesTheListenersSetting() {
 		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=5").run((context) -> {
 			OrderListener listener = context.getBean(OrderListener.class);
