@@ -29,6 +29,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -41,6 +42,7 @@ import org.springframework.boot.thread.Threading;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 import org.springframework.core.task.TaskDecorator;
 import org.springframework.core.task.support.ContextPropagatingTaskDecorator;
@@ -66,6 +68,13 @@ public final class EdgeRuntimeAutoConfiguration {
 
 	/** What the drain leaves of Spring's shutdown phase, after its grace period and unwind, to close. */
 	private static final Duration SHUTDOWN_MARGIN = Duration.ofMillis(500);
+
+	/** Fails start-up when queue listeners or cron jobs are declared and the durable tier is not there. */
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static DurableTierCheck edgeRuntimeDurableTierCheck() {
+		return new DurableTierCheck();
+	}
 
 	@Bean
 	@ConditionalOnMissingBean

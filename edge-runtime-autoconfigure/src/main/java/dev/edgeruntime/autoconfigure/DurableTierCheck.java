@@ -1,0 +1,209 @@
+package dev.edgeruntime.autoconfigure;
+
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+
+import javax.sql.DataSource;
+
+import dev.edgeruntime.cron.CronJob;
+import dev.edgeruntime.queue.QueueListener;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.BeanClassLoaderAware;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Fails start-up when beans have {@link QueueListener @QueueListener} or {@link CronJob @CronJob} methods
+ * and the durable tier that runs them is not configured: without it nothing finds those methods, and the
+ * application would start and never consume the queue or fire the job. The failure names what the
+ * application lacks (Spring JDBC, the PostgreSQL driver, Jackson, a DataSource). With
+ * {@code edge-runtime.queue.enabled=false} the methods are left alone, as asked, and logged once.
+ *
+ * @author edge-runtime developers
+ */
+final class DurableTierCheck
+		implements BeanPostProcessor, SmartInitializingSingleton, BeanFactoryAware, BeanClassLoaderAware,
+		EnvironmentAware {
+
+	private static final Log logger = LogFactory.getLog(DurableTierCheck.class);
+
+	/** The post-processors that find the methods when the tier is configured; their names, not classes. */
+	static final String LISTENER_PROCESSOR = "dev.edgeruntime.queue.QueueListenerAnnotationBeanPostProcessor";
+
+	static final String CRON_PROCESSOR = "dev.edgeruntime.cron.CronJobAnnotationBeanPostProcessor";
+
+	private final Set<String> unrun = new CopyOnWriteArraySet<>();
+
+	private @Nullable ConfigurableListableBeanFactory beanFactory;
+
+	private @Nullable ClassLoader classLoader;
+
+	private @Nullable Environment environment;
+
+	/** Which annotations nothing else reads, found at the first bean; null until then. */
+	private volatile @Nullable Set<Class<? extends Annotation>> unread;
+
+	private volatile boolean checked;
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) {
+		if (beanFactory instanceof ConfigurableListableBeanFactory listable) {
+			this.beanFactory = listable;
+		}
+	}
+
+	@Override
+	public void setBeanClassLoader(ClassLoader classLoader) {
+		this.classLoader = classLoader;
+	}
+
+	@Override
+	public void setEnvironment(Environment environment) {
+		this.environment = environment;
+	}
+
+	@Override
+	public Object postProcessAfterInitialization(Object bean, String beanName) {
+		if (this.checked) {
+			return bean; // a bean made after start-up (a lazy one) is not looked at
+		}
+		Set<Class<? extends Annotation>> annotations = unread();
+		if (annotations.isEmpty()) {
+			return bean;
+		}
+		Class<?> targetClass = AopUtils.getTargetClass(bean);
+		if (!AnnotationUtils.isCandidateClass(targetClass, annotations)) {
+			return bean;
+		}
+		MethodIntrospector.selectMethods(targetClass, (MethodIntrospector.MetadataLookup<Object>) (method) -> {
+			for (Class<? extends Annotation> annotation : annotations) {
+				if (AnnotatedElementUtils.hasAnnotation(method, annotation)) {
+					this.unrun.add(describe(annotation, method, beanName));
+				}
+			}
+			return null;
+		});
+		return bean;
+	}
+
+	@Override
+	public void afterSingletonsInstantiated() {
+		this.checked = true;
+		if (this.unrun.isEmpty()) {
+			return;
+		}
+		List<String> methods = List.copyOf(this.unrun);
+		if (queueDisabled()) {
+			logger.info("edge-runtime.queue.enabled is false: " + String.join(", ", methods) + " will not run");
+			return;
+		}
+		throw new DurableTierUnavailableException(methods, missing());
+	}
+
+	/**
+	 * The annotations whose post-processor is absent, decided once every post-processor is registered (before
+	 * the first ordinary bean is made): when the tier is there, nothing is looked for.
+	 */
+	private Set<Class<? extends Annotation>> unread() {
+		Set<Class<? extends Annotation>> annotations = this.unread;
+		if (annotations == null) {
+			Set<Class<? extends Annotation>> found = new LinkedHashSet<>();
+			if (!hasProcessor(LISTENER_PROCESSOR)) {
+				found.add(QueueListener.class);
+			}
+			// edge-runtime.cron.enabled=false switches recurring jobs off on purpose
+			if (!hasProcessor(CRON_PROCESSOR) && !cronDisabled()) {
+				found.add(CronJob.class);
+			}
+			annotations = Set.copyOf(found);
+			this.unread = annotations;
+		}
+		return annotations;
+	}
+
+	private boolean hasProcessor(String className) {
+		ConfigurableListableBeanFactory factory = this.beanFactory;
+		if (factory == null) {
+			return true;
+		}
+		for (String name : factory.getBeanNamesForType(BeanPostProcessor.class, true, false)) {
+			Class<?> type = factory.getType(name, false);
+			if (type != null && ClassUtils.getUserClass(type).getName().equals(className)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** What the application lacks, as the durable tier's auto-configuration asks for it, with what to add. */
+	private List<String> missing() {
+		List<String> missing = new ArrayList<>();
+		if (!present("org.springframework.jdbc.core.JdbcTemplate")) {
+			missing.add("Spring JDBC is not on the class path: add org.springframework.boot:spring-boot-starter-jdbc");
+		}
+		if (!present("org.postgresql.PGConnection")) {
+			missing.add("the PostgreSQL JDBC driver is not on the class path: add org.postgresql:postgresql");
+		}
+		if (!present("tools.jackson.databind.json.JsonMapper")) {
+			missing.add("Jackson is not on the class path: add org.springframework.boot:spring-boot-starter-jackson");
+		}
+		ConfigurableListableBeanFactory factory = this.beanFactory;
+		String[] dataSources = (factory != null) ? factory.getBeanNamesForType(DataSource.class, true, false)
+				: new String[0];
+		if (dataSources.length == 0) {
+			missing.add("the application has no DataSource: set spring.datasource.url (with spring.datasource.username "
+					+ "and spring.datasource.password) to the PostgreSQL database");
+		}
+		else if (dataSources.length > 1) {
+			missing.add("the application has " + dataSources.length + " DataSources " + List.of(dataSources)
+					+ " and the durable tier uses a single one: mark the one of the queues @Primary");
+		}
+		if (missing.isEmpty()) {
+			missing.add("EdgeRuntimeQueueAutoConfiguration did not apply (excluded, or a condition did not match): "
+					+ "start with --debug to see its conditions in the condition evaluation report");
+		}
+		return missing;
+	}
+
+	private boolean present(String className) {
+		return ClassUtils.isPresent(className, this.classLoader);
+	}
+
+	private boolean queueDisabled() {
+		return !flag("edge-runtime.queue.enabled");
+	}
+
+	private boolean cronDisabled() {
+		return !flag("edge-runtime.cron.enabled");
+	}
+
+	private boolean flag(String name) {
+		return (this.environment == null) || Binder.get(this.environment).bind(name, Boolean.class).orElse(true);
+	}
+
+	private static String describe(Class<? extends Annotation> annotation, Method method,
+			String beanName) {
+		return "@" + annotation.getSimpleName() + " " + method.getDeclaringClass().getName() + "." + method.getName()
+				+ " (bean '" + beanName + "')";
+	}
+
+}
