@@ -4,12 +4,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.edgeruntime.queue.DurableTaskMethods;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -92,6 +95,34 @@ class ConfigurationDocumentationTests {
 		assertThat(management).as("management.* rows of docs/configuration.md")
 			.contains("management.health.edgeruntime.enabled", "management.health.queue.enabled")
 			.allSatisfy((property) -> assertThat(names).as("what an IDE completes").contains(property));
+	}
+
+	@Test
+	void everyRowOfTheConfigurationPageShowsTheDefaultOfTheMetadata() throws IOException {
+		Map<String, @Nullable JsonNode> defaults = new LinkedHashMap<>();
+		metadata.get("properties")
+			.forEach((property) -> defaults.put(property.get("name").asString(), property.get("defaultValue")));
+		// the default cell: a value in backquotes first, or words (not set, unlimited) for a property without one
+		Matcher rows = Pattern.compile("^\\| `((?:edge-runtime|management)\\.[a-z0-9.-]+)` \\| ([^|]*) \\|",
+				Pattern.MULTILINE)
+			.matcher(Files.readString(PAGE));
+		int compared = 0;
+		while (rows.find()) {
+			String property = rows.group(1);
+			String cell = rows.group(2).trim();
+			assertThat(defaults).as("docs/configuration.md row of a property in the metadata").containsKey(property);
+			JsonNode value = defaults.get(property);
+			if (value == null) {
+				assertThat(cell).as(property + " has no default in the metadata; its row says so in words")
+					.doesNotStartWith("`");
+			}
+			else {
+				assertThat(cell).as(property + ": the row's default, as the metadata has it")
+					.startsWith("`" + value.asString() + "`");
+			}
+			compared++;
+		}
+		assertThat(compared).as("rows compared").isGreaterThan(50);
 	}
 
 	@Test
