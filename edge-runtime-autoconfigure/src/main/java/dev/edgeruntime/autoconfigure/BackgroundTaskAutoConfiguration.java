@@ -16,6 +16,7 @@ import dev.edgeruntime.web.TaskStatusController;
 import org.springframework.aop.config.AopConfigUtils;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -55,8 +56,12 @@ public final class BackgroundTaskAutoConfiguration {
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	@ConditionalOnMissingBean
-	static BackgroundTaskMethodValidator backgroundTaskMethodValidator() {
-		return new BackgroundTaskMethodValidator();
+	static BackgroundTaskMethodValidator backgroundTaskMethodValidator(ConfigurableListableBeanFactory beanFactory,
+			Environment environment) {
+		BackgroundTaskMethodValidator validator = new BackgroundTaskMethodValidator();
+		validator.setDurableTierProblems(
+				() -> DurableTierCheck.missing(beanFactory, beanFactory.getBeanClassLoader(), environment));
+		return validator;
 	}
 
 	@Bean

@@ -156,18 +156,43 @@ final class DurableTierCheck
 
 	/** What the application lacks, as the durable tier's auto-configuration asks for it, with what to add. */
 	private List<String> missing() {
+		List<String> missing = missing(this.beanFactory, this.classLoader, null);
+		if (missing.isEmpty()) {
+			missing.add("EdgeRuntimeQueueAutoConfiguration did not apply (excluded, or a condition did not match): "
+					+ "start with --debug to see its conditions in the condition evaluation report");
+		}
+		return missing;
+	}
+
+	/**
+	 * What an application lacks for the durable tier, each with what to add; empty when it lacks nothing the
+	 * tier's conditions name.
+	 * @param beanFactory the application's bean factory, to count its DataSources
+	 * @param classLoader the application's class loader
+	 * @param environment the application's environment, to read whether the durable tier, and its durable
+	 * {@code @BackgroundTask} methods, were switched off; {@code null} to leave the properties out
+	 * @return what the application lacks
+	 */
+	static List<String> missing(@Nullable ConfigurableListableBeanFactory beanFactory,
+			@Nullable ClassLoader classLoader, @Nullable Environment environment) {
 		List<String> missing = new ArrayList<>();
-		if (!present("org.springframework.jdbc.core.JdbcTemplate")) {
+		if (environment != null) {
+			for (String property : List.of("edge-runtime.queue.enabled", "edge-runtime.queue.tasks.enabled")) {
+				if (!flag(environment, property)) {
+					missing.add(property + " is false: remove it, or set it to true");
+				}
+			}
+		}
+		if (!ClassUtils.isPresent("org.springframework.jdbc.core.JdbcTemplate", classLoader)) {
 			missing.add("Spring JDBC is not on the class path: add org.springframework.boot:spring-boot-starter-jdbc");
 		}
-		if (!present("org.postgresql.PGConnection")) {
+		if (!ClassUtils.isPresent("org.postgresql.PGConnection", classLoader)) {
 			missing.add("the PostgreSQL JDBC driver is not on the class path: add org.postgresql:postgresql");
 		}
-		if (!present("tools.jackson.databind.json.JsonMapper")) {
+		if (!ClassUtils.isPresent("tools.jackson.databind.json.JsonMapper", classLoader)) {
 			missing.add("Jackson is not on the class path: add org.springframework.boot:spring-boot-starter-jackson");
 		}
-		ConfigurableListableBeanFactory factory = this.beanFactory;
-		String[] dataSources = (factory != null) ? factory.getBeanNamesForType(DataSource.class, true, false)
+		String[] dataSources = (beanFactory != null) ? beanFactory.getBeanNamesForType(DataSource.class, true, false)
 				: new String[0];
 		if (dataSources.length == 0) {
 			missing.add("the application has no DataSource: set spring.datasource.url (with spring.datasource.username "
@@ -177,15 +202,7 @@ final class DurableTierCheck
 			missing.add("the application has " + dataSources.length + " DataSources " + List.of(dataSources)
 					+ " and the durable tier uses a single one: mark the one of the queues @Primary");
 		}
-		if (missing.isEmpty()) {
-			missing.add("EdgeRuntimeQueueAutoConfiguration did not apply (excluded, or a condition did not match): "
-					+ "start with --debug to see its conditions in the condition evaluation report");
-		}
 		return missing;
-	}
-
-	private boolean present(String className) {
-		return ClassUtils.isPresent(className, this.classLoader);
 	}
 
 	private boolean queueDisabled() {
@@ -197,7 +214,11 @@ final class DurableTierCheck
 	}
 
 	private boolean flag(String name) {
-		return (this.environment == null) || Binder.get(this.environment).bind(name, Boolean.class).orElse(true);
+		return (this.environment == null) || flag(this.environment, name);
+	}
+
+	private static boolean flag(Environment environment, String name) {
+		return Binder.get(environment).bind(name, Boolean.class).orElse(true);
 	}
 
 	private static String describe(Class<? extends Annotation> annotation, Method method,

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import dev.edgeruntime.BackgroundTask;
 import dev.edgeruntime.DurableTaskDispatcher;
@@ -49,6 +50,18 @@ public final class BackgroundTaskMethodValidator
 	private @Nullable ConfigurableListableBeanFactory beanFactory;
 
 	private @Nullable Environment environment;
+
+	private @Nullable Supplier<List<String>> durableTierProblems;
+
+	/**
+	 * Sets what names, for the report of a durable method without the durable tier, what the application
+	 * lacks for the tier (a dependency, a DataSource, a property), each with what to add.
+	 * @param durableTierProblems supplies what the application lacks, read when a durable method is found
+	 * without the tier
+	 */
+	public void setDurableTierProblems(Supplier<List<String>> durableTierProblems) {
+		this.durableTierProblems = durableTierProblems;
+	}
 
 	@Override
 	public void setEnvironment(Environment environment) {
@@ -136,7 +149,7 @@ public final class BackgroundTaskMethodValidator
 					+ " is misused: durable = true, but the durable tier is not available: no "
 					+ DurableTaskDispatcher.class.getName() + " bean (bean '" + beanName + "'). It needs a single "
 					+ "PostgreSQL DataSource, and neither edge-runtime.queue.enabled nor "
-					+ "edge-runtime.queue.tasks.enabled set to false");
+					+ "edge-runtime.queue.tasks.enabled set to false" + durableTierProblems());
 		}
 		String queue = definition.queue();
 		if (definition.durable() && queue != null) {
@@ -165,6 +178,12 @@ public final class BackgroundTaskMethodValidator
 		catch (InvalidQueueNameException ex) {
 			return ex.getMessage();
 		}
+	}
+
+	/** What the application lacks for the durable tier, as the supplier set says, or nothing. */
+	private String durableTierProblems() {
+		List<String> problems = (this.durableTierProblems != null) ? this.durableTierProblems.get() : List.of();
+		return problems.isEmpty() ? "" : "; here " + String.join("; ", problems);
 	}
 
 	private boolean isSingleton(String beanName) {

@@ -25,10 +25,12 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.Part;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.postgresql.PGConnection;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
@@ -171,6 +173,19 @@ class BackgroundTaskAutoConfigurationTests {
 		assertMisuse(Durable.class, Durable.class.getName() + ".run(String)",
 				"It needs a single PostgreSQL DataSource, and neither edge-runtime.queue.enabled nor "
 						+ "edge-runtime.queue.tasks.enabled set to false");
+	}
+
+	@Test
+	void durableWithoutDurableTierShouldNameWhatTheApplicationLacks() {
+		String method = Durable.class.getName() + ".run(String)";
+		this.contextRunner.withBean(Durable.class)
+			.withClassLoader(new FilteredClassLoader(PGConnection.class))
+			.run((context) -> assertFailure(context, method,
+					"; here the PostgreSQL JDBC driver is not on the class path: add org.postgresql:postgresql; "
+							+ "the application has no DataSource: set spring.datasource.url"));
+		this.contextRunner.withBean(Durable.class)
+			.withPropertyValues("edge-runtime.queue.tasks.enabled=false")
+			.run((context) -> assertFailure(context, method, "; here edge-runtime.queue.tasks.enabled is false"));
 	}
 
 	@Test
