@@ -26,7 +26,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.web.context.reactive.ReactiveWebApplicationContext;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
@@ -50,6 +52,12 @@ import org.springframework.web.servlet.DispatcherServlet;
 @Import(BackgroundTaskAutoConfiguration.AutoProxyRegistrar.class)
 public final class BackgroundTaskAutoConfiguration {
 
+	/** Why a controller method of a WebFlux application is refused, and what to do instead. */
+	static final String REACTIVE_CONTROLLER_METHOD = "it is a controller method of a reactive (WebFlux) "
+			+ "application, and the 202 Accepted answer and task status resource of @BackgroundTask controller "
+			+ "methods need Spring MVC; in WebFlux, start the work with EdgeRuntime.waitUntil in the handler, or "
+			+ "put @BackgroundTask on a method of a bean the handler calls";
+
 	/** The order of the request hook: outside every filter that may turn a failure into a response. */
 	static final int REQUEST_FILTER_ORDER = Ordered.HIGHEST_PRECEDENCE + 100;
 
@@ -57,10 +65,15 @@ public final class BackgroundTaskAutoConfiguration {
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	@ConditionalOnMissingBean
 	static BackgroundTaskMethodValidator backgroundTaskMethodValidator(ConfigurableListableBeanFactory beanFactory,
-			Environment environment) {
+			Environment environment, ApplicationContext context) {
 		BackgroundTaskMethodValidator validator = new BackgroundTaskMethodValidator();
 		validator.setDurableTierProblems(
 				() -> DurableTierCheck.missing(beanFactory, beanFactory.getBeanClassLoader(), environment));
+		if (context instanceof ReactiveWebApplicationContext) {
+			// without the request hook and the return value handler, a WebFlux handler's task would answer with
+			// whatever WebFlux makes of the stand-in its proxy returns, not 202 Accepted
+			validator.setControllerMethodsUnsupported(REACTIVE_CONTROLLER_METHOD);
+		}
 		return validator;
 	}
 

@@ -53,6 +53,8 @@ public final class BackgroundTaskMethodValidator
 
 	private @Nullable Supplier<List<String>> durableTierProblems;
 
+	private @Nullable String controllerMethodsUnsupported;
+
 	/**
 	 * Sets what names, for the report of a durable method without the durable tier, what the application
 	 * lacks for the tier (a dependency, a DataSource, a property), each with what to add.
@@ -61,6 +63,15 @@ public final class BackgroundTaskMethodValidator
 	 */
 	public void setDurableTierProblems(Supplier<List<String>> durableTierProblems) {
 		this.durableTierProblems = durableTierProblems;
+	}
+
+	/**
+	 * Refuses {@code @BackgroundTask} controller methods, for an application whose requests edge-runtime does
+	 * not handle (the 202 Accepted and the task status resource are Spring MVC's).
+	 * @param reason why they are refused and what to do instead, for the start-up report
+	 */
+	public void setControllerMethodsUnsupported(String reason) {
+		this.controllerMethodsUnsupported = reason;
 	}
 
 	@Override
@@ -143,6 +154,11 @@ public final class BackgroundTaskMethodValidator
 		}
 		catch (IllegalStateException ex) {
 			throw new BeanInitializationException(ex.getMessage() + " (bean '" + beanName + "')");
+		}
+		if (this.controllerMethodsUnsupported != null
+				&& definition.kind() == BackgroundTaskDefinition.Kind.HANDLER) {
+			throw new BeanInitializationException(definition.description() + " is misused: "
+					+ this.controllerMethodsUnsupported + " (bean '" + beanName + "')");
 		}
 		if (definition.durable() && !hasDurableDispatcher()) {
 			throw new BeanInitializationException(definition.description()

@@ -31,8 +31,9 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.test.context.FilteredClassLoader;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.assertj.ApplicationContextAssertProvider;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
@@ -186,6 +187,28 @@ class BackgroundTaskAutoConfigurationTests {
 		this.contextRunner.withBean(Durable.class)
 			.withPropertyValues("edge-runtime.queue.tasks.enabled=false")
 			.run((context) -> assertFailure(context, method, "; here edge-runtime.queue.tasks.enabled is false"));
+	}
+
+	@Test
+	void controllerMethodOfAReactiveApplicationShouldFailStartup() {
+		new ReactiveWebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, EdgeRuntimeAutoConfiguration.class,
+					BackgroundTaskAutoConfiguration.class))
+			.withBean(HandlerWithoutBody.class)
+			.run((context) -> assertFailure(context, HandlerWithoutBody.class.getName() + ".create()",
+					"it is a controller method of a reactive (WebFlux) application"));
+	}
+
+	@Test
+	void serviceMethodOfAReactiveApplicationShouldRun() {
+		new ReactiveWebApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, EdgeRuntimeAutoConfiguration.class,
+					BackgroundTaskAutoConfiguration.class))
+			.withBean(Service.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(Service.class).handle().get(5, TimeUnit.SECONDS)).isEqualTo("done");
+			});
 	}
 
 	@Test
@@ -440,7 +463,7 @@ class BackgroundTaskAutoConfigurationTests {
 		this.contextRunner.withBean(beanClass).run((context) -> assertFailure(context, method, problem));
 	}
 
-	private static void assertFailure(AssertableApplicationContext context, String method, String problem) {
+	private static void assertFailure(ApplicationContextAssertProvider<?> context, String method, String problem) {
 		assertThat(context).hasFailed();
 		assertThat(NestedExceptionUtils.getMostSpecificCause(context.getStartupFailure()))
 			.hasMessageContaining("@BackgroundTask method " + method + " is misused")
@@ -600,6 +623,25 @@ class BackgroundTaskAutoConfigurationTests {
 
 		@BackgroundTask(name = "durable", durable = true, queue = "mail", maxAttempts = 5)
 		public void run(String payload) {
+		}
+
+	}
+
+	@RestController
+	static class HandlerWithoutBody {
+
+		@BackgroundTask
+		@PostMapping("/reports")
+		public void create() {
+		}
+
+	}
+
+	static class Service {
+
+		@BackgroundTask
+		public CompletableFuture<String> handle() {
+			return CompletableFuture.completedFuture("done");
 		}
 
 	}
