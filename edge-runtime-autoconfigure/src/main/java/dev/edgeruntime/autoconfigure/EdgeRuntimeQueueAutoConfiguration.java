@@ -43,6 +43,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -75,8 +76,12 @@ public final class EdgeRuntimeQueueAutoConfiguration {
 	/** A margin, after the handlers' wait, to hand back the messages of those still running. */
 	private static final Duration HAND_BACK_TIME = Duration.ofSeconds(1);
 
+	// After the application's own database initialization (Flyway, Liquibase, SQL scripts): a migration may
+	// create the pgmq extension or schema itself, and auto must then find and keep it, not create it first
+	// for the migration to fail on. Everything of the tier uses the schema, so it all comes after.
 	@Bean
 	@ConditionalOnMissingBean
+	@DependsOnDatabaseInitialization
 	PgmqSchemaInitializer pgmqSchemaInitializer(DataSource dataSource, EdgeRuntimeQueueProperties properties) {
 		PgmqSchemaInitializer initializer = new PgmqSchemaInitializer(dataSource, properties.getSchema());
 		// A database down at start is reported and retried by the consumers; a refused install fails start-up.

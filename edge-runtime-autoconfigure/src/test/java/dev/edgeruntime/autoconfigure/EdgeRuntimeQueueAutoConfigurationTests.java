@@ -28,6 +28,8 @@ import org.postgresql.PGConnection;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceInitializationAutoConfiguration;
+import org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -100,6 +102,29 @@ class EdgeRuntimeQueueAutoConfigurationTests {
 					.isEqualTo(Duration.ofSeconds(20));
 				assertThat(output).doesNotContain("edge-runtime.queue.consumer.shutdown-max-wait (");
 			});
+	}
+
+	@Test
+	void schemaShouldBeBroughtInAfterTheApplicationsDatabaseInitialization() {
+		// the application's scripts or migrations (Flyway, Liquibase) may create the pgmq extension or schema
+		// themselves: auto must find what they made, and not make it first for them to fail on
+		this.contextRunner.withConfiguration(AutoConfigurations.of(DataSourceInitializationAutoConfiguration.class))
+			.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				String[] initializers = context.getBeanNamesForType(DataSourceScriptDatabaseInitializer.class);
+				assertThat(initializers).isNotEmpty();
+				assertThat(context.getBeanFactory().getBeanDefinition("pgmqSchemaInitializer").getDependsOn())
+					.contains(initializers);
+			});
+	}
+
+	@Test
+	void withoutSpringBootSqlShouldCreateTheQueueBeans() {
+		// a DataSource of the application's own, with Spring JDBC but not Spring Boot's JDBC support
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
+			.withClassLoader(new FilteredClassLoader("org.springframework.boot.sql."))
+			.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(PgmqSchemaInitializer.class));
 	}
 
 	@Test
