@@ -76,6 +76,13 @@ public final class EdgeRuntimeAutoConfiguration {
 		return new DurableTierCheck();
 	}
 
+	/** Fails start-up when @BackgroundTask methods are declared and nothing would run them in the background. */
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static UnadvisedBackgroundTaskCheck edgeRuntimeUnadvisedBackgroundTaskCheck() {
+		return new UnadvisedBackgroundTaskCheck();
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	TaskStorageArea edgeRuntimeStorageArea(EdgeRuntimeProperties properties) {

@@ -17,6 +17,7 @@ import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskState;
 import dev.edgeruntime.web.BackgroundTaskAdvisor;
+import dev.edgeruntime.web.BackgroundTaskMisuseException;
 import dev.edgeruntime.web.BackgroundTaskRequestFilter;
 import dev.edgeruntime.web.TaskStatusAccessRule;
 import dev.edgeruntime.web.TaskStatusController;
@@ -404,6 +405,21 @@ class BackgroundTaskAutoConfigurationTests {
 	void withoutDefaultRuntimeShouldBackOff() {
 		this.contextRunner.withBean(EdgeRuntime.class, EdgeRuntimeStub::new)
 			.run((context) -> assertThat(context).doesNotHaveBean(BackgroundTaskAdvisor.class));
+	}
+
+	@Test
+	void withoutDefaultRuntimeBackgroundTaskMethodsShouldFailStartup() {
+		// nothing would advise them: they would run on the caller's thread with nothing said
+		this.contextRunner.withBean("customRuntime", EdgeRuntime.class, EdgeRuntimeStub::new)
+			.withBean(Service.class)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(NestedExceptionUtils.getMostSpecificCause(context.getStartupFailure()))
+					.isInstanceOf(BackgroundTaskMisuseException.class)
+					.hasMessageContaining("@BackgroundTask method " + Service.class.getName() + ".handle() would run on "
+							+ "the caller's thread, not as a background task")
+					.hasMessageContaining("which the application's EdgeRuntime bean [customRuntime] replaces");
+			});
 	}
 
 	@Test
