@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -44,6 +46,19 @@ class EdgeRuntimeAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(EdgeRuntimeAutoConfiguration.class));
+
+	@Test
+	void applicationTaskExecutorOfSpringBootShouldStay() {
+		// the runtime's executors are its own, not beans: @Async and Spring's other users of the application's
+		// executor keep the one Spring Boot configures
+		this.contextRunner
+			.withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class,
+					BackgroundTaskAutoConfiguration.class))
+			.run((context) -> {
+				assertThat(context).hasNotFailed().hasBean("applicationTaskExecutor");
+				assertThat(context.getBeanNamesForType(Executor.class)).containsExactly("applicationTaskExecutor");
+			});
+	}
 
 	@Test
 	void runtimeWhenNothingConfiguredShouldUseDefaults() {
