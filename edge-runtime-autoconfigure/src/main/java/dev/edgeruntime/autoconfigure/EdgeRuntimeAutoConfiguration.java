@@ -30,7 +30,9 @@ import org.slf4j.MDC;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
@@ -196,6 +198,21 @@ public final class EdgeRuntimeAutoConfiguration {
 			String traceId = MdcTraceId.get();
 			return (traceId != null) ? new TaskOrigin(null, null, traceId, null) : TaskOrigin.none();
 		} : TaskOrigin::none;
+	}
+
+	/**
+	 * Says why the dashboard asked for is not served, when it is not.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty("edge-runtime.dashboard.enabled")
+	static class DashboardNoticeConfiguration {
+
+		@Bean
+		DashboardNotServedNotice edgeRuntimeDashboardNotServedNotice(ApplicationContext context,
+				ConfigurableListableBeanFactory beanFactory) {
+			return new DashboardNotServedNotice(context, beanFactory);
+		}
+
 	}
 
 	/**

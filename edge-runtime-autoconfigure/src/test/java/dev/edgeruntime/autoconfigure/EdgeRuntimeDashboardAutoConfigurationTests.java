@@ -9,6 +9,9 @@ import dev.edgeruntime.dashboard.DashboardChangeListener;
 import dev.edgeruntime.dashboard.DashboardController;
 import dev.edgeruntime.dashboard.DashboardEventStream;
 import dev.edgeruntime.dashboard.SecurityDashboardAccess;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import dev.edgeruntime.testsupport.LogCapture;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
@@ -16,6 +19,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -179,27 +183,72 @@ class EdgeRuntimeDashboardAutoConfigurationTests {
 	}
 
 	@Test
-	void dashboardWithoutSpringWebMvcShouldBackOff() {
-		this.contextRunner.withPropertyValues("edge-runtime.dashboard.enabled=true")
-			.withClassLoader(new FilteredClassLoader(DispatcherServlet.class))
-			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(DashboardController.class)
-				.doesNotHaveBean(DashboardEventStream.class));
+	void dashboardWithoutSpringWebMvcShouldBackOffAndSaySo() {
+		try (LogCapture log = LogCapture.of(EdgeRuntimeDashboardAutoConfiguration.class)) {
+			this.contextRunner.withPropertyValues("edge-runtime.dashboard.enabled=true")
+				.withClassLoader(new FilteredClassLoader(DispatcherServlet.class))
+				.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(DashboardController.class)
+					.doesNotHaveBean(DashboardEventStream.class));
+			assertThat(warnings(log)).containsExactly("edge-runtime.dashboard.enabled is true, but the dashboard is "
+					+ "not served: Spring MVC is not on the class path: add "
+					+ "org.springframework.boot:spring-boot-starter-webmvc");
+		}
 	}
 
 	@Test
-	void dashboardWithoutActuatorShouldBackOff() {
-		this.contextRunner.withPropertyValues("edge-runtime.dashboard.enabled=true")
-			.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate"))
-			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(DashboardController.class));
+	void dashboardWithoutActuatorShouldBackOffAndSaySo() {
+		try (LogCapture log = LogCapture.of(EdgeRuntimeDashboardAutoConfiguration.class)) {
+			this.contextRunner.withPropertyValues("edge-runtime.dashboard.enabled=true")
+				.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate"))
+				.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(DashboardController.class));
+			assertThat(warnings(log)).singleElement()
+				.asString()
+				.endsWith("not served: the actuator is not on the class path: add "
+						+ "org.springframework.boot:spring-boot-starter-actuator");
+		}
 	}
 
 	@Test
-	void dashboardOutsideAWebApplicationShouldBackOff() {
-		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(EdgeRuntimeAutoConfiguration.class,
-					EdgeRuntimeDashboardAutoConfiguration.class))
-			.withPropertyValues("edge-runtime.dashboard.enabled=true")
-			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(DashboardController.class));
+	void dashboardOutsideAWebApplicationShouldBackOffAndSaySo() {
+		try (LogCapture log = LogCapture.of(EdgeRuntimeDashboardAutoConfiguration.class)) {
+			new ApplicationContextRunner()
+				.withConfiguration(AutoConfigurations.of(EdgeRuntimeAutoConfiguration.class,
+						EdgeRuntimeDashboardAutoConfiguration.class))
+				.withPropertyValues("edge-runtime.dashboard.enabled=true")
+				.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(DashboardController.class));
+			assertThat(warnings(log)).singleElement().asString().endsWith("not served: this is not a web application");
+		}
+	}
+
+	@Test
+	void dashboardInAReactiveApplicationShouldBackOffAndSaySo() {
+		try (LogCapture log = LogCapture.of(EdgeRuntimeDashboardAutoConfiguration.class)) {
+			new ReactiveWebApplicationContextRunner()
+				.withConfiguration(AutoConfigurations.of(EdgeRuntimeAutoConfiguration.class,
+						EdgeRuntimeDashboardAutoConfiguration.class))
+				.withPropertyValues("edge-runtime.dashboard.enabled=true")
+				.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(DashboardController.class));
+			assertThat(warnings(log)).singleElement()
+				.asString()
+				.endsWith("not served: this is a reactive (WebFlux) application, and the dashboard is a Spring MVC page");
+		}
+	}
+
+	@Test
+	void dashboardWhenServedShouldSayNothing() {
+		try (LogCapture log = LogCapture.of(EdgeRuntimeDashboardAutoConfiguration.class)) {
+			this.contextRunner.withPropertyValues("edge-runtime.dashboard.enabled=true")
+				.run((context) -> assertThat(context).hasSingleBean(DashboardController.class));
+			assertThat(warnings(log)).isEmpty();
+		}
+	}
+
+	private static List<String> warnings(LogCapture log) {
+		return log.events()
+			.stream()
+			.filter((event) -> event.getLevel() == Level.WARN)
+			.map(ILoggingEvent::getFormattedMessage)
+			.toList();
 	}
 
 	@Configuration(proxyBeanMethods = false)
