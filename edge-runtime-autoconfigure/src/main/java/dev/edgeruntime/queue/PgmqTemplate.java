@@ -247,7 +247,8 @@ public class PgmqTemplate {
 	 * Creates a new instance.
 	 * @param jdbc the JDBC template, whose data source is the queue's database
 	 * @param objectMapper maps payloads and headers to and from JSON
-	 * @param maxPayloadBytes the largest JSON payload accepted, in bytes
+	 * @param maxPayloadBytes the largest JSON payload a send accepts, and the largest payload or headers a
+	 * read parses, in bytes
 	 * @param idempotencyWindow how long an idempotency key is remembered
 	 * @param notifier wakes consumers after a send, or {@code null} for none
 	 */
@@ -1071,15 +1072,28 @@ public class PgmqTemplate {
 	/**
 	 * Maps a row without failing for a payload the mapper cannot parse: jsonb takes JSON that Jackson's
 	 * limits refuse (a number of more than 1,000 digits, a deeper nesting), written by another pgmq client.
+	 * A payload or headers larger than {@code edge-runtime.queue.max-payload-size} are not parsed either:
+	 * this application's sends never write one, and jsonb takes hundreds of megabytes from any other
+	 * writer, whose tree would take several times that in memory, in every message of a batch.
 	 */
 	private Leased leased(ResultSet rs, int row) throws SQLException {
 		long id = rs.getLong(1);
 		String headers = rs.getString(6);
+		String json = rs.getString(5);
+		String tooLarge = tooLarge("payload is", json);
+		if (tooLarge == null) {
+			tooLarge = tooLarge("headers are", headers);
+		}
+		if (tooLarge != null) {
+			return new Leased(new QueueMessage<>(id, rs.getInt(2), instant(rs, 3), instant(rs, 4),
+					this.objectMapper.missingNode(), Map.of()),
+					new MessageConversionException(id, JsonNode.class, new IllegalStateException(tooLarge)));
+		}
 		Map<String, Object> headerMap = (headers != null) ? readHeaders(headers) : Map.of();
 		JsonNode payload;
 		MessageConversionException unreadable = null;
 		try {
-			payload = this.objectMapper.readTree(rs.getString(5));
+			payload = this.objectMapper.readTree(json);
 		}
 		catch (JacksonException ex) {
 			payload = this.objectMapper.missingNode();
@@ -1087,6 +1101,50 @@ public class PgmqTemplate {
 		}
 		return new Leased(new QueueMessage<>(id, rs.getInt(2), instant(rs, 3), instant(rs, 4), payload, headerMap),
 				unreadable);
+	}
+
+	/** Why a payload or headers read are too large to parse, or {@code null} when they are not. */
+	private @Nullable String tooLarge(String what, @Nullable String json) {
+		if (json == null) {
+			return null;
+		}
+		long size = utf8Length(json, this.maxPayloadBytes);
+		if (size <= this.maxPayloadBytes) {
+			return null;
+		}
+		// the size is counted only as far as the limit, so the text's own length is what is told
+		return "its " + what + " " + json.length() + " characters of JSON, beyond the " + this.maxPayloadBytes
+				+ " bytes allowed by edge-runtime.queue.max-payload-size, so the message is not parsed; this "
+				+ "application's sends refuse such a message, so another writer of the queue sent it";
+	}
+
+	/**
+	 * The UTF-8 length of a text, counted without encoding it, up to just past a limit: what matters is only
+	 * whether it is over.
+	 */
+	static long utf8Length(String text, long limit) {
+		if (text.length() > limit) {
+			return text.length(); // at least a byte per character
+		}
+		long bytes = 0;
+		for (int i = 0; i < text.length() && bytes <= limit; i++) {
+			char c = text.charAt(i);
+			if (c < 0x80) {
+				bytes++;
+			}
+			else if (c < 0x800) {
+				bytes += 2;
+			}
+			else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+					&& Character.isLowSurrogate(text.charAt(i + 1))) {
+				bytes += 4;
+				i++;
+			}
+			else {
+				bytes += 3;
+			}
+		}
+		return bytes;
 	}
 
 	@SuppressWarnings("unchecked")

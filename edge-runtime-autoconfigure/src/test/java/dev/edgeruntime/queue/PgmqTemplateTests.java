@@ -413,6 +413,26 @@ class PgmqTemplateTests {
 		});
 	}
 
+	@Test
+	void payloadLargerThanTheMaxPayloadSizeIsReportedUnparsedWithItsId() {
+		// 1024 bytes allowed: another pgmq client wrote 4,000 characters
+		Long id = new JdbcTemplate(dataSource).queryForObject(
+				"SELECT pgmq.send(?, jsonb_build_object('sku', repeat('x', 4000)))", Long.class, this.queue);
+		assertThatExceptionOfType(MessageConversionException.class)
+			.isThrownBy(() -> this.pgmq.readJson(this.queue, Duration.ofSeconds(30), 1, null))
+			.satisfies((ex) -> assertThat(ex.getMessageId()).isEqualTo(id))
+			.withMessageContaining("its payload is 4011 characters of JSON, beyond the 1024 bytes allowed by "
+					+ "edge-runtime.queue.max-payload-size");
+	}
+
+	@Test
+	void utf8LengthCountsBytesUpToJustPastTheLimit() {
+		assertThat(PgmqTemplate.utf8Length("a\u00e9\u20ac\ud83d\ude00", 100)).isEqualTo(1 + 2 + 3 + 4);
+		assertThat(PgmqTemplate.utf8Length("\u20ac".repeat(10), 100)).isEqualTo(30);
+		assertThat(PgmqTemplate.utf8Length("\u20ac".repeat(10), 4)).isGreaterThan(4);
+		assertThat(PgmqTemplate.utf8Length("x".repeat(10), 4)).isEqualTo(10);
+	}
+
 	record Order(String sku, int quantity) {
 	}
 

@@ -297,6 +297,48 @@ class QueueListenerTests {
 	}
 
 	@Test
+	void payloadLargerThanTheMaxPayloadSizeFromAnotherWriterIsDeadLetteredUnparsed() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.max-payload-size=1KB").run((context) -> {
+			PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
+			OrderListener listener = context.getBean(OrderListener.class);
+			// a send of this application refuses it; a SQL user of the queue's database does not
+			Long huge = jdbc(context).queryForObject("SELECT pgmq.send(?, jsonb_build_object('sku', repeat('x', 64 * 1024), "
+					+ "'quantity', 1))", Long.class, this.queue);
+			long good = pgmq.send(this.queue, new Order("ok", 1));
+			DeadLetters deadLetters = context.getBean(DeadLetters.class);
+			await().atMost(WAIT).until(() -> deadLetters.events.size() == 1 && listener.received.size() == 1);
+			assertThat(listener.received).extracting(QueueMessage::id).containsExactly(good);
+			assertThat(deadLetters.events).singleElement().satisfies((event) -> {
+				assertThat(event.messageId()).isEqualTo(huge);
+				assertThat(event.attempts()).isEqualTo(1);
+				assertThat(event.poison()).isTrue();
+				assertThat(event.error()).startsWith(MessageConversionException.class.getName() + ": Message " + huge
+						+ " cannot be read as " + Order.class.getName() + ": its payload is ")
+					.contains("beyond the 1024 bytes allowed by edge-runtime.queue.max-payload-size");
+			});
+		});
+	}
+
+	@Test
+	void headersLargerThanTheMaxPayloadSizeFromAnotherWriterAreDeadLetteredUnparsed() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.max-payload-size=1KB").run((context) -> {
+			OrderListener listener = context.getBean(OrderListener.class);
+			// many headers, as a forged message may carry: not read into a map of thousands of entries
+			Long forged = jdbc(context).queryForObject("SELECT pgmq.send(?, '{\"sku\": \"a\", \"quantity\": 1}'::jsonb, "
+					+ "(SELECT jsonb_object_agg('h' || i, i) FROM generate_series(1, 5000) i))", Long.class, this.queue);
+			DeadLetters deadLetters = context.getBean(DeadLetters.class);
+			await().atMost(WAIT).until(() -> deadLetters.events.size() == 1);
+			assertThat(listener.received).isEmpty();
+			assertThat(deadLetters.events).singleElement().satisfies((event) -> {
+				assertThat(event.messageId()).isEqualTo(forged);
+				assertThat(event.poison()).isTrue();
+				assertThat(event.error()).contains(": its headers are ")
+					.contains("beyond the 1024 bytes allowed by edge-runtime.queue.max-payload-size");
+			});
+		});
+	}
+
+	@Test
 	void nullPayloadIsDeadLetteredAtOnceForAListenerOfAType() {
 		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.concurrency=1").run((context) -> {
 			PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
