@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -52,6 +53,9 @@ final class DurableTaskExecutor {
 
 	private static final Log logger = LogFactory.getLog(DurableTaskExecutor.class);
 
+	/** The most characters of a text from a message that are logged or told in an error. */
+	private static final int MAX_PRINTED = 200;
+
 	private static final boolean MDC_PRESENT = ClassUtils.isPresent("org.slf4j.MDC",
 			DurableTaskExecutor.class.getClassLoader());
 
@@ -78,7 +82,8 @@ final class DurableTaskExecutor {
 		// is, and dead-lettered after its last attempt when no instance has it.
 		Target target = this.methods.forMessage(task.bean(), task.method(), task.parameterTypes())
 			.orElseThrow(() -> new IllegalStateException("this instance has no durable @BackgroundTask method "
-					+ task.method() + "(" + String.join(", ", task.parameterTypes()) + ") on bean '" + task.bean()
+					+ printable(task.method()) + "(" + printable(String.join(", ", task.parameterTypes()))
+					+ ") on bean '" + printable(task.bean())
 					+ "'; retried, as an instance of another version of the application may have it"));
 		@Nullable Object[] arguments = arguments(message, target, task.arguments());
 		markStarted(message);
@@ -87,8 +92,8 @@ final class DurableTaskExecutor {
 			return;
 		}
 		// the task's id and name in the log lines of its body, as for a task of the in-process runtime
-		try (TaskMdc mdc = TaskMdc.put(message.headers().get(QueueHeaders.TASK_ID),
-				message.headers().get(QueueHeaders.TASK_NAME))) {
+		try (TaskMdc mdc = TaskMdc.put(taskId(message.headers().get(QueueHeaders.TASK_ID)),
+				taskName(message.headers().get(QueueHeaders.TASK_NAME)))) {
 			awaitResult(DurableTaskExecution.invoke(target.bean(), target.method(), arguments));
 		}
 	}
@@ -101,6 +106,57 @@ final class DurableTaskExecutor {
 		catch (RuntimeException ex) {
 			logger.debug("Could not write when message " + message.id() + " of queue '" + this.queue + "' started", ex);
 		}
+	}
+
+	/**
+	 * The task id of the headers for the MDC: only a task id, since every line the body logs carries it; a
+	 * forged header ({@code "\r\n<a log line of its own>"}) would forge log lines.
+	 */
+	private static @Nullable String taskId(@Nullable Object header) {
+		if (header instanceof String text && text.length() == 36) {
+			try {
+				UUID id = UUID.fromString(text);
+				return id.toString().equalsIgnoreCase(text) ? id.toString() : null;
+			}
+			catch (IllegalArgumentException ex) {
+				return null;
+			}
+		}
+		return null;
+	}
+
+	/** The task name of the headers for the MDC, printable as {@link #printable(String)} makes it. */
+	private static @Nullable String taskName(@Nullable Object header) {
+		return (header != null) ? printable(header.toString()) : null;
+	}
+
+	/**
+	 * Text a message brings, made fit for a log line or an error that is logged: its control characters
+	 * written as Java escapes (such as {@code \n}), so that none starts a forged log line or drives a
+	 * terminal, and cut after {@value #MAX_PRINTED} characters.
+	 */
+	static String printable(String text) {
+		StringBuilder printed = new StringBuilder(Math.min(text.length(), MAX_PRINTED) + 16);
+		for (int i = 0; i < text.length(); i++) {
+			if (printed.length() >= MAX_PRINTED) {
+				return printed.append("... (").append(text.length()).append(" characters)").toString();
+			}
+			char c = text.charAt(i);
+			switch (c) {
+				case '\r' -> printed.append("\\r");
+				case '\n' -> printed.append("\\n");
+				case '\t' -> printed.append("\\t");
+				default -> {
+					if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
+						printed.append(String.format("\\u%04x", (int) c));
+					}
+					else {
+						printed.append(c);
+					}
+				}
+			}
+		}
+		return printed.toString();
 	}
 
 	/**

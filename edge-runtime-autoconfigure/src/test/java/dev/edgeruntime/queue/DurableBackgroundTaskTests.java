@@ -461,6 +461,38 @@ class DurableBackgroundTaskTests {
 	}
 
 	@Test
+	void textAForgedMessageBringsCannotForgeLogLines() {
+		this.contextRunner.run((context) -> {
+			PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
+			ReportLog log = context.getBean(ReportLog.class);
+			// a call of a method this instance has, with headers another writer of the queue forged: they go
+			// into the MDC of every line the body logs
+			JsonNode report = pgmq.objectMapper().valueToTree(new Report("q5", 1));
+			pgmq.send(this.queue, new DurableTaskMessage("reports", Reports.class.getName(), "build",
+					List.of(Report.class.getName()), List.of(report)),
+					Map.of(QueueHeaders.TASK_ID, "x\r\n2026-11-24 ERROR forged", QueueHeaders.TASK_NAME,
+							"report\n2026-11-24 ERROR forged"),
+					Duration.ZERO);
+			await().atMost(WAIT).until(() -> log.mdc.size() == 1);
+			assertThat(log.mdc).containsExactly("null report\\n2026-11-24 ERROR forged");
+			// a call of a method no instance has, named with line breaks and at length: its error is logged
+			String taskId = UUID.randomUUID().toString();
+			pgmq.send(this.queue, new DurableTaskMessage("reports\r\n2026-11-24 ERROR forged", "x",
+					"gone\n" + "g".repeat(10_000), List.of(), List.of()),
+					Map.of(QueueHeaders.TASK_ID, taskId, QueueHeaders.MAX_ATTEMPTS, 1), Duration.ZERO);
+			DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
+			await().atMost(WAIT).until(() -> dispatcher.find(UUID.fromString(taskId)).map(TaskInfo::state)
+				.orElse(null) == TaskState.FAILED);
+			String error = dispatcher.find(UUID.fromString(taskId)).orElseThrow().error().message();
+			assertThat(error).doesNotContain("\n", "\r")
+				.contains("no durable @BackgroundTask method gone\\ngggg")
+				.contains("... (10005 characters)")
+				.contains("on bean 'reports\\r\\n2026-11-24 ERROR forged'")
+				.hasSizeLessThan(1000);
+		});
+	}
+
+	@Test
 	void messageNamingAMethodOnlyAnotherVersionHasIsLeftToAnInstanceThatHasIt() {
 		// A rolling deploy: the instances of the version before share the queue, without the new method.
 		String taskId = UUID.randomUUID().toString();
