@@ -83,7 +83,8 @@ class AlbumController {
 	@EventListener
 	void onUnhandledRejection(UnhandledRejectionEvent event) {
 		if (event.error() instanceof AlbumExtractor.AlbumRejectedException rejected) {
-			logger.warn("Album {} rejected: {}", event.task().id(), rejected.getMessage());
+			// the reason quotes the zip's entry names, which are the client's
+			logger.warn("Album {} rejected: {}", event.task().id(), LogText.of(rejected.getMessage()));
 			event.preventDefault();
 		}
 	}

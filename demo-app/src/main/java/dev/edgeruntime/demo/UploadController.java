@@ -50,7 +50,9 @@ class UploadController {
 			}
 		}
 		String sha256 = HexFormat.of().formatHex(digest.digest());
-		logger.info("Stored {} ({} bytes, sha-256 {}) in task {}", file.getOriginalFilename(), done, sha256, task.id());
+		// the file name is the client's: it may hold a line break that would start a forged log line
+		logger.info("Stored {} ({} bytes, sha-256 {}) in task {}", LogText.of(file.getOriginalFilename()), done, sha256,
+				task.id());
 		return Map.of("file", String.valueOf(file.getOriginalFilename()), "bytes", done, "sha256", sha256);
 	}
 

@@ -260,6 +260,38 @@ class DemoScenariosTests {
 	}
 
 	@Test
+	void uploadWhoseFileNameHoldsALineBreakShouldNotForgeALogLine(CapturedOutput output) throws Exception {
+		String boundary = "demo-boundary";
+		// RFC 5987's filename*, which Spring decodes: a CR LF and what looks like a log line of its own
+		StringBuilder fileName = new StringBuilder();
+		for (byte b : "notes.txt\r\n2026-11-24T13:00:00.000Z ERROR 1 --- [main] forged"
+			.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+			boolean plain = Character.isLetterOrDigit(b) || "!#$&+-.^_`|~".indexOf(b) >= 0;
+			fileName.append(plain ? String.valueOf((char) b) : "%%%02X".formatted(b));
+		}
+		String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename*=UTF-8''"
+				+ fileName + "\r\nContent-Type: text/plain\r\n\r\nhello\r\n--" + boundary + "--\r\n";
+		HttpResponse<String> response = post("/uploads", HttpRequest.BodyPublishers.ofString(body),
+				"multipart/form-data; boundary=" + boundary);
+		assertThat(response.statusCode()).isEqualTo(202);
+		TaskHandle<?> task = task(response);
+		await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.SUCCEEDED));
+		await().untilAsserted(() -> assertThat(output)
+			.contains("Stored notes.txt\\r\\n2026-11-24T13:00:00.000Z ERROR 1 --- [main] forged (5 bytes"));
+		assertThat(output).doesNotContain("\n2026-11-24T13:00:00.000Z ERROR 1 --- [main] forged");
+	}
+
+	@Test
+	void albumWhoseEntryNameHoldsALineBreakShouldNotForgeALogLine(CapturedOutput output) throws Exception {
+		byte[] zip = zip(List.of("ok.jpg", "../x\n2026-11-24T13:00:00.000Z ERROR 1 --- [main] forged"), 100, true);
+		TaskHandle<?> task = task(post("/albums", HttpRequest.BodyPublishers.ofByteArray(zip), "application/zip"));
+		await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.FAILED));
+		await().untilAsserted(() -> assertThat(output).contains("Album " + task.id()
+				+ " rejected: Entry '../x\\n2026-11-24T13:00:00.000Z ERROR 1 --- [main] forged' escapes the album"));
+		assertThat(output).doesNotContain("\n2026-11-24T13:00:00.000Z ERROR 1 --- [main] forged");
+	}
+
+	@Test
 	void longRunningTaskWithSecondsOutOfRangeShouldBeRefusedWithAProblem() throws Exception {
 		int tasksBefore = this.runtime.tasks().size();
 		HttpResponse<String> negative = post("/long-running-task?seconds=-5", HttpRequest.BodyPublishers.noBody(), null);
