@@ -125,38 +125,17 @@ final class DurableTaskExecutor {
 		return null;
 	}
 
-	/** The task name of the headers for the MDC, printable as {@link #printable(String)} makes it. */
+	/** The task name of the headers for the MDC, printable and cut as {@link #printable(String)} makes it. */
 	private static @Nullable String taskName(@Nullable Object header) {
 		return (header != null) ? printable(header.toString()) : null;
 	}
 
 	/**
-	 * Text a message brings, made fit for a log line or an error that is logged: its control characters
-	 * written as Java escapes (such as {@code \n}), so that none starts a forged log line or drives a
-	 * terminal, and cut after {@value #MAX_PRINTED} characters.
+	 * Text a message brings, for an error that is logged: printable, and cut after {@value #MAX_PRINTED}
+	 * characters.
 	 */
 	static String printable(String text) {
-		StringBuilder printed = new StringBuilder(Math.min(text.length(), MAX_PRINTED) + 16);
-		for (int i = 0; i < text.length(); i++) {
-			if (printed.length() >= MAX_PRINTED) {
-				return printed.append("... (").append(text.length()).append(" characters)").toString();
-			}
-			char c = text.charAt(i);
-			switch (c) {
-				case '\r' -> printed.append("\\r");
-				case '\n' -> printed.append("\\n");
-				case '\t' -> printed.append("\\t");
-				default -> {
-					if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
-						printed.append(String.format("\\u%04x", (int) c));
-					}
-					else {
-						printed.append(c);
-					}
-				}
-			}
-		}
-		return printed.toString();
+		return Printable.of(text, MAX_PRINTED);
 	}
 
 	/**

@@ -836,11 +836,12 @@ final class QueueConsumer {
 					List.of(QueueHeaders.LAST_ERROR, QueueHeaders.FAILED_ATTEMPT)));
 		if (!Boolean.TRUE.equals(archived)) {
 			logger.warn("Message " + message.id() + " of queue '" + queue() + "' was not dead-lettered after "
-					+ attempts + " attempt(s) (" + description + "): " + LEASE_LOST);
+					+ attempts + " attempt(s) (" + Printable.of(description) + "): " + LEASE_LOST);
 			return;
 		}
+		// one line, whatever the error quotes: a mapping error quotes the payload, which the queue's writer chose
 		logger.warn("Dead-lettered message " + message.id() + " of queue '" + queue() + "' after " + attempts
-				+ " attempt(s)" + (poison ? " (payload cannot be read)" : "") + ": " + description);
+				+ " attempt(s)" + (poison ? " (payload cannot be read)" : "") + ": " + Printable.of(description));
 		this.observer.deadLettered(queue());
 		this.events.publishEvent(
 				new MessageDeadLetteredEvent(this, queue(), message.id(), attempts, description, poison));

@@ -22,6 +22,7 @@ import dev.edgeruntime.autoconfigure.EdgeRuntimeAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
 import dev.edgeruntime.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.BeanCreationException;
@@ -30,6 +31,8 @@ import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -335,6 +338,25 @@ class QueueListenerTests {
 				assertThat(event.error()).contains(": its headers are ")
 					.contains("beyond the 1024 bytes allowed by edge-runtime.queue.max-payload-size");
 			});
+		});
+	}
+
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void payloadWhoseErrorQuotesALineBreakIsDeadLetteredInOneLogLine(CapturedOutput output) {
+		this.contextRunner.run((context) -> {
+			// the mapping error quotes the value, a line break and what looks like a log line of its own with it
+			Long forged = jdbc(context).queryForObject("SELECT pgmq.send(?, jsonb_build_object('sku', 'a', 'quantity', "
+					+ "'1' || chr(10) || '2026-11-24T13:00:00.000Z ERROR 1 --- [main] forged'))", Long.class, this.queue);
+			DeadLetters deadLetters = context.getBean(DeadLetters.class);
+			await().atMost(WAIT).until(() -> deadLetters.events.size() == 1);
+			assertThat(deadLetters.events).singleElement().satisfies((event) -> {
+				assertThat(event.messageId()).isEqualTo(forged);
+				assertThat(event.error()).contains("1\n2026-11-24T13:00:00.000Z ERROR 1 --- [main] forged");
+			});
+			await().atMost(WAIT).until(() -> output.toString().contains("Dead-lettered message " + forged));
+			assertThat(output).contains("1\\n2026-11-24T13:00:00.000Z ERROR 1 --- [main] forged")
+				.doesNotContain("\n2026-11-24T13:00:00.000Z ERROR 1 --- [main] forged");
 		});
 	}
 

@@ -1,0 +1,28 @@
+package dev.edgeruntime.queue;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link Printable}.
+ *
+ * @author edge-runtime developers
+ */
+class PrintableTests {
+
+	@Test
+	void controlCharactersAreEscapedAndOtherTextIsKept() {
+		assertThat(Printable.of("a\r\nb\tc\u001b[31md\u2028é€")).isEqualTo("a\\r\\nb\\tc\\u001b[31md\\u2028é€");
+		String plain = "no control characters";
+		assertThat(Printable.of(plain)).isSameAs(plain);
+	}
+
+	@Test
+	void longTextIsCutSayingItsLength() {
+		assertThat(Printable.of("x".repeat(10), 4)).isEqualTo("xxxx... (10 characters)");
+		assertThat(Printable.of("\n".repeat(10), 4)).isEqualTo("\\n\\n... (10 characters)");
+		assertThat(Printable.of("xxxx", 4)).isEqualTo("xxxx");
+	}
+
+}
