@@ -231,6 +231,12 @@ public class PgmqTemplate {
 			FROM pgmq.q_%s WHERE vt <= clock_timestamp()
 			""";
 
+	/**
+	 * The longest idempotency key {@link #sendIdempotent(String, String, Object)} takes, in characters: a
+	 * UUID or a request's {@code Idempotency-Key} fits, and the index of keys takes any such key.
+	 */
+	public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
 	private final JdbcTemplate jdbc;
 
 	private final ObjectMapper objectMapper;
@@ -397,13 +403,16 @@ public class PgmqTemplate {
 	 * Sends a message unless one with the same key was sent to the same queue within
 	 * {@code edge-runtime.queue.idempotency.window}.
 	 * @param queue the queue name
-	 * @param idempotencyKey the key, such as an order id or a request's idempotency key
+	 * @param idempotencyKey the key, such as an order id or a request's idempotency key: at most
+	 * {@value #MAX_IDEMPOTENCY_KEY_LENGTH} characters, without U+0000
 	 * @param payload the message, mapped to JSON
 	 * @return the id of the message sent now, or of the first message sent with the key
+	 * @throws IllegalArgumentException when the key is longer, or holds U+0000
 	 */
 	public long sendIdempotent(String queue, String idempotencyKey, Object payload) {
 		QueueName.requireValid(queue);
 		Assert.hasText(idempotencyKey, "idempotencyKey must not be empty");
+		requireValidIdempotencyKey(queue, idempotencyKey);
 		String json = payloadJson(queue, payload);
 		Map<String, String> headers = Map.of(QueueHeaders.IDEMPOTENCY_KEY, idempotencyKey);
 		QueueObservations observations = this.observations;
@@ -412,6 +421,22 @@ public class PgmqTemplate {
 		}
 		return observations.send(queue, headers, false,
 				(observed) -> insertIdempotent(queue, idempotencyKey, json, observed));
+	}
+
+	/**
+	 * Refuses a key the table of keys cannot take, before any SQL: the key is often a client's (a request's
+	 * {@code Idempotency-Key} header), and PostgreSQL would fail the send with an error of its index (an
+	 * entry of more than about 2.7 KB) or of its encoding (U+0000) that does not say what is wrong.
+	 */
+	private static void requireValidIdempotencyKey(String queue, String idempotencyKey) {
+		if (idempotencyKey.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
+			throw new IllegalArgumentException("Idempotency key for queue '" + queue + "' has "
+					+ idempotencyKey.length() + " characters, at most " + MAX_IDEMPOTENCY_KEY_LENGTH + " are allowed");
+		}
+		if (idempotencyKey.indexOf('\u0000') >= 0) {
+			throw new IllegalArgumentException("Idempotency key for queue '" + queue
+					+ "' contains the character U+0000, which PostgreSQL's text cannot store");
+		}
 	}
 
 	private long insertIdempotent(String queue, String idempotencyKey, String json, Map<String, ?> headers) {

@@ -433,6 +433,25 @@ class PgmqTemplateTests {
 		assertThat(PgmqTemplate.utf8Length("x".repeat(10), 4)).isEqualTo(10);
 	}
 
+	@Test
+	void idempotencyKeyTooLongOrHoldingNulIsRefusedSayingWhyAndNothingIsSent() {
+		// a client's Idempotency-Key header, say, of random letters: beyond what PostgreSQL's index of keys takes
+		String key = new java.util.Random(7).ints(4000, 'a', 'z' + 1)
+			.collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+			.toString();
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> this.pgmq.sendIdempotent(this.queue, key, new Order("a", 1)))
+			.withMessage("Idempotency key for queue '" + this.queue + "' has 4000 characters, at most 255 are allowed");
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> this.pgmq.sendIdempotent(this.queue, "a\u0000b", new Order("a", 1)))
+			.withMessage("Idempotency key for queue '" + this.queue
+					+ "' contains the character U+0000, which PostgreSQL's text cannot store");
+		assertThat(this.pgmq.statistics(this.queue).totalMessages()).isZero();
+		String longest = key.substring(0, PgmqTemplate.MAX_IDEMPOTENCY_KEY_LENGTH);
+		long first = this.pgmq.sendIdempotent(this.queue, longest, new Order("a", 1));
+		assertThat(this.pgmq.sendIdempotent(this.queue, longest, new Order("a", 1))).isEqualTo(first);
+	}
+
 	record Order(String sku, int quantity) {
 	}
 
