@@ -32,8 +32,8 @@ public class EdgeRuntimeQueueProperties implements InitializingBean {
 	private PgmqSchemaMode schema = PgmqSchemaMode.AUTO;
 
 	/**
-	 * Largest JSON payload a send accepts, and largest payload or headers a read parses (a larger message,
-	 * from another writer of the queue, is dead-lettered unread).
+	 * Largest JSON payload a send accepts, and largest payload (and headers, at least 1MB) a read parses:
+	 * a larger message, from another writer of the queue, is dead-lettered unread.
 	 */
 	private DataSize maxPayloadSize = DataSize.ofMegabytes(1);
 

@@ -237,6 +237,12 @@ public class PgmqTemplate {
 	 */
 	public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
+	/**
+	 * The least size of headers a read parses, whatever {@code max-payload-size} is: headers are not the
+	 * application's payload, and the consumers add their own (an error, at most 16K characters).
+	 */
+	private static final long MIN_MAX_HEADERS_BYTES = 1024 * 1024;
+
 	private final JdbcTemplate jdbc;
 
 	private final ObjectMapper objectMapper;
@@ -253,8 +259,8 @@ public class PgmqTemplate {
 	 * Creates a new instance.
 	 * @param jdbc the JDBC template, whose data source is the queue's database
 	 * @param objectMapper maps payloads and headers to and from JSON
-	 * @param maxPayloadBytes the largest JSON payload a send accepts, and the largest payload or headers a
-	 * read parses, in bytes
+	 * @param maxPayloadBytes the largest JSON payload a send accepts, and the largest payload (and headers,
+	 * at least 1MB) a read parses, in bytes
 	 * @param idempotencyWindow how long an idempotency key is remembered
 	 * @param notifier wakes consumers after a send, or {@code null} for none
 	 */
@@ -1097,7 +1103,8 @@ public class PgmqTemplate {
 	/**
 	 * Maps a row without failing for a payload the mapper cannot parse: jsonb takes JSON that Jackson's
 	 * limits refuse (a number of more than 1,000 digits, a deeper nesting), written by another pgmq client.
-	 * A payload or headers larger than {@code edge-runtime.queue.max-payload-size} are not parsed either:
+	 * A payload larger than {@code edge-runtime.queue.max-payload-size}, or headers larger than that and
+	 * than 1MB, are not parsed either:
 	 * this application's sends never write one, and jsonb takes hundreds of megabytes from any other
 	 * writer, whose tree would take several times that in memory, in every message of a batch.
 	 */
@@ -1105,9 +1112,9 @@ public class PgmqTemplate {
 		long id = rs.getLong(1);
 		String headers = rs.getString(6);
 		String json = rs.getString(5);
-		String tooLarge = tooLarge("payload is", json);
+		String tooLarge = tooLarge("payload is", json, this.maxPayloadBytes);
 		if (tooLarge == null) {
-			tooLarge = tooLarge("headers are", headers);
+			tooLarge = tooLarge("headers are", headers, Math.max(this.maxPayloadBytes, MIN_MAX_HEADERS_BYTES));
 		}
 		if (tooLarge != null) {
 			return new Leased(new QueueMessage<>(id, rs.getInt(2), instant(rs, 3), instant(rs, 4),
@@ -1129,18 +1136,18 @@ public class PgmqTemplate {
 	}
 
 	/** Why a payload or headers read are too large to parse, or {@code null} when they are not. */
-	private @Nullable String tooLarge(String what, @Nullable String json) {
+	private static @Nullable String tooLarge(String what, @Nullable String json, long limit) {
 		if (json == null) {
 			return null;
 		}
-		long size = utf8Length(json, this.maxPayloadBytes);
-		if (size <= this.maxPayloadBytes) {
+		long size = utf8Length(json, limit);
+		if (size <= limit) {
 			return null;
 		}
 		// the size is counted only as far as the limit, so the text's own length is what is told
-		return "its " + what + " " + json.length() + " characters of JSON, beyond the " + this.maxPayloadBytes
-				+ " bytes allowed by edge-runtime.queue.max-payload-size, so the message is not parsed; this "
-				+ "application's sends refuse such a message, so another writer of the queue sent it";
+		return "its " + what + " " + json.length() + " characters of JSON, beyond the " + limit + " bytes allowed "
+				+ "(edge-runtime.queue.max-payload-size, at least 1MB for headers), so the message is not parsed; "
+				+ "this application does not write such a message, so another writer of the queue did";
 	}
 
 	/**

@@ -83,6 +83,9 @@ final class QueueConsumer {
 	 */
 	private static final long RETRY_READ_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
+	/** The most characters of an error the headers keep ({@code x-last-error}, {@code x-error}). */
+	static final int MAX_ERROR_HEADER_LENGTH = 16 * 1024;
+
 	private final QueueListenerEndpoint endpoint;
 
 	private final Settings settings;
@@ -771,7 +774,8 @@ final class QueueConsumer {
 				+ " of " + maxAttempts + "), retrying in " + delay, error);
 		// Said in the message, so that whoever reads the queue sees why it waits (and a durable task's status).
 		if (!this.pgmq.retryIfHeld(queue(), message, Map.of(QueueHeaders.LAST_ERROR,
-				error.getClass().getName() + ": " + error.getMessage(), QueueHeaders.FAILED_ATTEMPT, message.readCount()),
+				errorHeader(error.getClass().getName() + ": " + error.getMessage()), QueueHeaders.FAILED_ATTEMPT,
+				message.readCount()),
 				delay)) {
 			logger.warn("Message " + message.id() + " of queue '" + queue() + "' failed (attempt " + message.readCount()
 					+ " of " + maxAttempts + ") and is left as it is: " + LEASE_LOST, error);
@@ -812,6 +816,16 @@ final class QueueConsumer {
 				+ maxAttempts + ")");
 	}
 
+	/**
+	 * An error as the headers keep it: cut after {@value #MAX_ERROR_HEADER_LENGTH} characters, so that an
+	 * exception with a huge message (a payload quoted whole) cannot make the message's headers larger than
+	 * a read parses.
+	 */
+	static String errorHeader(String description) {
+		return (description.length() <= MAX_ERROR_HEADER_LENGTH) ? description
+				: description.substring(0, MAX_ERROR_HEADER_LENGTH) + "... (" + description.length() + " characters)";
+	}
+
 	private int maxAttempts(QueueMessage<JsonNode> message) {
 		Object own = message.headers().get(QueueHeaders.MAX_ATTEMPTS);
 		if (own instanceof Number number && number.intValue() > 0) {
@@ -828,7 +842,7 @@ final class QueueConsumer {
 		String description = error.getClass().getName() + ": " + error.getMessage();
 		Map<String, Object> headers = new LinkedHashMap<>();
 		headers.put(QueueHeaders.DEAD_LETTERED, true);
-		headers.put(QueueHeaders.ERROR, description);
+		headers.put(QueueHeaders.ERROR, errorHeader(description));
 		headers.put(QueueHeaders.ATTEMPTS, attempts);
 		headers.put(QueueHeaders.DEAD_LETTERED_AT, Instant.now().toString());
 		Boolean archived = this.transactions

@@ -421,8 +421,8 @@ class PgmqTemplateTests {
 		assertThatExceptionOfType(MessageConversionException.class)
 			.isThrownBy(() -> this.pgmq.readJson(this.queue, Duration.ofSeconds(30), 1, null))
 			.satisfies((ex) -> assertThat(ex.getMessageId()).isEqualTo(id))
-			.withMessageContaining("its payload is 4011 characters of JSON, beyond the 1024 bytes allowed by "
-					+ "edge-runtime.queue.max-payload-size");
+			.withMessageContaining("its payload is 4011 characters of JSON, beyond the 1024 bytes allowed "
+					+ "(edge-runtime.queue.max-payload-size");
 	}
 
 	@Test

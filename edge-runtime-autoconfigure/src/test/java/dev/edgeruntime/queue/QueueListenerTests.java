@@ -317,7 +317,7 @@ class QueueListenerTests {
 				assertThat(event.poison()).isTrue();
 				assertThat(event.error()).startsWith(MessageConversionException.class.getName() + ": Message " + huge
 						+ " cannot be read as " + Order.class.getName() + ": its payload is ")
-					.contains("beyond the 1024 bytes allowed by edge-runtime.queue.max-payload-size");
+					.contains("beyond the 1024 bytes allowed (edge-runtime.queue.max-payload-size");
 			});
 		});
 	}
@@ -326,9 +326,10 @@ class QueueListenerTests {
 	void headersLargerThanTheMaxPayloadSizeFromAnotherWriterAreDeadLetteredUnparsed() {
 		this.contextRunner.withPropertyValues("edge-runtime.queue.max-payload-size=1KB").run((context) -> {
 			OrderListener listener = context.getBean(OrderListener.class);
-			// many headers, as a forged message may carry: not read into a map of thousands of entries
+			// many headers, as a forged message may carry: not read into a map of 100,000 entries (headers may take
+			// 1MB whatever max-payload-size is)
 			Long forged = jdbc(context).queryForObject("SELECT pgmq.send(?, '{\"sku\": \"a\", \"quantity\": 1}'::jsonb, "
-					+ "(SELECT jsonb_object_agg('h' || i, i) FROM generate_series(1, 5000) i))", Long.class, this.queue);
+					+ "(SELECT jsonb_object_agg('h' || i, i) FROM generate_series(1, 100000) i))", Long.class, this.queue);
 			DeadLetters deadLetters = context.getBean(DeadLetters.class);
 			await().atMost(WAIT).until(() -> deadLetters.events.size() == 1);
 			assertThat(listener.received).isEmpty();
@@ -336,8 +337,30 @@ class QueueListenerTests {
 				assertThat(event.messageId()).isEqualTo(forged);
 				assertThat(event.poison()).isTrue();
 				assertThat(event.error()).contains(": its headers are ")
-					.contains("beyond the 1024 bytes allowed by edge-runtime.queue.max-payload-size");
+					.contains("beyond the 1048576 bytes allowed (edge-runtime.queue.max-payload-size, at least 1MB");
 			});
+		});
+	}
+
+	@Test
+	void handlerErrorWithAHugeMessageIsKeptCutSoThatTheRetryIsRead() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=2").run((context) -> {
+			OrderListener listener = context.getBean(OrderListener.class);
+			// an error quoting 2MB: kept whole in x-last-error, the headers would be too large for the retry's read
+			listener.behaviour = (message) -> {
+				throw new IllegalStateException("x".repeat(2 * 1024 * 1024));
+			};
+			long id = context.getBean(PgmqTemplate.class).send(this.queue, new Order("x", 1));
+			DeadLetters deadLetters = context.getBean(DeadLetters.class);
+			await().atMost(WAIT).until(() -> deadLetters.events.size() == 1);
+			assertThat(listener.received).extracting(QueueMessage::readCount).containsExactly(1, 2);
+			assertThat(deadLetters.events).singleElement().satisfies((event) -> assertThat(event.poison()).isFalse());
+			String error = jdbc(context).queryForObject(
+					"SELECT headers->>'x-error' FROM pgmq.a_" + this.queue + " WHERE msg_id = ?", String.class, id);
+			// "java.lang.IllegalStateException: " and the 2,097,152 x's
+			assertThat(error).hasSize(QueueConsumer.MAX_ERROR_HEADER_LENGTH + "... (2097185 characters)".length())
+				.startsWith("java.lang.IllegalStateException: xxx")
+				.endsWith("xxx... (2097185 characters)");
 		});
 	}
 
