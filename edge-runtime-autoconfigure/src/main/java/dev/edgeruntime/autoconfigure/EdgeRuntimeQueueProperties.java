@@ -32,8 +32,8 @@ public class EdgeRuntimeQueueProperties implements InitializingBean {
 	private PgmqSchemaMode schema = PgmqSchemaMode.AUTO;
 
 	/**
-	 * Largest JSON payload a send accepts, and largest payload (and headers, at least 1MB) a read parses:
-	 * a larger message, from another writer of the queue, is dead-lettered unread.
+	 * Largest JSON payload (and headers, at least 1MB) a send accepts; a read parses twice that, and
+	 * dead-letters a larger message, from another writer of the queue, unread.
 	 */
 	private DataSize maxPayloadSize = DataSize.ofMegabytes(1);
 

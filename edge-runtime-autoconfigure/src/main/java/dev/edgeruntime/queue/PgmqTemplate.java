@@ -238,10 +238,16 @@ public class PgmqTemplate {
 	public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 	/**
-	 * The least size of headers a read parses, whatever {@code max-payload-size} is: headers are not the
+	 * The least size of headers a send accepts, whatever {@code max-payload-size} is: headers are not the
 	 * application's payload, and the consumers add their own (an error, at most 16K characters).
 	 */
 	private static final long MIN_MAX_HEADERS_BYTES = 1024 * 1024;
+
+	/**
+	 * How many times the size a send accepts a read parses: PostgreSQL prints jsonb with a space after every
+	 * {@code :} and {@code ,}, up to one and a half times the JSON the application sent.
+	 */
+	private static final int READ_ALLOWANCE = 2;
 
 	private final JdbcTemplate jdbc;
 
@@ -259,8 +265,8 @@ public class PgmqTemplate {
 	 * Creates a new instance.
 	 * @param jdbc the JDBC template, whose data source is the queue's database
 	 * @param objectMapper maps payloads and headers to and from JSON
-	 * @param maxPayloadBytes the largest JSON payload a send accepts, and the largest payload (and headers,
-	 * at least 1MB) a read parses, in bytes
+	 * @param maxPayloadBytes the largest JSON payload (and headers, at least 1MB) a send accepts, in bytes; a
+	 * read parses twice that
 	 * @param idempotencyWindow how long an idempotency key is remembered
 	 * @param notifier wakes consumers after a send, or {@code null} for none
 	 */
@@ -398,6 +404,13 @@ public class PgmqTemplate {
 	private long insert(String queue, String json, Map<String, ?> headers, @Nullable Instant visibleAt,
 			Duration delay) {
 		String headersJson = headers.isEmpty() ? null : this.objectMapper.writeValueAsString(headers);
+		long maxHeadersBytes = maxHeadersBytes();
+		if (headersJson != null && utf8Length(headersJson, maxHeadersBytes) > maxHeadersBytes) {
+			// refused here, as a payload is: a consumer would dead-letter a message with larger ones unread
+			throw new IllegalArgumentException("The headers of a message for queue '" + queue + "' are "
+					+ headersJson.length() + " characters of JSON, beyond the " + maxHeadersBytes + " bytes allowed "
+					+ "(edge-runtime.queue.max-payload-size, or 1MB for headers if more)");
+		}
 		Long id = translate(queue,
 				() -> this.jdbc.queryForObject(SEND, Long.class, queue, json, headersJson,
 						(visibleAt != null) ? Timestamp.from(visibleAt) : null, delaySeconds(delay)));
@@ -1103,18 +1116,18 @@ public class PgmqTemplate {
 	/**
 	 * Maps a row without failing for a payload the mapper cannot parse: jsonb takes JSON that Jackson's
 	 * limits refuse (a number of more than 1,000 digits, a deeper nesting), written by another pgmq client.
-	 * A payload larger than {@code edge-runtime.queue.max-payload-size}, or headers larger than that and
-	 * than 1MB, are not parsed either:
-	 * this application's sends never write one, and jsonb takes hundreds of megabytes from any other
-	 * writer, whose tree would take several times that in memory, in every message of a batch.
+	 * A payload of more than twice {@code edge-runtime.queue.max-payload-size} as PostgreSQL prints it (or
+	 * headers of more than twice what a send accepts) is not parsed either: this application's sends never
+	 * write one, and jsonb takes hundreds of megabytes from any other writer, whose tree would take several
+	 * times that in memory, in every message of a batch.
 	 */
 	private Leased leased(ResultSet rs, int row) throws SQLException {
 		long id = rs.getLong(1);
 		String headers = rs.getString(6);
 		String json = rs.getString(5);
-		String tooLarge = tooLarge("payload is", json, this.maxPayloadBytes);
+		String tooLarge = tooLarge("payload is", json, READ_ALLOWANCE * this.maxPayloadBytes);
 		if (tooLarge == null) {
-			tooLarge = tooLarge("headers are", headers, Math.max(this.maxPayloadBytes, MIN_MAX_HEADERS_BYTES));
+			tooLarge = tooLarge("headers are", headers, READ_ALLOWANCE * maxHeadersBytes());
 		}
 		if (tooLarge != null) {
 			return new Leased(new QueueMessage<>(id, rs.getInt(2), instant(rs, 3), instant(rs, 4),
@@ -1135,6 +1148,10 @@ public class PgmqTemplate {
 				unreadable);
 	}
 
+	private long maxHeadersBytes() {
+		return Math.max(this.maxPayloadBytes, MIN_MAX_HEADERS_BYTES);
+	}
+
 	/** Why a payload or headers read are too large to parse, or {@code null} when they are not. */
 	private static @Nullable String tooLarge(String what, @Nullable String json, long limit) {
 		if (json == null) {
@@ -1145,9 +1162,9 @@ public class PgmqTemplate {
 			return null;
 		}
 		// the size is counted only as far as the limit, so the text's own length is what is told
-		return "its " + what + " " + json.length() + " characters of JSON, beyond the " + limit + " bytes allowed "
-				+ "(edge-runtime.queue.max-payload-size, at least 1MB for headers), so the message is not parsed; "
-				+ "this application does not write such a message, so another writer of the queue did";
+		return "its " + what + " " + json.length() + " characters of JSON, beyond the " + limit + " bytes a read "
+				+ "parses (twice edge-runtime.queue.max-payload-size, or 1MB for headers if more), so the message is "
+				+ "not parsed; this application's sends refuse such a message, so another writer of the queue sent it";
 	}
 
 	/**

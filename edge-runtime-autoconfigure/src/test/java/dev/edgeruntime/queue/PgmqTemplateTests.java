@@ -421,8 +421,40 @@ class PgmqTemplateTests {
 		assertThatExceptionOfType(MessageConversionException.class)
 			.isThrownBy(() -> this.pgmq.readJson(this.queue, Duration.ofSeconds(30), 1, null))
 			.satisfies((ex) -> assertThat(ex.getMessageId()).isEqualTo(id))
-			.withMessageContaining("its payload is 4011 characters of JSON, beyond the 1024 bytes allowed "
-					+ "(edge-runtime.queue.max-payload-size");
+			.withMessageContaining("its payload is 4011 characters of JSON, beyond the 2048 bytes a read parses "
+					+ "(twice edge-runtime.queue.max-payload-size");
+	}
+
+	@Test
+	void payloadAsLargeAsASendAcceptsIsReadThoughPostgresPrintsItLarger() {
+		// 1024 bytes as Jackson writes it, [0,0,...]; PostgreSQL prints it [0, 0, ...], 1.5 times that
+		int[] zeros = new int[511];
+		assertThat(this.jsonMapper.writeValueAsString(zeros)).hasSize(1023);
+		long id = this.pgmq.send(this.queue, zeros);
+		assertThat(this.pgmq.readJson(this.queue, Duration.ofSeconds(30), 1, null)).singleElement()
+			.satisfies((message) -> {
+				assertThat(message.id()).isEqualTo(id);
+				assertThat(message.payload().size()).isEqualTo(511);
+			});
+	}
+
+	@Test
+	void headersLargerThanAReadParsesAreRefusedBeforeAnySql() {
+		Map<String, Object> headers = Map.of("trace", "x".repeat(1024 * 1024));
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> this.pgmq.send(this.queue, new Order("a", 1), headers, Duration.ZERO))
+			.withMessage("The headers of a message for queue '" + this.queue + "' are 1048588 characters of JSON, "
+					+ "beyond the 1048576 bytes allowed (edge-runtime.queue.max-payload-size, or 1MB for headers if "
+					+ "more)");
+		assertThat(this.pgmq.statistics(this.queue).totalMessages()).isZero();
+		// just within: sent, and read with its headers
+		Map<String, Object> largest = Map.of("trace", "x".repeat(1024 * 1024 - 12));
+		long id = this.pgmq.send(this.queue, new Order("a", 1), largest, Duration.ZERO);
+		assertThat(this.pgmq.readJson(this.queue, Duration.ofSeconds(30), 1, null)).singleElement()
+			.satisfies((message) -> {
+				assertThat(message.id()).isEqualTo(id);
+				assertThat(message.headers()).containsKey("trace");
+			});
 	}
 
 	@Test

@@ -317,7 +317,7 @@ class QueueListenerTests {
 				assertThat(event.poison()).isTrue();
 				assertThat(event.error()).startsWith(MessageConversionException.class.getName() + ": Message " + huge
 						+ " cannot be read as " + Order.class.getName() + ": its payload is ")
-					.contains("beyond the 1024 bytes allowed (edge-runtime.queue.max-payload-size");
+					.contains("beyond the 2048 bytes a read parses (twice edge-runtime.queue.max-payload-size");
 			});
 		});
 	}
@@ -326,10 +326,10 @@ class QueueListenerTests {
 	void headersLargerThanTheMaxPayloadSizeFromAnotherWriterAreDeadLetteredUnparsed() {
 		this.contextRunner.withPropertyValues("edge-runtime.queue.max-payload-size=1KB").run((context) -> {
 			OrderListener listener = context.getBean(OrderListener.class);
-			// many headers, as a forged message may carry: not read into a map of 100,000 entries (headers may take
-			// 1MB whatever max-payload-size is)
+			// many headers, as a forged message may carry: not read into a map of 200,000 entries (headers may take
+			// 1MB whatever max-payload-size is, and a read parses twice that)
 			Long forged = jdbc(context).queryForObject("SELECT pgmq.send(?, '{\"sku\": \"a\", \"quantity\": 1}'::jsonb, "
-					+ "(SELECT jsonb_object_agg('h' || i, i) FROM generate_series(1, 100000) i))", Long.class, this.queue);
+					+ "(SELECT jsonb_object_agg('h' || i, i) FROM generate_series(1, 200000) i))", Long.class, this.queue);
 			DeadLetters deadLetters = context.getBean(DeadLetters.class);
 			await().atMost(WAIT).until(() -> deadLetters.events.size() == 1);
 			assertThat(listener.received).isEmpty();
@@ -337,7 +337,8 @@ class QueueListenerTests {
 				assertThat(event.messageId()).isEqualTo(forged);
 				assertThat(event.poison()).isTrue();
 				assertThat(event.error()).contains(": its headers are ")
-					.contains("beyond the 1048576 bytes allowed (edge-runtime.queue.max-payload-size, at least 1MB");
+					.contains("beyond the 2097152 bytes a read parses (twice edge-runtime.queue.max-payload-size, or 1MB "
+							+ "for headers if more)");
 			});
 		});
 	}
