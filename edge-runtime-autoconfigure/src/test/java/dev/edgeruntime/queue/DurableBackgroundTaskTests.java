@@ -2,6 +2,7 @@ package dev.edgeruntime.queue;
 
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -457,6 +458,40 @@ class DurableBackgroundTaskTests {
 			TaskInfo info = dispatcher.find(UUID.fromString(taskId)).orElseThrow();
 			assertThat(info.attempt()).isEqualTo(2);
 			assertThat(info.error().message()).contains("no durable @BackgroundTask method gone()");
+		});
+	}
+
+	@Test
+	void forgedCallOfAnythingButADurableMethodCallsNothing() {
+		this.contextRunner.run((context) -> {
+			PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
+			ReportLog log = context.getBean(ReportLog.class);
+			DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
+			JsonNode command = pgmq.objectMapper().valueToTree("touch /tmp/pwned");
+			// a class it names, a bean that has no durable method, a method of the durable bean that is not
+			// durable, the durable method under other parameter types: a message is matched against the durable
+			// methods found at start-up, by bean and signature, and nothing it names is loaded or looked up
+			List<DurableTaskMessage> forged = List.of(
+					new DurableTaskMessage("java.lang.Runtime", "java.lang.Runtime", "exec",
+							List.of(String.class.getName()), List.of(command)),
+					new DurableTaskMessage("reportLog", ReportLog.class.getName(), "toString", List.of(), List.of()),
+					new DurableTaskMessage("reports", Reports.class.getName(), "hashCode", List.of(), List.of()),
+					new DurableTaskMessage("reports", Reports.class.getName(), "build",
+							List.of("com.example.Gadget"), List.of(command)));
+			List<UUID> ids = new ArrayList<>();
+			for (DurableTaskMessage message : forged) {
+				UUID taskId = UUID.randomUUID();
+				ids.add(taskId);
+				pgmq.send(this.queue, message, Map.of(QueueHeaders.TASK_ID, taskId.toString(),
+						QueueHeaders.MAX_ATTEMPTS, 1), Duration.ZERO);
+			}
+			for (UUID taskId : ids) {
+				await().atMost(WAIT).until(() -> dispatcher.find(taskId).map(TaskInfo::state).orElse(null)
+						== TaskState.FAILED);
+				assertThat(dispatcher.find(taskId).orElseThrow().error().message())
+					.contains("this instance has no durable @BackgroundTask method");
+			}
+			assertThat(log.received).isEmpty();
 		});
 	}
 
