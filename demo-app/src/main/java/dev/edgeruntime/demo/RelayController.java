@@ -77,8 +77,10 @@ class RelayController {
 			.thenApply((response) -> {
 				try (InputStream body = response.body()) {
 					byte[] start = body.readNBytes(MAX_LOGGED_BYTES);
+					// the upstream's text, line breaks and all: escaped, so that it cannot forge log lines
 					logger.info("fetchAndLog {} -> {} {}", url, response.statusCode(),
-							new String(start, StandardCharsets.UTF_8) + ((body.read() != -1) ? "..." : ""));
+							LogText.of(new String(start, StandardCharsets.UTF_8), MAX_LOGGED_BYTES)
+									+ ((body.read() != -1) ? "..." : ""));
 				}
 				catch (IOException ex) {
 					throw new UncheckedIOException(ex);

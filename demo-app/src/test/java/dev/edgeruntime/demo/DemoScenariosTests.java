@@ -103,6 +103,31 @@ class DemoScenariosTests {
 		assertThat(output).contains("fetchAndLog " + target + " -> 200").contains("Sample Slide Show");
 	}
 
+	@Test
+	void relayedBodyWithALineBreakShouldNotForgeALogLine(CapturedOutput output) throws Exception {
+		// an allowed upstream answering with a line break and what looks like a log line of its own
+		com.sun.net.httpserver.HttpServer upstream = com.sun.net.httpserver.HttpServer
+			.create(new java.net.InetSocketAddress("localhost", 0), 0);
+		upstream.createContext("/samples/forged", (exchange) -> {
+			byte[] body = "ok\r\n2026-11-24T13:00:00.000Z ERROR 1 --- [main] forged".getBytes(StandardCharsets.UTF_8);
+			exchange.sendResponseHeaders(200, body.length);
+			exchange.getResponseBody().write(body);
+			exchange.close();
+		});
+		upstream.start();
+		try {
+			String target = "http://localhost:" + upstream.getAddress().getPort() + "/samples/forged";
+			TaskHandle<?> task = task(post("/relay?url=" + target, HttpRequest.BodyPublishers.noBody(), null));
+			await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.SUCCEEDED));
+			await().untilAsserted(() -> assertThat(output).contains("fetchAndLog " + target + " -> 200 ok\\r\\n"
+					+ "2026-11-24T13:00:00.000Z ERROR 1 --- [main] forged"));
+			assertThat(output).doesNotContain("\n2026-11-24T13:00:00.000Z ERROR 1 --- [main] forged");
+		}
+		finally {
+			upstream.stop(0);
+		}
+	}
+
 	@ParameterizedTest
 	@ValueSource(strings = { "http://evil.example/samples/json", "http://localhost:%d@evil.example/samples/json",
 			"http://localhost:%d/samples/../actuator/env", "http://localhost:%d/actuator/env",
