@@ -1125,9 +1125,11 @@ public class PgmqTemplate {
 		long id = rs.getLong(1);
 		String headers = rs.getString(6);
 		String json = rs.getString(5);
-		String tooLarge = tooLarge("payload is", json, READ_ALLOWANCE * this.maxPayloadBytes);
+		String tooLarge = tooLarge("payload is", json, READ_ALLOWANCE * this.maxPayloadBytes,
+				"twice edge-runtime.queue.max-payload-size");
 		if (tooLarge == null) {
-			tooLarge = tooLarge("headers are", headers, READ_ALLOWANCE * maxHeadersBytes());
+			tooLarge = tooLarge("headers are", headers, READ_ALLOWANCE * maxHeadersBytes(),
+					"twice edge-runtime.queue.max-payload-size or twice 1MB, whichever is more");
 		}
 		if (tooLarge != null) {
 			return new Leased(new QueueMessage<>(id, rs.getInt(2), instant(rs, 3), instant(rs, 4),
@@ -1153,7 +1155,7 @@ public class PgmqTemplate {
 	}
 
 	/** Why a payload or headers read are too large to parse, or {@code null} when they are not. */
-	private static @Nullable String tooLarge(String what, @Nullable String json, long limit) {
+	private static @Nullable String tooLarge(String what, @Nullable String json, long limit, String rule) {
 		if (json == null) {
 			return null;
 		}
@@ -1163,8 +1165,8 @@ public class PgmqTemplate {
 		}
 		// the size is counted only as far as the limit, so the text's own length is what is told
 		return "its " + what + " " + json.length() + " characters of JSON, beyond the " + limit + " bytes a read "
-				+ "parses (twice edge-runtime.queue.max-payload-size, or 1MB for headers if more), so the message is "
-				+ "not parsed; this application's sends refuse such a message, so another writer of the queue sent it";
+				+ "parses (" + rule + "), so the message is not parsed; this application's sends refuse such a "
+				+ "message, so another writer of the queue sent it";
 	}
 
 	/**

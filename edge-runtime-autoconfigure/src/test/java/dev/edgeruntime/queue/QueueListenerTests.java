@@ -337,8 +337,8 @@ class QueueListenerTests {
 				assertThat(event.messageId()).isEqualTo(forged);
 				assertThat(event.poison()).isTrue();
 				assertThat(event.error()).contains(": its headers are ")
-					.contains("beyond the 2097152 bytes a read parses (twice edge-runtime.queue.max-payload-size, or 1MB "
-							+ "for headers if more)");
+					.contains("beyond the 2097152 bytes a read parses (twice edge-runtime.queue.max-payload-size or "
+							+ "twice 1MB, whichever is more)");
 			});
 		});
 	}
