@@ -6,6 +6,10 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
+import dev.edgeruntime.aot.BackgroundTaskReflectiveProcessor;
+
+import org.springframework.aot.hint.annotation.Reflective;
+
 /**
  * Runs a method as a background task of the {@link EdgeRuntime}.
  * <p>
@@ -34,6 +38,7 @@ import java.lang.annotation.Target;
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
+@Reflective(BackgroundTaskReflectiveProcessor.class)
 public @interface BackgroundTask {
 
 	/**

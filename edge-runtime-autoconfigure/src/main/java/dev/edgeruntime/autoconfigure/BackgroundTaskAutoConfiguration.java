@@ -3,6 +3,7 @@ package dev.edgeruntime.autoconfigure;
 import dev.edgeruntime.BackgroundTask;
 import dev.edgeruntime.DurableTaskDispatcher;
 import dev.edgeruntime.EdgeRuntime;
+import dev.edgeruntime.aot.BackgroundTaskRuntimeHints;
 import dev.edgeruntime.runtime.DefaultEdgeRuntime;
 import dev.edgeruntime.web.BackgroundTaskAdvisor;
 import dev.edgeruntime.web.BackgroundTaskHandlerAdapterPostProcessor;
@@ -33,6 +34,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
 import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
@@ -94,6 +96,7 @@ public final class BackgroundTaskAutoConfiguration {
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnWebApplication(type = Type.SERVLET)
 	@ConditionalOnClass(DispatcherServlet.class)
+	@ImportRuntimeHints(BackgroundTaskRuntimeHints.class)
 	static class WebConfiguration {
 
 		@Bean

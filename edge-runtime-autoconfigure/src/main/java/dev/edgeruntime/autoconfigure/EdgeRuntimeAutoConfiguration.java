@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.TaskOrigin;
+import dev.edgeruntime.aot.CoreRuntimeHints;
 import dev.edgeruntime.runtime.CompositeTaskDecorator;
 import dev.edgeruntime.runtime.DefaultEdgeRuntime;
 import dev.edgeruntime.runtime.Durations;
@@ -44,6 +45,7 @@ import org.springframework.boot.thread.Threading;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 import org.springframework.core.task.TaskDecorator;
@@ -60,6 +62,7 @@ import org.springframework.web.context.request.RequestContextHolder;
  */
 @AutoConfiguration
 @EnableConfigurationProperties(EdgeRuntimeProperties.class)
+@ImportRuntimeHints(CoreRuntimeHints.class)
 public final class EdgeRuntimeAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(EdgeRuntimeAutoConfiguration.class);

@@ -4,6 +4,7 @@ import java.time.Clock;
 
 import javax.sql.DataSource;
 
+import dev.edgeruntime.aot.CronRuntimeHints;
 import dev.edgeruntime.cron.CronJobAnnotationBeanPostProcessor;
 import dev.edgeruntime.cron.CronJobs;
 import dev.edgeruntime.cron.CronRunMeters;
@@ -23,6 +24,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
@@ -41,6 +43,7 @@ import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 @ConditionalOnBean({ PgmqTemplate.class, DataSource.class })
 @ConditionalOnBooleanProperty(name = "edge-runtime.cron.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(EdgeRuntimeCronProperties.class)
+@ImportRuntimeHints(CronRuntimeHints.class)
 public final class EdgeRuntimeCronAutoConfiguration {
 
 	@Bean

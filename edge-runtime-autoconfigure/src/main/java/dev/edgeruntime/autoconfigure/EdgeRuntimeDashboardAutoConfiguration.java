@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.Limits;
+import dev.edgeruntime.aot.DashboardRuntimeHints;
 import dev.edgeruntime.cron.CronJobs;
 import dev.edgeruntime.dashboard.DashboardAccess;
 import dev.edgeruntime.dashboard.DashboardChangeListener;
@@ -33,6 +34,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.ImportRuntimeHints;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of the
@@ -51,6 +53,7 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnBooleanProperty("edge-runtime.dashboard.enabled")
 @ConditionalOnBean(EdgeRuntime.class)
 @EnableConfigurationProperties(EdgeRuntimeDashboardProperties.class)
+@ImportRuntimeHints(DashboardRuntimeHints.class)
 public final class EdgeRuntimeDashboardAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(EdgeRuntimeDashboardAutoConfiguration.class);

@@ -7,6 +7,7 @@ import java.util.Objects;
 
 import javax.sql.DataSource;
 
+import dev.edgeruntime.aot.QueueRuntimeHints;
 import dev.edgeruntime.queue.PgmqSchemaInitializer;
 import dev.edgeruntime.queue.PgmqTemplate;
 import dev.edgeruntime.queue.QueueConsumerObserver;
@@ -47,6 +48,7 @@ import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitializat
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.ImportRuntimeHints;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -69,6 +71,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 @ConditionalOnSingleCandidate(DataSource.class)
 @ConditionalOnBooleanProperty(name = "edge-runtime.queue.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(EdgeRuntimeQueueProperties.class)
+@ImportRuntimeHints(QueueRuntimeHints.class)
 public final class EdgeRuntimeQueueAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(EdgeRuntimeQueueAutoConfiguration.class);

@@ -6,6 +6,10 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
+import dev.edgeruntime.aot.CronJobReflectiveProcessor;
+
+import org.springframework.aot.hint.annotation.Reflective;
+
 /**
  * Declares a recurring job whose every tick sends the method's return value, mapped to JSON, to a pgmq
  * queue. The method takes no parameters and is called once at start-up: the message is fixed for the life
@@ -25,6 +29,7 @@ import java.lang.annotation.Target;
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
+@Reflective(CronJobReflectiveProcessor.class)
 public @interface CronJob {
 
 	/**

@@ -1,0 +1,21 @@
+package dev.edgeruntime.aot;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.aot.hint.RuntimeHints;
+import org.springframework.aot.hint.RuntimeHintsRegistrar;
+
+/**
+ * What recurring jobs need in a native image: the SQL script of the in-app scheduler's table, read from the
+ * classpath.
+ *
+ * @author edge-runtime developers
+ */
+public final class CronRuntimeHints implements RuntimeHintsRegistrar {
+
+	@Override
+	public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
+		hints.resources().registerPattern("dev/edgeruntime/cron/schema/*.sql");
+	}
+
+}
