@@ -1,11 +1,18 @@
 package dev.edgeruntime.aot;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import dev.edgeruntime.BackgroundTask;
 import dev.edgeruntime.TaskHandle;
@@ -38,19 +45,30 @@ import org.springframework.aot.hint.TypeReference;
 import org.springframework.aot.hint.predicate.RuntimeHintsPredicates;
 import org.springframework.aot.test.generate.TestGenerationContext;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.http.converter.autoconfigure.HttpMessageConvertersAutoConfiguration;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.util.TestPropertyValues;
+import org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration;
 import org.springframework.boot.web.context.servlet.AnnotationConfigServletWebApplicationContext;
+import org.springframework.boot.web.server.servlet.context.AnnotationConfigServletWebServerApplicationContext;
+import org.springframework.boot.web.server.servlet.context.ServletWebServerApplicationContext;
+import org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfiguration;
+import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.aot.ApplicationContextAotGenerator;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.core.test.tools.CompileWithForkedClassLoader;
 import org.springframework.core.test.tools.TestCompiler;
+import org.springframework.http.ResponseEntity;
 import org.springframework.javapoet.ClassName;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -59,8 +77,9 @@ import static org.awaitility.Awaitility.await;
  * A context using the auto-configurations, processed ahead of time as {@code spring-boot:process-aot} does,
  * then started from the generated code, as {@code -Dspring.aot.enabled=true} starts an application: its
  * {@code @BackgroundTask}, durable {@code @BackgroundTask}, {@code @QueueListener} and {@code @CronJob}
- * methods work against the real PostgreSQL, and the processing records the hints a native image needs for
- * them and for the library's resources and JSON types.
+ * methods work against the real PostgreSQL, a {@code @BackgroundTask} controller method answers
+ * {@code 202 Accepted} over HTTP with its status resource, and the processing records the hints a native
+ * image needs for them and for the library's resources and JSON types.
  *
  * @author edge-runtime developers
  */
@@ -117,17 +136,13 @@ class AheadOfTimeTests {
 			has(softly, hints, resource("dev/edgeruntime/queue/schema/pgmq-bundled-v2.sql"));
 			has(softly, hints, resource("dev/edgeruntime/queue/schema/edge-runtime-v1.sql"));
 			has(softly, hints, resource("dev/edgeruntime/cron/schema/cron-v1.sql"));
-			has(softly, hints, new Named("type " + QueueRuntimeHints.DURABLE_TASK_MESSAGE,
-					RuntimeHintsPredicates.reflection().onType(TypeReference.of(QueueRuntimeHints.DURABLE_TASK_MESSAGE))));
+			has(softly, hints, type(QueueRuntimeHints.DURABLE_TASK_MESSAGE));
 			has(softly, hints, invocation(QueueConsumerStatus.class, "healthy"));
 			for (String name : CoreRuntimeHints.LOOKED_UP_BY_NAME) {
-				has(softly, hints, new Named("type " + name,
-						RuntimeHintsPredicates.reflection().onType(TypeReference.of(name))));
+				has(softly, hints, type(name));
 			}
 			// one named here too, so that the loop cannot pass on an empty list
-			has(softly, hints, new Named("type org.springframework.web.context.request.RequestContextHolder",
-					RuntimeHintsPredicates.reflection()
-						.onType(TypeReference.of("org.springframework.web.context.request.RequestContextHolder"))));
+			has(softly, hints, type("org.springframework.web.context.request.RequestContextHolder"));
 			// Java 21's methods, named: this JVM may not have them
 			softly.assertThat(methodNames(hints, TypeReference.of(Thread.class))).contains("ofVirtual");
 			softly.assertThat(methodNames(hints, TypeReference.of("java.lang.Thread$Builder")))
@@ -157,6 +172,42 @@ class AheadOfTimeTests {
 		});
 	}
 
+	@Test
+	void webApplicationProcessedAheadOfTimeAnswers202AndRunsTheControllerMethodOverHttp() {
+		AnnotationConfigServletWebServerApplicationContext context =
+				new AnnotationConfigServletWebServerApplicationContext();
+		TestPropertyValues properties = TestPropertyValues.of("server.port=0");
+		properties.applyTo(context);
+		context.register(HttpApplication.class);
+		runAheadOfTime(context, ServletWebServerApplicationContext::new, properties, (started) -> {
+			int port = ((ServletWebServerApplicationContext) started).getWebServer().getPort();
+			HttpResponse<String> accepted = http(HttpRequest
+				.newBuilder(URI.create("http://localhost:" + port + "/orders?item=lamp"))
+				.POST(HttpRequest.BodyPublishers.noBody())
+				.build());
+			assertThat(accepted.statusCode()).isEqualTo(202);
+			assertThat(accepted.body()).contains("\"name\":\"order\"");
+			String location = accepted.headers().firstValue("Location").orElseThrow();
+			await().atMost(WAIT)
+				.untilAsserted(() -> assertThat(http(HttpRequest.newBuilder(URI.create(location)).build()).body())
+					.contains("\"state\":\"SUCCEEDED\"")
+					.contains("\"result\":{\"item\":\"lamp\",\"total\":10}"));
+		}, (hints) -> assertThat(invocation(Orders.class, "order")).accepts(hints));
+	}
+
+	private static HttpResponse<String> http(HttpRequest request) {
+		try {
+			return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	private static void has(SoftAssertions softly, RuntimeHints hints, Predicate<RuntimeHints> hint) {
 		softly.assertThat(hints).as(hint.toString()).matches(hint);
 	}
@@ -164,6 +215,10 @@ class AheadOfTimeTests {
 	private static Predicate<RuntimeHints> invocation(Class<?> type, String method) {
 		return new Named("invocation of " + type.getName() + "." + method,
 				RuntimeHintsPredicates.reflection().onMethodInvocation(type, method));
+	}
+
+	private static Predicate<RuntimeHints> type(String name) {
+		return new Named("type " + name, RuntimeHintsPredicates.reflection().onType(TypeReference.of(name)));
 	}
 
 	private static Predicate<RuntimeHints> resource(String location) {
@@ -185,16 +240,26 @@ class AheadOfTimeTests {
 	 * Processes a context ahead of time, checks the hints recorded, then compiles the generated code and starts
 	 * a context from it with the same properties.
 	 */
-	@SuppressWarnings("unchecked")
 	private void runAheadOfTime(GenericApplicationContext context, Consumer<GenericApplicationContext> check,
+			Consumer<RuntimeHints> hintsCheck) {
+		runAheadOfTime(context, GenericApplicationContext::new, this.properties, check, hintsCheck);
+	}
+
+	/**
+	 * Processes a context ahead of time, checks the hints recorded, then compiles the generated code and starts
+	 * a context of the given kind from it with the given properties.
+	 */
+	@SuppressWarnings("unchecked")
+	private static void runAheadOfTime(GenericApplicationContext context, Supplier<GenericApplicationContext> kind,
+			TestPropertyValues properties, Consumer<GenericApplicationContext> check,
 			Consumer<RuntimeHints> hintsCheck) {
 		TestGenerationContext generation = new TestGenerationContext();
 		ClassName initializer = new ApplicationContextAotGenerator().processAheadOfTime(context, generation);
 		generation.writeGeneratedContent();
 		hintsCheck.accept(generation.getRuntimeHints());
 		TestCompiler.forSystem().with(generation).compile((compiled) -> {
-			try (GenericApplicationContext started = new GenericApplicationContext()) {
-				this.properties.applyTo(started);
+			try (GenericApplicationContext started = kind.get()) {
+				properties.applyTo(started);
 				compiled.getInstance(ApplicationContextInitializer.class, initializer.toString()).initialize(started);
 				started.refresh();
 				check.accept(started);
@@ -250,6 +315,26 @@ class AheadOfTimeTests {
 	@ImportAutoConfiguration({ EdgeRuntimeAutoConfiguration.class, BackgroundTaskAutoConfiguration.class,
 			EdgeRuntimeEndpointAutoConfiguration.class, EdgeRuntimeDashboardAutoConfiguration.class })
 	static class WebApplication {
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ TomcatServletWebServerAutoConfiguration.class, DispatcherServletAutoConfiguration.class,
+			WebMvcAutoConfiguration.class, HttpMessageConvertersAutoConfiguration.class, JacksonAutoConfiguration.class,
+			EdgeRuntimeAutoConfiguration.class, BackgroundTaskAutoConfiguration.class })
+	@Import(Orders.class)
+	static class HttpApplication {
+
+	}
+
+	@RestController
+	public static class Orders {
+
+		@PostMapping("/orders")
+		@BackgroundTask(name = "order")
+		public ResponseEntity<Receipt> order(@RequestParam String item) {
+			return ResponseEntity.ok(new Receipt(item, 10));
+		}
 
 	}
 
