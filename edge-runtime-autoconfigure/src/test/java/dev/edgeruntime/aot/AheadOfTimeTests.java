@@ -39,6 +39,7 @@ import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.aot.hint.ExecutableHint;
+import org.springframework.aot.hint.MemberCategory;
 import org.springframework.aot.hint.RuntimeHints;
 import org.springframework.aot.hint.TypeHint;
 import org.springframework.aot.hint.TypeReference;
@@ -66,6 +67,7 @@ import org.springframework.core.test.tools.CompileWithForkedClassLoader;
 import org.springframework.core.test.tools.TestCompiler;
 import org.springframework.http.ResponseEntity;
 import org.springframework.javapoet.ClassName;
+import org.springframework.util.ClassUtils;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -99,29 +101,24 @@ class AheadOfTimeTests {
 		}
 	}
 
-	private final String queue = TestDatabase.uniqueName("aot_");
+	private final TestPropertyValues properties = durableProperties();
 
-	private final TestPropertyValues properties = TestPropertyValues.of(TestDatabase.get().springProperties())
-		.and("aot.queue=" + this.queue, "edge-runtime.queue.tasks.queue=" + this.queue + "_tasks",
-				"edge-runtime.queue.consumer.polling-interval=200ms", "edge-runtime.cron.mode=in-app",
-				"edge-runtime.cron.job-name-prefix=" + this.queue + ":");
+	/** The properties of {@link DurableApplication}, with queues and jobs of its own. */
+	static TestPropertyValues durableProperties() {
+		String queue = TestDatabase.uniqueName("aot_");
+		return TestPropertyValues.of(TestDatabase.get().springProperties())
+			.and("aot.queue=" + queue, "edge-runtime.queue.tasks.queue=" + queue + "_tasks",
+					"edge-runtime.queue.consumer.polling-interval=200ms", "edge-runtime.cron.mode=in-app",
+					"edge-runtime.cron.job-name-prefix=" + queue + ":");
+	}
 
 	@Test
 	void contextProcessedAheadOfTimeRunsTasksListenersAndCronJobs() {
 		AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
 		this.properties.applyTo(context);
 		context.register(DurableApplication.class);
-		runAheadOfTime(context, (started) -> {
-			Work work = started.getBean(Work.class);
-			Received received = started.getBean(Received.class);
-			assertThat(work.price(new Order("in-process", 2)).join()).isEqualTo(new Receipt("in-process", 20));
-			TaskHandle<?> durable = work.ship(new Order("durable", 3));
-			assertThat(durable.state()).isEqualTo(TaskState.SCHEDULED);
-			await().atMost(WAIT).until(() -> received.shipped.size() == 1);
-			assertThat(received.shipped).containsExactly(new Order("durable", 3));
-			await().atMost(WAIT).until(() -> !received.fromQueue.isEmpty());
-			assertThat(received.fromQueue.get(0)).isEqualTo(new Order("cron", 1));
-		}, (hints) -> SoftAssertions.assertSoftly((softly) -> {
+		runAheadOfTime(context, AheadOfTimeTests::runsTasksListenersAndCronJobs,
+				(hints) -> SoftAssertions.assertSoftly((softly) -> {
 			// the advisor calls @BackgroundTask methods through reflection; JSON carries a durable one's
 			// arguments and the results the status resource shows
 			has(softly, hints, invocation(Work.class, "price"));
@@ -137,6 +134,12 @@ class AheadOfTimeTests {
 			has(softly, hints, resource("dev/edgeruntime/queue/schema/edge-runtime-v1.sql"));
 			has(softly, hints, resource("dev/edgeruntime/cron/schema/cron-v1.sql"));
 			has(softly, hints, type(QueueRuntimeHints.DURABLE_TASK_MESSAGE));
+			// found through reflection in static initializers: the durable tier would not start without them
+			has(softly, hints,
+					invocation(ClassUtils.resolveClassName(QueueRuntimeHints.DURABLE_TASK_EXECUTOR, null), "execute"));
+			has(softly, hints, new Named("HikariDataSource.getMaximumPoolSize",
+					RuntimeHintsPredicates.reflection().onType(TypeReference.of("com.zaxxer.hikari.HikariDataSource"))
+						.withMemberCategory(MemberCategory.INVOKE_PUBLIC_METHODS)));
 			has(softly, hints, invocation(QueueConsumerStatus.class, "healthy"));
 			for (String name : CoreRuntimeHints.LOOKED_UP_BY_NAME) {
 				has(softly, hints, type(name));
@@ -161,6 +164,10 @@ class AheadOfTimeTests {
 		SoftAssertions.assertSoftly((softly) -> {
 			has(softly, hints, invocation(TaskAccepted.class, "statusUrl"));
 			has(softly, hints, invocation(TaskStatus.class, "result"));
+			// found through reflection in a static initializer: no 202 could be written without it
+			has(softly, hints, new Named("BackgroundTaskReturnValueHandler.acceptedReturnType",
+					(all) -> methodNames(all, TypeReference.of(BackgroundTaskRuntimeHints.RETURN_VALUE_HANDLER))
+						.contains("acceptedReturnType")));
 			// Spring Boot derives these from the endpoint's operations, though its web extension answers Object
 			has(softly, hints, invocation(BackgroundTasksDescriptor.class, "tasks"));
 			has(softly, hints, invocation(CancelDescriptor.class, "cancelled"));
@@ -179,20 +186,38 @@ class AheadOfTimeTests {
 		TestPropertyValues properties = TestPropertyValues.of("server.port=0");
 		properties.applyTo(context);
 		context.register(HttpApplication.class);
-		runAheadOfTime(context, ServletWebServerApplicationContext::new, properties, (started) -> {
-			int port = ((ServletWebServerApplicationContext) started).getWebServer().getPort();
-			HttpResponse<String> accepted = http(HttpRequest
-				.newBuilder(URI.create("http://localhost:" + port + "/orders?item=lamp"))
-				.POST(HttpRequest.BodyPublishers.noBody())
-				.build());
-			assertThat(accepted.statusCode()).isEqualTo(202);
-			assertThat(accepted.body()).contains("\"name\":\"order\"");
-			String location = accepted.headers().firstValue("Location").orElseThrow();
-			await().atMost(WAIT)
-				.untilAsserted(() -> assertThat(http(HttpRequest.newBuilder(URI.create(location)).build()).body())
-					.contains("\"state\":\"SUCCEEDED\"")
-					.contains("\"result\":{\"item\":\"lamp\",\"total\":10}"));
-		}, (hints) -> assertThat(invocation(Orders.class, "order")).accepts(hints));
+		runAheadOfTime(context, ServletWebServerApplicationContext::new, properties,
+				AheadOfTimeTests::answersAcceptedOverHttp,
+				(hints) -> assertThat(invocation(Orders.class, "order")).accepts(hints));
+	}
+
+	/** What {@link DurableApplication} does once started: each kind of task, listener and job runs. */
+	static void runsTasksListenersAndCronJobs(GenericApplicationContext started) {
+		Work work = started.getBean(Work.class);
+		Received received = started.getBean(Received.class);
+		assertThat(work.price(new Order("in-process", 2)).join()).isEqualTo(new Receipt("in-process", 20));
+		TaskHandle<?> durable = work.ship(new Order("durable", 3));
+		assertThat(durable.state()).isEqualTo(TaskState.SCHEDULED);
+		await().atMost(WAIT).until(() -> received.shipped.size() == 1);
+		assertThat(received.shipped).containsExactly(new Order("durable", 3));
+		await().atMost(WAIT).until(() -> !received.fromQueue.isEmpty());
+		assertThat(received.fromQueue.get(0)).isEqualTo(new Order("cron", 1));
+	}
+
+	/** What {@link HttpApplication} does once started: 202, then the status resource with the result. */
+	static void answersAcceptedOverHttp(GenericApplicationContext started) {
+		int port = ((ServletWebServerApplicationContext) started).getWebServer().getPort();
+		HttpResponse<String> accepted = http(HttpRequest
+			.newBuilder(URI.create("http://localhost:" + port + "/orders?item=lamp"))
+			.POST(HttpRequest.BodyPublishers.noBody())
+			.build());
+		assertThat(accepted.statusCode()).isEqualTo(202);
+		assertThat(accepted.body()).contains("\"name\":\"order\"");
+		String location = accepted.headers().firstValue("Location").orElseThrow();
+		await().atMost(WAIT)
+			.untilAsserted(() -> assertThat(http(HttpRequest.newBuilder(URI.create(location)).build()).body())
+				.contains("\"state\":\"SUCCEEDED\"")
+				.contains("\"result\":{\"item\":\"lamp\",\"total\":10}"));
 	}
 
 	private static HttpResponse<String> http(HttpRequest request) {
