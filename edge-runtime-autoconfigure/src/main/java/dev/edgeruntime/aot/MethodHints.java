@@ -36,11 +36,20 @@ final class MethodHints {
 	static void registerBinding(ReflectionHints hints, ResolvableType type) {
 		Class<?> raw = type.resolve();
 		if (raw == null || raw == Object.class || raw == void.class || raw == Void.class || raw.isPrimitive()
-				|| CharSequence.class.isAssignableFrom(raw)) {
+				|| CharSequence.class.isAssignableFrom(raw) || isJackson(raw)) {
 			return;
 		}
 		Type declared = type.getType();
 		bindings.registerReflectionHints(hints, declared);
+	}
+
+	/**
+	 * Whether the type is Jackson's own, such as {@code JsonNode}: Jackson reads and writes it without
+	 * reflection, and its getters would otherwise pull much of Jackson into the hints.
+	 */
+	private static boolean isJackson(Class<?> type) {
+		String name = type.getName();
+		return name.startsWith("tools.jackson.") || name.startsWith("com.fasterxml.jackson.");
 	}
 
 	/**
