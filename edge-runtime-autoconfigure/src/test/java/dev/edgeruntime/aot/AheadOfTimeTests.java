@@ -117,8 +117,12 @@ class AheadOfTimeTests {
 		AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
 		this.properties.applyTo(context);
 		context.register(DurableApplication.class);
-		runAheadOfTime(context, AheadOfTimeTests::runsTasksListenersAndCronJobs,
-				(hints) -> SoftAssertions.assertSoftly((softly) -> {
+		runAheadOfTime(context, AheadOfTimeTests::runsTasksListenersAndCronJobs, AheadOfTimeTests::hasDurableHints);
+	}
+
+	/** The hints {@link DurableApplication} needs, each reported when missing. */
+	private static void hasDurableHints(RuntimeHints hints) {
+		SoftAssertions.assertSoftly((softly) -> {
 			// the advisor calls @BackgroundTask methods through reflection; JSON carries a durable one's
 			// arguments and the results the status resource shows
 			has(softly, hints, invocation(Work.class, "price"));
@@ -134,9 +138,10 @@ class AheadOfTimeTests {
 			has(softly, hints, resource("dev/edgeruntime/queue/schema/edge-runtime-v1.sql"));
 			has(softly, hints, resource("dev/edgeruntime/cron/schema/cron-v1.sql"));
 			has(softly, hints, type(QueueRuntimeHints.DURABLE_TASK_MESSAGE));
-			// found through reflection in static initializers: the durable tier would not start without them
+			// found through reflection in a static initializer: the durable tier would not start without it
 			has(softly, hints,
 					invocation(ClassUtils.resolveClassName(QueueRuntimeHints.DURABLE_TASK_EXECUTOR, null), "execute"));
+			// read through reflection to warn of a pool too small for the consumers
 			has(softly, hints, new Named("HikariDataSource.getMaximumPoolSize",
 					RuntimeHintsPredicates.reflection().onType(TypeReference.of("com.zaxxer.hikari.HikariDataSource"))
 						.withMemberCategory(MemberCategory.INVOKE_PUBLIC_METHODS)));
@@ -150,7 +155,7 @@ class AheadOfTimeTests {
 			softly.assertThat(methodNames(hints, TypeReference.of(Thread.class))).contains("ofVirtual");
 			softly.assertThat(methodNames(hints, TypeReference.of("java.lang.Thread$Builder")))
 				.contains("name", "inheritInheritableThreadLocals", "factory");
-		}));
+		});
 	}
 
 	@Test
