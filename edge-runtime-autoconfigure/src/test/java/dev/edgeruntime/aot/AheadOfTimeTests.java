@@ -35,6 +35,7 @@ import dev.edgeruntime.queue.QueueMessage;
 import dev.edgeruntime.testsupport.TestDatabase;
 import dev.edgeruntime.web.TaskAccepted;
 import dev.edgeruntime.web.TaskStatus;
+import org.apache.catalina.webresources.TomcatURLStreamHandlerFactory;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 
@@ -186,6 +187,10 @@ class AheadOfTimeTests {
 
 	@Test
 	void webApplicationProcessedAheadOfTimeAnswers202AndRunsTheControllerMethodOverHttp() {
+		// This class runs in a class loader of its own (@CompileWithForkedClassLoader), with Tomcat's classes
+		// loaded again: once a Tomcat of the test JVM's own class loader has set the JVM's one URL stream
+		// handler factory (any earlier test on a random port), this copy's attempt would fail the start.
+		TomcatURLStreamHandlerFactory.disable();
 		AnnotationConfigServletWebServerApplicationContext context =
 				new AnnotationConfigServletWebServerApplicationContext();
 		TestPropertyValues properties = TestPropertyValues.of("server.port=0");
