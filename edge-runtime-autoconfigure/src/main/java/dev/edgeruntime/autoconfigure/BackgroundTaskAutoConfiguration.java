@@ -24,6 +24,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.SearchStrategy;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -63,9 +64,13 @@ public final class BackgroundTaskAutoConfiguration {
 	/** The order of the request hook: outside every filter that may turn a failure into a response. */
 	static final int REQUEST_FILTER_ORDER = Ordered.HIGHEST_PRECEDENCE + 100;
 
+	// The post-processors and the advisor are per context, as Spring Boot's MethodValidationPostProcessor is:
+	// a parent context's neither checks nor (through the child's infrastructure proxy creator) advises the
+	// beans of a child context, whose methods would otherwise run on the caller's thread. Defined under the
+	// parent's name, a proxy creator that takes its ancestors' advisors too finds the child's alone.
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-	@ConditionalOnMissingBean
+	@ConditionalOnMissingBean(search = SearchStrategy.CURRENT)
 	static BackgroundTaskMethodValidator backgroundTaskMethodValidator(ConfigurableListableBeanFactory beanFactory,
 			Environment environment, ApplicationContext context) {
 		BackgroundTaskMethodValidator validator = new BackgroundTaskMethodValidator();
@@ -81,7 +86,7 @@ public final class BackgroundTaskAutoConfiguration {
 
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-	@ConditionalOnMissingBean
+	@ConditionalOnMissingBean(search = SearchStrategy.CURRENT)
 	static BackgroundTaskAdvisor backgroundTaskAdvisor(ObjectProvider<DefaultEdgeRuntime> runtime,
 			ObjectProvider<DurableTaskDispatcher> durableDispatcher, Environment environment) {
 		BackgroundTaskAdvisor advisor = new BackgroundTaskAdvisor(runtime::getObject, durableDispatcher::getIfUnique);
@@ -111,7 +116,7 @@ public final class BackgroundTaskAutoConfiguration {
 
 		@Bean
 		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-		@ConditionalOnMissingBean
+		@ConditionalOnMissingBean(search = SearchStrategy.CURRENT)
 		static BackgroundTaskHandlerAdapterPostProcessor backgroundTaskHandlerAdapterPostProcessor(
 				Environment environment) {
 			return new BackgroundTaskHandlerAdapterPostProcessor(

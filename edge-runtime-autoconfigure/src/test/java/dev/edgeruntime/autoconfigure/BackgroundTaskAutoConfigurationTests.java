@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.postgresql.PGConnection;
 
+import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.context.properties.bind.BindException;
@@ -405,6 +406,19 @@ class BackgroundTaskAutoConfigurationTests {
 	void withoutDefaultRuntimeShouldBackOff() {
 		this.contextRunner.withBean(EdgeRuntime.class, EdgeRuntimeStub::new)
 			.run((context) -> assertThat(context).doesNotHaveBean(BackgroundTaskAdvisor.class));
+	}
+
+	@Test
+	void methodOfABeanInAChildContextShouldBeAdvisedByTheParentsAdvisor() {
+		// the child's auto-configuration finds the parent's runtime and advisor and defines neither again; the
+		// child's proxy creator finds the parent's advisor, so the method runs as a task
+		this.contextRunner.run((parent) -> this.contextRunner.withParent(parent)
+			.withBean(Service.class)
+			.run((child) -> {
+				assertThat(child).hasNotFailed();
+				assertThat(AopUtils.isAopProxy(child.getBean(Service.class))).isTrue();
+				assertThat(child.getBean(Service.class).handle().get(5, TimeUnit.SECONDS)).isEqualTo("done");
+			}));
 	}
 
 	@Test
