@@ -249,6 +249,19 @@ public class PgmqTemplate {
 	 */
 	private static final int READ_ALLOWANCE = 2;
 
+	/**
+	 * The most bytes a number counts for in the size of JSON read, when it is no longer than
+	 * {@link #MAX_SHORT_NUMBER_LENGTH}: PostgreSQL prints a number in full, {@code 1.0E-300} with its 300
+	 * zeros, and the parsed number takes a few bytes whatever its digits.
+	 */
+	private static final int NUMBER_READ_SIZE = 4;
+
+	/**
+	 * The longest number, as PostgreSQL prints it, that counts as {@link #NUMBER_READ_SIZE} bytes: any
+	 * {@code double} or {@code long} Jackson writes (4.9E-324 prints as 326 characters) is within it.
+	 */
+	private static final int MAX_SHORT_NUMBER_LENGTH = 400;
+
 	private final JdbcTemplate jdbc;
 
 	private final ObjectMapper objectMapper;
@@ -1116,7 +1129,8 @@ public class PgmqTemplate {
 	/**
 	 * Maps a row without failing for a payload the mapper cannot parse: jsonb takes JSON that Jackson's
 	 * limits refuse (a number of more than 1,000 digits, a deeper nesting), written by another pgmq client.
-	 * A payload of more than twice {@code edge-runtime.queue.max-payload-size} as PostgreSQL prints it (or
+	 * A payload of more than twice {@code edge-runtime.queue.max-payload-size} as PostgreSQL prints it, its
+	 * numbers counted as a few bytes (see {@link #readSize}) (or
 	 * headers of more than twice what a send accepts) is not parsed either: this application's sends never
 	 * write one, and jsonb takes hundreds of megabytes from any other writer, whose tree would take several
 	 * times that in memory, in every message of a batch.
@@ -1159,7 +1173,7 @@ public class PgmqTemplate {
 		if (json == null) {
 			return null;
 		}
-		long size = utf8Length(json, limit);
+		long size = readSize(json, limit);
 		if (size <= limit) {
 			return null;
 		}
@@ -1167,6 +1181,61 @@ public class PgmqTemplate {
 		return "its " + what + " " + json.length() + " characters of JSON, beyond the " + limit + " bytes a read "
 				+ "parses (" + rule + "), so the message is not parsed; this application's sends refuse such a "
 				+ "message, so another writer of the queue sent it";
+	}
+
+	/**
+	 * The size of JSON read, counted up to just past a limit: its UTF-8 length, but with each number no
+	 * longer than {@link #MAX_SHORT_NUMBER_LENGTH} counted as at most {@link #NUMBER_READ_SIZE} bytes, so that
+	 * the numbers a send wrote in exponent form, which PostgreSQL prints with all their zeros, do not make a
+	 * message a send accepted too large to read.
+	 */
+	static long readSize(String json, long limit) {
+		long size = 0;
+		boolean inString = false;
+		int i = 0;
+		while (i < json.length() && size <= limit) {
+			char c = json.charAt(i);
+			if (inString) {
+				if (c == '\\' && i + 1 < json.length()) {
+					size += 2;
+					i += 2;
+					continue;
+				}
+				inString = (c != '"');
+			}
+			else if (c == '"') {
+				inString = true;
+			}
+			else if (c == '-' || (c >= '0' && c <= '9')) {
+				int start = i;
+				while (i < json.length() && isNumberPart(json.charAt(i))) {
+					i++;
+				}
+				int length = i - start;
+				size += (length <= MAX_SHORT_NUMBER_LENGTH) ? Math.min(length, NUMBER_READ_SIZE) : length;
+				continue;
+			}
+			if (c < 0x80) {
+				size++;
+			}
+			else if (c < 0x800) {
+				size += 2;
+			}
+			else if (Character.isHighSurrogate(c) && i + 1 < json.length()
+					&& Character.isLowSurrogate(json.charAt(i + 1))) {
+				size += 4;
+				i++;
+			}
+			else {
+				size += 3;
+			}
+			i++;
+		}
+		return size;
+	}
+
+	private static boolean isNumberPart(char c) {
+		return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
 	}
 
 	/**

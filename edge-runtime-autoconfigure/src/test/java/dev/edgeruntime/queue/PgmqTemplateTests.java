@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
@@ -439,6 +440,21 @@ class PgmqTemplateTests {
 	}
 
 	@Test
+	void payloadOfNumbersThatPostgresPrintsInFullIsReadAsSent() {
+		// 1,017 bytes as Jackson writes it, 1.0E-300 each; PostgreSQL prints every one with its 300 zeros,
+		// some 34 times longer
+		double[] tiny = new double[113];
+		Arrays.fill(tiny, 1.0E-300);
+		assertThat(this.jsonMapper.writeValueAsString(tiny)).hasSizeLessThan(1024);
+		long id = this.pgmq.send(this.queue, tiny);
+		assertThat(this.pgmq.read(this.queue, double[].class, Duration.ofSeconds(30), 1)).singleElement()
+			.satisfies((message) -> {
+				assertThat(message.id()).isEqualTo(id);
+				assertThat(message.payload()).containsOnly(1.0E-300).hasSize(113);
+			});
+	}
+
+	@Test
 	void headersLargerThanAReadParsesAreRefusedBeforeAnySql() {
 		Map<String, Object> headers = Map.of("trace", "x".repeat(1024 * 1024));
 		assertThatExceptionOfType(IllegalArgumentException.class)
@@ -455,6 +471,19 @@ class PgmqTemplateTests {
 				assertThat(message.id()).isEqualTo(id);
 				assertThat(message.headers()).containsKey("trace");
 			});
+	}
+
+	@Test
+	void readSizeCountsANumberAsAFewBytesAndAStringOfDigitsWhole() {
+		String zeros = "0".repeat(300);
+		assertThat(PgmqTemplate.readSize("[0." + zeros + "1, -12]", 1000)).isEqualTo(1 + 4 + 2 + 3 + 1);
+		assertThat(PgmqTemplate.readSize("{\"n\": \"" + zeros + "\"}", 1000)).isEqualTo(1 + 3 + 2 + 302 + 1);
+		// an escaped quote does not end the string, and the digits after it are the string's
+		assertThat(PgmqTemplate.readSize("[\"\\\"" + zeros + "\"]", 1000)).isEqualTo(1 + 1 + 2 + 300 + 1 + 1);
+		assertThat(PgmqTemplate.readSize("[\"\u00e9\"]", 1000)).isEqualTo(1 + 1 + 2 + 1 + 1);
+		// a number longer than any double or long prints as counts whole
+		assertThat(PgmqTemplate.readSize("[1" + "0".repeat(500) + "]", 1000)).isEqualTo(503);
+		assertThat(PgmqTemplate.readSize("[1" + "0".repeat(5000) + "]", 1000)).isGreaterThan(1000);
 	}
 
 	@Test
