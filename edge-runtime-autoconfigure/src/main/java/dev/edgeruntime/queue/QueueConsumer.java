@@ -806,8 +806,11 @@ final class QueueConsumer {
 		Object failedAttempt = message.headers().get(QueueHeaders.FAILED_ATTEMPT);
 		if (lastError != null && failedAttempt instanceof Number failed) {
 			int later = deliveries - failed.intValue();
-			return new IllegalStateException("delivered " + deliveries + " times, more than its maximum attempts ("
-					+ maxAttempts + "): not run again; attempt " + failed.intValue() + " failed with " + lastError
+			// as many deliveries as the maximum when the deliveries after the failure ended without an outcome,
+			// more when the maximum was lowered since
+			return new IllegalStateException("delivered " + deliveries + " times, "
+					+ ((deliveries > maxAttempts) ? "more than its" : "its") + " maximum attempts (" + maxAttempts
+					+ "): not run again; attempt " + failed.intValue() + " failed with " + lastError
 					+ ((later > 0) ? " and the " + ((later == 1) ? "delivery" : later + " deliveries")
 							+ " after it ended without an outcome" : ""));
 		}

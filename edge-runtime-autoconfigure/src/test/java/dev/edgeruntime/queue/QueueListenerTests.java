@@ -239,6 +239,35 @@ class QueueListenerTests {
 	}
 
 	@Test
+	void messageWhoseDeliveriesAfterAFailureEndedWithoutAnOutcomeIsDeadLetteredAtItsMaximumNotPastIt() {
+		// Three deliveries under a maximum of three, unchanged: the first failed (its retry wrote why), the
+		// instances of the next two were killed. The message is at its maximum, not beyond it.
+		PgmqSchemaInitializer schema = new PgmqSchemaInitializer(TestDatabase.get().dataSource(), PgmqSchemaMode.AUTO);
+		assertThat(schema.install()).isTrue();
+		JdbcTemplate jdbc = new JdbcTemplate(TestDatabase.get().dataSource());
+		PgmqTemplate direct = new PgmqTemplate(jdbc, new JsonMapper(), 1024 * 1024, Duration.ofHours(1), null);
+		direct.createQueue(this.queue);
+		long failing = direct.send(this.queue, new Order("failing", 1));
+		for (int delivery = 1; delivery <= 3; delivery++) {
+			assertThat(direct.readJson(this.queue, Duration.ZERO, 1, null)).singleElement()
+				.satisfies((message) -> assertThat(message.id()).isEqualTo(failing));
+		}
+		jdbc.update("UPDATE pgmq.q_" + this.queue + " SET headers = jsonb_build_object('" + QueueHeaders.LAST_ERROR
+				+ "', 'java.lang.IllegalStateException: boom', '" + QueueHeaders.FAILED_ATTEMPT + "', 1) WHERE msg_id = ?",
+				failing);
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=3").run((context) -> {
+			DeadLetters deadLetters = context.getBean(DeadLetters.class);
+			await().atMost(WAIT).until(() -> deadLetters.events.size() == 1);
+			assertThat(deadLetters.events).singleElement().satisfies((event) -> {
+				assertThat(event.attempts()).isEqualTo(3);
+				assertThat(event.error()).contains("delivered 3 times, its maximum attempts (3): not run again; "
+						+ "attempt 1 failed with java.lang.IllegalStateException: boom and the 2 deliveries after it "
+						+ "ended without an outcome");
+			});
+		});
+	}
+
+	@Test
 	void maxAttemptsHeaderOverridesTheListenersSetting() {
 		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=5").run((context) -> {
 			OrderListener listener = context.getBean(OrderListener.class);
