@@ -36,7 +36,8 @@ import org.springframework.util.ClassUtils;
  * and the durable tier that runs them is not configured: without it nothing finds those methods, and the
  * application would start and never consume the queue or fire the job. The failure names what the
  * application lacks (Spring JDBC, the PostgreSQL driver, Jackson, a DataSource). With
- * {@code edge-runtime.queue.enabled=false} the methods are left alone, as asked, and logged once.
+ * {@code edge-runtime.queue.enabled=false} the methods are left alone, as asked, and logged once; so they are,
+ * with a warning, when the application has a {@code PgmqTemplate} bean of its own (a test's mock).
  *
  * @author edge-runtime developers
  */
@@ -50,6 +51,8 @@ final class DurableTierCheck
 	static final String LISTENER_PROCESSOR = "dev.edgeruntime.queue.QueueListenerAnnotationBeanPostProcessor";
 
 	static final String CRON_PROCESSOR = "dev.edgeruntime.cron.CronJobAnnotationBeanPostProcessor";
+
+	private static final String PGMQ_TEMPLATE = "dev.edgeruntime.queue.PgmqTemplate";
 
 	private final Set<String> unrun = new CopyOnWriteArraySet<>();
 
@@ -116,7 +119,25 @@ final class DurableTierCheck
 			logger.info("edge-runtime.queue.enabled is false: " + String.join(", ", methods) + " will not run");
 			return;
 		}
+		List<String> templates = templates();
+		if (!templates.isEmpty()) {
+			// A PgmqTemplate of the application's own without the tier: most often a test's mock (@MockitoBean) in
+			// a test without a database, which starts the application to try something else
+			logger.warn("The application has a PgmqTemplate bean " + templates + " of its own, but not the durable "
+					+ "tier: " + String.join(", ", methods) + " will not run");
+			return;
+		}
 		throw new DurableTierUnavailableException(methods, missing());
+	}
+
+	/** The names of the application's PgmqTemplate beans; read by name, as Spring JDBC may be absent. */
+	private List<String> templates() {
+		ConfigurableListableBeanFactory factory = this.beanFactory;
+		if (factory == null || !ClassUtils.isPresent(PGMQ_TEMPLATE, this.classLoader)) {
+			return List.of();
+		}
+		Class<?> type = ClassUtils.resolveClassName(PGMQ_TEMPLATE, this.classLoader);
+		return List.of(factory.getBeanNamesForType(type, true, false));
 	}
 
 	/**
