@@ -31,7 +31,7 @@ final class Printable {
 		StringBuilder printed = null;
 		for (int i = 0; i < text.length(); i++) {
 			if (printed != null && printed.length() >= maxLength) {
-				return printed.append("... (").append(text.length()).append(" characters)").toString();
+				return cut(printed, text);
 			}
 			char c = text.charAt(i);
 			String escape = escape(c);
@@ -39,7 +39,7 @@ final class Printable {
 				// the common case, text without control characters and short enough, is not copied
 				printed = new StringBuilder(Math.min(text.length(), maxLength) + 16).append(text, 0, i);
 				if (i >= maxLength) {
-					return printed.append("... (").append(text.length()).append(" characters)").toString();
+					return cut(printed, text);
 				}
 			}
 			if (printed != null) {
@@ -52,6 +52,18 @@ final class Printable {
 			}
 		}
 		return (printed != null) ? printed.toString() : text;
+	}
+
+	/**
+	 * The text kept, with its length told; without a character cut in half, the first of a surrogate pair
+	 * whose second is left out, which a log's encoder would write as {@code ?}.
+	 */
+	private static String cut(StringBuilder printed, String text) {
+		int kept = printed.length();
+		if (kept > 0 && Character.isHighSurrogate(printed.charAt(kept - 1))) {
+			printed.setLength(kept - 1);
+		}
+		return printed.append("... (").append(text.length()).append(" characters)").toString();
 	}
 
 	private static String escape(char c) {

@@ -25,4 +25,13 @@ class PrintableTests {
 		assertThat(Printable.of("xxxx", 4)).isEqualTo("xxxx");
 	}
 
+	@Test
+	void textIsNotCutInsideASurrogatePair() {
+		String smiles = "\ud83d\ude00\ud83d\ude00";
+		assertThat(Printable.of(smiles, 3)).isEqualTo("\ud83d\ude00... (4 characters)");
+		assertThat(Printable.of(smiles, 1)).isEqualTo("... (4 characters)");
+		assertThat(Printable.of("\n" + smiles, 3)).isEqualTo("\\n... (5 characters)");
+		assertThat(Printable.of("\n" + smiles, 4)).isEqualTo("\\n\ud83d\ude00... (5 characters)");
+	}
+
 }
