@@ -232,10 +232,11 @@ public class PgmqTemplate {
 			""";
 
 	/**
-	 * The longest idempotency key {@link #sendIdempotent(String, String, Object)} takes, in characters: a
-	 * UUID or a request's {@code Idempotency-Key} fits, and the index of keys takes any such key.
+	 * The longest idempotency key {@link #sendIdempotent(String, String, Object)} takes, in bytes of UTF-8:
+	 * what the index of keys surely takes with the queue's name (an entry of at most about 2.7 KB), so that a
+	 * long key made of several ids, or a URL, is taken as it was before keys were checked.
 	 */
-	public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+	public static final int MAX_IDEMPOTENCY_KEY_BYTES = 2048;
 
 	/**
 	 * The least size of headers a send accepts, whatever {@code max-payload-size} is: headers are not the
@@ -436,7 +437,7 @@ public class PgmqTemplate {
 	 * {@code edge-runtime.queue.idempotency.window}.
 	 * @param queue the queue name
 	 * @param idempotencyKey the key, such as an order id or a request's idempotency key: at most
-	 * {@value #MAX_IDEMPOTENCY_KEY_LENGTH} characters, without U+0000
+	 * {@value #MAX_IDEMPOTENCY_KEY_BYTES} bytes in UTF-8, without U+0000
 	 * @param payload the message, mapped to JSON
 	 * @return the id of the message sent now, or of the first message sent with the key
 	 * @throws IllegalArgumentException when the key is longer, or holds U+0000
@@ -461,9 +462,10 @@ public class PgmqTemplate {
 	 * entry of more than about 2.7 KB) or of its encoding (U+0000) that does not say what is wrong.
 	 */
 	private static void requireValidIdempotencyKey(String queue, String idempotencyKey) {
-		if (idempotencyKey.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
+		if (utf8Length(idempotencyKey, MAX_IDEMPOTENCY_KEY_BYTES) > MAX_IDEMPOTENCY_KEY_BYTES) {
 			throw new IllegalArgumentException("Idempotency key for queue '" + queue + "' has "
-					+ idempotencyKey.length() + " characters, at most " + MAX_IDEMPOTENCY_KEY_LENGTH + " are allowed");
+					+ idempotencyKey.length() + " characters, beyond the " + MAX_IDEMPOTENCY_KEY_BYTES
+					+ " bytes (in UTF-8) allowed");
 		}
 		if (idempotencyKey.indexOf('\u0000') >= 0) {
 			throw new IllegalArgumentException("Idempotency key for queue '" + queue

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.logging.Logger;
 
 import javax.sql.DataSource;
@@ -502,15 +503,31 @@ class PgmqTemplateTests {
 			.toString();
 		assertThatExceptionOfType(IllegalArgumentException.class)
 			.isThrownBy(() -> this.pgmq.sendIdempotent(this.queue, key, new Order("a", 1)))
-			.withMessage("Idempotency key for queue '" + this.queue + "' has 4000 characters, at most 255 are allowed");
+			.withMessage("Idempotency key for queue '" + this.queue + "' has 4000 characters, beyond the 2048 bytes "
+					+ "(in UTF-8) allowed");
+		String euros = "\u20ac".repeat(683); // 2,049 bytes
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> this.pgmq.sendIdempotent(this.queue, euros, new Order("a", 1)))
+			.withMessage("Idempotency key for queue '" + this.queue + "' has 683 characters, beyond the 2048 bytes "
+					+ "(in UTF-8) allowed");
 		assertThatExceptionOfType(IllegalArgumentException.class)
 			.isThrownBy(() -> this.pgmq.sendIdempotent(this.queue, "a\u0000b", new Order("a", 1)))
 			.withMessage("Idempotency key for queue '" + this.queue
 					+ "' contains the character U+0000, which PostgreSQL's text cannot store");
 		assertThat(this.pgmq.statistics(this.queue).totalMessages()).isZero();
-		String longest = key.substring(0, PgmqTemplate.MAX_IDEMPOTENCY_KEY_LENGTH);
+		String longest = key.substring(0, PgmqTemplate.MAX_IDEMPOTENCY_KEY_BYTES);
 		long first = this.pgmq.sendIdempotent(this.queue, longest, new Order("a", 1));
 		assertThat(this.pgmq.sendIdempotent(this.queue, longest, new Order("a", 1))).isEqualTo(first);
+	}
+
+	@Test
+	void idempotencyKeyOfSeveralHundredCharactersIsTaken() {
+		// a key made of several ids, as the index of keys took it before keys were checked
+		String key = "tenant-" + UUID.randomUUID() + "/orders/" + "4711/".repeat(60) + "\u20ac".repeat(100);
+		assertThat(key.length()).isGreaterThan(400);
+		long first = this.pgmq.sendIdempotent(this.queue, key, new Order("a", 1));
+		assertThat(this.pgmq.sendIdempotent(this.queue, key, new Order("b", 2))).isEqualTo(first);
+		assertThat(this.pgmq.statistics(this.queue).totalMessages()).isEqualTo(1);
 	}
 
 	record Order(String sku, int quantity) {
