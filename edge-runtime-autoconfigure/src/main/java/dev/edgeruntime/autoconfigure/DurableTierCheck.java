@@ -23,6 +23,7 @@ import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionEvaluationReport;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.core.MethodIntrospector;
@@ -36,8 +37,9 @@ import org.springframework.util.ClassUtils;
  * and the durable tier that runs them is not configured: without it nothing finds those methods, and the
  * application would start and never consume the queue or fire the job. The failure names what the
  * application lacks (Spring JDBC, the PostgreSQL driver, Jackson, a DataSource). With
- * {@code edge-runtime.queue.enabled=false} the methods are left alone, as asked, and logged once; so they are,
- * with a warning, when the application has a {@code PgmqTemplate} bean of its own (a test's mock).
+ * {@code edge-runtime.queue.enabled=false}, or the tier's auto-configuration excluded, the methods are left
+ * alone, as asked, and logged once; so they are, with a warning, when the application has a
+ * {@code PgmqTemplate} bean of its own (a test's mock).
  *
  * @author edge-runtime developers
  */
@@ -53,6 +55,11 @@ final class DurableTierCheck
 	static final String CRON_PROCESSOR = "dev.edgeruntime.cron.CronJobAnnotationBeanPostProcessor";
 
 	private static final String PGMQ_TEMPLATE = "dev.edgeruntime.queue.PgmqTemplate";
+
+	/** The tier's auto-configurations, by name: loading their classes needs Spring JDBC. */
+	private static final String QUEUE_AUTO_CONFIGURATION = "dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration";
+
+	private static final String CRON_AUTO_CONFIGURATION = "dev.edgeruntime.autoconfigure.EdgeRuntimeCronAutoConfiguration";
 
 	private final Set<String> unrun = new CopyOnWriteArraySet<>();
 
@@ -119,6 +126,11 @@ final class DurableTierCheck
 			logger.info("edge-runtime.queue.enabled is false: " + String.join(", ", methods) + " will not run");
 			return;
 		}
+		if (excluded(QUEUE_AUTO_CONFIGURATION)) {
+			// excluded by name (spring.autoconfigure.exclude, a test's exclude): switched off as explicitly
+			logger.info(QUEUE_AUTO_CONFIGURATION + " is excluded: " + String.join(", ", methods) + " will not run");
+			return;
+		}
 		List<String> templates = templates();
 		if (!templates.isEmpty()) {
 			// A PgmqTemplate of the application's own without the tier: most often a test's mock (@MockitoBean) in
@@ -151,8 +163,9 @@ final class DurableTierCheck
 			if (!hasProcessor(LISTENER_PROCESSOR)) {
 				found.add(QueueListener.class);
 			}
-			// edge-runtime.cron.enabled=false switches recurring jobs off on purpose
-			if (!hasProcessor(CRON_PROCESSOR) && !cronDisabled()) {
+			// edge-runtime.cron.enabled=false, or the exclusion of their auto-configuration, switches recurring
+			// jobs off on purpose
+			if (!hasProcessor(CRON_PROCESSOR) && !cronDisabled() && !excluded(CRON_AUTO_CONFIGURATION)) {
 				found.add(CronJob.class);
 			}
 			annotations = Set.copyOf(found);
@@ -224,6 +237,13 @@ final class DurableTierCheck
 					+ " and the durable tier uses a single one: mark the one of the queues @Primary");
 		}
 		return missing;
+	}
+
+	/** Whether the application excluded the auto-configuration, as the condition evaluation report says. */
+	private boolean excluded(String autoConfiguration) {
+		ConfigurableListableBeanFactory factory = this.beanFactory;
+		ConditionEvaluationReport report = (factory != null) ? ConditionEvaluationReport.find(factory) : null;
+		return report != null && report.getExclusions().contains(autoConfiguration);
 	}
 
 	private boolean queueDisabled() {

@@ -13,11 +13,13 @@ import org.postgresql.PGConnection;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
@@ -105,6 +107,26 @@ class DurableTierCheckTests {
 	}
 
 	@Test
+	void whenTheQueueAutoConfigurationIsExcludedShouldStart() {
+		// a test that excludes the durable tier's auto-configuration, as with edge-runtime.queue.enabled=false
+		SpringApplication application = new SpringApplication(TierExcludedApplication.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		try (ConfigurableApplicationContext context = application.run()) {
+			assertThat(context.getBean(Listener.class)).isNotNull();
+			assertThat(context.getBean(Job.class)).isNotNull();
+		}
+	}
+
+	@Test
+	void cronJobWhenTheCronAutoConfigurationIsExcludedShouldStart() {
+		SpringApplication application = new SpringApplication(CronExcludedApplication.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		try (ConfigurableApplicationContext context = application.run()) {
+			assertThat(context.getBean(Job.class)).isNotNull();
+		}
+	}
+
+	@Test
 	void cronJobWhenCronIsDisabledShouldStart() {
 		this.contextRunner.withBean(Job.class)
 			.withPropertyValues("edge-runtime.cron.enabled=false")
@@ -144,6 +166,33 @@ class DurableTierCheckTests {
 		@Bean
 		Listener listener() {
 			return new Listener();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration(exclude = EdgeRuntimeQueueAutoConfiguration.class)
+	static class TierExcludedApplication {
+
+		@Bean
+		Listener listener() {
+			return new Listener();
+		}
+
+		@Bean
+		Job job() {
+			return new Job();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration(exclude = EdgeRuntimeCronAutoConfiguration.class)
+	static class CronExcludedApplication {
+
+		@Bean
+		Job job() {
+			return new Job();
 		}
 
 	}
