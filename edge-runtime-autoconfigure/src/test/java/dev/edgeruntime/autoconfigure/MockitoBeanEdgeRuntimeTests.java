@@ -1,0 +1,77 @@
+package dev.edgeruntime.autoconfigure;
+
+import java.util.concurrent.CompletableFuture;
+
+import dev.edgeruntime.BackgroundTask;
+import dev.edgeruntime.EdgeRuntime;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.context.annotation.Bean;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.BDDMockito.then;
+
+/**
+ * A test's {@code @MockitoBean EdgeRuntime}, in an application with a {@code @BackgroundTask} controller
+ * method, over a real server: the application starts, and the code under test calls the mock.
+ *
+ * @author edge-runtime developers
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+class MockitoBeanEdgeRuntimeTests {
+
+	@MockitoBean
+	private EdgeRuntime runtime;
+
+	@Autowired
+	private Notifier notifier;
+
+	@Test
+	void applicationWithBackgroundTaskMethodsShouldStartWithAMockedRuntime() {
+		this.notifier.notifyLater();
+		then(this.runtime).should().waitUntil(any(CompletableFuture.class));
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	static class Application {
+
+		@Bean
+		Notifier notifier(EdgeRuntime runtime) {
+			return new Notifier(runtime);
+		}
+
+		@Bean
+		Reports reports() {
+			return new Reports();
+		}
+
+	}
+
+	record Notifier(EdgeRuntime runtime) {
+
+		void notifyLater() {
+			this.runtime.waitUntil(CompletableFuture.completedFuture("sent"));
+		}
+
+	}
+
+	@RestController
+	static class Reports {
+
+		@BackgroundTask
+		@PostMapping("/reports")
+		public void create() {
+		}
+
+	}
+
+}
