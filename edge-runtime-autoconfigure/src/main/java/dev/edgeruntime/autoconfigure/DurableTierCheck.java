@@ -25,6 +25,7 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionEvaluationReport;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
@@ -175,10 +176,10 @@ final class DurableTierCheck
 	}
 
 	private boolean hasProcessor(String className) {
-		ConfigurableListableBeanFactory factory = this.beanFactory;
-		if (factory == null) {
-			return true;
-		}
+		return (this.beanFactory == null) || hasProcessor(this.beanFactory, className);
+	}
+
+	private static boolean hasProcessor(ConfigurableListableBeanFactory factory, String className) {
 		for (String name : factory.getBeanNamesForType(BeanPostProcessor.class, true, false)) {
 			Class<?> type = factory.getType(name, false);
 			if (type != null && ClassUtils.getUserClass(type).getName().equals(className)) {
@@ -188,8 +189,32 @@ final class DurableTierCheck
 		return false;
 	}
 
+	/** Whether an ancestor context has the post-processor of queue listeners: the tier is configured there. */
+	private boolean inParentContext() {
+		BeanFactory parent = (this.beanFactory != null) ? this.beanFactory.getParentBeanFactory() : null;
+		while (parent != null) {
+			if (parent instanceof ConfigurableApplicationContext context) {
+				parent = context.getBeanFactory();
+			}
+			if (!(parent instanceof ConfigurableListableBeanFactory listable)) {
+				return false;
+			}
+			if (hasProcessor(listable, LISTENER_PROCESSOR)) {
+				return true;
+			}
+			parent = listable.getParentBeanFactory();
+		}
+		return false;
+	}
+
 	/** What the application lacks, as the durable tier's auto-configuration asks for it, with what to add. */
 	private List<String> missing() {
+		if (inParentContext()) {
+			// the tier is there, but a context's post-processors do not see the beans of its child contexts
+			return List.of("the durable tier is configured in a parent application context, whose "
+					+ "@QueueListener and @CronJob post-processors do not see the beans of this child context: "
+					+ "declare these beans in the parent context");
+		}
 		List<String> missing = missing(this.beanFactory, this.classLoader, null);
 		if (missing.isEmpty()) {
 			missing.add("EdgeRuntimeQueueAutoConfiguration did not apply (excluded, or a condition did not match): "

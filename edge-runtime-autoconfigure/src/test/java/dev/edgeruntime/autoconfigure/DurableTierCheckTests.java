@@ -5,6 +5,7 @@ import javax.sql.DataSource;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.edgeruntime.cron.CronJob;
 import dev.edgeruntime.queue.QueueListener;
+import dev.edgeruntime.testsupport.TestDatabase;
 import dev.edgeruntime.testsupport.LogCapture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -15,6 +16,8 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -104,6 +107,21 @@ class DurableTierCheckTests {
 				.startsWith("edge-runtime.queue.enabled is false: @QueueListener " + Listener.class.getName() + ".on")
 				.endsWith("will not run");
 		}
+	}
+
+	@Test
+	void queueListenerOfAChildContextShouldFailNamingTheParentsTier() {
+		// the parent has the tier; its post-processors do not see the child's beans, whose DataSource is the parent's
+		ApplicationContextRunner withDatabase = this.contextRunner
+			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JacksonAutoConfiguration.class))
+			.withPropertyValues(TestDatabase.get().springProperties());
+		withDatabase.run((parent) -> withDatabase.withParent(parent).withBean("listener", Listener.class).run((child) -> {
+			assertThat(child).hasFailed();
+			assertThat(unavailable(child.getStartupFailure()).getMissing()).singleElement()
+				.asString()
+				.contains("the durable tier is configured in a parent application context")
+				.doesNotContain("no DataSource");
+		}));
 	}
 
 	@Test
