@@ -1172,7 +1172,8 @@ public class PgmqTemplate {
 
 	/** Why a payload or headers read are too large to parse, or {@code null} when they are not. */
 	private static @Nullable String tooLarge(String what, @Nullable String json, long limit, String rule) {
-		if (json == null) {
+		// no character counts for more than 3 bytes: the usual message is not scanned at all
+		if (json == null || json.length() * 3L <= limit) {
 			return null;
 		}
 		long size = readSize(json, limit);
