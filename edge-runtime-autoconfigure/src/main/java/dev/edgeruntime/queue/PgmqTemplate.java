@@ -1218,21 +1218,9 @@ public class PgmqTemplate {
 				size += (length <= MAX_SHORT_NUMBER_LENGTH) ? Math.min(length, NUMBER_READ_SIZE) : length;
 				continue;
 			}
-			if (c < 0x80) {
-				size++;
-			}
-			else if (c < 0x800) {
-				size += 2;
-			}
-			else if (Character.isHighSurrogate(c) && i + 1 < json.length()
-					&& Character.isLowSurrogate(json.charAt(i + 1))) {
-				size += 4;
-				i++;
-			}
-			else {
-				size += 3;
-			}
-			i++;
+			int bytes = utf8Bytes(json, i);
+			size += bytes;
+			i += (bytes == 4) ? 2 : 1;
 		}
 		return size;
 	}
@@ -1250,24 +1238,31 @@ public class PgmqTemplate {
 			return text.length(); // at least a byte per character
 		}
 		long bytes = 0;
-		for (int i = 0; i < text.length() && bytes <= limit; i++) {
-			char c = text.charAt(i);
-			if (c < 0x80) {
-				bytes++;
-			}
-			else if (c < 0x800) {
-				bytes += 2;
-			}
-			else if (Character.isHighSurrogate(c) && i + 1 < text.length()
-					&& Character.isLowSurrogate(text.charAt(i + 1))) {
-				bytes += 4;
-				i++;
-			}
-			else {
-				bytes += 3;
-			}
+		int i = 0;
+		while (i < text.length() && bytes <= limit) {
+			int character = utf8Bytes(text, i);
+			bytes += character;
+			i += (character == 4) ? 2 : 1;
 		}
 		return bytes;
+	}
+
+	/**
+	 * The UTF-8 bytes of the character at an index: 4 for a surrogate pair (the two chars from the index), 3
+	 * for a lone surrogate (as a replacement character).
+	 */
+	private static int utf8Bytes(String text, int i) {
+		char c = text.charAt(i);
+		if (c < 0x80) {
+			return 1;
+		}
+		if (c < 0x800) {
+			return 2;
+		}
+		if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+			return 4;
+		}
+		return 3;
 	}
 
 	@SuppressWarnings("unchecked")
