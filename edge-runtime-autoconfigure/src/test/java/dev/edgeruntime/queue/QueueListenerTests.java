@@ -207,19 +207,7 @@ class QueueListenerTests {
 		// Three deliveries under a maximum of five: the second failed (its retry wrote why), the third's instance
 		// was killed. A deploy then lowers the maximum to two: the message is past it, and not for want of an
 		// outcome only.
-		PgmqSchemaInitializer schema = new PgmqSchemaInitializer(TestDatabase.get().dataSource(), PgmqSchemaMode.AUTO);
-		assertThat(schema.install()).isTrue();
-		JdbcTemplate jdbc = new JdbcTemplate(TestDatabase.get().dataSource());
-		PgmqTemplate direct = new PgmqTemplate(jdbc, new JsonMapper(), 1024 * 1024, Duration.ofHours(1), null);
-		direct.createQueue(this.queue);
-		long failing = direct.send(this.queue, new Order("failing", 1));
-		for (int delivery = 1; delivery <= 3; delivery++) {
-			assertThat(direct.readJson(this.queue, Duration.ZERO, 1, null)).singleElement()
-				.satisfies((message) -> assertThat(message.id()).isEqualTo(failing));
-		}
-		jdbc.update("UPDATE pgmq.q_" + this.queue + " SET headers = jsonb_build_object('" + QueueHeaders.LAST_ERROR
-				+ "', 'java.lang.IllegalStateException: boom', '" + QueueHeaders.FAILED_ATTEMPT + "', 2) WHERE msg_id = ?",
-				failing);
+		long failing = deliveredThreeTimesAfterAFailureOf(2);
 		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=2").run((context) -> {
 			OrderListener listener = context.getBean(OrderListener.class);
 			DeadLetters deadLetters = context.getBean(DeadLetters.class);
@@ -242,6 +230,25 @@ class QueueListenerTests {
 	void messageWhoseDeliveriesAfterAFailureEndedWithoutAnOutcomeIsDeadLetteredAtItsMaximumNotPastIt() {
 		// Three deliveries under a maximum of three, unchanged: the first failed (its retry wrote why), the
 		// instances of the next two were killed. The message is at its maximum, not beyond it.
+		long failing = deliveredThreeTimesAfterAFailureOf(1);
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=3").run((context) -> {
+			DeadLetters deadLetters = context.getBean(DeadLetters.class);
+			await().atMost(WAIT).until(() -> deadLetters.events.size() == 1);
+			assertThat(deadLetters.events).singleElement().satisfies((event) -> {
+				assertThat(event.attempts()).isEqualTo(3);
+				assertThat(event.error()).contains("delivered 3 times, its maximum attempts (3): not run again; "
+						+ "attempt 1 failed with java.lang.IllegalStateException: boom and the 2 deliveries after it "
+						+ "ended without an outcome");
+			});
+		});
+	}
+
+	/**
+	 * A message read three times by a client of its own (each delivery's instance killed, say), one of whose
+	 * deliveries failed and wrote why, as a consumer's retry does.
+	 * @return the message's id
+	 */
+	private long deliveredThreeTimesAfterAFailureOf(int failedAttempt) {
 		PgmqSchemaInitializer schema = new PgmqSchemaInitializer(TestDatabase.get().dataSource(), PgmqSchemaMode.AUTO);
 		assertThat(schema.install()).isTrue();
 		JdbcTemplate jdbc = new JdbcTemplate(TestDatabase.get().dataSource());
@@ -253,18 +260,9 @@ class QueueListenerTests {
 				.satisfies((message) -> assertThat(message.id()).isEqualTo(failing));
 		}
 		jdbc.update("UPDATE pgmq.q_" + this.queue + " SET headers = jsonb_build_object('" + QueueHeaders.LAST_ERROR
-				+ "', 'java.lang.IllegalStateException: boom', '" + QueueHeaders.FAILED_ATTEMPT + "', 1) WHERE msg_id = ?",
-				failing);
-		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=3").run((context) -> {
-			DeadLetters deadLetters = context.getBean(DeadLetters.class);
-			await().atMost(WAIT).until(() -> deadLetters.events.size() == 1);
-			assertThat(deadLetters.events).singleElement().satisfies((event) -> {
-				assertThat(event.attempts()).isEqualTo(3);
-				assertThat(event.error()).contains("delivered 3 times, its maximum attempts (3): not run again; "
-						+ "attempt 1 failed with java.lang.IllegalStateException: boom and the 2 deliveries after it "
-						+ "ended without an outcome");
-			});
-		});
+				+ "', 'java.lang.IllegalStateException: boom', '" + QueueHeaders.FAILED_ATTEMPT + "', ?) WHERE msg_id = ?",
+				failedAttempt, failing);
+		return failing;
 	}
 
 	@Test
