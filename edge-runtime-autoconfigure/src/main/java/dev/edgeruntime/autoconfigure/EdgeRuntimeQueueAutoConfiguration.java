@@ -3,7 +3,6 @@ package dev.edgeruntime.autoconfigure;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 import javax.sql.DataSource;
 
@@ -29,6 +28,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -38,7 +38,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -171,14 +170,19 @@ public final class EdgeRuntimeQueueAutoConfiguration {
 		return new QueueNotificationListener(dataSource, consumers, properties.getConsumer().getMaxErrorBackoff());
 	}
 
+	// Decided by the property as the application starts, not by a condition: an application processed ahead of
+	// time keeps its conditions as they were at build time, and an interval set only where it runs (the usual
+	// place for an operator's setting) would have been ignored without a word.
 	@Bean
 	@ConditionalOnMissingBean
-	@ConditionalOnProperty("edge-runtime.queue.vacuum-interval")
-	QueueVacuum queueVacuum(DataSource dataSource, QueueConsumers consumers, EdgeRuntimeQueueProperties properties,
-			ObjectProvider<QueueVacuum.Observer> observers) {
+	@Nullable QueueVacuum queueVacuum(DataSource dataSource, QueueConsumers consumers,
+			EdgeRuntimeQueueProperties properties, ObjectProvider<QueueVacuum.Observer> observers) {
 		Duration interval = properties.getVacuumInterval(); // checked with the properties
+		if (interval == null) {
+			return null;
+		}
 		return new QueueVacuum(dataSource, () -> consumers.status().stream().map(QueueConsumerStatus::queue).toList(),
-				Objects.requireNonNull(interval), observers.getIfAvailable(() -> QueueVacuum.Observer.NONE));
+				interval, observers.getIfAvailable(() -> QueueVacuum.Observer.NONE));
 	}
 
 	@Bean
@@ -204,9 +208,9 @@ public final class EdgeRuntimeQueueAutoConfiguration {
 			return new QueueMeterBinder(metrics);
 		}
 
+		// defined whether or not vacuum-interval is set (see queueVacuum): unused without a vacuum
 		@Bean
 		@ConditionalOnMissingBean
-		@ConditionalOnProperty("edge-runtime.queue.vacuum-interval")
 		QueueVacuum.Observer queueVacuumMeters(ObjectProvider<MeterRegistry> registry) {
 			return (queue, outcome) -> {
 				MeterRegistry current = registry.getIfAvailable();

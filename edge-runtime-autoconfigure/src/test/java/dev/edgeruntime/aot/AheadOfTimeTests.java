@@ -32,6 +32,7 @@ import dev.edgeruntime.dashboard.DashboardSnapshot;
 import dev.edgeruntime.queue.QueueConsumerStatus;
 import dev.edgeruntime.queue.QueueListener;
 import dev.edgeruntime.queue.QueueMessage;
+import dev.edgeruntime.queue.QueueVacuum;
 import dev.edgeruntime.testsupport.TestDatabase;
 import dev.edgeruntime.web.TaskAccepted;
 import dev.edgeruntime.web.TaskStatus;
@@ -119,6 +120,22 @@ class AheadOfTimeTests {
 		this.properties.applyTo(context);
 		context.register(DurableApplication.class);
 		runAheadOfTime(context, AheadOfTimeTests::runsTasksListenersAndCronJobs, AheadOfTimeTests::hasDurableHints);
+	}
+
+	@Test
+	void vacuumIntervalSetOnlyWhenTheProcessedApplicationRunsIsUsed() {
+		// processed without edge-runtime.queue.vacuum-interval, as a build has it; set where it runs, as an
+		// operator sets it
+		AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+		this.properties.applyTo(context);
+		context.register(DurableApplication.class);
+		runAheadOfTime(context, GenericApplicationContext::new,
+				this.properties.and("edge-runtime.queue.vacuum-interval=1s"), (started) -> {
+					QueueVacuum vacuum = started.getBeanProvider(QueueVacuum.class).getIfAvailable();
+					assertThat(vacuum).as("the vacuum of a run-time interval").isNotNull();
+					assertThat(vacuum.isRunning()).isTrue();
+				}, (hints) -> {
+				});
 	}
 
 	/** The hints {@link DurableApplication} needs, each reported when missing. */
