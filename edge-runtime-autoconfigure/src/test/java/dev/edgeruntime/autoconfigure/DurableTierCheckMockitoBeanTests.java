@@ -1,8 +1,6 @@
 package dev.edgeruntime.autoconfigure;
 
-import dev.edgeruntime.cron.CronJob;
 import dev.edgeruntime.queue.PgmqTemplate;
-import dev.edgeruntime.queue.QueueListener;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -49,13 +47,13 @@ class DurableTierCheckMockitoBeanTests {
 		}
 
 		@Bean
-		Listener listener() {
-			return new Listener();
+		DurableTierCheckTests.Listener listener() {
+			return new DurableTierCheckTests.Listener();
 		}
 
 		@Bean
-		Job job() {
-			return new Job();
+		DurableTierCheckTests.Job job() {
+			return new DurableTierCheckTests.Job();
 		}
 
 	}
@@ -64,23 +62,6 @@ class DurableTierCheckMockitoBeanTests {
 
 		long send(String email) {
 			return this.pgmq.send("emails", email);
-		}
-
-	}
-
-	static class Listener {
-
-		@QueueListener("emails")
-		void on(String email) {
-		}
-
-	}
-
-	static class Job {
-
-		@CronJob(name = "report", schedule = "0 * * * *", queue = "reports")
-		String report() {
-			return "{}";
 		}
 
 	}
