@@ -1,5 +1,5 @@
 /**
- * Tests of what the reactor publishes.
+ * Tests of what the reactor publishes: the BOM and the poms, the jars' manifests.
  */
 @NullMarked
 package dev.edgeruntime.packaging;
