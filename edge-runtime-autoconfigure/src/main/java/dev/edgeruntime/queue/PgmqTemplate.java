@@ -825,6 +825,8 @@ public class PgmqTemplate {
 	 */
 	boolean setVisibilityTimeoutIfHeld(String queue, QueueMessage<?> message, Duration visibilityTimeout) {
 		QueueName.requireValid(queue);
+		// Whole seconds, rounded up, as the lease pgmq.read gave (its vt is an integer): the consumers extend a
+		// lease by their visibility timeout, and an extension is as long as the read's lease, never shorter.
 		return translate(queue, () -> this.jdbc.update(SET_VT_IF_HELD.formatted(queue.toLowerCase(Locale.ROOT)),
 				seconds(visibilityTimeout), message.id(), message.readCount()) > 0);
 	}
@@ -842,6 +844,7 @@ public class PgmqTemplate {
 	Heartbeat heartbeat(String queue, QueueMessage<?> message, Duration visibilityTimeout) {
 		QueueName.requireValid(queue);
 		String sql = HEARTBEAT_IF_HELD.formatted(queue.toLowerCase(Locale.ROOT));
+		// whole seconds, rounded up, as setVisibilityTimeoutIfHeld: the length of the lease pgmq.read gave
 		return translate(queue, () -> this.jdbc.queryForObject(sql, (rs, row) -> {
 			if (rs.getLong(1) > 0) {
 				return Heartbeat.EXTENDED;
@@ -872,14 +875,17 @@ public class PgmqTemplate {
 	 * @param queue the queue name
 	 * @param message the message as read
 	 * @param headers the headers to add
-	 * @param delay the time from now (whole seconds, rounded up)
+	 * @param delay the time from now (to the millisecond)
 	 * @return {@code false} when the message was read again since or no longer exists, and nothing was changed
 	 */
 	boolean retryIfHeld(String queue, QueueMessage<?> message, Map<String, ?> headers, Duration delay) {
 		QueueName.requireValid(queue);
+		Assert.isTrue(!delay.isNegative(), "delay must not be negative");
 		String json = this.objectMapper.writeValueAsString(headers);
+		// Our own statement, not set_vt: make_interval takes fractional seconds, so a short backoff (and its
+		// jitter) is kept as it is rather than rounded up to a second.
 		return translate(queue, () -> this.jdbc.update(RETRY_IF_HELD.formatted(queue.toLowerCase(Locale.ROOT)), json,
-				seconds(delay), message.id(), message.readCount()) > 0);
+				delaySeconds(delay), message.id(), message.readCount()) > 0);
 	}
 
 	/**
@@ -981,6 +987,7 @@ public class PgmqTemplate {
 	HandBack handBack(String queue, QueueMessage<?> message, boolean takeBackRead) {
 		QueueName.requireValid(queue);
 		String sql = HAND_BACK_IF_HELD.formatted(queue.toLowerCase(Locale.ROOT));
+		// whole seconds, rounded up, as setVisibilityTimeoutIfHeld: the length of the lease pgmq.read gave
 		return translate(queue, () -> this.jdbc.queryForObject(sql, (rs, row) -> {
 			if (rs.getLong(1) > 0) {
 				return HandBack.HANDED_BACK;

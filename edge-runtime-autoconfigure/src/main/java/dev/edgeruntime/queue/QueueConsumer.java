@@ -781,18 +781,27 @@ final class QueueConsumer {
 					+ " of " + maxAttempts + ") and is left as it is: " + LEASE_LOST, error);
 			return;
 		}
-		// visible again in whole seconds (set_vt's unit), from the database's clock at the statement, which
-		// was before now; a little more, so that the read comes after
-		long visibleIn = TimeUnit.SECONDS.toNanos(delay.getSeconds() + ((delay.getNano() > 0) ? 1 : 0));
 		long now = System.nanoTime();
 		synchronized (this.retriesDue) {
 			// those already due are visible: the next read takes them (so the queue holds only pending retries)
 			dropRetriesDueBy(now);
-			this.retriesDue.add(now + visibleIn + RETRY_READ_MARGIN_NANOS);
+			this.retriesDue.add(retryDue(now, delay));
 		}
 		// an idle reader sleeping until its next poll reads once more, then sleeps until the retry is due
 		wakeUp();
 		this.observer.retried(queue());
+	}
+
+	/**
+	 * When the idle reader reads a retry: its message is visible again after the delay (to the millisecond, as
+	 * the retry's statement set it), counted from the database's clock at the statement, which was before
+	 * now; a little more, so that the read comes after.
+	 * @param now the {@link System#nanoTime()} just after the retry's statement
+	 * @param delay the retry's delay
+	 * @return the {@link System#nanoTime()} to read at
+	 */
+	static long retryDue(long now, Duration delay) {
+		return now + TimeUnit.MILLISECONDS.toNanos(delay.toMillis()) + RETRY_READ_MARGIN_NANOS;
 	}
 
 	/**

@@ -170,6 +170,60 @@ class QueueListenerTests {
 	}
 
 	@Test
+	void retryOfAShortBackoffIsVisibleAfterItNotAfterAWholeSecond() {
+		PgmqSchemaInitializer schema = new PgmqSchemaInitializer(TestDatabase.get().dataSource(), PgmqSchemaMode.AUTO);
+		assertThat(schema.install()).isTrue();
+		JdbcTemplate jdbc = new JdbcTemplate(TestDatabase.get().dataSource());
+		String queue = this.queue + "_r";
+		new PgmqTemplate(jdbc, new JsonMapper(), 1024 * 1024, Duration.ofHours(1), null).createQueue(queue);
+		// Each retry's statement (it writes headers and vt at once) is recorded by a trigger with how far ahead of
+		// the database's clock it set vt: the trigger runs after the statement computed vt, so that is at most
+		// the delay asked for.
+		jdbc.execute("CREATE TABLE " + queue + "_retries (read_ct int, ahead_ms double precision)");
+		jdbc.execute("""
+				CREATE FUNCTION %1$s_retried() RETURNS trigger LANGUAGE plpgsql AS $$
+				BEGIN
+					IF NEW.vt IS DISTINCT FROM OLD.vt AND NEW.headers IS DISTINCT FROM OLD.headers THEN
+						INSERT INTO %1$s_retries VALUES (NEW.read_ct, extract(epoch FROM NEW.vt - clock_timestamp()) * 1000);
+					END IF;
+					RETURN NEW;
+				END $$""".formatted(queue));
+		jdbc.execute("CREATE TRIGGER retried BEFORE UPDATE ON pgmq.q_" + queue + " FOR EACH ROW EXECUTE FUNCTION "
+				+ queue + "_retried()");
+		try {
+			this.contextRunner.withUserConfiguration(ShortBackoffConfiguration.class).run((context) -> {
+				ShortBackoffListener listener = context.getBean(ShortBackoffListener.class);
+				long id = context.getBean(PgmqTemplate.class).send(queue, new Order("soon", 1));
+				await().atMost(WAIT).until(() -> listener.received.size() == 3);
+				assertThat(listener.received).extracting(QueueMessage::id).containsExactly(id, id, id);
+				assertThat(listener.received).extracting(QueueMessage::readCount).containsExactly(1, 2, 3);
+				await().atMost(WAIT).until(() -> jdbc.queryForObject("SELECT count(*) FROM pgmq.q_" + queue,
+						Long.class) == 0);
+				List<Map<String, Object>> retries = jdbc
+					.queryForList("SELECT read_ct, ahead_ms FROM " + queue + "_retries ORDER BY read_ct");
+				assertThat(retries).extracting((retry) -> retry.get("read_ct")).containsExactly(1, 2);
+				// 200ms then 400ms (the multiplier's 2), less at most a fifth (the jitter): not a second each
+				assertThat((Double) retries.get(0).get("ahead_ms")).isGreaterThan(150.0).isLessThanOrEqualTo(200.0);
+				assertThat((Double) retries.get(1).get("ahead_ms")).isGreaterThan(300.0).isLessThanOrEqualTo(400.0);
+			});
+		}
+		finally {
+			jdbc.execute("DROP TRIGGER retried ON pgmq.q_" + queue);
+			jdbc.execute("DROP FUNCTION " + queue + "_retried()");
+			jdbc.execute("DROP TABLE " + queue + "_retries");
+		}
+	}
+
+	@Test
+	void idleReaderReadsARetryJustAfterItsDelayToTheMillisecond() {
+		long now = 1_000_000_000L;
+		assertThat(QueueConsumer.retryDue(now, Duration.ofMillis(200)))
+			.isEqualTo(now + TimeUnit.MILLISECONDS.toNanos(250));
+		assertThat(QueueConsumer.retryDue(now, Duration.ofMillis(1500)))
+			.isEqualTo(now + TimeUnit.MILLISECONDS.toNanos(1550));
+	}
+
+	@Test
 	void messageDeliveredMaxAttemptsTimesWithoutAnOutcomeIsDeadLetteredWithoutRunningAgain() {
 		// Three deliveries ended without an outcome: the instances holding it were killed (a payload whose
 		// handler runs the JVM out of memory, say), so each read counted but no failure was written.
@@ -1048,6 +1102,30 @@ class QueueListenerTests {
 		@Bean
 		UnloadListener unloadListener() {
 			return new UnloadListener();
+		}
+
+	}
+
+	static class ShortBackoffListener {
+
+		final List<QueueMessage<Order>> received = new CopyOnWriteArrayList<>();
+
+		@QueueListener(queue = "${test.queue}_r", backoff = "200ms", maxAttempts = 3)
+		void handle(QueueMessage<Order> message) {
+			this.received.add(message);
+			if (message.readCount() < 3) {
+				throw new IllegalStateException("attempt " + message.readCount() + " fails");
+			}
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ShortBackoffConfiguration {
+
+		@Bean
+		ShortBackoffListener shortBackoffListener() {
+			return new ShortBackoffListener();
 		}
 
 	}
