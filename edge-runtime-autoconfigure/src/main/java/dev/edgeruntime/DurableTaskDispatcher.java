@@ -27,6 +27,7 @@ public interface DurableTaskDispatcher {
 	 * A durable task by the id of the handle {@link #dispatch} returned, for the task status resource.
 	 * @param id the task id
 	 * @return the task, or empty when unknown (or not kept)
+	 * @throws DurableTaskUnreadableException when the task exists but its record is too large to read
 	 */
 	default Optional<TaskInfo> find(UUID id) {
 		return Optional.empty();

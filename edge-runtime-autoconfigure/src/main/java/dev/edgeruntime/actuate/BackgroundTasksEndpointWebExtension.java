@@ -2,6 +2,7 @@ package dev.edgeruntime.actuate;
 
 import java.util.UUID;
 
+import dev.edgeruntime.DurableTaskUnreadableException;
 import dev.edgeruntime.TaskState;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.CancelDescriptor;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.RetryDescriptor;
@@ -21,7 +22,8 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
  * cancel answers {@code 404 Not Found} for an unknown task, and a cancel {@code 409 Conflict} for a task that
  * has already ended; a retry, {@code 404} for an unknown task and {@code 409} for one that is not a failed
  * durable task. A malformed id, or a {@code state} filter that is no {@link TaskState}, answers
- * {@code 400 Bad Request}. Each of these answers carries an {@link ErrorDescriptor} that says why.
+ * {@code 400 Bad Request}; a durable task whose record is too large to read
+ * ({@link DurableTaskUnreadableException}), {@code 500 Internal Server Error}. Each of these answers carries an {@link ErrorDescriptor} that says why.
  *
  * @author edge-runtime developers
  */
@@ -71,7 +73,13 @@ public class BackgroundTasksEndpointWebExtension {
 		if (taskId == null) {
 			return malformed(id);
 		}
-		TaskDescriptor task = this.delegate.task(taskId);
+		TaskDescriptor task;
+		try {
+			task = this.delegate.task(taskId);
+		}
+		catch (DurableTaskUnreadableException ex) {
+			return unreadable(ex);
+		}
 		return (task != null) ? new WebEndpointResponse<>(task) : unknown(taskId);
 	}
 
@@ -87,7 +95,13 @@ public class BackgroundTasksEndpointWebExtension {
 		if (taskId == null) {
 			return malformed(id);
 		}
-		CancelDescriptor outcome = this.delegate.cancel(taskId);
+		CancelDescriptor outcome;
+		try {
+			outcome = this.delegate.cancel(taskId);
+		}
+		catch (DurableTaskUnreadableException ex) {
+			return unreadable(ex);
+		}
 		if (outcome == null) {
 			return unknown(taskId);
 		}
@@ -107,7 +121,13 @@ public class BackgroundTasksEndpointWebExtension {
 		if (taskId == null) {
 			return malformed(id);
 		}
-		RetryDescriptor outcome = this.delegate.retry(taskId);
+		RetryDescriptor outcome;
+		try {
+			outcome = this.delegate.retry(taskId);
+		}
+		catch (DurableTaskUnreadableException ex) {
+			return unreadable(ex);
+		}
 		if (outcome == null) {
 			return unknown(taskId);
 		}
@@ -120,6 +140,11 @@ public class BackgroundTasksEndpointWebExtension {
 
 	private static WebEndpointResponse<Object> unknown(UUID id) {
 		return error(WebEndpointResponse.STATUS_NOT_FOUND, TaskRequests.unknownTask(id));
+	}
+
+	/** A durable task whose record is too large to read: the operator is told why, in full. */
+	private static WebEndpointResponse<Object> unreadable(DurableTaskUnreadableException ex) {
+		return error(WebEndpointResponse.STATUS_INTERNAL_SERVER_ERROR, ex.getMessage());
 	}
 
 	private static WebEndpointResponse<Object> error(int status, String message) {

@@ -18,6 +18,7 @@ import java.util.concurrent.CancellationException;
 import java.util.function.Supplier;
 
 import dev.edgeruntime.DurableTaskDispatcher;
+import dev.edgeruntime.DurableTaskUnreadableException;
 import dev.edgeruntime.TaskCancelledEvent;
 import dev.edgeruntime.TaskInfo;
 import dev.edgeruntime.TaskInfo.TaskError;
@@ -299,6 +300,7 @@ public final class PgmqDurableTaskDispatcher
 	 * the last error. Unknown once deleted.
 	 * @param id the task id
 	 * @return the task, or empty when no queue of durable tasks has it
+	 * @throws DurableTaskUnreadableException when its message's headers are larger than a read parses
 	 */
 	@Override
 	public Optional<TaskInfo> find(UUID id) {
@@ -306,7 +308,10 @@ public final class PgmqDurableTaskDispatcher
 			String sql = FIND.formatted(queue.toLowerCase(Locale.ROOT));
 			List<TaskInfo> found;
 			try {
-				found = this.jdbc.query(sql, (rs, row) -> taskInfo(id, rs), id.toString(), id.toString());
+				found = this.jdbc.query(sql, (rs, row) -> taskInfo(id, queue, rs), id.toString(), id.toString());
+			}
+			catch (DurableTaskUnreadableException ex) {
+				throw ex;
 			}
 			catch (RuntimeException ex) {
 				logger.debug("Could not look for durable task " + id + " in queue '" + queue + "'", ex);
@@ -376,8 +381,20 @@ public final class PgmqDurableTaskDispatcher
 		this.events = events;
 	}
 
-	private TaskInfo taskInfo(UUID id, ResultSet rs) throws SQLException {
-		Map<String, Object> headers = headers(rs.getString("headers"));
+	private TaskInfo taskInfo(UUID id, String queue, ResultSet rs) throws SQLException {
+		String json = rs.getString("headers");
+		// The limit of the consumers' reads: headers that large were written by another writer of the queue,
+		// and their tree would take several times their hundreds of megabytes, at every look at the task.
+		String tooLarge = this.pgmq.headersTooLarge(json);
+		if (tooLarge != null) {
+			String description = "Durable task " + id + " (message " + rs.getLong("msg_id") + " of queue '" + queue
+					+ "') cannot be read: " + tooLarge;
+			// said to whoever asks, at every look: not a warning of this application's own
+			logger.debug(description);
+			throw new DurableTaskUnreadableException(id, DurableTaskUnreadableException.HEADERS_TOO_LARGE,
+					description);
+		}
+		Map<String, Object> headers = headers(json);
 		int readCount = rs.getInt("read_ct");
 		OffsetDateTime archivedAt = rs.getObject("archived_at", OffsetDateTime.class);
 		Instant enqueuedAt = rs.getObject("enqueued_at", OffsetDateTime.class).toInstant();

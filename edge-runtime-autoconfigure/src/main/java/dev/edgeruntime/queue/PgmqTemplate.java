@@ -1151,8 +1151,7 @@ public class PgmqTemplate {
 		String tooLarge = tooLarge("payload is", json, READ_ALLOWANCE * this.maxPayloadBytes,
 				"twice edge-runtime.queue.max-payload-size");
 		if (tooLarge == null) {
-			tooLarge = tooLarge("headers are", headers, READ_ALLOWANCE * maxHeadersBytes(),
-					"twice edge-runtime.queue.max-payload-size or twice 1MB, whichever is more");
+			tooLarge = headersTooLarge(headers);
 		}
 		if (tooLarge != null) {
 			return new Leased(new QueueMessage<>(id, rs.getInt(2), instant(rs, 3), instant(rs, 4),
@@ -1171,6 +1170,18 @@ public class PgmqTemplate {
 		}
 		return new Leased(new QueueMessage<>(id, rs.getInt(2), instant(rs, 3), instant(rs, 4), payload, headerMap),
 				unreadable);
+	}
+
+	/**
+	 * Why a message's headers, as PostgreSQL prints them, are too large for a read to parse (more than twice
+	 * what a send accepts), or {@code null} when they are not: the rule of every read of a message's headers,
+	 * the consumers' and a durable task's status alike.
+	 * @param headers the headers' JSON, or {@code null}
+	 * @return why they are not parsed, or {@code null}
+	 */
+	@Nullable String headersTooLarge(@Nullable String headers) {
+		return tooLarge("headers are", headers, READ_ALLOWANCE * maxHeadersBytes(),
+				"twice edge-runtime.queue.max-payload-size or twice 1MB, whichever is more");
 	}
 
 	private long maxHeadersBytes() {

@@ -5,6 +5,7 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 import dev.edgeruntime.DurableTaskDispatcher;
+import dev.edgeruntime.DurableTaskUnreadableException;
 
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.TaskHandle;
@@ -28,7 +29,9 @@ import org.springframework.web.bind.annotation.RestController;
  * timestamps, budgets used, and its result or error. A durable task is read from its queue through the
  * {@link DurableTaskDispatcher}; it has no result. Unknown, expired and unreadable ids (see
  * {@link TaskStatusAccessRule}) are all answered with {@code 404 Not Found} and a problem-details body; a
- * text that is no task id at all, with {@code 400 Bad Request}, as the actuator endpoint answers it.
+ * text that is no task id at all, with {@code 400 Bad Request}, as the actuator endpoint answers it; a
+ * durable task whose record is too large to read, with {@code 500 Internal Server Error} and a problem
+ * detail whose {@code reason} says why ({@link DurableTaskUnreadableException}).
  *
  * @author edge-runtime developers
  */
@@ -79,7 +82,13 @@ public final class TaskStatusController {
 		}
 		Optional<TaskHandle<?>> found = this.runtime.find(taskId);
 		if (found.isEmpty()) {
-			Optional<TaskInfo> durable = findDurable(taskId);
+			Optional<TaskInfo> durable;
+			try {
+				durable = findDurable(taskId);
+			}
+			catch (DurableTaskUnreadableException ex) {
+				return unreadable(id, ex);
+			}
 			if (durable.isPresent() && this.accessRule.canRead(durable.get(), request)) {
 				return ResponseEntity.ok()
 					.cacheControl(CacheControl.noStore())
@@ -110,6 +119,22 @@ public final class TaskStatusController {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, TaskRequests.malformedId(id));
 		problem.setTitle("Malformed background task id");
 		return ResponseEntity.status(HttpStatus.BAD_REQUEST)
+			.cacheControl(CacheControl.noStore())
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(problem);
+	}
+
+	/**
+	 * A durable task whose record is there but too large to read: no access rule can be applied to an origin
+	 * that is not read, so the answer tells the reason and nothing of the task.
+	 */
+	private static ResponseEntity<ProblemDetail> unreadable(String id, DurableTaskUnreadableException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+				"Background task '" + id + "' cannot be shown: its queue message's headers are larger than a read "
+						+ "of the queue parses (another writer of the queue wrote them)");
+		problem.setTitle("Background task unreadable");
+		problem.setProperty("reason", ex.getReason());
+		return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
 			.cacheControl(CacheControl.noStore())
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.body(problem);

@@ -289,6 +289,38 @@ class DurableTaskHttpIntegrationTests {
 		assertThat(this.controller.exported()).doesNotContain(98);
 	}
 
+	@Test
+	void statusOfADurableTaskWhoseHeadersAreTooLargeToReadSaysSoWithoutParsingThem() throws Exception {
+		// Written by another writer of the queue: 3 MB of headers, beyond the 2 MB a read parses (twice the
+		// 1MB max-payload-size), hidden for an hour so that no consumer reads it meanwhile.
+		String id = UUID.randomUUID().toString();
+		long message = this.jdbc.queryForObject("""
+				INSERT INTO pgmq.q_%s (vt, message, headers)
+				VALUES (clock_timestamp() + interval '1 hour', '{}'::jsonb,
+					jsonb_build_object('x-task-id', ?::text, 'x-task-name', 'export', 'note', repeat('x', 3 * 1024 * 1024)))
+				RETURNING msg_id""".formatted(QUEUE), Long.class, id);
+		try {
+			HttpResponse<String> status = get(URI.create("http://localhost:" + this.port + "/background-tasks/" + id));
+			assertThat(status.statusCode()).isEqualTo(500);
+			assertThat(status.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+			assertThat(status.headers().firstValue("Cache-Control")).hasValue("no-store");
+			DocumentContext problem = JsonPath.parse(status.body());
+			assertThat(problem.<String>read("$.reason")).isEqualTo("headers_too_large");
+			assertThat(problem.<String>read("$.title")).isEqualTo("Background task unreadable");
+			assertThat(problem.<String>read("$.detail")).contains(id).contains("headers are larger than a read");
+			assertThat(status.body()).as("nothing of the headers").doesNotContain("xxxx");
+			// the endpoint tells an operator the same, with the message and the limit
+			HttpResponse<String> read = get(URI.create("http://localhost:" + this.port + "/actuator/backgroundtasks/" + id));
+			assertThat(read.statusCode()).isEqualTo(500);
+			assertThat(JsonPath.parse(read.body()).<String>read("$.message")).contains(id)
+				.contains("message " + message + " of queue '" + QUEUE + "'")
+				.contains("beyond the 2097152 bytes a read parses");
+		}
+		finally {
+			this.jdbc.update("DELETE FROM pgmq.q_" + QUEUE + " WHERE msg_id = ?", message);
+		}
+	}
+
 	private HttpResponse<String> post(URI uri) throws IOException, InterruptedException {
 		return this.http.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()).build(),
 				HttpResponse.BodyHandlers.ofString());

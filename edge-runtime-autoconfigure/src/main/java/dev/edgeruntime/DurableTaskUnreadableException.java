@@ -1,0 +1,54 @@
+package dev.edgeruntime;
+
+import java.util.UUID;
+
+/**
+ * A durable task exists but its record is not read: its message's headers are larger than a read of its
+ * queue parses (twice {@code edge-runtime.queue.max-payload-size}, or twice 1MB if more). This
+ * application's sends refuse such headers, so another writer of the queue wrote them; parsing them could
+ * take hundreds of megabytes. Thrown by {@link DurableTaskDispatcher#find(UUID)} and the calls that answer
+ * with the task; the task status resource answers it with a problem detail whose {@code reason} is
+ * {@link #HEADERS_TOO_LARGE}.
+ *
+ * @author edge-runtime developers
+ */
+public class DurableTaskUnreadableException extends RuntimeException {
+
+	/** The reason of a task whose message's headers are too large to read. */
+	public static final String HEADERS_TOO_LARGE = "headers_too_large";
+
+	private static final long serialVersionUID = 1L;
+
+	private final UUID taskId;
+
+	private final String reason;
+
+	/**
+	 * Creates a new instance.
+	 * @param taskId the task's id
+	 * @param reason why it is not read, such as {@link #HEADERS_TOO_LARGE}
+	 * @param message the full description, for the log
+	 */
+	public DurableTaskUnreadableException(UUID taskId, String reason, String message) {
+		super(message);
+		this.taskId = taskId;
+		this.reason = reason;
+	}
+
+	/**
+	 * The task's id.
+	 * @return the id
+	 */
+	public UUID getTaskId() {
+		return this.taskId;
+	}
+
+	/**
+	 * Why the task is not read.
+	 * @return the reason, such as {@link #HEADERS_TOO_LARGE}
+	 */
+	public String getReason() {
+		return this.reason;
+	}
+
+}
