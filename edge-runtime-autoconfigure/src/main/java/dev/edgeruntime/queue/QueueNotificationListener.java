@@ -56,9 +56,24 @@ public final class QueueNotificationListener implements SmartLifecycle {
 
 	private volatile @Nullable Thread thread;
 
+	/**
+	 * Held while a start replaces the thread and while a thread says what it listens on, so that a replaced
+	 * thread that checked it was current just before the start cannot write over the start's reset.
+	 */
+	private final Object threadLock = new Object();
+
 	private volatile boolean listening;
 
-	private final Set<String> pgmqChannels = ConcurrentHashMap.newKeySet();
+	/**
+	 * The pgmq insert channels the connection of the current thread listens on: a set of each connection's
+	 * own, so that a thread a restart replaced, still in a {@code LISTEN} on its own connection, records that
+	 * channel in its own set rather than in the new connection's, which would then never listen there.
+	 */
+	private volatile Set<String> pgmqChannels = Set.of();
+
+	/** What the listening threads tell of their steps: nothing but to a test that sets it. */
+	volatile Steps steps = new Steps() {
+	};
 
 	/** Counted down by {@link #stop()}; a new one for each {@link #start()}, so that a restart listens again. */
 	private volatile CountDownLatch stopped = new CountDownLatch(1);
@@ -89,7 +104,12 @@ public final class QueueNotificationListener implements SmartLifecycle {
 		this.running = true;
 		Thread listener = new Thread(() -> listen(stopped), "queue-listen");
 		listener.setDaemon(true);
-		this.thread = listener;
+		synchronized (this.threadLock) {
+			this.thread = listener;
+			// the new thread has listened on nothing yet, whatever a thread it replaces says
+			this.listening = false;
+			this.pgmqChannels = Set.of();
+		}
 		listener.start();
 	}
 
@@ -131,15 +151,16 @@ public final class QueueNotificationListener implements SmartLifecycle {
 	 * consumed queue not listened to yet, and wakes that queue's consumers once (a message sent before the
 	 * {@code LISTEN} is read then). With the trigger enabled, sends by other pgmq clients wake the consumers.
 	 */
-	private void listenToPgmqInserts(Connection connection) throws SQLException {
+	private void listenToPgmqInserts(Connection connection, Set<String> channels) throws SQLException {
 		for (String queue : this.consumers.queues()) {
 			String channel = pgmqInsertChannel(queue);
-			if (!this.pgmqChannels.contains(channel)) {
+			if (!channels.contains(channel)) {
 				try (Statement statement = connection.createStatement()) {
 					// the queue name is validated (letters, digits, underscores), so it cannot end the identifier
 					statement.execute("LISTEN \"" + channel + "\"");
 				}
-				this.pgmqChannels.add(channel);
+				this.steps.listened(channel);
+				channels.add(channel);
 				this.consumers.wakeUp(queue);
 			}
 		}
@@ -195,13 +216,14 @@ public final class QueueNotificationListener implements SmartLifecycle {
 					}
 					long lastHeard = System.nanoTime();
 					PGConnection pg = connection.unwrap(PGConnection.class);
-					listening(true);
+					Set<String> channels = ConcurrentHashMap.newKeySet();
+					listeningOn(channels);
 					backoff = 500;
 					// Messages sent while nobody listened are found by reading now.
 					this.consumers.wakeUpAll();
-					this.pgmqChannels.clear();
+					this.steps.connected();
 					while (this.running && stopped.getCount() > 0) {
-						listenToPgmqInserts(connection);
+						listenToPgmqInserts(connection, channels);
 						PGNotification[] notifications = pg.getNotifications(WAIT_MILLIS);
 						if (notifications != null && notifications.length > 0) {
 							lastHeard = System.nanoTime();
@@ -216,6 +238,7 @@ public final class QueueNotificationListener implements SmartLifecycle {
 							for (PGNotification notification : notifications) {
 								String queue = queueOf(notification);
 								if (queue != null) {
+									this.steps.notified(queue);
 									this.consumers.wakeUp(queue);
 								}
 							}
@@ -247,11 +270,51 @@ public final class QueueNotificationListener implements SmartLifecycle {
 	}
 
 	/**
+	 * Steps of a listening thread, told on that thread, for tests to hold a thread at a step.
+	 */
+	interface Steps {
+
+		/** The thread's connection listens on edge-runtime's channel, before it listens on pgmq's. */
+		default void connected() {
+		}
+
+		/**
+		 * The connection has just listened on the channel of pgmq's insert trigger for a queue.
+		 * @param channel the channel
+		 */
+		default void listened(String channel) {
+		}
+
+		/**
+		 * A notification named a queue, whose consumers are woken next.
+		 * @param queue the queue
+		 */
+		default void notified(String queue) {
+		}
+
+	}
+
+	/**
 	 * Says whether the connection listens, unless the calling thread is one a restart has replaced.
 	 */
 	private void listening(boolean listening) {
-		if (this.thread == Thread.currentThread()) {
-			this.listening = listening;
+		synchronized (this.threadLock) {
+			if (this.thread == Thread.currentThread()) {
+				this.listening = listening;
+			}
+		}
+	}
+
+	/**
+	 * Says the connection listens, with the set of the pgmq insert channels it listens on, unless the calling
+	 * thread is one a restart has replaced.
+	 */
+	private void listeningOn(Set<String> channels) {
+		synchronized (this.threadLock) {
+			if (this.thread == Thread.currentThread()) {
+				this.pgmqChannels = channels;
+				this.listening = true;
+			}
 		}
 	}
 

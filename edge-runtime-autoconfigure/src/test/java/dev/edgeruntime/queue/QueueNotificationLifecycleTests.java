@@ -7,7 +7,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -135,6 +137,86 @@ class QueueNotificationLifecycleTests {
 				listener.stop();
 			}
 		});
+	}
+
+	@Test
+	void listenerStartedAgainWhileItsOldThreadIsStalledInAListenShouldListenOnPgmqsChannelItself() {
+		// The old thread, stopped, is still in the LISTEN of a pgmq insert channel when the new one has connected;
+		// it ends once the new one has connected, and must not make the new one believe it listens there.
+		String queue = TestDatabase.uniqueName("ntf_");
+		CountDownLatch oldThreadStalled = new CountDownLatch(1);
+		CountDownLatch oldThreadGoesOn = new CountDownLatch(1);
+		AtomicReference<Thread> oldThread = new AtomicReference<>();
+		AtomicInteger connections = new AtomicInteger();
+		List<String> notified = new CopyOnWriteArrayList<>();
+		this.contextRunner.withPropertyValues("test.queue=" + queue)
+			.withUserConfiguration(QueueListenerTests.ListenerConfiguration.class)
+			.run((context) -> {
+				QueueConsumers consumers = context.getBean(QueueConsumers.class);
+				await().atMost(WAIT).until(() -> consumers.status().stream().allMatch(QueueConsumerStatus::healthy));
+				try (HikariDataSource pool = TestDatabase.get().newDataSource(2)) {
+					QueueNotificationListener listener = new QueueNotificationListener(pool, consumers,
+							Duration.ofMillis(500));
+					listener.steps = new QueueNotificationListener.Steps() {
+
+						@Override
+						public void connected() {
+							if (connections.incrementAndGet() == 2) {
+								// the new thread has connected: the old one finishes its LISTEN, and ends
+								oldThreadGoesOn.countDown();
+								join(oldThread.get());
+							}
+						}
+
+						@Override
+						public void listened(String channel) {
+							if (oldThread.compareAndSet(null, Thread.currentThread())) {
+								oldThreadStalled.countDown();
+								awaitLatch(oldThreadGoesOn);
+							}
+						}
+
+						@Override
+						public void notified(String name) {
+							notified.add(name);
+						}
+
+					};
+					listener.start();
+					awaitLatch(oldThreadStalled);
+					listener.stop();
+					listener.start();
+					join(oldThread.get());
+					assertThat(oldThread.get().isAlive()).isFalse();
+					await().atMost(WAIT).until(() -> listener.isListeningToPgmqInserts(queue));
+					// what pgmq's insert trigger sends (pgmq.enable_notify_insert), here by hand
+					new JdbcTemplate(TestDatabase.get().dataSource())
+						.execute("NOTIFY \"pgmq.q_" + queue + ".INSERT\"");
+					await("the new connection hears pgmq's insert channel").atMost(WAIT)
+						.until(() -> notified.contains(queue));
+					listener.stop();
+				}
+			});
+	}
+
+	private static void awaitLatch(CountDownLatch latch) {
+		try {
+			assertThat(latch.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static void join(Thread thread) {
+		try {
+			thread.join(WAIT.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	private static long listeningConnections() {
