@@ -46,6 +46,12 @@ final class QueueConsumer {
 	static final String LEASE_LOST = "it was read again after its lease ran out (its visibility timeout passed "
 			+ "without a heartbeat reaching the database), or it is gone";
 
+	/** Why a handled message is not there to delete. */
+	static final String GONE_WHEN_HANDLED = "its lease ran out (its visibility timeout passed without a heartbeat "
+			+ "reaching the database) and another consumer read it, then handled it or dead-lettered it past its "
+			+ "maximum attempts (a dead letter that says it was delivered without an outcome is of a message handled "
+			+ "here, which a requeue would run again), or it was cancelled or purged meanwhile";
+
 	private static final Log logger = LogFactory.getLog(QueueConsumer.class);
 
 	private static final Duration FIRST_ERROR_BACKOFF = Duration.ofMillis(500);
@@ -682,20 +688,29 @@ final class QueueConsumer {
 	}
 
 	private void completeNow(List<Long> ids) {
+		List<Long> found;
 		if (ids.size() == 1) {
 			long id = ids.get(0);
-			if (this.settings.archiveOnSuccess()) {
-				this.pgmq.archive(queue(), id);
-			}
-			else {
-				this.pgmq.delete(queue(), id);
-			}
+			boolean existed = this.settings.archiveOnSuccess() ? this.pgmq.archive(queue(), id)
+					: this.pgmq.delete(queue(), id);
+			found = existed ? ids : List.of();
 		}
 		else if (this.settings.archiveOnSuccess()) {
-			this.pgmq.archive(queue(), ids);
+			found = this.pgmq.archive(queue(), ids);
 		}
 		else {
-			this.pgmq.delete(queue(), ids);
+			found = this.pgmq.delete(queue(), ids);
+		}
+		if (found.size() < ids.size()) {
+			for (Long id : ids) {
+				if (!found.contains(id)) {
+					// Handled, yet gone: most likely its lease ran out and another consumer took it. Said, as a
+					// dead letter of it (with a maximum of one attempt, "without an outcome") is then of a
+					// message handled here: requeued, it would run again.
+					logger.warn("Handled message " + id + " of queue '" + queue() + "' was no longer in the queue to "
+							+ (this.settings.archiveOnSuccess() ? "archive" : "delete") + ": " + GONE_WHEN_HANDLED);
+				}
+			}
 		}
 	}
 

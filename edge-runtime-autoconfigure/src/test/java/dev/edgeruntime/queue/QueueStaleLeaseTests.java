@@ -129,6 +129,40 @@ class QueueStaleLeaseTests {
 	}
 
 	@Test
+	void onlyAttemptThatSucceedsAfterItsLeaseWasLostAndItsMessageDeadLetteredSaysSo(CapturedOutput output) {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=1").run((a) -> {
+			Listener listenerA = a.getBean(Listener.class);
+			CountDownLatch started = new CountDownLatch(1);
+			CountDownLatch release = new CountDownLatch(1);
+			listenerA.behaviour = (message) -> {
+				started.countDown();
+				awaitQuietly(release);
+			};
+			PgmqTemplate pgmq = a.getBean(PgmqTemplate.class);
+			JdbcTemplate jdbc = new JdbcTemplate(a.getBean(javax.sql.DataSource.class));
+			long id = pgmq.send(this.queue, Map.of("n", 1));
+			assertThat(started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+			// Instance A's lease runs out (its heartbeats did not reach the database) while its handler runs ...
+			jdbc.update("UPDATE pgmq.q_" + this.queue + " SET vt = clock_timestamp() - interval '1 second'");
+			// ... and instance B reads the message (read_ct 2): past its one attempt, dead-lettered unrun
+			this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=1").run((b) -> {
+				DeadLetters deadLettersB = b.getBean(DeadLetters.class);
+				await().atMost(WAIT).until(() -> deadLettersB.events.size() == 1);
+				assertThat(b.getBean(Listener.class).received).isEmpty();
+				assertThat(deadLettersB.events.get(0).error()).contains("delivered 1 times without an outcome");
+			});
+			// A's one attempt now succeeds: its delete finds the message gone, a dead letter
+			release.countDown();
+			awaitHandlerDone(a);
+			assertThat(listenerA.received).extracting(QueueMessage::readCount).containsExactly(1);
+			assertThat(jdbc.queryForObject("SELECT count(*) FROM pgmq.a_" + this.queue
+					+ " WHERE headers @> '{\"x-dead-lettered\": true}'", Long.class)).isOne();
+			await().atMost(WAIT).untilAsserted(() -> assertThat(output).contains("Handled message " + id + " of queue '"
+					+ this.queue + "' was no longer in the queue to delete"));
+		});
+	}
+
+	@Test
 	void queueNamesWithAnUpperCaseIShouldWorkUnderATurkishDefaultLocale() {
 		Locale previous = Locale.getDefault();
 		String name = "ITEMS_" + TestDatabase.uniqueName("r");
