@@ -6,7 +6,6 @@ import java.util.function.Supplier;
 
 import dev.edgeruntime.DurableTaskDispatcher;
 import dev.edgeruntime.DurableTaskUnreadableException;
-
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskInfo;
