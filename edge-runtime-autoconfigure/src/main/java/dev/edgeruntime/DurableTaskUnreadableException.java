@@ -7,8 +7,8 @@ import java.util.UUID;
  * queue parses (twice {@code edge-runtime.queue.max-payload-size}, or twice 1MB if more). This
  * application's sends refuse such headers, so another writer of the queue wrote them; parsing them could
  * take hundreds of megabytes. Thrown by {@link DurableTaskDispatcher#find(UUID)} and the calls that answer
- * with the task; the task status resource answers it with a problem detail whose {@code reason} is
- * {@link #HEADERS_TOO_LARGE}.
+ * with the task. The task status resource answers it as an unknown id (the access rule cannot be applied to
+ * an origin that is not read); the {@code backgroundtasks} endpoint, with this exception's message.
  *
  * @author edge-runtime developers
  */

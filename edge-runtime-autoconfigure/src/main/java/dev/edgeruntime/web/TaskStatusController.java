@@ -28,9 +28,9 @@ import org.springframework.web.bind.annotation.RestController;
  * timestamps, budgets used, and its result or error. A durable task is read from its queue through the
  * {@link DurableTaskDispatcher}; it has no result. Unknown, expired and unreadable ids (see
  * {@link TaskStatusAccessRule}) are all answered with {@code 404 Not Found} and a problem-details body; a
- * text that is no task id at all, with {@code 400 Bad Request}, as the actuator endpoint answers it; a
- * durable task whose record is too large to read, with {@code 500 Internal Server Error} and a problem
- * detail whose {@code reason} says why ({@link DurableTaskUnreadableException}).
+ * text that is no task id at all, with {@code 400 Bad Request}, as the actuator endpoint answers it. A
+ * durable task whose record is too large to read ({@link DurableTaskUnreadableException}) is answered as an
+ * id the access rule refuses: the rule cannot be applied to an origin that is not read.
  *
  * @author edge-runtime developers
  */
@@ -86,7 +86,9 @@ public final class TaskStatusController {
 				durable = findDurable(taskId);
 			}
 			catch (DurableTaskUnreadableException ex) {
-				return unreadable(id, ex);
+				// Its origin is not read, so the access rule cannot be applied: answered as any task the rule
+				// refuses, so that its existence is not confirmed (the endpoint tells an operator why).
+				return notFound(id);
 			}
 			if (durable.isPresent() && this.accessRule.canRead(durable.get(), request)) {
 				return ResponseEntity.ok()
@@ -118,22 +120,6 @@ public final class TaskStatusController {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, TaskRequests.malformedId(id));
 		problem.setTitle("Malformed background task id");
 		return ResponseEntity.status(HttpStatus.BAD_REQUEST)
-			.cacheControl(CacheControl.noStore())
-			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
-			.body(problem);
-	}
-
-	/**
-	 * A durable task whose record is there but too large to read: no access rule can be applied to an origin
-	 * that is not read, so the answer tells the reason and nothing of the task.
-	 */
-	private static ResponseEntity<ProblemDetail> unreadable(String id, DurableTaskUnreadableException ex) {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
-				"Background task '" + id + "' cannot be shown: its queue message's headers are larger than a read "
-						+ "of the queue parses (another writer of the queue wrote them)");
-		problem.setTitle("Background task unreadable");
-		problem.setProperty("reason", ex.getReason());
-		return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
 			.cacheControl(CacheControl.noStore())
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.body(problem);
