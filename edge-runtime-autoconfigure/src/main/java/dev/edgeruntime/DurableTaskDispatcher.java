@@ -40,6 +40,7 @@ public interface DurableTaskDispatcher {
 	 * task that has ended are not cancelled.
 	 * @param id the task id
 	 * @return whether this call cancelled the task, and the task as it is now; empty when unknown
+	 * @throws DurableTaskUnreadableException when the task's record is too large to read: it is left as it is
 	 */
 	default Optional<Cancellation> cancel(UUID id) {
 		return Optional.empty();
@@ -62,6 +63,7 @@ public interface DurableTaskDispatcher {
 	 * left as it is.
 	 * @param id the task id
 	 * @return whether this call sent the task back, and the task as it is now; empty when unknown
+	 * @throws DurableTaskUnreadableException when the task's record is too large to read: it is left as it is
 	 */
 	default Optional<Retry> retry(UUID id) {
 		return Optional.empty();

@@ -23,8 +23,8 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
  * has already ended; a retry, {@code 404} for an unknown task and {@code 409} for one that is not a failed
  * durable task. A malformed id, or a {@code state} filter that is no {@link TaskState}, answers
  * {@code 400 Bad Request}; a durable task whose record is too large to read
- * ({@link DurableTaskUnreadableException}), {@code 500 Internal Server Error}. Each of these answers carries
- * an {@link ErrorDescriptor} that says why.
+ * ({@link DurableTaskUnreadableException}), {@code 500 Internal Server Error}, and a cancel or retry of it
+ * changes nothing. Each of these answers carries an {@link ErrorDescriptor} that says why.
  *
  * @author edge-runtime developers
  */

@@ -331,9 +331,14 @@ public final class PgmqDurableTaskDispatcher
 	 * @return whether this call cancelled it, and the task as it is now; empty when no queue of durable tasks
 	 * has it
 	 * @throws org.springframework.dao.DataAccessException when the database cannot be reached
+	 * @throws DurableTaskUnreadableException when its message's headers are larger than a read parses: it is
+	 * left as it is
 	 */
 	@Override
 	public Optional<Cancellation> cancel(UUID id) {
+		// Read first, and leave a task that cannot be read as it is: cancelled, neither the answer nor the
+		// event could tell it, and whoever asked would be told of a failure after it was done.
+		find(id);
 		String headers = this.pgmq.objectMapper()
 			.writeValueAsString(Map.of(QueueHeaders.CANCELLED, true, QueueHeaders.CANCELLED_AT, Instant.now().toString()));
 		for (String queue : this.methods.queues()) {
@@ -359,9 +364,14 @@ public final class PgmqDurableTaskDispatcher
 	 * @return whether this call sent it back, and the task as it is now; empty when no queue of durable tasks
 	 * has it
 	 * @throws org.springframework.dao.DataAccessException when the database cannot be reached
+	 * @throws DurableTaskUnreadableException when its message's headers are larger than a read parses: it is
+	 * left as it is
 	 */
 	@Override
 	public Optional<Retry> retry(UUID id) {
+		// Read first, as cancel does: sent back, it could not be told, and a consumer would only dead-letter it
+		// again, unread.
+		find(id);
 		for (String queue : this.methods.queues()) {
 			List<Long> deadLetters = this.jdbc.queryForList(DEAD_LETTER_OF_TASK.formatted(queue.toLowerCase(Locale.ROOT)),
 					Long.class, id.toString());

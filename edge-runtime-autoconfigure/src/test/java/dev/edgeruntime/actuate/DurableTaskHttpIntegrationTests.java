@@ -318,20 +318,62 @@ class DurableTaskHttpIntegrationTests {
 		}
 	}
 
+	@Test
+	void cancelOfADurableTaskWhoseHeadersAreTooLargeToReadChangesNothingAndSaysWhy() throws Exception {
+		String id = UUID.randomUUID().toString();
+		long message = insertWithTooLargeHeaders("q", id, false);
+		try {
+			URI task = URI.create("http://localhost:" + this.port + "/actuator/backgroundtasks/" + id);
+			HttpResponse<String> cancel = delete(task);
+			assertThat(cancel.statusCode()).isEqualTo(500);
+			assertThat(JsonPath.parse(cancel.body()).<String>read("$.message")).contains(id).contains("cannot be read");
+			// refused, not done: its answer could not tell the task, nor its event carry it
+			assertThat(this.jdbc.queryForObject("SELECT count(*) FROM pgmq.q_" + QUEUE + " WHERE msg_id = ?",
+					Long.class, message)).isOne();
+			assertThat(this.jdbc.queryForObject("SELECT count(*) FROM pgmq.a_" + QUEUE + " WHERE msg_id = ?",
+					Long.class, message)).isZero();
+		}
+		finally {
+			this.jdbc.update("DELETE FROM pgmq.q_" + QUEUE + " WHERE msg_id = ?", message);
+			this.jdbc.update("DELETE FROM pgmq.a_" + QUEUE + " WHERE msg_id = ?", message);
+		}
+	}
+
+	@Test
+	void retryOfAFailedDurableTaskWhoseHeadersAreTooLargeToReadChangesNothingAndSaysWhy() throws Exception {
+		String id = UUID.randomUUID().toString();
+		long message = insertWithTooLargeHeaders("a", id, true);
+		try {
+			URI task = URI.create("http://localhost:" + this.port + "/actuator/backgroundtasks/" + id);
+			HttpResponse<String> retry = post(task);
+			assertThat(retry.statusCode()).isEqualTo(500);
+			assertThat(JsonPath.parse(retry.body()).<String>read("$.message")).contains(id).contains("cannot be read");
+			// never sent back: a consumer would read it at once and dead-letter it again, so what tells is that
+			// the dead letter is the one written here, never requeued
+			assertThat(this.jdbc.queryForObject("SELECT count(*) FROM pgmq.a_" + QUEUE
+					+ " WHERE msg_id = ? AND NOT jsonb_exists(headers, 'x-requeued-at')", Long.class, message)).isOne();
+		}
+		finally {
+			this.jdbc.update("DELETE FROM pgmq.q_" + QUEUE + " WHERE msg_id = ?", message);
+			this.jdbc.update("DELETE FROM pgmq.a_" + QUEUE + " WHERE msg_id = ?", message);
+		}
+	}
+
 	/**
 	 * A durable task's message as another writer of the queue could write it: 3 MB of headers, beyond the 2 MB
 	 * a read parses (twice the 1MB max-payload-size). In the queue ({@code q}), hidden for an hour so that no
 	 * consumer reads it meanwhile, or in the archive ({@code a}).
 	 */
 	private long insertWithTooLargeHeaders(String table, String id, boolean deadLettered) {
-		String columns = table.equals("q") ? "(vt, message, headers)" : "(msg_id, vt, message, headers)";
-		String msgId = table.equals("q") ? "" : "nextval(pg_get_serial_sequence('pgmq.q_%s', 'msg_id')), ".formatted(QUEUE);
+		// the archive's msg_id is no identity: the queue's sequence gives one that no other message has
+		String msgId = table.equals("q") ? "DEFAULT"
+				: "nextval(pg_get_serial_sequence('pgmq.q_" + QUEUE + "', 'msg_id'))";
 		return this.jdbc.queryForObject("""
-				INSERT INTO pgmq.%s_%s %s
-				VALUES (%sclock_timestamp() + interval '1 hour', '{}'::jsonb,
+				INSERT INTO pgmq.%s_%s (msg_id, vt, message, headers)
+				VALUES (%s, clock_timestamp() + interval '1 hour', '{}'::jsonb,
 					jsonb_build_object('x-task-id', ?::text, 'x-task-name', 'export', 'x-dead-lettered', ?,
 						'note', repeat('x', 3 * 1024 * 1024)))
-				RETURNING msg_id""".formatted(table, QUEUE, columns, msgId), Long.class, id, deadLettered);
+				RETURNING msg_id""".formatted(table, QUEUE, msgId), Long.class, id, deadLettered);
 	}
 
 	private HttpResponse<String> post(URI uri) throws IOException, InterruptedException {
