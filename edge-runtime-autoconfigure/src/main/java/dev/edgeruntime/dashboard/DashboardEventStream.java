@@ -19,6 +19,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.http.MediaType;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
@@ -34,10 +35,11 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * It stops before the web server's graceful shutdown ({@code DEFAULT_PHASE - 512}, before its
  * {@code DEFAULT_PHASE - 1024}), completing every stream, because an open stream is a request in progress
  * that graceful shutdown would wait for. It does not wait for a page's sender that is stuck in a write.
+ * Its senders' threads end with the context, not an idle timeout later.
  *
  * @author edge-runtime developers
  */
-public final class DashboardEventStream implements SmartLifecycle {
+public final class DashboardEventStream implements SmartLifecycle, DisposableBean {
 
 	/** The phase: before the web server's graceful shutdown. */
 	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
@@ -237,6 +239,16 @@ public final class DashboardEventStream implements SmartLifecycle {
 			client.closing.set(true);
 			wake(client);
 		}
+	}
+
+	/**
+	 * Lets the senders' threads end once their last write is done: left to their idle timeout, each would
+	 * outlive the context (and keep its class loader, after a DevTools restart) by that much. Not in
+	 * {@link #stop()}, which a {@link #start()} may follow.
+	 */
+	@Override
+	public void destroy() {
+		this.senders.shutdown();
 	}
 
 	@Override
