@@ -76,6 +76,8 @@ class RepeatedContextTests {
 			ConfigurableApplicationContext context = start();
 			try {
 				exercise(context);
+				// the application's connections are seen (pool, LISTEN): their absence after the close means something
+				assertThat(connectionsOfTheApplication()).isPositive();
 				memoryListener = memoryListenerOf(context.getBean(EdgeRuntime.class));
 			}
 			finally {
