@@ -25,6 +25,7 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseBody;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import org.springframework.web.util.HtmlUtils;
 
@@ -128,7 +129,10 @@ public final class DashboardController {
 	 * @return the stream, {@code 400} (with the reason as text) for an unknown state or a negative page, or
 	 * {@code 503} when too many pages are open
 	 */
+	// @ResponseBody: when the stream ends, the request is dispatched again with an empty result, which a
+	// @Controller's method would otherwise render as a view named after the path ("No static resource ...")
 	@GetMapping(path = PATH + "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+	@ResponseBody
 	public ResponseEntity<?> events(@RequestParam(required = false) @Nullable String state,
 			@RequestParam(name = "q", required = false) @Nullable String query,
 			@RequestParam(defaultValue = "0") int page, HttpServletRequest request) {

@@ -49,7 +49,11 @@ class DashboardShutdownTests {
 			await().atMost(Duration.ofSeconds(20)).until(() -> stream.clientCount() == 1);
 			context.close();
 			assertThat(output).contains("Graceful shutdown complete")
-				.doesNotContain("Graceful shutdown aborted with one or more requests still active");
+				.doesNotContain("Graceful shutdown aborted with one or more requests still active")
+				// the stream's end reached its request before the server paused: not dispatched to a server that no
+				// longer finds the handler ("No static resource ...", logged as a warning at every close)
+				.doesNotContain("NoResourceFoundException")
+				.doesNotContain("response committed already");
 			// the stream ended cleanly: the rest of it can be read to its end
 			lines.forEachRemaining((line) -> {
 			});
