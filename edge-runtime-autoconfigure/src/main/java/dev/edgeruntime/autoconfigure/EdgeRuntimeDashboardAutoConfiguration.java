@@ -1,6 +1,7 @@
 package dev.edgeruntime.autoconfigure;
 
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 import dev.edgeruntime.EdgeRuntime;
@@ -11,9 +12,13 @@ import dev.edgeruntime.cron.CronJobs;
 import dev.edgeruntime.dashboard.DashboardAccess;
 import dev.edgeruntime.dashboard.DashboardChangeListener;
 import dev.edgeruntime.dashboard.DashboardController;
+import dev.edgeruntime.dashboard.DashboardDeadLetters;
 import dev.edgeruntime.dashboard.DashboardEventStream;
 import dev.edgeruntime.dashboard.SecurityDashboardAccess;
+import dev.edgeruntime.queue.DatabaseFailures;
+import dev.edgeruntime.queue.PgmqTemplate;
 import dev.edgeruntime.queue.QueueMetrics;
+import dev.edgeruntime.queue.QueueNotFoundException;
 import dev.edgeruntime.runtime.EdgeRuntimeLifecycle;
 import jakarta.servlet.http.HttpServletRequest;
 import org.apache.commons.logging.Log;
@@ -89,13 +94,15 @@ public final class EdgeRuntimeDashboardAutoConfiguration {
 	@ConditionalOnMissingBean
 	DashboardController dashboardController(DashboardEndpoint endpoint, DashboardEventStream stream,
 			DashboardAccess access, EdgeRuntimeDashboardProperties properties,
-			ObjectProvider<EndpointAccessResolver> endpointAccess) {
+			ObjectProvider<EndpointAccessResolver> endpointAccess, ObjectProvider<DashboardDeadLetters> deadLetters) {
 		return new DashboardController(endpoint.get(), stream, cancelFollowingEndpointAccess(access, endpointAccess),
-				properties.getPath(), properties.getPageSize());
+				deadLetters.getIfAvailable(() -> DashboardDeadLetters.NONE), properties.getPath(),
+				properties.getPageSize());
 	}
 
 	/**
-	 * The dashboard's cancel is the endpoint's delete operation, so it is only offered when the endpoint's
+	 * The dashboard's cancel is the endpoint's delete operation and its requeue of dead letters does what the
+	 * endpoint's retry operation does, task by task, so they are only offered when the endpoint's
 	 * access ({@code management.endpoint.backgroundtasks.access}, capped by
 	 * {@code management.endpoints.access.max-permitted}) is unrestricted, whatever {@link DashboardAccess}
 	 * decides.
@@ -113,6 +120,11 @@ public final class EdgeRuntimeDashboardAutoConfiguration {
 
 			@Override
 			public boolean canCancel(HttpServletRequest request) {
+				return false;
+			}
+
+			@Override
+			public boolean canRequeue(HttpServletRequest request) {
 				return false;
 			}
 
@@ -154,7 +166,8 @@ public final class EdgeRuntimeDashboardAutoConfiguration {
 	}
 
 	/**
-	 * The durable tier's figures for an endpoint of the dashboard's own, when its classes are present.
+	 * The durable tier's figures for an endpoint of the dashboard's own, and its requeue of dead letters,
+	 * when its classes are present.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(name = { JDBC_TEMPLATE, "org.springframework.dao.DataRetrievalFailureException" })
@@ -164,6 +177,32 @@ public final class EdgeRuntimeDashboardAutoConfiguration {
 		DurableTier dashboardDurableTier(ObjectProvider<QueueMetrics> queueMetrics, ObjectProvider<CronJobs> cronJobs) {
 			return (runtime, limits) -> new BackgroundTasksEndpoint(runtime, limits, queueMetrics::getIfAvailable,
 					cronJobs::getIfAvailable);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		DashboardDeadLetters dashboardDeadLetters(ObjectProvider<PgmqTemplate> pgmq) {
+			return (queue) -> {
+				PgmqTemplate template = pgmq.getIfAvailable();
+				if (template == null) {
+					return OptionalLong.empty();
+				}
+				try {
+					return OptionalLong.of(template.requeueDeadLetters(queue).size());
+				}
+				catch (QueueNotFoundException ex) {
+					return OptionalLong.empty();
+				}
+				catch (RuntimeException ex) {
+					if (DatabaseFailures.isConnectionFailure(ex)) {
+						throw new DashboardDeadLetters.DatabaseUnavailableException(
+								"The database cannot be reached: " + ex.getClass().getSimpleName() + ": "
+										+ ex.getMessage(),
+								ex);
+					}
+					throw ex;
+				}
+			};
 		}
 
 	}

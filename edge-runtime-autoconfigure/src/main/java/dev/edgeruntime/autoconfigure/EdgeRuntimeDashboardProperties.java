@@ -19,18 +19,19 @@ public class EdgeRuntimeDashboardProperties implements InitializingBean {
 	private boolean enabled;
 
 	/**
-	 * Path of the dashboard page, relative to the servlet context; its event stream and cancel route are
-	 * below it.
+	 * Path of the dashboard page, relative to the servlet context; its event stream, cancel route and
+	 * requeue route are below it.
 	 */
 	private String path = "/background-tasks-dashboard";
 
 	/**
-	 * Authority a user needs to cancel tasks from the dashboard, when Spring Security is present.
+	 * Authority a user needs to cancel tasks and run dead letters again from the dashboard, when Spring
+	 * Security is present.
 	 */
 	private String cancelAuthority = "ROLE_ADMIN";
 
 	/**
-	 * Whether the dashboard offers cancelling running tasks at all.
+	 * Whether the dashboard offers cancelling running tasks, and running dead letters again, at all.
 	 */
 	private boolean cancelEnabled = true;
 

@@ -4,8 +4,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Decides whether a request may cancel tasks from the dashboard, and which CSRF token the page must send
- * with a cancel. Define a bean of this type to replace the default: {@link SecurityDashboardAccess} with
+ * Decides whether a request may cancel tasks and requeue dead letters from the dashboard, and which CSRF
+ * token the page must send with either. Define a bean of this type to replace the default: {@link SecurityDashboardAccess} with
  * Spring Security, {@link #withoutSecurity(boolean)} without it.
  *
  * @author edge-runtime developers
@@ -21,7 +21,19 @@ public interface DashboardAccess {
 	boolean canCancel(HttpServletRequest request);
 
 	/**
-	 * The CSRF token the page must send with a cancel, or {@code null} when there is none.
+	 * Whether the request may send a queue's dead letters back to be run again. The page shows its "Run
+	 * again" buttons only when it may, and the requeue route refuses with {@code 403 Forbidden} when it may
+	 * not. By default, whoever may cancel: both are write operations of the {@code backgroundtasks}
+	 * endpoint, which grants them together.
+	 * @param request the request
+	 * @return {@code true} to allow requeueing dead letters
+	 */
+	default boolean canRequeue(HttpServletRequest request) {
+		return canCancel(request);
+	}
+
+	/**
+	 * The CSRF token the page must send with a cancel or a requeue, or {@code null} when there is none.
 	 * @param request the request that loads the page
 	 * @return the header and token, or {@code null}
 	 */

@@ -5,14 +5,22 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.Principal;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.CancelDescriptor;
 import dev.edgeruntime.actuate.TaskRequests;
 import dev.edgeruntime.dashboard.DashboardAccess.CsrfHeader;
+import dev.edgeruntime.dashboard.DashboardDeadLetters.DatabaseUnavailableException;
+import dev.edgeruntime.queue.InvalidQueueNameException;
+import dev.edgeruntime.queue.Printable;
+import dev.edgeruntime.queue.QueueName;
 import jakarta.servlet.http.HttpServletRequest;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.CacheControl;
@@ -24,6 +32,7 @@ import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -33,12 +42,15 @@ import org.springframework.web.util.HtmlUtils;
  * The dashboard page at {@code edge-runtime.dashboard.path}: the page with its script and style sheet (all
  * shipped in the jar), its event stream ({@code GET {path}/events}) and its cancel route
  * ({@code DELETE {path}/tasks/{id}}, answered like the endpoint's delete, or {@code 403 Forbidden} when the
- * {@link DashboardAccess} refuses).
+ * {@link DashboardAccess} refuses) and its route that sends a queue's dead letters back to be run again
+ * ({@code POST {path}/queues/{queue}/dead-letters/requeue}).
  *
  * @author edge-runtime developers
  */
 @Controller
 public final class DashboardController {
+
+	private static final Log logger = LogFactory.getLog(DashboardController.class);
 
 	private static final String PATH = "${edge-runtime.dashboard.path:/background-tasks-dashboard}";
 
@@ -59,6 +71,8 @@ public final class DashboardController {
 
 	private final DashboardAccess access;
 
+	private final DashboardDeadLetters deadLetters;
+
 	private final String path;
 
 	private final int pageSize;
@@ -73,9 +87,24 @@ public final class DashboardController {
 	 */
 	public DashboardController(BackgroundTasksEndpoint endpoint, DashboardEventStream stream, DashboardAccess access,
 			String path, int pageSize) {
+		this(endpoint, stream, access, DashboardDeadLetters.NONE, path, pageSize);
+	}
+
+	/**
+	 * Creates a new instance.
+	 * @param endpoint the endpoint whose report is shown and which cancels tasks
+	 * @param stream the event stream
+	 * @param access decides who may cancel and requeue dead letters
+	 * @param deadLetters sends a queue's dead letters back to it
+	 * @param path the page's path, relative to the servlet context
+	 * @param pageSize the most tasks listed on one page
+	 */
+	public DashboardController(BackgroundTasksEndpoint endpoint, DashboardEventStream stream, DashboardAccess access,
+			DashboardDeadLetters deadLetters, String path, int pageSize) {
 		this.endpoint = endpoint;
 		this.stream = stream;
 		this.access = access;
+		this.deadLetters = deadLetters;
 		this.path = path;
 		this.pageSize = pageSize;
 	}
@@ -90,6 +119,7 @@ public final class DashboardController {
 		CsrfHeader csrf = this.access.csrfHeader(request);
 		String html = this.page.replace("{{base}}", escape(request.getContextPath() + this.path))
 			.replace("{{canCancel}}", String.valueOf(this.access.canCancel(request)))
+			.replace("{{canRequeue}}", String.valueOf(this.access.canRequeue(request)))
 			.replace("{{pageSize}}", String.valueOf(this.pageSize))
 			.replace("{{csrfHeader}}", (csrf != null) ? escape(csrf.name()) : "")
 			.replace("{{csrfToken}}", (csrf != null) ? escape(csrf.token()) : "");
@@ -184,6 +214,52 @@ public final class DashboardController {
 		return ResponseEntity.status(outcome.cancelled() ? HttpStatus.OK : HttpStatus.CONFLICT)
 			.contentType(MediaType.APPLICATION_JSON)
 			.body(outcome);
+	}
+
+	/**
+	 * Sends every dead letter of a queue back to it, to be run again with all its attempts. Only a request
+	 * with a JSON body is taken: a browser sends that across origins only after a CORS pre-flight, so
+	 * without Spring Security's CSRF protection another site cannot make a visitor's browser send it.
+	 * @param queue the queue name
+	 * @param request the request
+	 * @return {@code 200} with the queue and how many messages went back, {@code 403} without permission,
+	 * {@code 400} for an invalid queue name, {@code 404} for a queue the application does not know of,
+	 * {@code 503} when the database cannot be reached (the last three with a message)
+	 */
+	@PostMapping(path = PATH + "/queues/{queue}/dead-letters/requeue", consumes = MediaType.APPLICATION_JSON_VALUE)
+	public ResponseEntity<?> requeueDeadLetters(@PathVariable String queue, HttpServletRequest request) {
+		if (!this.access.canRequeue(request)) {
+			return ResponseEntity.status(HttpStatus.FORBIDDEN).build();
+		}
+		try {
+			QueueName.requireValid(queue);
+		}
+		catch (InvalidQueueNameException ex) {
+			return error(HttpStatus.BAD_REQUEST, ex.getMessage());
+		}
+		OptionalLong requeued;
+		try {
+			requeued = this.deadLetters.requeue(queue);
+		}
+		catch (DatabaseUnavailableException ex) {
+			return error(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
+		}
+		if (requeued.isEmpty()) {
+			return error(HttpStatus.NOT_FOUND, "No queue '" + queue + "' is known");
+		}
+		Principal user = request.getUserPrincipal();
+		// the queue name passed the rule (letters, digits, underscores); the user's name comes with the request,
+		// and a line break in it must not start a forged log line
+		logger.info("Dead letters of queue '" + queue + "': " + requeued.getAsLong()
+				+ " sent back to be run again from the dashboard"
+				+ ((user != null) ? " by " + Printable.of(user.getName()) : ""));
+		if (requeued.getAsLong() > 0) {
+			this.stream.changed();
+		}
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("queue", queue);
+		body.put("requeued", requeued.getAsLong());
+		return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
 	}
 
 	private static ResponseEntity<Map<String, Object>> error(HttpStatus status, String message) {

@@ -1,13 +1,13 @@
 package dev.edgeruntime.queue;
 
 /**
- * Text a message brings (a payload's value quoted by a mapping error, a name in a durable call, a header),
- * made fit for a log line: its control characters written as Java escapes (such as {@code \n}), so that
+ * Text a message or a request brings (a payload's value quoted by a mapping error, a name in a durable
+ * call, a header, the user of a dashboard request), made fit for a log line: its control characters written as Java escapes (such as {@code \n}), so that
  * a writer of the queue cannot start a forged log line of its own or drive a terminal.
  *
  * @author edge-runtime developers
  */
-final class Printable {
+public final class Printable {
 
 	private Printable() {
 	}
@@ -17,7 +17,7 @@ final class Printable {
 	 * @param text the text
 	 * @return the printable text
 	 */
-	static String of(String text) {
+	public static String of(String text) {
 		return of(text, Integer.MAX_VALUE);
 	}
 

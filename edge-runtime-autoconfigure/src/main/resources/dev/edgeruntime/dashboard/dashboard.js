@@ -15,6 +15,8 @@
 	var pageSize = parseInt(meta('edge-runtime-page-size'), 10) || 50;
 	var csrfHeader = meta('edge-runtime-csrf-header');
 	var csrfToken = meta('edge-runtime-csrf-token');
+	// drawn by the server for this user; the requeue route refuses the others all the same
+	var canRequeue = meta('edge-runtime-can-requeue') === 'true';
 
 	var OUTCOMES = ['SUCCEEDED', 'FAILED', 'CANCELLED', 'BUDGET_EXCEEDED', 'DROPPED'];
 	var REASONS = ['wall_clock', 'cpu', 'memory', 'early_drop', 'termination'];
@@ -26,6 +28,8 @@
 	var retry = null;
 	var rows = new Map();
 	var last = null;
+	// queues whose requeue is under way: the table is redrawn by every push, its button must stay disabled
+	var requeueing = new Set();
 
 	function $(id) {
 		return document.getElementById(id);
@@ -234,7 +238,8 @@
 				cell(formatNumber(q.deadLettered), q.deadLettered > 0 ? 'num dead' : 'num'),
 				cell(formatNumber(q.totalMessages), 'num'),
 				cell(q.lastVacuum ? q.lastVacuum.replace('_', ' ') : '–',
-					q.lastVacuum === 'not_owner' || q.lastVacuum === 'failed' ? 'error' : '')];
+					q.lastVacuum === 'not_owner' || q.lastVacuum === 'failed' ? 'error' : ''),
+				requeueCell(q)];
 		});
 		$('consumers-block').hidden = queue.consumers.length === 0;
 		fillTable('consumers', queue.consumers, function (c) {
@@ -423,6 +428,63 @@
 			var count = option.value === '' ? total : (option.value === 'active' ? active : (byState[option.value] || 0));
 			option.textContent = name + ' (' + formatNumber(count) + ')';
 		});
+	}
+
+	function requeueCell(q) {
+		var action = cell('', 'action');
+		if (canRequeue && q.deadLettered > 0) {
+			var button = el('button', 'requeue', 'Run again');
+			button.type = 'button';
+			button.dataset.queue = q.name;
+			button.disabled = requeueing.has(q.name);
+			button.addEventListener('click', function () {
+				requeue(q.name, q.deadLettered, button);
+			});
+			action.appendChild(button);
+		}
+		return action;
+	}
+
+	function requeue(queue, count, button) {
+		if (!window.confirm('Run again the ' + formatNumber(count) + ' dead-lettered message' + (count === 1 ? '' : 's')
+				+ ' of queue ' + queue + '?')) {
+			return;
+		}
+		button.disabled = true;
+		requeueing.add(queue);
+		// a JSON body: a browser sends it to another origin only after a CORS pre-flight
+		var headers = { 'Accept': 'application/json', 'Content-Type': 'application/json' };
+		if (csrfHeader && csrfToken) {
+			headers[csrfHeader] = csrfToken;
+		}
+		fetch(base + '/queues/' + encodeURIComponent(queue) + '/dead-letters/requeue',
+				{ method: 'POST', headers: headers, body: '{}', credentials: 'same-origin' })
+			.then(function (response) {
+				if (response.status === 403) {
+					showMessage('You may not run dead letters again.', true);
+					return;
+				}
+				return response.json().then(function (body) {
+					if (response.ok) {
+						showMessage('Sent ' + formatNumber(body.requeued) + ' dead-lettered message'
+							+ (body.requeued === 1 ? '' : 's') + ' of queue ' + body.queue + ' back to be run again.', false);
+					}
+					else {
+						showMessage('Running the dead letters of queue ' + queue + ' again failed: '
+							+ (body.message || 'HTTP ' + response.status) + '.', true);
+					}
+				}, function () {
+					showMessage('Running the dead letters of queue ' + queue + ' again failed: HTTP '
+						+ response.status + '.', true);
+				});
+			})
+			.catch(function (error) {
+				showMessage('Running the dead letters of queue ' + queue + ' again failed: ' + error.message, true);
+			})
+			.finally(function () {
+				requeueing.delete(queue);
+				button.disabled = false;
+			});
 	}
 
 	function showMessage(text, isError) {

@@ -8,12 +8,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.TaskState;
+import dev.edgeruntime.dashboard.DashboardTestApplication.DeadLetters;
 import dev.edgeruntime.dashboard.DashboardTestApplication.Steps;
 import org.jspecify.annotations.Nullable;
 import org.assertj.core.api.InstanceOfAssertFactories;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
@@ -69,6 +72,9 @@ class DashboardBrowserTests {
 	@Autowired
 	private Steps steps;
 
+	@Autowired
+	private DeadLetters deadLetters;
+
 	@BeforeAll
 	static void startBrowser() throws IOException {
 		chromium = Chromium.start();
@@ -84,6 +90,8 @@ class DashboardBrowserTests {
 	@BeforeEach
 	void signOut() {
 		driver().manage().deleteAllCookies();
+		this.deadLetters.count.set(3);
+		this.deadLetters.databaseDown.set(false);
 	}
 
 	@Test
@@ -152,6 +160,70 @@ class DashboardBrowserTests {
 		await().atMost(TIMEOUT)
 			.untilAsserted(() -> assertThat(this.runtime.find(running).orElseThrow().state())
 				.isEqualTo(TaskState.SUCCEEDED));
+	}
+
+	@Test
+	void operatorShouldRunAQueuesDeadLettersAgainAfterConfirmingAndSeeTheCountGoToZero(CapturedOutput output) {
+		signIn("operator");
+		waiting().until((driver) -> !requeueButtons().isEmpty());
+		assertThat(requeueButtons()).as("only the queue with dead letters has one").containsExactly("emails");
+
+		clickRequeue("emails");
+		Alert question = waiting().until((driver) -> driver.switchTo().alert());
+		assertThat(question.getText()).isEqualTo("Run again the 3 dead-lettered messages of queue emails?");
+		question.dismiss();
+		assertThat(this.deadLetters.count).as("nothing is sent without the confirmation").hasValue(3);
+
+		this.deadLetters.databaseDown.set(true);
+		clickRequeue("emails");
+		waiting().until((driver) -> driver.switchTo().alert()).accept();
+		waitUntilMessage("Running the dead letters of queue emails again failed: The database cannot be reached: "
+				+ "Connection refused.");
+		assertThat(driver().findElement(By.id("message")).getDomAttribute("class")).contains("error");
+		assertThat(this.deadLetters.count).hasValue(3);
+
+		this.deadLetters.databaseDown.set(false);
+		clickRequeue("emails");
+		waiting().until((driver) -> driver.switchTo().alert()).accept();
+		waitUntilMessage("Sent 3 dead-lettered messages of queue emails back to be run again.");
+		// the live update: the count goes to zero, and the button goes with it
+		waiting().until((driver) -> driver.findElement(By.cssSelector("#queues tbody")).getText()
+			.contains("emails 12 9 42 s 38 s 0 1,840 not owner"));
+		assertThat(requeueButtons()).isEmpty();
+		assertThat(output).contains("Dead letters of queue 'emails': 3 sent back to be run again from the dashboard "
+				+ "by operator");
+	}
+
+	@Test
+	void viewerWithoutTheAuthorityShouldHaveNoRunAgainButton() {
+		signIn("viewer");
+		waiting().until((driver) -> driver.findElement(By.cssSelector("#queues tbody")).getText()
+			.contains("emails 12 9 42 s 38 s 3 1,840 not owner"));
+		assertThat(requeueButtons()).isEmpty();
+	}
+
+	@SuppressWarnings("unchecked")
+	private List<String> requeueButtons() {
+		// read in one script: the table is redrawn by every push, so elements found earlier go stale
+		return (List<String>) driver().executeScript(
+				"return Array.from(document.querySelectorAll('#queues button.requeue')).map((b) => b.dataset.queue)");
+	}
+
+	private void clickRequeue(String queue) {
+		// found and clicked in one script, as a push may redraw the table between two calls; clicked from a
+		// timer, so that the script returns before the confirmation blocks the page
+		waiting().until((driver) -> Boolean.TRUE.equals(driver().executeScript("""
+				const button = document.querySelector('#queues button.requeue[data-queue="' + arguments[0] + '"]');
+				if (!button || button.disabled) {
+					return false;
+				}
+				setTimeout(() => button.click(), 0);
+				return true;
+				""", queue)));
+	}
+
+	private void waitUntilMessage(String text) {
+		waiting().until((driver) -> text.equals(driver.findElement(By.id("message")).getText()));
 	}
 
 	private void signIn(String user) {

@@ -1,13 +1,17 @@
 package dev.edgeruntime.dashboard;
 
+import java.net.ConnectException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.TaskContext;
@@ -40,14 +44,16 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The application the browser tests run: form login with an operator ({@code ROLE_ADMIN}) and a viewer,
  * CSRF protection on, a resource that starts tasks which advance one step each time a test allows, and
- * the figures of two durable queues (without a database: their template answers with fixed figures).
+ * the figures of two durable queues (without a database: their template answers with fixed figures, and
+ * the dead letters of {@code emails} that a "Run again" sends back are a count the test sets).
  *
  * @author edge-runtime developers
  */
 @Configuration(proxyBeanMethods = false)
 @EnableAutoConfiguration
 @EnableWebSecurity
-@Import({ DashboardTestApplication.Steps.class, DashboardTestApplication.JobController.class })
+@Import({ DashboardTestApplication.Steps.class, DashboardTestApplication.JobController.class,
+		DashboardTestApplication.DeadLetters.class })
 class DashboardTestApplication {
 
 	@Bean
@@ -71,7 +77,7 @@ class DashboardTestApplication {
 	}
 
 	@Bean
-	QueueMetrics queueMetrics() {
+	QueueMetrics queueMetrics(DeadLetters deadLetters) {
 		PgmqTemplate pgmq = new PgmqTemplate(new JdbcTemplate(), JsonMapper.builder().build(), 1024, Duration.ofHours(1),
 				null) {
 
@@ -83,7 +89,8 @@ class DashboardTestApplication {
 
 			@Override
 			public QueueStatistics statistics(String queue) {
-				return queue.equals("emails") ? new QueueStatistics(queue, 12, 9, 1, 42, 38, 1840, 3, Instant.now())
+				return queue.equals("emails")
+						? new QueueStatistics(queue, 12, 9, 1, 42, 38, 1840, deadLetters.count.get(), Instant.now())
 						: new QueueStatistics(queue, 0, 0, null, null, null, 31, 0, Instant.now());
 			}
 
@@ -92,6 +99,27 @@ class DashboardTestApplication {
 				() -> List.of(new QueueConsumerStatus("emails", "EmailListener.send", true, true, null, 2, 4)),
 				Duration.ofSeconds(1),
 				() -> Map.of("emails", QueueVacuum.Outcome.NOT_OWNER, "reports", QueueVacuum.Outcome.VACUUMED));
+	}
+
+	/**
+	 * The dead letters of queue {@code emails}: a count that a requeue sets to 0, or a database that cannot
+	 * be reached.
+	 */
+	static class DeadLetters implements DashboardDeadLetters {
+
+		final AtomicLong count = new AtomicLong(3);
+
+		final AtomicBoolean databaseDown = new AtomicBoolean();
+
+		@Override
+		public OptionalLong requeue(String queue) {
+			if (this.databaseDown.get()) {
+				throw new DatabaseUnavailableException("The database cannot be reached: Connection refused",
+						new ConnectException("Connection refused"));
+			}
+			return queue.equals("emails") ? OptionalLong.of(this.count.getAndSet(0)) : OptionalLong.empty();
+		}
+
 	}
 
 	/**
