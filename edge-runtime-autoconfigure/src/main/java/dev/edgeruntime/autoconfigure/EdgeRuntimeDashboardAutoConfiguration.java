@@ -181,14 +181,21 @@ public final class EdgeRuntimeDashboardAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		DashboardDeadLetters dashboardDeadLetters(ObjectProvider<PgmqTemplate> pgmq) {
+		DashboardDeadLetters dashboardDeadLetters(ObjectProvider<PgmqTemplate> pgmq,
+				ObjectProvider<QueueMetrics> queueMetrics) {
 			return (queue) -> {
 				PgmqTemplate template = pgmq.getIfAvailable();
 				if (template == null) {
 					return OptionalLong.empty();
 				}
 				try {
-					return OptionalLong.of(template.requeueDeadLetters(queue).size());
+					int requeued = template.requeueDeadLetters(queue).size();
+					QueueMetrics metrics = queueMetrics.getIfAvailable();
+					if (metrics != null) {
+						// the page's next push is to show the count at 0, not the cached one
+						metrics.forget(queue.toLowerCase(Locale.ROOT));
+					}
+					return OptionalLong.of(requeued);
 				}
 				catch (QueueNotFoundException ex) {
 					return OptionalLong.empty();

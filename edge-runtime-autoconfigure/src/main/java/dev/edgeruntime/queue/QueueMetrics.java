@@ -91,6 +91,16 @@ public final class QueueMetrics {
 	}
 
 	/**
+	 * Forgets the figures of a queue read earlier, so that the next read goes to the database: after a change
+	 * an operator waits to see, such as the dashboard's requeue of dead letters, which would otherwise show
+	 * the old count for up to the cache interval.
+	 * @param queue the queue name
+	 */
+	public void forget(String queue) {
+		this.cache.remove(queue);
+	}
+
+	/**
 	 * What each consumer of this instance is doing.
 	 * @return the consumers
 	 */
