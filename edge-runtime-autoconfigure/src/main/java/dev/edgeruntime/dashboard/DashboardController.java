@@ -203,8 +203,9 @@ public final class DashboardController {
 			return error(HttpStatus.BAD_REQUEST, TaskRequests.malformedId(id));
 		}
 		Principal user = request.getUserPrincipal();
+		// the user's name comes with the request: a line break in it must not start a forged log line
 		CancelDescriptor outcome = this.endpoint.cancelFrom(taskId,
-				"from the dashboard" + ((user != null) ? " by " + user.getName() : ""));
+				"from the dashboard" + ((user != null) ? " by " + Printable.of(user.getName()) : ""));
 		if (outcome == null) {
 			return error(HttpStatus.NOT_FOUND, TaskRequests.unknownTask(taskId));
 		}
@@ -248,8 +249,7 @@ public final class DashboardController {
 			return error(HttpStatus.NOT_FOUND, "No queue '" + queue + "' is known");
 		}
 		Principal user = request.getUserPrincipal();
-		// the queue name passed the rule (letters, digits, underscores); the user's name comes with the request,
-		// and a line break in it must not start a forged log line
+		// the queue name passed the rule (letters, digits, underscores); the user's is escaped as the cancel's
 		logger.info("Dead letters of queue '" + queue + "': " + requeued.getAsLong()
 				+ " sent back to be run again from the dashboard"
 				+ ((user != null) ? " by " + Printable.of(user.getName()) : ""));

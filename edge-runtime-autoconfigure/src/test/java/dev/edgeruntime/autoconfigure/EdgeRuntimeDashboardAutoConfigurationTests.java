@@ -2,7 +2,11 @@ package dev.edgeruntime.autoconfigure;
 
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 
+import dev.edgeruntime.EdgeRuntime;
+import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskOptions;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint;
 import dev.edgeruntime.dashboard.DashboardAccess;
 import dev.edgeruntime.dashboard.DashboardChangeListener;
@@ -166,6 +170,32 @@ class EdgeRuntimeDashboardAutoConfigurationTests {
 			.withPropertyValues("edge-runtime.dashboard.enabled=true", "management.endpoint.backgroundtasks.access=NONE")
 			.withClassLoader(new FilteredClassLoader(SecurityContextHolder.class))
 			.run((context) -> assertThat(cancelUnknownTask(context)).isEqualTo(HttpStatus.FORBIDDEN));
+	}
+
+	@Test
+	void cancelShouldLogTheUserWithItsControlCharactersEscaped() {
+		try (LogCapture log = LogCapture.of(BackgroundTasksEndpoint.class)) {
+			this.contextRunner.withPropertyValues("edge-runtime.dashboard.enabled=true")
+				.withClassLoader(new FilteredClassLoader(SecurityContextHolder.class))
+				.run((context) -> {
+					CountDownLatch release = new CountDownLatch(1);
+					TaskHandle<String> task = context.getBean(EdgeRuntime.class)
+						.waitUntil(TaskOptions.named("import-orders"), () -> {
+							release.await();
+							return "done";
+						});
+					MockHttpServletRequest request = new MockHttpServletRequest("DELETE",
+							"/background-tasks-dashboard/tasks/" + task.id());
+					// a name from a gateway's header, say: its line break must not start a log line of its own
+					request.setUserPrincipal(() -> "bob\nINFO Background task 42 was cancelled");
+					assertThat(context.getBean(DashboardController.class).cancel(task.id().toString(), request)
+						.getStatusCode()).isEqualTo(HttpStatus.OK);
+					release.countDown();
+				});
+			assertThat(log.events()).extracting(ILoggingEvent::getFormattedMessage)
+				.anySatisfy((line) -> assertThat(line).endsWith(
+						"(import-orders) was cancelled from the dashboard by bob\\nINFO Background task 42 was cancelled"));
+		}
 	}
 
 	private static HttpStatusCode cancelUnknownTask(AssertableWebApplicationContext context) {
