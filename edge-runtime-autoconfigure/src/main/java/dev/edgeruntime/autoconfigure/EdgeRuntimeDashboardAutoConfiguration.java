@@ -114,7 +114,8 @@ public final class EdgeRuntimeDashboardAutoConfiguration {
 		if (granted == Access.UNRESTRICTED) {
 			return access;
 		}
-		logger.info("Background-task dashboard: cancelling is off, as the access of the backgroundtasks endpoint is "
+		logger.info("Background-task dashboard: cancelling and running dead letters again are off, as the access "
+				+ "of the backgroundtasks endpoint is "
 				+ granted.name().toLowerCase(Locale.ROOT).replace('_', '-'));
 		return new DashboardAccess() {
 

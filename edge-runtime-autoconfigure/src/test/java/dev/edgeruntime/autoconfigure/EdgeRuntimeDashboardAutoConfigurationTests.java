@@ -157,6 +157,20 @@ class EdgeRuntimeDashboardAutoConfigurationTests {
 	}
 
 	@Test
+	void dashboardWhenEndpointIsReadOnlyShouldSayOnceThatBothItsActionsAreOff() {
+		try (LogCapture log = LogCapture.of(EdgeRuntimeDashboardAutoConfiguration.class)) {
+			this.contextRunner.withConfiguration(AutoConfigurations.of(EndpointAutoConfiguration.class))
+				.withPropertyValues("edge-runtime.dashboard.enabled=true",
+						"management.endpoint.backgroundtasks.access=READ_ONLY")
+				.withClassLoader(new FilteredClassLoader(SecurityContextHolder.class))
+				.run((context) -> assertThat(context).hasSingleBean(DashboardController.class));
+			assertThat(log.events()).extracting(ILoggingEvent::getFormattedMessage)
+				.containsExactly("Background-task dashboard: cancelling and running dead letters again are off, as "
+						+ "the access of the backgroundtasks endpoint is read-only");
+		}
+	}
+
+	@Test
 	void cancelWhenEndpointAccessIsCappedShouldBeRefusedWhateverTheCustomAccessSays() {
 		this.contextRunner.withConfiguration(AutoConfigurations.of(EndpointAutoConfiguration.class))
 			.withPropertyValues("edge-runtime.dashboard.enabled=true", "management.endpoints.access.max-permitted=READ_ONLY")
