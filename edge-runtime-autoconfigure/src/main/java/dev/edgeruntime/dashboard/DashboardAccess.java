@@ -5,8 +5,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Decides whether a request may cancel tasks and requeue dead letters from the dashboard, and which CSRF
- * token the page must send with either. Define a bean of this type to replace the default: {@link SecurityDashboardAccess} with
- * Spring Security, {@link #withoutSecurity(boolean)} without it.
+ * token the page must send with either. Define a bean of this type to replace the default:
+ * {@link SecurityDashboardAccess} with Spring Security, {@link #withoutSecurity(boolean)} without it.
  *
  * @author edge-runtime developers
  */

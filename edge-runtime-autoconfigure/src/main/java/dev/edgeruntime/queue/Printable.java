@@ -2,8 +2,10 @@ package dev.edgeruntime.queue;
 
 /**
  * Text a message or a request brings (a payload's value quoted by a mapping error, a name in a durable
- * call, a header, the user of a dashboard request), made fit for a log line: its control characters written as Java escapes (such as {@code \n}), so that
- * a writer of the queue cannot start a forged log line of its own or drive a terminal.
+ * call, a header, the user of a dashboard request), made fit for a log line: its control characters written
+ * as Java escapes (such as {@code \n}), so that a writer of the queue cannot start a forged log line of its
+ * own or drive a terminal. Public for the library's other packages (the dashboard's log lines); not meant for
+ * applications, and it may change without notice.
  *
  * @author edge-runtime developers
  */
