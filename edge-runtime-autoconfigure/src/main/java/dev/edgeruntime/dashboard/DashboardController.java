@@ -54,6 +54,10 @@ public final class DashboardController {
 
 	private static final String PATH = "${edge-runtime.dashboard.path:/background-tasks-dashboard}";
 
+	private static final String SEC_FETCH_SITE = "Sec-Fetch-Site";
+
+	private static final String FROM_ANOTHER_ORIGIN = "The dashboard's actions are taken from its own page only";
+
 	// Everything the page loads comes from the application itself.
 	private static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; "
 			+ "style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
@@ -189,12 +193,15 @@ public final class DashboardController {
 	 * Cancels a task, as the endpoint's delete does.
 	 * @param id the task id
 	 * @param request the request
-	 * @return {@code 200} with the cancelled task, {@code 403} without permission, {@code 404} when unknown,
-	 * {@code 400} when {@code id} is no task id (both with a message, as the endpoint answers), {@code 409} with
-	 * the task when it has already ended
+	 * @return {@code 200} with the cancelled task, {@code 403} without permission or from a page of another
+	 * origin, {@code 404} when unknown, {@code 400} when {@code id} is no task id (both with a message, as the
+	 * endpoint answers), {@code 409} with the task when it has already ended
 	 */
 	@DeleteMapping(path = PATH + "/tasks/{id}")
 	public ResponseEntity<?> cancel(@PathVariable String id, HttpServletRequest request) {
+		if (fromAnotherOrigin(request)) {
+			return error(HttpStatus.FORBIDDEN, FROM_ANOTHER_ORIGIN);
+		}
 		if (!this.access.canCancel(request)) {
 			return ResponseEntity.status(HttpStatus.FORBIDDEN).build();
 		}
@@ -220,15 +227,21 @@ public final class DashboardController {
 	/**
 	 * Sends every dead letter of a queue back to it, to be run again with all its attempts. Only a request
 	 * with a JSON body is taken: a browser sends that across origins only after a CORS pre-flight, so
-	 * without Spring Security's CSRF protection another site cannot make a visitor's browser send it.
+	 * without Spring Security's CSRF protection another site cannot make a visitor's browser send it; and one
+	 * that the browser says comes from another origin is refused, in case the application's CORS mapping
+	 * answers that pre-flight.
 	 * @param queue the queue name
 	 * @param request the request
-	 * @return {@code 200} with the queue and how many messages went back, {@code 403} without permission,
-	 * {@code 400} for an invalid queue name, {@code 404} for a queue the application does not know of,
-	 * {@code 503} when the database cannot be reached (the last three with a message)
+	 * @return {@code 200} with the queue and how many messages went back, {@code 403} without permission
+	 * or from a page of another origin, {@code 400} for an invalid queue name, {@code 404} for a queue the
+	 * application does not know of, {@code 503} when the database cannot be reached (the last three with a
+	 * message)
 	 */
 	@PostMapping(path = PATH + "/queues/{queue}/dead-letters/requeue", consumes = MediaType.APPLICATION_JSON_VALUE)
 	public ResponseEntity<?> requeueDeadLetters(@PathVariable String queue, HttpServletRequest request) {
+		if (fromAnotherOrigin(request)) {
+			return error(HttpStatus.FORBIDDEN, FROM_ANOTHER_ORIGIN);
+		}
 		if (!this.access.canRequeue(request)) {
 			return ResponseEntity.status(HttpStatus.FORBIDDEN).build();
 		}
@@ -260,6 +273,18 @@ public final class DashboardController {
 		body.put("queue", queue);
 		body.put("requeued", requeued.getAsLong());
 		return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
+	}
+
+	/**
+	 * Whether the browser says the request comes from a page of another origin ({@code Sec-Fetch-Site}, which
+	 * a page cannot set). The JSON body and the {@code DELETE} keep other sites out only as long as their
+	 * CORS pre-flight is refused, and an application's own CORS mapping (say {@code addMapping("/**")}, which
+	 * allows any origin to {@code POST} with any header) answers it for these routes too. A client that is
+	 * no browser sends no such header.
+	 */
+	private static boolean fromAnotherOrigin(HttpServletRequest request) {
+		String site = request.getHeader(SEC_FETCH_SITE);
+		return site != null && !"same-origin".equalsIgnoreCase(site.trim());
 	}
 
 	private static ResponseEntity<Map<String, Object>> error(HttpStatus status, String message) {
