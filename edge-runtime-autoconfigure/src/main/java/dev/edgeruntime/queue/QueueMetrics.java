@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The durable tier's figures for operations: each queue's depth, oldest message age and dead-lettered
  * count, and what each consumer is doing. Figures are read from the database at most once per cache
@@ -76,12 +78,16 @@ public final class QueueMetrics {
 	public Optional<QueueStatistics> queue(String queue) {
 		long now = System.nanoTime();
 		Cached cached = this.cache.get(queue);
-		if (cached != null && now - cached.at < this.cacheNanos) {
+		if (cached != null && cached.statistics != null && now - cached.at < this.cacheNanos) {
 			return Optional.of(cached.statistics);
 		}
 		try {
 			QueueStatistics statistics = this.pgmq.statistics(queue);
-			this.cache.put(queue, new Cached(statistics, now));
+			// Kept unless what is there is newer: figures of a read that began before a forget() may be from
+			// before the change it was for (a page's push racing a requeue), and would be shown as current
+			// for the whole interval.
+			Cached read = new Cached(statistics, now);
+			this.cache.compute(queue, (name, current) -> (current != null && current.at - now >= 0) ? current : read);
 			return Optional.of(statistics);
 		}
 		catch (QueueNotFoundException ex) {
@@ -97,7 +103,8 @@ public final class QueueMetrics {
 	 * @param queue the queue name
 	 */
 	public void forget(String queue) {
-		this.cache.remove(queue);
+		// a mark rather than a removal: a read under way, begun before it, then does not cache its figures
+		this.cache.put(queue, new Cached(null, System.nanoTime()));
 	}
 
 	/**
@@ -116,7 +123,10 @@ public final class QueueMetrics {
 		return this.vacuums.get();
 	}
 
-	private record Cached(QueueStatistics statistics, long at) {
+	/**
+	 * Figures and when their read began, or (without figures) when they were forgotten.
+	 */
+	private record Cached(@Nullable QueueStatistics statistics, long at) {
 	}
 
 }
