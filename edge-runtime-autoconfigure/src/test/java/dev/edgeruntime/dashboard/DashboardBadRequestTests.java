@@ -20,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The dashboard's answers to bad input over real HTTP: the same messages as the {@code backgroundtasks}
- * endpoint's, states read in any case, and a page far past the end.
+ * endpoint's, states read in any case, a page far past the end, and the event stream's headers and its
+ * {@code 503} for a page too many.
  *
  * @author edge-runtime developers
  */
@@ -81,6 +82,34 @@ class DashboardBadRequestTests {
 		String data = response.body().filter((line) -> line.startsWith("data:")).findFirst().orElseThrow();
 		response.body().close();
 		assertThat(data).contains("\"tasks\":[]").contains("\"number\":2147483647");
+	}
+
+	@Test
+	void streamShouldBeAnEventStreamAndAPageTooManyShouldBeAnswered503() throws Exception {
+		// a context of its own: one page at most, so that the second is refused
+		try (ConfigurableApplicationContext small = new SpringApplicationBuilder(DashboardApplication.class)
+			.properties("server.port=0", "edge-runtime.dashboard.enabled=true", "edge-runtime.dashboard.max-clients=1")
+			.run()) {
+			int smallPort = small.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
+			URI events = URI.create("http://localhost:" + smallPort + "/background-tasks-dashboard/events");
+			HttpResponse<java.util.stream.Stream<String>> open = this.http
+				.send(HttpRequest.newBuilder(events).GET().build(), HttpResponse.BodyHandlers.ofLines());
+			try {
+				// what an EventSource needs, and what keeps proxies and caches from holding the events back
+				assertThat(open.statusCode()).isEqualTo(200);
+				assertThat(open.headers().firstValue("Content-Type")).hasValueSatisfying(
+						(type) -> assertThat(type).startsWith("text/event-stream"));
+				assertThat(open.headers().firstValue("Cache-Control")).hasValue("no-store");
+				assertThat(open.headers().firstValue("X-Accel-Buffering")).hasValue("no");
+				HttpResponse<String> refused = send(HttpRequest.newBuilder(events).GET());
+				assertThat(refused.statusCode()).isEqualTo(503);
+				assertThat(refused.headers().firstValue("Retry-After")).hasValue("5");
+				assertThat(refused.body()).isEmpty();
+			}
+			finally {
+				open.body().close();
+			}
+		}
 	}
 
 	private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
