@@ -23,13 +23,15 @@ public interface DashboardAccess {
 	/**
 	 * Whether the request may send a queue's dead letters back to be run again. The page shows its "Run
 	 * again" buttons only when it may, and the requeue route refuses with {@code 403 Forbidden} when it may
-	 * not. By default, whoever may cancel: both are write operations of the {@code backgroundtasks}
-	 * endpoint, which grants them together.
+	 * not. The accesses of the starter ({@link SecurityDashboardAccess}, {@link #withoutSecurity(boolean)})
+	 * allow it to whoever may cancel. An access of the application's own allows it to nobody unless it
+	 * overrides this method: one written to say who may stop work does not, unseen, also let them run failed
+	 * work again.
 	 * @param request the request
 	 * @return {@code true} to allow requeueing dead letters
 	 */
 	default boolean canRequeue(HttpServletRequest request) {
-		return canCancel(request);
+		return false;
 	}
 
 	/**
@@ -42,14 +44,27 @@ public interface DashboardAccess {
 	}
 
 	/**
-	 * The access of an application without Spring Security: anyone who can reach the page may cancel, when
-	 * cancelling is enabled. A cancel is a {@code DELETE}, which a browser does not send across origins
-	 * without a CORS pre-flight that the application would have to allow.
-	 * @param cancelEnabled whether cancelling is enabled
+	 * The access of an application without Spring Security: anyone who can reach the page may cancel and
+	 * requeue dead letters, when cancelling is enabled. A cancel is a {@code DELETE} and a requeue a
+	 * {@code POST} of JSON, which a browser does not send across origins without a CORS pre-flight that the
+	 * application would have to allow.
+	 * @param cancelEnabled whether cancelling (and requeueing) is enabled
 	 * @return the access
 	 */
 	static DashboardAccess withoutSecurity(boolean cancelEnabled) {
-		return (request) -> cancelEnabled;
+		return new DashboardAccess() {
+
+			@Override
+			public boolean canCancel(HttpServletRequest request) {
+				return cancelEnabled;
+			}
+
+			@Override
+			public boolean canRequeue(HttpServletRequest request) {
+				return cancelEnabled;
+			}
+
+		};
 	}
 
 	/**

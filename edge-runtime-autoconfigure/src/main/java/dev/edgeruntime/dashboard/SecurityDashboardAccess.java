@@ -11,7 +11,7 @@ import org.springframework.security.web.csrf.CsrfToken;
 
 /**
  * {@link DashboardAccess} with Spring Security: only an authenticated user with the configured authority
- * may cancel, and the page sends the request's CSRF token.
+ * may cancel and requeue dead letters, and the page sends the request's CSRF token.
  *
  * @author edge-runtime developers
  */
@@ -44,6 +44,15 @@ public final class SecurityDashboardAccess implements DashboardAccess {
 			}
 		}
 		return false;
+	}
+
+	/**
+	 * Whoever may cancel: both are write operations of the {@code backgroundtasks} endpoint, which grants them
+	 * together.
+	 */
+	@Override
+	public boolean canRequeue(HttpServletRequest request) {
+		return canCancel(request);
 	}
 
 	@Override

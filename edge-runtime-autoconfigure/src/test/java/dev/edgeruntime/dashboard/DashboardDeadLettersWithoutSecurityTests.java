@@ -13,6 +13,7 @@ import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
 import dev.edgeruntime.testsupport.LogCapture;
 import dev.edgeruntime.testsupport.TcpProxy;
 import dev.edgeruntime.testsupport.TestDatabase;
+import jakarta.servlet.http.HttpServletRequest;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
@@ -97,6 +98,38 @@ class DashboardDeadLettersWithoutSecurityTests {
 				assertThat(requeue(context, request()).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
 				assertThat(this.requeues).hasValue(0);
 			});
+	}
+
+	@Test
+	void customAccessWrittenForCancellingShouldNotGrantRequeueing() {
+		// an application's rule of who may cancel, from before there was anything else to allow
+		withCountingDeadLetters().withBean(DashboardAccess.class, () -> (request) -> true).run((context) -> {
+			assertThat(requeue(context, request()).getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+			assertThat(this.requeues).hasValue(0);
+			assertThat(context.getBean(DashboardController.class).page(new MockHttpServletRequest("GET", "/"))
+				.getBody()).contains("<meta name=\"edge-runtime-can-cancel\" content=\"true\">")
+				.contains("<meta name=\"edge-runtime-can-requeue\" content=\"false\">");
+		});
+	}
+
+	@Test
+	void customAccessThatAllowsRequeueingShouldBeFollowed() {
+		withCountingDeadLetters().withBean(DashboardAccess.class, () -> new DashboardAccess() {
+
+			@Override
+			public boolean canCancel(HttpServletRequest request) {
+				return false;
+			}
+
+			@Override
+			public boolean canRequeue(HttpServletRequest request) {
+				return true;
+			}
+
+		}).run((context) -> {
+			assertThat(requeue(context, request()).getStatusCode()).isEqualTo(HttpStatus.OK);
+			assertThat(this.requeues).hasValue(1);
+		});
 	}
 
 	@Test

@@ -33,13 +33,16 @@ class SecurityDashboardAccessTests {
 	void userWithTheAuthorityShouldCancel() {
 		signIn(new TestingAuthenticationToken("ops", "pw", "ROLE_USER", "ROLE_ADMIN"));
 		assertThat(this.access.canCancel(this.request)).isTrue();
+		assertThat(this.access.canRequeue(this.request)).as("the same authority runs dead letters again").isTrue();
 		assertThat(new SecurityDashboardAccess("ROLE_ADMIN", false).canCancel(this.request)).isFalse();
+		assertThat(new SecurityDashboardAccess("ROLE_ADMIN", false).canRequeue(this.request)).isFalse();
 	}
 
 	@Test
 	void userWithoutTheAuthorityShouldNotCancel() {
 		signIn(new TestingAuthenticationToken("viewer", "pw", "ROLE_USER"));
 		assertThat(this.access.canCancel(this.request)).isFalse();
+		assertThat(this.access.canRequeue(this.request)).isFalse();
 	}
 
 	@Test
