@@ -47,7 +47,8 @@ public interface DashboardAccess {
 	 * The access of an application without Spring Security: anyone who can reach the page may cancel and
 	 * requeue dead letters, when cancelling is enabled. A cancel is a {@code DELETE} and a requeue a
 	 * {@code POST} of JSON, which a browser does not send across origins without a CORS pre-flight that the
-	 * application would have to allow.
+	 * application would have to allow; the dashboard's routes also refuse what the browser marks as sent from
+	 * another origin ({@code Sec-Fetch-Site}).
 	 * @param cancelEnabled whether cancelling (and requeueing) is enabled
 	 * @return the access
 	 */
