@@ -33,10 +33,11 @@ public final class BackgroundTaskAdvisor extends AbstractPointcutAdvisor {
 
 	/**
 	 * Creates a new instance.
-	 * @param runtime supplies the runtime, resolved on first call
+	 * @param runtime supplies the runtime at each call, or {@code null} when the application's runtime is not
+	 * the starter's (a test's mock), so that the call fails saying so
 	 * @param durableDispatcher supplies the dispatcher of durable work, or {@code null} when there is none
 	 */
-	public BackgroundTaskAdvisor(Supplier<DefaultEdgeRuntime> runtime,
+	public BackgroundTaskAdvisor(Supplier<@Nullable DefaultEdgeRuntime> runtime,
 			Supplier<@Nullable DurableTaskDispatcher> durableDispatcher) {
 		this.interceptor = new BackgroundTaskInterceptor(runtime, durableDispatcher);
 		setOrder(DEFAULT_ORDER);

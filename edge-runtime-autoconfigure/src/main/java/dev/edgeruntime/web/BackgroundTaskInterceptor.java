@@ -59,13 +59,13 @@ final class BackgroundTaskInterceptor implements MethodInterceptor {
 	private static final boolean HTTP_ENTITY_PRESENT = ClassUtils.isPresent("org.springframework.http.HttpEntity",
 			BackgroundTaskInterceptor.class.getClassLoader());
 
-	private final Supplier<DefaultEdgeRuntime> runtime;
+	private final Supplier<@Nullable DefaultEdgeRuntime> runtime;
 
 	private final Supplier<@Nullable DurableTaskDispatcher> durableDispatcher;
 
 	private final Map<MethodClassKey, BackgroundTaskDefinition> definitions = new ConcurrentHashMap<>();
 
-	BackgroundTaskInterceptor(Supplier<DefaultEdgeRuntime> runtime,
+	BackgroundTaskInterceptor(Supplier<@Nullable DefaultEdgeRuntime> runtime,
 			Supplier<@Nullable DurableTaskDispatcher> durableDispatcher) {
 		this.runtime = runtime;
 		this.durableDispatcher = durableDispatcher;
@@ -91,7 +91,7 @@ final class BackgroundTaskInterceptor implements MethodInterceptor {
 			}
 			return dispatchDurable(definition, targetClass, invocation);
 		}
-		DeferredTask<@Nullable Object> task = this.runtime.get().prepare(definition.options(), work(invocation));
+		DeferredTask<@Nullable Object> task = runtime(definition).prepare(definition.options(), work(invocation));
 		copyRequestBoundArguments(task, invocation);
 		if (definition.kind() == Kind.HANDLER) {
 			// the controller's own work: the client gets 202 Accepted from the return value handler, and the
@@ -105,6 +105,17 @@ final class BackgroundTaskInterceptor implements MethodInterceptor {
 				: returnValue(definition.kind(), task.handle());
 		DeferredTaskStarter.schedule(task);
 		return returned;
+	}
+
+	private DefaultEdgeRuntime runtime(BackgroundTaskDefinition definition) {
+		DefaultEdgeRuntime runtime = this.runtime.get();
+		if (runtime == null) {
+			throw new IllegalStateException(definition.description() + " cannot run: the application's EdgeRuntime "
+					+ "bean is not the starter's runtime (a test's @MockitoBean EdgeRuntime replaces it, and a mock "
+					+ "runs no task). To verify what the code hands to the runtime while tasks still run, use "
+					+ "@MockitoSpyBean EdgeRuntime; to run tasks on the calling thread, set edge-runtime.tasks.inline=true");
+		}
+		return runtime;
 	}
 
 	private @Nullable Object dispatchDurable(BackgroundTaskDefinition definition, Class<?> targetClass,

@@ -16,12 +16,14 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.BDDMockito.then;
 
 /**
  * A test's {@code @MockitoBean EdgeRuntime}, in an application with a {@code @BackgroundTask} controller
- * method, over a real server: the application starts, and the code under test calls the mock.
+ * method, over a real server: the application starts, the code under test calls the mock, and a
+ * {@code @BackgroundTask} method, which needs the starter's runtime, fails at the call saying what to use instead.
  *
  * @author edge-runtime developers
  */
@@ -34,10 +36,22 @@ class MockitoBeanEdgeRuntimeTests {
 	@Autowired
 	private Notifier notifier;
 
+	@Autowired
+	private Mailer mailer;
+
 	@Test
 	void applicationWithBackgroundTaskMethodsShouldStartWithAMockedRuntime() {
 		this.notifier.notifyLater();
 		then(this.runtime).should().waitUntil(any(CompletableFuture.class));
+	}
+
+	@Test
+	void backgroundTaskMethodCalledWithAMockedRuntimeShouldFailSayingWhatToUseInstead() {
+		assertThatIllegalStateException().isThrownBy(this.mailer::send)
+			.withMessageStartingWith("@BackgroundTask method ")
+			.withMessageContaining("Mailer.send()")
+			.withMessageContaining("is not the starter's runtime (a test's @MockitoBean EdgeRuntime replaces it")
+			.withMessageContaining("use @MockitoSpyBean EdgeRuntime");
 	}
 
 	@SpringBootConfiguration
@@ -47,6 +61,11 @@ class MockitoBeanEdgeRuntimeTests {
 		@Bean
 		Notifier notifier(EdgeRuntime runtime) {
 			return new Notifier(runtime);
+		}
+
+		@Bean
+		Mailer mailer() {
+			return new Mailer();
 		}
 
 		@Bean
@@ -60,6 +79,14 @@ class MockitoBeanEdgeRuntimeTests {
 
 		void notifyLater() {
 			this.runtime.waitUntil(CompletableFuture.completedFuture("sent"));
+		}
+
+	}
+
+	static class Mailer {
+
+		@BackgroundTask
+		public void send() {
 		}
 
 	}
