@@ -13,7 +13,10 @@ import java.util.concurrent.TimeUnit;
 import dev.edgeruntime.BackgroundTask;
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskOptions;
 import dev.edgeruntime.TaskState;
+import dev.edgeruntime.runtime.DefaultEdgeRuntime;
+import dev.edgeruntime.runtime.EdgeRuntimeLifecycle;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -23,7 +26,9 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -35,7 +40,8 @@ import static org.mockito.BDDMockito.then;
 
 /**
  * A test's {@code @MockitoSpyBean EdgeRuntime}, over a real server: the code under test's calls to the
- * runtime can be verified, and its tasks, {@code @BackgroundTask} methods' included, still run.
+ * runtime can be verified, its tasks, {@code @BackgroundTask} methods' included, still run, and the shutdown
+ * drain still waits for the tasks in flight.
  *
  * @author edge-runtime developers
  */
@@ -52,6 +58,9 @@ class MockitoSpyBeanEdgeRuntimeTests {
 
 	@Autowired
 	private Mailer mailer;
+
+	@Autowired
+	private ConfigurableApplicationContext context;
 
 	@LocalServerPort
 	private int port;
@@ -88,6 +97,31 @@ class MockitoSpyBeanEdgeRuntimeTests {
 			assertThat(json.readValue(status.body(), Map.class)).containsEntry("state", "SUCCEEDED")
 				.containsEntry("result", "report");
 		});
+	}
+
+	@Test
+	@DirtiesContext
+	void shutdownDrainShouldWaitForTasksInFlightAsWithoutTheSpy() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		TaskHandle<String> inFlight = this.runtime.waitUntil(TaskOptions.named("in-flight"), () -> {
+			release.await();
+			return "done";
+		});
+		DefaultEdgeRuntime starters = this.context.getBean(DefaultEdgeRuntime.class);
+		// what the context's close runs at the lifecycle's phase (a test's context cannot be closed mid-test)
+		CountDownLatch stopped = new CountDownLatch(1);
+		Thread stopper = new Thread(() -> this.context.getBean(EdgeRuntimeLifecycle.class).stop(stopped::countDown));
+		stopper.start();
+		try {
+			await().atMost(TIMEOUT).until(starters::isDraining);
+			assertThat(stopped.getCount()).isOne();
+			assertThat(inFlight.state()).isEqualTo(TaskState.RUNNING);
+		}
+		finally {
+			release.countDown();
+		}
+		assertThat(stopped.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+		assertThat(inFlight.state()).isEqualTo(TaskState.SUCCEEDED);
 	}
 
 	@SpringBootConfiguration
