@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
 
+import dev.edgeruntime.DurableTaskDispatcher;
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.Limits;
@@ -167,17 +168,20 @@ public final class EdgeRuntimeDashboardAutoConfiguration {
 	}
 
 	/**
-	 * The durable tier's figures for an endpoint of the dashboard's own, and its requeue of dead letters,
-	 * when its classes are present.
+	 * The durable tier's figures and tasks for an endpoint of the dashboard's own, and its requeue of dead
+	 * letters, when its classes are present.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(name = { JDBC_TEMPLATE, "org.springframework.dao.DataRetrievalFailureException" })
 	static class DurableTierConfiguration {
 
 		@Bean
-		DurableTier dashboardDurableTier(ObjectProvider<QueueMetrics> queueMetrics, ObjectProvider<CronJobs> cronJobs) {
+		DurableTier dashboardDurableTier(ObjectProvider<QueueMetrics> queueMetrics, ObjectProvider<CronJobs> cronJobs,
+				ObjectProvider<DurableTaskDispatcher> durableTasks) {
+			// the durable tasks too, as the endpoint's own has them: the cancel of a durable task is the same
+			// whether the endpoint is exposed or not
 			return (runtime, limits) -> new BackgroundTasksEndpoint(runtime, limits, queueMetrics::getIfAvailable,
-					cronJobs::getIfAvailable);
+					cronJobs::getIfAvailable, durableTasks::getIfUnique);
 		}
 
 		@Bean
