@@ -8,7 +8,8 @@ import java.util.UUID;
  * application's sends refuse such headers, so another writer of the queue wrote them; parsing them could
  * take hundreds of megabytes. Thrown by {@link DurableTaskDispatcher#find(UUID)} and the calls that answer
  * with the task. The task status resource answers it as an unknown id (the access rule cannot be applied to
- * an origin that is not read); the {@code backgroundtasks} endpoint, with this exception's message.
+ * an origin that is not read), and so does the dashboard's cancel, which logs this exception's message; the
+ * {@code backgroundtasks} endpoint answers with this exception's message.
  *
  * @author edge-runtime developers
  */

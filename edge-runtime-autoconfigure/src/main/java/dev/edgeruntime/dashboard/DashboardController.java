@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
 
+import dev.edgeruntime.DurableTaskUnreadableException;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.CancelDescriptor;
 import dev.edgeruntime.actuate.TaskRequests;
@@ -195,7 +196,8 @@ public final class DashboardController {
 	 * @param request the request
 	 * @return {@code 200} with the cancelled task, {@code 403} without permission or from a page of another
 	 * origin, {@code 404} when unknown, {@code 400} when {@code id} is no task id (both with a message, as the
-	 * endpoint answers), {@code 409} with the task when it has already ended
+	 * endpoint answers), {@code 409} with the task when it has already ended; a durable task whose record is
+	 * too large to read ({@link DurableTaskUnreadableException}) is left as it is and answered as an unknown id
 	 */
 	@DeleteMapping(path = PATH + "/tasks/{id}")
 	public ResponseEntity<?> cancel(@PathVariable String id, HttpServletRequest request) {
@@ -211,8 +213,19 @@ public final class DashboardController {
 		}
 		Principal user = request.getUserPrincipal();
 		// the user's name comes with the request: a line break in it must not start a forged log line
-		CancelDescriptor outcome = this.endpoint.cancelFrom(taskId,
-				"from the dashboard" + ((user != null) ? " by " + Printable.of(user.getName()) : ""));
+		String how = "from the dashboard" + ((user != null) ? " by " + Printable.of(user.getName()) : "");
+		CancelDescriptor outcome;
+		try {
+			outcome = this.endpoint.cancelFrom(taskId, how);
+		}
+		catch (DurableTaskUnreadableException ex) {
+			// Left as it is (the cancel reads the task first). Answered as an unknown id, as the status resource
+			// answers it: the page lists no such task, so its id was typed by hand; the endpoint tells an
+			// operator more.
+			logger.warn("A cancel " + how + " was answered as for an unknown id, the task left as it is: "
+					+ Printable.of(String.valueOf(ex.getMessage())));
+			return error(HttpStatus.NOT_FOUND, TaskRequests.unknownTask(taskId));
+		}
 		if (outcome == null) {
 			return error(HttpStatus.NOT_FOUND, TaskRequests.unknownTask(taskId));
 		}
