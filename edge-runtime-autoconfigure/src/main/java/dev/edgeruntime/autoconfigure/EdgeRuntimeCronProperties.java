@@ -9,6 +9,7 @@ import java.util.Map;
 import dev.edgeruntime.cron.CronJobDefinition;
 import dev.edgeruntime.cron.CronMode;
 import dev.edgeruntime.cron.CronOptions;
+import dev.edgeruntime.queue.PgmqTemplate;
 import dev.edgeruntime.queue.QueueName;
 import org.jspecify.annotations.Nullable;
 
@@ -63,6 +64,13 @@ public class EdgeRuntimeCronProperties implements InitializingBean {
 		invalid.checkPositive("in-app.poll-interval", this.inApp.getPollInterval());
 		invalid.checkPositive("in-app.tick-retention", this.inApp.getTickRetention());
 		invalid.checkPositive("pg-cron.run-check-interval", this.pgCron.getRunCheckInterval());
+		// the tick retention is taken from the time of a tick in SQL; the intervals are bounded alike
+		invalid.checkAtMost("in-app.poll-interval", this.inApp.getPollInterval(), PgmqTemplate.MAX_DURATION,
+				PgmqTemplate.MAX_DURATION_RULE);
+		invalid.checkAtMost("in-app.tick-retention", this.inApp.getTickRetention(), PgmqTemplate.MAX_DURATION,
+				PgmqTemplate.MAX_DURATION_RULE);
+		invalid.checkAtMost("pg-cron.run-check-interval", this.pgCron.getRunCheckInterval(), PgmqTemplate.MAX_DURATION,
+				PgmqTemplate.MAX_DURATION_RULE);
 		this.jobs.forEach((name, job) -> {
 			String schedule = job.getSchedule();
 			invalid.check(schedule != null && !schedule.isBlank(), "jobs." + name + ".schedule", schedule,

@@ -1,8 +1,11 @@
 package dev.edgeruntime.autoconfigure;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import dev.edgeruntime.queue.PgmqSchemaMode;
+import dev.edgeruntime.queue.PgmqTemplate;
 import dev.edgeruntime.queue.QueueConsumerDefaults;
 import dev.edgeruntime.queue.QueueName;
 import dev.edgeruntime.runtime.Durations;
@@ -118,7 +121,32 @@ public class EdgeRuntimeQueueProperties implements InitializingBean {
 				this.tasks.getConcurrency(), "must be at least 1 when set");
 		invalid.check(this.tasks.getPrefetch() >= 0, "tasks.prefetch", this.tasks.getPrefetch(), "must be at least 0");
 		invalid.checkPositive("health.max-lag", this.health.getMaxLag());
+		checkAtMostMaxDuration(invalid);
 		invalid.throwIfAny();
+	}
+
+	/**
+	 * Every duration of the durable tier is at most {@link PgmqTemplate#MAX_DURATION}: PostgreSQL adds them to
+	 * its clock (leases, retries, the idempotency window, the vacuum's), and a longer one would fail there at
+	 * run time, a retry's after its handler failed, the message then dead-lettered for it.
+	 */
+	private void checkAtMostMaxDuration(InvalidPropertiesException.Collector invalid) {
+		Consumer consumer = this.consumer;
+		Map<String, @Nullable Duration> durations = new LinkedHashMap<>();
+		durations.put("metrics-cache-interval", this.metricsCacheInterval);
+		durations.put("vacuum-interval", this.vacuumInterval);
+		durations.put("idempotency.window", this.idempotency.getWindow());
+		durations.put("notify.throttle", this.notify.getThrottle());
+		durations.put("consumer.visibility-timeout", consumer.getVisibilityTimeout());
+		durations.put("consumer.heartbeat-interval", consumer.getHeartbeatInterval());
+		durations.put("consumer.polling-interval", consumer.getPollingInterval());
+		durations.put("consumer.max-error-backoff", consumer.getMaxErrorBackoff());
+		durations.put("consumer.shutdown-max-wait", consumer.getShutdownMaxWait());
+		durations.put("consumer.backoff.initial", consumer.getBackoff().getInitial());
+		durations.put("consumer.backoff.max", consumer.getBackoff().getMax());
+		durations.put("health.max-lag", this.health.getMaxLag());
+		durations.forEach((property, value) -> invalid.checkAtMost(property, value, PgmqTemplate.MAX_DURATION,
+				PgmqTemplate.MAX_DURATION_RULE));
 	}
 
 	public boolean isEnabled() {

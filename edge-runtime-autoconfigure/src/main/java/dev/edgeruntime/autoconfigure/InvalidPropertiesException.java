@@ -129,6 +129,17 @@ public class InvalidPropertiesException extends RuntimeException {
 		}
 
 		/**
+		 * Records a violation unless the duration is {@code null} or at most a maximum.
+		 * @param property the property name below the prefix
+		 * @param value the value
+		 * @param max the longest duration allowed
+		 * @param rule the rule, such as "must be at most 50 years"
+		 */
+		public void checkAtMost(String property, @Nullable Duration value, Duration max, String rule) {
+			check(value == null || value.compareTo(max) <= 0, property, value, rule);
+		}
+
+		/**
 		 * Throws if any violation was recorded.
 		 * @throws InvalidPropertiesException listing every violation
 		 */

@@ -2,6 +2,8 @@ package dev.edgeruntime.cron;
 
 import java.time.Duration;
 
+import dev.edgeruntime.queue.PgmqTemplate;
+
 import org.springframework.util.Assert;
 
 /**
@@ -34,6 +36,8 @@ public record CronOptions(CronMode mode, String jobNamePrefix, boolean fallBackW
 
 	private static void requirePositive(Duration duration, String property) {
 		Assert.isTrue(!duration.isNegative() && !duration.isZero(), () -> property + " must be positive");
+		Assert.isTrue(duration.compareTo(PgmqTemplate.MAX_DURATION) <= 0,
+				() -> property + " must be at most " + PgmqTemplate.MAX_DURATION_TEXT);
 	}
 
 }

@@ -22,6 +22,7 @@ import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
+import dev.edgeruntime.runtime.Durations;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -239,6 +240,35 @@ public class PgmqTemplate {
 	public static final int MAX_IDEMPOTENCY_KEY_BYTES = 2048;
 
 	/**
+	 * The longest duration the durable tier takes, 50 years (18250 days): every delay, visibility timeout,
+	 * lease, backoff, interval and window of {@code edge-runtime.queue.*}, of {@code @QueueListener} and of this
+	 * template is at most this, and {@link #sendAt} takes an instant at most this far ahead. PostgreSQL adds
+	 * such durations to its clock, and pgmq's {@code read} and {@code set_vt} take them in whole seconds of a
+	 * 32-bit integer, which ends at about 68 years; a timestamp ends in year 294276, and
+	 * {@code make_interval} fails before that. Far more than any work waits for, and far from every one of
+	 * those limits.
+	 */
+	public static final Duration MAX_DURATION = Duration.ofDays(18_250);
+
+	/**
+	 * What {@link #MAX_DURATION} is, as messages say it.
+	 */
+	public static final String MAX_DURATION_TEXT = "18250d (50 years)";
+
+	/**
+	 * The rule of {@link #MAX_DURATION}, as the messages that refuse a longer duration (a property, an attribute,
+	 * an argument) end.
+	 */
+	public static final String MAX_DURATION_RULE = "must be at most " + MAX_DURATION_TEXT
+			+ ", the longest duration the durable tier takes (PostgreSQL cannot add much longer ones to its clock)";
+
+	/**
+	 * The earliest instant {@link #sendAt} takes: earlier ones are visible at once all the same, and neither
+	 * Java's {@code Timestamp} nor PostgreSQL holds every instant Java has.
+	 */
+	private static final Instant MIN_VISIBLE_AT = Instant.parse("0001-01-01T00:00:00Z");
+
+	/**
 	 * The least size of headers a send accepts, whatever {@code max-payload-size} is: headers are not the
 	 * application's payload, and the consumers add their own (an error, at most 16K characters).
 	 */
@@ -287,6 +317,7 @@ public class PgmqTemplate {
 	public PgmqTemplate(JdbcTemplate jdbc, ObjectMapper objectMapper, long maxPayloadBytes, Duration idempotencyWindow,
 			@Nullable SendNotifier notifier) {
 		Assert.isTrue(maxPayloadBytes > 0, "maxPayloadBytes must be positive");
+		requireAtMostMax("idempotencyWindow", idempotencyWindow);
 		this.jdbc = jdbc;
 		this.objectMapper = objectMapper;
 		this.maxPayloadBytes = maxPayloadBytes;
@@ -372,8 +403,9 @@ public class PgmqTemplate {
 	 * Sends a message that becomes visible after a delay.
 	 * @param queue the queue name
 	 * @param payload the message, mapped to JSON
-	 * @param delay how long the message stays invisible
+	 * @param delay how long the message stays invisible, at most {@link #MAX_DURATION}
 	 * @return the message id
+	 * @throws IllegalArgumentException when the delay is negative or longer than {@link #MAX_DURATION}
 	 */
 	public long send(String queue, Object payload, Duration delay) {
 		return send(queue, payload, Map.of(), delay);
@@ -384,11 +416,13 @@ public class PgmqTemplate {
 	 * @param queue the queue name
 	 * @param payload the message, mapped to JSON
 	 * @param headers the headers, mapped to a JSON object
-	 * @param delay how long the message stays invisible
+	 * @param delay how long the message stays invisible, at most {@link #MAX_DURATION}
 	 * @return the message id
+	 * @throws IllegalArgumentException when the delay is negative or longer than {@link #MAX_DURATION}
 	 */
 	public long send(String queue, Object payload, Map<String, ?> headers, Duration delay) {
 		Assert.isTrue(!delay.isNegative(), "delay must not be negative");
+		requireAtMostMax("delay", delay);
 		return sendAt(queue, payload, headers, null, delay);
 	}
 
@@ -397,10 +431,21 @@ public class PgmqTemplate {
 	 * @param queue the queue name
 	 * @param payload the message, mapped to JSON
 	 * @param headers the headers, mapped to a JSON object
-	 * @param visibleAt when the message becomes visible
+	 * @param visibleAt when the message becomes visible: at most {@link #MAX_DURATION} from now, and not before
+	 * the year 1 (an instant in the past makes it visible at once)
 	 * @return the message id
+	 * @throws IllegalArgumentException when the instant is further ahead than {@link #MAX_DURATION}, or before
+	 * the year 1
 	 */
 	public long sendAt(String queue, Object payload, Map<String, ?> headers, Instant visibleAt) {
+		if (visibleAt.isAfter(Instant.now().plus(MAX_DURATION))) {
+			throw new IllegalArgumentException("visibleAt (" + visibleAt + ") must be at most " + MAX_DURATION_TEXT
+					+ " from now, the longest duration the durable tier takes");
+		}
+		if (visibleAt.isBefore(MIN_VISIBLE_AT)) {
+			throw new IllegalArgumentException("visibleAt (" + visibleAt + ") must not be before " + MIN_VISIBLE_AT
+					+ ": an instant in the past makes the message visible at once");
+		}
 		return sendAt(queue, payload, headers, visibleAt, Duration.ZERO);
 	}
 
@@ -497,12 +542,14 @@ public class PgmqTemplate {
 	 * Sends messages at once that become visible after a delay, in one statement.
 	 * @param queue the queue name
 	 * @param payloads the messages, each mapped to JSON
-	 * @param delay how long the messages stay invisible
+	 * @param delay how long the messages stay invisible, at most {@link #MAX_DURATION}
 	 * @return the message ids, in the order of the payloads
+	 * @throws IllegalArgumentException when the delay is negative or longer than {@link #MAX_DURATION}
 	 */
 	public List<Long> sendBatch(String queue, List<?> payloads, Duration delay) {
 		QueueName.requireValid(queue);
 		Assert.isTrue(!delay.isNegative(), "delay must not be negative");
+		requireAtMostMax("delay", delay);
 		if (payloads.isEmpty()) {
 			return List.of();
 		}
@@ -568,10 +615,12 @@ public class PgmqTemplate {
 	 * @param <T> the payload type
 	 * @param queue the queue name
 	 * @param type the payload type
-	 * @param visibilityTimeout how long the messages stay hidden from other readers
+	 * @param visibilityTimeout how long the messages stay hidden from other readers, at most
+	 * {@link #MAX_DURATION}
 	 * @param quantity the most messages to read
 	 * @return the messages, possibly none
 	 * @throws MessageConversionException when a payload cannot be mapped to the type
+	 * @throws IllegalArgumentException when the visibility timeout is longer than {@link #MAX_DURATION}
 	 */
 	public <T> List<QueueMessage<T>> read(String queue, Class<T> type, Duration visibilityTimeout, int quantity) {
 		return convert(readJson(queue, visibilityTimeout, quantity, null), type);
@@ -580,16 +629,19 @@ public class PgmqTemplate {
 	/**
 	 * Reads visible messages whose payload contains the given JSON ({@code message @> conditional}).
 	 * @param queue the queue name
-	 * @param visibilityTimeout how long the messages stay hidden from other readers
+	 * @param visibilityTimeout how long the messages stay hidden from other readers, at most
+	 * {@link #MAX_DURATION}
 	 * @param quantity the most messages to read
 	 * @param conditional the JSON the payloads must contain, or {@code null} for all
 	 * @return the messages as JSON trees, possibly none
 	 * @throws MessageConversionException when a payload cannot be parsed (it is leased nonetheless)
+	 * @throws IllegalArgumentException when the visibility timeout is longer than {@link #MAX_DURATION}
 	 */
 	public List<QueueMessage<JsonNode>> readJson(String queue, Duration visibilityTimeout, int quantity,
 			@Nullable Object conditional) {
 		QueueName.requireValid(queue);
 		Assert.isTrue(quantity > 0, "quantity must be positive");
+		requireAtMostMax("visibilityTimeout", visibilityTimeout);
 		String condition = (conditional != null) ? this.objectMapper.writeValueAsString(conditional) : "{}";
 		return translate(queue, () -> this.jdbc.query(READ, this::jsonMessage, queue, seconds(visibilityTimeout),
 				quantity, condition));
@@ -617,19 +669,24 @@ public class PgmqTemplate {
 	 * @param <T> the payload type
 	 * @param queue the queue name
 	 * @param type the payload type
-	 * @param visibilityTimeout how long the messages stay hidden from other readers
+	 * @param visibilityTimeout how long the messages stay hidden from other readers, at most
+	 * {@link #MAX_DURATION}
 	 * @param quantity the most messages to read
-	 * @param maxPoll how long to wait at most (whole seconds)
-	 * @param pollInterval how often to look again while waiting
+	 * @param maxPoll how long to wait at most (whole seconds), at most {@link #MAX_DURATION}
+	 * @param pollInterval how often to look again while waiting, at most {@link #MAX_DURATION}
 	 * @return the messages, possibly none
+	 * @throws IllegalArgumentException when a duration is longer than {@link #MAX_DURATION}
 	 */
 	public <T> List<QueueMessage<T>> readWithPoll(String queue, Class<T> type, Duration visibilityTimeout,
 			int quantity, Duration maxPoll, Duration pollInterval) {
 		QueueName.requireValid(queue);
 		Assert.isTrue(quantity > 0, "quantity must be positive");
+		requireAtMostMax("visibilityTimeout", visibilityTimeout);
+		requireAtMostMax("maxPoll", maxPoll);
+		requireAtMostMax("pollInterval", pollInterval);
 		List<QueueMessage<JsonNode>> messages = translate(queue,
 				() -> this.jdbc.query(READ_WITH_POLL, this::jsonMessage, queue, seconds(visibilityTimeout), quantity,
-						seconds(maxPoll), (int) pollInterval.toMillis(), "{}"));
+						seconds(maxPoll), (int) Math.min(Integer.MAX_VALUE, pollInterval.toMillis()), "{}"));
 		return convert(messages, type);
 	}
 
@@ -793,11 +850,13 @@ public class PgmqTemplate {
 	 * once, a longer time extends a lease.
 	 * @param queue the queue name
 	 * @param id the message id
-	 * @param visibilityTimeout the time from now (whole seconds, rounded up)
+	 * @param visibilityTimeout the time from now (whole seconds, rounded up), at most {@link #MAX_DURATION}
 	 * @return the message, or empty when it no longer exists
+	 * @throws IllegalArgumentException when the visibility timeout is longer than {@link #MAX_DURATION}
 	 */
 	public Optional<QueueMessage<JsonNode>> setVisibilityTimeout(String queue, long id, Duration visibilityTimeout) {
 		QueueName.requireValid(queue);
+		requireAtMostMax("visibilityTimeout", visibilityTimeout);
 		return translate(queue, () -> this.jdbc.query(SET_VT, this::jsonMessage, queue, id, seconds(visibilityTimeout)))
 			.stream()
 			.findFirst();
@@ -875,7 +934,8 @@ public class PgmqTemplate {
 	 * @param queue the queue name
 	 * @param message the message as read
 	 * @param headers the headers to add
-	 * @param delay the time from now (to the millisecond)
+	 * @param delay the time from now (to the millisecond); a longer one than {@link #MAX_DURATION} is taken as
+	 * that
 	 * @return {@code false} when the message was read again since or no longer exists, and nothing was changed
 	 */
 	boolean retryIfHeld(String queue, QueueMessage<?> message, Map<String, ?> headers, Duration delay) {
@@ -1296,14 +1356,29 @@ public class PgmqTemplate {
 	}
 
 	private static double delaySeconds(Duration delay) {
-		// Relative times are added to the database's clock, so the clocks of instances need not agree.
-		return delay.toMillis() / 1000.0;
+		// Relative times are added to the database's clock, so the clocks of instances need not agree. The
+		// public methods refuse a longer one; the consumers' own (a retry's backoff) are taken as the longest.
+		return atMostMax(delay).toMillis() / 1000.0;
 	}
 
 	private static int seconds(Duration duration) {
 		Assert.isTrue(!duration.isNegative(), "duration must not be negative");
-		long seconds = duration.getSeconds() + ((duration.getNano() > 0) ? 1 : 0);
-		return (int) Math.min(Integer.MAX_VALUE, seconds);
+		Duration bounded = atMostMax(duration);
+		return Math.toIntExact(bounded.getSeconds() + ((bounded.getNano() > 0) ? 1 : 0));
+	}
+
+	private static Duration atMostMax(Duration duration) {
+		return (duration.compareTo(MAX_DURATION) > 0) ? MAX_DURATION : duration;
+	}
+
+	/**
+	 * Refuses a duration longer than {@link #MAX_DURATION} before any SQL: PostgreSQL would fail the statement
+	 * (or, far enough, Java the conversion) with an error that does not say which argument is wrong.
+	 */
+	private static void requireAtMostMax(String argument, Duration duration) {
+		if (duration.compareTo(MAX_DURATION) > 0) {
+			throw new IllegalArgumentException(argument + " (" + Durations.text(duration) + ") " + MAX_DURATION_RULE);
+		}
 	}
 
 	private static Instant instant(ResultSet rs, int column) throws SQLException {

@@ -893,17 +893,22 @@ final class QueueConsumer {
 	}
 
 	/**
-	 * The delay before the retry after a failed delivery: exponential, capped, with jitter taken off.
+	 * The delay before the retry after a failed delivery: exponential, capped, with jitter taken off. However
+	 * many the attempts, it is at most the maximum, never negative.
 	 * @param settings the consumer's settings
 	 * @param attempt the delivery that failed, 1 for the first
 	 * @param random a number in [0, 1)
 	 * @return the delay
 	 */
 	static Duration backoff(Settings settings, int attempt, double random) {
-		double base = settings.backoff().toMillis() * Math.pow(settings.backoffMultiplier(), Math.max(0, attempt - 1));
-		double capped = Math.min(base, settings.maxBackoff().toMillis());
+		long initial = settings.backoff().toMillis();
+		long max = settings.maxBackoff().toMillis();
+		// multiplier^attempt grows to Infinity after enough attempts (and 0 times Infinity is NaN): a delay that
+		// is not below the maximum, or no number at all, is the maximum
+		double grown = initial * Math.pow(settings.backoffMultiplier(), Math.max(0, attempt - 1));
+		double capped = (initial <= 0) ? 0 : (grown < max) ? grown : max;
 		double jittered = capped * (1 - settings.jitter() * random);
-		return Duration.ofMillis((long) jittered);
+		return Duration.ofMillis(Math.max(0, Math.min(max, (long) jittered)));
 	}
 
 	private void extend(InFlight current) {

@@ -44,6 +44,20 @@ public record QueueConsumerDefaults(int concurrency, int batchSize, @Nullable In
 		Assert.isTrue(!visibilityTimeout.isNegative() && !visibilityTimeout.isZero(),
 				"edge-runtime.queue.consumer.visibility-timeout must be positive");
 		Assert.isTrue(!pollingInterval.isNegative() && !pollingInterval.isZero(), "edge-runtime.queue.consumer.polling-interval must be positive");
+		requireAtMostMax(visibilityTimeout, "visibility-timeout");
+		if (heartbeatInterval != null) {
+			requireAtMostMax(heartbeatInterval, "heartbeat-interval");
+		}
+		requireAtMostMax(backoff, "backoff.initial");
+		requireAtMostMax(maxBackoff, "backoff.max");
+		requireAtMostMax(pollingInterval, "polling-interval");
+		requireAtMostMax(maxErrorBackoff, "max-error-backoff");
+		requireAtMostMax(shutdownMaxWait, "shutdown-max-wait");
+	}
+
+	private static void requireAtMostMax(Duration duration, String property) {
+		Assert.isTrue(duration.compareTo(PgmqTemplate.MAX_DURATION) <= 0, () -> "edge-runtime.queue.consumer."
+				+ property + " must be at most " + PgmqTemplate.MAX_DURATION_TEXT);
 	}
 
 	/**

@@ -298,6 +298,9 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 		if (visibilityTimeout.isNegative() || visibilityTimeout.isZero()) {
 			problems.add("visibilityTimeout '" + annotation.visibilityTimeout() + "' must be positive");
 		}
+		else if (visibilityTimeout.compareTo(PgmqTemplate.MAX_DURATION) > 0) {
+			problems.add("visibilityTimeout '" + annotation.visibilityTimeout() + "' " + PgmqTemplate.MAX_DURATION_RULE);
+		}
 		else if (heartbeat != null) {
 			if (heartbeat.compareTo(visibilityTimeout) >= 0) {
 				problems.add("edge-runtime.queue.consumer.heartbeat-interval (" + Durations.text(heartbeat)
@@ -331,6 +334,9 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 		Duration backoff = duration(problems, "backoff", annotation.backoff(), d.backoff());
 		if (backoff.isNegative()) {
 			problems.add("backoff '" + annotation.backoff() + "' must not be negative");
+		}
+		else if (backoff.compareTo(PgmqTemplate.MAX_DURATION) > 0) {
+			problems.add("backoff '" + annotation.backoff() + "' " + PgmqTemplate.MAX_DURATION_RULE);
 		}
 		int prefetch = prefetch(problems, endpoint, concurrency, batchSize);
 		if (!problems.isEmpty()) {

@@ -72,7 +72,8 @@ public @interface QueueListener {
 
 	/**
 	 * How long a read message stays hidden from other consumers, such as {@code "30s"}; a running handler's
-	 * lease is extended by a heartbeat. Empty for the configured default.
+	 * lease is extended by a heartbeat; at most {@link PgmqTemplate#MAX_DURATION}. Empty for the configured
+	 * default.
 	 * @return the visibility timeout
 	 */
 	String visibilityTimeout() default "";
@@ -85,8 +86,9 @@ public @interface QueueListener {
 
 	/**
 	 * Delay before the first retry, such as {@code "1s"}, doubled (see
-	 * {@code edge-runtime.queue.consumer.backoff.multiplier}) for each further one. Empty for the configured
-	 * default.
+	 * {@code edge-runtime.queue.consumer.backoff.multiplier}) for each further one, up to
+	 * {@code edge-runtime.queue.consumer.backoff.max}; at most {@link PgmqTemplate#MAX_DURATION}. Empty for
+	 * the configured default.
 	 * @return the first backoff
 	 */
 	String backoff() default "";

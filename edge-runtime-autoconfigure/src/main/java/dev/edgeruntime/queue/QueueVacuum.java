@@ -128,6 +128,8 @@ public final class QueueVacuum implements SmartLifecycle {
 	public QueueVacuum(DataSource dataSource, Supplier<? extends Collection<String>> queues, Duration interval,
 			Observer observer) {
 		Assert.isTrue(!interval.isNegative() && !interval.isZero(), "The interval must be positive");
+		Assert.isTrue(interval.compareTo(PgmqTemplate.MAX_DURATION) <= 0,
+				() -> "The interval must be at most " + PgmqTemplate.MAX_DURATION_TEXT);
 		this.dataSource = dataSource;
 		this.queues = queues;
 		this.interval = interval;

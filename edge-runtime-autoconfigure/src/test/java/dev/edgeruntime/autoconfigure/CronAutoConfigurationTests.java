@@ -128,6 +128,22 @@ class CronAutoConfigurationTests {
 	}
 
 	@Test
+	void cronDurationsLongerThanTheDurableTiersMaximumShouldFailStartUpNamingEachPropertyAndTheBound() {
+		// the tick retention is taken from a tick's time in SQL: 300000 years before now is no timestamp
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.cron.in-app.tick-retention=300000d",
+					"edge-runtime.cron.in-app.poll-interval=18251d", "edge-runtime.cron.pg-cron.run-check-interval=18251d")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidPropertiesException.class)
+				.hasMessageContaining("edge-runtime.cron.in-app.tick-retention = '300000d': must be at most 18250d "
+						+ "(50 years), the longest duration the durable tier takes")
+				.hasMessageContaining("edge-runtime.cron.in-app.poll-interval = '18251d': must be at most 18250d")
+				.hasMessageContaining("edge-runtime.cron.pg-cron.run-check-interval = '18251d': must be at most 18250d"));
+	}
+
+	@Test
 	void cronJobWhenNameIsDeclaredTwiceShouldFailStartUpNamingBothDeclarations() {
 		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
 			.withUserConfiguration(NightlyReportJob.class)

@@ -1,6 +1,7 @@
 package dev.edgeruntime.autoconfigure;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -173,6 +174,53 @@ class EdgeRuntimeQueueAutoConfigurationTests {
 				.hasMessageContaining("edge-runtime.queue.consumer.polling-interval = '0s': must be greater than 0")
 				.hasMessageContaining("edge-runtime.queue.consumer.backoff.jitter = '1.5': must be at least 0 and at most 1")
 				.hasMessageContaining("edge-runtime.queue.max-payload-size = '0B': must be greater than 0"));
+	}
+
+	@Test
+	void durationsLongerThanTheDurableTiersMaximumShouldFailStartUpWithOneReportNamingEachPropertyAndTheBound() {
+		String[] properties = { "metrics-cache-interval", "vacuum-interval", "idempotency.window", "notify.throttle",
+				"consumer.visibility-timeout", "consumer.heartbeat-interval", "consumer.polling-interval",
+				"consumer.max-error-backoff", "consumer.shutdown-max-wait", "consumer.backoff.initial",
+				"consumer.backoff.max", "health.max-lag" };
+		String[] values = new String[properties.length];
+		for (int i = 0; i < properties.length; i++) {
+			// a day past the bound; the heartbeat a day shorter than the visibility timeout, as it must be
+			values[i] = "edge-runtime.queue." + properties[i]
+					+ (properties[i].equals("consumer.heartbeat-interval") ? "=18251d" : "=18252d");
+		}
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
+			.withPropertyValues(values)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("edge-runtime.queue.consumer.backoff.max = '18252d': must be at most 18250d "
+						+ "(50 years), the longest duration the durable tier takes")
+				.isInstanceOfSatisfying(InvalidPropertiesException.class, (ex) -> assertThat(ex.getViolations())
+					.extracting(InvalidPropertiesException.Violation::property)
+					.containsExactly(Arrays.stream(properties)
+						.map((property) -> "edge-runtime.queue." + property)
+						.toArray(String[]::new))));
+	}
+
+	@Test
+	void backoffMaxOfHundredsOfThousandsOfYearsShouldFailStartUpRatherThanEveryRetry() {
+		// make_interval failed each retry of such a backoff, and the message was dead-lettered for it
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.queue.consumer.backoff.max=300000d")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidPropertiesException.class)
+				.hasMessageContaining("edge-runtime.queue.consumer.backoff.max = '300000d': must be at most 18250d "
+						+ "(50 years)"));
+	}
+
+	@Test
+	void durationsOfTheDurableTiersMaximumShouldBeTaken() {
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.queue.consumer.backoff.max=18250d",
+					"edge-runtime.queue.consumer.visibility-timeout=18250d", "edge-runtime.queue.idempotency.window=18250d")
+			.run((context) -> assertThat(context).hasNotFailed());
 	}
 
 	@Test

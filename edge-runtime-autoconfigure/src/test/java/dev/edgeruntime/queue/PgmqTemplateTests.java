@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -493,6 +494,67 @@ class PgmqTemplateTests {
 		assertThat(PgmqTemplate.utf8Length("\u20ac".repeat(10), 100)).isEqualTo(30);
 		assertThat(PgmqTemplate.utf8Length("\u20ac".repeat(10), 4)).isGreaterThan(4);
 		assertThat(PgmqTemplate.utf8Length("x".repeat(10), 4)).isEqualTo(10);
+	}
+
+	@Test
+	void durationsLongerThanTheMaximumAreRefusedNamingTheArgumentBeforeAnySql() {
+		// 300,000 years: make_interval failed the send with an error that named no argument
+		Duration tooLong = Duration.ofDays(300_000L * 365);
+		String rule = " must be at most 18250d (50 years), the longest duration the durable tier takes (PostgreSQL "
+				+ "cannot add much longer ones to its clock)";
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> this.pgmq.send(this.queue, new Order("a", 1), tooLong))
+			.withMessage("delay (109500000d)" + rule);
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> this.pgmq.send(this.queue, new Order("a", 1), PgmqTemplate.MAX_DURATION.plusSeconds(1)))
+			.withMessage("delay (1576800001s)" + rule);
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> this.pgmq.sendBatch(this.queue, List.of(new Order("a", 1)), tooLong))
+			.withMessage("delay (109500000d)" + rule);
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> this.pgmq.sendAt(this.queue, new Order("a", 1), Map.of(), Instant.now().plus(tooLong)))
+			.withMessageStartingWith("visibleAt (")
+			.withMessageEndingWith(") must be at most 18250d (50 years) from now, the longest duration the durable "
+					+ "tier takes");
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> this.pgmq.sendAt(this.queue, new Order("a", 1), Map.of(), Instant.MIN))
+			.withMessage("visibleAt (" + Instant.MIN + ") must not be before 0001-01-01T00:00:00Z: an instant in the "
+					+ "past makes the message visible at once");
+		assertThat(this.pgmq.statistics(this.queue).totalMessages()).as("nothing sent").isZero();
+		long id = this.pgmq.send(this.queue, new Order("a", 1));
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> this.pgmq.read(this.queue, Order.class, tooLong, 1))
+			.withMessage("visibilityTimeout (109500000d)" + rule);
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> this.pgmq.readWithPoll(this.queue, Order.class, Duration.ofSeconds(30), 1, tooLong,
+					Duration.ofMillis(100)))
+			.withMessage("maxPoll (109500000d)" + rule);
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> this.pgmq.setVisibilityTimeout(this.queue, id, tooLong))
+			.withMessage("visibilityTimeout (109500000d)" + rule);
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> new PgmqTemplate(new JdbcTemplate(dataSource), this.jsonMapper, 1024, tooLong, null))
+			.withMessage("idempotencyWindow (109500000d)" + rule);
+		assertThat(this.pgmq.read(this.queue, Order.class, Duration.ofSeconds(30), 1)).as("never read, still visible")
+			.extracting(QueueMessage::id)
+			.containsExactly(id);
+	}
+
+	@Test
+	void durationsOfTheMaximumAreTakenByPostgreSql() {
+		long delayed = this.pgmq.send(this.queue, new Order("a", 1), PgmqTemplate.MAX_DURATION);
+		Instant latest = Instant.now().plus(PgmqTemplate.MAX_DURATION).minusSeconds(60).truncatedTo(ChronoUnit.SECONDS);
+		long scheduled = this.pgmq.sendAt(this.queue, new Order("b", 2), Map.of(), latest);
+		long past = this.pgmq.sendAt(this.queue, new Order("c", 3), Map.of(), Instant.parse("0001-01-01T00:00:00Z"));
+		List<QueueMessage<Order>> read = this.pgmq.read(this.queue, Order.class, PgmqTemplate.MAX_DURATION, 10);
+		assertThat(read).extracting(QueueMessage::id).as("the one visible since the year 1").containsExactly(past);
+		assertThat(read.get(0).visibleAt()).isAfter(Instant.now().plus(PgmqTemplate.MAX_DURATION).minusSeconds(60));
+		assertThat(this.pgmq.setVisibilityTimeout(this.queue, delayed, PgmqTemplate.MAX_DURATION)).isPresent();
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+		assertThat(jdbc.queryForObject("SELECT count(*) FROM pgmq.q_" + this.queue
+				+ " WHERE vt > clock_timestamp() + interval '49 years'", Long.class)).isEqualTo(3);
+		assertThat(jdbc.queryForObject("SELECT extract(epoch FROM vt)::bigint FROM pgmq.q_" + this.queue
+				+ " WHERE msg_id = ?", Long.class, scheduled)).isEqualTo(latest.getEpochSecond());
 	}
 
 	@Test

@@ -1004,6 +1004,68 @@ class QueueListenerTests {
 	}
 
 	@Test
+	void backoffAfterAnyNumberOfAttemptsIsAtMostTheMaximumAndNeverNegative() {
+		// multiplier^attempt is Infinity long before these attempts, and 0 times Infinity is NaN
+		for (double multiplier : new double[] { 1.0, 2.0, 1e300, Double.MAX_VALUE }) {
+			QueueConsumer.Settings settings = new QueueConsumer.Settings(1, 1, 0, Duration.ofSeconds(30),
+					Duration.ofSeconds(10), Integer.MAX_VALUE, Duration.ofSeconds(1), multiplier,
+					PgmqTemplate.MAX_DURATION, 0.5, false, Duration.ofSeconds(1), Duration.ofSeconds(1));
+			for (int attempt : new int[] { 1, 2, 1_000, 100_000, Integer.MAX_VALUE }) {
+				for (double random : new double[] { 0, 0.5, 0.999_999 }) {
+					assertThat(QueueConsumer.backoff(settings, attempt, random)).isGreaterThanOrEqualTo(Duration.ZERO)
+						.isLessThanOrEqualTo(PgmqTemplate.MAX_DURATION);
+				}
+			}
+			if (multiplier > 2) {
+				assertThat(QueueConsumer.backoff(settings, Integer.MAX_VALUE, 0)).isEqualTo(PgmqTemplate.MAX_DURATION);
+			}
+		}
+		QueueConsumer.Settings noBackoff = new QueueConsumer.Settings(1, 1, 0, Duration.ofSeconds(30),
+				Duration.ofSeconds(10), Integer.MAX_VALUE, Duration.ZERO, Double.MAX_VALUE, Duration.ofMinutes(10), 0.2,
+				false, Duration.ofSeconds(1), Duration.ofSeconds(1));
+		assertThat(QueueConsumer.backoff(noBackoff, Integer.MAX_VALUE, 0.5)).isZero();
+	}
+
+	@Test
+	void retryAfterVeryManyAttemptsIsMadeVisibleAfterTheMaximumBackoff() {
+		this.contextRunner
+			.withPropertyValues("edge-runtime.queue.consumer.max-attempts=1000000",
+					"edge-runtime.queue.consumer.backoff.initial=1s", "edge-runtime.queue.consumer.backoff.multiplier=10",
+					"edge-runtime.queue.consumer.backoff.max=1h", "edge-runtime.queue.consumer.backoff.jitter=0")
+			.run((context) -> {
+				OrderListener listener = context.getBean(OrderListener.class);
+				listener.behaviour = (message) -> {
+					throw new IllegalStateException("fails again");
+				};
+				JdbcTemplate jdbc = jdbc(context);
+				long id = context.getBean(PgmqTemplate.class).send(this.queue, new Order("late", 1), Duration.ofHours(1));
+				// read 99,999 times before: 10^99999 seconds is far past any number
+				jdbc.update("UPDATE pgmq.q_" + this.queue + " SET read_ct = 99999, vt = clock_timestamp() WHERE msg_id = ?",
+						id);
+				await().atMost(WAIT).until(() -> "100000".equals(jdbc.queryForObject("SELECT headers->>'"
+						+ QueueHeaders.FAILED_ATTEMPT + "' FROM pgmq.q_" + this.queue + " WHERE msg_id = ?", String.class,
+						id)));
+				assertThat(listener.received).extracting(QueueMessage::readCount).containsExactly(100000);
+				// retried an hour from now (no jitter), not failed in the database and dead-lettered
+				Double seconds = jdbc.queryForObject("SELECT extract(epoch FROM vt - clock_timestamp())::float8 FROM pgmq.q_"
+						+ this.queue + " WHERE msg_id = ?", Double.class, id);
+				assertThat(seconds).isBetween(3600.0 - 60, 3600.0);
+				assertThat(rows(context, "a")).isZero();
+			});
+	}
+
+	@Test
+	void listenerDurationsLongerThanTheDurableTiersMaximumFailStartUpNamingTheMethodAndAttribute() {
+		this.contextRunner.withUserConfiguration(TooLongListenerConfiguration.class)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasMessageContaining("@QueueListener on " + TooLongListener.class.getName() + ".handle")
+				.hasMessageContaining("visibilityTimeout '18251d' must be at most 18250d (50 years), the longest "
+						+ "duration the durable tier takes")
+				.hasMessageContaining("backoff '300000d' must be at most 18250d (50 years)"));
+	}
+
+	@Test
 	void lazyListenerMisusedFailsAsItsBeanIsMade() {
 		this.contextRunner.withUserConfiguration(LazyBadListenerConfiguration.class).run((context) -> {
 			assertThat(context).hasNotFailed();
@@ -1212,6 +1274,24 @@ class QueueListenerTests {
 		@Lazy
 		BadListener badListener() {
 			return new BadListener();
+		}
+
+	}
+
+	static class TooLongListener {
+
+		@QueueListener(queue = "${test.queue}_long", visibilityTimeout = "18251d", backoff = "300000d")
+		void handle(Order order) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class TooLongListenerConfiguration {
+
+		@Bean
+		TooLongListener tooLongListener() {
+			return new TooLongListener();
 		}
 
 	}
