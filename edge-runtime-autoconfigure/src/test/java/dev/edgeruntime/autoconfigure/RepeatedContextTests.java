@@ -10,7 +10,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import javax.management.ListenerNotFoundException;
@@ -22,6 +25,7 @@ import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.cron.CronJob;
 import dev.edgeruntime.queue.QueueListener;
 import dev.edgeruntime.testsupport.TestDatabase;
+import dev.edgeruntime.websocket.WebSocketSessionTracker;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
@@ -29,12 +33,20 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.util.ReflectionTestUtils;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.client.standard.StandardWebSocketClient;
+import org.springframework.web.socket.config.annotation.EnableWebSocket;
+import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
+import org.springframework.web.socket.handler.TextWebSocketHandler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -42,10 +54,11 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A whole application (web server, {@code @BackgroundTask} controller, actuator endpoint, dashboard stream,
- * durable tier with a {@code @QueueListener} fed by an in-app {@code @CronJob}) started, used and closed
- * several times in one JVM, as DevTools restarts do and as test suites with many cached contexts do: a closed
- * context leaves none of our threads running, no listener on the memory MXBean, no connection open on the
- * database, and the JVM's thread count does not grow from round to round.
+ * tracked WebSocket session, durable tier with a {@code @QueueListener} fed by an in-app {@code @CronJob})
+ * started, used and closed several times in one JVM, as DevTools restarts do and as test suites with many cached
+ * contexts do: a closed context leaves none of our threads running (the WebSocket senders among them), no
+ * WebSocket session open, no listener on the memory MXBean, no connection open on the database, and the JVM's
+ * thread count does not grow from round to round.
  *
  * @author edge-runtime developers
  */
@@ -61,6 +74,9 @@ class RepeatedContextTests {
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
+	// one client for every round: its container's threads live as long as it does, not as long as a round
+	private final StandardWebSocketClient webSocketClient = new StandardWebSocketClient();
+
 	private final JdbcTemplate jdbc = new JdbcTemplate(TestDatabase.get().dataSource());
 
 	private final String applicationName = TestDatabase.uniqueName("restart_");
@@ -74,8 +90,11 @@ class RepeatedContextTests {
 			int round = i;
 			NotificationListener memoryListener;
 			ConfigurableApplicationContext context = start();
+			WebSocketSessionTracker tracker = context.getBean(WebSocketSessionTracker.class);
+			Client client;
 			try {
-				exercise(context);
+				client = exercise(context);
+				assertThat(tracker.openSessions()).isOne();
 				// the application's connections are seen (pool, LISTEN): their absence after the close means something
 				assertThat(connectionsOfTheApplication()).isPositive();
 				memoryListener = memoryListenerOf(context.getBean(EdgeRuntime.class));
@@ -83,6 +102,12 @@ class RepeatedContextTests {
 			finally {
 				context.close();
 			}
+			// the close ended the session's task: the client heard why, from one of the tracker's sender threads
+			assertThat(client.closeStatus.get(WAIT.toSeconds(), TimeUnit.SECONDS))
+				.isEqualTo(CloseStatus.GOING_AWAY.withReason("termination"));
+			assertThat(client.messages).anySatisfy((message) -> assertThat(message)
+				.startsWith("{\"type\":\"beforeunload\",\"reason\":\"termination\""));
+			assertThat(tracker.openSessions()).as("WebSocket sessions after round %d", round).isZero();
 			await().atMost(WAIT)
 				.untilAsserted(() -> assertThat(ourThreads()).as("our threads after round %d", round).isEmpty());
 			await().atMost(WAIT)
@@ -118,17 +143,21 @@ class RepeatedContextTests {
 				"management.endpoints.web.exposure.include=backgroundtasks", "edge-runtime.dashboard.enabled=true",
 				"edge-runtime.dashboard.refresh-interval=200ms", "edge-runtime.queue.consumer.polling-interval=200ms",
 				"edge-runtime.cron.mode=in-app", "edge-runtime.cron.job-name-prefix=" + this.applicationName + ":",
-				"edge-runtime.cron.in-app.poll-interval=200ms", "test.queue=" + this.applicationName));
+				"edge-runtime.cron.in-app.poll-interval=200ms", "test.queue=" + this.applicationName,
+				// the WebSocket session left open holds the close's drain for the grace period
+				"edge-runtime.shutdown.grace-period=1s"));
 		// as arguments: they are to win over the test resources' application.properties
 		return new SpringApplicationBuilder(RestartedApplication.class)
 			.run(properties.stream().map((property) -> "--" + property).toArray(String[]::new));
 	}
 
 	/**
-	 * Makes every part work once: a background task over HTTP, the endpoint, the dashboard's stream, and a
-	 * cron tick consumed by the listener (the consumer, its notifications and its completions).
+	 * Makes every part work once: a background task over HTTP, the endpoint, the dashboard's stream, a
+	 * WebSocket session (left open), and a cron tick consumed by the listener (the consumer, its notifications
+	 * and its completions).
+	 * @return the WebSocket client, whose session the context's close is to end
 	 */
-	private void exercise(ConfigurableApplicationContext context) throws Exception {
+	private Client exercise(ConfigurableApplicationContext context) throws Exception {
 		String base = "http://localhost:" + ((WebServerApplicationContext) context).getWebServer().getPort();
 		HttpResponse<String> accepted = this.http.send(
 				HttpRequest.newBuilder(URI.create(base + "/work")).POST(HttpRequest.BodyPublishers.noBody()).build(),
@@ -141,7 +170,15 @@ class RepeatedContextTests {
 				HttpRequest.newBuilder(URI.create(base + "/background-tasks-dashboard/events")).build(),
 				HttpResponse.BodyHandlers.ofInputStream());
 		assertThat(events.statusCode()).isEqualTo(200);
+		// left open too: the close is to end its task, tell the client and close it
+		Client client = new Client();
+		WebSocketSession session = this.webSocketClient
+			.execute(client, null, URI.create(base.replace("http:", "ws:") + "/ws/echo"))
+			.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+		session.sendMessage(new TextMessage("ping"));
+		assertThat(client.messages.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("echo: ping");
 		assertThat(context.getBean(Ticks.class).awaitReceived()).isTrue();
+		return client;
 	}
 
 	private HttpResponse<String> get(String uri) throws Exception {
@@ -195,8 +232,40 @@ class RepeatedContextTests {
 
 	@Configuration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
+	@EnableWebSocket
 	@Import({ Work.class, Ticks.class })
 	static class RestartedApplication {
+
+		@Bean
+		WebSocketConfigurer echoEndpoint(WebSocketSessionTracker tracker) {
+			return (registry) -> registry.addHandler(tracker.track("restart-echo", new TextWebSocketHandler() {
+
+				@Override
+				protected void handleTextMessage(WebSocketSession session, TextMessage message) throws Exception {
+					session.sendMessage(new TextMessage("echo: " + message.getPayload()));
+				}
+
+			}), "/ws/echo");
+		}
+
+	}
+
+	/** The client side of the WebSocket session: what it hears, and how it was closed. */
+	static final class Client extends TextWebSocketHandler {
+
+		final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+
+		final CompletableFuture<CloseStatus> closeStatus = new CompletableFuture<>();
+
+		@Override
+		protected void handleTextMessage(WebSocketSession session, TextMessage message) {
+			this.messages.add(message.getPayload());
+		}
+
+		@Override
+		public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
+			this.closeStatus.complete(status);
+		}
 
 	}
 
