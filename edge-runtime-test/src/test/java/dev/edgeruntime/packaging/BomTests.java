@@ -1,19 +1,21 @@
 package dev.edgeruntime.packaging;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.Map;
+import java.util.TreeMap;
 
-import javax.xml.parsers.DocumentBuilderFactory;
-
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Element;
-import org.w3c.dom.Node;
 
+import static dev.edgeruntime.packaging.Poms.child;
+import static dev.edgeruntime.packaging.Poms.children;
+import static dev.edgeruntime.packaging.Poms.normalized;
+import static dev.edgeruntime.packaging.Poms.plugin;
+import static dev.edgeruntime.packaging.Poms.read;
+import static dev.edgeruntime.packaging.Poms.text;
+import static dev.edgeruntime.packaging.Poms.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -29,8 +31,9 @@ class BomTests {
 
 	private static final String GROUP_ID = "dev.edgeruntime";
 
-	// Surefire runs the tests in this module's directory, a child of the reactor's root.
-	private final Path root = Path.of("").toAbsolutePath().getParent();
+	private static final String FLATTEN = "flatten-maven-plugin";
+
+	private final Path root = Poms.root();
 
 	private final Element parent = read(this.root.resolve("pom.xml"));
 
@@ -47,7 +50,7 @@ class BomTests {
 			assertThat(text(dependency, "scope")).isNull();
 		});
 		assertThat(managed).extracting((dependency) -> text(dependency, "artifactId"))
-			.containsExactlyInAnyOrderElementsOf(publishedJarModules());
+			.containsExactlyInAnyOrderElementsOf(publishedJarModules().keySet());
 		assertThat(text(this.bom, "version")).isEqualTo(text(this.parent, "version"));
 	}
 
@@ -57,8 +60,13 @@ class BomTests {
 		// application that imports this one, over the application's own choice.
 		assertThat(child(this.bom, "parent")).isNull();
 		// Nor a profile's: the one dependencyManagement is the top-level one, with no other dependencies.
-		assertThat(this.bom.getElementsByTagNameNS("*", "dependencyManagement").getLength()).isOne();
-		assertThat(this.bom.getElementsByTagNameNS("*", "dependencies").getLength()).isOne();
+		assertThat(child(this.bom, "dependencies")).isNull();
+		for (Element profile : children(this.bom, "profiles").stream()
+			.flatMap((profiles) -> children(profiles, "profile").stream())
+			.toList()) {
+			assertThat(child(profile, "dependencyManagement")).as(text(profile, "id")).isNull();
+			assertThat(child(profile, "dependencies")).as(text(profile, "id")).isNull();
+		}
 	}
 
 	@Test
@@ -85,11 +93,38 @@ class BomTests {
 		}
 	}
 
+	@Test
+	void everyPublishedModuleShouldPublishAFlattenedPom() {
+		// Else its pom is published as written, with its parent, build and profiles: PublishedJarsTests reads
+		// the poms as built.
+		publishedJarModules().forEach((artifactId, pom) -> assertThat(plugin(child(pom, "build"), FLATTEN))
+			.as(artifactId)
+			.isNotNull());
+		// The BOM has no parent: its copy of the parent's declaration must not drift from it.
+		Element managed = plugin(child(child(this.parent, "build"), "pluginManagement"), FLATTEN);
+		Element bomFlatten = plugin(child(this.bom, "build"), FLATTEN);
+		assertThat(managed).isNotNull();
+		assertThat(bomFlatten).isNotNull();
+		assertThat(text(bomFlatten, "version")).isEqualTo(text(managed, "version"));
+		assertThat(normalized(child(bomFlatten, "executions"))).isEqualTo(normalized(child(managed, "executions")));
+		assertThat(text(child(bomFlatten, "configuration"), "flattenMode"))
+			.isEqualTo(text(child(managed, "configuration"), "flattenMode"));
+	}
+
+	@Test
+	void parentShouldNotBeDeployed() {
+		// No published pom names it (they are flattened), and it holds the build's settings.
+		Element deploy = plugin(child(this.parent, "build"), "maven-deploy-plugin");
+		assertThat(deploy).isNotNull();
+		assertThat(text(deploy, "inherited")).isEqualTo("false");
+		assertThat(text(child(deploy, "configuration"), "skip")).isEqualTo("true");
+	}
+
 	/**
-	 * The artifactIds of the reactor's modules that are deployed (not {@code maven.deploy.skip}) and are
-	 * jars: those of the default modules and of the profiles' (the benchmarks).
+	 * The reactor's modules that are deployed (not {@code maven.deploy.skip}) and are jars, by artifactId:
+	 * those of the default modules and of the profiles' (the benchmarks).
 	 */
-	private Set<String> publishedJarModules() {
+	private Map<String, Element> publishedJarModules() {
 		List<String> modules = new ArrayList<>(texts(child(this.parent, "modules"), "module"));
 		Element profiles = child(this.parent, "profiles");
 		if (profiles != null) {
@@ -97,14 +132,14 @@ class BomTests {
 				modules.addAll(texts(child(profile, "modules"), "module"));
 			}
 		}
-		Set<String> published = new TreeSet<>();
+		Map<String, Element> published = new TreeMap<>();
 		for (String module : modules) {
 			Element pom = read(this.root.resolve(module).resolve("pom.xml"));
 			String packaging = text(pom, "packaging");
 			Element properties = child(pom, "properties");
 			boolean deployed = properties == null || !"true".equals(text(properties, "maven.deploy.skip"));
 			if (deployed && (packaging == null || packaging.equals("jar"))) {
-				published.add(text(pom, "artifactId"));
+				published.put(text(pom, "artifactId"), pom);
 			}
 		}
 		assertThat(published).isNotEmpty();
@@ -117,53 +152,6 @@ class BomTests {
 		Element dependencies = child(management, "dependencies");
 		assertThat(dependencies).isNotNull();
 		return children(dependencies, "dependency");
-	}
-
-	private static Element read(Path pom) {
-		assertThat(pom).exists();
-		try {
-			DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-			factory.setNamespaceAware(true);
-			try (var in = Files.newInputStream(pom)) {
-				return factory.newDocumentBuilder().parse(in).getDocumentElement();
-			}
-		}
-		catch (Exception ex) {
-			throw new IllegalStateException("Cannot read " + pom, ex);
-		}
-	}
-
-	private static @Nullable Element child(@Nullable Element parent, String name) {
-		List<Element> children = (parent != null) ? children(parent, name) : List.of();
-		return children.isEmpty() ? null : children.get(0);
-	}
-
-	private static List<Element> children(Element parent, String name) {
-		List<Element> children = new ArrayList<>();
-		for (Node node = parent.getFirstChild(); node != null; node = node.getNextSibling()) {
-			if (node instanceof Element element && element.getLocalName().equals(name)) {
-				children.add(element);
-			}
-		}
-		return children;
-	}
-
-	private static @Nullable String text(Element parent, String name) {
-		Element child = child(parent, name);
-		return (child != null) ? child.getTextContent().trim() : null;
-	}
-
-	private static List<String> texts(@Nullable Element parent, String name) {
-		return (parent != null) ? children(parent, name).stream().map((child) -> child.getTextContent().trim()).toList()
-				: List.of();
-	}
-
-	/**
-	 * An element's content, its attributes left out (the parent's {@code scm} has the inheritance ones) and
-	 * its layout ignored.
-	 */
-	private static @Nullable String normalized(@Nullable Element element) {
-		return (element != null) ? element.getTextContent().replaceAll("\\s+", " ").trim() : null;
 	}
 
 }
