@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Element;
 
@@ -32,6 +33,8 @@ class BomTests {
 	private static final String GROUP_ID = "dev.edgeruntime";
 
 	private static final String FLATTEN = "flatten-maven-plugin";
+
+	private static final String CENTRAL = "central-publishing-maven-plugin";
 
 	private final Path root = Poms.root();
 
@@ -120,11 +123,57 @@ class BomTests {
 		assertThat(text(child(deploy, "configuration"), "skip")).isEqualTo("true");
 	}
 
+	@Test
+	void centralPublishingShouldLeaveOutWhatIsNotDeployed() {
+		// It takes the deploy plugin's place in a release and reads none of its settings: what that one skips
+		// (the parent's own setting, maven.deploy.skip), this one must exclude from the bundle.
+		Element central = plugin(child(profile(this.parent, "release"), "build"), CENTRAL);
+		assertThat(central).isNotNull();
+		Element configuration = child(central, "configuration");
+		List<String> notDeployed = new ArrayList<>();
+		notDeployed.add(text(this.parent, "artifactId"));
+		modules().forEach((artifactId, pom) -> {
+			if (!deployed(pom)) {
+				notDeployed.add(artifactId);
+			}
+		});
+		assertThat(texts(child(configuration, "excludeArtifacts"), "artifactId"))
+			.containsExactlyInAnyOrderElementsOf(notDeployed);
+		// For review before it is published
+		assertThat(text(configuration, "autoPublish")).isEqualTo("false");
+		assertThat(text(configuration, "publishingServerId")).isEqualTo("central");
+		// The BOM has no parent: its declaration must not drift from the parent's.
+		Element bomCentral = plugin(child(profile(this.bom, "release"), "build"), CENTRAL);
+		assertThat(bomCentral).isNotNull();
+		for (String element : List.of("version", "extensions")) {
+			assertThat(text(bomCentral, element)).as(element).isEqualTo(text(central, element));
+		}
+		for (String element : List.of("publishingServerId", "autoPublish", "waitUntil")) {
+			assertThat(text(child(bomCentral, "configuration"), element)).as(element)
+				.isEqualTo(text(configuration, element));
+		}
+	}
+
 	/**
-	 * The reactor's modules that are deployed (not {@code maven.deploy.skip}) and are jars, by artifactId:
-	 * those of the default modules and of the profiles' (the benchmarks).
+	 * The reactor's modules that are deployed (not {@code maven.deploy.skip}) and are jars, by artifactId.
 	 */
 	private Map<String, Element> publishedJarModules() {
+		Map<String, Element> published = new TreeMap<>();
+		modules().forEach((artifactId, pom) -> {
+			String packaging = text(pom, "packaging");
+			if (deployed(pom) && (packaging == null || packaging.equals("jar"))) {
+				published.put(artifactId, pom);
+			}
+		});
+		assertThat(published).isNotEmpty();
+		return published;
+	}
+
+	/**
+	 * The poms of the reactor's modules by artifactId: those of the default modules and of the profiles' (the
+	 * benchmarks).
+	 */
+	private Map<String, Element> modules() {
 		List<String> modules = new ArrayList<>(texts(child(this.parent, "modules"), "module"));
 		Element profiles = child(this.parent, "profiles");
 		if (profiles != null) {
@@ -132,18 +181,28 @@ class BomTests {
 				modules.addAll(texts(child(profile, "modules"), "module"));
 			}
 		}
-		Map<String, Element> published = new TreeMap<>();
+		Map<String, Element> poms = new TreeMap<>();
 		for (String module : modules) {
 			Element pom = read(this.root.resolve(module).resolve("pom.xml"));
-			String packaging = text(pom, "packaging");
-			Element properties = child(pom, "properties");
-			boolean deployed = properties == null || !"true".equals(text(properties, "maven.deploy.skip"));
-			if (deployed && (packaging == null || packaging.equals("jar"))) {
-				published.put(text(pom, "artifactId"), pom);
+			poms.put(text(pom, "artifactId"), pom);
+		}
+		return poms;
+	}
+
+	private static boolean deployed(Element pom) {
+		return !"true".equals(text(child(pom, "properties"), "maven.deploy.skip"));
+	}
+
+	private static @Nullable Element profile(Element pom, String id) {
+		Element profiles = child(pom, "profiles");
+		if (profiles != null) {
+			for (Element profile : children(profiles, "profile")) {
+				if (id.equals(text(profile, "id"))) {
+					return profile;
+				}
 			}
 		}
-		assertThat(published).isNotEmpty();
-		return published;
+		return null;
 	}
 
 	private static List<Element> managedDependencies(Element pom) {
