@@ -89,6 +89,13 @@ public final class EdgeRuntimeAutoConfiguration {
 		return new UnadvisedBackgroundTaskCheck();
 	}
 
+	/** Warns of edge-runtime.* properties that nothing reads, such as a misspelt name. */
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static UnknownPropertiesNotice edgeRuntimeUnknownPropertiesNotice(Environment environment) {
+		return new UnknownPropertiesNotice(environment);
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	TaskStorageArea edgeRuntimeStorageArea(EdgeRuntimeProperties properties) {
