@@ -47,7 +47,8 @@ public final class QueueListenerAnnotationBeanPostProcessor implements BeanPostP
 					.findMergedAnnotation(method, QueueListener.class));
 		methods.forEach((method, annotation) -> {
 			try {
-				this.endpoints.add(endpoint(bean, beanName, method, annotation, resolve(annotation.queue())));
+				this.endpoints.add(endpoint(bean, beanName, method, annotation, annotation.queue(),
+						resolve(annotation.queue())));
 			}
 			catch (BeanInitializationException ex) {
 				if (this.reported) {
@@ -71,13 +72,15 @@ public final class QueueListenerAnnotationBeanPostProcessor implements BeanPostP
 	}
 
 	private static QueueListenerEndpoint endpoint(Object bean, String beanName, Method method,
-			QueueListener annotation, String queue) {
+			QueueListener annotation, String declared, String queue) {
 		String where = method.getDeclaringClass().getName() + "." + method.getName();
 		try {
 			QueueName.requireValid(queue);
 		}
 		catch (InvalidQueueNameException ex) {
-			throw new BeanInitializationException("@QueueListener on " + where + ": " + ex.getMessage(), ex);
+			// a name from a placeholder: say which attribute it came from, as the property holding it is the one to fix
+			throw new BeanInitializationException("@QueueListener on " + where + ": " + ex.getMessage()
+					+ (declared.equals(queue) ? "" : "; the name comes from queue = \"" + declared + "\""), ex);
 		}
 		if (method.getParameterCount() != 1) {
 			throw new BeanInitializationException("@QueueListener method " + where

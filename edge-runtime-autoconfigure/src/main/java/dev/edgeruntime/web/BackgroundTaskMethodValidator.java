@@ -192,7 +192,7 @@ public final class BackgroundTaskMethodValidator
 			return null;
 		}
 		catch (InvalidQueueNameException ex) {
-			return ex.getMessage();
+			return ex.getMessage() + (resolved.equals(queue) ? "" : "; the name comes from queue = \"" + queue + "\"");
 		}
 	}
 

@@ -608,16 +608,24 @@ class DurableBackgroundTaskTests {
 
 	@Test
 	void durableMethodsWithAnInvalidQueueFailStartUpInOneReportWithTheOtherMisuses() {
-		this.contextRunner.withUserConfiguration(BadQueueConfiguration.class).run((context) -> {
-			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause()
-				.isInstanceOf(dev.edgeruntime.web.BackgroundTaskMisuseException.class)
-				.hasMessageContaining("3 @BackgroundTask methods are misused")
-				.hasMessageContaining("BadQueueTasks.badQueue(long) is misused: Invalid queue name 'bad-queue'")
-				.hasMessageContaining("BadQueueTasks.unresolvedQueue(long) is misused: its queue '${no.such.queue}' "
-						+ "has a placeholder that cannot be resolved")
-				.hasMessageContaining("BadQueueTasks.upload(InputStream) is misused: parameter 0");
-		});
+		this.contextRunner.withPropertyValues("test.bad-queue=new-orders")
+			.withUserConfiguration(BadQueueConfiguration.class)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(dev.edgeruntime.web.BackgroundTaskMisuseException.class)
+					.hasMessageContaining("4 @BackgroundTask methods are misused")
+					.hasMessageContaining("BadQueueTasks.badQueue(long) is misused: Invalid queue name 'bad-queue': only "
+							+ "ASCII letters, digits and underscores are allowed, starting with a letter or underscore "
+							+ "(bean")
+					// a name from a placeholder says where it came from: the property to correct
+					.hasMessageContaining("BadQueueTasks.placeholderQueue(long) is misused: Invalid queue name 'new-orders': "
+							+ "only ASCII letters, digits and underscores are allowed, starting with a letter or underscore; "
+							+ "the name comes from queue = \"${test.bad-queue}\" (bean")
+					.hasMessageContaining("BadQueueTasks.unresolvedQueue(long) is misused: its queue '${no.such.queue}' "
+							+ "has a placeholder that cannot be resolved")
+					.hasMessageContaining("BadQueueTasks.upload(InputStream) is misused: parameter 0");
+			});
 	}
 
 	@Test
@@ -854,6 +862,10 @@ class DurableBackgroundTaskTests {
 
 		@BackgroundTask(durable = true, queue = "${no.such.queue}")
 		public void unresolvedQueue(long id) {
+		}
+
+		@BackgroundTask(durable = true, queue = "${test.bad-queue}")
+		public void placeholderQueue(long id) {
 		}
 
 		@BackgroundTask(durable = true)

@@ -926,7 +926,7 @@ class QueueListenerTests {
 		this.contextRunner.withUserConfiguration(MisconfiguredListenersConfiguration.class).run((context) -> {
 			assertThat(context).hasFailed()
 				.getFailure()
-				.hasMessageContaining("6 @QueueListener methods are misconfigured")
+				.hasMessageContaining("7 @QueueListener methods are misconfigured")
 				.hasMessageContaining(MisconfiguredListeners.class.getName() + ".negativeBackoff: backoff '-1s' must "
 						+ "not be negative")
 				.hasMessageContaining(MisconfiguredListeners.class.getName() + ".negativeConcurrency: concurrency (-2) "
@@ -941,7 +941,11 @@ class QueueListenerTests {
 				.hasMessageContaining(MisconfiguredListeners.class.getName() + ".invalidQueue: Invalid queue name "
 						+ "'bad-queue'")
 				.hasMessageContaining(MisconfiguredListeners.class.getName() + ".twoParameters must take exactly one "
-						+ "parameter");
+						+ "parameter")
+				// a name from a placeholder says where it came from: the property to correct
+				.hasMessageContaining(MisconfiguredListeners.class.getName() + ".placeholderQueue: Invalid queue name '"
+						+ this.queue + "-m7': only ASCII letters, digits and underscores are allowed, starting with a "
+						+ "letter or underscore; the name comes from queue = \"${test.queue}-m7\"");
 			// the well-configured listener of ListenerConfiguration was found first, and never started reading
 			assertThat(Thread.getAllStackTraces().keySet()).noneMatch((thread) -> thread.isAlive()
 					&& thread.getName().startsWith("queue-" + this.queue));
@@ -1320,6 +1324,10 @@ class QueueListenerTests {
 
 		@QueueListener(queue = "${test.queue}_m6")
 		void twoParameters(Order order, String extra) {
+		}
+
+		@QueueListener(queue = "${test.queue}-m7")
+		void placeholderQueue(Order order) {
 		}
 
 	}
