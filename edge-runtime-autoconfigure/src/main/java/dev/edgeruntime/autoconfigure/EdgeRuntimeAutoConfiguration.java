@@ -63,7 +63,7 @@ import org.springframework.web.context.request.RequestContextHolder;
  */
 @AutoConfiguration
 @EnableConfigurationProperties(EdgeRuntimeProperties.class)
-@ImportRuntimeHints(CoreRuntimeHints.class)
+@ImportRuntimeHints({ CoreRuntimeHints.class, UnknownPropertiesNotice.Hints.class })
 public final class EdgeRuntimeAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(EdgeRuntimeAutoConfiguration.class);

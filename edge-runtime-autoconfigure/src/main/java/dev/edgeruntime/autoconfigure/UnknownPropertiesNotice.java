@@ -14,10 +14,13 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.aot.hint.RuntimeHints;
+import org.springframework.aot.hint.RuntimeHintsRegistrar;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.context.properties.bind.AbstractBindHandler;
 import org.springframework.boot.context.properties.bind.BindContext;
 import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.BindableRuntimeHintsRegistrar;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
@@ -133,6 +136,21 @@ final class UnknownPropertiesNotice implements SmartInitializingSingleton {
 			current = swap;
 		}
 		return previous[to.length()];
+	}
+
+	/**
+	 * What binding every group needs in a native image, where only the groups of the parts on at build time
+	 * would have it otherwise.
+	 */
+	static final class Hints implements RuntimeHintsRegistrar {
+
+		@Override
+		public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
+			BindableRuntimeHintsRegistrar
+				.forTypes(GROUPS.values().stream().map((group) -> group.get().getClass()).toArray(Class<?>[]::new))
+				.registerHints(hints, classLoader);
+		}
+
 	}
 
 	/**

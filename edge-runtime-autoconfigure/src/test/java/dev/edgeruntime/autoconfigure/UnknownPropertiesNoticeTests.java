@@ -10,6 +10,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.aot.hint.RuntimeHints;
+import org.springframework.aot.hint.predicate.RuntimeHintsPredicates;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
@@ -116,6 +118,20 @@ class UnknownPropertiesNoticeTests {
 		application.setWebApplicationType(WebApplicationType.NONE);
 		application.setEnvironment(environment());
 		return application;
+	}
+
+	@Test
+	void everyGroupCanBeBoundInANativeImage() {
+		RuntimeHints hints = new RuntimeHints();
+		new UnknownPropertiesNotice.Hints().registerHints(hints, getClass().getClassLoader());
+		assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(EdgeRuntimeProperties.class, "setMaxInFlight"))
+			.accepts(hints);
+		assertThat(RuntimeHintsPredicates.reflection()
+			.onMethodInvocation(EdgeRuntimeDashboardProperties.class, "setCancelEnabled")).accepts(hints);
+		assertThat(RuntimeHintsPredicates.reflection()
+			.onMethodInvocation(EdgeRuntimeCronProperties.Job.class, "setSchedule")).accepts(hints);
+		assertThat(RuntimeHintsPredicates.reflection().onType(EdgeRuntimeQueueProperties.class)).accepts(hints);
+		assertThat(RuntimeHintsPredicates.reflection().onType(EdgeRuntimeWebSocketProperties.class)).accepts(hints);
 	}
 
 	private static UnknownPropertiesNotice noticeFor(Map<String, Object> properties) {
