@@ -11,7 +11,7 @@
 #   scripts/dev-postgres.sh user|password   prints the user or password (also in the URL)
 #
 # It also installs the real pgmq extension (pure SQL, version 1.11.1) into the server's extension directory,
-# for the test run against it (`edge-runtime.test.pgmq=extension`): Debian has no pgmq package, so its
+# for the test run against it (`edge-runtime-test.pgmq=extension`): Debian has no pgmq package, so its
 # files come from the npm registry's @electric-sql/pglite-pgmq package (pgmq's own SQL and control file),
 # pinned by checksum. Nothing of it is kept in this repository.
 #

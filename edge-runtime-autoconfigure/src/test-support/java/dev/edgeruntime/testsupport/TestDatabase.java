@@ -33,7 +33,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * <li>else the test fails, saying to run {@code ./scripts/test.sh}. Tests are never skipped for want of a
  * database.</li>
  * </ol>
- * With the system property {@code edge-runtime.test.pgmq=extension} (the build's {@code pgmq-extension} test
+ * With the system property {@code edge-runtime-test.pgmq=extension} (the build's {@code pgmq-extension} test
  * run), the tests use another database of that server, {@value #EXTENSION_DATABASE}, where the real pgmq
  * extension is created, instead of the bundled schema; the server must have the extension
  * ({@code scripts/dev-postgres.sh} installs it).
@@ -66,7 +66,7 @@ public final class TestDatabase {
 	private static final String DATABASE = "edge_runtime_test";
 
 	/** The system property choosing the pgmq schema the tests run on: {@code bundled} (default) or {@code extension}. */
-	public static final String PGMQ_PROPERTY = "edge-runtime.test.pgmq";
+	public static final String PGMQ_PROPERTY = "edge-runtime-test.pgmq";
 
 	/** The database of the {@code extension} runs, created on first use. */
 	static final String EXTENSION_DATABASE = "edge_runtime_test_pgmq";
@@ -102,7 +102,7 @@ public final class TestDatabase {
 
 	/**
 	 * Whether this test run uses the real pgmq extension rather than the bundled schema
-	 * ({@code -Dedge-runtime.test.pgmq=extension}).
+	 * ({@code -Dedge-runtime-test.pgmq=extension}).
 	 * @return whether the pgmq extension is used
 	 */
 	public static boolean pgmqExtension() {
