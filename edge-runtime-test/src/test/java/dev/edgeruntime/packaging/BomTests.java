@@ -115,6 +115,26 @@ class BomTests {
 	}
 
 	@Test
+	void bomShouldBeBuiltWithThePackagingTestsAndSkippedByTheDemosRun() {
+		// PublishedJarsTests reads the BOM's flattened pom: -pl edge-runtime-test -am must build it
+		Element testSupport = read(this.root.resolve("edge-runtime-test/pom.xml"));
+		assertThat(Poms.dependencies(testSupport))
+			.filteredOn((dependency) -> "edge-runtime-bom".equals(text(dependency, "artifactId")))
+			.singleElement()
+			.satisfies((dependency) -> {
+				assertThat(text(dependency, "type")).isEqualTo("pom");
+				assertThat(text(dependency, "scope")).isEqualTo("test");
+			});
+		// and so the demo's -am spring-boot:run has it too: without a parent, it names Spring Boot's plugin itself
+		// (else Maven finds no plugin for the prefix spring-boot) and skips it, at the parent's Spring Boot version
+		Element springBoot = plugin(child(child(this.bom, "build"), "pluginManagement"), "spring-boot-maven-plugin");
+		assertThat(springBoot).isNotNull();
+		assertThat(text(springBoot, "version"))
+			.isEqualTo(text(child(this.parent, "properties"), "spring-boot.version"));
+		assertThat(text(child(springBoot, "configuration"), "skip")).isEqualTo("true");
+	}
+
+	@Test
 	void parentShouldNotBeDeployed() {
 		// No published pom names it (they are flattened), and it holds the build's settings.
 		Element deploy = plugin(child(this.parent, "build"), "maven-deploy-plugin");
