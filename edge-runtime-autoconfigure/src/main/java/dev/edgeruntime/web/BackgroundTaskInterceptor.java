@@ -113,7 +113,8 @@ final class BackgroundTaskInterceptor implements MethodInterceptor {
 			throw new IllegalStateException(definition.description() + " cannot run: the application's EdgeRuntime "
 					+ "bean is not the starter's runtime (a test's @MockitoBean EdgeRuntime replaces it, and a mock "
 					+ "runs no task). To verify what the code hands to the runtime while tasks still run, use "
-					+ "@MockitoSpyBean EdgeRuntime; to run tasks on the calling thread, set edge-runtime.tasks.inline=true");
+					+ "@MockitoSpyBean EdgeRuntime; to run tasks on the calling thread, drop the mock and set "
+					+ "edge-runtime.tasks.inline=true (the starter's runtime runs them so; a mock, whatever the property)");
 		}
 		return runtime;
 	}

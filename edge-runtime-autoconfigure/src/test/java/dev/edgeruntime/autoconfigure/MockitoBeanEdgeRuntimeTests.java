@@ -23,11 +23,12 @@ import static org.mockito.BDDMockito.then;
 /**
  * A test's {@code @MockitoBean EdgeRuntime}, in an application with a {@code @BackgroundTask} controller
  * method, over a real server: the application starts, the code under test calls the mock, and a
- * {@code @BackgroundTask} method, which needs the starter's runtime, fails at the call saying what to use instead.
+ * {@code @BackgroundTask} method, which needs the starter's runtime, fails at the call saying what to use instead
+ * (with {@code edge-runtime.tasks.inline=true} too, which only the starter's runtime reads).
  *
  * @author edge-runtime developers
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "edge-runtime.tasks.inline=true")
 class MockitoBeanEdgeRuntimeTests {
 
 	@MockitoBean
@@ -52,6 +53,13 @@ class MockitoBeanEdgeRuntimeTests {
 			.withMessageContaining("Mailer.send()")
 			.withMessageContaining("is not the starter's runtime (a test's @MockitoBean EdgeRuntime replaces it")
 			.withMessageContaining("use @MockitoSpyBean EdgeRuntime");
+	}
+
+	@Test
+	void backgroundTaskMethodCalledWithAMockedRuntimeShouldFailInlineTooSayingTheMockMustGo() {
+		// edge-runtime.tasks.inline=true (this class's) is the starter's runtime's: the mock still runs nothing
+		assertThatIllegalStateException().isThrownBy(this.mailer::send)
+			.withMessageContaining("drop the mock and set edge-runtime.tasks.inline=true");
 	}
 
 	@SpringBootConfiguration
