@@ -18,9 +18,9 @@ import org.springframework.util.FileSystemUtils;
  */
 final class Chromium implements AutoCloseable {
 
-	private static final Path BINARY = Path.of(System.getProperty("edge-runtime.chromium", "/usr/bin/chromium"));
+	private static final Path BINARY = Path.of(System.getProperty("edge-runtime-test.chromium", "/usr/bin/chromium"));
 
-	private static final Path DRIVER = Path.of(System.getProperty("edge-runtime.chromedriver", "/usr/bin/chromedriver"));
+	private static final Path DRIVER = Path.of(System.getProperty("edge-runtime-test.chromedriver", "/usr/bin/chromedriver"));
 
 	private final Path profile;
 
