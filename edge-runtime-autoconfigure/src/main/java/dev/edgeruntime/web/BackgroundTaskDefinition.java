@@ -345,7 +345,7 @@ final class BackgroundTaskDefinition {
 		return duration;
 	}
 
-	private static String describe(Method method, Class<?> targetClass) {
+	static String describe(Method method, Class<?> targetClass) {
 		String parameters = Arrays.stream(method.getParameterTypes())
 			.map(Class::getSimpleName)
 			.collect(Collectors.joining(", "));

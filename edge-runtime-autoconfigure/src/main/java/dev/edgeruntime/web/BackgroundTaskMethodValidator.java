@@ -35,8 +35,9 @@ import org.springframework.util.ReflectionUtils;
  * Fails start-up when a {@link BackgroundTask @BackgroundTask} method is misused, with a message naming
  * the method: one that cannot be proxied, a return type that cannot carry an asynchronous result, a
  * parameter that dies with the request, a budget that does not parse, durable work without a durable
- * tier or with an invalid queue name. Once every singleton exists, it also checks that each bean with such methods was proxied, so that
- * no annotation is silently ignored.
+ * tier or with an invalid queue name. Durable work without a durable tier fails naming the durable methods of
+ * every bean, not only those of the first one made. Once every singleton exists, it also checks that each bean
+ * with such methods was proxied, so that no annotation is silently ignored.
  *
  * @author edge-runtime developers
  */
@@ -98,6 +99,7 @@ public final class BackgroundTaskMethodValidator
 		}
 		// every method of the bean is checked, and its misuses reported together
 		List<String> problems = new ArrayList<>();
+		boolean withoutDurableTier = false;
 		for (Method method : methods.keySet()) {
 			try {
 				BackgroundTaskDefinition definition = check(method, type, beanName);
@@ -107,7 +109,12 @@ public final class BackgroundTaskMethodValidator
 			}
 			catch (BeanInitializationException ex) {
 				problems.add(ex.getMessage());
+				withoutDurableTier |= methods.get(method).durable() && !hasDurableDispatcher();
 			}
+		}
+		if (withoutDurableTier) {
+			// the application lacks the tier for every durable method, not only this bean's: name them all
+			problems.addAll(otherDurableMethodsWithoutTier(beanName));
 		}
 		if (!problems.isEmpty()) {
 			throw new BackgroundTaskMisuseException(problems);
@@ -161,11 +168,7 @@ public final class BackgroundTaskMethodValidator
 					+ this.controllerMethodsUnsupported + " (bean '" + beanName + "')");
 		}
 		if (definition.durable() && !hasDurableDispatcher()) {
-			throw new BeanInitializationException(definition.description()
-					+ " is misused: durable = true, but the durable tier is not available: no "
-					+ DurableTaskDispatcher.class.getName() + " bean (bean '" + beanName + "'). It needs a single "
-					+ "PostgreSQL DataSource, and neither edge-runtime.queue.enabled nor "
-					+ "edge-runtime.queue.tasks.enabled set to false" + durableTierProblems());
+			throw new BeanInitializationException(withoutDurableTier(definition.description(), beanName));
 		}
 		String queue = definition.queue();
 		if (definition.durable() && queue != null) {
@@ -176,6 +179,42 @@ public final class BackgroundTaskMethodValidator
 			}
 		}
 		return definition;
+	}
+
+	private String withoutDurableTier(String description, String beanName) {
+		return description + " is misused: durable = true, but the durable tier is not available: no "
+				+ DurableTaskDispatcher.class.getName() + " bean (bean '" + beanName + "'). It needs a single "
+				+ "PostgreSQL DataSource, and neither edge-runtime.queue.enabled nor "
+				+ "edge-runtime.queue.tasks.enabled set to false" + durableTierProblems();
+	}
+
+	/**
+	 * The durable methods of the beans other than one, found from their definitions, each as a durable method
+	 * without the durable tier: the first bean found with one fails start-up, and the others would never be
+	 * looked at, though the application lacks the tier for them too.
+	 */
+	private List<String> otherDurableMethodsWithoutTier(String beanName) {
+		ConfigurableListableBeanFactory factory = this.beanFactory;
+		if (factory == null) {
+			return List.of();
+		}
+		List<String> problems = new ArrayList<>();
+		for (String name : factory.getBeanDefinitionNames()) {
+			if (name.equals(beanName) || factory.getBeanDefinition(name).isAbstract()) {
+				continue;
+			}
+			Class<?> type = factory.getType(name, false);
+			if (type == null) {
+				continue;
+			}
+			Class<?> userType = ClassUtils.getUserClass(type);
+			annotatedMethods(userType).forEach((method, annotation) -> {
+				if (annotation.durable()) {
+					problems.add(withoutDurableTier(BackgroundTaskDefinition.describe(method, userType), name));
+				}
+			});
+		}
+		return problems;
 	}
 
 	/** What is wrong with a durable method's queue, placeholders resolved, or {@code null}. */

@@ -40,6 +40,65 @@ class BackgroundTaskMisuseFailureAnalyzerTests {
 			.contains("Change each method as its line says.");
 	}
 
+	@Test
+	void startWithoutDurableTierShouldReportTheDurableMethodsOfEveryBean(CapturedOutput output) {
+		SpringApplication application = new SpringApplication(DurableConfiguration.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		assertThatException().isThrownBy(() -> application.run());
+		String tierMissing = " is misused: durable = true, but the durable tier is not available";
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Misused @BackgroundTask methods:")
+			.contains("@BackgroundTask method " + Receipts.class.getName() + ".send(String)" + tierMissing)
+			.contains("@BackgroundTask method " + Receipts.class.getName() + ".resend(String)" + tierMissing)
+			.contains("@BackgroundTask method " + Exports.class.getName() + ".export(String)" + tierMissing)
+			.contains("(bean 'receipts')")
+			.contains("(bean 'exports')")
+			.contains("the application has no DataSource: set spring.datasource.url")
+			// an in-process method of the same beans is not misused
+			.doesNotContain(Exports.class.getName() + ".preview(String)");
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ AopAutoConfiguration.class, EdgeRuntimeAutoConfiguration.class,
+			BackgroundTaskAutoConfiguration.class })
+	static class DurableConfiguration {
+
+		@Bean
+		Receipts receipts() {
+			return new Receipts();
+		}
+
+		@Bean
+		Exports exports() {
+			return new Exports();
+		}
+
+	}
+
+	static class Receipts {
+
+		@BackgroundTask(durable = true)
+		public void send(String order) {
+		}
+
+		@BackgroundTask(durable = true)
+		public void resend(String order) {
+		}
+
+	}
+
+	static class Exports {
+
+		@BackgroundTask(durable = true)
+		public void export(String month) {
+		}
+
+		@BackgroundTask
+		public void preview(String month) {
+		}
+
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@ImportAutoConfiguration({ AopAutoConfiguration.class, EdgeRuntimeAutoConfiguration.class,
 			BackgroundTaskAutoConfiguration.class })
