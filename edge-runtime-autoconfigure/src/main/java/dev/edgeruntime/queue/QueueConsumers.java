@@ -134,7 +134,8 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 
 	/**
 	 * Checks the settings of every listener once all beans exist, before any consumer or the web server
-	 * starts: a listener with invalid settings fails start-up with every such listener named, and no
+	 * starts: a listener with invalid settings fails start-up with every such listener named (a
+	 * {@link QueueListenerMisconfigurationException}, reported by a failure analyzer), and no
 	 * consumer is left reading.
 	 */
 	@Override
@@ -148,12 +149,8 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 				problems.add(ex.getMessage());
 			}
 		}
-		if (problems.size() == 1) {
-			throw new IllegalStateException(problems.get(0));
-		}
 		if (!problems.isEmpty()) {
-			throw new IllegalStateException(
-					problems.size() + " @QueueListener methods are misconfigured:\n- " + String.join("\n- ", problems));
+			throw new QueueListenerMisconfigurationException(problems);
 		}
 	}
 

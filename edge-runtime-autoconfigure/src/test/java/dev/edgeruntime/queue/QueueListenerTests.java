@@ -926,6 +926,9 @@ class QueueListenerTests {
 		this.contextRunner.withUserConfiguration(MisconfiguredListenersConfiguration.class).run((context) -> {
 			assertThat(context).hasFailed()
 				.getFailure()
+				.isInstanceOf(QueueListenerMisconfigurationException.class)
+				.satisfies((failure) -> assertThat(((QueueListenerMisconfigurationException) failure).getProblems())
+					.hasSize(7))
 				.hasMessageContaining("7 @QueueListener methods are misconfigured")
 				.hasMessageContaining(MisconfiguredListeners.class.getName() + ".negativeBackoff: backoff '-1s' must "
 						+ "not be negative")
