@@ -75,6 +75,11 @@ public class EdgeRuntimeCronProperties implements InitializingBean {
 			String schedule = job.getSchedule();
 			invalid.check(schedule != null && !schedule.isBlank(), "jobs." + name + ".schedule", schedule,
 					"must be set: a cron expression or an interval such as '30 seconds'");
+			String scheduleProblem = (schedule != null && !schedule.isBlank())
+					? CronJobDefinition.scheduleProblem(schedule, this.mode) : null;
+			invalid.check(scheduleProblem == null, "jobs." + name + ".schedule", schedule,
+					"must be a schedule " + ((this.mode == CronMode.IN_APP) ? "the in-app scheduler can run"
+							: "pg_cron or the in-app scheduler can run") + "; " + scheduleProblem);
 			String queue = job.getQueue();
 			invalid.check(queue != null, "jobs." + name + ".queue", queue, "must be set: the queue the job sends to");
 			invalid.check(queue == null || QueueName.isValid(queue), "jobs." + name + ".queue", queue,

@@ -12,6 +12,7 @@ import tools.jackson.databind.ObjectMapper;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanInitializationException;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
@@ -20,7 +21,9 @@ import org.springframework.util.ReflectionUtils;
 
 /**
  * Finds {@link CronJob} methods on beans and checks them, failing start-up with a message that names the
- * method when one is misused; {@link CronJobs} calls them at start-up for their messages.
+ * method when one is misused, or an {@link InvalidCronScheduleException} naming every job of the bean whose
+ * schedule no scheduler would run (see {@link CronJobDefinition#scheduleProblem}); {@link CronJobs} calls them
+ * at start-up for their messages.
  *
  * @author edge-runtime developers
  */
@@ -41,8 +44,30 @@ public final class CronJobAnnotationBeanPostProcessor implements BeanPostProcess
 		Map<Method, CronJob> methods = MethodIntrospector.selectMethods(targetClass,
 				(MethodIntrospector.MetadataLookup<CronJob>) (method) -> AnnotatedElementUtils
 					.findMergedAnnotation(method, CronJob.class));
-		methods.forEach((method, annotation) -> this.jobs.add(job(bean, method, annotation)));
+		List<String> problems = new ArrayList<>();
+		methods.forEach((method, annotation) -> {
+			AnnotatedJob job = job(bean, method, annotation);
+			String problem = CronJobDefinition.scheduleProblem(job.schedule(), mode());
+			if (problem != null) {
+				problems.add("Cron job '" + job.name() + "' (" + job.source() + ") has the schedule '" + job.schedule()
+						+ "'" + (job.schedule().equals(annotation.schedule()) ? ""
+								: " (from schedule = \"" + annotation.schedule() + "\")")
+						+ ": " + problem);
+			}
+			this.jobs.add(job);
+		});
+		if (!problems.isEmpty()) {
+			// every refused schedule of the bean, as it is made: before any bean starts
+			throw new InvalidCronScheduleException(problems);
+		}
 		return bean;
+	}
+
+	/** Who fires the ticks, as edge-runtime.cron.mode says: what is refused at once depends on it. */
+	private CronMode mode() {
+		return (this.environment != null)
+				? Binder.get(this.environment).bind("edge-runtime.cron.mode", CronMode.class).orElse(CronMode.AUTO)
+				: CronMode.AUTO;
 	}
 
 	private AnnotatedJob job(Object bean, Method method, CronJob annotation) {

@@ -1,6 +1,7 @@
 package dev.edgeruntime.cron;
 
 import dev.edgeruntime.queue.QueueName;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.Assert;
 
@@ -15,6 +16,20 @@ import org.springframework.util.Assert;
  * @author edge-runtime developers
  */
 public record CronJobDefinition(String name, String schedule, String queue, String message, String source) {
+
+	/**
+	 * Why a schedule is refused before any job is scheduled, or {@code null}. With the in-app scheduler, what
+	 * it cannot run; otherwise only what no scheduler runs (a number of fields that is none of theirs, a value
+	 * out of its field's range, an interval out of 1 to 59 seconds), what only one of them reads being left to
+	 * the scheduler chosen at start-up: pg_cron takes {@code $} (the last day of the month, pg_cron 1.5+) and
+	 * {@code @reboot}, which the in-app scheduler does not.
+	 * @param schedule the schedule as written
+	 * @param mode who fires the ticks
+	 * @return why it is refused, in the terms it was written in, or {@code null}
+	 */
+	public static @Nullable String scheduleProblem(String schedule, CronMode mode) {
+		return (mode == CronMode.IN_APP) ? CronSchedule.inAppProblem(schedule) : CronSchedule.commonProblem(schedule);
+	}
 
 	/**
 	 * Checks the definition.

@@ -295,14 +295,16 @@ public final class CronJobs implements SmartLifecycle {
 	}
 
 	private static void checkInAppSchedules(List<CronJobDefinition> all) {
+		List<String> problems = new ArrayList<>();
 		for (CronJobDefinition job : all) {
-			try {
-				CronSchedule.parse(job.schedule());
+			String problem = CronSchedule.inAppProblem(job.schedule());
+			if (problem != null) {
+				problems.add("Cron job '" + job.name() + "' (" + job.source() + ") has the schedule '" + job.schedule()
+						+ "', which the in-app scheduler cannot run: " + problem);
 			}
-			catch (IllegalArgumentException ex) {
-				throw new IllegalStateException("Cron job '" + job.name() + "' (" + job.source()
-						+ ") has an invalid schedule '" + job.schedule() + "': " + ex.getMessage(), ex);
-			}
+		}
+		if (!problems.isEmpty()) {
+			throw new InvalidCronScheduleException(problems);
 		}
 	}
 

@@ -24,6 +24,17 @@ abstract sealed class CronSchedule {
 
 	private static final Pattern SECONDS = Pattern.compile("(\\d+)\\s+seconds?", Pattern.CASE_INSENSITIVE);
 
+	private static final Pattern NUMBER = Pattern.compile("\\d{1,9}");
+
+	// the value a parse failure of Spring's quotes at its end
+	private static final Pattern QUOTED_VALUE = Pattern.compile("\\s'[^']*'$");
+
+	/** The five fields, and the values each takes in pg_cron (a day of the week 7 is Sunday, as 0). */
+	private static final List<String> FIELDS = List.of("minute", "hour", "day-of-month", "month", "day-of-week");
+
+	private static final List<int[]> RANGES = List.of(new int[] { 0, 59 }, new int[] { 0, 23 }, new int[] { 1, 31 },
+			new int[] { 1, 12 }, new int[] { 0, 7 });
+
 	// Searching back from now for the latest tick widens the window by these steps.
 	private static final List<Duration> LOOK_BACK = List.of(Duration.ofSeconds(2), Duration.ofMinutes(2),
 			Duration.ofHours(2), Duration.ofDays(2), Duration.ofDays(64), Duration.ofDays(800),
@@ -66,6 +77,98 @@ abstract sealed class CronSchedule {
 					CronExpression.parse("0 " + fields[0] + " " + fields[1] + " * " + fields[3] + " " + fields[4])));
 		}
 		return new Cron(trimmed, List.of(CronExpression.parse("0 " + trimmed)));
+	}
+
+	/**
+	 * Why the in-app scheduler cannot run a schedule, in the terms it was written in (the field and the value,
+	 * not the six-field expression a five-field schedule becomes), or {@code null} when it can.
+	 * @param text the schedule
+	 * @return why it is refused, or {@code null}
+	 */
+	static @Nullable String inAppProblem(String text) {
+		String common = commonProblem(text);
+		if (common != null) {
+			return common;
+		}
+		try {
+			parse(text);
+			return null;
+		}
+		catch (IllegalArgumentException ex) {
+			String[] fields = text.trim().split("\\s+");
+			if (!text.trim().startsWith("@") && fields.length == 5) {
+				for (int i = 0; i < fields.length; i++) {
+					String[] alone = { "0", "*", "*", "*", "*", "*" };
+					alone[i + 1] = fields[i];
+					try {
+						CronExpression.parse(String.join(" ", alone));
+					}
+					catch (IllegalArgumentException fieldFailure) {
+						return "its " + FIELDS.get(i) + " field '" + fields[i] + "' is not valid: "
+								+ reason(fieldFailure);
+					}
+				}
+			}
+			return reason(ex);
+		}
+	}
+
+	/**
+	 * Why no scheduler, neither pg_cron nor the in-app one, can run a schedule as written: fewer than five
+	 * fields, or more than six (pg_cron 1.4 takes those without a word though it reads five, so it would not
+	 * fire them as written, as it would not a six-field one), a value out of its field's range, an interval out of 1 to
+	 * 59 seconds. {@code null} when one of them may run it: what only one of them reads (pg_cron's {@code $}
+	 * and {@code @reboot}, Spring's {@code L}, {@code W}, {@code ?}, six fields) is left to the scheduler that
+	 * runs the job.
+	 * @param text the schedule
+	 * @return why it is refused, or {@code null}
+	 */
+	static @Nullable String commonProblem(String text) {
+		String trimmed = text.trim();
+		Integer seconds = intervalSeconds(trimmed);
+		if (seconds != null) {
+			return (seconds < 1 || seconds > 59) ? "an interval takes 1 to 59 seconds, as in pg_cron, not " + seconds
+					: null;
+		}
+		if (trimmed.startsWith("@")) {
+			return null;
+		}
+		String[] fields = trimmed.split("\\s+");
+		if (fields.length == 6) {
+			return null;
+		}
+		if (fields.length != 5) {
+			return "it has " + fields.length + ((fields.length == 1) ? " field" : " fields") + "; a schedule is "
+					+ "five-field cron (minute hour day-of-month month day-of-week), a macro such as @hourly, or "
+					+ "'N seconds' (and six-field cron, with seconds, for the in-app scheduler only)";
+		}
+		for (int i = 0; i < fields.length; i++) {
+			int[] range = RANGES.get(i);
+			for (String item : fields[i].split(",")) {
+				Matcher number = NUMBER.matcher(item.split("/", 2)[0]);
+				while (number.find()) {
+					long value = Long.parseLong(number.group());
+					if (value < range[0] || value > range[1]) {
+						return "its " + FIELDS.get(i) + " field '" + fields[i] + "' is out of range: " + value
+								+ " is not a " + FIELDS.get(i) + " (" + range[0] + " to " + range[1] + ")";
+					}
+				}
+			}
+		}
+		return null;
+	}
+
+	/** The reason of a parse failure, without the expression it quotes (six fields for a five-field schedule). */
+	private static String reason(IllegalArgumentException ex) {
+		String message = String.valueOf(ex.getMessage());
+		int expression = message.indexOf(" in cron expression \"");
+		if (expression >= 0) {
+			message = message.substring(0, expression);
+		}
+		if (message.startsWith("For input string")) {
+			return "not a number, a name, a range, a list or a step";
+		}
+		return QUOTED_VALUE.matcher(message).replaceFirst("");
 	}
 
 	/**

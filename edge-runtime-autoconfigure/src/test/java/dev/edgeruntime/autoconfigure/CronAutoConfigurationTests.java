@@ -8,6 +8,7 @@ import dev.edgeruntime.cron.CronJob;
 import dev.edgeruntime.cron.CronJobs;
 import dev.edgeruntime.cron.CronRunMeters;
 import dev.edgeruntime.cron.CronRunObserver;
+import dev.edgeruntime.cron.InvalidCronScheduleException;
 import dev.edgeruntime.queue.PgmqTemplate;
 import dev.edgeruntime.testsupport.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -158,15 +159,72 @@ class CronAutoConfigurationTests {
 	}
 
 	@Test
-	void cronJobWhenScheduleIsInvalidShouldFailStartUpNamingTheJob() {
+	void cronJobWhenScheduleIsInvalidShouldFailStartUpNamingTheProperty() {
 		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
 			.withPropertyValues("edge-runtime.cron.mode=in-app", "edge-runtime.cron.jobs.broken.schedule=every day",
 					"edge-runtime.cron.jobs.broken.queue=broken")
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
-				.cause()
-				.hasMessageContaining("Cron job 'broken'")
-				.hasMessageContaining("'every day'"));
+				.rootCause()
+				.isInstanceOf(InvalidPropertiesException.class)
+				.hasMessageContaining("edge-runtime.cron.jobs.broken.schedule = 'every day': must be a schedule the "
+						+ "in-app scheduler can run; it has 2 fields; a schedule is five-field cron"));
+	}
+
+	@Test
+	void cronJobWhenScheduleIsOutOfRangeShouldFailBeforeAnyBeanStartsNamingThePropertyAndTheSchedule() {
+		// refused whoever would fire it (auto mode): pg_cron refuses it too
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.cron.jobs.hourly.schedule=61 * * * *",
+					"edge-runtime.cron.jobs.hourly.queue=hourly")
+			.run((context) -> {
+				assertThat(context).hasFailed()
+					.getFailure()
+					.rootCause()
+					.isInstanceOf(InvalidPropertiesException.class)
+					.hasMessageContaining("edge-runtime.cron.jobs.hourly.schedule = '61 * * * *': must be a schedule "
+							+ "pg_cron or the in-app scheduler can run; its minute field '61' is out of range: 61 is "
+							+ "not a minute (0 to 59)")
+					.hasMessageNotContaining("0 61 * * * *");
+				assertThat(context.getStartupFailure()).hasMessageNotContaining("Failed to start bean");
+			});
+	}
+
+	@Test
+	void cronJobWhenScheduleIsPgCronsOnlyShouldBeRefusedAtOnceOnlyForTheInAppScheduler() {
+		// '$' (the last day of the month) is pg_cron's: in auto mode pg_cron, if it runs the job, decides
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.cron.mode=in-app", "edge-runtime.cron.jobs.payroll.schedule=0 12 $ * *",
+					"edge-runtime.cron.jobs.payroll.queue=payroll")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidPropertiesException.class)
+				.hasMessageContaining("edge-runtime.cron.jobs.payroll.schedule = '0 12 $ * *': must be a schedule the "
+						+ "in-app scheduler can run; its day-of-month field '$' is not valid"));
+	}
+
+	@Test
+	void cronJobMethodWhenScheduleIsOutOfRangeShouldFailNamingTheMethodAndTheScheduleAsWritten() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withUserConfiguration(OutOfRangeCronJob.class)
+			.withPropertyValues("test.schedule=0 24 * * *")
+			.run((context) -> {
+				assertThat(context).hasFailed()
+					.getFailure()
+					.rootCause()
+					.isInstanceOf(InvalidCronScheduleException.class)
+					.hasMessageContaining("2 cron job schedules are invalid")
+					.hasMessageContaining("Cron job 'hourly' (@CronJob method " + OutOfRangeCronJob.class.getName()
+							+ ".hourly) has the schedule '61 * * * *': its minute field '61' is out of range: 61 is "
+							+ "not a minute (0 to 59)")
+					.hasMessageContaining("Cron job 'daily' (@CronJob method " + OutOfRangeCronJob.class.getName()
+							+ ".daily) has the schedule '0 24 * * *' (from schedule = \"${test.schedule}\"): its "
+							+ "hour field '24' is out of range")
+					.hasMessageNotContaining("0 61 * * * *");
+				// as the bean is made, before any bean starts
+				assertThat(context.getStartupFailure()).hasMessageNotContaining("Failed to start bean");
+			});
 	}
 
 	@Test
@@ -220,6 +278,20 @@ class CronAutoConfigurationTests {
 		@Bean
 		MisusedCronJob misusedCronJob() {
 			return new MisusedCronJob();
+		}
+
+	}
+
+	static class OutOfRangeCronJob {
+
+		@CronJob(name = "hourly", schedule = "61 * * * *", queue = "hourly")
+		String hourly() {
+			return "{}";
+		}
+
+		@CronJob(name = "daily", schedule = "${test.schedule}", queue = "daily")
+		String daily() {
+			return "{}";
 		}
 
 	}

@@ -447,6 +447,44 @@ class CronPgCronTests {
 		return (counter != null) ? counter.count() : 0;
 	}
 
+	@Test
+	void schedulesRefusedBeforeAnyJobIsScheduledShouldBeOnlyThoseThatPgCronRefusesToo() {
+		this.jdbc.execute("CREATE EXTENSION IF NOT EXISTS pg_cron");
+		// what start-up refuses at once when pg_cron may fire the jobs (auto, pg-cron)
+		for (String schedule : List.of("61 * * * *", "0 24 * * *", "0 0 0 * *", "0 0 * 13 *", "0 0 * * 8",
+				"* * * *")) {
+			assertThat(CronSchedule.commonProblem(schedule)).as(schedule).isNotNull();
+			assertThatThrownBy(() -> this.jdbc.queryForObject("SELECT cron.schedule(?, ?, 'SELECT 1')", Long.class,
+					this.prefix + "refused", schedule))
+				.as(schedule)
+				.hasMessageContaining("invalid schedule");
+		}
+		// what the in-app scheduler refuses and pg_cron takes is left to pg_cron
+		for (String schedule : List.of("@reboot", "5-2 * * * *", "*/61 * * * *", "0 0 * * 7")) {
+			assertThat(CronSchedule.commonProblem(schedule)).as(schedule).isNull();
+			this.jdbc.queryForObject("SELECT cron.schedule(?, ?, 'SELECT 1')", Long.class, this.prefix + "taken",
+					schedule);
+		}
+	}
+
+	@Test
+	void scheduleTheInAppSchedulerCannotRunWhenFallingBackToItShouldFailStartUpNamingTheJob() {
+		this.jdbc.execute("CREATE EXTENSION IF NOT EXISTS pg_cron");
+		// pg_cron 1.4 refuses '30 seconds', so every job moves to the in-app scheduler, which cannot read '$'
+		this.contextRunner
+			.withPropertyValues("edge-runtime.cron.mode=auto", "edge-runtime.cron.fall-back-when-unsupported=true")
+			.withPropertyValues(job("heartbeat", "30 seconds", "{}"))
+			.withPropertyValues(job("payroll", "0 12 $ * *", "{}"))
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidCronScheduleException.class)
+				.hasMessage("Cron job 'payroll' (edge-runtime.cron.jobs.payroll) has the schedule '0 12 $ * *', which "
+						+ "the in-app scheduler cannot run: its day-of-month field '$' is not valid: not a number, a "
+						+ "name, a range, a list or a step"));
+		assertThat(schedules()).isEmpty();
+	}
+
 	private String[] job(String name, String schedule, String message) {
 		String property = "edge-runtime.cron.jobs." + name;
 		return new String[] { property + ".schedule=" + schedule, property + ".queue=" + this.queue,

@@ -58,4 +58,40 @@ class CronScheduleTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> CronSchedule.parse("every day"));
 	}
 
+	@Test
+	void inAppProblemShouldNameTheFieldAndTheValueAsWritten() {
+		assertThat(CronSchedule.inAppProblem("0 3 * * *")).isNull();
+		assertThat(CronSchedule.inAppProblem("*/5 * * * * *")).isNull();
+		// not the six-field expression a five-field schedule becomes ("0 61 * * * *")
+		assertThat(CronSchedule.inAppProblem("61 * * * *"))
+			.isEqualTo("its minute field '61' is out of range: 61 is not a minute (0 to 59)");
+		assertThat(CronSchedule.inAppProblem("0 5-2 * * *"))
+			.isEqualTo("its hour field '5-2' is not valid: Minimum value must be less than maximum value");
+		assertThat(CronSchedule.inAppProblem("0 12 $ * *"))
+			.isEqualTo("its day-of-month field '$' is not valid: not a number, a name, a range, a list or a step");
+		assertThat(CronSchedule.inAppProblem("* * * *")).startsWith("it has 4 fields; a schedule is five-field cron");
+		assertThat(CronSchedule.inAppProblem("@reboot")).isEqualTo("@reboot is not a recurring schedule");
+		assertThat(CronSchedule.inAppProblem("70 seconds"))
+			.isEqualTo("an interval takes 1 to 59 seconds, as in pg_cron, not 70");
+	}
+
+	@Test
+	void commonProblemShouldLeaveWhatPgCronReadsToIt() {
+		// pg_cron takes these (1.4 all but '$', the last day of the month, which 1.5 added); the in-app scheduler
+		// refuses them, as the scheduler chosen at start-up does
+		for (String schedule : new String[] { "0 12 $ * *", "@reboot", "5-2 * * * *", "*/61 * * * *" }) {
+			assertThat(CronSchedule.commonProblem(schedule)).as(schedule).isNull();
+		}
+		assertThat(CronSchedule.commonProblem("61 * * * *"))
+			.isEqualTo("its minute field '61' is out of range: 61 is not a minute (0 to 59)");
+		assertThat(CronSchedule.commonProblem("0 24 * * *")).startsWith("its hour field '24' is out of range");
+		assertThat(CronSchedule.commonProblem("0 0 0 * *")).startsWith("its day-of-month field '0' is out of range");
+		assertThat(CronSchedule.commonProblem("0 0 * 1-13 *")).startsWith("its month field '1-13' is out of range");
+		assertThat(CronSchedule.commonProblem("0 0 * * 1,8")).startsWith("its day-of-week field '1,8' is out of range");
+		assertThat(CronSchedule.commonProblem("* * * *")).startsWith("it has 4 fields");
+		// pg_cron 1.4 takes seven fields without a word though it reads five: refused, as six are where it runs
+		assertThat(CronSchedule.commonProblem("0 0 1 1 * * *")).startsWith("it has 7 fields");
+		assertThat(CronSchedule.commonProblem("70 seconds")).startsWith("an interval takes 1 to 59 seconds");
+	}
+
 }
