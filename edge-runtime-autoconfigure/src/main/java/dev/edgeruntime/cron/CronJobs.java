@@ -208,6 +208,11 @@ public final class CronJobs implements SmartLifecycle {
 		}
 		boolean usePgCron = !nothingToCreateFor
 				&& choosePgCron(all, registry, (installed != null) ? installed : creatable);
+		if (usePgCron) {
+			// pg_cron's own parser, before any queue or the extension is created: what it refuses fails start-up
+			// with the same report as every other refused schedule, not as a failed registration
+			checkPgCronSchedules(all, registry, installed == null, (installed != null) ? installed : creatable);
+		}
 		// once no job was refused: a start that fails on a schedule leaves no queue behind either
 		for (CronJobDefinition job : all) {
 			this.pgmq.createQueue(job.queue());
@@ -292,6 +297,23 @@ public final class CronJobs implements SmartLifecycle {
 			}
 		}
 		return true;
+	}
+
+	private static void checkPgCronSchedules(List<CronJobDefinition> all, PgCronRegistry registry, boolean create,
+			@Nullable PgCronVersion version) {
+		List<String> problems = new ArrayList<>();
+		registry.refusedSchedules(all, create).forEach((job, reason) -> {
+			String advice = CronSchedule.pgCronAdvice(job.schedule());
+			String inApp = CronSchedule.inAppProblem(job.schedule());
+			problems.add("Cron job '" + job.name() + "' (" + job.source() + ") has the schedule '" + job.schedule()
+					+ "', which pg_cron " + ((version != null) ? version.text() + " " : "") + "refuses (" + reason
+					+ ")" + ((advice != null) ? ": " + advice : "")
+					+ ((inApp == null) ? "; edge-runtime.cron.mode=in-app would run it as written"
+							: "; the in-app scheduler cannot run it either: " + inApp));
+		});
+		if (!problems.isEmpty()) {
+			throw new InvalidCronScheduleException(problems);
+		}
 	}
 
 	private static void checkInAppSchedules(List<CronJobDefinition> all) {

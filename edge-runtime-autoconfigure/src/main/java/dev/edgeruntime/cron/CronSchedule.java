@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,6 +27,9 @@ abstract sealed class CronSchedule {
 	private static final Pattern SECONDS = Pattern.compile("(\\d+)\\s+seconds?", Pattern.CASE_INSENSITIVE);
 
 	private static final Pattern NUMBER = Pattern.compile("\\d{1,9}");
+
+	// a step from a single value, as Spring reads '5/15' (5, 20, 35, 50); pg_cron steps ranges only
+	private static final Pattern STEP_FROM_VALUE = Pattern.compile("(\\d{1,2})/(\\d{1,2})");
 
 	// the value a parse failure of Spring's quotes at its end
 	private static final Pattern QUOTED_VALUE = Pattern.compile("\\s'[^']*'$");
@@ -156,6 +161,49 @@ abstract sealed class CronSchedule {
 			}
 		}
 		return null;
+	}
+
+	/**
+	 * What to write for pg_cron instead of a five-field schedule it refuses, for what the in-app scheduler
+	 * reads and pg_cron does not: {@code ?}, {@code L}, {@code W}, a step from a single value ({@code 5/15}).
+	 * @param text the schedule
+	 * @return what to write instead, field by field, or {@code null} when there is nothing particular to say
+	 */
+	static @Nullable String pgCronAdvice(String text) {
+		String trimmed = text.trim();
+		String[] fields = trimmed.split("\\s+");
+		if (trimmed.startsWith("@") || fields.length != 5) {
+			return null;
+		}
+		List<String> advice = new ArrayList<>();
+		for (int i = 0; i < fields.length; i++) {
+			String field = fields[i];
+			String upper = field.toUpperCase(Locale.ROOT);
+			String its = "its " + FIELDS.get(i) + " field '" + field + "'";
+			if (field.contains("?")) {
+				advice.add(its + " has '?', which pg_cron does not read: write '*'");
+			}
+			else if (i == 2 && upper.contains("L")) {
+				advice.add(its + " has 'L' (the last day of the month), which pg_cron does not read: pg_cron 1.5 "
+						+ "and later read '$' for it");
+			}
+			else if (i == 2 && upper.contains("W")) {
+				advice.add(its + " has 'W' (the nearest weekday), which pg_cron has no equivalent of");
+			}
+			else if (i == 4 && upper.contains("L")) {
+				advice.add(its + " has 'L' (the last such day of the month), which pg_cron does not read");
+			}
+			else {
+				for (String item : field.split(",")) {
+					Matcher step = STEP_FROM_VALUE.matcher(item);
+					if (step.matches()) {
+						advice.add(its + " steps from a single value, which pg_cron does not read: write '"
+								+ step.group(1) + "-" + RANGES.get(i)[1] + "/" + step.group(2) + "'");
+					}
+				}
+			}
+		}
+		return advice.isEmpty() ? null : String.join("; ", advice);
 	}
 
 	/** The reason of a parse failure, without the expression it quotes (six fields for a five-field schedule). */

@@ -204,6 +204,62 @@ final class PgCronRegistry {
 	}
 
 	/**
+	 * The schedules pg_cron's own parser refuses, each with its reason ({@code invalid schedule: ...}): every
+	 * job's schedule is given to {@code cron.schedule} in one transaction that is rolled back, each behind a
+	 * savepoint, so that all of them are known at once and {@code cron.job} is left as it was. Where pg_cron is
+	 * to be created, it is created in that transaction too and rolled back with it (or found created by another
+	 * instance meanwhile). A failure other than a refused schedule is left to the registration that follows.
+	 * @param jobs the jobs
+	 * @param create whether pg_cron is not installed yet and must be created for the check
+	 * @return the jobs refused, with pg_cron's reasons, in declaration order
+	 */
+	Map<CronJobDefinition, String> refusedSchedules(List<CronJobDefinition> jobs, boolean create) {
+		Map<CronJobDefinition, String> refused = new LinkedHashMap<>();
+		if (jobs.isEmpty()) {
+			return refused;
+		}
+		this.transactions.executeWithoutResult((status) -> {
+			status.setRollbackOnly();
+			if (create) {
+				Object beforeCreate = status.createSavepoint();
+				try {
+					this.jdbc.execute(CREATE_EXTENSION);
+				}
+				catch (DataAccessException ex) {
+					status.rollbackToSavepoint(beforeCreate);
+					if (installedVersion() == null) {
+						return; // not created here: the registration that follows says why
+					}
+					// as in version(true): another instance created it meanwhile, and its parser checks these
+					logger.info("pg_cron was created by another instance at the same moment");
+				}
+			}
+			for (CronJobDefinition job : jobs) {
+				Object savepoint = status.createSavepoint();
+				try {
+					this.jdbc.queryForObject(SCHEDULE, Long.class, this.prefix + job.name(), job.schedule(),
+							"SELECT 1");
+					status.releaseSavepoint(savepoint);
+				}
+				catch (DataAccessException ex) {
+					status.rollbackToSavepoint(savepoint);
+					String reason = serverMessage(ex);
+					if (reason.startsWith("invalid schedule")) {
+						refused.put(job, reason);
+					}
+				}
+			}
+		});
+		return refused;
+	}
+
+	/** The server's message of a failed statement, without its severity: {@code invalid schedule: 5/15 * * * *}. */
+	private static String serverMessage(DataAccessException ex) {
+		String message = String.valueOf(ex.getMostSpecificCause().getMessage()).lines().findFirst().orElse("");
+		return message.replaceFirst("^ERROR:\\s*", "");
+	}
+
+	/**
 	 * Makes the owned jobs in {@code cron.job} those declared: creates the missing, updates the changed,
 	 * unschedules the ones no longer declared.
 	 * @param jobs the declared jobs with their messages as JSON

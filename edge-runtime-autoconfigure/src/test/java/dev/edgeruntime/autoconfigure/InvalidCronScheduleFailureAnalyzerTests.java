@@ -62,6 +62,22 @@ class InvalidCronScheduleFailureAnalyzerTests {
 			.doesNotContain("Failed to start bean");
 	}
 
+	@Test
+	void startWhenPgCronRefusesAScheduleTheInAppSchedulerRunsShouldReportItAsTheOthers(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run(PropertyJobApplication.class, "--edge-runtime.cron.mode=pg-cron",
+				"--edge-runtime.cron.jobs.month-end.schedule=0 0 L * *",
+				"--edge-runtime.cron.jobs.month-end.queue=reports"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Invalid recurring job schedules:")
+			.contains("Cron job 'month-end' (edge-runtime.cron.jobs.month-end) has the schedule '0 0 L * *', which "
+					+ "pg_cron 1.4-1 refuses (invalid schedule: 0 0 L * *): its day-of-month field 'L' has 'L' (the "
+					+ "last day of the month), which pg_cron does not read: pg_cron 1.5 and later read '$' for it; "
+					+ "edge-runtime.cron.mode=in-app would run it as written")
+			.contains("Correct each schedule where its job is declared")
+			.doesNotContain("pg_cron refused cron job")
+			.doesNotContain("Application run failed");
+	}
+
 	private void run(Class<?> application, String... extra) {
 		SpringApplication spring = new SpringApplication(application);
 		spring.setWebApplicationType(WebApplicationType.NONE);

@@ -485,6 +485,77 @@ class CronPgCronTests {
 		assertThat(schedules()).isEmpty();
 	}
 
+	@Test
+	void startUpWhenPgCronRefusesSchedulesShouldReportEveryOneBeforeAnyQueueOrJobIsCreated() {
+		this.jdbc.execute("CREATE EXTENSION IF NOT EXISTS pg_cron");
+		// what Spring's parser reads and pg_cron's refuses, which only pg_cron itself can say
+		this.contextRunner.withPropertyValues(job("sweep", "* * * * *", "{}"))
+			.withPropertyValues(job("month_end", "0 0 L * *", "{}"))
+			.withPropertyValues(job("offset", "5/15 * * * *", "{}"))
+			.withPropertyValues(job("any_day", "0 0 ? * *", "{}"))
+			.withPropertyValues(job("never", "*/0 * * * *", "{}"))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context).getFailure().rootCause().isInstanceOf(InvalidCronScheduleException.class);
+				InvalidCronScheduleException failure = (InvalidCronScheduleException) rootCause(context.getStartupFailure());
+				assertThat(failure.getProblems()).containsExactly(
+						"Cron job 'month_end' (edge-runtime.cron.jobs.month_end) has the schedule '0 0 L * *', which "
+								+ "pg_cron 1.4-1 refuses (invalid schedule: 0 0 L * *): its day-of-month field 'L' has "
+								+ "'L' (the last day of the month), which pg_cron does not read: pg_cron 1.5 and later "
+								+ "read '$' for it; edge-runtime.cron.mode=in-app would run it as written",
+						"Cron job 'offset' (edge-runtime.cron.jobs.offset) has the schedule '5/15 * * * *', which "
+								+ "pg_cron 1.4-1 refuses (invalid schedule: 5/15 * * * *): its minute field '5/15' "
+								+ "steps from a single value, which pg_cron does not read: write '5-59/15'; "
+								+ "edge-runtime.cron.mode=in-app would run it as written",
+						"Cron job 'any_day' (edge-runtime.cron.jobs.any_day) has the schedule '0 0 ? * *', which "
+								+ "pg_cron 1.4-1 refuses (invalid schedule: 0 0 ? * *): its day-of-month field '?' has "
+								+ "'?', which pg_cron does not read: write '*'; edge-runtime.cron.mode=in-app would run "
+								+ "it as written",
+						"Cron job 'never' (edge-runtime.cron.jobs.never) has the schedule '*/0 * * * *', which pg_cron "
+								+ "1.4-1 refuses (invalid schedule: */0 * * * *); the in-app scheduler cannot run it "
+								+ "either: its minute field '*/0' is not valid: Incrementer delta must be 1 or higher");
+			});
+		assertThat(schedules()).as("no job registered, not even the valid one").isEmpty();
+		assertThat(this.jdbc.queryForObject("SELECT to_regclass(?) IS NULL", Boolean.class, "pgmq.q_" + this.queue))
+			.as("no queue created").isTrue();
+	}
+
+	@Test
+	void startUpWhenPgCronCouldBeCreatedAndRefusesAScheduleShouldReportItAndLeaveTheDatabaseAsItWas() {
+		this.jdbc.execute("DROP EXTENSION pg_cron");
+		evictPooledSessions();
+		try {
+			this.contextRunner.withPropertyValues("edge-runtime.cron.mode=auto")
+				.withPropertyValues(job("weekdays", "0 9 15W * *", "{}"))
+				.run((context) -> {
+					assertThat(context).hasFailed();
+					assertThat(context).getFailure()
+						.rootCause()
+						.isInstanceOf(InvalidCronScheduleException.class)
+						.hasMessage("Cron job 'weekdays' (edge-runtime.cron.jobs.weekdays) has the schedule "
+								+ "'0 9 15W * *', which pg_cron 1.4-1 refuses (invalid schedule: 0 9 15W * *): its "
+								+ "day-of-month field '15W' has 'W' (the nearest weekday), which pg_cron has no "
+								+ "equivalent of; edge-runtime.cron.mode=in-app would run it as written");
+				});
+			assertThat(this.jdbc.queryForObject("SELECT count(*) FROM pg_extension WHERE extname = 'pg_cron'",
+					Long.class))
+				.as("the extension created for the check was rolled back with it")
+				.isZero();
+		}
+		finally {
+			this.jdbc.execute("CREATE EXTENSION IF NOT EXISTS pg_cron");
+			evictPooledSessions();
+		}
+	}
+
+	private static Throwable rootCause(Throwable failure) {
+		Throwable cause = failure;
+		while (cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		return cause;
+	}
+
 	private String[] job(String name, String schedule, String message) {
 		String property = "edge-runtime.cron.jobs." + name;
 		return new String[] { property + ".schedule=" + schedule, property + ".queue=" + this.queue,
