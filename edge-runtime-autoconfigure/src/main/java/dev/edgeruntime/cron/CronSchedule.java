@@ -72,7 +72,8 @@ abstract sealed class CronSchedule {
 		}
 		String[] fields = trimmed.split("\\s+");
 		if (trimmed.startsWith("@") || fields.length != 5) {
-			return new Cron(trimmed, List.of(CronExpression.parse(trimmed)));
+			// fields apart as pg_cron reads them (tabs too), where Spring's parser reads only single spaces
+			return new Cron(trimmed, List.of(CronExpression.parse(String.join(" ", fields))));
 		}
 		// As pg_cron (and every cron after vixie cron) reads it: with both day fields restricted (neither starts
 		// with '*'), a day that matches either one fires; Spring's expressions need both to match.
@@ -81,7 +82,7 @@ abstract sealed class CronSchedule {
 					CronExpression.parse("0 " + fields[0] + " " + fields[1] + " " + fields[2] + " " + fields[3] + " *"),
 					CronExpression.parse("0 " + fields[0] + " " + fields[1] + " * " + fields[3] + " " + fields[4])));
 		}
-		return new Cron(trimmed, List.of(CronExpression.parse("0 " + trimmed)));
+		return new Cron(trimmed, List.of(CronExpression.parse("0 " + String.join(" ", fields))));
 	}
 
 	/**

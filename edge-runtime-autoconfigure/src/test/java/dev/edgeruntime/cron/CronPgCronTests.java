@@ -460,7 +460,7 @@ class CronPgCronTests {
 				.hasMessageContaining("invalid schedule");
 		}
 		// what the in-app scheduler refuses and pg_cron takes is left to pg_cron
-		for (String schedule : List.of("@reboot", "5-2 * * * *", "*/61 * * * *", "0 0 * * 7")) {
+		for (String schedule : List.of("@reboot", "5-2 * * * *", "*/61 * * * *", "0 0 * * 7", "0\t9\t*  *\t*")) {
 			assertThat(CronSchedule.commonProblem(schedule)).as(schedule).isNull();
 			this.jdbc.queryForObject("SELECT cron.schedule(?, ?, 'SELECT 1')", Long.class, this.prefix + "taken",
 					schedule);

@@ -1,6 +1,7 @@
 package dev.edgeruntime.cron;
 
 import java.time.Instant;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +49,17 @@ class CronScheduleTests {
 		assertThat(CronSchedule.intervalSeconds("30 seconds")).isEqualTo(30);
 		assertThat(CronSchedule.intervalSeconds("1 second")).isEqualTo(1);
 		assertThat(CronSchedule.intervalSeconds("0 3 * * *")).isNull();
+	}
+
+	@Test
+	void fieldsApartByTabsOrSeveralSpacesShouldBeReadAsPgCronReadsThem() {
+		Instant time = Instant.parse("2030-01-01T10:07:12Z");
+		for (String schedule : List.of("0\t9\t*\t*\t*", "0  9 *\t * *", "\t0 9 * * *\t")) {
+			assertThat(CronSchedule.inAppProblem(schedule)).as(schedule).isNull();
+			assertThat(CronSchedule.parse(schedule).next(time)).as(schedule).isEqualTo("2030-01-02T09:00:00Z");
+		}
+		assertThat(CronSchedule.parse("0\t0\t1\t*\t1").next(time)).isEqualTo("2030-01-07T00:00:00Z");
+		assertThat(CronSchedule.parse("*/5\t*  *\t* * *").next(time)).isEqualTo("2030-01-01T10:07:15Z");
 	}
 
 	@Test
