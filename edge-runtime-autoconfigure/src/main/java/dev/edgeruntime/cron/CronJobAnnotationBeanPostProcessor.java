@@ -11,6 +11,7 @@ import tools.jackson.databind.ObjectMapper;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanInitializationException;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.EnvironmentAware;
@@ -21,15 +22,21 @@ import org.springframework.util.ReflectionUtils;
 
 /**
  * Finds {@link CronJob} methods on beans and checks them, failing start-up with a message that names the
- * method when one is misused, or an {@link InvalidCronScheduleException} naming every job of the bean whose
- * schedule no scheduler would run (see {@link CronJobDefinition#scheduleProblem}); {@link CronJobs} calls them
- * at start-up for their messages.
+ * method when one is misused, or, once every singleton is made and before any bean starts, an
+ * {@link InvalidCronScheduleException} naming every job of every bean whose schedule no scheduler would run
+ * (see {@link CronJobDefinition#scheduleProblem}); {@link CronJobs} calls them at start-up for their messages.
  *
  * @author edge-runtime developers
  */
-public final class CronJobAnnotationBeanPostProcessor implements BeanPostProcessor, EnvironmentAware {
+public final class CronJobAnnotationBeanPostProcessor
+		implements BeanPostProcessor, SmartInitializingSingleton, EnvironmentAware {
 
 	private final List<AnnotatedJob> jobs = new CopyOnWriteArrayList<>();
+
+	// the refused schedules of every bean made so far, reported together once all singletons are made
+	private final List<String> problems = new CopyOnWriteArrayList<>();
+
+	private volatile boolean singletonsMade;
 
 	private @Nullable Environment environment;
 
@@ -57,10 +64,27 @@ public final class CronJobAnnotationBeanPostProcessor implements BeanPostProcess
 			this.jobs.add(job);
 		});
 		if (!problems.isEmpty()) {
-			// every refused schedule of the bean, as it is made: before any bean starts
-			throw new InvalidCronScheduleException(problems);
+			if (this.singletonsMade) {
+				throw new InvalidCronScheduleException(problems); // a bean made after the report (a lazy one)
+			}
+			this.problems.addAll(problems);
 		}
 		return bean;
+	}
+
+	/**
+	 * Fails start-up, before any bean starts, with the refused schedules of every bean made, not only those
+	 * of the first one.
+	 * @throws InvalidCronScheduleException when a schedule was refused
+	 */
+	@Override
+	public void afterSingletonsInstantiated() {
+		this.singletonsMade = true;
+		if (!this.problems.isEmpty()) {
+			List<String> problems = List.copyOf(this.problems);
+			this.problems.clear();
+			throw new InvalidCronScheduleException(problems);
+		}
 	}
 
 	/** Who fires the ticks, as edge-runtime.cron.mode says: what is refused at once depends on it. */

@@ -25,6 +25,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
  * Tests for {@link EdgeRuntimeCronAutoConfiguration}.
@@ -205,6 +206,38 @@ class CronAutoConfigurationTests {
 	}
 
 	@Test
+	void cronJobMethodsWhenSchedulesOfSeveralBeansAreOutOfRangeShouldNameThoseOfEveryBean() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withUserConfiguration(OutOfRangeCronJob.class, OtherOutOfRangeCronJob.class)
+			.withPropertyValues("test.schedule=0 24 * * *")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				// once every bean is made: the failure itself, not that of a bean being made
+				assertThat(context).getFailure().isInstanceOf(InvalidCronScheduleException.class);
+				assertThat(((InvalidCronScheduleException) context.getStartupFailure()).getProblems()).hasSize(3)
+					.anySatisfy((problem) -> assertThat(problem).startsWith("Cron job 'hourly'"))
+					.anySatisfy((problem) -> assertThat(problem).startsWith("Cron job 'daily'"))
+					.anySatisfy((problem) -> assertThat(problem).isEqualTo("Cron job 'weekly' (@CronJob method "
+							+ OtherOutOfRangeCronJob.class.getName() + ".weekly) has the schedule '0 0 * * 8': its "
+							+ "day-of-week field '8' is out of range: 8 is not a day-of-week (0 to 7)"));
+				assertThat(context.getStartupFailure()).hasMessageNotContaining("Failed to start bean");
+			});
+	}
+
+	@Test
+	void cronJobMethodWhenALazyBeanHasAnOutOfRangeScheduleShouldFailAsItIsMade() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withBean(OtherOutOfRangeCronJob.class, OtherOutOfRangeCronJob::new, (definition) -> definition.setLazyInit(true))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThatException().isThrownBy(() -> context.getBean(OtherOutOfRangeCronJob.class))
+					.havingRootCause()
+					.isInstanceOf(InvalidCronScheduleException.class)
+					.withMessageContaining("Cron job 'weekly'");
+			});
+	}
+
+	@Test
 	void cronJobMethodWhenScheduleIsOutOfRangeShouldFailNamingTheMethodAndTheScheduleAsWritten() {
 		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
 			.withUserConfiguration(OutOfRangeCronJob.class)
@@ -212,8 +245,7 @@ class CronAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context).hasFailed()
 					.getFailure()
-					.rootCause()
-					.isInstanceOf(InvalidCronScheduleException.class)
+										.isInstanceOf(InvalidCronScheduleException.class)
 					.hasMessageContaining("2 cron job schedules are invalid")
 					.hasMessageContaining("Cron job 'hourly' (@CronJob method " + OutOfRangeCronJob.class.getName()
 							+ ".hourly) has the schedule '61 * * * *': its minute field '61' is out of range: 61 is "
@@ -222,7 +254,7 @@ class CronAutoConfigurationTests {
 							+ ".daily) has the schedule '0 24 * * *' (from schedule = \"${test.schedule}\"): its "
 							+ "hour field '24' is out of range")
 					.hasMessageNotContaining("0 61 * * * *");
-				// as the bean is made, before any bean starts
+				// once every bean is made, before any bean starts
 				assertThat(context.getStartupFailure()).hasMessageNotContaining("Failed to start bean");
 			});
 	}
@@ -278,6 +310,15 @@ class CronAutoConfigurationTests {
 		@Bean
 		MisusedCronJob misusedCronJob() {
 			return new MisusedCronJob();
+		}
+
+	}
+
+	static class OtherOutOfRangeCronJob {
+
+		@CronJob(name = "weekly", schedule = "0 0 * * 8", queue = "weekly")
+		String weekly() {
+			return "{}";
 		}
 
 	}
