@@ -2,6 +2,8 @@ package dev.edgeruntime.web;
 
 import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,8 +37,9 @@ import org.springframework.util.ReflectionUtils;
  * Fails start-up when a {@link BackgroundTask @BackgroundTask} method is misused, with a message naming
  * the method: one that cannot be proxied, a return type that cannot carry an asynchronous result, a
  * parameter that dies with the request, a budget that does not parse, durable work without a durable
- * tier or with an invalid queue name. Durable work without a durable tier fails naming the durable methods of
- * every bean, not only those of the first one made. Once every singleton exists, it also checks that each bean
+ * tier or with an invalid queue name. Durable work without a durable tier fails once every singleton is made,
+ * naming the durable methods of every bean (those made as the classes they are, the others as their
+ * definitions say), not only those of the first one made. Once every singleton exists, it also checks that each bean
  * with such methods was proxied, so that no annotation is silently ignored.
  *
  * @author edge-runtime developers
@@ -47,6 +50,13 @@ public final class BackgroundTaskMethodValidator
 	private final Set<Class<?>> classesWithout = ConcurrentHashMap.newKeySet();
 
 	private final Map<String, BackgroundTaskDefinition> singletonsWith = new ConcurrentHashMap<>();
+
+	// durable methods without the durable tier, by bean, as the beans are made: reported together once every
+	// singleton is made, so that the report has the classes the beans really are (a @Bean method's declared
+	// type may be an interface)
+	private final Map<String, List<String>> withoutTier = Collections.synchronizedMap(new LinkedHashMap<>());
+
+	private volatile boolean singletonsMade;
 
 	private @Nullable ConfigurableListableBeanFactory beanFactory;
 
@@ -99,7 +109,7 @@ public final class BackgroundTaskMethodValidator
 		}
 		// every method of the bean is checked, and its misuses reported together
 		List<String> problems = new ArrayList<>();
-		boolean withoutDurableTier = false;
+		List<String> tierProblems = new ArrayList<>();
 		for (Method method : methods.keySet()) {
 			try {
 				BackgroundTaskDefinition definition = check(method, type, beanName);
@@ -108,22 +118,35 @@ public final class BackgroundTaskMethodValidator
 				}
 			}
 			catch (BeanInitializationException ex) {
-				problems.add(ex.getMessage());
-				withoutDurableTier |= methods.get(method).durable() && !hasDurableDispatcher();
+				boolean withoutDurableTier = methods.get(method).durable() && !hasDurableDispatcher();
+				(withoutDurableTier ? tierProblems : problems).add(ex.getMessage());
 			}
 		}
-		if (withoutDurableTier) {
-			// the application lacks the tier for every durable method, not only this bean's: name them all
-			problems.addAll(otherDurableMethodsWithoutTier(beanName));
-		}
-		if (!problems.isEmpty()) {
+		if (!problems.isEmpty() || (!tierProblems.isEmpty() && this.singletonsMade)) {
+			problems.addAll(tierProblems);
 			throw new BackgroundTaskMisuseException(problems);
+		}
+		if (!tierProblems.isEmpty()) {
+			// the application lacks the tier for every durable method, not only this bean's: once every singleton
+			// is made, all of them are named (no call reaches a durable method before: start-up fails first)
+			this.withoutTier.put(beanName, tierProblems);
 		}
 		return bean;
 	}
 
 	@Override
 	public void afterSingletonsInstantiated() {
+		this.singletonsMade = true;
+		if (!this.withoutTier.isEmpty()) {
+			List<String> problems = new ArrayList<>();
+			synchronized (this.withoutTier) {
+				this.withoutTier.values().forEach(problems::addAll);
+				problems.addAll(durableMethodsWithoutTierOfBeansNotMade(this.withoutTier.keySet()));
+				this.withoutTier.clear();
+			}
+			this.singletonsWith.clear();
+			throw new BackgroundTaskMisuseException(problems);
+		}
 		if (this.beanFactory == null) {
 			return;
 		}
@@ -189,18 +212,20 @@ public final class BackgroundTaskMethodValidator
 	}
 
 	/**
-	 * The durable methods of the beans other than one, found from their definitions, each as a durable method
-	 * without the durable tier: the first bean found with one fails start-up, and the others would never be
-	 * looked at, though the application lacks the tier for them too.
+	 * The durable methods of the beans not made at start-up (lazy, or of another scope), found from their
+	 * definitions without making them, each as a durable method without the durable tier: the application
+	 * lacks the tier for them too.
 	 */
-	private List<String> otherDurableMethodsWithoutTier(String beanName) {
+	private List<String> durableMethodsWithoutTierOfBeansNotMade(Set<String> reported) {
 		ConfigurableListableBeanFactory factory = this.beanFactory;
 		if (factory == null) {
 			return List.of();
 		}
 		List<String> problems = new ArrayList<>();
 		for (String name : factory.getBeanDefinitionNames()) {
-			if (name.equals(beanName) || factory.getBeanDefinition(name).isAbstract()) {
+			// a FactoryBean's object is made when first asked for, and never goes through this check
+			if (reported.contains(name) || (factory.containsSingleton(name) && !factory.isFactoryBean(name))
+					|| factory.getBeanDefinition(name).isAbstract()) {
 				continue;
 			}
 			Class<?> type = factory.getType(name, false);

@@ -649,7 +649,9 @@ class BackgroundTaskAutoConfigurationTests {
 
 	}
 
-	static class Durable {
+	// public: without the durable tier it is still made and proxied until every singleton is, and the proxy
+	// class a FilteredClassLoader defines could not extend a package-private class of the application's loader
+	public static class Durable {
 
 		@BackgroundTask(name = "durable", durable = true, queue = "mail", maxAttempts = 5)
 		public void run(String payload) {

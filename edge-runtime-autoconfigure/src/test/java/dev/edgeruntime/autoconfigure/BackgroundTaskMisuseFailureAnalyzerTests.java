@@ -1,9 +1,13 @@
 package dev.edgeruntime.autoconfigure;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
 import dev.edgeruntime.BackgroundTask;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.beans.factory.FactoryBean;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
@@ -12,6 +16,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -58,6 +63,28 @@ class BackgroundTaskMisuseFailureAnalyzerTests {
 			.doesNotContain(Exports.class.getName() + ".preview(String)");
 	}
 
+	@Test
+	void startWithoutDurableTierShouldReportTheDurableMethodsOfBeansDeclaredByInterfaceLazyOrMadeByAFactoryBean(
+			CapturedOutput output) {
+		SpringApplication application = new SpringApplication(DurableConfiguration.class,
+				DeclaredOtherwiseConfiguration.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		assertThatException().isThrownBy(() -> application.run());
+		String tierMissing = " is misused: durable = true, but the durable tier is not available";
+		assertThat(output).contains("Misused @BackgroundTask methods:")
+			.contains("@BackgroundTask method " + Receipts.class.getName() + ".send(String)" + tierMissing)
+			.contains("@BackgroundTask method " + Exports.class.getName() + ".export(String)" + tierMissing)
+			// a @Bean method that declares an interface: the class the bean is has the annotation
+			.contains("@BackgroundTask method " + SmtpMailer.class.getName() + ".mail(String)" + tierMissing)
+			.contains("(bean 'mailer')")
+			// neither made for the report
+			.contains("@BackgroundTask method " + Invoices.class.getName() + ".issue(String)" + tierMissing)
+			.contains("(bean 'invoices')")
+			.contains("@BackgroundTask method " + Refunds.class.getName() + ".refund(String)" + tierMissing)
+			.contains("(bean 'refunds')");
+		assertThat(DeclaredOtherwiseConfiguration.made).as("beans made for the report").isEmpty();
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@ImportAutoConfiguration({ AopAutoConfiguration.class, EdgeRuntimeAutoConfiguration.class,
 			BackgroundTaskAutoConfiguration.class })
@@ -71,6 +98,74 @@ class BackgroundTaskMisuseFailureAnalyzerTests {
 		@Bean
 		Exports exports() {
 			return new Exports();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class DeclaredOtherwiseConfiguration {
+
+		static final List<String> made = new CopyOnWriteArrayList<>();
+
+		@Bean
+		Mailer mailer() {
+			return new SmtpMailer();
+		}
+
+		@Bean
+		@Lazy
+		Invoices invoices() {
+			made.add("invoices");
+			return new Invoices();
+		}
+
+		@Bean
+		FactoryBean<Refunds> refunds() {
+			return new FactoryBean<>() {
+
+				@Override
+				public Refunds getObject() {
+					made.add("refunds");
+					return new Refunds();
+				}
+
+				@Override
+				public Class<?> getObjectType() {
+					return Refunds.class;
+				}
+
+			};
+		}
+
+	}
+
+	interface Mailer {
+
+		void mail(String to);
+
+	}
+
+	static class SmtpMailer implements Mailer {
+
+		@Override
+		@BackgroundTask(durable = true)
+		public void mail(String to) {
+		}
+
+	}
+
+	static class Invoices {
+
+		@BackgroundTask(durable = true)
+		public void issue(String order) {
+		}
+
+	}
+
+	static class Refunds {
+
+		@BackgroundTask(durable = true)
+		public void refund(String order) {
 		}
 
 	}
