@@ -78,6 +78,20 @@ class InvalidCronScheduleFailureAnalyzerTests {
 			.doesNotContain("Application run failed");
 	}
 
+	@Test
+	void startWhenPgCronCannotRunASixFieldScheduleShouldReportItAsTheOthers(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run(PropertyJobApplication.class, "--edge-runtime.cron.mode=pg-cron",
+				"--edge-runtime.cron.jobs.ticker.schedule=*/5 * * * * *", "--edge-runtime.cron.jobs.ticker.queue=ticks"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Invalid recurring job schedules:")
+			.contains("Cron job 'ticker' (edge-runtime.cron.jobs.ticker) has the six-field schedule '*/5 * * * * *', "
+					+ "with seconds, which pg_cron does not run (it takes five fields, a macro such as @hourly, or "
+					+ "'N seconds'). Use one of those, or set edge-runtime.cron.mode=in-app to fire the jobs from the "
+					+ "application.")
+			.contains("Correct the schedule where its job is declared")
+			.doesNotContain("Application run failed");
+	}
+
 	private void run(Class<?> application, String... extra) {
 		SpringApplication spring = new SpringApplication(application);
 		spring.setWebApplicationType(WebApplicationType.NONE);
