@@ -1,5 +1,6 @@
 package dev.edgeruntime.cron;
 
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -63,7 +64,7 @@ abstract sealed class CronSchedule {
 		if (seconds != null) {
 			if (seconds < 1 || seconds > 59) {
 				throw new IllegalArgumentException(
-						"an interval schedule takes 1 to 59 seconds, as in pg_cron, not " + seconds);
+						"an interval schedule takes 1 to 59 seconds, as in pg_cron, not " + trimmed.split("\\s+")[0]);
 			}
 			return new Interval(trimmed, seconds);
 		}
@@ -133,7 +134,8 @@ abstract sealed class CronSchedule {
 		String trimmed = text.trim();
 		Integer seconds = intervalSeconds(trimmed);
 		if (seconds != null) {
-			return (seconds < 1 || seconds > 59) ? "an interval takes 1 to 59 seconds, as in pg_cron, not " + seconds
+			return (seconds < 1 || seconds > 59)
+					? "an interval takes 1 to 59 seconds, as in pg_cron, not " + trimmed.split("\\s+")[0]
 					: null;
 		}
 		if (trimmed.startsWith("@")) {
@@ -227,7 +229,12 @@ abstract sealed class CronSchedule {
 	 */
 	static @Nullable Integer intervalSeconds(String text) {
 		Matcher matcher = SECONDS.matcher(text.trim());
-		return matcher.matches() ? Integer.parseInt(matcher.group(1)) : null;
+		if (!matcher.matches()) {
+			return null;
+		}
+		// a number too large for an int is as far out of 1 to 59 as Integer.MAX_VALUE
+		BigInteger seconds = new BigInteger(matcher.group(1));
+		return (seconds.bitLength() < 32) ? seconds.intValue() : Integer.MAX_VALUE;
 	}
 
 	/**

@@ -192,6 +192,20 @@ class CronAutoConfigurationTests {
 	}
 
 	@Test
+	void cronJobWhenIntervalIsTooLargeForANumberShouldFailNamingThePropertyAndTheIntervalAsWritten() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.cron.jobs.slow.schedule=99999999999 seconds",
+					"edge-runtime.cron.jobs.slow.queue=slow")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidPropertiesException.class)
+				.hasMessageContaining("edge-runtime.cron.jobs.slow.schedule = '99999999999 seconds': must be a schedule "
+						+ "pg_cron or the in-app scheduler can run; an interval takes 1 to 59 seconds, as in pg_cron, "
+						+ "not 99999999999"));
+	}
+
+	@Test
 	void cronJobWhenScheduleIsPgCronsOnlyShouldBeRefusedAtOnceOnlyForTheInAppScheduler() {
 		// '$' (the last day of the month) is pg_cron's: in auto mode pg_cron, if it runs the job, decides
 		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)

@@ -66,6 +66,10 @@ class CronScheduleTests {
 	void invalidSchedulesShouldBeRefused() {
 		assertThatIllegalArgumentException().isThrownBy(() -> CronSchedule.parse("60 seconds"))
 			.withMessageContaining("1 to 59 seconds");
+		assertThatIllegalArgumentException().isThrownBy(() -> CronSchedule.parse("4294967297 seconds"))
+			.withMessage("an interval schedule takes 1 to 59 seconds, as in pg_cron, not 4294967297");
+		assertThat(CronSchedule.parse("0000000000030 seconds").next(Instant.ofEpochSecond(31)))
+			.isEqualTo(Instant.ofEpochSecond(60));
 		assertThatIllegalArgumentException().isThrownBy(() -> CronSchedule.parse("@reboot"));
 		assertThatIllegalArgumentException().isThrownBy(() -> CronSchedule.parse("every day"));
 	}
