@@ -3,9 +3,10 @@
 #
 #   scripts/dev-postgres.sh start   installs the packages when missing, creates the cluster in
 #                                   ./.dev-postgres (as root: /tmp/edge-runtime-dev-postgres-<checkout
-#                                   hash>) on a free loopback port, starts it, waits until it accepts
-#                                   connections and prints its JDBC URL
-#   scripts/dev-postgres.sh stop    stops it (the cluster stays for the next start)
+#                                   hash>) on a free loopback port (the port of its last start when that
+#                                   one is free), starts it, waits until it accepts connections and prints
+#                                   its JDBC URL
+#   scripts/dev-postgres.sh stop    stops it (the cluster and its port stay for the next start)
 #   scripts/dev-postgres.sh url     prints the JDBC URL of the running cluster
 #   scripts/dev-postgres.sh status  exits 0 when it runs
 #   scripts/dev-postgres.sh user|password   prints the user or password (also in the URL)
@@ -181,8 +182,14 @@ start() {
 		echo "cron.use_background_workers = on" >>"$DATA/postgresql.conf"
 	fi
 	local port
-	port="$(free_port)"
-	echo "$port" >"$DIR/port"
+	# the port of the last start when it is free, so that an application pointed at the cluster reaches it
+	# again after a stop and a start (a database outage tried by hand)
+	if [ -f "$DIR/port" ] && ! port_in_use "$(port)"; then
+		port="$(port)"
+	else
+		port="$(free_port)"
+		echo "$port" >"$DIR/port"
+	fi
 	log "starting on 127.0.0.1:$port"
 	as_owner "$BIN/pg_ctl" -D "$DATA" -l "$DIR/server.log" -o "-p $port" -w -t 60 start >/dev/null \
 		|| { tail -n 30 "$DIR/server.log" >&2; exit 1; }
