@@ -112,7 +112,7 @@ final class DurableTaskExecutor {
 	 * The task id of the headers for the MDC: only a task id, since every line the body logs carries it; a
 	 * forged header ({@code "\r\n<a log line of its own>"}) would forge log lines.
 	 */
-	private static @Nullable String taskId(@Nullable Object header) {
+	static @Nullable String taskId(@Nullable Object header) {
 		if (header instanceof String text && text.length() == 36) {
 			try {
 				UUID id = UUID.fromString(text);
@@ -126,7 +126,7 @@ final class DurableTaskExecutor {
 	}
 
 	/** The task name of the headers for the MDC, printable and cut as {@link #printable(String)} makes it. */
-	private static @Nullable String taskName(@Nullable Object header) {
+	static @Nullable String taskName(@Nullable Object header) {
 		return (header != null) ? printable(header.toString()) : null;
 	}
 

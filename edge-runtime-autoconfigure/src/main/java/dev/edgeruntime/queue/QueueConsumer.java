@@ -881,11 +881,25 @@ final class QueueConsumer {
 			return;
 		}
 		// one line, whatever the error quotes: a mapping error quotes the payload, which the queue's writer chose
-		logger.warn("Dead-lettered message " + message.id() + " of queue '" + queue() + "' after " + attempts
-				+ " attempt(s)" + (poison ? " (payload cannot be read)" : "") + ": " + Printable.of(description));
+		logger.warn("Dead-lettered message " + message.id() + " of queue '" + queue() + "'" + durableTask(message)
+				+ " after " + attempts + " attempt(s)" + (poison ? " (payload cannot be read)" : "") + ": "
+				+ Printable.of(description));
 		this.observer.deadLettered(queue());
 		this.events.publishEvent(
 				new MessageDeadLetteredEvent(this, queue(), message.id(), attempts, description, poison));
+	}
+
+	/**
+	 * The durable task a message carries, for a line about it: its id is what the task's status, its retry
+	 * and its cancel take; empty for a message of a {@code @QueueListener}, or whose task id is no UUID.
+	 */
+	private static String durableTask(QueueMessage<JsonNode> message) {
+		String id = DurableTaskExecutor.taskId(message.headers().get(QueueHeaders.TASK_ID));
+		if (id == null) {
+			return "";
+		}
+		String name = DurableTaskExecutor.taskName(message.headers().get(QueueHeaders.TASK_NAME));
+		return " (durable task " + id + ((name != null) ? " (" + name + ")" : "") + ")";
 	}
 
 	private Duration backoff(int attempt) {

@@ -26,6 +26,7 @@ import dev.edgeruntime.autoconfigure.EdgeRuntimeDurableTaskAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
 import dev.edgeruntime.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.MDC;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -35,6 +36,8 @@ import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -133,7 +136,8 @@ class DurableBackgroundTaskTests {
 	}
 
 	@Test
-	void failingTaskIsRetriedThenDeadLettered() {
+	@ExtendWith(OutputCaptureExtension.class)
+	void failingTaskIsRetriedThenDeadLettered(CapturedOutput output) {
 		this.contextRunner.run((context) -> {
 			Reports reports = context.getBean(Reports.class);
 			ReportLog log = context.getBean(ReportLog.class);
@@ -150,6 +154,11 @@ class DurableBackgroundTaskTests {
 			assertThat(info.error().type()).isEqualTo(IllegalStateException.class.getName());
 			assertThat(info.error().message()).isEqualTo("printer on fire");
 			assertThat(context.getBean(PgmqTemplate.class).statistics(this.queue).deadLettered()).isEqualTo(1);
+			// the line names the task by the id its status, its retry and its cancel take
+			await().atMost(WAIT)
+				.untilAsserted(() -> assertThat(output).contains("Dead-lettered message "
+						+ ((DurableTaskHandle) handle).messageId() + " of queue '" + this.queue + "' (durable task "
+						+ handle.id() + " (report)) after 3 attempt(s): java.lang.IllegalStateException: printer on fire"));
 		});
 	}
 
