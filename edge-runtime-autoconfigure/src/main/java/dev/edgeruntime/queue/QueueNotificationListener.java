@@ -198,6 +198,8 @@ public final class QueueNotificationListener implements SmartLifecycle {
 
 	private void listen(CountDownLatch stopped) {
 		long backoff = 500;
+		// whether their loss was logged, so that their return is too
+		boolean lost = false;
 		while (this.running && stopped.getCount() > 0) {
 			try (Connection connection = this.dataSource.getConnection()) {
 				try {
@@ -219,6 +221,10 @@ public final class QueueNotificationListener implements SmartLifecycle {
 					Set<String> channels = ConcurrentHashMap.newKeySet();
 					listeningOn(channels);
 					backoff = 500;
+					if (lost) {
+						logger.info("Queue notifications available again: consumers are woken by sends at once");
+						lost = false;
+					}
 					// Messages sent while nobody listened are found by reading now.
 					this.consumers.wakeUpAll();
 					this.steps.connected();
@@ -252,6 +258,7 @@ public final class QueueNotificationListener implements SmartLifecycle {
 			catch (SQLException | RuntimeException ex) {
 				if (this.listening || backoff == 500) {
 					logger.warn("Queue notifications unavailable, consumers poll until reconnected: " + ex.getMessage());
+					lost = true;
 				}
 				listening(false);
 				try {

@@ -23,11 +23,14 @@ import dev.edgeruntime.autoconfigure.EdgeRuntimeAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
 import dev.edgeruntime.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -75,7 +78,8 @@ class QueueNotificationLifecycleTests {
 	}
 
 	@Test
-	void listenerStoppedAndStartedAgainShouldReconnectWhenItsConnectionIsLost() {
+	@ExtendWith(OutputCaptureExtension.class)
+	void listenerStoppedAndStartedAgainShouldReconnectWhenItsConnectionIsLost(CapturedOutput output) {
 		this.contextRunner.run((context) -> {
 			try (HikariDataSource pool = TestDatabase.get().newDataSource(1)) {
 				QueueNotificationListener listener = new QueueNotificationListener(pool,
@@ -93,6 +97,12 @@ class QueueNotificationLifecycleTests {
 				await().atMost(WAIT).until(() -> !listener.isListening());
 				await("listening again after the database came back").atMost(WAIT).until(listener::isListening);
 				listener.stop();
+				// the loss and the return are both logged, so that an operator who read the first knows it is over
+				String log = output.toString();
+				assertThat(log).contains("Queue notifications unavailable, consumers poll until reconnected");
+				assertThat(log.substring(log.indexOf("Queue notifications unavailable")))
+					.contains("Queue notifications available again: consumers are woken by sends at once");
+				assertThat(log).containsOnlyOnce("Queue notifications available again");
 			}
 		});
 	}
