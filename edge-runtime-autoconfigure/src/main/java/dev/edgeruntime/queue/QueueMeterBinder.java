@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Micrometer meters of the durable tier, per queue (tag {@code queue}): {@code edge.runtime.queue.depth},
  * {@code edge.runtime.queue.visible}, {@code edge.runtime.queue.oldest.age} (seconds),
- * {@code edge.runtime.queue.dead.lettered} (messages in the archive marked dead-lettered) as gauges, and
+ * {@code edge.runtime.queue.oldest.visible.age} (seconds the oldest readable message has waited: the consumers'
+ * lag), {@code edge.runtime.queue.dead.lettered} (messages in the archive marked dead-lettered) as gauges, and
  * {@code edge.runtime.queue.messages} (tag {@code outcome}: {@code succeeded}, {@code retried},
  * {@code dead_lettered}) as a counter of this instance's outcomes.
  *
@@ -70,6 +71,9 @@ public final class QueueMeterBinder implements MeterBinder, QueueConsumerObserve
 				QueueStatistics::visibleLength);
 		gauge(registry, "edge.runtime.queue.oldest.age", "Age of the oldest message in seconds", queue,
 				(s) -> (s.oldestAgeSeconds() != null) ? s.oldestAgeSeconds() : 0);
+		gauge(registry, "edge.runtime.queue.oldest.visible.age",
+				"Age in seconds of the oldest message that can be read now: how long work has waited for a consumer",
+				queue, (s) -> (s.oldestVisibleAgeSeconds() != null) ? s.oldestVisibleAgeSeconds() : 0);
 		gauge(registry, "edge.runtime.queue.dead.lettered", "Dead-lettered messages in the archive", queue,
 				QueueStatistics::deadLettered);
 	}

@@ -262,6 +262,36 @@ class EdgeRuntimeQueueAutoConfigurationTests {
 	}
 
 	@Test
+	void meterBinderShouldReportHowLongTheOldestReadableMessageWaitedApartFromTheOldestOfAll() {
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.queue.metrics-cache-interval=0s")
+			.run((context) -> {
+				String queue = TestDatabase.uniqueName("met_");
+				PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
+				pgmq.createQueue(queue);
+				long leased = pgmq.send(queue, "leased an hour ago, still handled");
+				long waiting = pgmq.send(queue, "waiting for a consumer");
+				JdbcTemplate jdbc = new JdbcTemplate(context.getBean(DataSource.class));
+				// a long handler's message: sent an hour ago and still leased, so no consumer lags for it
+				jdbc.update("UPDATE pgmq.q_" + queue + " SET enqueued_at = now() - interval '1 hour', "
+						+ "vt = now() + interval '1 hour' WHERE msg_id = ?", leased);
+				jdbc.update("UPDATE pgmq.q_" + queue + " SET enqueued_at = now() - interval '2 minutes' "
+						+ "WHERE msg_id = ?", waiting);
+				SimpleMeterRegistry registry = new SimpleMeterRegistry();
+				context.getBean(QueueMeterBinder.class).bindTo(registry);
+				assertThat(registry.get("edge.runtime.queue.oldest.age").tag("queue", queue).gauge().value())
+					.isGreaterThanOrEqualTo(3600);
+				assertThat(registry.get("edge.runtime.queue.oldest.visible.age").tag("queue", queue).gauge().value())
+					.isBetween(120.0, 3599.0);
+				jdbc.update("UPDATE pgmq.q_" + queue + " SET vt = now() + interval '1 hour' WHERE msg_id = ?", waiting);
+				assertThat(registry.get("edge.runtime.queue.oldest.visible.age").tag("queue", queue).gauge().value())
+					.as("none can be read: none waits")
+					.isZero();
+				pgmq.dropQueue(queue);
+			});
+	}
+
+	@Test
 	void aConsumerOfAQueueThatExistedAtStartShouldNotRegisterItsGaugesTwice() {
 		// Micrometer ignores a second registration of a gauge and logs it (a warning the first time in a JVM)
 		try (LogCapture micrometer = LogCapture.of(MeterRegistry.class)) {
