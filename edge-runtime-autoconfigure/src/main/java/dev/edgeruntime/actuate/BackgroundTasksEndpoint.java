@@ -202,7 +202,14 @@ public class BackgroundTasksEndpoint {
 		}
 		DurableTaskDispatcher durableTasks = this.durableTasks.get();
 		Retry outcome = (durableTasks != null) ? durableTasks.retry(id).orElse(null) : null;
-		return (outcome != null) ? new RetryDescriptor(outcome.retried(), TaskDescriptor.of(outcome.task())) : null;
+		if (outcome == null) {
+			return null;
+		}
+		if (outcome.retried()) {
+			// who ran it again, as a cancel says who cancelled
+			logger.info("Durable " + describe(outcome.task()) + " was run again through the backgroundtasks endpoint");
+		}
+		return new RetryDescriptor(outcome.retried(), TaskDescriptor.of(outcome.task()));
 	}
 
 	private @Nullable CancelDescriptor cancelDurable(UUID id, String how) {

@@ -207,7 +207,7 @@ class DurableTaskHttpIntegrationTests {
 	}
 
 	@Test
-	void endpointRunsAFailedDurableTaskAgain() throws Exception {
+	void endpointRunsAFailedDurableTaskAgain(CapturedOutput output) throws Exception {
 		this.controller.broken(true);
 		String failed = JsonPath.parse(post("/imports/7").body()).read("$.id");
 		URI task = URI.create("http://localhost:" + this.port + "/actuator/backgroundtasks/" + failed);
@@ -220,6 +220,9 @@ class DurableTaskHttpIntegrationTests {
 		DocumentContext outcome = JsonPath.parse(retried.body());
 		assertThat(outcome.<Boolean>read("$.retried")).isTrue();
 		assertThat(outcome.<String>read("$.task.state")).isNotEqualTo("FAILED");
+		// the log says how it was run again, as it says how a task was cancelled
+		assertThat(output).containsOnlyOnce(
+				"Durable task " + failed + " (import) was run again through the backgroundtasks endpoint");
 		await().atMost(WAIT).until(() -> "SUCCEEDED".equals(JsonPath.parse(get(task).body()).read("$.state")));
 		assertThat(this.controller.imported()).containsExactly(7, 7);
 		HttpResponse<String> again = post(task);
