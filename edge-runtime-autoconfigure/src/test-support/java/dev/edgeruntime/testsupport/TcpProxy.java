@@ -28,6 +28,9 @@ public final class TcpProxy implements AutoCloseable {
 
 	private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
+	// held while a connection is added and while stop() cuts them, so that none is added after the cut
+	private final Object lock = new Object();
+
 	private volatile @Nullable ServerSocket server;
 
 	private volatile boolean blackHole;
@@ -73,8 +76,17 @@ public final class TcpProxy implements AutoCloseable {
 			try {
 				Socket client = socket.accept();
 				Socket target = new Socket(this.targetHost, this.targetPort);
-				this.sockets.add(client);
-				this.sockets.add(target);
+				synchronized (this.lock) {
+					// a connection accepted as stop() ran would otherwise be added after it cut the others, and
+					// forward through a proxy that is stopped
+					if (socket.isClosed()) {
+						closeQuietly(client);
+						closeQuietly(target);
+						return;
+					}
+					this.sockets.add(client);
+					this.sockets.add(target);
+				}
 				pump(client, target);
 				pump(target, client);
 			}
@@ -122,13 +134,15 @@ public final class TcpProxy implements AutoCloseable {
 	 * Stops accepting and cuts every forwarded connection.
 	 */
 	public void stop() {
-		ServerSocket socket = this.server;
-		if (socket != null) {
-			closeQuietly(socket);
-			this.server = null;
+		synchronized (this.lock) {
+			ServerSocket socket = this.server;
+			if (socket != null) {
+				closeQuietly(socket);
+				this.server = null;
+			}
+			this.sockets.forEach(TcpProxy::closeQuietly);
+			this.sockets.clear();
 		}
-		this.sockets.forEach(TcpProxy::closeQuietly);
-		this.sockets.clear();
 	}
 
 	@Override
