@@ -14,11 +14,7 @@ class BackgroundTaskMisuseFailureAnalyzer extends AbstractFailureAnalyzer<Backgr
 
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, BackgroundTaskMisuseException cause) {
-		StringBuilder description = new StringBuilder("Misused @BackgroundTask methods:%n".formatted());
-		for (String problem : cause.getProblems()) {
-			description.append("%n    %s%n".formatted(problem));
-		}
-		return new FailureAnalysis(description.toString(),
+		return new FailureAnalysis(ProblemList.describe("Misused @BackgroundTask methods", cause.getProblems()),
 				"Change each method as its line says. The rules are in the start-up checks of docs/background-task.md.",
 				cause);
 	}

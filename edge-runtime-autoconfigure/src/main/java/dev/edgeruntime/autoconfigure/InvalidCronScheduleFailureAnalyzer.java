@@ -15,11 +15,7 @@ class InvalidCronScheduleFailureAnalyzer extends AbstractFailureAnalyzer<Invalid
 
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, InvalidCronScheduleException cause) {
-		StringBuilder description = new StringBuilder("Invalid recurring job schedules:%n".formatted());
-		for (String problem : cause.getProblems()) {
-			description.append("%n    %s%n".formatted(problem));
-		}
-		return new FailureAnalysis(description.toString(),
+		return new FailureAnalysis(ProblemList.describe("Invalid recurring job schedules", cause.getProblems()),
 				"Correct each schedule where its job is declared: five-field cron (minute hour day-of-month month "
 						+ "day-of-week, in UTC), a macro such as @hourly, or 'N seconds' (1 to 59). What each "
 						+ "scheduler runs is in the schedules table of docs/cron.md.",

@@ -15,11 +15,7 @@ class QueueListenerMisconfigurationFailureAnalyzer
 
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, QueueListenerMisconfigurationException cause) {
-		StringBuilder description = new StringBuilder("Misconfigured @QueueListener methods:%n".formatted());
-		for (String problem : cause.getProblems()) {
-			description.append("%n    %s%n".formatted(problem));
-		}
-		return new FailureAnalysis(description.toString(),
+		return new FailureAnalysis(ProblemList.describe("Misconfigured @QueueListener methods", cause.getProblems()),
 				"Change each method or property as its line says (an attribute left at its default takes its "
 						+ "edge-runtime.queue.consumer.* property). The rules are in the @QueueListener section of "
 						+ "docs/durable-queue.md.",

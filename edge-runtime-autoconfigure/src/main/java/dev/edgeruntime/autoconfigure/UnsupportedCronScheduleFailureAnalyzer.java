@@ -1,5 +1,7 @@
 package dev.edgeruntime.autoconfigure;
 
+import java.util.List;
+
 import dev.edgeruntime.cron.UnsupportedCronScheduleException;
 
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
@@ -16,7 +18,8 @@ class UnsupportedCronScheduleFailureAnalyzer extends AbstractFailureAnalyzer<Uns
 
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, UnsupportedCronScheduleException cause) {
-		return new FailureAnalysis("Invalid recurring job schedules:%n%n    %s%n".formatted(cause.getMessage()),
+		return new FailureAnalysis(
+				ProblemList.describe("Invalid recurring job schedules", List.of(String.valueOf(cause.getMessage()))),
 				"Correct the schedule where its job is declared, or let another scheduler fire the jobs as the line "
 						+ "says. What each scheduler runs is in the schedules table of docs/cron.md.",
 				cause);
