@@ -302,15 +302,29 @@ public final class CronJobs implements SmartLifecycle {
 	private static void checkPgCronSchedules(List<CronJobDefinition> all, PgCronRegistry registry, boolean create,
 			@Nullable PgCronVersion version) {
 		List<String> problems = new ArrayList<>();
-		registry.refusedSchedules(all, create).forEach((job, reason) -> {
-			String advice = CronSchedule.pgCronAdvice(job.schedule());
+		Map<CronJobDefinition, String> refused = registry.refusedSchedules(all, create);
+		String pgCron = "pg_cron " + ((version != null) ? version.text() + " " : "");
+		for (CronJobDefinition job : all) {
+			String reason = refused.get(job);
+			// what pg_cron takes but reads only in part is fired on other days than the schedule says
+			String ignored = (reason == null) ? CronSchedule.pgCronIgnored(job.schedule()) : null;
+			if (reason == null && ignored == null) {
+				continue;
+			}
+			String why;
+			if (reason != null) {
+				String advice = CronSchedule.pgCronAdvice(job.schedule());
+				why = "refuses (" + reason + ")" + ((advice != null) ? ": " + advice : "");
+			}
+			else {
+				why = "takes but would not run as written: " + ignored;
+			}
 			String inApp = CronSchedule.inAppProblem(job.schedule());
 			problems.add("Cron job '" + job.name() + "' (" + job.source() + ") has the schedule '" + job.schedule()
-					+ "', which pg_cron " + ((version != null) ? version.text() + " " : "") + "refuses (" + reason
-					+ ")" + ((advice != null) ? ": " + advice : "")
+					+ "', which " + pgCron + why
 					+ ((inApp == null) ? "; edge-runtime.cron.mode=in-app would run it as written"
 							: "; the in-app scheduler cannot run it either: " + inApp));
-		});
+		}
 		if (!problems.isEmpty()) {
 			throw new InvalidCronScheduleException(problems);
 		}

@@ -209,6 +209,91 @@ abstract sealed class CronSchedule {
 		return advice.isEmpty() ? null : String.join("; ", advice);
 	}
 
+	/**
+	 * What pg_cron would leave out of a five-field schedule it takes. pg_cron's parser (vixie cron's) reads a
+	 * field's list of values, ranges and steps and then skips whatever else the field holds without a word:
+	 * {@code MON#2}, Spring's second Monday of the month, is taken and read as {@code MON}, every Monday. Only
+	 * meaningful for a schedule pg_cron takes: one it refuses is reported with pg_cron's own reason.
+	 * @param text the schedule
+	 * @return what pg_cron would not read, field by field, or {@code null} when it reads every field whole
+	 */
+	static @Nullable String pgCronIgnored(String text) {
+		String trimmed = text.trim();
+		String[] fields = trimmed.split("\\s+");
+		if (trimmed.startsWith("@") || fields.length != 5 || intervalSeconds(trimmed) != null) {
+			return null;
+		}
+		List<String> ignored = new ArrayList<>();
+		for (int i = 0; i < fields.length; i++) {
+			String field = fields[i];
+			// '$' (the last day of the month) is pg_cron 1.5's own; an older pg_cron refuses it
+			int read = field.contains("$") ? field.length() : pgCronReads(field);
+			if (read <= 0 || read == field.length()) {
+				continue;
+			}
+			String tail = field.substring(read);
+			ignored.add("its " + FIELDS.get(i) + " field '" + field + "' is read by pg_cron as '"
+					+ field.substring(0, read) + "', the '" + tail + "' after it skipped"
+					+ ((tail.startsWith("#") && i == 4)
+							? " (pg_cron has no '#', the nth such day of the month: it would fire on every one of "
+									+ "those days)"
+							: ""));
+		}
+		return ignored.isEmpty() ? null : String.join("; ", ignored);
+	}
+
+	/**
+	 * How many characters of a field pg_cron's parser reads before it skips the rest of the field: a list of
+	 * {@code *}, a value or a range of values (digits or names), each with an optional step. {@code -1} where
+	 * the field does not start as such a list (pg_cron refuses it).
+	 */
+	private static int pgCronReads(String field) {
+		int at = 0;
+		while (true) {
+			if (at < field.length() && field.charAt(at) == '*') {
+				at++;
+			}
+			else {
+				int end = alphanumericEnd(field, at);
+				if (end == at) {
+					return -1;
+				}
+				at = end;
+				if (at < field.length() && field.charAt(at) == '-') {
+					end = alphanumericEnd(field, at + 1);
+					if (end == at + 1) {
+						return -1;
+					}
+					at = end;
+				}
+				else if (at < field.length() && field.charAt(at) == '/') {
+					// a step from a single value: refused
+					return -1;
+				}
+			}
+			if (at < field.length() && field.charAt(at) == '/') {
+				int end = alphanumericEnd(field, at + 1);
+				if (end == at + 1) {
+					return -1;
+				}
+				at = end;
+			}
+			if (at < field.length() && field.charAt(at) == ',') {
+				at++;
+				continue;
+			}
+			return at;
+		}
+	}
+
+	private static int alphanumericEnd(String field, int from) {
+		int at = from;
+		while (at < field.length() && field.charAt(at) < 128 && Character.isLetterOrDigit(field.charAt(at))) {
+			at++;
+		}
+		return at;
+	}
+
 	/** The reason of a parse failure, without the expression it quotes (six fields for a five-field schedule). */
 	private static String reason(IllegalArgumentException ex) {
 		String message = String.valueOf(ex.getMessage());

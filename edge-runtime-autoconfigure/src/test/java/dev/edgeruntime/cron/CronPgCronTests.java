@@ -521,6 +521,42 @@ class CronPgCronTests {
 	}
 
 	@Test
+	void scheduleThatPgCronTakesButReadsOnlyInPartShouldFailStartUpBeforeAnyJobIsScheduled() {
+		this.jdbc.execute("CREATE EXTENSION IF NOT EXISTS pg_cron");
+		// pg_cron's parser skips what follows a field's list: it takes these without a word
+		for (String schedule : List.of("0 9 * * MON#2", "0 9 1#2 * *", "5%2 * * * *")) {
+			this.jdbc.queryForObject("SELECT cron.schedule(?, ?, 'SELECT 1')", Long.class, this.prefix + "taken",
+					schedule);
+		}
+		this.jdbc.queryForObject("SELECT cron.unschedule(?)", Boolean.class, this.prefix + "taken");
+		this.contextRunner.withPropertyValues(job("sweep", "* * * * *", "{}"))
+			.withPropertyValues(job("second_monday", "0 9 * * MON#2", "{}"))
+			.withPropertyValues(job("offset", "5/15 * * * *", "{}"))
+			.withPropertyValues(job("odd", "0 9 1#2 * *", "{}"))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context).getFailure().rootCause().isInstanceOf(InvalidCronScheduleException.class);
+				InvalidCronScheduleException failure = (InvalidCronScheduleException) rootCause(context.getStartupFailure());
+				assertThat(failure.getProblems()).containsExactly(
+						"Cron job 'second_monday' (edge-runtime.cron.jobs.second_monday) has the schedule "
+								+ "'0 9 * * MON#2', which pg_cron 1.4-1 takes but would not run as written: its "
+								+ "day-of-week field 'MON#2' is read by pg_cron as 'MON', the '#2' after it skipped "
+								+ "(pg_cron has no '#', the nth such day of the month: it would fire on every one of "
+								+ "those days); edge-runtime.cron.mode=in-app would run it as written",
+						"Cron job 'offset' (edge-runtime.cron.jobs.offset) has the schedule '5/15 * * * *', which "
+								+ "pg_cron 1.4-1 refuses (invalid schedule: 5/15 * * * *): its minute field '5/15' "
+								+ "steps from a single value, which pg_cron does not read: write '5-59/15'; "
+								+ "edge-runtime.cron.mode=in-app would run it as written",
+						"Cron job 'odd' (edge-runtime.cron.jobs.odd) has the schedule '0 9 1#2 * *', which pg_cron "
+								+ "1.4-1 takes but would not run as written: its day-of-month field '1#2' is read by "
+								+ "pg_cron as '1', the '#2' after it skipped; the in-app scheduler cannot run it "
+								+ "either: its day-of-month field '1#2' is not valid: not a number, a name, a range, a "
+								+ "list or a step");
+			});
+		assertThat(schedules()).as("no job registered, not even the valid one").isEmpty();
+	}
+
+	@Test
 	void startUpWhenPgCronCouldBeCreatedAndRefusesAScheduleShouldReportItAndLeaveTheDatabaseAsItWas() {
 		this.jdbc.execute("DROP EXTENSION pg_cron");
 		evictPooledSessions();

@@ -110,4 +110,31 @@ class CronScheduleTests {
 		assertThat(CronSchedule.commonProblem("70 seconds")).startsWith("an interval takes 1 to 59 seconds");
 	}
 
+	@Test
+	void pgCronIgnoredShouldNameWhatPgCronSkipsAfterAFieldsList() {
+		assertThat(CronSchedule.pgCronIgnored("0 9 * * MON#2"))
+			.isEqualTo("its day-of-week field 'MON#2' is read by pg_cron as 'MON', the '#2' after it skipped (pg_cron "
+					+ "has no '#', the nth such day of the month: it would fire on every one of those days)");
+		assertThat(CronSchedule.pgCronIgnored("0 9 * * 1-5#3")).startsWith("its day-of-week field '1-5#3' is read by "
+				+ "pg_cron as '1-5', the '#3' after it skipped (pg_cron has no '#'");
+		assertThat(CronSchedule.pgCronIgnored("5%2 9 1#2 * *"))
+			.isEqualTo("its minute field '5%2' is read by pg_cron as '5', the '%2' after it skipped; its day-of-month "
+					+ "field '1#2' is read by pg_cron as '1', the '#2' after it skipped");
+		assertThat(CronSchedule.pgCronIgnored("*/5+1 * * * *"))
+			.isEqualTo("its minute field '*/5+1' is read by pg_cron as '*/5', the '+1' after it skipped");
+		assertThat(CronSchedule.pgCronIgnored("0 9 * * 1,2#2")).startsWith("its day-of-week field '1,2#2' is read by "
+				+ "pg_cron as '1,2', the '#2' after it skipped");
+	}
+
+	@Test
+	void pgCronIgnoredShouldBeNullForWhatPgCronReadsWholeOrRefuses() {
+		for (String schedule : new String[] { "* * * * *", "*/5 * * * *", "0 9 * * 1-5", "0 0 1,15 * *",
+				"0 9 * JAN-MAR MON", "30 2 * * sun", "1-10/2 * * * *", "0 12 $ * *", "5-2 * * * *", "*/61 * * * *",
+				"0\t9\t*  *\t*", "@hourly", "@reboot", "30 seconds", "0 0 * * * *",
+				// refused by pg_cron, which says so itself
+				"5/15 * * * *", "0 0 L * *", "0 0 ? * *", "0 9 15W * *", "#2 * * * *", "1- * * * *" }) {
+			assertThat(CronSchedule.pgCronIgnored(schedule)).as(schedule).isNull();
+		}
+	}
+
 }
