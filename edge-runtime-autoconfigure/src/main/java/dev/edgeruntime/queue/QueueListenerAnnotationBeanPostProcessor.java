@@ -80,7 +80,7 @@ public final class QueueListenerAnnotationBeanPostProcessor implements BeanPostP
 		catch (InvalidQueueNameException ex) {
 			// a name from a placeholder: say which attribute it came from, as the property holding it is the one to fix
 			throw new BeanInitializationException("@QueueListener on " + where + ": " + ex.getMessage()
-					+ (declared.equals(queue) ? "" : "; the name comes from queue = \"" + declared + "\""), ex);
+					+ (declared.equals(queue) ? "" : "; the name comes from " + attribute(method, declared)), ex);
 		}
 		if (method.getParameterCount() != 1) {
 			throw new BeanInitializationException("@QueueListener method " + where
@@ -94,6 +94,13 @@ public final class QueueListenerAnnotationBeanPostProcessor implements BeanPostP
 		Class<?> payloadType = wantsMessage ? parameter.getGeneric(0).resolve(JsonNode.class)
 				: parameter.resolve(Object.class);
 		return new QueueListenerEndpoint(beanName, bean, invocable, annotation, queue, payloadType, wantsMessage);
+	}
+
+	/** The attribute a queue name was declared in, as written: {@code value}, the default, or {@code queue}. */
+	private static String attribute(Method method, String declared) {
+		QueueListener direct = method.getAnnotation(QueueListener.class);
+		boolean value = direct != null && direct.queue().isEmpty() && !direct.value().isEmpty();
+		return value ? "@QueueListener(\"" + declared + "\")" : "queue = \"" + declared + "\"";
 	}
 
 	/**

@@ -928,8 +928,8 @@ class QueueListenerTests {
 				.getFailure()
 				.isInstanceOf(QueueListenerMisconfigurationException.class)
 				.satisfies((failure) -> assertThat(((QueueListenerMisconfigurationException) failure).getProblems())
-					.hasSize(7))
-				.hasMessageContaining("7 @QueueListener methods are misconfigured")
+					.hasSize(8))
+				.hasMessageContaining("8 @QueueListener methods are misconfigured")
 				.hasMessageContaining(MisconfiguredListeners.class.getName() + ".negativeBackoff: backoff '-1s' must "
 						+ "not be negative")
 				.hasMessageContaining(MisconfiguredListeners.class.getName() + ".negativeConcurrency: concurrency (-2) "
@@ -948,7 +948,11 @@ class QueueListenerTests {
 				// a name from a placeholder says where it came from: the property to correct
 				.hasMessageContaining(MisconfiguredListeners.class.getName() + ".placeholderQueue: Invalid queue name '"
 						+ this.queue + "-m7': only ASCII letters, digits and underscores are allowed, starting with a "
-						+ "letter or underscore; the name comes from queue = \"${test.queue}-m7\"");
+						+ "letter or underscore; the name comes from queue = \"${test.queue}-m7\"")
+				// as written: the annotation's value, not an attribute the user never wrote
+				.hasMessageContaining(MisconfiguredListeners.class.getName() + ".placeholderValue: Invalid queue name '"
+						+ this.queue + "-m8': only ASCII letters, digits and underscores are allowed, starting with a "
+						+ "letter or underscore; the name comes from @QueueListener(\"${test.queue}-m8\")");
 			// the well-configured listener of ListenerConfiguration was found first, and never started reading
 			assertThat(Thread.getAllStackTraces().keySet()).noneMatch((thread) -> thread.isAlive()
 					&& thread.getName().startsWith("queue-" + this.queue));
@@ -1331,6 +1335,10 @@ class QueueListenerTests {
 
 		@QueueListener(queue = "${test.queue}-m7")
 		void placeholderQueue(Order order) {
+		}
+
+		@QueueListener("${test.queue}-m8")
+		void placeholderValue(Order order) {
 		}
 
 	}
