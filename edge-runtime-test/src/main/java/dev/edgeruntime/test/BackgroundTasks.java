@@ -76,8 +76,11 @@ public final class BackgroundTasks {
 		// a poll of the durable work reads the database: not as often as one of the runtime alone
 		long poll = (durable != null) ? DURABLE_POLL_NANOS : POLL_NANOS;
 		while (true) {
+			// the failure describes the tasks as the look that found them unsettled saw them: a task that
+			// ends just after it is not reported as "all ended"
+			InProcess tasks = InProcess.of(runtime);
 			DurableWork.@Nullable Snapshot queues = null;
-			if (isSettled(runtime)) {
+			if (tasks.settled()) {
 				if (durable == null) {
 					return;
 				}
@@ -85,19 +88,22 @@ public final class BackgroundTasks {
 				// started its tasks. So work that hid from one look (a handler's task that ended after sending
 				// again) shows in the next, or in the count of messages ever sent.
 				queues = durable.snapshot();
-				if (queues.empty() && isSettled(runtime)) {
-					DurableWork.Snapshot again = durable.snapshot();
-					if (again.empty() && again.sent() == queues.sent()) {
-						return;
+				if (queues.empty()) {
+					tasks = InProcess.of(runtime);
+					if (tasks.settled()) {
+						DurableWork.Snapshot again = durable.snapshot();
+						if (again.empty() && again.sent() == queues.sent()) {
+							return;
+						}
+						queues = again;
 					}
-					queues = again;
 				}
 			}
 			else if (durable != null) {
 				queues = durable.snapshot();
 			}
 			if (System.nanoTime() - deadline >= 0) {
-				throw new AssertionError(describe(runtime, durable, queues, timeout));
+				throw new AssertionError(describe(tasks, durable, queues, timeout));
 			}
 			LockSupport.parkNanos(poll);
 			if (Thread.interrupted()) {
@@ -116,15 +122,11 @@ public final class BackgroundTasks {
 		return runtime.tasks().stream().filter((task) -> !task.state().isTerminal()).toList();
 	}
 
-	private static boolean isSettled(EdgeRuntime runtime) {
-		return unsettled(runtime).isEmpty() && runtime.status().inFlight() == 0;
-	}
-
-	private static String describe(EdgeRuntime runtime, @Nullable DurableWork durable,
+	private static String describe(InProcess tasks, @Nullable DurableWork durable,
 			DurableWork.@Nullable Snapshot queues, Duration timeout) {
-		List<TaskInfo> unsettled = unsettled(runtime);
-		int inFlight = runtime.status().inFlight();
-		boolean inProcessSettled = unsettled.isEmpty() && inFlight == 0;
+		List<TaskInfo> unsettled = tasks.unsettled();
+		int inFlight = tasks.inFlight();
+		boolean inProcessSettled = tasks.settled();
 		List<String> messages = (durable != null && queues != null) ? durable.describe(queues) : List.of();
 		if (durable == null || (messages.isEmpty() && !inProcessSettled)) {
 			return describe(unsettled, inFlight, timeout);
@@ -170,6 +172,25 @@ public final class BackgroundTasks {
 			}
 		}
 		return description.toString();
+	}
+
+	/**
+	 * One look at the runtime's tasks: those not ended yet, and the places still held in
+	 * {@code max-in-flight}.
+	 *
+	 * @param unsettled the scheduled and running tasks
+	 * @param inFlight the places held
+	 */
+	private record InProcess(List<TaskInfo> unsettled, int inFlight) {
+
+		static InProcess of(EdgeRuntime runtime) {
+			return new InProcess(BackgroundTasks.unsettled(runtime), runtime.status().inFlight());
+		}
+
+		boolean settled() {
+			return this.unsettled.isEmpty() && this.inFlight == 0;
+		}
+
 	}
 
 }

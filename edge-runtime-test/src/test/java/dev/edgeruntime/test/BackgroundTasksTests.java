@@ -1,11 +1,19 @@
 package dev.edgeruntime.test;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import dev.edgeruntime.EdgeRuntime;
+import dev.edgeruntime.RuntimeStatus;
 import dev.edgeruntime.TaskContext;
 import dev.edgeruntime.TaskHandle;
+import dev.edgeruntime.TaskInfo;
 import dev.edgeruntime.TaskOptions;
 import dev.edgeruntime.runtime.DefaultEdgeRuntime;
 import org.junit.jupiter.api.AfterEach;
@@ -14,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link BackgroundTasks}.
@@ -66,6 +75,73 @@ class BackgroundTasksTests {
 			release.countDown();
 		}
 		BackgroundTasks.awaitSettled(this.runtime, Duration.ofSeconds(20));
+	}
+
+	@Test
+	void awaitSettledWhenATaskEndsAfterTheLastLookShouldListItAsThatLookSawIt() throws InterruptedException {
+		CountDownLatch started = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		TaskHandle<Boolean> task = this.runtime.waitUntil(TaskOptions.named("export"), () -> {
+			started.countDown();
+			return release.await(1, TimeUnit.MINUTES);
+		});
+		assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+		EdgeRuntime endingAfterTheLook = new EndingAfterTheFirstLook(this.runtime, release);
+		assertThatExceptionOfType(AssertionError.class)
+			.isThrownBy(() -> BackgroundTasks.awaitSettled(endingAfterTheLook, Duration.ZERO))
+			.withMessageStartingWith("1 background task did not settle within PT0S:")
+			.withMessageContaining(task.id() + " (export) RUNNING since ");
+	}
+
+	/**
+	 * The runtime as seen by a look that finds its task running, which then ends before the next look: as
+	 * when a task ends just as the timeout is reached.
+	 */
+	private static final class EndingAfterTheFirstLook implements EdgeRuntime {
+
+		private final DefaultEdgeRuntime runtime;
+
+		private final CountDownLatch release;
+
+		private boolean looked;
+
+		EndingAfterTheFirstLook(DefaultEdgeRuntime runtime, CountDownLatch release) {
+			this.runtime = runtime;
+			this.release = release;
+		}
+
+		@Override
+		public <T> TaskHandle<T> waitUntil(TaskOptions options, CompletionStage<T> work) {
+			return this.runtime.waitUntil(options, work);
+		}
+
+		@Override
+		public <T> TaskHandle<T> waitUntil(TaskOptions options, Callable<T> work) {
+			return this.runtime.waitUntil(options, work);
+		}
+
+		@Override
+		public Optional<TaskHandle<?>> find(UUID id) {
+			return this.runtime.find(id);
+		}
+
+		@Override
+		public List<TaskInfo> tasks() {
+			List<TaskInfo> tasks = this.runtime.tasks();
+			if (!this.looked) {
+				this.looked = true;
+				this.release.countDown();
+				await().atMost(Duration.ofSeconds(20))
+					.until(() -> BackgroundTasks.unsettled(this.runtime).isEmpty() && this.runtime.status().inFlight() == 0);
+			}
+			return tasks;
+		}
+
+		@Override
+		public RuntimeStatus status() {
+			return this.runtime.status();
+		}
+
 	}
 
 }
