@@ -323,7 +323,8 @@ public final class CronJobs implements SmartLifecycle {
 			problems.add("Cron job '" + job.name() + "' (" + job.source() + ") has the schedule '" + job.schedule()
 					+ "', which " + pgCron + why
 					+ ((inApp == null) ? "; edge-runtime.cron.mode=in-app would run it as written"
-							: "; the in-app scheduler cannot run it either: " + inApp));
+							: (ignored != null && ignored.contains(inApp)) ? "; the in-app scheduler refuses it too"
+									: "; the in-app scheduler cannot run it either: " + inApp));
 		}
 		if (!problems.isEmpty()) {
 			throw new InvalidCronScheduleException(problems);

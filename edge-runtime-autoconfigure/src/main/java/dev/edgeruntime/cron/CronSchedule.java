@@ -41,6 +41,15 @@ abstract sealed class CronSchedule {
 	private static final List<int[]> RANGES = List.of(new int[] { 0, 59 }, new int[] { 0, 23 }, new int[] { 1, 31 },
 			new int[] { 1, 12 }, new int[] { 0, 7 });
 
+	/** How many values each field has: a step larger than that leaves only the first value of its range. */
+	private static final List<Integer> VALUES = List.of(60, 24, 31, 12, 7);
+
+	/** The names pg_cron reads, in the order of their values (a month from 1, a day of the week from 0). */
+	private static final List<String> MONTHS = List.of("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP",
+			"OCT", "NOV", "DEC");
+
+	private static final List<String> DAYS = List.of("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT");
+
 	// Searching back from now for the latest tick widens the window by these steps.
 	private static final List<Duration> LOOK_BACK = List.of(Duration.ofSeconds(2), Duration.ofMinutes(2),
 			Duration.ofHours(2), Duration.ofDays(2), Duration.ofDays(64), Duration.ofDays(800),
@@ -96,6 +105,10 @@ abstract sealed class CronSchedule {
 		String common = commonProblem(text);
 		if (common != null) {
 			return common;
+		}
+		String step = stepsBeyondField(text);
+		if (step != null) {
+			return step;
 		}
 		try {
 			parse(text);
@@ -210,12 +223,16 @@ abstract sealed class CronSchedule {
 	}
 
 	/**
-	 * What pg_cron would leave out of a five-field schedule it takes. pg_cron's parser (vixie cron's) reads a
-	 * field's list of values, ranges and steps and then skips whatever else the field holds without a word:
-	 * {@code MON#2}, Spring's second Monday of the month, is taken and read as {@code MON}, every Monday. Only
-	 * meaningful for a schedule pg_cron takes: one it refuses is reported with pg_cron's own reason.
+	 * What pg_cron would not run as written in a five-field schedule it takes. pg_cron's parser (vixie cron's)
+	 * reads a field's list of values, ranges and steps and then skips whatever else the field holds without a
+	 * word: {@code MON#2}, Spring's second Monday of the month, is taken and read as {@code MON}, every Monday.
+	 * It also takes a range from a higher value to a lower one ({@code 5-2}, or {@code FRI-SUN}, Sunday being 0)
+	 * and fires on none of its values rather than wrapping around, and a step larger than its field
+	 * ({@code *}{@code /61}), which leaves only the first value. Only meaningful for a schedule pg_cron takes: one
+	 * it refuses is reported with pg_cron's own reason.
 	 * @param text the schedule
-	 * @return what pg_cron would not read, field by field, or {@code null} when it reads every field whole
+	 * @return what pg_cron would not run as written, field by field, or {@code null} when it reads every field
+	 * as written
 	 */
 	static @Nullable String pgCronIgnored(String text) {
 		String trimmed = text.trim();
@@ -228,7 +245,14 @@ abstract sealed class CronSchedule {
 			String field = fields[i];
 			// '$' (the last day of the month) is pg_cron 1.5's own; an older pg_cron refuses it
 			int read = field.contains("$") ? field.length() : pgCronReads(field);
-			if (read <= 0 || read == field.length()) {
+			if (read <= 0) {
+				continue;
+			}
+			String misread = pgCronMisread(i, field, field.substring(0, read));
+			if (misread != null) {
+				ignored.add(misread);
+			}
+			if (read == field.length()) {
 				continue;
 			}
 			String tail = field.substring(read);
@@ -240,6 +264,93 @@ abstract sealed class CronSchedule {
 							: ""));
 		}
 		return ignored.isEmpty() ? null : String.join("; ", ignored);
+	}
+
+	/**
+	 * What of the list pg_cron reads from a field it would not fire as written: a range from a higher value to
+	 * a lower one, or a step larger than the field.
+	 */
+	private static @Nullable String pgCronMisread(int index, String field, String list) {
+		if (field.contains("$")) {
+			return null;
+		}
+		List<String> misread = new ArrayList<>();
+		for (String item : list.split(",")) {
+			String range = item.split("/", 2)[0];
+			int dash = range.indexOf('-');
+			if (dash < 0) {
+				continue;
+			}
+			Integer from = pgCronValue(index, range.substring(0, dash));
+			Integer to = pgCronValue(index, range.substring(dash + 1));
+			if (from == null || to == null || from <= to) {
+				continue;
+			}
+			int[] bounds = RANGES.get(index);
+			String numbers = from + "-" + to;
+			String instead = (index == 4 && to == 0) ? from + "-7"
+					: ((from == bounds[1]) ? String.valueOf(from) : from + "-" + bounds[1]) + ","
+							+ ((to == bounds[0]) ? String.valueOf(to) : bounds[0] + "-" + to);
+			misread.add("its " + FIELDS.get(index) + " field '" + field + "' has the range '" + range + "'"
+					+ (numbers.equals(range) ? "" : " (" + numbers + ((index == 4) ? ", Sunday being 0" : "") + ")")
+					+ ", from a higher value to a lower one, which pg_cron does not wrap around: pg_cron 1.4 fires on "
+					+ "none of its values" + (item.contains("/") ? "" : ": write '" + instead + "'"));
+		}
+		String step = stepsBeyondField(index, field, list);
+		if (step != null) {
+			misread.add(step);
+		}
+		return misread.isEmpty() ? null : String.join("; ", misread);
+	}
+
+	/**
+	 * A value of a field as pg_cron reads it: digits, or a name (a month, {@code JAN} being 1, or a day of the
+	 * week, {@code SUN} being 0), {@code null} for what pg_cron does not read as a value.
+	 */
+	private static @Nullable Integer pgCronValue(int index, String value) {
+		if (NUMBER.matcher(value).matches()) {
+			return Integer.valueOf(value);
+		}
+		List<String> names = (index == 3) ? MONTHS : (index == 4) ? DAYS : List.of();
+		int at = names.indexOf(value.toUpperCase(Locale.ROOT));
+		return (at < 0) ? null : at + RANGES.get(index)[0];
+	}
+
+	/**
+	 * Why a five-field schedule steps by more than a field's values ({@code *}{@code /61} in the minutes), which
+	 * both schedulers take and fire only on the range's first value, or {@code null}.
+	 */
+	private static @Nullable String stepsBeyondField(String text) {
+		String trimmed = text.trim();
+		String[] fields = trimmed.split("\\s+");
+		if (trimmed.startsWith("@") || fields.length != 5) {
+			return null;
+		}
+		List<String> steps = new ArrayList<>();
+		for (int i = 0; i < fields.length; i++) {
+			String step = stepsBeyondField(i, fields[i], fields[i]);
+			if (step != null) {
+				steps.add(step);
+			}
+		}
+		return steps.isEmpty() ? null : String.join("; ", steps);
+	}
+
+	private static @Nullable String stepsBeyondField(int index, String field, String list) {
+		int values = VALUES.get(index);
+		for (String item : list.split(",")) {
+			String[] rangeAndStep = item.split("/", 2);
+			if (rangeAndStep.length < 2 || !NUMBER.matcher(rangeAndStep[1]).matches()
+					|| Integer.parseInt(rangeAndStep[1]) <= values) {
+				continue;
+			}
+			String range = rangeAndStep[0];
+			String first = range.equals("*") ? String.valueOf(RANGES.get(index)[0]) : range.split("-", 2)[0];
+			return "its " + FIELDS.get(index) + " field '" + field + "' steps by " + rangeAndStep[1]
+					+ ", more than the " + values + " values of the field, so only the first value of its range, "
+					+ first + ", would fire: write '" + first + "' if that is meant";
+		}
+		return null;
 	}
 
 	/**

@@ -557,6 +557,44 @@ class CronPgCronTests {
 	}
 
 	@Test
+	void scheduleThatPgCronTakesButFiresOnOtherValuesShouldFailStartUpBeforeAnyJobIsScheduled() {
+		this.jdbc.execute("CREATE EXTENSION IF NOT EXISTS pg_cron");
+		// pg_cron 1.4 takes these without a word: a range from a higher value to a lower one fires on none of its
+		// values (Sunday is 0 to pg_cron, so FRI-SUN is one), a step larger than its field only on its first value
+		for (String schedule : List.of("5-2 * * * *", "0 9 * * FRI-SUN", "*/61 * * * *")) {
+			this.jdbc.queryForObject("SELECT cron.schedule(?, ?, 'SELECT 1')", Long.class, this.prefix + "taken",
+					schedule);
+		}
+		this.jdbc.queryForObject("SELECT cron.unschedule(?)", Boolean.class, this.prefix + "taken");
+		this.contextRunner.withPropertyValues(job("sweep", "* * * * *", "{}"))
+			.withPropertyValues(job("backwards", "50-10 * * * *", "{}"))
+			.withPropertyValues(job("weekend", "0 9 * * FRI-SUN", "{}"))
+			.withPropertyValues(job("rarely", "*/61 * * * *", "{}"))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context).getFailure().rootCause().isInstanceOf(InvalidCronScheduleException.class);
+				InvalidCronScheduleException failure = (InvalidCronScheduleException) rootCause(context.getStartupFailure());
+				assertThat(failure.getProblems()).containsExactly(
+						"Cron job 'backwards' (edge-runtime.cron.jobs.backwards) has the schedule '50-10 * * * *', "
+								+ "which pg_cron 1.4-1 takes but would not run as written: its minute field '50-10' "
+								+ "has the range '50-10', from a higher value to a lower one, which pg_cron does not "
+								+ "wrap around: pg_cron 1.4 fires on none of its values: write "
+								+ "'50-59,0-10'; the in-app scheduler cannot run it either: its minute field '50-10' "
+								+ "is not valid: Minimum value must be less than maximum value",
+						"Cron job 'weekend' (edge-runtime.cron.jobs.weekend) has the schedule '0 9 * * FRI-SUN', "
+								+ "which pg_cron 1.4-1 takes but would not run as written: its day-of-week field "
+								+ "'FRI-SUN' has the range 'FRI-SUN' (5-0, Sunday being 0), from a higher value to a "
+								+ "lower one, which pg_cron does not wrap around: pg_cron 1.4 fires on none "
+								+ "of its values: write '5-7'; edge-runtime.cron.mode=in-app would run it as written",
+						"Cron job 'rarely' (edge-runtime.cron.jobs.rarely) has the schedule '*/61 * * * *', which "
+								+ "pg_cron 1.4-1 takes but would not run as written: its minute field '*/61' steps by "
+								+ "61, more than the 60 values of the field, so only the first value of its range, 0, "
+								+ "would fire: write '0' if that is meant; the in-app scheduler refuses it too");
+			});
+		assertThat(schedules()).as("no job registered, not even the valid one").isEmpty();
+	}
+
+	@Test
 	void startUpWhenPgCronCouldBeCreatedAndRefusesAScheduleShouldReportItAndLeaveTheDatabaseAsItWas() {
 		this.jdbc.execute("DROP EXTENSION pg_cron");
 		evictPooledSessions();

@@ -127,9 +127,52 @@ class CronScheduleTests {
 	}
 
 	@Test
+	void pgCronIgnoredShouldNameARangeFromAHigherValueToALowerOne() {
+		// pg_cron 1.4 takes such a range and sets none of its values: a field of it alone never fires
+		assertThat(CronSchedule.pgCronIgnored("5-2 * * * *"))
+			.isEqualTo("its minute field '5-2' has the range '5-2', from a higher value to a lower one, which pg_cron "
+					+ "does not wrap around: pg_cron 1.4 fires on none of its values: write '5-59,0-2'");
+		// Sunday is 0 to pg_cron: FRI-SUN runs backwards there, though Spring reads it as Friday to Sunday
+		assertThat(CronSchedule.pgCronIgnored("0 9 * * FRI-SUN"))
+			.isEqualTo("its day-of-week field 'FRI-SUN' has the range 'FRI-SUN' (5-0, Sunday being 0), from a higher "
+					+ "value to a lower one, which pg_cron does not wrap around: pg_cron 1.4 fires on none "
+					+ "of its values: write '5-7'");
+		assertThat(CronSchedule.pgCronIgnored("0 0 1 dec-jan *")).isEqualTo("its month field 'dec-jan' has the range "
+				+ "'dec-jan' (12-1), from a higher value to a lower one, which pg_cron does not wrap around: pg_cron 1.4 "
+				+ "fires on none of its values: write '12,1'");
+		assertThat(CronSchedule.pgCronIgnored("0 22-3/2 * * *")).isEqualTo("its hour field '22-3/2' has the range "
+				+ "'22-3', from a higher value to a lower one, which pg_cron does not wrap around: pg_cron 1.4 fires "
+				+ "on none of its values");
+		assertThat(CronSchedule.pgCronIgnored("50-10,30 * * * *")).startsWith("its minute field '50-10,30' has the "
+				+ "range '50-10'").endsWith("write '50-59,0-10'");
+	}
+
+	@Test
+	void stepLargerThanItsFieldShouldBeRefusedByBothSchedulers() {
+		String minutes = "its minute field '*/61' steps by 61, more than the 60 values of the field, so only the first "
+				+ "value of its range, 0, would fire: write '0' if that is meant";
+		assertThat(CronSchedule.pgCronIgnored("*/61 * * * *")).isEqualTo(minutes);
+		// Spring's parser takes it and fires at minute 0 of every hour, as pg_cron does
+		assertThat(CronSchedule.parse("*/61 * * * *").next(Instant.parse("2030-01-01T10:07:12Z")))
+			.isEqualTo("2030-01-01T11:00:00Z");
+		assertThat(CronSchedule.inAppProblem("*/61 * * * *")).isEqualTo(minutes);
+		assertThat(CronSchedule.inAppProblem("0 9-17/25 * * *")).isEqualTo("its hour field '9-17/25' steps by 25, more "
+				+ "than the 24 values of the field, so only the first value of its range, 9, would fire: write '9' if "
+				+ "that is meant");
+		assertThat(CronSchedule.pgCronIgnored("0 0 1 */13 *")).startsWith("its month field '*/13' steps by 13");
+		assertThat(CronSchedule.inAppProblem("0 0 * * */8")).startsWith("its day-of-week field '*/8' steps by 8");
+		// a step up to a field's size is cron's own: '*/45' fires at minutes 0 and 45 of every hour
+		for (String schedule : List.of("*/45 * * * *", "*/60 * * * *", "0 */24 * * *", "0 0 */31 * *",
+				"0 0 1 */12 *", "0 0 * * */7")) {
+			assertThat(CronSchedule.inAppProblem(schedule)).as(schedule).isNull();
+			assertThat(CronSchedule.pgCronIgnored(schedule)).as(schedule).isNull();
+		}
+	}
+
+	@Test
 	void pgCronIgnoredShouldBeNullForWhatPgCronReadsWholeOrRefuses() {
 		for (String schedule : new String[] { "* * * * *", "*/5 * * * *", "0 9 * * 1-5", "0 0 1,15 * *",
-				"0 9 * JAN-MAR MON", "30 2 * * sun", "1-10/2 * * * *", "0 12 $ * *", "5-2 * * * *", "*/61 * * * *",
+				"0 9 * JAN-MAR MON", "30 2 * * sun", "1-10/2 * * * *", "0 12 $ * *", "*/60 * * * *", "0 9 * * 0-7/7",
 				"0\t9\t*  *\t*", "@hourly", "@reboot", "30 seconds", "0 0 * * * *",
 				// refused by pg_cron, which says so itself
 				"5/15 * * * *", "0 0 L * *", "0 0 ? * *", "0 9 15W * *", "#2 * * * *", "1- * * * *" }) {
