@@ -87,12 +87,27 @@ abstract sealed class CronSchedule {
 		}
 		// As pg_cron (and every cron after vixie cron) reads it: with both day fields restricted (neither starts
 		// with '*'), a day that matches either one fires; Spring's expressions need both to match.
-		if (!fields[2].startsWith("*") && !fields[4].startsWith("*")) {
+		boolean eitherDay = !fields[2].startsWith("*") && !fields[4].startsWith("*");
+		fields[4] = pgCronDaysOfWeek(fields[4]);
+		if (eitherDay) {
 			return new Cron(trimmed, List.of(
 					CronExpression.parse("0 " + fields[0] + " " + fields[1] + " " + fields[2] + " " + fields[3] + " *"),
 					CronExpression.parse("0 " + fields[0] + " " + fields[1] + " * " + fields[3] + " " + fields[4])));
 		}
 		return new Cron(trimmed, List.of(CronExpression.parse("0 " + String.join(" ", fields))));
+	}
+
+	/**
+	 * A day-of-week field with its steps from {@code *} counted as pg_cron counts them: from Sunday, 0
+	 * ({@code *}{@code /2} is Sunday, Tuesday, Thursday and Saturday), where Spring's {@code *} starts on Monday,
+	 * 1 (Monday, Wednesday, Friday and Sunday).
+	 */
+	private static String pgCronDaysOfWeek(String field) {
+		List<String> items = new ArrayList<>();
+		for (String item : field.split(",", -1)) {
+			items.add(item.startsWith("*/") ? "0-7" + item.substring(1) : item);
+		}
+		return String.join(",", items);
 	}
 
 	/**

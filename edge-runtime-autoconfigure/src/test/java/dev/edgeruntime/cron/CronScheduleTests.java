@@ -1,6 +1,7 @@
 package dev.edgeruntime.cron;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,36 @@ class CronScheduleTests {
 			.isEqualTo("2030-01-01T11:00:00Z");
 		assertThat(CronSchedule.parse("*/5 * * * * *").next(Instant.parse("2030-01-01T10:07:12Z")))
 			.isEqualTo("2030-01-01T10:07:15Z");
+	}
+
+	@Test
+	void stepOfTheDaysOfTheWeekShouldCountFromSundayAsPgCronDoes() {
+		// pg_cron reads '*' in the days of the week as 0-7, Sunday first; Spring's parser as 1-7, Monday first
+		Instant saturday = Instant.parse("2030-01-05T12:00:00Z");
+		assertThat(ticks(CronSchedule.parse("0 9 * * */2"), saturday, 4)).containsExactly("2030-01-06T09:00:00Z",
+				"2030-01-08T09:00:00Z", "2030-01-10T09:00:00Z", "2030-01-12T09:00:00Z");
+		assertThat(ticks(CronSchedule.parse("0 9 * * */7"), saturday, 2)).containsExactly("2030-01-06T09:00:00Z",
+				"2030-01-13T09:00:00Z");
+		assertThat(ticks(CronSchedule.parse("0 9 * * MON,*/3"), saturday, 4)).containsExactly("2030-01-06T09:00:00Z",
+				"2030-01-07T09:00:00Z", "2030-01-09T09:00:00Z", "2030-01-12T09:00:00Z");
+		// a step from a range is read alike by both
+		assertThat(ticks(CronSchedule.parse("0 9 * * 1-5/2"), saturday, 3)).containsExactly("2030-01-07T09:00:00Z",
+				"2030-01-09T09:00:00Z", "2030-01-11T09:00:00Z");
+		// '*/2' starts with '*': the first of a month that is a Sunday, Tuesday, Thursday or Saturday, not either
+		assertThat(ticks(CronSchedule.parse("0 9 1 * */2"), saturday, 1)).containsExactly("2030-06-01T09:00:00Z");
+		// six-field schedules are Spring's own, read as Spring reads them
+		assertThat(ticks(CronSchedule.parse("0 0 9 * * */2"), saturday, 2)).containsExactly("2030-01-06T09:00:00Z",
+				"2030-01-07T09:00:00Z");
+	}
+
+	private static List<String> ticks(CronSchedule schedule, Instant after, int count) {
+		List<String> ticks = new ArrayList<>();
+		Instant tick = after;
+		for (int i = 0; i < count; i++) {
+			tick = schedule.next(tick);
+			ticks.add(tick.toString());
+		}
+		return ticks;
 	}
 
 	@Test
