@@ -12,6 +12,8 @@ import dev.edgeruntime.cron.CronOptions;
 import dev.edgeruntime.queue.PgmqTemplate;
 import dev.edgeruntime.queue.QueueName;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -85,8 +87,27 @@ public class EdgeRuntimeCronProperties implements InitializingBean {
 			invalid.check(queue == null || QueueName.isValid(queue), "jobs." + name + ".queue", queue,
 					"must be a valid queue name: letters, digits and underscores, at most " + QueueName.MAX_LENGTH
 							+ " characters");
+			String messageProblem = jsonProblem(job.getMessage());
+			invalid.check(messageProblem == null, "jobs." + name + ".message", job.getMessage(),
+					"must be JSON text, such as '{\"action\":\"sweep\"}' (in YAML, quoted); " + messageProblem);
 		});
 		invalid.throwIfAny();
+	}
+
+	/**
+	 * Why a job's message is not JSON text, as Jackson says it, or {@code null} when it is.
+	 */
+	private static @Nullable String jsonProblem(@Nullable String message) {
+		if (message == null || message.isBlank()) {
+			return "it is empty";
+		}
+		try {
+			JsonMapper.shared().readTree(message);
+			return null;
+		}
+		catch (JacksonException ex) {
+			return ex.getOriginalMessage();
+		}
 	}
 
 	public boolean isEnabled() {

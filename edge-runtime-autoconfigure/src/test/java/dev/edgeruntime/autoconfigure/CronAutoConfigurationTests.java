@@ -102,15 +102,21 @@ class CronAutoConfigurationTests {
 	}
 
 	@Test
-	void cronJobWhenMessageIsNotJsonShouldFailStartUpNamingTheProperty() {
+	void cronJobWhenMessageIsNotJsonShouldFailStartUpNamingThePropertyWithTheOtherInvalidProperties() {
 		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
 			.withPropertyValues("edge-runtime.cron.mode=in-app", "edge-runtime.cron.jobs.broken.schedule=@daily",
-					"edge-runtime.cron.jobs.broken.queue=broken", "edge-runtime.cron.jobs.broken.message={not json")
+					"edge-runtime.cron.jobs.broken.queue=broken", "edge-runtime.cron.jobs.broken.message={not json",
+					"edge-runtime.cron.jobs.blank.schedule=@daily", "edge-runtime.cron.jobs.blank.queue=blank",
+					"edge-runtime.cron.jobs.blank.message= ", "edge-runtime.cron.jobs.bad-queue.schedule=@daily",
+					"edge-runtime.cron.jobs.bad-queue.queue=bad-queue!")
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
-				.cause()
-				.hasMessageContaining("edge-runtime.cron.jobs.broken")
-				.hasMessageContaining("not valid JSON"));
+				.rootCause()
+				.isInstanceOf(InvalidPropertiesException.class)
+				.hasMessageContaining("edge-runtime.cron.jobs.broken.message = '{not json': must be JSON text, such as "
+						+ "'{\"action\":\"sweep\"}' (in YAML, quoted); Unexpected character ('n'")
+				.hasMessageContaining("edge-runtime.cron.jobs.blank.message = '': must be JSON text")
+				.hasMessageContaining("edge-runtime.cron.jobs.bad-queue.queue = 'bad-queue!': must be a valid queue name"));
 	}
 
 	@Test
