@@ -50,6 +50,10 @@ abstract sealed class CronSchedule {
 
 	private static final List<String> DAYS = List.of("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT");
 
+	/** The macros both schedulers read, as pg_cron reads them: in lower case only. */
+	private static final List<String> MACROS = List.of("@yearly", "@annually", "@monthly", "@weekly", "@daily",
+			"@midnight", "@hourly");
+
 	// Searching back from now for the latest tick widens the window by these steps.
 	private static final List<Duration> LOOK_BACK = List.of(Duration.ofSeconds(2), Duration.ofMinutes(2),
 			Duration.ofHours(2), Duration.ofDays(2), Duration.ofDays(64), Duration.ofDays(800),
@@ -195,15 +199,22 @@ abstract sealed class CronSchedule {
 	}
 
 	/**
-	 * What to write for pg_cron instead of a five-field schedule it refuses, for what the in-app scheduler
-	 * reads and pg_cron does not: {@code ?}, {@code L}, {@code W}, a step from a single value ({@code 5/15}).
+	 * What to write for pg_cron instead of a schedule it refuses, for what the in-app scheduler reads and
+	 * pg_cron does not: {@code ?}, {@code L}, {@code W}, a step from a single value ({@code 5/15}), a macro not
+	 * in lower case ({@code @HOURLY}).
 	 * @param text the schedule
 	 * @return what to write instead, field by field, or {@code null} when there is nothing particular to say
 	 */
 	static @Nullable String pgCronAdvice(String text) {
 		String trimmed = text.trim();
 		String[] fields = trimmed.split("\\s+");
-		if (trimmed.startsWith("@") || fields.length != 5) {
+		if (trimmed.startsWith("@")) {
+			// Spring's parser reads '@HOURLY' as '@hourly'; pg_cron's compares the name as written
+			String lower = trimmed.toLowerCase(Locale.ROOT);
+			return (!lower.equals(trimmed) && MACROS.contains(lower))
+					? "pg_cron reads a macro in lower case only: write '" + lower + "'" : null;
+		}
+		if (fields.length != 5) {
 			return null;
 		}
 		List<String> advice = new ArrayList<>();

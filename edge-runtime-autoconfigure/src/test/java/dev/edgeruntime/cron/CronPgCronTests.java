@@ -494,6 +494,7 @@ class CronPgCronTests {
 			.withPropertyValues(job("offset", "5/15 * * * *", "{}"))
 			.withPropertyValues(job("any_day", "0 0 ? * *", "{}"))
 			.withPropertyValues(job("never", "*/0 * * * *", "{}"))
+			.withPropertyValues(job("shouting", "@HOURLY", "{}"))
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				assertThat(context).getFailure().rootCause().isInstanceOf(InvalidCronScheduleException.class);
@@ -513,7 +514,10 @@ class CronPgCronTests {
 								+ "it as written",
 						"Cron job 'never' (edge-runtime.cron.jobs.never) has the schedule '*/0 * * * *', which pg_cron "
 								+ "1.4-1 refuses (invalid schedule: */0 * * * *); the in-app scheduler cannot run it "
-								+ "either: its minute field '*/0' is not valid: Incrementer delta must be 1 or higher");
+								+ "either: its minute field '*/0' is not valid: Incrementer delta must be 1 or higher",
+						"Cron job 'shouting' (edge-runtime.cron.jobs.shouting) has the schedule '@HOURLY', which "
+								+ "pg_cron 1.4-1 refuses (invalid schedule: @HOURLY): pg_cron reads a macro in lower "
+								+ "case only: write '@hourly'; edge-runtime.cron.mode=in-app would run it as written");
 			});
 		assertThat(schedules()).as("no job registered, not even the valid one").isEmpty();
 		assertThat(this.jdbc.queryForObject("SELECT to_regclass(?) IS NULL", Boolean.class, "pgmq.q_" + this.queue))

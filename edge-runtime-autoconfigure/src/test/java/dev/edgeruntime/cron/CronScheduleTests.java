@@ -201,6 +201,17 @@ class CronScheduleTests {
 	}
 
 	@Test
+	void pgCronAdviceShouldGiveAMacroInLowerCase() {
+		assertThat(CronSchedule.inAppProblem("@HOURLY")).isNull();
+		assertThat(CronSchedule.pgCronAdvice("@HOURLY")).isEqualTo("pg_cron reads a macro in lower case only: write "
+				+ "'@hourly'");
+		assertThat(CronSchedule.pgCronAdvice(" @Daily ")).isEqualTo("pg_cron reads a macro in lower case only: write "
+				+ "'@daily'");
+		assertThat(CronSchedule.pgCronAdvice("@hourly")).isNull();
+		assertThat(CronSchedule.pgCronAdvice("@EVERY")).isNull();
+	}
+
+	@Test
 	void pgCronIgnoredShouldBeNullForWhatPgCronReadsWholeOrRefuses() {
 		for (String schedule : new String[] { "* * * * *", "*/5 * * * *", "0 9 * * 1-5", "0 0 1,15 * *",
 				"0 9 * JAN-MAR MON", "30 2 * * sun", "1-10/2 * * * *", "0 12 $ * *", "*/60 * * * *", "0 9 * * 0-7/7",
