@@ -54,10 +54,7 @@ public class EdgeRuntimeDashboardProperties implements InitializingBean {
 	public void afterPropertiesSet() {
 		InvalidPropertiesException.Collector invalid = new InvalidPropertiesException.Collector(
 				"edge-runtime.dashboard");
-		invalid.check(this.path.startsWith("/") && this.path.length() > 1 && !this.path.endsWith("/"), "path",
-				this.path, "must start with '/', not end with '/' and not be '/'");
-		invalid.check(this.path.chars().noneMatch((c) -> "{}*?;#".indexOf(c) >= 0 || Character.isWhitespace(c)),
-				"path", this.path, "must be a plain path, without the pattern or URI characters { } * ? ; # and spaces");
+		invalid.checkPlainPath("path", this.path);
 		invalid.check(!this.cancelAuthority.isBlank(), "cancel-authority", this.cancelAuthority, "must not be blank");
 		Duration refresh = this.refreshInterval;
 		invalid.check(refresh == null || (refresh.compareTo(Duration.ofMillis(100)) >= 0

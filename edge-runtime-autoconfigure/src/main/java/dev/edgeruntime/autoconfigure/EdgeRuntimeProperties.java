@@ -104,9 +104,7 @@ public class EdgeRuntimeProperties implements InitializingBean {
 		invalid.check(threshold > 0 && threshold <= 1, "memory-pressure.threshold", threshold,
 				"must be greater than 0 and at most 1: a fraction of the old generation's maximum (to not watch memory "
 						+ "pressure, set memory-pressure.enabled to false)");
-		String basePath = this.tasks.getBasePath();
-		invalid.check(basePath.startsWith("/") && basePath.length() > 1 && !basePath.endsWith("/"),
-				"tasks.base-path", basePath, "must start with '/', not end with '/' and not be '/'");
+		invalid.checkPlainPath("tasks.base-path", this.tasks.getBasePath());
 		invalid.throwIfAny();
 	}
 

@@ -140,6 +140,21 @@ public class InvalidPropertiesException extends RuntimeException {
 		}
 
 		/**
+		 * Records a violation unless the path is one a request mapping takes as written and a URL carries
+		 * unchanged: it starts with {@code /}, does not end with one, and has none of the pattern or URI
+		 * characters (<code>{ } * ? ; #</code>) or spaces, which would make it a pattern, or a URL whose query,
+		 * fragment or path parameters hide the rest of the path.
+		 * @param property the property name below the prefix
+		 * @param path the path
+		 */
+		public void checkPlainPath(String property, String path) {
+			check(path.startsWith("/") && path.length() > 1 && !path.endsWith("/"), property, path,
+					"must start with '/', not end with '/' and not be '/'");
+			check(path.chars().noneMatch((c) -> "{}*?;#".indexOf(c) >= 0 || Character.isWhitespace(c)), property, path,
+					"must be a plain path, without the pattern or URI characters { } * ? ; # and spaces");
+		}
+
+		/**
 		 * Throws if any violation was recorded.
 		 * @throws InvalidPropertiesException listing every violation
 		 */

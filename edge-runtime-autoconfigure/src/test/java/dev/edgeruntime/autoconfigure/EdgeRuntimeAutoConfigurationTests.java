@@ -202,6 +202,21 @@ class EdgeRuntimeAutoConfigurationTests {
 	}
 
 	@Test
+	void runtimeWhenBasePathIsAPatternOrHasURICharactersShouldFailSayingSo() {
+		// a pattern ('/tasks/{id}', '/tasks/**') failed as the status resource was mapped, naming no property;
+		// '?', '#', ';' or a space made a Location whose query, fragment or path parameter hid the task's id
+		for (String path : List.of("/tasks/{id}", "/tasks/**", "/tasks/*", "/tasks?x", "/tasks#x", "/tasks;x",
+				"/my tasks")) {
+			this.contextRunner.withPropertyValues("edge-runtime.tasks.base-path=" + path)
+				.run((context) -> assertThat(context).getFailure()
+					.rootCause()
+					.isInstanceOf(InvalidPropertiesException.class)
+					.hasMessageContaining("edge-runtime.tasks.base-path = '" + path + "': must be a plain path, without "
+							+ "the pattern or URI characters { } * ? ; # and spaces"));
+		}
+	}
+
+	@Test
 	void runtimeWhenStorageRootIsAFileShouldFailNamingPropertyAndRule(@TempDir Path temp) throws Exception {
 		Path file = Files.writeString(temp.resolve("not-a-directory"), "");
 		for (Path root : List.of(file, file.resolve("below"))) {
