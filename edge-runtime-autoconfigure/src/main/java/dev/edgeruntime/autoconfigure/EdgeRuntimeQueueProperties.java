@@ -23,6 +23,8 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("edge-runtime.queue")
 public class EdgeRuntimeQueueProperties implements InitializingBean {
 
+	private static final DataSize MAX_PAYLOAD_SIZE = DataSize.ofGigabytes(1);
+
 	/**
 	 * Whether the durable queue is enabled when the application has a single DataSource.
 	 */
@@ -66,6 +68,10 @@ public class EdgeRuntimeQueueProperties implements InitializingBean {
 		InvalidPropertiesException.Collector invalid = new InvalidPropertiesException.Collector("edge-runtime.queue");
 		invalid.check(this.maxPayloadSize.toBytes() > 0, "max-payload-size", this.maxPayloadSize,
 				"must be greater than 0");
+		// a read parses twice the size, which overflowed past 4EB: every message was then too large to read
+		invalid.check(this.maxPayloadSize.toBytes() <= MAX_PAYLOAD_SIZE.toBytes(), "max-payload-size",
+				this.maxPayloadSize, "must be at most 1GB: PostgreSQL stores no larger value (and a message, as jsonb, "
+						+ "holds less than 256MB)");
 		invalid.check(!this.metricsCacheInterval.isNegative(), "metrics-cache-interval", this.metricsCacheInterval,
 				"must not be negative");
 		invalid.check(this.vacuumInterval == null || this.vacuumInterval.compareTo(Duration.ofSeconds(1)) >= 0,

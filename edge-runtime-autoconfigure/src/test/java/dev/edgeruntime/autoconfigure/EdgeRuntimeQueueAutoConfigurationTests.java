@@ -216,6 +216,24 @@ class EdgeRuntimeQueueAutoConfigurationTests {
 	}
 
 	@Test
+	void maxPayloadSizeLargerThanPostgreSQLStoresShouldFailStartUpRatherThanEveryRead() {
+		// a read parses twice the size: past 4EB that overflowed, and every message was dead-lettered unread
+		for (String size : List.of("5000000TB", "1025MB")) {
+			this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
+				.withPropertyValues("edge-runtime.queue.max-payload-size=" + size)
+				.run((context) -> assertThat(context).hasFailed()
+					.getFailure()
+					.rootCause()
+					.isInstanceOf(InvalidPropertiesException.class)
+					.hasMessageContaining("edge-runtime.queue.max-payload-size = '" + size + "': must be at most 1GB: "
+							+ "PostgreSQL stores no larger value"));
+		}
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.queue.max-payload-size=1GB")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
 	void durationsOfTheDurableTiersMaximumShouldBeTaken() {
 		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
 			.withPropertyValues("edge-runtime.queue.consumer.backoff.max=18250d",
