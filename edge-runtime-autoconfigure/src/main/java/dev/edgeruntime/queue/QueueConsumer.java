@@ -179,7 +179,7 @@ final class QueueConsumer {
 		this.handlers = Executors.newFixedThreadPool(settings.concurrency(),
 				new CustomizableThreadFactory("queue-" + endpoint.queue() + "-"));
 		// The pool's queue holds the prefetched messages: at most prefetch wait, as the permits bound them.
-		this.freeLeases = new Semaphore(settings.concurrency() + settings.prefetch());
+		this.freeLeases = new Semaphore(settings.leases());
 		// Not a daemon: an application whose only work is consuming stays up, as with other listener containers.
 		this.reader = new Thread(this::readLoop, "queue-" + endpoint.queue() + "-reader");
 		this.completions = new CompletionBatcher("queue-" + endpoint.queue() + "-completer", this::complete,
@@ -490,7 +490,7 @@ final class QueueConsumer {
 	 * caller)
 	 */
 	private int awaitMoreFreeLeases() throws InterruptedException {
-		int leases = this.settings.concurrency() + this.settings.prefetch();
+		int leases = this.settings.leases();
 		int wanted = Math.min(this.settings.batchSize(), leases) - 1;
 		if (wanted <= 0) {
 			return 0;
@@ -1075,6 +1075,15 @@ final class QueueConsumer {
 			Duration heartbeatInterval, int maxAttempts, Duration backoff, double backoffMultiplier,
 			Duration maxBackoff, double jitter, boolean archiveOnSuccess, Duration pollingInterval,
 			Duration maxErrorBackoff) {
+
+		/**
+		 * Messages the consumer may lease at once, handled or prefetched: {@code concurrency + prefetch}, or
+		 * {@link Integer#MAX_VALUE} when the sum is larger (it went negative in an int, and the consumer then
+		 * never read).
+		 */
+		int leases() {
+			return (int) Math.min(Integer.MAX_VALUE, (long) this.concurrency + this.prefetch);
+		}
 
 	}
 

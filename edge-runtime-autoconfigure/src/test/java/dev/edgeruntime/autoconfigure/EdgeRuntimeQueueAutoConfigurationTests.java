@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.sql.DataSource;
 
@@ -376,6 +377,44 @@ class EdgeRuntimeQueueAutoConfigurationTests {
 				assertThat(context.getBean(QueueMetrics.class).lastVacuums()).containsEntry(queue,
 						QueueVacuum.Outcome.VACUUMED);
 			});
+	}
+
+	@Test
+	void consumerWhoseConcurrencyAndPrefetchPassTheLargestIntShouldStillReadItsMessages() {
+		// its leases, concurrency plus prefetch, were counted in an int: past 2147483647 they went negative, and
+		// the consumer started but never read
+		String queue = TestDatabase.uniqueName("big_");
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
+			.withUserConfiguration(RecordingListenerConfiguration.class)
+			.withPropertyValues("test.queue=" + queue, "edge-runtime.queue.consumer.concurrency=2147483647",
+					"edge-runtime.queue.consumer.shutdown-max-wait=200ms")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				context.getBean(PgmqTemplate.class).send(queue, Map.of("n", 1));
+				await().atMost(Duration.ofSeconds(20))
+					.untilAsserted(() -> assertThat(context.getBean(RecordingListener.class).handled).hasSize(1));
+			});
+	}
+
+	static class RecordingListener {
+
+		final List<Map<String, Object>> handled = new CopyOnWriteArrayList<>();
+
+		@QueueListener(queue = "${test.queue}")
+		void handle(Map<String, Object> message) {
+			this.handled.add(message);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class RecordingListenerConfiguration {
+
+		@Bean
+		RecordingListener recordingListener() {
+			return new RecordingListener();
+		}
+
 	}
 
 	static class CountingListener {
