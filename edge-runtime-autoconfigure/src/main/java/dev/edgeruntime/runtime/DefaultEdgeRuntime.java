@@ -815,7 +815,9 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		stopAccepting();
 		this.draining = true;
 		long start = System.nanoTime();
-		long deadline = start + gracePeriod.toNanos();
+		// At most half the range of a long, about 146 years (a grace period so long waits as long as it takes): the
+		// deadline may wrap around, but its distance from the time now, which the wait reads, does not.
+		long deadline = start + Math.min(Durations.saturatedNanos(gracePeriod), Long.MAX_VALUE / 2);
 		int waiting = this.inFlight.get();
 		if (waiting > 0) {
 			logger.info("Waiting up to " + Durations.text(gracePeriod) + " for " + waiting + " background task"

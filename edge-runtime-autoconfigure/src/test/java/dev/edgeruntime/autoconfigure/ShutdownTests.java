@@ -232,6 +232,35 @@ class ShutdownTests {
 	}
 
 	@Test
+	void closeWithAGracePeriodTooLongForNanosecondsShouldStillWaitForTheTasksInFlight(CapturedOutput output) {
+		// a grace period of more than 292 years (and a shutdown phase longer still, so it is not cut) overflowed
+		// the drain's deadline in nanoseconds: the drain thread died, and the tasks in flight were not waited for
+		this.contextRunner
+			.withPropertyValues("edge-runtime.shutdown.grace-period=999999999d",
+					"spring.lifecycle.timeout-per-shutdown-phase=9999999999d")
+			.run((context) -> {
+				DefaultEdgeRuntime runtime = context.getBean(DefaultEdgeRuntime.class);
+				CountDownLatch release = new CountDownLatch(1);
+				TaskHandle<String> inFlight = runtime.waitUntil(TaskOptions.named("in-flight"), () -> {
+					release.await();
+					return "done";
+				});
+				Thread closer = new Thread(() -> context.getSourceApplicationContext(ConfigurableApplicationContext.class)
+					.close());
+				closer.start();
+				await().untilAsserted(
+						() -> assertThat(output).contains("Waiting up to 999999999d for 1 background task to finish"));
+				assertThat(closer.isAlive()).isTrue();
+				release.countDown();
+				closer.join(TimeUnit.SECONDS.toMillis(30));
+				assertThat(closer.isAlive()).isFalse();
+				assertThat(inFlight.state()).isEqualTo(TaskState.SUCCEEDED);
+				assertThat(output).containsPattern("Drain complete in \\d+ ms: every background task finished")
+					.doesNotContain("ArithmeticException");
+			});
+	}
+
+	@Test
 	void closeWithFiveHundredTasksInFlightShouldCompleteOrReportEachOne(CapturedOutput output) {
 		this.contextRunner.withPropertyValues("edge-runtime.shutdown.grace-period=2s").run((context) -> {
 			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
