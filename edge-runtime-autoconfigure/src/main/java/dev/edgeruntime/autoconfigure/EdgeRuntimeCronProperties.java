@@ -73,6 +73,12 @@ public class EdgeRuntimeCronProperties implements InitializingBean {
 				PgmqTemplate.MAX_DURATION_RULE);
 		invalid.checkAtMost("pg-cron.run-check-interval", this.pgCron.getRunCheckInterval(), PgmqTemplate.MAX_DURATION,
 				PgmqTemplate.MAX_DURATION_RULE);
+		// anything else (an empty ${PG_CRON_URL:}, say) never connects: the jobs would wait for a database that
+		// is only "unavailable", with no property named
+		String url = this.pgCron.getUrl();
+		invalid.check(url == null || url.startsWith("jdbc:postgresql:"), "pg-cron.url", url,
+				"must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database) of the database pg_cron is "
+						+ "installed in (leave it unset when that is the application's database)");
 		this.jobs.forEach((name, job) -> {
 			String schedule = job.getSchedule();
 			invalid.check(schedule != null && !schedule.isBlank(), "jobs." + name + ".schedule", schedule,

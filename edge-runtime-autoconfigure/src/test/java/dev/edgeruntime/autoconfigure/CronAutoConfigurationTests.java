@@ -1,5 +1,6 @@
 package dev.edgeruntime.autoconfigure;
 
+import java.util.List;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -133,6 +134,23 @@ class CronAutoConfigurationTests {
 				.hasMessageContaining("edge-runtime.cron.job-name-prefix = '': must not be blank")
 				.hasMessageContaining("edge-runtime.cron.jobs.no-queue.queue = (not set): must be set")
 				.hasMessageContaining("edge-runtime.cron.jobs.bad-queue.queue = 'bad-queue!': must be a valid queue name"));
+	}
+
+	@Test
+	void pgCronUrlThatIsNoPostgreSQLJdbcUrlShouldFailStartUpNamingTheProperty() {
+		// an empty URL (an unset ${PG_CRON_URL:}) or no JDBC URL at all was taken, and the jobs waited, without end,
+		// for a database said to be unavailable
+		for (String url : List.of("", "postgres://db:5432/cron", "jdbc:mysql://db/cron")) {
+			this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+				.withPropertyValues("edge-runtime.cron.pg-cron.url=" + url, "edge-runtime.cron.jobs.nightly.schedule=@daily",
+						"edge-runtime.cron.jobs.nightly.queue=nightly")
+				.run((context) -> assertThat(context).hasFailed()
+					.getFailure()
+					.rootCause()
+					.isInstanceOf(InvalidPropertiesException.class)
+					.hasMessageContaining("edge-runtime.cron.pg-cron.url = '" + url + "': must be a PostgreSQL JDBC URL "
+							+ "(jdbc:postgresql://host:port/database) of the database pg_cron is installed in"));
+		}
 	}
 
 	@Test
