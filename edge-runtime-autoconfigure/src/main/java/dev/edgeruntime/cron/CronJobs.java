@@ -373,6 +373,11 @@ public final class CronJobs implements SmartLifecycle {
 		for (CronJobDefinition job : all) {
 			try {
 				JsonNode message = this.objectMapper.readTree(job.message());
+				if (message.isMissingNode()) {
+					// Jackson reads no content as a missing node, which it writes as null: every tick sent null
+					throw new IllegalStateException("The message of cron job '" + job.name() + "' (" + job.source()
+							+ ") is blank, not JSON: write the JSON to send, such as {} (the message when none is set)");
+				}
 				String json = this.objectMapper.writeValueAsString(message);
 				messages.put(new CronJobDefinition(job.name(), job.schedule(), job.queue(), json, job.source()), message);
 			}

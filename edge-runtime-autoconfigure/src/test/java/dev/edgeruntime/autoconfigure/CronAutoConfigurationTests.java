@@ -121,6 +121,21 @@ class CronAutoConfigurationTests {
 	}
 
 	@Test
+	void cronJobWhenMessageIsBlankShouldFailStartUpNamingTheProperty() {
+		// a blank message (an unset ${JOB_MESSAGE:}, say) was read as no JSON at all, and every tick sent null
+		for (String message : List.of("", "  ")) {
+			this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+				.withPropertyValues("edge-runtime.cron.mode=in-app", "edge-runtime.cron.jobs.blank.schedule=@daily",
+						"edge-runtime.cron.jobs.blank.queue=blank", "edge-runtime.cron.jobs.blank.message=" + message)
+				.run((context) -> assertThat(context).hasFailed()
+					.getFailure()
+					.cause()
+					.hasMessageContaining("The message of cron job 'blank' (edge-runtime.cron.jobs.blank) is blank, "
+							+ "not JSON: write the JSON to send, such as {}"));
+		}
+	}
+
+	@Test
 	void invalidCronPropertiesShouldFailStartUpWithOneReportNamingEveryProperty() {
 		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
 			.withPropertyValues("edge-runtime.cron.in-app.poll-interval=0s", "edge-runtime.cron.job-name-prefix= ",
