@@ -116,6 +116,11 @@ public class EdgeRuntimeQueueProperties implements InitializingBean {
 		invalid.check(backoff.getMultiplier() >= 1, "consumer.backoff.multiplier", backoff.getMultiplier(),
 				"must be at least 1");
 		invalid.check(!backoff.getMax().isNegative(), "consumer.backoff.max", backoff.getMax(), "must not be negative");
+		// every retry's delay is cut to the maximum: below the initial delay, the initial one is never waited
+		invalid.check(backoff.getMax().compareTo(backoff.getInitial()) >= 0 || backoff.getMax().isNegative()
+				|| backoff.getInitial().isNegative(), "consumer.backoff.max", backoff.getMax(),
+				"must be at least consumer.backoff.initial (" + Durations.text(backoff.getInitial()) + "): every "
+						+ "retry waits at most consumer.backoff.max, so the first would not wait the initial delay");
 		invalid.check(backoff.getJitter() >= 0 && backoff.getJitter() <= 1, "consumer.backoff.jitter",
 				backoff.getJitter(), "must be at least 0 and at most 1");
 		invalid.check(QueueName.isValid(this.tasks.getQueue()), "tasks.queue", this.tasks.getQueue(),

@@ -335,6 +335,12 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 		else if (backoff.compareTo(PgmqTemplate.MAX_DURATION) > 0) {
 			problems.add("backoff '" + annotation.backoff() + "' " + PgmqTemplate.MAX_DURATION_RULE);
 		}
+		else if (!annotation.backoff().isEmpty() && backoff.compareTo(d.maxBackoff()) > 0) {
+			// every retry's delay is cut to the maximum, so the first would not wait the backoff written
+			problems.add("backoff '" + annotation.backoff() + "' must be at most "
+					+ "edge-runtime.queue.consumer.backoff.max (" + Durations.text(d.maxBackoff())
+					+ "), the longest delay between retries: raise it, or shorten the backoff");
+		}
 		int prefetch = prefetch(problems, endpoint, concurrency, batchSize);
 		if (!problems.isEmpty()) {
 			throw new IllegalStateException("@QueueListener on " + endpoint.description() + ": "

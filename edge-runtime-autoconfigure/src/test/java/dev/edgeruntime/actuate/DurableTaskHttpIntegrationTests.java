@@ -83,6 +83,7 @@ class DurableTaskHttpIntegrationTests {
 		registry.add("edge-runtime.queue.tasks.queue", () -> QUEUE);
 		// a failed export waits for its retry long enough to be cancelled
 		registry.add("edge-runtime.queue.consumer.backoff.initial", () -> "1h");
+		registry.add("edge-runtime.queue.consumer.backoff.max", () -> "1h");
 		registry.add("edge-runtime.cron.mode", () -> "in-app");
 		registry.add("edge-runtime.cron.job-name-prefix", () -> "endpoint-test:");
 		registry.add("edge-runtime.cron.jobs.nightly-export.schedule", () -> "0 3 * * *");

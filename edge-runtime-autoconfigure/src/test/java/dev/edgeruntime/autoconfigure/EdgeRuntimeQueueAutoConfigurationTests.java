@@ -235,6 +235,20 @@ class EdgeRuntimeQueueAutoConfigurationTests {
 	}
 
 	@Test
+	void backoffMaxBelowTheInitialDelayShouldFailStartUpNamingBoth() {
+		// every retry's delay is cut to the maximum: with an initial delay of 1h, each retry waited 1s
+		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.queue.consumer.backoff.initial=1h",
+					"edge-runtime.queue.consumer.backoff.max=1s")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidPropertiesException.class)
+				.hasMessageContaining("edge-runtime.queue.consumer.backoff.max = '1s': must be at least "
+						+ "consumer.backoff.initial (1h): every retry waits at most consumer.backoff.max"));
+	}
+
+	@Test
 	void durationsOfTheDurableTiersMaximumShouldBeTaken() {
 		this.contextRunner.withBean(DataSource.class, EdgeRuntimeQueueAutoConfigurationTests::dataSource)
 			.withPropertyValues("edge-runtime.queue.consumer.backoff.max=18250d",

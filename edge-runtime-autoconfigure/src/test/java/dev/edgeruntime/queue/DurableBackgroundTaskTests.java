@@ -164,25 +164,28 @@ class DurableBackgroundTaskTests {
 
 	@Test
 	void failedTaskWaitingForItsRetryIsScheduledWithTheLastError() {
-		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.backoff.initial=1h").run((context) -> {
-			Reports reports = context.getBean(Reports.class);
-			ReportLog log = context.getBean(ReportLog.class);
-			log.failWith = "paper jam";
-			TaskHandle<?> handle = reports.build(new Report("jammed", 1));
-			await().atMost(WAIT).until(() -> log.received.size() == 1);
-			DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
-			await().atMost(WAIT)
-				.until(() -> dispatcher.find(handle.id()).map(TaskInfo::error).isPresent());
-			TaskInfo info = dispatcher.find(handle.id()).orElseThrow();
-			assertThat(info.state()).isEqualTo(TaskState.SCHEDULED);
-			assertThat(info.attempt()).isEqualTo(1);
-			assertThat(info.error().message()).isEqualTo("paper jam");
-			assertThat(info.finishedAt()).isNull();
-			// waiting, as a task not started yet: its failed attempt's start stays in the message
-			assertThat(info.startedAt()).isNull();
-			assertThat(jdbc(context).queryForObject("SELECT headers->>'x-started-at' FROM pgmq.q_" + this.queue,
-					String.class)).isNotNull();
-		});
+		this.contextRunner
+			.withPropertyValues("edge-runtime.queue.consumer.backoff.initial=1h",
+					"edge-runtime.queue.consumer.backoff.max=1h")
+			.run((context) -> {
+				Reports reports = context.getBean(Reports.class);
+				ReportLog log = context.getBean(ReportLog.class);
+				log.failWith = "paper jam";
+				TaskHandle<?> handle = reports.build(new Report("jammed", 1));
+				await().atMost(WAIT).until(() -> log.received.size() == 1);
+				DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
+				await().atMost(WAIT)
+					.until(() -> dispatcher.find(handle.id()).map(TaskInfo::error).isPresent());
+				TaskInfo info = dispatcher.find(handle.id()).orElseThrow();
+				assertThat(info.state()).isEqualTo(TaskState.SCHEDULED);
+				assertThat(info.attempt()).isEqualTo(1);
+				assertThat(info.error().message()).isEqualTo("paper jam");
+				assertThat(info.finishedAt()).isNull();
+				// waiting, as a task not started yet: its failed attempt's start stays in the message
+				assertThat(info.startedAt()).isNull();
+				assertThat(jdbc(context).queryForObject("SELECT headers->>'x-started-at' FROM pgmq.q_" + this.queue,
+						String.class)).isNotNull();
+			});
 	}
 
 	@Test
@@ -342,21 +345,24 @@ class DurableBackgroundTaskTests {
 
 	@Test
 	void cancelTakesATaskWaitingForItsRetry() {
-		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.backoff.initial=1h").run((context) -> {
-			Reports reports = context.getBean(Reports.class);
-			ReportLog log = context.getBean(ReportLog.class);
-			log.failWith = "paper jam";
-			TaskHandle<?> handle = reports.build(new Report("jammed", 1));
-			DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
-			await().atMost(WAIT).until(() -> dispatcher.find(handle.id()).map(TaskInfo::error).isPresent());
-			assertThat(dispatcher.find(handle.id()).orElseThrow().state()).isEqualTo(TaskState.SCHEDULED);
-			DurableTaskDispatcher.Cancellation outcome = dispatcher.cancel(handle.id()).orElseThrow();
-			assertThat(outcome.cancelled()).isTrue();
-			assertThat(outcome.task().state()).isEqualTo(TaskState.CANCELLED);
-			assertThat(outcome.task().attempt()).isEqualTo(1);
-			assertThat(rows(context, "q")).isZero();
-			assertThat(log.received).hasSize(1);
-		});
+		this.contextRunner
+			.withPropertyValues("edge-runtime.queue.consumer.backoff.initial=1h",
+					"edge-runtime.queue.consumer.backoff.max=1h")
+			.run((context) -> {
+				Reports reports = context.getBean(Reports.class);
+				ReportLog log = context.getBean(ReportLog.class);
+				log.failWith = "paper jam";
+				TaskHandle<?> handle = reports.build(new Report("jammed", 1));
+				DurableTaskDispatcher dispatcher = context.getBean(DurableTaskDispatcher.class);
+				await().atMost(WAIT).until(() -> dispatcher.find(handle.id()).map(TaskInfo::error).isPresent());
+				assertThat(dispatcher.find(handle.id()).orElseThrow().state()).isEqualTo(TaskState.SCHEDULED);
+				DurableTaskDispatcher.Cancellation outcome = dispatcher.cancel(handle.id()).orElseThrow();
+				assertThat(outcome.cancelled()).isTrue();
+				assertThat(outcome.task().state()).isEqualTo(TaskState.CANCELLED);
+				assertThat(outcome.task().attempt()).isEqualTo(1);
+				assertThat(rows(context, "q")).isZero();
+				assertThat(log.received).hasSize(1);
+			});
 	}
 
 	@Test

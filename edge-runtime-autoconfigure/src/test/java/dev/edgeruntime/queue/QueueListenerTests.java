@@ -922,6 +922,19 @@ class QueueListenerTests {
 	}
 
 	@Test
+	void listenerBackoffLongerThanTheMaximumFailsStartUpNamingTheMethodAndTheProperty() {
+		// every retry's delay is cut to edge-runtime.queue.consumer.backoff.max: a backoff of 1h waited 10m
+		this.contextRunner.withUserConfiguration(LongBackoffListenerConfiguration.class)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasMessageContaining(LongBackoffListener.class.getName() + ".handle: backoff '1h' must be at most "
+						+ "edge-runtime.queue.consumer.backoff.max (10m), the longest delay between retries"));
+		this.contextRunner.withUserConfiguration(LongBackoffListenerConfiguration.class)
+			.withPropertyValues("edge-runtime.queue.consumer.backoff.max=1h")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
 	void misconfiguredListenersFailStartUpTogetherBeforeAnyConsumerReads() {
 		this.contextRunner.withUserConfiguration(MisconfiguredListenersConfiguration.class).run((context) -> {
 			assertThat(context).hasFailed()
@@ -1357,6 +1370,24 @@ class QueueListenerTests {
 
 		@QueueListener(queue = "${test.queue}_bad", prefetch = -2)
 		void handle(Order order) {
+		}
+
+	}
+
+	static class LongBackoffListener {
+
+		@QueueListener(queue = "${test.queue}_lb", backoff = "1h")
+		void handle(Order order) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class LongBackoffListenerConfiguration {
+
+		@Bean
+		LongBackoffListener longBackoffListener() {
+			return new LongBackoffListener();
 		}
 
 	}
