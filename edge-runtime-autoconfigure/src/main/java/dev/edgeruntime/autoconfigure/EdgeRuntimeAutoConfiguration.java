@@ -89,6 +89,13 @@ public final class EdgeRuntimeAutoConfiguration {
 		return new UnadvisedBackgroundTaskCheck();
 	}
 
+	/** Fails start-up when a property that turns a part on or off is neither true nor false. */
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static EnabledPropertiesCheck edgeRuntimeEnabledPropertiesCheck() {
+		return new EnabledPropertiesCheck();
+	}
+
 	/** Warns of edge-runtime.* properties that nothing reads, such as a misspelt name. */
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
@@ -34,6 +35,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.MapPropertySource;
 import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -214,6 +216,32 @@ class EdgeRuntimeAutoConfigurationTests {
 					.hasMessageContaining("edge-runtime.tasks.base-path = '" + path + "': must be a plain path, without "
 							+ "the pattern or URI characters { } * ? ; # and spaces"));
 		}
+	}
+
+	@Test
+	void enabledPropertyNeitherTrueNorFalseShouldFailNamingItRatherThanTurnThePartOff() {
+		// the conditions took 'on', 'yes' or 'true ' as false, and the part was off with nothing said
+		this.contextRunner
+			.withPropertyValues("edge-runtime.dashboard.enabled=on", "edge-runtime.queue.enabled=yes",
+					"edge-runtime.cron.enabled=1")
+			.run((context) -> assertThat(context).getFailure()
+				.isInstanceOf(InvalidPropertiesException.class)
+				.hasMessageContaining("edge-runtime.dashboard.enabled = 'on': must be true or false: the condition "
+						+ "that turns this part of edge-runtime on or off takes any other value as false")
+				.hasMessageContaining("edge-runtime.queue.enabled = 'yes': must be true or false")
+				.hasMessageContaining("edge-runtime.cron.enabled = '1': must be true or false"));
+		// as a properties file keeps it: the space after a value stays
+		this.contextRunner
+			.withInitializer((context) -> context.getEnvironment()
+				.getPropertySources()
+				.addFirst(new MapPropertySource("spaced", Map.of("edge-runtime.tasks.enabled", "true "))))
+			.run((context) -> assertThat(context).getFailure()
+				.isInstanceOf(InvalidPropertiesException.class)
+				.hasMessageContaining("edge-runtime.tasks.enabled = 'true ': must be true or false"));
+		this.contextRunner
+			.withPropertyValues("edge-runtime.dashboard.enabled=FALSE", "edge-runtime.queue.enabled=True",
+					"edge-runtime.queue.notify.enabled=false", "edge-runtime.queue.tasks.enabled=true")
+			.run((context) -> assertThat(context).hasNotFailed());
 	}
 
 	@Test
