@@ -60,6 +60,11 @@ public class EdgeRuntimeWebSocketProperties implements InitializingBean {
 		InvalidPropertiesException.Collector invalid = new InvalidPropertiesException.Collector("edge-runtime.websocket");
 		invalid.checkPositive("wall-clock", this.wallClock);
 		invalid.checkPositive("send-time-limit", this.sendTimeLimit);
+		// 0 and less are refused above, as not greater than 0
+		Duration sendTimeLimit = this.sendTimeLimit;
+		invalid.check(sendTimeLimit.isNegative() || sendTimeLimit.isZero() || sendTimeLimit.toMillis() >= 1,
+				"send-time-limit", sendTimeLimit, "must be at least 1ms: a send is timed in whole milliseconds, so less "
+						+ "counts as 0, and a send that waits for another at all makes the session's sends fail");
 		long bytes = this.bufferSizeLimit.toBytes();
 		invalid.check(bytes > 0 && bytes <= Integer.MAX_VALUE, "buffer-size-limit", this.bufferSizeLimit,
 				"must be greater than 0 and at most 2GB");

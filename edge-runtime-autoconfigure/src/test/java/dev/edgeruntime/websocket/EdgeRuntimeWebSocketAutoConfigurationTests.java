@@ -52,6 +52,20 @@ class EdgeRuntimeWebSocketAutoConfigurationTests {
 	}
 
 	@Test
+	void sendTimeLimitUnderAMillisecondShouldFailStartUpNamingIt() {
+		// sends are timed in whole milliseconds: 500us was taken, and counted as 0
+		this.contextRunner.withPropertyValues("edge-runtime.websocket.send-time-limit=500us")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidPropertiesException.class)
+				.hasMessageContaining("edge-runtime.websocket.send-time-limit = '500us': must be at least 1ms: a send "
+						+ "is timed in whole milliseconds"));
+		this.contextRunner.withPropertyValues("edge-runtime.websocket.send-time-limit=1ms")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
 	void remoteAddressShouldPutAnIpv6HostInBrackets() throws Exception {
 		byte[] ipv6Loopback = new byte[16];
 		ipv6Loopback[15] = 1;
