@@ -56,6 +56,10 @@ public class EdgeRuntimeDashboardProperties implements InitializingBean {
 				"edge-runtime.dashboard");
 		invalid.checkPlainPath("path", this.path);
 		invalid.check(!this.cancelAuthority.isBlank(), "cancel-authority", this.cancelAuthority, "must not be blank");
+		// a properties file keeps the spaces after a value, and 'ROLE_ADMIN ' is no user's authority
+		invalid.check(this.cancelAuthority.isBlank() || this.cancelAuthority.equals(this.cancelAuthority.strip()),
+				"cancel-authority", this.cancelAuthority, "must not start or end with a space: a user's authorities are "
+						+ "compared with it exactly, and none would match");
 		Duration refresh = this.refreshInterval;
 		invalid.check(refresh == null || (refresh.compareTo(Duration.ofMillis(100)) >= 0
 				&& refresh.compareTo(Duration.ofHours(1)) <= 0), "refresh-interval", refresh,

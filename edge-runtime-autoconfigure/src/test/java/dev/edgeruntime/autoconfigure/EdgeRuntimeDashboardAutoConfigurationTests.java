@@ -1,6 +1,7 @@
 package dev.edgeruntime.autoconfigure;
 
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 
@@ -27,6 +28,7 @@ import org.springframework.boot.test.context.runner.ReactiveWebApplicationContex
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.MapPropertySource;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.mock.web.MockHttpServletRequest;
@@ -91,6 +93,21 @@ class EdgeRuntimeDashboardAutoConfigurationTests {
 				.isInstanceOf(InvalidPropertiesException.class)
 				.hasMessageContaining("edge-runtime.dashboard.path")
 				.hasMessageContaining("edge-runtime.dashboard.max-clients"));
+	}
+
+	@Test
+	void dashboardWithACancelAuthorityEndingInASpaceShouldFailSayingWhy() {
+		// as a properties file keeps it: 'ROLE_ADMIN ' was taken, and no user's authority matched it
+		this.contextRunner.withPropertyValues("edge-runtime.dashboard.enabled=true")
+			.withInitializer((context) -> context.getEnvironment()
+				.getPropertySources()
+				.addFirst(new MapPropertySource("spaced",
+						Map.of("edge-runtime.dashboard.cancel-authority", "ROLE_ADMIN "))))
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidPropertiesException.class)
+				.hasMessageContaining("edge-runtime.dashboard.cancel-authority = 'ROLE_ADMIN ': must not start or end "
+						+ "with a space"));
 	}
 
 	@Test
