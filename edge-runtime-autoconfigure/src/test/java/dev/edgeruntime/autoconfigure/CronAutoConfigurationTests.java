@@ -121,17 +121,18 @@ class CronAutoConfigurationTests {
 	}
 
 	@Test
-	void cronJobWhenMessageIsBlankShouldFailStartUpNamingTheProperty() {
-		// a blank message (an unset ${JOB_MESSAGE:}, say) was read as no JSON at all, and every tick sent null
-		for (String message : List.of("", "  ")) {
+	void cronJobMethodWhenItsMessageIsBlankShouldFailStartUpNamingTheMethod() {
+		// a blank message was read as no JSON at all, and every tick sent null (a property's blank message is in
+		// the properties report, above)
+		for (Class<?> job : List.of(EmptyMessageCronJob.class, BlankMessageCronJob.class)) {
 			this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
-				.withPropertyValues("edge-runtime.cron.mode=in-app", "edge-runtime.cron.jobs.blank.schedule=@daily",
-						"edge-runtime.cron.jobs.blank.queue=blank", "edge-runtime.cron.jobs.blank.message=" + message)
+				.withPropertyValues("edge-runtime.cron.mode=in-app")
+				.withUserConfiguration(job)
 				.run((context) -> assertThat(context).hasFailed()
 					.getFailure()
 					.cause()
-					.hasMessageContaining("The message of cron job 'blank' (edge-runtime.cron.jobs.blank) is blank, "
-							+ "not JSON: write the JSON to send, such as {}"));
+					.hasMessageContaining("The message of cron job 'blank' (@CronJob method " + job.getName()
+							+ ".message) is blank, not JSON: write the JSON to send, such as {}"));
 		}
 	}
 
@@ -395,6 +396,24 @@ class CronAutoConfigurationTests {
 		@CronJob(name = "nightly-report", schedule = "0 3 * * *", queue = "reports")
 		String report() {
 			return "{}";
+		}
+
+	}
+
+	static class EmptyMessageCronJob {
+
+		@CronJob(name = "blank", schedule = "@daily", queue = "blank")
+		String message() {
+			return "";
+		}
+
+	}
+
+	static class BlankMessageCronJob {
+
+		@CronJob(name = "blank", schedule = "@daily", queue = "blank")
+		String message() {
+			return "  ";
 		}
 
 	}
