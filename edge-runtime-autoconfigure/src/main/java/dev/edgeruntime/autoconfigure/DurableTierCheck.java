@@ -253,7 +253,12 @@ final class DurableTierCheck
 		}
 		String[] dataSources = (beanFactory != null) ? beanFactory.getBeanNamesForType(DataSource.class, true, false)
 				: new String[0];
-		if (dataSources.length == 0) {
+		if (dataSources.length == 0 && environment != null && environment.containsProperty("spring.datasource.url")) {
+			missing.add("the application has no DataSource, although spring.datasource.url is set: Spring Boot's "
+					+ "DataSourceAutoConfiguration did not apply (excluded, or left out of a test slice such as "
+					+ "@WebMvcTest, which makes no DataSource: test durable methods in a @SpringBootTest)");
+		}
+		else if (dataSources.length == 0) {
 			missing.add("the application has no DataSource: set spring.datasource.url (with spring.datasource.username "
 					+ "and spring.datasource.password) to the PostgreSQL database");
 		}

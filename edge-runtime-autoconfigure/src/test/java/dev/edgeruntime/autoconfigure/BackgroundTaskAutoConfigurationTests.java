@@ -192,6 +192,18 @@ class BackgroundTaskAutoConfigurationTests {
 	}
 
 	@Test
+	void durableWithADataSourceUrlButNoDataSourceShouldSayTheDataSourceWasNotMade() {
+		// a @WebMvcTest slice of an application with the durable tier: its properties name the database, but the
+		// slice leaves DataSourceAutoConfiguration out, so setting spring.datasource.url would not help
+		this.contextRunner.withBean(Durable.class)
+			.withPropertyValues("spring.datasource.url=jdbc:postgresql://localhost/app")
+			.run((context) -> assertFailure(context, Durable.class.getName() + ".run(String)",
+					"; here the application has no DataSource, although spring.datasource.url is set: Spring Boot's "
+							+ "DataSourceAutoConfiguration did not apply (excluded, or left out of a test slice such as "
+							+ "@WebMvcTest, which makes no DataSource: test durable methods in a @SpringBootTest)"));
+	}
+
+	@Test
 	void controllerMethodOfAReactiveApplicationShouldFailStartup() {
 		new ReactiveWebApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, EdgeRuntimeAutoConfiguration.class,
