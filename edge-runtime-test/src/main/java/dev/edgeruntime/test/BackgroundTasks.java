@@ -10,9 +10,11 @@ import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.TaskInfo;
 import dev.edgeruntime.TaskOrigin;
 import dev.edgeruntime.TaskProgress;
+import dev.edgeruntime.TaskState;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.ApplicationContext;
+import org.springframework.util.StringUtils;
 
 /**
  * Waits for the background tasks of an {@link EdgeRuntime} in tests, and for the durable work of an
@@ -157,8 +159,13 @@ public final class BackgroundTasks {
 		if (task.startedAt() != null) {
 			description.append(" since ").append(task.startedAt());
 		}
+		if (task.state() == TaskState.SCHEDULED) {
+			description.append(" (not started: it waits for the transaction it was called in to commit, or for its "
+					+ "request to end; the transaction of a @Transactional test ends after the test, and rolls back, "
+					+ "which drops the task)");
+		}
 		TaskOrigin origin = task.origin();
-		if (origin.method() != null) {
+		if (StringUtils.hasText(origin.method())) {
 			description.append(", started by ").append(origin.method()).append(' ').append(origin.path());
 		}
 		TaskProgress progress = task.progress();

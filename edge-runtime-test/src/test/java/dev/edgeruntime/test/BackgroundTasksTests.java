@@ -15,7 +15,9 @@ import dev.edgeruntime.TaskContext;
 import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskInfo;
 import dev.edgeruntime.TaskOptions;
+import dev.edgeruntime.TaskOrigin;
 import dev.edgeruntime.runtime.DefaultEdgeRuntime;
+import dev.edgeruntime.runtime.DeferredTask;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,6 +77,31 @@ class BackgroundTasksTests {
 			release.countDown();
 		}
 		BackgroundTasks.awaitSettled(this.runtime, Duration.ofSeconds(20));
+	}
+
+	@Test
+	void awaitSettledWhenATaskWaitsToStartShouldSayWhatItWaitsFor() {
+		// as a @BackgroundTask method called in a @Transactional @SpringBootTest: accepted, and started only at a
+		// commit that does not come before the test ends; its origin is the empty request (no method, no path)
+		// that Spring's test framework binds to the test's thread, which started nothing
+		DefaultEdgeRuntime runtime = DefaultEdgeRuntime.builder((event) -> {
+		}).originResolver(() -> new TaskOrigin("", "", null, null)).build();
+		runtime.start();
+		try {
+			DeferredTask<String> task = runtime.prepare(TaskOptions.named("notify"), () -> "done");
+			assertThatExceptionOfType(AssertionError.class)
+				.isThrownBy(() -> BackgroundTasks.awaitSettled(runtime, Duration.ofMillis(50)))
+				.withMessage("1 background task did not settle within PT0.05S:\n - " + task.handle().id()
+						+ " (notify) SCHEDULED (not started: it waits for the transaction it was called in to commit, "
+						+ "or for its request to end; the transaction of a @Transactional test ends after the test, "
+						+ "and rolls back, which drops the task)");
+			task.drop("the test ended");
+			BackgroundTasks.awaitSettled(runtime, Duration.ofSeconds(20));
+		}
+		finally {
+			runtime.drain(Duration.ofSeconds(5));
+			runtime.close();
+		}
 	}
 
 	@Test
