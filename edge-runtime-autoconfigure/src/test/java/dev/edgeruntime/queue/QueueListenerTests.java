@@ -492,6 +492,35 @@ class QueueListenerTests {
 	}
 
 	@Test
+	void payloadWithOtherPropertiesReachesTheListenerAndItsMessageConversionExceptionDeadLettersItAtOnce() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.concurrency=1").run((context) -> {
+			PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
+			OrderListener listener = context.getBean(OrderListener.class);
+			listener.behaviour = (message) -> {
+				if (message.payload().sku() == null) {
+					throw new MessageConversionException(message.id(), Order.class,
+							new IllegalArgumentException("no sku"));
+				}
+			};
+			// Spring Boot's JsonMapper ignores properties the type lacks and leaves a missing object null
+			long other = pgmq.send(this.queue, Map.of("item", "x", "quantity", 1));
+			long good = pgmq.send(this.queue, new Order("ok", 1));
+			DeadLetters deadLetters = context.getBean(DeadLetters.class);
+			await().atMost(WAIT).until(() -> deadLetters.events.size() == 1 && listener.received.size() == 2);
+			assertThat(listener.received).extracting(QueueMessage::id).containsExactly(other, good);
+			assertThat(listener.received.get(0).payload()).isEqualTo(new Order(null, 1));
+			assertThat(listener.received.get(0).readCount()).isEqualTo(1);
+			assertThat(deadLetters.events).singleElement().satisfies((event) -> {
+				assertThat(event.messageId()).isEqualTo(other);
+				assertThat(event.attempts()).isEqualTo(1);
+				assertThat(event.poison()).isTrue();
+				assertThat(event.error()).isEqualTo(MessageConversionException.class.getName() + ": Message " + other
+						+ " cannot be read as " + Order.class.getName() + ": no sku");
+			});
+		});
+	}
+
+	@Test
 	void heartbeatKeepsTheLeaseOfALongHandler() {
 		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.visibility-timeout=3s",
 				"edge-runtime.queue.consumer.heartbeat-interval=200ms")
