@@ -473,7 +473,7 @@ public class PgmqTemplate {
 		Long id = translate(queue,
 				() -> this.jdbc.queryForObject(SEND, Long.class, queue, json, headersJson,
 						(visibleAt != null) ? Timestamp.from(visibleAt) : null, delaySeconds(delay)));
-		sent(queue);
+		sent(queue, (visibleAt != null) ? Duration.between(Instant.now(), visibleAt) : delay);
 		return id;
 	}
 
@@ -605,7 +605,7 @@ public class PgmqTemplate {
 				}
 			}
 		}));
-		sent(queue);
+		sent(queue, delay);
 		return ids;
 	}
 
@@ -1187,6 +1187,12 @@ public class PgmqTemplate {
 		}
 	}
 
+	private void sent(String queue, Duration delay) {
+		if (this.notifier != null) {
+			this.notifier.sent(queue, delay);
+		}
+	}
+
 	private QueueMessage<JsonNode> jsonMessage(ResultSet rs, int row) throws SQLException {
 		Leased leased = leased(rs, row);
 		if (leased.unreadable() != null) {
@@ -1467,6 +1473,16 @@ public class PgmqTemplate {
 		 * @param queue the queue name
 		 */
 		void sent(String queue);
+
+		/**
+		 * A message was sent (in the current transaction, if any) that becomes visible after a delay. By
+		 * default the same as {@link #sent(String)}.
+		 * @param queue the queue name
+		 * @param delay how long the message stays invisible; zero or negative when it is visible at once
+		 */
+		default void sent(String queue, Duration delay) {
+			sent(queue);
+		}
 
 	}
 

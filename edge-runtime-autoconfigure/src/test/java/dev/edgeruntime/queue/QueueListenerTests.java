@@ -2,6 +2,7 @@ package dev.edgeruntime.queue;
 
 import java.sql.Connection;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
@@ -517,6 +518,27 @@ class QueueListenerTests {
 				assertThat(event.error()).isEqualTo(MessageConversionException.class.getName() + ": Message " + other
 						+ " cannot be read as " + Order.class.getName() + ": no sku");
 			});
+		});
+	}
+
+	@Test
+	void delayedSendsWakeTheConsumersWhenTheirDelayEndsNotAtTheNextPoll() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.polling-interval=1h").run((context) -> {
+			PgmqTemplate pgmq = context.getBean(PgmqTemplate.class);
+			OrderListener listener = context.getBean(OrderListener.class);
+			// the consumer reads, handles and then waits for a notification (or its poll, an hour away)
+			pgmq.send(this.queue, new Order("now", 1));
+			await().atMost(WAIT).until(() -> listener.received.size() == 1);
+			long delayed = pgmq.send(this.queue, new Order("delayed", 1), Duration.ofMillis(300));
+			long at = pgmq.sendAt(this.queue, new Order("at", 1), Map.of(), Instant.now().plusMillis(300));
+			TransactionTemplate transaction = new TransactionTemplate(
+					new DataSourceTransactionManager(context.getBean(DataSource.class)));
+			List<Long> batch = transaction
+				.execute((status) -> pgmq.sendBatch(this.queue, List.of(new Order("batch", 1)), Duration.ofMillis(300)));
+			await().atMost(WAIT).until(() -> listener.received.size() == 4);
+			assertThat(listener.received).extracting(QueueMessage::id)
+				.contains(delayed, at)
+				.containsAll(batch);
 		});
 	}
 
