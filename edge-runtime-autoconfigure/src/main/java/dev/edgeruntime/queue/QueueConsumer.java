@@ -334,19 +334,19 @@ final class QueueConsumer {
 			try {
 				PgmqTemplate.HandBack outcome = this.pgmq.handBack(queue(), message, !unfinished.exiting());
 				switch (outcome) {
-					case HANDED_BACK -> logger.info("Handed message " + message.id() + " of queue '" + queue()
-							+ "' back at shutdown; " + (!unfinished.started() ? "no handler had started it"
+					case HANDED_BACK -> logger.info("Handed message " + message.id() + " of queue '" + queue() + "'"
+							+ durableTask(message) + " back at shutdown; " + (!unfinished.started() ? "no handler had started it"
 									: unfinished.exiting()
 											? "its handler is ending the application, which counts as an attempt"
 											: "its handler did not finish in time"));
 					case ROW_BUSY -> busy.add(unfinished);
-					case LEASE_LOST -> logger.info("Message " + message.id() + " of queue '" + queue()
-							+ "' was not handed back at shutdown: " + LEASE_LOST);
+					case LEASE_LOST -> logger.info("Message " + message.id() + " of queue '" + queue() + "'"
+							+ durableTask(message) + " was not handed back at shutdown: " + LEASE_LOST);
 				}
 			}
 			catch (RuntimeException ex) {
-				logger.warn("Could not hand message " + message.id() + " of queue '" + queue()
-						+ "' back; it returns after its visibility timeout", ex);
+				logger.warn("Could not hand message " + message.id() + " of queue '" + queue() + "'"
+						+ durableTask(message) + " back; it returns after its visibility timeout", ex);
 			}
 		}
 		return busy;

@@ -366,9 +366,11 @@ class DurableBackgroundTaskTests {
 	}
 
 	@Test
-	void callsSurviveARestartOfTheApplication() throws InterruptedException {
+	@ExtendWith(OutputCaptureExtension.class)
+	void callsSurviveARestartOfTheApplication(CapturedOutput output) throws InterruptedException {
 		CountDownLatch started = new CountDownLatch(1);
 		UUID[] ids = new UUID[2];
+		long[] messageIds = new long[1];
 		this.contextRunner
 			.withPropertyValues("edge-runtime.queue.tasks.concurrency=1",
 					"edge-runtime.queue.consumer.shutdown-max-wait=200ms", "edge-runtime.shutdown.grace-period=200ms")
@@ -378,7 +380,9 @@ class DurableBackgroundTaskTests {
 				log.blockUntil = new CountDownLatch(1);
 				log.started = started;
 				TransactionTemplate transactions = transactions(context);
-				ids[0] = transactions.execute((status) -> reports.build(new Report("started", 1))).id();
+				TaskHandle<?> running = transactions.execute((status) -> reports.build(new Report("started", 1)));
+				ids[0] = running.id();
+				messageIds[0] = ((DurableTaskHandle) running).messageId();
 				assertThat(started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 				// the only handler is busy and nothing is read ahead: the second call waits in the queue, leased by
 				// no one, until this context is closed
@@ -388,6 +392,9 @@ class DurableBackgroundTaskTests {
 			});
 		// closed with the first call still running (handed back to the queue) and the second never started
 		assertThat(rows("q")).isEqualTo(2);
+		// the line names the task by the id its status takes, as the dead letter's does
+		assertThat(output).contains("Handed message " + messageIds[0] + " of queue '" + this.queue + "' (durable task "
+				+ ids[0] + " (report)) back at shutdown; its handler did not finish in time");
 		this.contextRunner.run((context) -> {
 			ReportLog log = context.getBean(ReportLog.class);
 			await().atMost(WAIT).until(() -> log.received.size() == 2);
