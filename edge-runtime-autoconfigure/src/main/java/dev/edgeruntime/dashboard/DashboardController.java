@@ -19,7 +19,9 @@ import dev.edgeruntime.dashboard.DashboardDeadLetters.DatabaseUnavailableExcepti
 import dev.edgeruntime.queue.InvalidQueueNameException;
 import dev.edgeruntime.queue.Printable;
 import dev.edgeruntime.queue.QueueName;
+import jakarta.servlet.http.HttpServletMapping;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.MappingMatch;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -122,7 +124,7 @@ public final class DashboardController {
 	@GetMapping(path = PATH, produces = MediaType.TEXT_HTML_VALUE)
 	public ResponseEntity<String> page(HttpServletRequest request) {
 		CsrfHeader csrf = this.access.csrfHeader(request);
-		String html = this.page.replace("{{base}}", escape(request.getContextPath() + this.path))
+		String html = this.page.replace("{{base}}", escape(base(request)))
 			.replace("{{canCancel}}", String.valueOf(this.access.canCancel(request)))
 			.replace("{{canRequeue}}", String.valueOf(this.access.canRequeue(request)))
 			.replace("{{pageSize}}", String.valueOf(this.pageSize))
@@ -298,6 +300,18 @@ public final class DashboardController {
 	private static boolean fromAnotherOrigin(HttpServletRequest request) {
 		String site = request.getHeader(SEC_FETCH_SITE);
 		return site != null && !"same-origin".equalsIgnoreCase(site.trim());
+	}
+
+	/**
+	 * Where the page's links, stream and routes start, as the browser reaches them: the servlet context, the
+	 * prefix the {@code DispatcherServlet} is mapped to ({@code spring.mvc.servlet.path=/mvc} maps it to
+	 * {@code /mvc/*}, under which every route of the application is), and the page's path.
+	 */
+	private String base(HttpServletRequest request) {
+		HttpServletMapping mapping = request.getHttpServletMapping();
+		String servletPath = (mapping != null && mapping.getMappingMatch() == MappingMatch.PATH)
+				? request.getServletPath() : "";
+		return request.getContextPath() + servletPath + this.path;
 	}
 
 	private static ResponseEntity<Map<String, Object>> error(HttpStatus status, String message) {
