@@ -87,7 +87,7 @@ public class TrackedWebSocketHandler extends WebSocketHandlerDecorator {
 			}
 		}
 		finally {
-			this.tracker.closed(session);
+			this.tracker.closed(session, closeStatus);
 		}
 	}
 

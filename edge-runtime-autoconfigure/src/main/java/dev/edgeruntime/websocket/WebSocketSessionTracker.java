@@ -25,6 +25,7 @@ import dev.edgeruntime.TaskOrigin;
 import dev.edgeruntime.TaskRejectedException;
 import dev.edgeruntime.TaskState;
 import dev.edgeruntime.UnloadReason;
+import dev.edgeruntime.queue.Printable;
 import dev.edgeruntime.runtime.EdgeRuntimeLifecycle;
 import dev.edgeruntime.runtime.ServletTaskOriginResolver;
 import org.apache.commons.logging.Log;
@@ -186,13 +187,22 @@ public final class WebSocketSessionTracker implements ApplicationListener<Before
 	/**
 	 * Ends a session's task: the session closed.
 	 * @param session the container's session
+	 * @param status how it closed
 	 */
-	void closed(WebSocketSession session) {
+	void closed(WebSocketSession session, CloseStatus status) {
 		Session tracked = this.sessions.remove(session.getId());
 		if (tracked != null) {
 			TaskHandle<Void> task = tracked.task;
 			if (task != null) {
 				this.byTask.remove(task.id());
+				// the task succeeds however the session ended (a handler that threw, a protocol error): the
+				// close code says why, at DEBUG since every session ends so; the reason may be the client's
+				if (logger.isDebugEnabled()) {
+					String reason = status.getReason();
+					logger.debug("WebSocket session " + session.getId() + " of task " + task.id() + " ("
+							+ task.name() + ") closed with " + status.getCode()
+							+ ((reason != null && !reason.isEmpty()) ? " (" + Printable.of(reason) + ")" : ""));
+				}
 			}
 			tracked.closed.complete(null);
 		}

@@ -7,8 +7,10 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
+import dev.edgeruntime.testsupport.LogCapture;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
@@ -50,6 +52,25 @@ class TrackedWebSocketHandlerTests {
 		await().atMost(WebSocketTestClient.TIMEOUT)
 			.untilAsserted(() -> assertThat(JsonPath.parse(get("/actuator/backgroundtasks/" + id).body())
 				.<String>read("$.state")).isEqualTo("SUCCEEDED"));
+	}
+
+	@Test
+	void sessionEndedByTheClientShouldSucceedAndLogItsCloseCodeAndPrintableReason() throws Exception {
+		try (LogCapture log = LogCapture.of(WebSocketSessionTracker.class)) {
+			WebSocketTestClient client = connect("/ws/echo");
+			client.send("hello");
+			assertThat(client.next()).isEqualTo("echo: hello");
+			String id = JsonPath.parse(get("/actuator/backgroundtasks?name=echo&state=RUNNING").body())
+				.read("$.tasks[0].id");
+			// a policy violation, with a reason (the client's own text) that tries to start a log line
+			client.close(CloseStatus.POLICY_VIOLATION.withReason("quota\nINFO forged"));
+			await().atMost(WebSocketTestClient.TIMEOUT)
+				.untilAsserted(() -> assertThat(JsonPath.parse(get("/actuator/backgroundtasks/" + id).body())
+					.<String>read("$.state")).isEqualTo("SUCCEEDED"));
+			assertThat(log.events()).extracting(ILoggingEvent::getFormattedMessage)
+				.anySatisfy((line) -> assertThat(line).startsWith("WebSocket session ")
+					.endsWith(" of task " + id + " (echo) closed with 1008 (quota\\nINFO forged)"));
+		}
 	}
 
 	@Test

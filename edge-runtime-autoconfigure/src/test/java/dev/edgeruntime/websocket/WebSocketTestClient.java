@@ -66,7 +66,11 @@ final class WebSocketTestClient extends TextWebSocketHandler {
 	}
 
 	void close() throws Exception {
-		session().close(CloseStatus.NORMAL);
+		close(CloseStatus.NORMAL);
+	}
+
+	void close(CloseStatus status) throws Exception {
+		session().close(status);
 	}
 
 	private WebSocketSession session() {
