@@ -22,6 +22,9 @@
 	var REASONS = ['wall_clock', 'cpu', 'memory', 'early_drop', 'termination'];
 
 	var RETRY_MILLIS = 5000;
+	var REFUSED = 'The application refused the live updates: more pages are open at once than '
+		+ 'edge-runtime.dashboard.max-clients allows, the application is stopping, or your session has ended '
+		+ '(reload the page to sign in again). This page tries again every ' + (RETRY_MILLIS / 1000) + ' s.';
 
 	var view = { state: '', q: '', page: 0 };
 	var source = null;
@@ -136,8 +139,9 @@
 			}
 			if (current.readyState === EventSource.CLOSED) {
 				// EventSource gives up after an error status (503 when too many pages are open, or while
-				// the application stops): try again later
-				setConnection('closed');
+				// the application stops; a login page once the session has ended): try again later, and
+				// say why in the page, where the status cannot be seen
+				setConnection('closed', 'refused, retrying', REFUSED);
 				retry = setTimeout(connect, RETRY_MILLIS);
 			}
 			else {
@@ -150,10 +154,11 @@
 		});
 	}
 
-	function setConnection(state) {
+	function setConnection(state, text, title) {
 		var connection = $('connection');
 		connection.dataset.state = state;
-		connection.textContent = state;
+		connection.textContent = text || state;
+		connection.title = title || 'Live updates';
 	}
 
 	function render(snapshot) {
