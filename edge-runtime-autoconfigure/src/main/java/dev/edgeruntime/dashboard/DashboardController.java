@@ -61,6 +61,17 @@ public final class DashboardController {
 
 	private static final String FROM_ANOTHER_ORIGIN = "The dashboard's actions are taken from its own page only";
 
+	// the access decides without saying why: name every rule it applies, not any user's authorities
+	private static final String NOT_ALLOWED = " from the dashboard is not allowed for this request: it takes "
+			+ "the backgroundtasks endpoint's access unrestricted, and then the authority named by "
+			+ "edge-runtime.dashboard.cancel-authority (with Spring Security) and "
+			+ "edge-runtime.dashboard.cancel-enabled=true, or the consent of the application's own "
+			+ "DashboardAccess bean in their place";
+
+	private static final String CANCEL_NOT_ALLOWED = "Cancelling tasks" + NOT_ALLOWED;
+
+	private static final String REQUEUE_NOT_ALLOWED = "Running dead letters again" + NOT_ALLOWED;
+
 	// Everything the page loads comes from the application itself.
 	private static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; "
 			+ "style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
@@ -197,9 +208,10 @@ public final class DashboardController {
 	 * @param id the task id
 	 * @param request the request
 	 * @return {@code 200} with the cancelled task, {@code 403} without permission or from a page of another
-	 * origin, {@code 404} when unknown, {@code 400} when {@code id} is no task id (both with a message, as the
-	 * endpoint answers), {@code 409} with the task when it has already ended; a durable task whose record is
-	 * too large to read ({@link DurableTaskUnreadableException}) is left as it is and answered as an unknown id
+	 * origin (with a message saying which), {@code 404} when unknown, {@code 400} when {@code id} is no task
+	 * id (both with a message, as the endpoint answers), {@code 409} with the task when it has already ended;
+	 * a durable task whose record is too large to read ({@link DurableTaskUnreadableException}) is left as it
+	 * is and answered as an unknown id
 	 */
 	@DeleteMapping(path = PATH + "/tasks/{id}")
 	public ResponseEntity<?> cancel(@PathVariable String id, HttpServletRequest request) {
@@ -207,7 +219,7 @@ public final class DashboardController {
 			return error(HttpStatus.FORBIDDEN, FROM_ANOTHER_ORIGIN);
 		}
 		if (!this.access.canCancel(request)) {
-			return ResponseEntity.status(HttpStatus.FORBIDDEN).build();
+			return error(HttpStatus.FORBIDDEN, CANCEL_NOT_ALLOWED);
 		}
 		UUID taskId = TaskRequests.id(id);
 		if (taskId == null) {
@@ -248,9 +260,9 @@ public final class DashboardController {
 	 * @param queue the queue name
 	 * @param request the request
 	 * @return {@code 200} with the queue and how many messages went back, {@code 403} without permission
-	 * or from a page of another origin, {@code 400} for an invalid queue name, {@code 404} for a queue the
-	 * application does not know of, {@code 503} when the database cannot be reached (the last three with a
-	 * message)
+	 * or from a page of another origin (with a message saying which), {@code 400} for an invalid queue name,
+	 * {@code 404} for a queue the application does not know of, {@code 503} when the database cannot be
+	 * reached (the last three with a message)
 	 */
 	@PostMapping(path = PATH + "/queues/{queue}/dead-letters/requeue", consumes = MediaType.APPLICATION_JSON_VALUE)
 	public ResponseEntity<?> requeueDeadLetters(@PathVariable String queue, HttpServletRequest request) {
@@ -258,7 +270,7 @@ public final class DashboardController {
 			return error(HttpStatus.FORBIDDEN, FROM_ANOTHER_ORIGIN);
 		}
 		if (!this.access.canRequeue(request)) {
-			return ResponseEntity.status(HttpStatus.FORBIDDEN).build();
+			return error(HttpStatus.FORBIDDEN, REQUEUE_NOT_ALLOWED);
 		}
 		try {
 			QueueName.requireValid(queue);

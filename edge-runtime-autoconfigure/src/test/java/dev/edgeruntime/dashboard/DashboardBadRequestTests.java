@@ -4,8 +4,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Map;
 import java.util.UUID;
 
+import com.jayway.jsonpath.JsonPath;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,13 +17,23 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.web.context.WebApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 /**
  * The dashboard's answers to bad input over real HTTP: the same messages as the {@code backgroundtasks}
- * endpoint's, states read in any case, a page far past the end, and the event stream's headers and its
- * {@code 503} for a page too many.
+ * endpoint's, states read in any case, a page far past the end, the event stream's headers and its
+ * {@code 503} for a page too many, and the {@code 403} of a cancel or a requeue nobody may send, saying what
+ * allows them.
  *
  * @author edge-runtime developers
  */
@@ -109,6 +121,43 @@ class DashboardBadRequestTests {
 			finally {
 				open.body().close();
 			}
+		}
+	}
+
+	@Test
+	void cancelAndRequeueNotAllowedShouldAnswer403SayingWhatAllowsThem() throws Exception {
+		// the endpoint's access is read-only: nobody may, whatever the application's DashboardAccess says
+		try (ConfigurableApplicationContext readOnly = new SpringApplicationBuilder(DashboardApplication.class)
+			.properties("server.port=0", "edge-runtime.dashboard.enabled=true",
+					"management.endpoint.backgroundtasks.access=read-only")
+			.run()) {
+			String root = "http://localhost:"
+					+ readOnly.getEnvironment().getRequiredProperty("local.server.port", Integer.class)
+					+ "/background-tasks-dashboard";
+			String task = "/tasks/" + UUID.randomUUID();
+			String requeue = "/queues/orders/dead-letters/requeue";
+			String rules = " from the dashboard is not allowed for this request: it takes the backgroundtasks "
+					+ "endpoint's access unrestricted, and then the authority named by "
+					+ "edge-runtime.dashboard.cancel-authority (with Spring Security) and "
+					+ "edge-runtime.dashboard.cancel-enabled=true, or the consent of the application's own "
+					+ "DashboardAccess bean in their place";
+			HttpResponse<String> cancel = send(HttpRequest.newBuilder(URI.create(root + task)).DELETE());
+			assertThat(cancel.statusCode()).isEqualTo(403);
+			assertThat(JsonPath.parse(cancel.body()).<Map<String, Object>>read("$")).containsOnly(entry("status", 403),
+					entry("message", "Cancelling tasks" + rules));
+			HttpResponse<String> requeued = send(HttpRequest.newBuilder(URI.create(root + requeue))
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString("{}")));
+			assertThat(requeued.statusCode()).isEqualTo(403);
+			assertThat(JsonPath.parse(requeued.body()).<Map<String, Object>>read("$"))
+				.containsOnly(entry("status", 403), entry("message", "Running dead letters again" + rules));
+			MockMvc mvc = MockMvcBuilders.webAppContextSetup((WebApplicationContext) readOnly).build();
+			mvc.perform(delete("/background-tasks-dashboard" + task))
+				.andExpect(status().isForbidden())
+				.andExpect(jsonPath("$.message").value("Cancelling tasks" + rules));
+			mvc.perform(post("/background-tasks-dashboard" + requeue).contentType(MediaType.APPLICATION_JSON)
+				.content("{}")).andExpect(status().isForbidden())
+				.andExpect(jsonPath("$.message").value("Running dead letters again" + rules));
 		}
 	}
 

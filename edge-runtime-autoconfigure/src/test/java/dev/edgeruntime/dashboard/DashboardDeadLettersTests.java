@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.jayway.jsonpath.JsonPath;
 import dev.edgeruntime.queue.PgmqTemplate;
 import dev.edgeruntime.queue.QueueHeaders;
 import dev.edgeruntime.queue.QueueMessage;
@@ -150,7 +151,11 @@ class DashboardDeadLettersTests {
 		deadLetters(1);
 		Browser viewer = new Browser("viewer");
 		assertThat(viewer.page()).containsEntry("edge-runtime-can-requeue", "false");
-		assertThat(viewer.requeue(this.queue, true).statusCode()).isEqualTo(403);
+		HttpResponse<String> refused = viewer.requeue(this.queue, true);
+		assertThat(refused.statusCode()).isEqualTo(403);
+		assertThat(JsonPath.parse(refused.body()).<String>read("$.message")).startsWith("Running dead letters again "
+				+ "from the dashboard is not allowed for this request: it takes the backgroundtasks endpoint's "
+				+ "access unrestricted, and then the authority named by edge-runtime.dashboard.cancel-authority");
 		assertThat(this.pgmq.statistics(this.queue).deadLettered()).isEqualTo(1);
 		assertThat(output).doesNotContain("Dead letters of queue '" + this.queue);
 	}
