@@ -14,7 +14,10 @@ import org.jspecify.annotations.Nullable;
  * its elapsed time, a retention age) are time that passed, whatever the system clock does meanwhile (an
  * operator setting it, NTP stepping it). When a timestamp is shown ({@link #instant(long)}) it is moved by
  * how far the wall clock now stands from the timeline, measured again at most once a second: shown
- * timestamps follow a step of the wall clock within a second. Every task takes three timestamps, and
+ * timestamps follow a step of the wall clock within a second. A new measurement within a millisecond (and
+ * its own uncertainty) of the last one is not taken: a measurement moves by fractions of a microsecond from
+ * one to the next, and a timestamp shown, a finished task's say, reads the same every time it is shown.
+ * Every task takes three timestamps, and
  * {@code Instant.now()} goes through a native call ({@code VM.getNanoTimeAdjustment}) where
  * {@code nanoTime()} is an intrinsic. Any other {@link InstantSource} (a test's) is read as it is, every
  * time, and shown as it is.
@@ -24,6 +27,11 @@ import org.jspecify.annotations.Nullable;
 final class TaskClock {
 
 	private static final long REMEASURE_AFTER_NANOS = 1_000_000_000L;
+
+	/** How far the wall clock must have moved from the timeline before shown timestamps follow it. */
+	private static final long STEP_NANOS = 1_000_000L;
+
+	private final long remeasureAfterNanos;
 
 	private final InstantSource source;
 
@@ -37,6 +45,16 @@ final class TaskClock {
 	private volatile @Nullable Offset offset;
 
 	TaskClock(InstantSource source) {
+		this(source, REMEASURE_AFTER_NANOS);
+	}
+
+	/**
+	 * A clock that measures the wall clock's distance from its timeline at most every so often (tests).
+	 * @param source the wall clock
+	 * @param remeasureAfterNanos how long a measurement is used for
+	 */
+	TaskClock(InstantSource source, long remeasureAfterNanos) {
+		this.remeasureAfterNanos = remeasureAfterNanos;
 		this.source = source;
 		this.system = isSystem(source);
 		long before = System.nanoTime();
@@ -79,13 +97,16 @@ final class TaskClock {
 	private long offsetNanos() {
 		Offset offset = this.offset;
 		long now = System.nanoTime();
-		if (offset == null || now - offset.measuredAt >= REMEASURE_AFTER_NANOS || now - offset.measuredAt < 0) {
+		if (offset == null || now - offset.measuredAt >= this.remeasureAfterNanos || now - offset.measuredAt < 0) {
 			long before = System.nanoTime();
 			Instant wall = this.source.instant();
 			long after = System.nanoTime();
 			long middle = before + (after - before) / 2;
-			offset = new Offset(TrackedTask.epochNanos(wall) - (this.baseEpochNanos + (middle - this.baseNanoTime)),
-					middle);
+			long measured = TrackedTask.epochNanos(wall) - (this.baseEpochNanos + (middle - this.baseNanoTime));
+			// the wall clock was read somewhere between before and after
+			long uncertainty = (after - before) / 2;
+			boolean stepped = offset == null || Math.abs(measured - offset.nanos) > STEP_NANOS + uncertainty;
+			offset = new Offset(stepped ? measured : offset.nanos, middle);
 			this.offset = offset;
 		}
 		return offset.nanos;

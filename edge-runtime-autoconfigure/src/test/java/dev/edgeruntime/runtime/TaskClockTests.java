@@ -6,6 +6,9 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
@@ -77,6 +80,31 @@ class TaskClockTests {
 	}
 
 	@Test
+	void shownTimestampShouldReadTheSameEveryTimeWhateverEachMeasurementMovesBy() {
+		SteppableSystemClock wall = new SteppableSystemClock();
+		wall.jitterNanos = 500; // as reading the wall clock moves by fractions of a microsecond
+		TaskClock clock = new TaskClock(wall, 0); // measured at every instant shown
+		long timestamp = clock.epochNanos();
+		Set<Instant> shown = new HashSet<>();
+		for (int i = 0; i < 2_000; i++) {
+			shown.add(clock.instant(timestamp));
+		}
+		assertThat(shown).hasSize(1);
+	}
+
+	@Test
+	void stepOfTheSystemClockBeyondAMillisecondShouldBeFollowedAtTheNextMeasurement() {
+		SteppableSystemClock wall = new SteppableSystemClock();
+		TaskClock clock = new TaskClock(wall, 0);
+		long timestamp = clock.epochNanos();
+		Instant before = clock.instant(timestamp);
+		wall.step = Duration.ofMillis(50);
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(Duration.between(before, clock.instant(timestamp)))
+				.isBetween(Duration.ofMillis(40), Duration.ofMillis(60)));
+	}
+
+	@Test
 	void stepOfTheSystemClockShouldNotUseUpARunningTasksWallClockBudget() throws Exception {
 		SteppableSystemClock wall = new SteppableSystemClock();
 		DefaultEdgeRuntime runtime = DefaultEdgeRuntime.builder((event) -> {
@@ -111,6 +139,9 @@ class TaskClockTests {
 
 		volatile Duration step = Duration.ZERO;
 
+		/** At most how far each reading is off, either way, at random. */
+		volatile long jitterNanos;
+
 		@Override
 		public ZoneId getZone() {
 			return ZoneOffset.UTC;
@@ -123,7 +154,9 @@ class TaskClockTests {
 
 		@Override
 		public Instant instant() {
-			return Clock.systemUTC().instant().plus(this.step);
+			long jitter = this.jitterNanos;
+			Instant now = Clock.systemUTC().instant().plus(this.step);
+			return (jitter > 0) ? now.plusNanos(ThreadLocalRandom.current().nextLong(-jitter, jitter + 1)) : now;
 		}
 
 		@Override
