@@ -293,6 +293,12 @@ public final class CronJobs implements SmartLifecycle {
 					checkInAppSchedules(all);
 					return false;
 				}
+				if (mode == CronMode.AUTO) {
+					// the one setting that lets this start go on, named where the failure is read
+					throw new UnsupportedCronScheduleException(ex.getMessage() + " Or, to keep pg_cron and fall back "
+							+ "to the in-app scheduler only when pg_cron cannot run a schedule, set "
+							+ "edge-runtime.cron.fall-back-when-unsupported=true.", job, version);
+				}
 				throw ex;
 			}
 		}

@@ -254,7 +254,9 @@ class CronPgCronTests {
 				.hasMessageContaining("'30 seconds'")
 				.hasMessageContaining("pg_cron 1.4")
 				.hasMessageContaining("Upgrade pg_cron to 1.5 or later")
-				.hasMessageContaining("edge-runtime.cron.mode=in-app");
+				.hasMessageContaining("edge-runtime.cron.mode=in-app")
+				// with mode=pg-cron, falling back is no way out
+				.hasMessageNotContaining("fall-back-when-unsupported");
 			assertThat(schedules()).isEmpty();
 			assertThat(this.jdbc.queryForObject("SELECT to_regclass(?) IS NULL", Boolean.class, "pgmq.q_" + this.queue))
 				.as("the refused job's queue was not created").isTrue();
@@ -284,7 +286,9 @@ class CronPgCronTests {
 						.rootCause()
 						.isInstanceOf(UnsupportedCronScheduleException.class)
 						.hasMessageContaining("Cron job 'heartbeat'")
-						.hasMessageContaining("pg_cron 1.4");
+						.hasMessageContaining("pg_cron 1.4")
+						.hasMessageEndingWith(" Or, to keep pg_cron and fall back to the in-app scheduler only when "
+								+ "pg_cron cannot run a schedule, set edge-runtime.cron.fall-back-when-unsupported=true.");
 					assertThat(this.jdbc.queryForObject(
 							"SELECT count(*) FROM pg_extension WHERE extname = 'pg_cron'", Long.class))
 						.as("the failed start left the database as it found it")
