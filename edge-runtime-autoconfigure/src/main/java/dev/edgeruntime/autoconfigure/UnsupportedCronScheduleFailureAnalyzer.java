@@ -1,6 +1,5 @@
 package dev.edgeruntime.autoconfigure;
 
-import java.util.List;
 
 import dev.edgeruntime.cron.UnsupportedCronScheduleException;
 
@@ -19,9 +18,12 @@ class UnsupportedCronScheduleFailureAnalyzer extends AbstractFailureAnalyzer<Uns
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, UnsupportedCronScheduleException cause) {
 		return new FailureAnalysis(
-				ProblemList.describe("Invalid recurring job schedules", List.of(String.valueOf(cause.getMessage()))),
-				"Correct the schedule where its job is declared, or let another scheduler fire the jobs as the line "
-						+ "says. What each scheduler runs is in the schedules table of docs/cron.md.",
+				ProblemList.describe("Invalid recurring job schedules", cause.getProblems()),
+				(cause.getProblems().size() == 1)
+						? "Correct the schedule where its job is declared, or let another scheduler fire the jobs as "
+								+ "the line says. What each scheduler runs is in the schedules table of docs/cron.md."
+						: "Correct each schedule where its job is declared, or let another scheduler fire the jobs as "
+								+ "the lines say. What each scheduler runs is in the schedules table of docs/cron.md.",
 				cause);
 	}
 

@@ -282,25 +282,28 @@ public final class CronJobs implements SmartLifecycle {
 			checkInAppSchedules(all);
 			return false;
 		}
+		// every job pg_cron cannot run is named at once, not one per restart
+		List<UnsupportedCronScheduleException> unsupported = new ArrayList<>();
 		for (CronJobDefinition job : all) {
 			try {
 				version.requireSupported(job);
 			}
 			catch (UnsupportedCronScheduleException ex) {
-				if (mode == CronMode.AUTO && this.options.fallBackWhenUnsupported()) {
-					logger.warn(ex.getMessage() + " Every job runs on the in-app scheduler "
-							+ "(edge-runtime.cron.fall-back-when-unsupported=true).");
-					checkInAppSchedules(all);
-					return false;
-				}
-				if (mode == CronMode.AUTO) {
-					// the one setting that lets this start go on, named where the failure is read
-					throw new UnsupportedCronScheduleException(ex.getMessage() + " Or, to keep pg_cron and fall back "
-							+ "to the in-app scheduler only when pg_cron cannot run a schedule, set "
-							+ "edge-runtime.cron.fall-back-when-unsupported=true.", job, version);
-				}
-				throw ex;
+				unsupported.add(ex);
 			}
+		}
+		if (!unsupported.isEmpty()) {
+			if (mode == CronMode.AUTO && this.options.fallBackWhenUnsupported()) {
+				logger.warn(UnsupportedCronScheduleException.of(unsupported, null).getMessage()
+						+ " Every job runs on the in-app scheduler (edge-runtime.cron.fall-back-when-unsupported=true).");
+				checkInAppSchedules(all);
+				return false;
+			}
+			// in auto mode, the one setting that lets this start go on, named where the failure is read
+			throw UnsupportedCronScheduleException.of(unsupported,
+					(mode == CronMode.AUTO) ? "Or, to keep pg_cron and fall back to the in-app scheduler only when "
+							+ "pg_cron cannot run a schedule, set edge-runtime.cron.fall-back-when-unsupported=true."
+							: null);
 		}
 		return true;
 	}

@@ -1,5 +1,10 @@
 package dev.edgeruntime.cron;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
 /**
  * Thrown at start-up when the installed pg_cron cannot run a job's schedule: {@code "N seconds"} schedules
  * need pg_cron 1.5 or later, and no pg_cron runs a six-field cron expression (with seconds).
@@ -13,6 +18,8 @@ public class UnsupportedCronScheduleException extends IllegalStateException {
 	private final String schedule;
 
 	private final String installedVersion;
+
+	private final List<String> problems;
 
 	/**
 	 * Creates a new instance.
@@ -33,14 +40,58 @@ public class UnsupportedCronScheduleException extends IllegalStateException {
 	 * @param version the installed pg_cron version
 	 */
 	public UnsupportedCronScheduleException(String message, CronJobDefinition job, PgCronVersion version) {
+		this(message, List.of(message), job.name(), job.schedule(), version.text());
+	}
+
+	private UnsupportedCronScheduleException(String message, List<String> problems, String job, String schedule,
+			String installedVersion) {
 		super(message);
-		this.job = job.name();
-		this.schedule = job.schedule();
-		this.installedVersion = version.text();
+		this.problems = List.copyOf(problems);
+		this.job = job;
+		this.schedule = schedule;
+		this.installedVersion = installedVersion;
 	}
 
 	/**
-	 * The job's name.
+	 * One exception for every job the installed pg_cron cannot run, so that a start-up names them all at once.
+	 * @param refused one exception per job, at least one
+	 * @param advice a line added after them all, or {@code null}
+	 * @return the first of {@code refused} itself when it is the only one and there is no advice; otherwise an
+	 * exception whose {@link #getProblems() problems} are their messages (then the advice), and whose job and
+	 * schedule are the first one's
+	 */
+	static UnsupportedCronScheduleException of(List<UnsupportedCronScheduleException> refused,
+			@Nullable String advice) {
+		UnsupportedCronScheduleException first = refused.get(0);
+		if (refused.size() == 1) {
+			return (advice != null) ? new UnsupportedCronScheduleException(first.getMessage() + " " + advice,
+					List.of(first.getMessage() + " " + advice), first.job, first.schedule, first.installedVersion)
+					: first;
+		}
+		List<String> problems = new ArrayList<>();
+		for (UnsupportedCronScheduleException each : refused) {
+			problems.addAll(each.problems);
+		}
+		if (advice != null) {
+			problems.add(advice);
+		}
+		String message = refused.size() + " cron job schedules cannot run on pg_cron " + first.installedVersion
+				+ ":\n- " + String.join("\n- ", problems);
+		return new UnsupportedCronScheduleException(message, problems, first.job, first.schedule,
+				first.installedVersion);
+	}
+
+	/**
+	 * What start-up reports: one line per job whose schedule the installed pg_cron cannot run, then, in
+	 * {@code auto} mode, the setting that would let the start go on.
+	 * @return the problems, at least one
+	 */
+	public List<String> getProblems() {
+		return this.problems;
+	}
+
+	/**
+	 * The job's name (the first one's, when several are refused).
 	 * @return the name
 	 */
 	public String getJob() {
@@ -48,7 +99,7 @@ public class UnsupportedCronScheduleException extends IllegalStateException {
 	}
 
 	/**
-	 * The refused schedule.
+	 * The refused schedule (the first one's, when several are refused).
 	 * @return the schedule
 	 */
 	public String getSchedule() {

@@ -92,6 +92,19 @@ class InvalidCronScheduleFailureAnalyzerTests {
 			.doesNotContain("Application run failed");
 	}
 
+	@Test
+	void startWhenPgCronCannotRunSeveralSchedulesShouldReportThemAllAtOnce(CapturedOutput output) {
+		assertThatException().isThrownBy(() -> run(PropertyJobApplication.class, "--edge-runtime.cron.mode=pg-cron",
+				"--edge-runtime.cron.jobs.ticker.schedule=*/5 * * * * *", "--edge-runtime.cron.jobs.ticker.queue=ticks",
+				"--edge-runtime.cron.jobs.poller.schedule=0 */2 * * * *", "--edge-runtime.cron.jobs.poller.queue=polls"));
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Invalid recurring job schedules:")
+			.contains("Cron job 'ticker' (edge-runtime.cron.jobs.ticker) has the six-field schedule '*/5 * * * * *'")
+			.contains("Cron job 'poller' (edge-runtime.cron.jobs.poller) has the six-field schedule '0 */2 * * * *'")
+			.contains("Correct each schedule where its job is declared")
+			.doesNotContain("Application run failed");
+	}
+
 	private void run(Class<?> application, String... extra) {
 		SpringApplication spring = new SpringApplication(application);
 		spring.setWebApplicationType(WebApplicationType.NONE);

@@ -368,6 +368,47 @@ class CronPgCronTests {
 	}
 
 	@Test
+	void startUpWhenSeveralSchedulesCannotRunOnPgCronShouldNameThemAllAtOnce() {
+		this.contextRunner
+			.withPropertyValues(job("ticker", "*/5 * * * * *", "{}"))
+			.withPropertyValues(job("heartbeat", "30 seconds", "{}"))
+			.withPropertyValues(job("sweep", "* * * * *", "{}"))
+			.withPropertyValues(job("poller", "0 */2 * * * *", "{}"))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context).getFailure()
+					.rootCause()
+					.isInstanceOfSatisfying(UnsupportedCronScheduleException.class, (ex) -> {
+						assertThat(ex.getProblems()).hasSize(3);
+						assertThat(ex.getProblems()).anySatisfy((line) -> assertThat(line)
+							.startsWith("Cron job 'ticker'").contains("six-field schedule '*/5 * * * * *'"));
+						assertThat(ex.getProblems()).anySatisfy((line) -> assertThat(line)
+							.startsWith("Cron job 'heartbeat'").contains("pg_cron 1.5 or later"));
+						assertThat(ex.getProblems()).anySatisfy((line) -> assertThat(line)
+							.startsWith("Cron job 'poller'").contains("six-field schedule '0 */2 * * * *'"));
+						assertThat(ex.getProblems()).noneSatisfy((line) -> assertThat(line).contains("'sweep'"));
+						assertThat(ex.getMessage()).startsWith("3 cron job schedules cannot run on pg_cron 1.4")
+							.doesNotContain("fall-back-when-unsupported");
+					});
+				assertThat(schedules()).isEmpty();
+			});
+		this.contextRunner.withPropertyValues("edge-runtime.cron.mode=auto")
+			.withPropertyValues(job("ticker", "*/5 * * * * *", "{}"))
+			.withPropertyValues(job("heartbeat", "30 seconds", "{}"))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context).getFailure()
+					.rootCause()
+					.isInstanceOfSatisfying(UnsupportedCronScheduleException.class, (ex) -> assertThat(
+							ex.getProblems())
+						.hasSize(3)
+						.last()
+						.isEqualTo("Or, to keep pg_cron and fall back to the in-app scheduler only when pg_cron cannot "
+								+ "run a schedule, set edge-runtime.cron.fall-back-when-unsupported=true."));
+			});
+	}
+
+	@Test
 	void startUpWhenSecondsScheduleOnOldPgCronAndFallBackIsSetShouldUseInApp() {
 		this.contextRunner
 			.withPropertyValues("edge-runtime.cron.mode=auto", "edge-runtime.cron.fall-back-when-unsupported=true")
