@@ -197,7 +197,16 @@ public final class DashboardController {
 		}
 		SseEmitter emitter = this.stream.subscribe(view, this.access.canCancel(request));
 		if (emitter == null) {
-			return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5").build();
+			// an EventSource cannot read this body (the page says the causes itself): it is for curl and the logs
+			String why = this.stream.isRunning()
+					? "The dashboard already streams to its most pages (edge-runtime.dashboard.max-clients="
+							+ this.stream.maxClients() + "). Close a page or raise the limit; a page retries by itself."
+					: "The application is stopping: the dashboard opens no more streams.";
+			return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+				.header(HttpHeaders.RETRY_AFTER, "5")
+				.contentType(new MediaType(MediaType.TEXT_PLAIN, java.nio.charset.StandardCharsets.UTF_8))
+				.header("X-Content-Type-Options", "nosniff")
+				.body(why);
 		}
 		// X-Accel-Buffering: nginx would otherwise hold the events back until its buffer fills
 		return ResponseEntity.ok().cacheControl(CacheControl.noStore()).header("X-Accel-Buffering", "no").body(emitter);

@@ -59,6 +59,9 @@ public final class DashboardEventStream implements SmartLifecycle, DisposableBea
 
 	private final Set<Client> clients = ConcurrentHashMap.newKeySet();
 
+	/** Whether a page was refused since the last one was let in (guarded by {@link #clients}). */
+	private boolean refusing;
+
 	private final AtomicBoolean changePending = new AtomicBoolean();
 
 	private final Ticker ticker;
@@ -99,8 +102,16 @@ public final class DashboardEventStream implements SmartLifecycle, DisposableBea
 		Client client = new Client(emitter, view, canCancel);
 		synchronized (this.clients) {
 			if (this.clients.size() >= this.maxClients) {
+				if (!this.refusing) {
+					// once per time the limit is reached, not once per page's retry
+					this.refusing = true;
+					logger.warn("Dashboard: " + this.maxClients + " pages are connected, the most "
+							+ "edge-runtime.dashboard.max-clients allows; further pages are answered 503 until one "
+							+ "closes (each retries every 5 s)");
+				}
 				return null;
 			}
+			this.refusing = false;
 			this.clients.add(client);
 		}
 		if (!this.ticker.isRunning()) {
@@ -249,6 +260,14 @@ public final class DashboardEventStream implements SmartLifecycle, DisposableBea
 	@Override
 	public void destroy() {
 		this.senders.shutdown();
+	}
+
+	/**
+	 * The most pages connected at once.
+	 * @return {@code edge-runtime.dashboard.max-clients}
+	 */
+	public int maxClients() {
+		return this.maxClients;
 	}
 
 	@Override

@@ -116,7 +116,11 @@ class DashboardBadRequestTests {
 				HttpResponse<String> refused = send(HttpRequest.newBuilder(events).GET());
 				assertThat(refused.statusCode()).isEqualTo(503);
 				assertThat(refused.headers().firstValue("Retry-After")).hasValue("5");
-				assertThat(refused.body()).isEmpty();
+				assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(
+						(type) -> assertThat(type).startsWith("text/plain"));
+				assertThat(refused.body()).isEqualTo("The dashboard already streams to its most pages "
+						+ "(edge-runtime.dashboard.max-clients=1). Close a page or raise the limit; a page retries by "
+						+ "itself.");
 			}
 			finally {
 				open.body().close();

@@ -3,7 +3,9 @@ package dev.edgeruntime.dashboard;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import ch.qos.logback.classic.Level;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.BackgroundTasksDescriptor;
+import dev.edgeruntime.testsupport.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +49,31 @@ class DashboardEventStreamTests {
 		assertThat(this.stream.subscribe(this.view, true)).isNotNull();
 		assertThat(this.stream.subscribe(this.view, true)).isNull();
 		assertThat(this.stream.clientCount()).isEqualTo(2);
+	}
+
+	@Test
+	void reachingMaxClientsShouldBeLoggedOnceUntilAPageIsLetInAgain() {
+		try (LogCapture log = LogCapture.of(DashboardEventStream.class)) {
+			this.stream.start();
+			assertThat(this.stream.subscribe(this.view, false)).isNotNull();
+			assertThat(this.stream.subscribe(this.view, false)).isNotNull();
+			// the page retries every 5 s: one line for all of its refusals
+			assertThat(this.stream.subscribe(this.view, false)).isNull();
+			assertThat(this.stream.subscribe(this.view, false)).isNull();
+			assertThat(log.events()).singleElement().satisfies((event) -> {
+				assertThat(event.getLevel()).isEqualTo(Level.WARN);
+				assertThat(event.getFormattedMessage()).isEqualTo("Dashboard: 2 pages are connected, the most "
+						+ "edge-runtime.dashboard.max-clients allows; further pages are answered 503 until one closes "
+						+ "(each retries every 5 s)");
+			});
+			// the pages gone (here by a stop and a start), a page let in again, then the limit reached again
+			this.stream.stop();
+			this.stream.start();
+			assertThat(this.stream.subscribe(this.view, false)).isNotNull();
+			assertThat(this.stream.subscribe(this.view, false)).isNotNull();
+			assertThat(this.stream.subscribe(this.view, false)).isNull();
+			assertThat(log.events()).hasSize(2);
+		}
 	}
 
 	@Test
