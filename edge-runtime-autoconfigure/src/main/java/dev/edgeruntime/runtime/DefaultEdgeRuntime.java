@@ -22,6 +22,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 import dev.edgeruntime.BeforeUnloadEvent;
@@ -65,6 +67,9 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	private static final Duration RETRY_AFTER_TERMINATION = Duration.ofSeconds(5);
 
 	private static final Duration RETRY_AFTER_CAPACITY = Duration.ofSeconds(1);
+
+	/** How often refusals for {@code max-in-flight} are logged at most. */
+	private static final Duration CAPACITY_LOG_INTERVAL = Duration.ofMinutes(1);
 
 	/** The name of an unnamed task, from the class of its work: worked out once per class. */
 	private static final ClassValue<String> NAMES = new ClassValue<>() {
@@ -119,6 +124,12 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 
 	private final int maxInFlight;
 
+	/** Refusals for {@code max-in-flight} not yet logged. */
+	private final LongAdder capacityRefusals = new LongAdder();
+
+	/** When ({@link #nowNanos()}) the next refusal for {@code max-in-flight} may be logged. */
+	private final AtomicLong capacityLogDue;
+
 	private final TaskRegistry registry;
 
 	private final ThreadMeters meters = new ThreadMeters();
@@ -164,6 +175,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		this.defaultStageBudget = new TaskBudget(this.defaultWallClock, null, null);
 		this.maxExtension = builder.maxExtension;
 		this.maxInFlight = builder.maxInFlight;
+		this.capacityLogDue = new AtomicLong(nowNanos());
 		this.closeExecutors = builder.closeExecutors;
 		this.registry = new TaskRegistry(builder.maxRetained, builder.retentionAge);
 		this.memoryMonitor = (builder.memoryPressureThreshold > 0)
@@ -341,9 +353,12 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		do {
 			current = this.inFlight.get();
 			if (current >= this.maxInFlight) {
-				throw reject(UnloadReason.EARLY_DROP, RejectionCause.MAX_IN_FLIGHT, "Background task '" + name
-						+ "' refused: " + this.maxInFlight
-						+ " tasks are already in flight (edge-runtime.max-in-flight)", RETRY_AFTER_CAPACITY);
+				TaskRejectedException rejection = reject(UnloadReason.EARLY_DROP, RejectionCause.MAX_IN_FLIGHT,
+						"Background task '" + name + "' refused: " + this.maxInFlight
+								+ " tasks are already in flight (edge-runtime.max-in-flight)",
+						RETRY_AFTER_CAPACITY);
+				logCapacityRefusal(name);
+				throw rejection;
 			}
 		}
 		while (!this.inFlight.compareAndSet(current, current + 1));
@@ -371,6 +386,23 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			task.announce(UnloadReason.TERMINATION);
 		}
 		return task;
+	}
+
+	/**
+	 * Logs refusals for {@code max-in-flight} at most once a minute, with their count since the last line:
+	 * the other refusals are logged where they start (the memory pressure, the drain), these are not.
+	 */
+	private void logCapacityRefusal(String name) {
+		this.capacityRefusals.increment();
+		long now = nowNanos();
+		long due = this.capacityLogDue.get();
+		if (now - due >= 0 && this.capacityLogDue.compareAndSet(due, now + CAPACITY_LOG_INTERVAL.toNanos())) {
+			long refused = this.capacityRefusals.sumThenReset();
+			logger.warn("Background tasks refused: " + this.maxInFlight + " are in flight, the most "
+					+ "edge-runtime.max-in-flight allows (" + refused + " refused since this was last logged, the "
+					+ "latest '" + name + "'). Each is a TaskRejectedException, in a request a 503 with Retry-After; "
+					+ "edge.runtime.tasks.rejected{cause=max_in_flight} counts them. Logged at most once a minute.");
+		}
 	}
 
 	private TaskRejectedException reject(UnloadReason reason, RejectionCause cause, String message,
