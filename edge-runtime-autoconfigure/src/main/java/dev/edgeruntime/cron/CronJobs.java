@@ -265,6 +265,11 @@ public final class CronJobs implements SmartLifecycle {
 		CronMode mode = this.options.mode();
 		if (mode == CronMode.IN_APP) {
 			checkInAppSchedules(all);
+			if (!all.isEmpty()) {
+				// said as the other ways to the in-app scheduler say it, so a log tells which fires the jobs
+				logger.info("Recurring jobs run on the in-app scheduler: edge-runtime.cron.mode=in-app ("
+						+ all.size() + ((all.size() == 1) ? " job)" : " jobs)"));
+			}
 			return false;
 		}
 		if (version == null) {

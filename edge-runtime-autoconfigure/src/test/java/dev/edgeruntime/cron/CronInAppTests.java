@@ -12,11 +12,13 @@ import java.util.Map;
 
 import javax.sql.DataSource;
 
+import ch.qos.logback.classic.Level;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeCronAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
 import dev.edgeruntime.queue.PgmqSchemaInitializer;
 import dev.edgeruntime.queue.PgmqSchemaMode;
 import dev.edgeruntime.queue.PgmqTemplate;
+import dev.edgeruntime.testsupport.LogCapture;
 import dev.edgeruntime.testsupport.TcpProxy;
 import dev.edgeruntime.testsupport.TestDatabase;
 import org.junit.jupiter.api.BeforeEach;
@@ -96,6 +98,27 @@ class CronInAppTests {
 				assertThat(job.lastRun().status()).isEqualTo("succeeded");
 			});
 		}));
+	}
+
+	@Test
+	void startUpInAppModeShouldSayWhichSchedulerFiresTheJobs() {
+		try (LogCapture log = LogCapture.of(CronJobs.class)) {
+			new ApplicationContextRunner()
+				.withConfiguration(AutoConfigurations.of(EdgeRuntimeQueueAutoConfiguration.class,
+						EdgeRuntimeCronAutoConfiguration.class))
+				.withBean(DataSource.class, () -> new DelegatingDataSource(this.shared))
+				.withPropertyValues("edge-runtime.cron.mode=in-app", "edge-runtime.cron.job-name-prefix=" + this.prefix,
+						"edge-runtime.queue.notify.enabled=false", "edge-runtime.cron.jobs.nightly.schedule=0 3 * * *",
+						"edge-runtime.cron.jobs.nightly.queue=" + this.queue)
+				.run((context) -> {
+					assertThat(context).hasNotFailed();
+					assertThat(log.events()).anySatisfy((event) -> {
+						assertThat(event.getLevel()).isEqualTo(Level.INFO);
+						assertThat(event.getFormattedMessage()).isEqualTo(
+								"Recurring jobs run on the in-app scheduler: edge-runtime.cron.mode=in-app (1 job)");
+					});
+				});
+		}
 	}
 
 	@Test
