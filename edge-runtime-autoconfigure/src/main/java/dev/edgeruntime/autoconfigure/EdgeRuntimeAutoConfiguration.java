@@ -89,7 +89,10 @@ public final class EdgeRuntimeAutoConfiguration {
 		return new UnadvisedBackgroundTaskCheck();
 	}
 
-	/** Fails start-up when a property that turns a part on or off is neither true nor false. */
+	/**
+	 * Fails start-up when a property that turns a part on or off is neither true nor false, or, in an application
+	 * processed ahead of time, has another value than when it was processed.
+	 */
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	static EnabledPropertiesCheck edgeRuntimeEnabledPropertiesCheck() {

@@ -27,6 +27,8 @@ import dev.edgeruntime.autoconfigure.EdgeRuntimeDashboardAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeDurableTaskAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeEndpointAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
+import dev.edgeruntime.autoconfigure.InvalidPropertiesException;
+import dev.edgeruntime.autoconfigure.InvalidPropertiesException.Violation;
 import dev.edgeruntime.cron.CronJob;
 import dev.edgeruntime.dashboard.DashboardSnapshot;
 import dev.edgeruntime.queue.QueueConsumerStatus;
@@ -75,6 +77,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -136,6 +139,27 @@ class AheadOfTimeTests {
 					assertThat(vacuum.isRunning()).isTrue();
 				}, (hints) -> {
 				});
+	}
+
+	@Test
+	void enabledPropertyWithAnotherValueWhereTheProcessedApplicationRunsFailsStartUp() {
+		// processed with every part as it is by default; run with the status resource off and the dashboard on,
+		// which the conditions decided at build time would ignore, and with the queue's default written otherwise
+		AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+		context.register(RuntimeApplication.class);
+		assertThatExceptionOfType(InvalidPropertiesException.class)
+			.isThrownBy(() -> runAheadOfTime(context, GenericApplicationContext::new,
+					TestPropertyValues.of("edge-runtime.tasks.enabled=false", "edge-runtime.dashboard.enabled=true",
+							"edge-runtime.queue.enabled=TRUE"),
+					(started) -> {
+					}, (hints) -> {
+					}))
+			.satisfies((ex) -> assertThat(ex.getViolations()).extracting(Violation::property)
+				.containsExactly("edge-runtime.tasks.enabled", "edge-runtime.dashboard.enabled"))
+			.withMessageContaining("edge-runtime.tasks.enabled = 'false': must be true as when the application was "
+					+ "processed ahead of time (not set means true)")
+			.withMessageContaining("edge-runtime.dashboard.enabled = 'true': must be false as when the application was "
+					+ "processed ahead of time (not set means false)");
 	}
 
 	/** The hints {@link DurableApplication} needs, each reported when missing. */
@@ -360,6 +384,12 @@ class AheadOfTimeTests {
 		CronMessages cronMessages() {
 			return new CronMessages();
 		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration(EdgeRuntimeAutoConfiguration.class)
+	static class RuntimeApplication {
 
 	}
 
