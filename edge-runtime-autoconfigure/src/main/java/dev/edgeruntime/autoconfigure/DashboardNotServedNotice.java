@@ -16,7 +16,9 @@ import org.springframework.util.ClassUtils;
 /**
  * Says, at start-up, why the dashboard that {@code edge-runtime.dashboard.enabled} asks for is not served:
  * {@link EdgeRuntimeDashboardAutoConfiguration} backs off outside a Spring MVC application with the
- * actuator, and the page would otherwise answer 404 with nothing said.
+ * actuator, and the page would otherwise answer 404 with nothing said. A context whose auto-configurations
+ * leave the dashboard's out, as a {@code @WebMvcTest} slice does (it imports the runtime's, not the
+ * dashboard's), is not warned of: not serving the page there is meant.
  *
  * @author edge-runtime developers
  */
@@ -39,8 +41,20 @@ final class DashboardNotServedNotice implements SmartInitializingSingleton {
 		if (this.beanFactory.getBeanNamesForType(EdgeRuntimeDashboardProperties.class, true, false).length > 0) {
 			return;
 		}
+		List<String> reasons = reasons();
+		if (reasons.isEmpty() && AutoConfigurationCandidates.leftOut(this.beanFactory,
+				EdgeRuntimeDashboardAutoConfiguration.class.getName())) {
+			logger.debug("edge-runtime.dashboard.enabled is true, but the dashboard is not served: this context's "
+					+ "auto-configurations leave EdgeRuntimeDashboardAutoConfiguration out, as a test slice such as "
+					+ "@WebMvcTest does");
+			return;
+		}
+		if (reasons.isEmpty()) {
+			reasons.add("EdgeRuntimeDashboardAutoConfiguration did not apply (excluded?): start with --debug to see "
+					+ "its conditions in the condition evaluation report");
+		}
 		logger.warn("edge-runtime.dashboard.enabled is true, but the dashboard is not served: "
-				+ String.join("; ", reasons()));
+				+ String.join("; ", reasons));
 	}
 
 	/** Whether the context is of the type named, read by name: Spring Web may be absent. */
@@ -67,10 +81,6 @@ final class DashboardNotServedNotice implements SmartInitializingSingleton {
 		}
 		if (this.beanFactory.getBeanNamesForType(EdgeRuntime.class, true, false).length == 0) {
 			reasons.add("the application has no EdgeRuntime bean");
-		}
-		if (reasons.isEmpty()) {
-			reasons.add("EdgeRuntimeDashboardAutoConfiguration did not apply (excluded?): start with --debug to see "
-					+ "its conditions in the condition evaluation report");
 		}
 		return reasons;
 	}

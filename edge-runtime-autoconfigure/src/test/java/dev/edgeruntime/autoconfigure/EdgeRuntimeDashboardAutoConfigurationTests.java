@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -296,6 +297,30 @@ class EdgeRuntimeDashboardAutoConfigurationTests {
 	}
 
 	@Test
+	void dashboardWhenExcludedShouldSaySo() {
+		try (LogCapture log = LogCapture.of(EdgeRuntimeDashboardAutoConfiguration.class)) {
+			new WebApplicationContextRunner().withUserConfiguration(ExcludedDashboardConfiguration.class)
+				.withPropertyValues("edge-runtime.dashboard.enabled=true")
+				.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(DashboardController.class));
+			assertThat(warnings(log)).singleElement()
+				.asString()
+				.endsWith("not served: EdgeRuntimeDashboardAutoConfiguration did not apply (excluded?): start with "
+						+ "--debug to see its conditions in the condition evaluation report");
+		}
+	}
+
+	@Test
+	void dashboardLeftOutOfTheAutoConfigurationsShouldNotBeWarnedOf() {
+		// as a @WebMvcTest slice imports the runtime's auto-configuration and not the dashboard's
+		try (LogCapture log = LogCapture.of(EdgeRuntimeDashboardAutoConfiguration.class)) {
+			new WebApplicationContextRunner().withUserConfiguration(RuntimeOnlyConfiguration.class)
+				.withPropertyValues("edge-runtime.dashboard.enabled=true")
+				.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(DashboardController.class));
+			assertThat(warnings(log)).isEmpty();
+		}
+	}
+
+	@Test
 	void dashboardWhenServedShouldSayNothing() {
 		try (LogCapture log = LogCapture.of(EdgeRuntimeDashboardAutoConfiguration.class)) {
 			this.contextRunner.withPropertyValues("edge-runtime.dashboard.enabled=true")
@@ -331,6 +356,19 @@ class EdgeRuntimeDashboardAutoConfigurationTests {
 		DashboardAccess customDashboardAccess() {
 			return ACCESS;
 		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration(classes = { EdgeRuntimeAutoConfiguration.class, EdgeRuntimeEndpointAutoConfiguration.class,
+			EdgeRuntimeDashboardAutoConfiguration.class }, exclude = EdgeRuntimeDashboardAutoConfiguration.class)
+	static class ExcludedDashboardConfiguration {
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration(EdgeRuntimeAutoConfiguration.class)
+	static class RuntimeOnlyConfiguration {
 
 	}
 
