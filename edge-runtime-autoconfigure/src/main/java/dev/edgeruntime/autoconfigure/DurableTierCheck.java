@@ -62,6 +62,9 @@ final class DurableTierCheck
 
 	private static final String CRON_AUTO_CONFIGURATION = "dev.edgeruntime.autoconfigure.EdgeRuntimeCronAutoConfiguration";
 
+	private static final String DATA_SOURCE_AUTO_CONFIGURATION = "org.springframework.boot.jdbc.autoconfigure."
+			+ "DataSourceAutoConfiguration";
+
 	private final Set<String> unrun = new CopyOnWriteArraySet<>();
 
 	private @Nullable ConfigurableListableBeanFactory beanFactory;
@@ -257,6 +260,13 @@ final class DurableTierCheck
 			missing.add("the application has no DataSource, although spring.datasource.url is set: Spring Boot's "
 					+ "DataSourceAutoConfiguration did not apply (excluded, or left out of a test slice such as "
 					+ "@WebMvcTest, which makes no DataSource: test durable methods in a @SpringBootTest)");
+		}
+		else if (dataSources.length == 0 && ClassUtils.isPresent(DATA_SOURCE_AUTO_CONFIGURATION, classLoader)
+				&& AutoConfigurationCandidates.leftOut(beanFactory, DATA_SOURCE_AUTO_CONFIGURATION)) {
+			// setting the URL would not help: the slice makes no DataSource whatever the properties say
+			missing.add("the application has no DataSource: this context's auto-configurations leave out Spring "
+					+ "Boot's DataSourceAutoConfiguration, as a test slice such as @WebMvcTest does, which makes no "
+					+ "DataSource: test durable methods in a @SpringBootTest");
 		}
 		else if (dataSources.length == 0) {
 			missing.add("the application has no DataSource: set spring.datasource.url (with spring.datasource.username "

@@ -30,6 +30,7 @@ import org.postgresql.PGConnection;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -201,6 +202,18 @@ class BackgroundTaskAutoConfigurationTests {
 					"; here the application has no DataSource, although spring.datasource.url is set: Spring Boot's "
 							+ "DataSourceAutoConfiguration did not apply (excluded, or left out of a test slice such as "
 							+ "@WebMvcTest, which makes no DataSource: test durable methods in a @SpringBootTest)"));
+	}
+
+	@Test
+	void durableInATestSliceWithoutADataSourceUrlShouldSayTheSliceMakesNoDataSource() {
+		// a @WebMvcTest slice imports the runtime's auto-configurations, not DataSourceAutoConfiguration: setting
+		// spring.datasource.url, which the message said to do, would not help
+		new ApplicationContextRunner().withUserConfiguration(SliceConfiguration.class)
+			.withBean(Durable.class)
+			.run((context) -> assertFailure(context, Durable.class.getName() + ".run(String)",
+					"; here the application has no DataSource: this context's auto-configurations leave out Spring "
+							+ "Boot's DataSourceAutoConfiguration, as a test slice such as @WebMvcTest does, which "
+							+ "makes no DataSource: test durable methods in a @SpringBootTest"));
 	}
 
 	@Test
@@ -510,6 +523,13 @@ class BackgroundTaskAutoConfigurationTests {
 		assertThat(NestedExceptionUtils.getMostSpecificCause(context.getStartupFailure()))
 			.hasMessageContaining("@BackgroundTask method " + method + " is misused")
 			.hasMessageContaining(problem);
+	}
+
+	/** The auto-configurations a {@code @WebMvcTest} slice imports of the starter's, imported the same way. */
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ EdgeRuntimeAutoConfiguration.class, BackgroundTaskAutoConfiguration.class })
+	static class SliceConfiguration {
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
