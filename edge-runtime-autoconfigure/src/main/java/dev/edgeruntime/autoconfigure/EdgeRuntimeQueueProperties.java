@@ -43,7 +43,8 @@ public class EdgeRuntimeQueueProperties implements InitializingBean {
 	private DataSize maxPayloadSize = DataSize.ofMegabytes(1);
 
 	/**
-	 * How long figures read for metrics and health are reused.
+	 * How long figures read for metrics and health are reused, and how long a database that could not be
+	 * reached is taken to be away.
 	 */
 	private Duration metricsCacheInterval = Duration.ofSeconds(5);
 

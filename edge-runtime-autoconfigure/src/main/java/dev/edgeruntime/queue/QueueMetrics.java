@@ -14,7 +14,10 @@ import org.jspecify.annotations.Nullable;
  * The durable tier's figures for operations: each queue's depth, oldest message age and dead-lettered
  * count, and what each consumer is doing. Figures are read from the database at most once per cache
  * interval, so frequent scrapes cost no more than that. Meant for the metrics, the health indicator and
- * the {@code backgroundtasks} actuator endpoint.
+ * the {@code backgroundtasks} actuator endpoint. A database that could not be reached is remembered for the
+ * same interval: reads meanwhile fail at once with that failure instead of each waiting for the connection
+ * pool to give up, so that a scrape of every queue's gauges during an outage waits for the pool at most once
+ * per interval rather than once per gauge.
  *
  * @author edge-runtime developers
  */
@@ -29,6 +32,8 @@ public final class QueueMetrics {
 	private final long cacheNanos;
 
 	private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+	private volatile @Nullable Unreachable unreachable;
 
 	/**
 	 * Creates a new instance, for an application whose queue tables are left to autovacuum.
@@ -62,7 +67,16 @@ public final class QueueMetrics {
 	 */
 	public List<QueueStatistics> queues() {
 		List<QueueStatistics> result = new ArrayList<>();
-		for (QueueInfo queue : this.pgmq.listQueues()) {
+		throwIfUnreachable(System.nanoTime());
+		List<QueueInfo> queues;
+		try {
+			queues = this.pgmq.listQueues();
+		}
+		catch (RuntimeException ex) {
+			remember(ex);
+			throw ex;
+		}
+		for (QueueInfo queue : queues) {
 			if (QueueName.isValid(queue.name())) {
 				queue(queue.name()).ifPresent(result::add);
 			}
@@ -74,6 +88,8 @@ public final class QueueMetrics {
 	 * Figures of one queue.
 	 * @param queue the queue name
 	 * @return the figures, or empty when the queue does not exist
+	 * @throws RuntimeException when the database could not be read, or could not be reached within the cache
+	 * interval before (then without trying again)
 	 */
 	public Optional<QueueStatistics> queue(String queue) {
 		long now = System.nanoTime();
@@ -81,6 +97,7 @@ public final class QueueMetrics {
 		if (cached != null && cached.statistics != null && now - cached.at < this.cacheNanos) {
 			return Optional.of(cached.statistics);
 		}
+		throwIfUnreachable(now);
 		try {
 			QueueStatistics statistics = this.pgmq.statistics(queue);
 			// Kept unless what is there is newer: figures of a read that began before a forget() may be from
@@ -93,6 +110,28 @@ public final class QueueMetrics {
 		catch (QueueNotFoundException ex) {
 			this.cache.remove(queue);
 			return Optional.empty();
+		}
+		catch (RuntimeException ex) {
+			remember(ex);
+			throw ex;
+		}
+	}
+
+	private void throwIfUnreachable(long now) {
+		Unreachable current = this.unreachable;
+		if (current != null && now - current.at() < this.cacheNanos) {
+			throw current.failure();
+		}
+	}
+
+	/**
+	 * Remembers a failure to reach the database, from the moment the read gave up: a read waits for the pool's
+	 * connection timeout (30 seconds by default), which would otherwise be paid again by every gauge of every
+	 * queue, and a scrape would outlast any scraper's timeout.
+	 */
+	private void remember(RuntimeException ex) {
+		if (DatabaseFailures.isConnectionFailure(ex)) {
+			this.unreachable = new Unreachable(ex, System.nanoTime());
 		}
 	}
 
@@ -121,6 +160,12 @@ public final class QueueMetrics {
 	 */
 	public Map<String, QueueVacuum.Outcome> lastVacuums() {
 		return this.vacuums.get();
+	}
+
+	/**
+	 * A failure to reach the database and when the read gave up.
+	 */
+	private record Unreachable(RuntimeException failure, long at) {
 	}
 
 	/**
