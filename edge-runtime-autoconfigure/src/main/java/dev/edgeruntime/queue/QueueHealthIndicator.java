@@ -16,7 +16,9 @@ import org.springframework.boot.health.contributor.Health;
  * The durable tier's health: {@code DOWN} while the schema is not in place (database unreachable at start)
  * or a consumer cannot read, with each consumer's status as details, and, with a maximum lag, while a
  * queue this instance consumes has a message visible for longer than that ({@code lagging}: the queue and
- * the age in seconds of its oldest visible message). The in-process runtime runs on either way.
+ * the age in seconds of its oldest visible message), or while that age cannot be read (the database cannot be
+ * reached: {@code error} is added to the details, the consumers' are kept). The in-process runtime runs on
+ * either way.
  *
  * @author edge-runtime developers
  */
@@ -56,8 +58,18 @@ public final class QueueHealthIndicator extends AbstractHealthIndicator {
 		List<QueueConsumerStatus> consumers = this.metrics.consumers();
 		boolean schemaReady = this.schema.installed() != null || this.schema.install();
 		boolean consumersHealthy = consumers.stream().allMatch((c) -> !c.running() || c.healthy());
-		Map<String, Integer> lagging = (schemaReady && this.maxLag != null) ? lagging(consumers, this.maxLag) : Map.of();
-		if (schemaReady && consumersHealthy && lagging.isEmpty()) {
+		Map<String, Integer> lagging = Map.of();
+		@Nullable RuntimeException lagUnknown = null;
+		if (schemaReady && this.maxLag != null) {
+			try {
+				lagging = lagging(consumers, this.maxLag);
+			}
+			catch (RuntimeException ex) {
+				// the database cannot be read (an outage): DOWN, and the consumers' details still say what they see
+				lagUnknown = ex;
+			}
+		}
+		if (schemaReady && consumersHealthy && lagging.isEmpty() && lagUnknown == null) {
 			builder.up();
 		}
 		else {
@@ -69,6 +81,9 @@ public final class QueueHealthIndicator extends AbstractHealthIndicator {
 		if (this.maxLag != null) {
 			builder.withDetail("maxLag", this.maxLag.toString());
 			builder.withDetail("lagging", lagging);
+		}
+		if (lagUnknown != null) {
+			builder.withException(lagUnknown);
 		}
 	}
 

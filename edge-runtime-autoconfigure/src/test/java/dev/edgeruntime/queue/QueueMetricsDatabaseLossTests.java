@@ -15,11 +15,14 @@ import dev.edgeruntime.testsupport.TcpProxy;
 import dev.edgeruntime.testsupport.TestDatabase;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
@@ -33,7 +36,8 @@ import static org.awaitility.Awaitility.await;
  * connections go through a {@link TcpProxy} the test stops): a scrape of every queue's gauges waits for the
  * connection pool once per cache interval, not once per gauge, which with the pool's default connection timeout
  * of 30 seconds made a scrape of a few queues outlast any scraper's timeout, and so lost every other metric of
- * the instance for the whole outage.
+ * the instance for the whole outage. The {@link QueueHealthIndicator} with a maximum lag, which reads those
+ * figures, says the database is away and keeps the consumers' details.
  *
  * @author edge-runtime developers
  */
@@ -109,6 +113,24 @@ class QueueMetricsDatabaseLossTests {
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> registry.get("edge.runtime.queue.depth").tag("queue", this.queues.get(0)).gauge().value(),
 					(depth) -> depth == 1.0);
+	}
+
+	@Test
+	void healthWithMaxLagWhenDatabaseIsUnreachableShouldBeDownWithTheErrorAndTheConsumers() {
+		QueueMetrics metrics = new QueueMetrics(pgmq(counting()), () -> List.of(new QueueConsumerStatus(
+				this.queues.get(0), "com.example.Worker.handle", true, false, "cannot read", 0, 1)), Duration.ofHours(1));
+		QueueHealthIndicator health = new QueueHealthIndicator(
+				new PgmqSchemaInitializer(this.database.dataSource(), PgmqSchemaMode.AUTO), metrics, Duration.ofSeconds(1));
+		this.proxy.stop();
+
+		Health answer = health.health(true);
+		assertThat(answer.getStatus()).isEqualTo(Status.DOWN);
+		assertThat(answer.getDetails()).containsKeys("schema", "consumers", "maxLag", "error");
+		assertThat(answer.getDetails().get("consumers")).asInstanceOf(InstanceOfAssertFactories.LIST)
+			.singleElement()
+			.extracting("queue", "lastError")
+			.containsExactly(this.queues.get(0), "cannot read");
+		assertThat((String) answer.getDetails().get("error")).contains("CannotGetJdbcConnectionException");
 	}
 
 	private SimpleMeterRegistry bound(QueueMetrics metrics) {
