@@ -883,7 +883,7 @@ final class QueueConsumer {
 		// one line, whatever the error quotes: a mapping error quotes the payload, which the queue's writer chose
 		logger.warn("Dead-lettered message " + message.id() + " of queue '" + queue() + "'" + durableTask(message)
 				+ " after " + attempts + " attempt(s)" + (poison ? " (payload cannot be read)" : "") + ": "
-				+ Printable.of(description));
+				+ Printable.of(description) + "; " + runAgain(message));
 		this.observer.deadLettered(queue());
 		this.events.publishEvent(
 				new MessageDeadLetteredEvent(this, queue(), message.id(), attempts, description, poison));
@@ -900,6 +900,19 @@ final class QueueConsumer {
 		}
 		String name = DurableTaskExecutor.taskName(message.headers().get(QueueHeaders.TASK_NAME));
 		return " (durable task " + id + ((name != null) ? " (" + name + ")" : "") + ")";
+	}
+
+	/**
+	 * How an operator runs a dead-lettered message again once the cause of its failure is mended: a durable
+	 * task through the {@code backgroundtasks} endpoint, by the id its status takes; a listener's message by
+	 * requeueing it.
+	 */
+	private String runAgain(QueueMessage<JsonNode> message) {
+		String id = DurableTaskExecutor.taskId(message.headers().get(QueueHeaders.TASK_ID));
+		return "once its cause is mended, " + ((id != null)
+				? "run it again with POST .../backgroundtasks/" + id + " (the actuator endpoint)"
+				: "send it back with PgmqTemplate.requeueDeadLetters(\"" + queue() + "\", List.of(" + message.id()
+						+ "L)) (or the dashboard's requeue)");
 	}
 
 	private Duration backoff(int attempt) {

@@ -154,11 +154,13 @@ class DurableBackgroundTaskTests {
 			assertThat(info.error().type()).isEqualTo(IllegalStateException.class.getName());
 			assertThat(info.error().message()).isEqualTo("printer on fire");
 			assertThat(context.getBean(PgmqTemplate.class).statistics(this.queue).deadLettered()).isEqualTo(1);
-			// the line names the task by the id its status, its retry and its cancel take
+			// the line names the task by the id its status, its retry and its cancel take, and says how to retry it
 			await().atMost(WAIT)
 				.untilAsserted(() -> assertThat(output).contains("Dead-lettered message "
 						+ ((DurableTaskHandle) handle).messageId() + " of queue '" + this.queue + "' (durable task "
-						+ handle.id() + " (report)) after 3 attempt(s): java.lang.IllegalStateException: printer on fire"));
+						+ handle.id() + " (report)) after 3 attempt(s): java.lang.IllegalStateException: printer on fire"
+						+ "; once its cause is mended, run it again with POST .../backgroundtasks/" + handle.id()
+						+ " (the actuator endpoint)"));
 		});
 	}
 

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
 import javax.sql.DataSource;
@@ -468,6 +469,25 @@ class QueueListenerTests {
 			await().atMost(WAIT).until(() -> output.toString().contains("Dead-lettered message " + forged));
 			assertThat(output).contains("1\\n2026-11-24T13:00:00.000Z ERROR 1 --- [main] forged")
 				.doesNotContain("\n2026-11-24T13:00:00.000Z ERROR 1 --- [main] forged");
+		});
+	}
+
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void deadLetterLogLineSaysHowToSendTheMessageBack(CapturedOutput output) {
+		this.contextRunner.run((context) -> {
+			Long id = jdbc(context).queryForObject("SELECT pgmq.send(?, '\"not an order\"'::jsonb)", Long.class,
+					this.queue);
+			DeadLetters deadLetters = context.getBean(DeadLetters.class);
+			await().atMost(WAIT).until(() -> deadLetters.events.size() == 1);
+			String hint = "; once its cause is mended, send it back with PgmqTemplate.requeueDeadLetters(\""
+					+ this.queue + "\", List.of(" + id + "L)) (or the dashboard's requeue)";
+			await().atMost(WAIT).until(() -> output.toString().contains(hint));
+			assertThat(output).containsPattern("Dead-lettered message " + id + " of queue '" + this.queue
+					+ "' after 1 attempt\\(s\\) \\(payload cannot be read\\): .*" + Pattern.quote(hint));
+			// and what it says does it
+			assertThat(context.getBean(PgmqTemplate.class).requeueDeadLetters(this.queue, List.of(id)))
+				.containsExactly(id);
 		});
 	}
 
