@@ -30,6 +30,7 @@ import dev.edgeruntime.queue.QueueMetrics;
 import dev.edgeruntime.queue.QueueStatistics;
 import dev.edgeruntime.queue.QueueVacuum;
 import dev.edgeruntime.runtime.Durations;
+import dev.edgeruntime.runtime.TaskLogContext;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -181,7 +182,7 @@ public class BackgroundTasksEndpoint {
 		}
 		boolean cancelled = task.cancel();
 		if (cancelled) {
-			logger.info("Background " + describe(task.info()) + " was cancelled " + how);
+			log(task.info(), "Background " + describe(task.info()) + " was cancelled " + how);
 		}
 		return new CancelDescriptor(cancelled, TaskDescriptor.of(task.info()));
 	}
@@ -207,7 +208,7 @@ public class BackgroundTasksEndpoint {
 		}
 		if (outcome.retried()) {
 			// who ran it again, as a cancel says who cancelled
-			logger.info("Durable " + describe(outcome.task()) + " was run again through the backgroundtasks endpoint");
+			log(outcome.task(), "Durable " + describe(outcome.task()) + " was run again through the backgroundtasks endpoint");
 		}
 		return new RetryDescriptor(outcome.retried(), TaskDescriptor.of(outcome.task()));
 	}
@@ -219,9 +220,14 @@ public class BackgroundTasksEndpoint {
 			return null;
 		}
 		if (outcome.cancelled()) {
-			logger.info("Durable " + describe(outcome.task()) + " was cancelled " + how);
+			log(outcome.task(), "Durable " + describe(outcome.task()) + " was cancelled " + how);
 		}
 		return new CancelDescriptor(outcome.cancelled(), TaskDescriptor.of(outcome.task()));
+	}
+
+	/** An INFO line about a task, with its id and name in the MDC: the request's thread is not the task's. */
+	private static void log(TaskInfo task, String line) {
+		TaskLogContext.log(task.id().toString(), task.name(), () -> logger.info(line));
 	}
 
 	private static String describe(TaskInfo task) {

@@ -12,12 +12,11 @@ import java.util.concurrent.Future;
 import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskState;
 import dev.edgeruntime.queue.DurableTaskMethods.Target;
-import dev.edgeruntime.runtime.MdcTaskLifecycleListener;
+import dev.edgeruntime.runtime.TaskLogContext;
 import dev.edgeruntime.web.DurableTaskExecution;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.MDC;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.JsonNode;
@@ -56,9 +55,6 @@ final class DurableTaskExecutor {
 	/** The most characters of a text from a message that are logged or told in an error. */
 	private static final int MAX_PRINTED = 200;
 
-	private static final boolean MDC_PRESENT = ClassUtils.isPresent("org.slf4j.MDC",
-			DurableTaskExecutor.class.getClassLoader());
-
 	private final PgmqTemplate pgmq;
 
 	private final DurableTaskMethods methods;
@@ -87,12 +83,8 @@ final class DurableTaskExecutor {
 					+ "'; retried, as an instance of another version of the application may have it"));
 		@Nullable Object[] arguments = arguments(message, target, task.arguments());
 		markStarted(message);
-		if (!MDC_PRESENT) {
-			awaitResult(DurableTaskExecution.invoke(target.bean(), target.method(), arguments));
-			return;
-		}
 		// the task's id and name in the log lines of its body, as for a task of the in-process runtime
-		try (TaskMdc mdc = TaskMdc.put(taskId(message.headers().get(QueueHeaders.TASK_ID)),
+		try (TaskLogContext context = TaskLogContext.open(taskId(message.headers().get(QueueHeaders.TASK_ID)),
 				taskName(message.headers().get(QueueHeaders.TASK_NAME)))) {
 			awaitResult(DurableTaskExecution.invoke(target.bean(), target.method(), arguments));
 		}
@@ -244,46 +236,6 @@ final class DurableTaskExecutor {
 
 	private static MessageConversionException unreadable(QueueMessage<JsonNode> message, String why) {
 		return new MessageConversionException(message.id(), DurableTaskMessage.class, new IllegalStateException(why));
-	}
-
-	/**
-	 * The task's entries in the consumer thread's MDC while its body runs, and the thread's own entries
-	 * back afterwards; a separate class so that SLF4J is loaded only when present.
-	 */
-	private static final class TaskMdc implements AutoCloseable {
-
-		private final @Nullable String previousId;
-
-		private final @Nullable String previousName;
-
-		private TaskMdc(@Nullable String previousId, @Nullable String previousName) {
-			this.previousId = previousId;
-			this.previousName = previousName;
-		}
-
-		static TaskMdc put(@Nullable Object id, @Nullable Object name) {
-			TaskMdc mdc = new TaskMdc(MDC.get(MdcTaskLifecycleListener.TASK_ID),
-					MDC.get(MdcTaskLifecycleListener.TASK_NAME));
-			set(MdcTaskLifecycleListener.TASK_ID, (id != null) ? id.toString() : null);
-			set(MdcTaskLifecycleListener.TASK_NAME, (name != null) ? name.toString() : null);
-			return mdc;
-		}
-
-		@Override
-		public void close() {
-			set(MdcTaskLifecycleListener.TASK_ID, this.previousId);
-			set(MdcTaskLifecycleListener.TASK_NAME, this.previousName);
-		}
-
-		private static void set(String key, @Nullable String value) {
-			if (value != null) {
-				MDC.put(key, value);
-			}
-			else {
-				MDC.remove(key);
-			}
-		}
-
 	}
 
 }

@@ -22,6 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.edgeruntime.runtime.TaskLogContext;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -334,19 +335,20 @@ final class QueueConsumer {
 			try {
 				PgmqTemplate.HandBack outcome = this.pgmq.handBack(queue(), message, !unfinished.exiting());
 				switch (outcome) {
-					case HANDED_BACK -> logger.info("Handed message " + message.id() + " of queue '" + queue() + "'"
-							+ durableTask(message) + " back at shutdown; " + (!unfinished.started() ? "no handler had started it"
+					case HANDED_BACK -> aboutTask(message, () -> logger.info("Handed message " + message.id()
+							+ " of queue '" + queue() + "'" + durableTask(message) + " back at shutdown; "
+							+ (!unfinished.started() ? "no handler had started it"
 									: unfinished.exiting()
 											? "its handler is ending the application, which counts as an attempt"
-											: "its handler did not finish in time"));
+											: "its handler did not finish in time")));
 					case ROW_BUSY -> busy.add(unfinished);
-					case LEASE_LOST -> logger.info("Message " + message.id() + " of queue '" + queue() + "'"
-							+ durableTask(message) + " was not handed back at shutdown: " + LEASE_LOST);
+					case LEASE_LOST -> aboutTask(message, () -> logger.info("Message " + message.id() + " of queue '"
+							+ queue() + "'" + durableTask(message) + " was not handed back at shutdown: " + LEASE_LOST));
 				}
 			}
 			catch (RuntimeException ex) {
-				logger.warn("Could not hand message " + message.id() + " of queue '" + queue() + "'"
-						+ durableTask(message) + " back; it returns after its visibility timeout", ex);
+				aboutTask(message, () -> logger.warn("Could not hand message " + message.id() + " of queue '" + queue()
+						+ "'" + durableTask(message) + " back; it returns after its visibility timeout", ex));
 			}
 		}
 		return busy;
@@ -881,9 +883,9 @@ final class QueueConsumer {
 			return;
 		}
 		// one line, whatever the error quotes: a mapping error quotes the payload, which the queue's writer chose
-		logger.warn("Dead-lettered message " + message.id() + " of queue '" + queue() + "'" + durableTask(message)
-				+ " after " + attempts + " attempt(s)" + (poison ? " (payload cannot be read)" : "") + ": "
-				+ Printable.of(description) + "; " + runAgain(message));
+		aboutTask(message, () -> logger.warn("Dead-lettered message " + message.id() + " of queue '" + queue() + "'"
+				+ durableTask(message) + " after " + attempts + " attempt(s)" + (poison ? " (payload cannot be read)" : "")
+				+ ": " + Printable.of(description) + "; " + runAgain(message)));
 		this.observer.deadLettered(queue());
 		this.events.publishEvent(
 				new MessageDeadLetteredEvent(this, queue(), message.id(), attempts, description, poison));
@@ -900,6 +902,20 @@ final class QueueConsumer {
 		}
 		String name = DurableTaskExecutor.taskName(message.headers().get(QueueHeaders.TASK_NAME));
 		return " (durable task " + id + ((name != null) ? " (" + name + ")" : "") + ")";
+	}
+
+	/**
+	 * Logs a line about a message, with the task id and name in the MDC when it carries a durable task: the
+	 * consumer's thread logs it outside the task's run, where they are not.
+	 */
+	private static void aboutTask(QueueMessage<JsonNode> message, Runnable line) {
+		String id = DurableTaskExecutor.taskId(message.headers().get(QueueHeaders.TASK_ID));
+		if (id != null) {
+			TaskLogContext.log(id, DurableTaskExecutor.taskName(message.headers().get(QueueHeaders.TASK_NAME)), line);
+		}
+		else {
+			line.run();
+		}
 	}
 
 	/**

@@ -576,7 +576,9 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 				listenerFailed(listener, "unhandledFailure", task, ex);
 			}
 		}
-		logger.error("Background " + task + " failed and nobody observed its result", failure);
+		// on the task's thread its entries are there already; a task that tracks a stage fails on the stage's
+		TaskLogContext.log(task.id().toString(), task.name(),
+				() -> logger.error("Background " + task + " failed and nobody observed its result", failure));
 	}
 
 	void exceed(TrackedTask<?> task, UnloadReason reason, long now) {
@@ -597,8 +599,9 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		task.future.completeExceptionally(error);
 		stop(task);
 		// a task that tracks a CompletionStage has no thread to interrupt: its stage was cancelled
-		logger.warn("Background " + task + " used up its " + budget + " and was "
-				+ ((task.stage() != null) ? "cancelled" : "interrupted") + " (reason " + reason.value() + ")");
+		TaskLogContext.log(task.id().toString(), task.name(), () -> logger.warn("Background " + task + " used up its "
+				+ budget + " and was " + ((task.stage() != null) ? "cancelled" : "interrupted") + " (reason "
+				+ reason.value() + ")"));
 		for (TaskLifecycleListener listener : this.listeners) {
 			try {
 				listener.budgetExceeded(task, reason);
@@ -614,7 +617,8 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			finished(task, TaskState.FAILED, error);
 			task.future.completeExceptionally(error);
 			stop(task);
-			logger.warn("Background " + task + " stopped: " + error.getMessage());
+			TaskLogContext.log(task.id().toString(), task.name(),
+					() -> logger.warn("Background " + task + " stopped: " + error.getMessage()));
 		}
 	}
 
@@ -876,13 +880,14 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 				notStarted += started ? 0 : 1;
 				String when = endedEarly ? "Spring stopped waiting for the drain"
 						: "the shutdown grace period of " + Durations.text(gracePeriod) + " ended";
-				logger.warn("Background task " + info.id() + " (" + info.name() + ") "
+				String line = "Background task " + info.id() + " (" + info.name() + ") "
 						+ (started ? (endedEarly ? "did not finish before " + when
 								: "did not finish within the shutdown grace period of " + Durations.text(gracePeriod))
 								+ " and was interrupted"
 								: "had not started when " + when
 										+ " (it was waiting for the request or transaction that called it) "
-										+ "and was cancelled"));
+										+ "and was cancelled");
+				TaskLogContext.log(info.id().toString(), info.name(), () -> logger.warn(line));
 			}
 		}
 		awaitNoneInFlight(System.nanoTime() + UNWIND_TIME.toNanos(), false);

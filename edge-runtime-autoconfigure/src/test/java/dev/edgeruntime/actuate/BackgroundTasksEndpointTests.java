@@ -7,6 +7,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.edgeruntime.BeforeUnloadEvent;
 import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.TaskOptions;
@@ -17,9 +20,12 @@ import dev.edgeruntime.actuate.BackgroundTasksEndpoint.CancelDescriptor;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.Limits;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.TaskDescriptor;
 import dev.edgeruntime.runtime.DefaultEdgeRuntime;
+import dev.edgeruntime.runtime.MdcTaskLifecycleListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import org.springframework.util.unit.DataSize;
 
@@ -153,6 +159,29 @@ class BackgroundTasksEndpointTests {
 		assertThat(second.cancelled()).isFalse();
 		assertThat(this.endpoint.cancel(UUID.randomUUID())).isNull();
 		assertThat(this.endpoint.task(UUID.randomUUID())).isNull();
+	}
+
+	@Test
+	void cancelLineShouldCarryTheTasksIdAndNameInTheMdc() throws Exception {
+		Logger endpointLogger = (Logger) LoggerFactory.getLogger(BackgroundTasksEndpoint.class);
+		ListAppender<ILoggingEvent> lines = new ListAppender<>();
+		lines.start();
+		endpointLogger.addAppender(lines);
+		try {
+			TaskHandle<String> task = this.runtime.waitUntil(TaskOptions.named("slow"), this.work);
+			assertThat(this.work.awaitStarted()).isTrue();
+			assertThat(this.endpoint.cancel(task.id()).cancelled()).isTrue();
+			// logged on the request's thread, not the task's
+			assertThat(lines.list).singleElement().satisfies((line) -> {
+				assertThat(line.getFormattedMessage()).contains("was cancelled through the backgroundtasks endpoint");
+				assertThat(line.getMDCPropertyMap()).containsEntry(MdcTaskLifecycleListener.TASK_ID, task.id().toString())
+					.containsEntry(MdcTaskLifecycleListener.TASK_NAME, "slow");
+			});
+			assertThat(MDC.get(MdcTaskLifecycleListener.TASK_ID)).isNull();
+		}
+		finally {
+			endpointLogger.detachAppender(lines);
+		}
 	}
 
 	private static List<UUID> ids(List<TaskDescriptor> tasks) {

@@ -14,6 +14,9 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.edgeruntime.BackgroundTask;
 import dev.edgeruntime.DurableTaskDispatcher;
 import dev.edgeruntime.TaskCancelledEvent;
@@ -24,9 +27,11 @@ import dev.edgeruntime.autoconfigure.BackgroundTaskAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeDurableTaskAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
+import dev.edgeruntime.runtime.MdcTaskLifecycleListener;
 import dev.edgeruntime.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -162,6 +167,40 @@ class DurableBackgroundTaskTests {
 						+ "; once its cause is mended, run it again with POST .../backgroundtasks/" + handle.id()
 						+ " (the actuator endpoint)"));
 		});
+	}
+
+	@Test
+	void deadLetterLineCarriesTheTasksIdAndNameInTheMdc() {
+		Logger consumerLogger = (Logger) LoggerFactory.getLogger(QueueConsumer.class);
+		ListAppender<ILoggingEvent> lines = new ListAppender<>();
+		lines.start();
+		consumerLogger.addAppender(lines);
+		try {
+			this.contextRunner.run((context) -> {
+				context.getBean(ReportLog.class).failWith = "printer on fire";
+				TaskHandle<?> handle = context.getBean(Reports.class).build(new Report("doomed", 1));
+				await().atMost(WAIT).until(() -> deadLetterLine(lines) != null);
+				// the consumer's thread logs it after the body's run, which had them: a search by taskId finds it
+				assertThat(deadLetterLine(lines).getMDCPropertyMap())
+					.containsEntry(MdcTaskLifecycleListener.TASK_ID, handle.id().toString())
+					.containsEntry(MdcTaskLifecycleListener.TASK_NAME, "report");
+			});
+		}
+		finally {
+			consumerLogger.detachAppender(lines);
+		}
+	}
+
+	private static ILoggingEvent deadLetterLine(ListAppender<ILoggingEvent> lines) {
+		List<ILoggingEvent> logged;
+		synchronized (lines) {
+			// the appender adds under this lock, on the consumer's thread
+			logged = List.copyOf(lines.list);
+		}
+		return logged.stream()
+			.filter((line) -> line.getFormattedMessage().startsWith("Dead-lettered message "))
+			.findFirst()
+			.orElse(null);
 	}
 
 	@Test
