@@ -243,6 +243,10 @@ final class QueueConsumer {
 	void stopReading() {
 		this.running = false;
 		wakeUp();
+		// A reader waiting for a free lease (every one held by a handler or a prefetched message) waits up to the
+		// polling interval, which the stop would wait for (awaitHandlers joins the reader): one more permit ends
+		// that wait at once, and the reader, stopped, reads nothing with it.
+		this.freeLeases.release();
 		this.handlers.shutdown();
 		// Their handler tasks, still queued in the pool, find them handed back and skip them.
 		for (InFlight waiting : this.inFlight.values()) {

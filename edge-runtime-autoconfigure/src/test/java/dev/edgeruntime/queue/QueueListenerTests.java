@@ -975,6 +975,27 @@ class QueueListenerTests {
 	}
 
 	@Test
+	void stopWithEveryLeaseBusyEndsAfterTheShutdownMaxWaitNotAfterThePollingInterval() {
+		// Every lease held by a handler that does not finish: the reader waits for a free one, up to the
+		// polling interval (an hour here); the stop must not wait for that wait to end.
+		this.contextRunner
+			.withPropertyValues("edge-runtime.queue.consumer.polling-interval=1h",
+					"edge-runtime.queue.consumer.concurrency=1", "edge-runtime.queue.consumer.prefetch=0",
+					"edge-runtime.queue.consumer.shutdown-max-wait=300ms")
+			.run((context) -> {
+				OrderListener listener = context.getBean(OrderListener.class);
+				listener.behaviour = (message) -> block(new CountDownLatch(1));
+				context.getBean(PgmqTemplate.class).send(this.queue, new Order("busy", 1));
+				await().atMost(WAIT).until(() -> listener.received.size() == 1);
+				CountDownLatch stopped = new CountDownLatch(1);
+				context.getBean(QueueConsumers.class).stop(stopped::countDown);
+				assertThat(stopped.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+				assertThat(jdbc(context).queryForMap("SELECT read_ct, vt <= clock_timestamp() AS visible FROM pgmq.q_"
+						+ this.queue)).containsEntry("read_ct", 0).containsEntry("visible", true);
+			});
+	}
+
+	@Test
 	void negativePrefetchFailsStartUpNamingTheProperty() {
 		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.prefetch=-1")
 			.run((context) -> assertThat(context).hasFailed()
