@@ -1025,14 +1025,21 @@ public class PgmqTemplate {
 	 * whose handler a graceful shutdown cut short): visible now and its read count as before the read, so
 	 * that the hand-back does not count as a delivery (nor toward the maximum attempts). Does nothing when
 	 * the message was read again since (its lease ran out and another consumer holds it) or no longer exists.
+	 * A message handed back wakes the queue's consumers, on every instance, as a send does.
 	 * @param queue the queue name
 	 * @param message the message as read
 	 * @return whether the message was handed back
 	 */
 	boolean returnUnhandled(String queue, QueueMessage<?> message) {
 		QueueName.requireValid(queue);
-		return translate(queue, () -> this.jdbc.update(RETURN_UNHANDLED.formatted(queue.toLowerCase(Locale.ROOT)), message.id(),
-				message.readCount()) > 0);
+		boolean returned = translate(queue, () -> this.jdbc.update(RETURN_UNHANDLED.formatted(queue.toLowerCase(Locale.ROOT)),
+				message.id(), message.readCount()) > 0);
+		if (returned) {
+			// visible again at once, as a send's message: the consumers of other instances read it now, not at
+			// their next poll
+			sent(queue);
+		}
+		return returned;
 	}
 
 	/**
@@ -1042,18 +1049,22 @@ public class PgmqTemplate {
 	 * @param message the message as read
 	 * @param takeBackRead whether the read is taken back, so that it counts as no delivery (nor toward the
 	 * maximum attempts), as {@link #returnUnhandled} does
-	 * @return what came of it
+	 * @return what came of it; a message handed back wakes the queue's consumers, as a send does
 	 */
 	HandBack handBack(String queue, QueueMessage<?> message, boolean takeBackRead) {
 		QueueName.requireValid(queue);
 		String sql = HAND_BACK_IF_HELD.formatted(queue.toLowerCase(Locale.ROOT));
 		// whole seconds, rounded up, as setVisibilityTimeoutIfHeld: the length of the lease pgmq.read gave
-		return translate(queue, () -> this.jdbc.queryForObject(sql, (rs, row) -> {
+		HandBack outcome = translate(queue, () -> this.jdbc.queryForObject(sql, (rs, row) -> {
 			if (rs.getLong(1) > 0) {
 				return HandBack.HANDED_BACK;
 			}
 			return (rs.getLong(2) > 0) ? HandBack.ROW_BUSY : HandBack.LEASE_LOST;
 		}, message.id(), message.readCount(), takeBackRead ? 1 : 0, message.id(), message.readCount()));
+		if (outcome == HandBack.HANDED_BACK) {
+			sent(queue); // as returnUnhandled: other instances read it now
+		}
+		return outcome;
 	}
 
 	/**

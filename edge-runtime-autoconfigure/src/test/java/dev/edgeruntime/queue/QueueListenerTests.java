@@ -996,6 +996,36 @@ class QueueListenerTests {
 	}
 
 	@Test
+	void messagesHandedBackAtShutdownWakeAnotherInstancesIdleConsumerLongBeforeItsPoll() {
+		// Two instances on one queue, both polling an hour apart: only a notification of the hand-back lets
+		// the other instance read, within the wait, what the stopping one hands back.
+		ApplicationContextRunner instance = this.contextRunner.withPropertyValues(
+				"edge-runtime.queue.consumer.polling-interval=1h", "edge-runtime.queue.consumer.concurrency=1",
+				"edge-runtime.queue.consumer.prefetch=1", "edge-runtime.queue.consumer.shutdown-max-wait=300ms");
+		instance.run((stopping) -> {
+			OrderListener stoppingListener = stopping.getBean(OrderListener.class);
+			stoppingListener.behaviour = (message) -> block(new CountDownLatch(1));
+			PgmqTemplate pgmq = stopping.getBean(PgmqTemplate.class);
+			pgmq.sendBatch(this.queue, List.of(new Order("running", 1), new Order("prefetched", 2)));
+			await().atMost(WAIT).until(() -> stoppingListener.received.size() == 1 && leased(stopping) == 2);
+			instance.withUserConfiguration(ReadCountingConfiguration.class).run((other) -> {
+				ReadCountingPgmqTemplate reads = other.getBean(ReadCountingPgmqTemplate.class);
+				QueueNotificationListener notifications = other.getBean(QueueNotificationListener.class);
+				// Idle: its first read found both messages leased, and its connection listens.
+				await().atMost(WAIT).until(() -> reads.reads(this.queue) > 0 && notifications.isListening());
+				OrderListener otherListener = other.getBean(OrderListener.class);
+				CountDownLatch stopped = new CountDownLatch(1);
+				stopping.getBean(QueueConsumers.class).stop(stopped::countDown);
+				assertThat(stopped.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+				await().atMost(WAIT).until(() -> otherListener.received.size() == 2);
+				assertThat(otherListener.received).extracting((message) -> message.payload().sku())
+					.containsExactlyInAnyOrder("running", "prefetched");
+				assertThat(otherListener.received).extracting(QueueMessage::readCount).containsOnly(1);
+			});
+		});
+	}
+
+	@Test
 	void negativePrefetchFailsStartUpNamingTheProperty() {
 		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.prefetch=-1")
 			.run((context) -> assertThat(context).hasFailed()
