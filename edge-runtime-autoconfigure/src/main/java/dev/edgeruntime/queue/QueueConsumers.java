@@ -286,8 +286,8 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 		QueueConsumerDefaults d = this.defaults;
 		// every problem of the listener is named, not only the first
 		List<String> problems = new ArrayList<>();
-		Duration visibilityTimeout = duration(problems, "visibilityTimeout", annotation.visibilityTimeout(),
-				d.visibilityTimeout());
+		Duration visibilityTimeout = duration(problems, "visibilityTimeout",
+				"edge-runtime.queue.consumer.visibility-timeout", annotation.visibilityTimeout(), d.visibilityTimeout());
 		String visibilitySource = annotation.visibilityTimeout().isEmpty()
 				? "edge-runtime.queue.consumer.visibility-timeout (" + Durations.text(visibilityTimeout) + ")"
 				: "its visibilityTimeout ('" + annotation.visibilityTimeout() + "')";
@@ -328,7 +328,8 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 				annotation.batchSize(), d.batchSize());
 		int maxAttempts = orDefault(problems, "maxAttempts", "edge-runtime.queue.consumer.max-attempts",
 				annotation.maxAttempts(), d.maxAttempts());
-		Duration backoff = duration(problems, "backoff", annotation.backoff(), d.backoff());
+		Duration backoff = duration(problems, "backoff", "edge-runtime.queue.consumer.backoff.initial",
+				annotation.backoff(), d.backoff());
 		if (backoff.isNegative()) {
 			problems.add("backoff '" + annotation.backoff() + "' must not be negative");
 		}
@@ -374,7 +375,8 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 		return (value > 0) ? value : fallback;
 	}
 
-	private static Duration duration(List<String> problems, String attribute, String value, Duration fallback) {
+	private static Duration duration(List<String> problems, String attribute, String property, String value,
+			Duration fallback) {
 		if (value.isEmpty()) {
 			return fallback;
 		}
@@ -382,7 +384,11 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 			return DurationStyle.detectAndParse(value);
 		}
 		catch (IllegalArgumentException ex) {
-			problems.add(attribute + " '" + value + "' is not a duration such as \"30s\"");
+			// @CronJob resolves placeholders in every attribute, a listener in its queue name only: say so, as
+			// "not a duration" alone leaves one looking for what is wrong with the property
+			problems.add(attribute + " '" + value + "' is not a duration such as \"30s\""
+					+ (value.contains("${") ? ": placeholders are resolved in the queue name only; write the duration "
+							+ "itself, or leave " + attribute + " empty for " + property : ""));
 			return fallback;
 		}
 	}

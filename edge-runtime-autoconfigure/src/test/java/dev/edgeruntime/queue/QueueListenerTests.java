@@ -1212,6 +1212,21 @@ class QueueListenerTests {
 	}
 
 	@Test
+	void listenerDurationsWrittenAsPlaceholdersFailStartUpSayingOnlyTheQueueNameResolvesThem() {
+		this.contextRunner.withUserConfiguration(PlaceholderDurationsListenerConfiguration.class)
+			.withPropertyValues("app.visibility=10s")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.hasMessageContaining("@QueueListener on " + PlaceholderDurationsListener.class.getName() + ".handle")
+				.hasMessageContaining("visibilityTimeout '${app.visibility}' is not a duration such as \"30s\": "
+						+ "placeholders are resolved in the queue name only; write the duration itself, or leave "
+						+ "visibilityTimeout empty for edge-runtime.queue.consumer.visibility-timeout")
+				.hasMessageContaining("backoff '${app.backoff:2s}' is not a duration such as \"30s\": placeholders "
+						+ "are resolved in the queue name only; write the duration itself, or leave backoff empty for "
+						+ "edge-runtime.queue.consumer.backoff.initial"));
+	}
+
+	@Test
 	void lazyListenerMisusedFailsAsItsBeanIsMade() {
 		this.contextRunner.withUserConfiguration(LazyBadListenerConfiguration.class).run((context) -> {
 			assertThat(context).hasNotFailed();
@@ -1438,6 +1453,24 @@ class QueueListenerTests {
 		@Bean
 		TooLongListener tooLongListener() {
 			return new TooLongListener();
+		}
+
+	}
+
+	static class PlaceholderDurationsListener {
+
+		@QueueListener(queue = "${test.queue}_ph", visibilityTimeout = "${app.visibility}", backoff = "${app.backoff:2s}")
+		void handle(Order order) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class PlaceholderDurationsListenerConfiguration {
+
+		@Bean
+		PlaceholderDurationsListener placeholderDurationsListener() {
+			return new PlaceholderDurationsListener();
 		}
 
 	}
