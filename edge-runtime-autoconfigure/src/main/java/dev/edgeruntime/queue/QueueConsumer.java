@@ -552,22 +552,27 @@ final class QueueConsumer {
 			leased.handedBack = true;
 		}
 		leased.stopHeartbeat();
-		handBack(leased.message);
-		logger.debug("Handed message " + leased.message.id() + " of queue '" + queue()
-				+ "' back at shutdown; no handler had started it");
+		if (handBack(leased.message)) {
+			// at INFO, as the hand-back of a message whose handler ran out of time: the lines account for every
+			// lease the stop gave back
+			logger.info("Handed message " + leased.message.id() + " of queue '" + queue() + "'"
+					+ durableTask(leased.message) + " back at shutdown; no handler had started it");
+		}
 	}
 
 	/**
 	 * Hands back a message no handler started, without counting the read as a delivery.
 	 * @param message the message as read
+	 * @return whether it was handed back (not when its lease was lost, or the database failed)
 	 */
-	private void handBack(QueueMessage<JsonNode> message) {
+	private boolean handBack(QueueMessage<JsonNode> message) {
 		try {
-			this.pgmq.returnUnhandled(queue(), message);
+			return this.pgmq.returnUnhandled(queue(), message);
 		}
 		catch (RuntimeException ex) {
 			logger.debug("Could not hand back message " + message.id() + "; it returns after its visibility timeout",
 					ex);
+			return false;
 		}
 	}
 
