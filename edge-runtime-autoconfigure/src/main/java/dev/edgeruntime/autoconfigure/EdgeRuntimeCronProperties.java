@@ -290,7 +290,8 @@ public class EdgeRuntimeCronProperties implements InitializingBean {
 	public static class InApp {
 
 		/**
-		 * Longest wait between two looks at the schedules; also the retry delay after a database failure.
+		 * Longest wait between two looks at the schedules; also the retry delay after a database failure,
+		 * and how often cron.job is looked at for jobs pg_cron fires too.
 		 */
 		private Duration pollInterval = Duration.ofSeconds(10);
 

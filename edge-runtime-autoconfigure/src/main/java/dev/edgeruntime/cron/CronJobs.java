@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -90,6 +91,8 @@ public final class CronJobs implements SmartLifecycle {
 	private volatile @Nullable PgCronRegistry registry;
 
 	private volatile @Nullable InAppCronScheduler inApp;
+
+	private volatile @Nullable DoubleFiringCheck doubleFiring;
 
 	private @Nullable ScheduledExecutorService executor;
 
@@ -248,7 +251,41 @@ public final class CronJobs implements SmartLifecycle {
 			inApp.start();
 			this.inApp = inApp;
 			this.scheduler = IN_APP;
+			startDoubleFiringChecks(registry, installed != null, database, all);
 		}
+	}
+
+	/**
+	 * Where pg_cron is loaded, looks at {@code cron.job} every poll interval for the jobs this instance fires
+	 * in-app: an instance in another mode started after this one registers them again. Nothing is read where
+	 * pg_cron cannot appear without a restart of PostgreSQL (not loaded, or loaded for another database).
+	 */
+	private void startDoubleFiringChecks(PgCronRegistry registry, boolean installed, String database,
+			List<CronJobDefinition> all) {
+		ScheduledExecutorService executor = this.executor;
+		if (all.isEmpty() || executor == null) {
+			return;
+		}
+		if (!installed) {
+			try {
+				PgCronRegistry.Databases databases = registry.databases();
+				if (databases.cron() == null || !databases.cron().equals(databases.current())) {
+					return;
+				}
+			}
+			catch (DataAccessException ex) {
+				logger.debug("Could not read where pg_cron lives: " + ex.getMessage(), ex);
+				return;
+			}
+		}
+		String because = (this.options.mode() == CronMode.IN_APP) ? "edge-runtime.cron.mode=in-app"
+				: "edge-runtime.cron.mode=" + this.options.mode().name().toLowerCase(Locale.ROOT).replace('_', '-')
+						+ ", which fell back to it at start-up";
+		DoubleFiringCheck check = new DoubleFiringCheck(registry, this.options.jobNamePrefix(),
+				all.stream().map(CronJobDefinition::name).toList(), database, installed, because);
+		this.doubleFiring = check;
+		long interval = this.options.pollInterval().toMillis();
+		executor.scheduleWithFixedDelay(check::check, interval, interval, TimeUnit.MILLISECONDS);
 	}
 
 	private void log(PgCronRegistry.Changes changes) {
@@ -503,6 +540,10 @@ public final class CronJobs implements SmartLifecycle {
 
 	@Nullable InAppCronScheduler inAppScheduler() {
 		return this.inApp;
+	}
+
+	@Nullable DoubleFiringCheck doubleFiringCheck() {
+		return this.doubleFiring;
 	}
 
 }

@@ -13,8 +13,8 @@ import org.springframework.util.Assert;
  * @param jobNamePrefix the prefix of the pg_cron job names this application owns
  * @param fallBackWhenUnsupported whether, in auto mode, an installed pg_cron too old for a schedule makes
  * every job run on the in-app scheduler instead of failing start-up
- * @param pollInterval the longest the in-app scheduler waits between two looks at the schedules, and its
- * retry delay after a database failure
+ * @param pollInterval the longest the in-app scheduler waits between two looks at the schedules, its
+ * retry delay after a database failure, and how often it looks at {@code cron.job} for jobs pg_cron fires too
  * @param fireMissedTick whether the in-app scheduler fires, once, the latest tick missed while no instance ran
  * @param tickRetention how long claimed in-app ticks are kept
  * @param runCheckInterval how often pg_cron's run details are read to count finished runs

@@ -106,6 +106,14 @@ final class PgCronRegistry {
 			ORDER BY d.runid
 			""";
 
+	// The owned jobs of these names that pg_cron fires in the given database: what an in-app scheduler there
+	// fires too.
+	private static final String ACTIVE = """
+			SELECT jobname FROM cron.job
+			WHERE active AND jobname = ANY (?) AND database = ?
+				AND (command NOT LIKE '/* edge-runtime owner %' OR left(command, length(?)) = ?)
+			""";
+
 	private static final String MAX_RUN = """
 			SELECT coalesce(max(runid), 0) FROM cron.job_run_details
 			""";
@@ -343,6 +351,35 @@ final class PgCronRegistry {
 			jobs.put(rs.getString(1), new Registered(rs.getString(2), rs.getBoolean(3), run));
 		}, this.prefix, this.prefix, this.ownerMark, this.ownerMark);
 		return jobs;
+	}
+
+	/**
+	 * The owned jobs among those named that pg_cron fires, active, in the given database.
+	 * @param names the jobs' full names (with the prefix)
+	 * @param database the database the jobs run in (the application's)
+	 * @return the full names of those active in {@code cron.job}
+	 */
+	Set<String> activeJobs(List<String> names, String database) {
+		Set<String> active = new HashSet<>();
+		this.jdbc.query((connection) -> {
+			var statement = connection.prepareStatement(ACTIVE);
+			statement.setArray(1, connection.createArrayOf("text", names.toArray()));
+			statement.setString(2, database);
+			statement.setString(3, this.ownerMark);
+			statement.setString(4, this.ownerMark);
+			return statement;
+		}, (ResultSet rs) -> {
+			active.add(rs.getString(1));
+		});
+		return active;
+	}
+
+	/**
+	 * Whether the pg_cron extension is installed in this database.
+	 * @return whether {@code cron.job} exists
+	 */
+	boolean installed() {
+		return installedVersion() != null;
 	}
 
 	/**

@@ -113,6 +113,8 @@ class CronOtherDatabaseTests {
 		contextRunner().run((context) -> {
 			assertThat(context).hasNotFailed();
 			assertThat(context.getBean(CronJobs.class).scheduler()).isEqualTo(CronJobs.IN_APP);
+			assertThat(context.getBean(CronJobs.class).doubleFiringCheck())
+				.as("pg_cron cannot fire jobs here: cron.job is not read").isNull();
 		});
 	}
 
