@@ -525,9 +525,11 @@ public final class CronJobs implements SmartLifecycle {
 		}
 		else if (IN_APP.equals(scheduler) && inApp != null) {
 			Map<String, CronRun> runs = inApp.latestRuns();
+			DoubleFiringCheck doubleFiring = this.doubleFiring;
 			for (CronJobDefinition job : this.jobs) {
+				boolean firedTwice = doubleFiring != null && doubleFiring.firedTwice(job.name());
 				result.add(new CronJobInfo(job.name(), job.schedule(), job.queue(), IN_APP, this.running,
-						runs.get(job.name())));
+						runs.get(job.name()), firedTwice ? PG_CRON : null));
 			}
 		}
 		else {

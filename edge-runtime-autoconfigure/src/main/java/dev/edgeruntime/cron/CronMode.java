@@ -20,7 +20,7 @@ public enum CronMode {
 	/**
 	 * The in-app scheduler, even where pg_cron exists (jobs this application registered there before are
 	 * removed, so that no tick fires twice; those an instance in another mode registers again afterwards are
-	 * warned of).
+	 * warned of, and shown in {@link CronJobInfo#alsoFiredBy()}).
 	 */
 	IN_APP
 

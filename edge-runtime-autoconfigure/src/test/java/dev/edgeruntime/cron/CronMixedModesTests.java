@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
  * Instances of one application in different {@code edge-runtime.cron.mode}s on one database, against the real
  * PostgreSQL with pg_cron 1.4: one started in {@code pg-cron} or {@code auto} mode while one in {@code in-app}
  * mode runs registers the jobs in pg_cron again, and each tick then fires twice; the in-app instance, which
- * looks at {@code cron.job} every poll interval, says so once per job.
+ * looks at {@code cron.job} every poll interval, says so once per job and shows it in the job list.
  *
  * @author edge-runtime developers
  */
@@ -94,6 +94,10 @@ class CronMixedModesTests {
 								+ "edge-runtime.cron.mode=in-app (its start unschedules the job) or run SELECT "
 								+ "cron.unschedule('" + this.prefix + "sweep'); to keep pg_cron, stop the instances "
 								+ "that fire the jobs in-app.");
+					assertThat(inAppJobs.list()).singleElement().satisfies((job) -> {
+						assertThat(job.scheduler()).isEqualTo(CronJobs.IN_APP);
+						assertThat(job.alsoFiredBy()).isEqualTo(CronJobs.PG_CRON);
+					});
 				});
 				// The job stays in pg_cron after the pg-cron instance stops; deactivated by hand, it fires once a tick.
 				this.jdbc.update("UPDATE cron.job SET active = false WHERE jobname = ?", this.prefix + "sweep");
@@ -103,6 +107,8 @@ class CronMixedModesTests {
 						.anyMatch((event) -> event.getLevel() == Level.INFO && event.getFormattedMessage()
 							.equals("Cron job 'sweep' is no longer active in pg_cron (cron.job '" + this.prefix
 									+ "sweep'): the in-app scheduler alone fires it again")));
+				assertThat(inAppJobs.list()).singleElement()
+					.satisfies((job) -> assertThat(job.alsoFiredBy()).isNull());
 				assertThat(warnings(log)).hasSize(1);
 			});
 		}
@@ -124,6 +130,8 @@ class CronMixedModesTests {
 					assertThat(auto.getBean(CronJobs.class).scheduler()).isEqualTo(CronJobs.PG_CRON);
 					await().atMost(Duration.ofSeconds(30)).until(() -> warnings(log).size() == 1);
 					assertThat(warnings(log)).singleElement().asString().startsWith("Cron job 'sweep' fires twice");
+					assertThat(inAppJobs.list()).singleElement()
+						.satisfies((job) -> assertThat(job.alsoFiredBy()).isEqualTo(CronJobs.PG_CRON));
 				});
 			});
 		}
@@ -149,6 +157,8 @@ class CronMixedModesTests {
 				long looks = check.looks();
 				await().atMost(Duration.ofSeconds(30)).until(() -> check.looks() >= looks + 3);
 				assertThat(warnings(log)).isEmpty();
+				assertThat(inApp.getBean(CronJobs.class).list()).singleElement()
+					.satisfies((job) -> assertThat(job.alsoFiredBy()).isNull());
 			});
 		}
 	}
