@@ -23,6 +23,8 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 import dev.edgeruntime.runtime.Durations;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -50,6 +52,8 @@ import org.springframework.util.Assert;
  * @author edge-runtime developers
  */
 public class PgmqTemplate {
+
+	private static final Log logger = LogFactory.getLog(PgmqTemplate.class);
 
 	private static final String CREATE = """
 			SELECT pgmq.create(?)
@@ -1037,7 +1041,7 @@ public class PgmqTemplate {
 		if (returned) {
 			// visible again at once, as a send's message: the consumers of other instances read it now, not at
 			// their next poll
-			sent(queue);
+			handedBack(queue);
 		}
 		return returned;
 	}
@@ -1062,7 +1066,7 @@ public class PgmqTemplate {
 			return (rs.getLong(2) > 0) ? HandBack.ROW_BUSY : HandBack.LEASE_LOST;
 		}, message.id(), message.readCount(), takeBackRead ? 1 : 0, message.id(), message.readCount()));
 		if (outcome == HandBack.HANDED_BACK) {
-			sent(queue); // as returnUnhandled: other instances read it now
+			handedBack(queue); // as returnUnhandled: other instances read it now
 		}
 		return outcome;
 	}
@@ -1190,6 +1194,21 @@ public class PgmqTemplate {
 			at = json.indexOf("\\u0000", at + 1);
 		}
 		return false;
+	}
+
+	/**
+	 * Wakes the queue's consumers after a hand-back, which is done whatever comes of the wake: a notification
+	 * that fails (the database lost just after the hand-back) is not the hand-back's failure, which the caller
+	 * would report as a message kept until its visibility timeout. The consumers find the message when they poll.
+	 */
+	private void handedBack(String queue) {
+		try {
+			sent(queue);
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Could not notify consumers of queue '" + queue + "' of a message handed back; they find it "
+					+ "when they poll", ex);
+		}
 	}
 
 	private void sent(String queue) {

@@ -28,6 +28,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * {@link PgmqTemplate} against the real PostgreSQL with the bundled schema.
@@ -590,6 +591,27 @@ class PgmqTemplateTests {
 		long first = this.pgmq.sendIdempotent(this.queue, key, new Order("a", 1));
 		assertThat(this.pgmq.sendIdempotent(this.queue, key, new Order("b", 2))).isEqualTo(first);
 		assertThat(this.pgmq.statistics(this.queue).totalMessages()).isEqualTo(1);
+	}
+
+	@Test
+	void handBackWhoseWakeFailsIsStillAHandBack() {
+		// the database lost between the hand-back and its notification: the message is visible again all the same,
+		// and the caller, told it was not, would log that it returns only after its visibility timeout
+		PgmqTemplate.SendNotifier lost = (queue) -> {
+			throw new IllegalStateException("notification lost");
+		};
+		PgmqTemplate pgmq = new PgmqTemplate(new JdbcTemplate(dataSource), this.jsonMapper, 1024, Duration.ofHours(1),
+				lost);
+		long prefetched = this.pgmq.send(this.queue, new Order("prefetched", 1));
+		long running = this.pgmq.send(this.queue, new Order("running", 2));
+		List<QueueMessage<JsonNode>> read = pgmq.read(this.queue, JsonNode.class, Duration.ofHours(1), 2);
+		assertThat(read).extracting(QueueMessage::id).containsExactly(prefetched, running);
+		assertThat(pgmq.returnUnhandled(this.queue, read.get(0))).isTrue();
+		assertThat(pgmq.handBack(this.queue, read.get(1), true)).isEqualTo(PgmqTemplate.HandBack.HANDED_BACK);
+		assertThat(this.pgmq.read(this.queue, JsonNode.class, Duration.ofSeconds(30), 10))
+			.extracting(QueueMessage::id, QueueMessage::readCount)
+			.containsExactly(tuple(prefetched, 1),
+					tuple(running, 1));
 	}
 
 	record Order(String sku, int quantity) {
