@@ -507,7 +507,8 @@ final class QueueConsumer {
 	private void dispatch(PgmqTemplate.Leased read) {
 		QueueMessage<JsonNode> message = read.message();
 		if (!this.running) {
-			handBack(message);
+			// read as the stop began: the stop did not find it among those waiting for a handler
+			handBackAtShutdown(message);
 			this.freeLeases.release();
 			return;
 		}
@@ -552,11 +553,17 @@ final class QueueConsumer {
 			leased.handedBack = true;
 		}
 		leased.stopHeartbeat();
-		if (handBack(leased.message)) {
-			// at INFO, as the hand-back of a message whose handler ran out of time: the lines account for every
-			// lease the stop gave back
-			logger.info("Handed message " + leased.message.id() + " of queue '" + queue() + "'"
-					+ durableTask(leased.message) + " back at shutdown; no handler had started it");
+		handBackAtShutdown(leased.message);
+	}
+
+	/**
+	 * Hands back at shutdown a message no handler started, and logs it at INFO, as the hand-back of a message
+	 * whose handler ran out of time: the lines account for every lease the stop gave back.
+	 */
+	private void handBackAtShutdown(QueueMessage<JsonNode> message) {
+		if (handBack(message)) {
+			logger.info("Handed message " + message.id() + " of queue '" + queue() + "'" + durableTask(message)
+					+ " back at shutdown; no handler had started it");
 		}
 	}
 

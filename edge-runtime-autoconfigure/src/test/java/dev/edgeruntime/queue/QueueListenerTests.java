@@ -982,6 +982,38 @@ class QueueListenerTests {
 	}
 
 	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void messageReadAsTheStopBeginsIsHandedBackAndLoggedAsAPrefetchedOneIs(CapturedOutput output) {
+		// The reader's read returns once the stop has begun: the message is handed back before any handler sees
+		// it, and the log of the stop accounts for it as for the messages it found waiting for a handler. Polling an
+		// hour apart, the stop waits for the held reader as long as the test needs.
+		this.contextRunner.withUserConfiguration(HeldReadConfiguration.class)
+			.withPropertyValues("edge-runtime.queue.consumer.polling-interval=1h")
+			.run((context) -> {
+				HeldReadPgmqTemplate pgmq = context.getBean(HeldReadPgmqTemplate.class);
+				long id = pgmq.send(this.queue, new Order("read as the stop begins", 1));
+				assertThat(pgmq.read.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+				CountDownLatch stopped = new CountDownLatch(1);
+				context.getBean(QueueConsumers.class).stop(stopped::countDown);
+				// the stop has told the consumer to stop reading, and waits for its reader
+				await().atMost(WAIT).until(() -> Thread.getAllStackTraces()
+					.keySet()
+					.stream()
+					.anyMatch((thread) -> thread.getName().equals("queue-consumers-stop")
+							&& thread.getState() == Thread.State.TIMED_WAITING));
+				pgmq.release.countDown();
+				assertThat(stopped.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+				assertThat(context.getBean(OrderListener.class).received).isEmpty();
+				assertThat(jdbc(context).queryForMap("SELECT read_ct, vt <= clock_timestamp() AS visible FROM pgmq.q_"
+						+ this.queue + " WHERE msg_id = ?", id))
+					.containsEntry("read_ct", 0)
+					.containsEntry("visible", true);
+				assertThat(output).contains("Handed message " + id + " of queue '" + this.queue
+						+ "' back at shutdown; no handler had started it");
+			});
+	}
+
+	@Test
 	void stopWithEveryLeaseBusyEndsAfterTheShutdownMaxWaitNotAfterThePollingInterval() {
 		// Every lease held by a handler that does not finish: the reader waits for a free one, up to the
 		// polling interval (an hour here); the stop must not wait for that wait to end.
@@ -1382,6 +1414,39 @@ class QueueListenerTests {
 		int reads(String queue) {
 			AtomicInteger count = this.reads.get(queue);
 			return (count != null) ? count.get() : 0;
+		}
+
+	}
+
+	/** Holds the first read that returns a message until released. */
+	static class HeldReadPgmqTemplate extends PgmqTemplate {
+
+		final CountDownLatch read = new CountDownLatch(1);
+
+		final CountDownLatch release = new CountDownLatch(1);
+
+		HeldReadPgmqTemplate(DataSource dataSource, QueueNotifier notifier) {
+			super(new JdbcTemplate(dataSource), new JsonMapper(), 1024 * 1024, Duration.ofHours(1), notifier);
+		}
+
+		@Override
+		List<Leased> lease(String queue, Duration visibilityTimeout, int quantity) {
+			List<Leased> leased = super.lease(queue, visibilityTimeout, quantity);
+			if (!leased.isEmpty() && this.read.getCount() > 0) {
+				this.read.countDown();
+				block(this.release);
+			}
+			return leased;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class HeldReadConfiguration {
+
+		@Bean
+		HeldReadPgmqTemplate heldReadPgmqTemplate(DataSource dataSource, QueueNotifier notifier) {
+			return new HeldReadPgmqTemplate(dataSource, notifier);
 		}
 
 	}
