@@ -557,13 +557,14 @@ final class QueueConsumer {
 	}
 
 	/**
-	 * Hands back at shutdown a message no handler started, and logs it at INFO, as the hand-back of a message
-	 * whose handler ran out of time: the lines account for every lease the stop gave back.
+	 * Hands back at shutdown a message no handler started, and logs it at INFO (with a durable task's id and name
+	 * in the MDC), as the hand-back of a message whose handler ran out of time: the lines account for every lease
+	 * the stop gave back.
 	 */
 	private void handBackAtShutdown(QueueMessage<JsonNode> message) {
 		if (handBack(message)) {
-			logger.info("Handed message " + message.id() + " of queue '" + queue() + "'" + durableTask(message)
-					+ " back at shutdown; no handler had started it");
+			aboutTask(message, () -> logger.info("Handed message " + message.id() + " of queue '" + queue() + "'"
+					+ durableTask(message) + " back at shutdown; no handler had started it"));
 		}
 	}
 

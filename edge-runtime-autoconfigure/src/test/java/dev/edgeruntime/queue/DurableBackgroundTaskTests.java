@@ -191,14 +191,59 @@ class DurableBackgroundTaskTests {
 		}
 	}
 
+	@Test
+	void prefetchedTaskHandedBackAtShutdownIsLoggedWithItsIdAndNameInTheMdc() {
+		Logger consumerLogger = (Logger) LoggerFactory.getLogger(QueueConsumer.class);
+		ListAppender<ILoggingEvent> lines = new ListAppender<>();
+		lines.start();
+		consumerLogger.addAppender(lines);
+		try {
+			this.contextRunner
+				.withPropertyValues("edge-runtime.queue.tasks.concurrency=1", "edge-runtime.queue.tasks.prefetch=1",
+						"edge-runtime.queue.consumer.shutdown-max-wait=30s")
+				.run((context) -> {
+					Reports reports = context.getBean(Reports.class);
+					ReportLog log = context.getBean(ReportLog.class);
+					log.started = new CountDownLatch(1);
+					log.blockUntil = new CountDownLatch(1);
+					reports.build(new Report("running", 1));
+					assertThat(log.started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+					TaskHandle<?> prefetched = reports.build(new Report("prefetched", 2));
+					long messageId = ((DurableTaskHandle) prefetched).messageId();
+					// read ahead of the busy handler: leased by this instance
+					await().atMost(WAIT)
+						.until(() -> jdbc(context).queryForObject("SELECT count(*) FROM pgmq.q_" + this.queue
+								+ " WHERE vt > clock_timestamp()", Long.class) == 2);
+					CountDownLatch stopped = new CountDownLatch(1);
+					context.getBean(QueueConsumers.class).stop(stopped::countDown);
+					String handedBack = "Handed message " + messageId + " of queue '" + this.queue + "' (durable task "
+							+ prefetched.id() + " (report)) back at shutdown; no handler had started it";
+					await().atMost(WAIT).until(() -> line(lines, handedBack) != null);
+					log.blockUntil.countDown();
+					assertThat(stopped.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+					// logged by the thread that stops the consumers, which runs no task: a search by taskId finds it
+					assertThat(line(lines, handedBack).getMDCPropertyMap())
+						.containsEntry(MdcTaskLifecycleListener.TASK_ID, prefetched.id().toString())
+						.containsEntry(MdcTaskLifecycleListener.TASK_NAME, "report");
+				});
+		}
+		finally {
+			consumerLogger.detachAppender(lines);
+		}
+	}
+
 	private static ILoggingEvent deadLetterLine(ListAppender<ILoggingEvent> lines) {
+		return line(lines, "Dead-lettered message ");
+	}
+
+	private static ILoggingEvent line(ListAppender<ILoggingEvent> lines, String start) {
 		List<ILoggingEvent> logged;
 		synchronized (lines) {
 			// the appender adds under this lock, on the consumer's thread
 			logged = List.copyOf(lines.list);
 		}
 		return logged.stream()
-			.filter((line) -> line.getFormattedMessage().startsWith("Dead-lettered message "))
+			.filter((line) -> line.getFormattedMessage().startsWith(start))
 			.findFirst()
 			.orElse(null);
 	}
