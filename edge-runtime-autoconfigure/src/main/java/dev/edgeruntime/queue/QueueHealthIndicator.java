@@ -17,8 +17,8 @@ import org.springframework.boot.health.contributor.Health;
  * or a consumer cannot read, with each consumer's status as details, and, with a maximum lag, while a
  * queue this instance consumes has a message visible for longer than that ({@code lagging}: the queue and
  * the age in seconds of its oldest visible message), or while that age cannot be read (the database cannot be
- * reached: {@code error} is added to the details, the consumers' are kept). The in-process runtime runs on
- * either way.
+ * reached: {@code error} is in the details in place of {@code lagging}, the consumers' are kept). The
+ * in-process runtime runs on either way.
  *
  * @author edge-runtime developers
  */
@@ -80,10 +80,13 @@ public final class QueueHealthIndicator extends AbstractHealthIndicator {
 		builder.withDetail("consumers", consumers);
 		if (this.maxLag != null) {
 			builder.withDetail("maxLag", this.maxLag.toString());
-			builder.withDetail("lagging", lagging);
 		}
 		if (lagUnknown != null) {
+			// not lagging {}, which says that no queue lags: the lag is not known
 			builder.withException(lagUnknown);
+		}
+		else if (this.maxLag != null) {
+			builder.withDetail("lagging", lagging);
 		}
 	}
 
