@@ -74,14 +74,17 @@ final class EnabledPropertiesCheck implements BeanFactoryPostProcessor, Environm
 		Map<String, Boolean> now = parse(effectiveValues(environment));
 		for (String property : PROPERTIES) {
 			Boolean built = atBuildTime.get(property);
+			if (property.startsWith("queue.") && !property.equals("queue.enabled")
+					&& Boolean.FALSE.equals(atBuildTime.get("queue.enabled"))) {
+				// the queue's parts were left out with the queue: their own values changed nothing then, nor do now
+				continue;
+			}
 			invalid.check(built == null || built.equals(now.get(property)), property,
 					environment.getProperty("edge-runtime." + property),
 					"must be " + built + " as when the application was processed ahead of time (not set means "
-							+ !property.equals(OFF_BY_DEFAULT) + "): the condition "
-							+ "that turns this part of edge-runtime on or off was decided then, and the part is "
-							+ (Boolean.TRUE.equals(built) ? "on" : "off")
-							+ " whatever the value here; process the application again with this value to change it "
-							+ "(docs/aot.md)");
+							+ !property.equals(OFF_BY_DEFAULT) + "): the condition that turns this part of "
+							+ "edge-runtime on or off was decided then with that value, and another value here would "
+							+ "be ignored; process the application again with this value to change it (docs/aot.md)");
 		}
 		invalid.throwIfAny();
 	}

@@ -78,6 +78,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -160,6 +161,20 @@ class AheadOfTimeTests {
 					+ "processed ahead of time (not set means true)")
 			.withMessageContaining("edge-runtime.dashboard.enabled = 'true': must be false as when the application was "
 					+ "processed ahead of time (not set means false)");
+	}
+
+	@Test
+	void queuePartsWithAnotherValueWhereTheQueueWasProcessedOffAreNotReported() {
+		// the queue off when processed: its notifications and durable tasks were left out with it, whatever their
+		// own values, so other values of theirs where it runs change nothing either
+		AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+		TestPropertyValues.of("edge-runtime.queue.enabled=false").applyTo(context);
+		context.register(RuntimeApplication.class);
+		assertThatNoException().isThrownBy(() -> runAheadOfTime(context, GenericApplicationContext::new,
+				TestPropertyValues.of("edge-runtime.queue.enabled=false", "edge-runtime.queue.notify.enabled=false",
+						"edge-runtime.queue.tasks.enabled=false"),
+				(started) -> assertThat(started.isActive()).isTrue(), (hints) -> {
+				}));
 	}
 
 	/** The hints {@link DurableApplication} needs, each reported when missing. */
