@@ -85,7 +85,8 @@ public final class QueueHealthIndicator extends AbstractHealthIndicator {
 			// not lagging {}, which says that no queue lags: the lag is not known
 			builder.withException(lagUnknown);
 		}
-		else if (this.maxLag != null) {
+		else if (this.maxLag != null && schemaReady) {
+			// with the schema unavailable the lag was never looked at: no lagging, which would say no queue lags
 			builder.withDetail("lagging", lagging);
 		}
 	}

@@ -134,6 +134,21 @@ class QueueMetricsDatabaseLossTests {
 		assertThat((String) answer.getDetails().get("error")).contains("CannotGetJdbcConnectionException");
 	}
 
+	@Test
+	void healthWithMaxLagWhenTheSchemaWasNeverReachedShouldBeDownWithoutALaggingDetail() {
+		QueueMetrics metrics = new QueueMetrics(pgmq(counting()), List::of, Duration.ofHours(1));
+		this.proxy.stop();
+		// through the stopped proxy: the schema was never installed or found by this instance
+		QueueHealthIndicator health = new QueueHealthIndicator(new PgmqSchemaInitializer(this.pool, PgmqSchemaMode.AUTO),
+				metrics, Duration.ofSeconds(1));
+
+		Health answer = health.health(true);
+		assertThat(answer.getStatus()).isEqualTo(Status.DOWN);
+		assertThat(answer.getDetails()).containsEntry("schema", "unavailable")
+			// the lag was not looked at: no lagging detail, which would say that no queue lags
+			.containsOnlyKeys("schema", "consumers", "maxLag");
+	}
+
 	private SimpleMeterRegistry bound(QueueMetrics metrics) {
 		QueueMeterBinder binder = new QueueMeterBinder(metrics);
 		this.queues.forEach(binder::consuming);
