@@ -336,8 +336,10 @@ public final class CronJobs implements SmartLifecycle {
 		}
 		if (!unsupported.isEmpty()) {
 			if (mode == CronMode.AUTO && this.options.fallBackWhenUnsupported()) {
+				// after the list of several on a line of its own, not as if said of the last one
 				logger.warn(UnsupportedCronScheduleException.of(unsupported, null).getMessage()
-						+ " Every job runs on the in-app scheduler (edge-runtime.cron.fall-back-when-unsupported=true).");
+						+ ((unsupported.size() > 1) ? "\n" : " ")
+						+ "Every job runs on the in-app scheduler (edge-runtime.cron.fall-back-when-unsupported=true).");
 				checkInAppSchedules(all);
 				return false;
 			}
