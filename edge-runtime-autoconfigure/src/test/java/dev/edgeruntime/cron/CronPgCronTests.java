@@ -409,6 +409,30 @@ class CronPgCronTests {
 	}
 
 	@Test
+	void startUpWhenSeveralSchedulesCannotRunOnPgCronAndFallBackIsSetShouldSayEachThenTheFallBack() {
+		try (LogCapture log = LogCapture.of(CronJobs.class)) {
+			this.contextRunner
+				.withPropertyValues("edge-runtime.cron.mode=auto", "edge-runtime.cron.fall-back-when-unsupported=true")
+				.withPropertyValues(job("ticker", "*/5 * * * * *", "{}"))
+				.withPropertyValues(job("heartbeat", "30 seconds", "{}"))
+				.run((context) -> {
+					assertThat(context).hasNotFailed();
+					assertThat(context.getBean(CronJobs.class).scheduler()).isEqualTo(CronJobs.IN_APP);
+					assertThat(log.events()).filteredOn((event) -> event.getLevel() == Level.WARN)
+						.singleElement()
+						.extracting(ILoggingEvent::getFormattedMessage)
+						.asString()
+						.startsWith("2 cron job schedules cannot run on pg_cron 1.4")
+						.contains("\n- Cron job 'ticker'")
+						.contains("\n- Cron job 'heartbeat'")
+						// said of every job, on a line of its own
+						.endsWith(".\nEvery job runs on the in-app scheduler "
+								+ "(edge-runtime.cron.fall-back-when-unsupported=true).");
+				});
+		}
+	}
+
+	@Test
 	void startUpWhenSecondsScheduleOnOldPgCronAndFallBackIsSetShouldUseInApp() {
 		this.contextRunner
 			.withPropertyValues("edge-runtime.cron.mode=auto", "edge-runtime.cron.fall-back-when-unsupported=true")
