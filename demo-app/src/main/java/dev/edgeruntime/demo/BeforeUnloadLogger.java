@@ -8,7 +8,7 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * The seeds' {@code addEventListener('beforeunload', ...)}: logs why the function (here: a task or the
+ * The guide's {@code addEventListener('beforeunload', ...)}: logs why the function (here: a task or the
  * application) is about to be unloaded.
  *
  * @author edge-runtime developers

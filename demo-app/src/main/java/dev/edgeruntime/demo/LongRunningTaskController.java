@@ -17,7 +17,7 @@ import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The seeds' first example: respond at once, do the work in {@code waitUntil}, log the result.
+ * The background-task guide's first example: respond at once, do the work in {@code waitUntil}, log the result.
  *
  * <pre>
  * EdgeRuntime.waitUntil(longRunningTask())

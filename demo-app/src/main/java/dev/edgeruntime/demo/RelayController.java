@@ -28,8 +28,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The seeds' {@code fetchAndLog}: the request answers at once, and the fetch of the URL runs in
- * {@code waitUntil}, its running {@code CompletableFuture} tracked like the seed's promise.
+ * The guide's {@code fetchAndLog}: the request answers at once, and the fetch of the URL runs in
+ * {@code waitUntil}, its running {@code CompletableFuture} tracked like the guide's promise.
  *
  * <pre>
  * EdgeRuntime.waitUntil(fetchAndLog('https://httpbin.org/json'))

@@ -23,7 +23,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The seeds' "massive async workloads" pattern: a report request is a durable message on the
+ * Supabase's "massive async workloads" pattern: a report request is a durable message on the
  * {@code reports} queue (sent in the same transaction as the report's row), a queue listener builds the
  * CSV, and a nightly pg_cron job (declared in {@code application.yml}) enqueues the nightly report. The
  * work survives a restart: an unfinished message comes back after its visibility timeout.

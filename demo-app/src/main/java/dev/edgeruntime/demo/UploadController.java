@@ -17,7 +17,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 
 /**
- * The seeds' "uploading a file to Storage" as a background task: the client gets {@code 202 Accepted}
+ * The guide's "uploading a file to Storage" as a background task: the client gets {@code 202 Accepted}
  * with a link to the task's status at once, the upload is processed after the request is over (from a copy
  * in the task's storage, since the container deletes the upload), and the result is read at
  * {@code GET /background-tasks/{id}}.

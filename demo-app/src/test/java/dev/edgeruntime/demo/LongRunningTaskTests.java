@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The seeds' first example over real HTTP: the response arrives at once, the work finishes later.
+ * The background-task guide's first example over real HTTP: the response arrives at once, the work finishes later.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @ExtendWith(OutputCaptureExtension.class)
