@@ -241,12 +241,16 @@ final class QueueConsumer {
 	 * running go on.
 	 */
 	void stopReading() {
+		boolean wasRunning = this.running;
 		this.running = false;
 		wakeUp();
 		// A reader waiting for a free lease (every one held by a handler or a prefetched message) waits up to the
 		// polling interval, which the stop would wait for (awaitHandlers joins the reader): one more permit ends
-		// that wait at once, and the reader, stopped, reads nothing with it.
-		this.freeLeases.release();
+		// that wait at once, and the reader, stopped, reads nothing with it. Once only, so that the permits stay
+		// within an int however many leases there are (see Settings.leases()).
+		if (wasRunning) {
+			this.freeLeases.release();
+		}
 		this.handlers.shutdown();
 		// Their handler tasks, still queued in the pool, find them handed back and skip them.
 		for (InFlight waiting : this.inFlight.values()) {
@@ -1124,11 +1128,11 @@ final class QueueConsumer {
 
 		/**
 		 * Messages the consumer may lease at once, handled or prefetched: {@code concurrency + prefetch}, or
-		 * {@link Integer#MAX_VALUE} when the sum is larger (it went negative in an int, and the consumer then
-		 * never read).
+		 * {@code Integer.MAX_VALUE - 1} when the sum is larger (it went negative in an int, and the consumer then
+		 * never read); one below the largest int, as the stop releases one permit more than there are leases.
 		 */
 		int leases() {
-			return (int) Math.min(Integer.MAX_VALUE, (long) this.concurrency + this.prefetch);
+			return (int) Math.min(Integer.MAX_VALUE - 1, (long) this.concurrency + this.prefetch);
 		}
 
 	}

@@ -408,6 +408,10 @@ class EdgeRuntimeQueueAutoConfigurationTests {
 				await().atMost(Duration.ofSeconds(20))
 					.untilAsserted(() -> assertThat(context.getBean(RecordingListener.class).handled).hasSize(1));
 			});
+		// and its stop, which wakes the reader with one lease more than there are, leaves none of its threads
+		await().atMost(Duration.ofSeconds(20))
+			.untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+				.noneMatch((thread) -> thread.getName().startsWith("queue-" + queue + "-")));
 	}
 
 	static class RecordingListener {
