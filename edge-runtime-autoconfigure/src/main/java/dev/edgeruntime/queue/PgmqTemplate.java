@@ -31,6 +31,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 import org.springframework.dao.DataAccessException;
+import org.springframework.dao.PermissionDeniedDataAccessException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -61,6 +62,11 @@ public class PgmqTemplate {
 
 	private static final String CREATE_UNLOGGED = """
 			SELECT pgmq.create_unlogged(?)
+			""";
+
+	// pgmq names a queue's tables after the name in lower case
+	private static final String QUEUE_EXISTS = """
+			SELECT to_regclass('pgmq.q_' || lower(?)) IS NOT NULL AND to_regclass('pgmq.a_' || lower(?)) IS NOT NULL
 			""";
 
 	private static final String DROP_QUEUE = """
@@ -347,20 +353,51 @@ public class PgmqTemplate {
 	}
 
 	/**
-	 * Creates a queue (and its archive) unless it exists.
+	 * Creates a queue (and its archive) unless it exists. A queue that exists is left as it is, so a database
+	 * user without the right to create queues uses those their owner created.
 	 * @param queue the queue name
+	 * @throws PermissionDeniedDataAccessException when the queue does not exist and the database user may not
+	 * create it, saying what to grant
 	 */
 	public void createQueue(String queue) {
-		this.jdbc.queryForList(CREATE, QueueName.requireValid(queue));
+		create(CREATE, QueueName.requireValid(queue));
 	}
 
 	/**
 	 * Creates a queue with an unlogged table unless it exists: faster, but its messages are lost when the
-	 * database crashes.
+	 * database crashes. A queue that exists is left as it is, logged or not.
 	 * @param queue the queue name
+	 * @throws PermissionDeniedDataAccessException when the queue does not exist and the database user may not
+	 * create it, saying what to grant
 	 */
 	public void createUnloggedQueue(String queue) {
-		this.jdbc.queryForList(CREATE_UNLOGGED, QueueName.requireValid(queue));
+		create(CREATE_UNLOGGED, QueueName.requireValid(queue));
+	}
+
+	/**
+	 * Calls pgmq's {@code create} only for a queue that does not exist: {@code create} needs the right to
+	 * create tables in the {@code pgmq} schema and to own the queue's tables even where they exist, which a
+	 * database user the queue was made for by its owner (a DBA, a migration) does not have.
+	 */
+	private void create(String sql, String queue) {
+		try {
+			if (Boolean.TRUE.equals(this.jdbc.queryForObject(QUEUE_EXISTS, Boolean.class, queue, queue))) {
+				return;
+			}
+			this.jdbc.queryForList(sql, queue);
+		}
+		catch (DataAccessException ex) {
+			if (isInsufficientPrivilege(ex)) {
+				String name = queue.toLowerCase(Locale.ROOT);
+				throw new PermissionDeniedDataAccessException("Creating queue '" + queue + "' failed: "
+						+ ex.getMostSpecificCause().getMessage() + ". The application's database user may not create "
+						+ "queues: have the owner of the pgmq schema create it (SELECT pgmq.create('" + name
+						+ "')) and grant the user SELECT, INSERT, UPDATE, DELETE on pgmq.q_" + name + " and pgmq.a_"
+						+ name + ", or grant the user USAGE and CREATE on schema pgmq and INSERT on pgmq.meta (docs/durable-queue.md, "
+						+ "\"Database privileges\")", ex);
+			}
+			throw ex;
+		}
 	}
 
 	/**
@@ -1437,6 +1474,15 @@ public class PgmqTemplate {
 			}
 			throw ex;
 		}
+	}
+
+	private static boolean isInsufficientPrivilege(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof SQLException sql && "42501".equals(sql.getSQLState())) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static boolean isUndefinedTable(Throwable ex) {

@@ -11,7 +11,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -22,7 +24,9 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.dao.PermissionDeniedDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -56,6 +60,68 @@ class PgmqTemplateTests {
 		this.pgmq = new PgmqTemplate(new JdbcTemplate(dataSource), this.jsonMapper, 1024, Duration.ofHours(1), null);
 		this.queue = TestDatabase.uniqueName("api_");
 		this.pgmq.createQueue(this.queue);
+	}
+
+	@Test
+	void aQueueItsOwnerCreatedShouldBeUsedByAUserWhoMayNotCreateQueues() {
+		asRoleWithoutCreate((role, asRole) -> {
+			new JdbcTemplate(dataSource).execute("GRANT SELECT, INSERT, UPDATE, DELETE ON pgmq.q_" + this.queue
+					+ ", pgmq.a_" + this.queue + " TO " + role);
+			PgmqTemplate pgmq = new PgmqTemplate(new JdbcTemplate(asRole), this.jsonMapper, 1024, Duration.ofHours(1),
+					null);
+			pgmq.createQueue(this.queue);
+			pgmq.createUnloggedQueue(this.queue);
+			long id = pgmq.send(this.queue, new Order("a", 1));
+			assertThat(pgmq.read(this.queue, Order.class, Duration.ofSeconds(30), 10)).extracting(QueueMessage::id)
+				.containsExactly(id);
+		});
+	}
+
+	@Test
+	void aUserWhoMayNotCreateAQueueShouldBeToldWhatToGrant() {
+		String missing = TestDatabase.uniqueName("api_");
+		asRoleWithoutCreate((role, asRole) -> {
+			PgmqTemplate pgmq = new PgmqTemplate(new JdbcTemplate(asRole), this.jsonMapper, 1024, Duration.ofHours(1),
+					null);
+			assertThatExceptionOfType(PermissionDeniedDataAccessException.class)
+				.isThrownBy(() -> pgmq.createQueue(missing))
+				.withMessageStartingWith("Creating queue '" + missing + "' failed: ")
+				.withMessageContaining("SELECT pgmq.create('" + missing + "')")
+				.withMessageContaining("grant the user SELECT, INSERT, UPDATE, DELETE on pgmq.q_" + missing
+						+ " and pgmq.a_" + missing + ", or grant the user USAGE and CREATE on schema pgmq and INSERT on pgmq.meta");
+		});
+		assertThat(new JdbcTemplate(dataSource).queryForObject("SELECT to_regclass('pgmq.q_' || ?) IS NULL",
+				Boolean.class, missing)).isTrue();
+	}
+
+	/** Runs the action as a new role with USAGE on schema pgmq and its sequences, without CREATE on it. */
+	private static void asRoleWithoutCreate(BiConsumer<String, DataSource> action) {
+		JdbcTemplate admin = new JdbcTemplate(dataSource);
+		String role = "api_user_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+		admin.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'api-password'");
+		try {
+			admin.execute("GRANT USAGE ON SCHEMA pgmq TO " + role);
+			admin.execute("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA pgmq TO " + role);
+			admin.execute("GRANT SELECT ON pgmq.meta TO " + role);
+			action.accept(role, new DriverManagerDataSource(urlWithoutCredentials(), role, "api-password"));
+		}
+		finally {
+			admin.execute("DROP OWNED BY " + role);
+			admin.execute("DROP ROLE " + role);
+		}
+	}
+
+	/** The test database's URL without the user and password it may carry, which would win over the role's. */
+	private static String urlWithoutCredentials() {
+		String url = TestDatabase.get().jdbcUrl();
+		int query = url.indexOf('?');
+		if (query < 0) {
+			return url;
+		}
+		String parameters = Arrays.stream(url.substring(query + 1).split("&"))
+			.filter((parameter) -> !parameter.startsWith("user=") && !parameter.startsWith("password="))
+			.collect(Collectors.joining("&"));
+		return url.substring(0, query) + (parameters.isEmpty() ? "" : "?" + parameters);
 	}
 
 	@Test
