@@ -269,7 +269,9 @@ public final class CronJobs implements SmartLifecycle {
 		if (!installed) {
 			try {
 				PgCronRegistry.Databases databases = registry.databases();
-				if (databases.cron() == null || !databases.cron().equals(databases.current())) {
+				// where the user may not read where pg_cron lives, pg_extension is read: it may appear there
+				if (!databases.hidden()
+						&& (databases.cron() == null || !databases.cron().equals(databases.current()))) {
 					return;
 				}
 			}
@@ -311,7 +313,11 @@ public final class CronJobs implements SmartLifecycle {
 		}
 		if (version == null) {
 			PgCronRegistry.Databases databases = registry.databases();
-			String why = (databases.cron() == null) ? "pg_cron is not loaded (shared_preload_libraries)"
+			String why = databases.hidden() ? "the pg_cron extension is not installed in this database, and the "
+					+ "database user may not read cron.database_name (superusers and members of pg_read_all_settings "
+					+ "may) nor create pg_cron (superusers may): have a superuser run CREATE EXTENSION pg_cron in the "
+					+ "database cron.database_name names, and grant the user USAGE on schema cron"
+					: (databases.cron() == null) ? "pg_cron is not loaded (shared_preload_libraries)"
 					: (!databases.cron().equals(databases.current()))
 							? "pg_cron lives in database '" + databases.cron() + "' (cron.database_name), not in '"
 									+ databases.current() + "'; set edge-runtime.cron.pg-cron.url to reach it"

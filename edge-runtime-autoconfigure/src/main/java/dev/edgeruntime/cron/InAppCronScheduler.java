@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,6 +28,8 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.PermissionDeniedDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -58,6 +61,10 @@ final class InAppCronScheduler {
 	private static final String LOCK_SCHEMA = """
 			SELECT pg_advisory_xact_lock(%d)
 			""".formatted(SCHEMA_LOCK);
+
+	private static final String TICKS_EXIST = """
+			SELECT to_regclass('edge_runtime.cron_tick') IS NOT NULL
+			""";
 
 	private static final String LAST_TICK = """
 			SELECT max(tick_time) FROM edge_runtime.cron_tick WHERE job_name = ?
@@ -124,10 +131,27 @@ final class InAppCronScheduler {
 	 * @param definitions the jobs with their messages as JSON trees
 	 */
 	synchronized void prepare(Map<CronJobDefinition, JsonNode> definitions) {
-		this.transactions.executeWithoutResult((status) -> {
-			this.jdbc.execute(LOCK_SCHEMA);
-			this.jdbc.execute(script());
-		});
+		try {
+			// a table that exists is left as it is: its script needs the right to create schemas in the database
+			// even then, which a database user the table was made for by a DBA or a migration does not have
+			if (!Boolean.TRUE.equals(this.jdbc.queryForObject(TICKS_EXIST, Boolean.class))) {
+				this.transactions.executeWithoutResult((status) -> {
+					this.jdbc.execute(LOCK_SCHEMA);
+					this.jdbc.execute(script());
+				});
+			}
+		}
+		catch (DataAccessException ex) {
+			if (ex.getMostSpecificCause() instanceof SQLException sql && "42501".equals(sql.getSQLState())) {
+				throw new PermissionDeniedDataAccessException("The in-app cron scheduler cannot use its table of "
+						+ "claimed ticks, edge_runtime.cron_tick: " + sql.getMessage() + ". Grant the database user USAGE "
+						+ "on schema edge_runtime and SELECT, INSERT, UPDATE, DELETE on edge_runtime.cron_tick, the "
+						+ "table created by " + SCHEMA_SCRIPT + " (in the edge-runtime-autoconfigure jar; run it as "
+						+ "the database owner where the user may not create it), or set edge-runtime.cron.mode=pg-cron "
+						+ "(docs/durable-queue.md, \"Database privileges\")", ex);
+			}
+			throw ex;
+		}
 		Instant now = this.clock.instant();
 		int pruned = this.jdbc.update(PRUNE_ALL, Timestamp.from(now.minus(this.options.tickRetention())));
 		if (pruned > 0) {

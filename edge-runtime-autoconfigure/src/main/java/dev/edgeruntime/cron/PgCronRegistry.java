@@ -20,6 +20,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.DataAccessException;
+import org.springframework.dao.PermissionDeniedDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -49,8 +50,14 @@ final class PgCronRegistry {
 			SELECT default_version FROM pg_available_extensions WHERE name = 'pg_cron'
 			""";
 
+	// cron.database_name is for superusers and members of pg_read_all_settings only: anyone else asking for it
+	// fails, so a database user without that right is told it cannot see it rather than failing start-up
 	private static final String DATABASES = """
-			SELECT current_database(), current_setting('cron.database_name', true)
+			SELECT current_database(),
+				CASE WHEN pg_has_role('pg_read_all_settings', 'USAGE') THEN current_setting('cron.database_name', true)
+					ELSE (SELECT setting FROM pg_settings WHERE name = 'cron.database_name') END,
+				NOT pg_has_role('pg_read_all_settings', 'USAGE')
+					AND NOT EXISTS (SELECT FROM pg_settings WHERE name = 'cron.database_name')
 			""";
 
 	private static final String CREATE_EXTENSION = """
@@ -199,16 +206,18 @@ final class PgCronRegistry {
 		Long available = this.jdbc.queryForObject(AVAILABLE, Long.class);
 		Databases databases = databases();
 		// pg_cron refuses to be created anywhere but cron.database_name.
+		// (a user who may not read it may not create pg_cron either: that takes a superuser)
 		return available != null && available > 0 && databases.current().equals(databases.cron());
 	}
 
 	/**
-	 * The database connected to and pg_cron's, or {@code null} as the latter without pg_cron preloaded.
+	 * The database connected to and pg_cron's, or {@code null} as the latter without pg_cron preloaded or
+	 * where the database user may not read {@code cron.database_name}.
 	 * @return the databases
 	 */
 	Databases databases() {
 		return Objects.requireNonNull(this.jdbc.queryForObject(DATABASES,
-				(rs, row) -> new Databases(rs.getString(1), rs.getString(2))));
+				(rs, row) -> new Databases(rs.getString(1), rs.getString(2), rs.getBoolean(3))));
 	}
 
 	/**
@@ -273,8 +282,26 @@ final class PgCronRegistry {
 	 * @param jobs the declared jobs with their messages as JSON
 	 * @param database the database the jobs run in (the application's)
 	 * @return what changed
+	 * @throws PermissionDeniedDataAccessException when the database user may not use pg_cron, saying what to
+	 * grant
 	 */
 	Changes reconcile(List<CronJobDefinition> jobs, String database) {
+		try {
+			return doReconcile(jobs, database);
+		}
+		catch (DataAccessException ex) {
+			if (ex.getMostSpecificCause() instanceof SQLException sql && "42501".equals(sql.getSQLState())) {
+				throw new PermissionDeniedDataAccessException("Registering the recurring jobs with prefix '"
+						+ this.prefix + "' in pg_cron failed: " + serverMessage(ex) + ". Grant the database user USAGE "
+						+ "on schema cron (GRANT USAGE ON SCHEMA cron TO <user>: pg_cron lets each user schedule, see and "
+						+ "unschedule its own jobs), or set edge-runtime.cron.mode=in-app (docs/cron.md, \"Database "
+						+ "privileges\")", ex);
+			}
+			throw ex;
+		}
+	}
+
+	private Changes doReconcile(List<CronJobDefinition> jobs, String database) {
 		return Objects.requireNonNull(this.transactions.execute((status) -> {
 			this.jdbc.queryForObject(LOCK, Object.class, LOCK_CLASS, this.prefix);
 			boolean elsewhere = !database.equals(databases().current());
@@ -421,7 +448,15 @@ final class PgCronRegistry {
 		return (value != null) ? value.toInstant() : null;
 	}
 
-	record Databases(String current, @Nullable String cron) {
+	/**
+	 * The database connected to and pg_cron's.
+	 * @param current the database connected to
+	 * @param cron pg_cron's database ({@code cron.database_name}), or {@code null} when pg_cron is not
+	 * preloaded or {@code hidden}
+	 * @param hidden whether the database user may not read {@code cron.database_name} (only superusers and
+	 * members of {@code pg_read_all_settings} may), so whether pg_cron is preloaded is not known
+	 */
+	record Databases(String current, @Nullable String cron, boolean hidden) {
 	}
 
 	record Existing(long id, String schedule, String command, String database) {
