@@ -1,6 +1,7 @@
 package dev.edgeruntime.queue;
 
 import java.lang.reflect.InvocationTargetException;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DataAccessException;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.transaction.support.TransactionOperations;
 
@@ -1075,11 +1077,25 @@ final class QueueConsumer {
 	}
 
 	private void markUnhealthy(RuntimeException ex, String what) {
+		String message = describe(ex);
 		if (this.healthy || "not started".equals(this.lastError)) {
-			logger.warn("Queue consumer of '" + queue() + "' cannot " + what + ": " + ex.getMessage());
+			logger.warn("Queue consumer of '" + queue() + "' cannot " + what + ": " + message);
 		}
 		this.healthy = false;
-		this.lastError = ex.getClass().getSimpleName() + ": " + ex.getMessage();
+		this.lastError = ex.getClass().getSimpleName() + ": " + message;
+	}
+
+	/**
+	 * The failure's message with PostgreSQL's, which Spring's leaves out of some ({@code bad SQL grammar
+	 * [...]} for a statement refused with {@code permission denied for table q_orders}).
+	 */
+	private static String describe(RuntimeException ex) {
+		String message = String.valueOf(ex.getMessage());
+		if (ex instanceof DataAccessException data && data.getMostSpecificCause() instanceof SQLException sql
+				&& sql.getMessage() != null && !message.contains(sql.getMessage())) {
+			return message + ": " + sql.getMessage();
+		}
+		return message;
 	}
 
 	private static Duration min(Duration a, Duration b) {
