@@ -144,9 +144,12 @@ public final class PgmqSchemaInitializer {
 				unavailable(ex);
 				return false;
 			}
+			String hint = "42501".equals(ex.getSQLState()) ? ". The database user may not install or update the "
+					+ "schema: have its owner (a migration, a DBA) run edge-runtime's scripts, grant the user what it uses "
+					+ "and set edge-runtime.queue.schema=none (docs/durable-queue.md, \"Database privileges\")" : "";
 			throw new IllegalStateException("Installing the pgmq schema (edge-runtime.queue.schema=" + this.mode
 					.name()
-					.toLowerCase(Locale.ROOT) + ") failed: " + ex.getMessage(), ex);
+					.toLowerCase(Locale.ROOT) + ") failed: " + ex.getMessage() + hint, ex);
 		}
 	}
 

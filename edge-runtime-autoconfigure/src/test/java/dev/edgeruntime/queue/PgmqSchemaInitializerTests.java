@@ -6,12 +6,14 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -25,6 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.AbstractDataSource;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -251,6 +254,33 @@ class PgmqSchemaInitializerTests {
 	}
 
 	@Test
+	void aUserWhoMayNotInstallTheSchemaIsToldToLeaveItToItsOwner() throws Exception {
+		inNewDatabase((dataSource) -> {
+			assertThat(new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.BUNDLED).install()).isTrue();
+			JdbcTemplate admin = new JdbcTemplate(dataSource);
+			String database = admin.queryForObject("SELECT current_database()", String.class);
+			String role = TestDatabase.uniqueName("schema_user_");
+			admin.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'schema-password'");
+			try {
+				admin.execute("GRANT USAGE ON SCHEMA pgmq, edge_runtime TO " + role);
+				DataSource asRole = new DriverManagerDataSource(withoutCredentials(TestDatabase.get().jdbcUrl(database)),
+						role, "schema-password");
+				assertThatExceptionOfType(IllegalStateException.class)
+					.isThrownBy(new PgmqSchemaInitializer(asRole, PgmqSchemaMode.AUTO)::install)
+					.withMessageStartingWith("Installing the pgmq schema (edge-runtime.queue.schema=auto) failed: "
+							+ "ERROR: permission denied for ")
+					.withMessageEndingWith(". The database user may not install or update the schema: have its owner (a "
+							+ "migration, a DBA) run edge-runtime's scripts, grant the user what it uses and set "
+							+ "edge-runtime.queue.schema=none (docs/durable-queue.md, \"Database privileges\")");
+			}
+			finally {
+				admin.execute("DROP OWNED BY " + role);
+				admin.execute("DROP ROLE " + role);
+			}
+		});
+	}
+
+	@Test
 	void extensionModeWhereTheServersExtensionIsTooOldFailsAndCreatesNothing() throws Exception {
 		inNewDatabase((dataSource) -> {
 			PgmqSchemaInitializer initializer = new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.EXTENSION, "99.0");
@@ -324,6 +354,18 @@ class PgmqSchemaInitializerTests {
 	private static boolean bundledTablePresent(JdbcTemplate jdbc) {
 		return Boolean.TRUE.equals(jdbc.queryForObject("SELECT to_regclass('pgmq.edge_runtime_schema') IS NOT NULL",
 				Boolean.class));
+	}
+
+	/** The URL without the user and password it may carry, which would win over the role's. */
+	private static String withoutCredentials(String url) {
+		int query = url.indexOf('?');
+		if (query < 0) {
+			return url;
+		}
+		String parameters = Arrays.stream(url.substring(query + 1).split("&"))
+			.filter((parameter) -> !parameter.startsWith("user=") && !parameter.startsWith("password="))
+			.collect(Collectors.joining("&"));
+		return url.substring(0, query) + (parameters.isEmpty() ? "" : "?" + parameters);
 	}
 
 	private static void inNewDatabase(DatabaseTest test) throws Exception {
