@@ -31,6 +31,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 import org.springframework.dao.DataAccessException;
+import org.springframework.dao.InvalidDataAccessResourceUsageException;
 import org.springframework.dao.PermissionDeniedDataAccessException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -387,14 +388,23 @@ public class PgmqTemplate {
 			this.jdbc.queryForList(sql, queue);
 		}
 		catch (DataAccessException ex) {
+			// PostgreSQL's first line: the ones after it say where in the statement
+			String refused = String.valueOf(ex.getMostSpecificCause().getMessage()).lines().findFirst().orElse("");
 			if (isInsufficientPrivilege(ex)) {
 				String name = queue.toLowerCase(Locale.ROOT);
 				throw new PermissionDeniedDataAccessException("Creating queue '" + queue + "' failed: "
-						+ ex.getMostSpecificCause().getMessage() + ". The application's database user may not create "
+						+ refused + ". The application's database user may not create "
 						+ "queues: have the owner of the pgmq schema create it (SELECT pgmq.create('" + name
 						+ "')) and grant the user SELECT, INSERT, UPDATE, DELETE on pgmq.q_" + name + " and pgmq.a_"
 						+ name + ", or grant the user USAGE and CREATE on schema pgmq and INSERT on pgmq.meta (docs/durable-queue.md, "
 						+ "\"Database privileges\")", ex);
+			}
+			if (hasSqlState(ex, "3F000")) {
+				throw new InvalidDataAccessResourceUsageException("Creating queue '" + queue + "' failed: "
+						+ refused + ". The database has no pgmq schema: with "
+						+ "edge-runtime.queue.schema=none edge-runtime installs nothing, and the schema's owner installs "
+						+ "it (docs/durable-queue.md, \"Database privileges\"); with auto, bundled or extension, "
+						+ "start-up installs it", ex);
 			}
 			throw ex;
 		}
@@ -1477,8 +1487,12 @@ public class PgmqTemplate {
 	}
 
 	private static boolean isInsufficientPrivilege(Throwable ex) {
+		return hasSqlState(ex, "42501");
+	}
+
+	private static boolean hasSqlState(Throwable ex, String state) {
 		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			if (cause instanceof SQLException sql && "42501".equals(sql.getSQLState())) {
+			if (cause instanceof SQLException sql && state.equals(sql.getSQLState())) {
 				return true;
 			}
 		}

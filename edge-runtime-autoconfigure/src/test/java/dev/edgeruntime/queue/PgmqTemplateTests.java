@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.edgeruntime.testsupport.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.dao.InvalidDataAccessResourceUsageException;
 import org.springframework.dao.PermissionDeniedDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
@@ -92,6 +94,26 @@ class PgmqTemplateTests {
 		});
 		assertThat(new JdbcTemplate(dataSource).queryForObject("SELECT to_regclass('pgmq.q_' || ?) IS NULL",
 				Boolean.class, missing)).isTrue();
+	}
+
+	@Test
+	void aQueueCreatedInADatabaseWithoutPgmqShouldSaySoAndHowItComes() {
+		JdbcTemplate server = new JdbcTemplate(dataSource);
+		String database = TestDatabase.uniqueName("no_pgmq_");
+		server.execute("CREATE DATABASE " + database);
+		try (HikariDataSource empty = TestDatabase.get().newDataSource(database, 2)) {
+			PgmqTemplate pgmq = new PgmqTemplate(new JdbcTemplate(empty), this.jsonMapper, 1024, Duration.ofHours(1),
+					null);
+			assertThatExceptionOfType(InvalidDataAccessResourceUsageException.class)
+				.isThrownBy(() -> pgmq.createQueue(this.queue))
+				.withMessage("Creating queue '" + this.queue + "' failed: ERROR: schema \"pgmq\" does not exist. The "
+						+ "database has no pgmq schema: with edge-runtime.queue.schema=none edge-runtime installs nothing, "
+						+ "and the schema's owner installs it (docs/durable-queue.md, \"Database privileges\"); with "
+						+ "auto, bundled or extension, start-up installs it");
+		}
+		finally {
+			server.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+		}
 	}
 
 	/** Runs the action as a new role with USAGE on schema pgmq and its sequences, without CREATE on it. */
