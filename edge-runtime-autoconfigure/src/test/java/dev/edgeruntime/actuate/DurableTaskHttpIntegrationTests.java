@@ -5,9 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -90,8 +88,6 @@ class DurableTaskHttpIntegrationTests {
 		registry.add("edge-runtime.cron.job-name-prefix", () -> "endpoint-test:");
 		registry.add("edge-runtime.cron.jobs.nightly-export.schedule", () -> "0 3 * * *");
 		registry.add("edge-runtime.cron.jobs.nightly-export.queue", () -> QUEUE);
-		// looks at cron.job for the jobs pg_cron fires too at this rhythm
-		registry.add("edge-runtime.cron.in-app.poll-interval", () -> "200ms");
 	}
 
 	@Test
@@ -104,36 +100,6 @@ class DurableTaskHttpIntegrationTests {
 			assertThat(job).containsEntry("schedule", "0 3 * * *").containsEntry("queue", QUEUE);
 			assertThat(job).containsEntry("scheduler", "in-app");
 		});
-	}
-
-	@Test
-	void endpointShowsARecurringJobThatPgCronFiresTooWhileTheInAppSchedulerFiresIt() throws Exception {
-		URI endpoint = URI.create("http://localhost:" + this.port + "/actuator/backgroundtasks");
-		String job = "endpoint-test:nightly-export";
-		this.jdbc.execute("CREATE EXTENSION IF NOT EXISTS pg_cron");
-		try {
-			// as an instance started in edge-runtime.cron.mode=pg-cron after this one registers it, with the
-			// application's mark (docs/cron.md)
-			String mark = "/* edge-runtime owner "
-					+ HexFormat.of().formatHex("endpoint-test:".getBytes(StandardCharsets.UTF_8)) + " */ ";
-			this.jdbc.queryForObject("SELECT cron.schedule(?, '0 3 * * *', ?)", Long.class, job, mark + "SELECT 1");
-			await().atMost(WAIT)
-				.until(() -> JsonPath.parse(get(endpoint).body())
-					.<List<Object>>read("$.queue.cronJobs[?(@.name == 'nightly-export' && @.alsoFiredBy == 'pg_cron')]")
-					.size() == 1);
-			List<Map<String, Object>> jobs = JsonPath.parse(get(endpoint).body())
-				.read("$.queue.cronJobs[?(@.name == 'nightly-export')]");
-			assertThat(jobs).singleElement().satisfies((entry) -> {
-				assertThat(entry).containsEntry("scheduler", "in-app").containsEntry("alsoFiredBy", "pg_cron");
-			});
-		}
-		finally {
-			this.jdbc.queryForList("SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = ?", job);
-		}
-		await().atMost(WAIT)
-			.until(() -> JsonPath.parse(get(endpoint).body())
-				.<List<Object>>read("$.queue.cronJobs[?(@.name == 'nightly-export' && @.alsoFiredBy)]")
-				.isEmpty());
 	}
 
 	@Test
