@@ -2,10 +2,12 @@ package dev.edgeruntime.testsupport;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -229,6 +231,23 @@ public final class TestDatabase {
 	 */
 	public String jdbcUrl() {
 		return this.url;
+	}
+
+	/**
+	 * A JDBC URL without the {@code user} and {@code password} parameters it may carry, which would win over those
+	 * of another role given to the driver (for tests that connect as a role of their own).
+	 * @param url the URL, such as {@link #jdbcUrl()}
+	 * @return the URL without credentials
+	 */
+	public static String withoutCredentials(String url) {
+		int query = url.indexOf('?');
+		if (query < 0) {
+			return url;
+		}
+		String parameters = Arrays.stream(url.substring(query + 1).split("&"))
+			.filter((parameter) -> !parameter.startsWith("user=") && !parameter.startsWith("password="))
+			.collect(Collectors.joining("&"));
+		return url.substring(0, query) + (parameters.isEmpty() ? "" : "?" + parameters);
 	}
 
 	/**

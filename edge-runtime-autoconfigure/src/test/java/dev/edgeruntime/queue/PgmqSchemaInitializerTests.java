@@ -6,14 +6,12 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -358,14 +356,7 @@ class PgmqSchemaInitializerTests {
 
 	/** The URL without the user and password it may carry, which would win over the role's. */
 	private static String withoutCredentials(String url) {
-		int query = url.indexOf('?');
-		if (query < 0) {
-			return url;
-		}
-		String parameters = Arrays.stream(url.substring(query + 1).split("&"))
-			.filter((parameter) -> !parameter.startsWith("user=") && !parameter.startsWith("password="))
-			.collect(Collectors.joining("&"));
-		return url.substring(0, query) + (parameters.isEmpty() ? "" : "?" + parameters);
+		return TestDatabase.withoutCredentials(url);
 	}
 
 	private static void inNewDatabase(DatabaseTest test) throws Exception {

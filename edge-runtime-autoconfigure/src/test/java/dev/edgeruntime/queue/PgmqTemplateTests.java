@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.BiConsumer;
 import java.util.logging.Logger;
-import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -135,15 +134,7 @@ class PgmqTemplateTests {
 
 	/** The test database's URL without the user and password it may carry, which would win over the role's. */
 	private static String urlWithoutCredentials() {
-		String url = TestDatabase.get().jdbcUrl();
-		int query = url.indexOf('?');
-		if (query < 0) {
-			return url;
-		}
-		String parameters = Arrays.stream(url.substring(query + 1).split("&"))
-			.filter((parameter) -> !parameter.startsWith("user=") && !parameter.startsWith("password="))
-			.collect(Collectors.joining("&"));
-		return url.substring(0, query) + (parameters.isEmpty() ? "" : "?" + parameters);
+		return TestDatabase.withoutCredentials(TestDatabase.get().jdbcUrl());
 	}
 
 	@Test

@@ -1,9 +1,7 @@
 package dev.edgeruntime.queue;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -87,15 +85,7 @@ class QueueLeastPrivilegeTests {
 
 	/** The test database's URL without the user and password it may carry, which would win over the role's. */
 	private static String urlWithoutCredentials() {
-		String url = TestDatabase.get().jdbcUrl();
-		int query = url.indexOf('?');
-		if (query < 0) {
-			return url;
-		}
-		String parameters = Arrays.stream(url.substring(query + 1).split("&"))
-			.filter((parameter) -> !parameter.startsWith("user=") && !parameter.startsWith("password="))
-			.collect(Collectors.joining("&"));
-		return url.substring(0, query) + (parameters.isEmpty() ? "" : "?" + parameters);
+		return TestDatabase.withoutCredentials(TestDatabase.get().jdbcUrl());
 	}
 
 	static class Listener {

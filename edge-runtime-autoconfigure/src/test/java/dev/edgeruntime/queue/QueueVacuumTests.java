@@ -6,11 +6,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -200,15 +198,7 @@ class QueueVacuumTests {
 
 	/** The test database's URL without the user and password it may carry, which would win over the role's. */
 	private static String urlWithoutCredentials() {
-		String url = TestDatabase.get().jdbcUrl();
-		int query = url.indexOf('?');
-		if (query < 0) {
-			return url;
-		}
-		String parameters = Arrays.stream(url.substring(query + 1).split("&"))
-			.filter((parameter) -> !parameter.startsWith("user=") && !parameter.startsWith("password="))
-			.collect(Collectors.joining("&"));
-		return url.substring(0, query) + (parameters.isEmpty() ? "" : "?" + parameters);
+		return TestDatabase.withoutCredentials(TestDatabase.get().jdbcUrl());
 	}
 
 }
