@@ -373,8 +373,8 @@ public class BackgroundTasksEndpoint {
 	 * @param submittedAt when it was accepted
 	 * @param startedAt when it started, or {@code null}
 	 * @param finishedAt when it ended, or {@code null}
-	 * @param elapsed time since it started, until it ended or until now; {@code null} for a durable task,
-	 * whose start is not known
+	 * @param elapsed time since it started, until it ended or until now; {@code null} for a durable task, which
+	 * has no budget to measure it against ({@code startedAt} and {@code finishedAt} give its times)
 	 * @param budgets each budget and how much of it is used; {@code null} for a durable task, which runs under
 	 * none
 	 * @param progress the last progress it reported, or {@code null}
