@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import dev.edgeruntime.DurableTaskDispatcher;
@@ -129,11 +130,21 @@ public class BackgroundTasksEndpoint {
 	 */
 	@ReadOperation
 	public BackgroundTasksDescriptor tasks(@Nullable TaskState state, @Nullable String name) {
+		return tasksWhere((state != null) ? (candidate) -> candidate == state : (candidate) -> true, name);
+	}
+
+	/**
+	 * The report of {@link #tasks(TaskState, String)}, with the tasks whose state passes a filter.
+	 * @param state whether tasks in a state are listed
+	 * @param name only tasks with this name, or {@code null} or empty for all
+	 * @return the report
+	 */
+	BackgroundTasksDescriptor tasksWhere(Predicate<TaskState> state, @Nullable String name) {
 		RuntimeStatus status = this.runtime.status();
 		List<TaskDescriptor> tasks = new ArrayList<>();
 		boolean anyName = name == null || name.isEmpty();
 		for (TaskInfo info : this.runtime.tasks()) {
-			if ((state == null || info.state() == state) && (anyName || info.name().equals(name))) {
+			if (state.test(info.state()) && (anyName || info.name().equals(name))) {
 				tasks.add(TaskDescriptor.of(info));
 			}
 		}

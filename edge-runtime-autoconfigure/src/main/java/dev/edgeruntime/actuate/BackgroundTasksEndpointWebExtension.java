@@ -21,7 +21,7 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
  * {@link EndpointWebExtension @EndpointWebExtension} for the {@link BackgroundTasksEndpoint}: a read or a
  * cancel answers {@code 404 Not Found} for an unknown task, and a cancel {@code 409 Conflict} for a task that
  * has already ended; a retry, {@code 404} for an unknown task and {@code 409} for one that is not a failed
- * durable task. A malformed id, or a {@code state} filter that is no {@link TaskState}, answers
+ * durable task. A malformed id, or a {@code state} filter that is no {@link TaskState} (nor {@code active}), answers
  * {@code 400 Bad Request}; a durable task whose record is too large to read
  * ({@link DurableTaskUnreadableException}), {@code 500 Internal Server Error}, and a cancel or retry of it
  * changes nothing. Each of these answers carries an {@link ErrorDescriptor} that says why.
@@ -32,6 +32,11 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
 public class BackgroundTasksEndpointWebExtension {
 
 	static final int STATUS_CONFLICT = 409;
+
+	/**
+	 * The {@code state} filter for the tasks not yet ended (scheduled or running), as the dashboard has it.
+	 */
+	static final String ACTIVE = "active";
 
 	private final BackgroundTasksEndpoint delegate;
 
@@ -46,19 +51,24 @@ public class BackgroundTasksEndpointWebExtension {
 	/**
 	 * The report of {@link BackgroundTasksEndpoint#tasks(TaskState, String)}.
 	 * @param state only tasks in this state (any {@link TaskState}, in any case, with or without its
-	 * {@code _}), or {@code null} or empty for all
+	 * {@code _}), {@code active} for those not yet ended, or {@code null} or empty for all
 	 * @param name only tasks with this name, or {@code null} or empty for all
-	 * @return {@code 200} with the report, {@code 400} when {@code state} is no {@link TaskState}
+	 * @return {@code 200} with the report, {@code 400} when {@code state} is neither a {@link TaskState} nor
+	 * {@code active}
 	 */
 	@ReadOperation
 	public WebEndpointResponse<Object> tasks(@Nullable String state, @Nullable String name) {
-		TaskState wanted = null;
 		// an empty filter (?state=) filters nothing, as the actuator's own conversion had it
-		if (state != null && !state.isBlank()) {
-			wanted = TaskRequests.state(state);
-			if (wanted == null) {
-				return error(WebEndpointResponse.STATUS_BAD_REQUEST, TaskRequests.unknownState(state));
-			}
+		if (state == null || state.isBlank()) {
+			return new WebEndpointResponse<>(this.delegate.tasks(null, name));
+		}
+		if (ACTIVE.equalsIgnoreCase(state.strip())) {
+			return new WebEndpointResponse<>(this.delegate.tasksWhere((candidate) -> !candidate.isTerminal(), name));
+		}
+		TaskState wanted = TaskRequests.state(state);
+		if (wanted == null) {
+			return error(WebEndpointResponse.STATUS_BAD_REQUEST,
+					TaskRequests.unknownState(state) + ", or " + ACTIVE + " for those not ended");
 		}
 		return new WebEndpointResponse<>(this.delegate.tasks(wanted, name));
 	}

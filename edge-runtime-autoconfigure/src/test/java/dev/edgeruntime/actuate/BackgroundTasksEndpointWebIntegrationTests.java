@@ -144,7 +144,25 @@ class BackgroundTasksEndpointWebIntegrationTests {
 		DocumentContext json = JsonPath.parse(response.body());
 		assertThat(json.<Integer>read("$.status")).isEqualTo(400);
 		assertThat(json.<String>read("$.message")).isEqualTo("Unknown task state 'bogus': the states are SCHEDULED, "
-				+ "RUNNING, SUCCEEDED, FAILED, CANCELLED, BUDGET_EXCEEDED, DROPPED (in any case)");
+				+ "RUNNING, SUCCEEDED, FAILED, CANCELLED, BUDGET_EXCEEDED, DROPPED (in any case), or active for those "
+				+ "not ended");
+	}
+
+	@Test
+	void listWithActiveStateShouldListTheTasksNotEnded() throws Exception {
+		UUID running = startBlockingTask();
+		TaskHandle<String> finished = this.runtime.waitUntil(TaskOptions.named("quick"), () -> "ok");
+		await().atMost(Duration.ofSeconds(30)).until(() -> finished.state() == TaskState.SUCCEEDED);
+		for (String spelling : List.of("active", "ACTIVE", "Active")) {
+			HttpResponse<String> response = get("/actuator/backgroundtasks?state=" + spelling);
+			assertThat(response.statusCode()).as(spelling).isEqualTo(200);
+			DocumentContext json = JsonPath.parse(response.body());
+			assertThat(json.<List<String>>read("$.tasks[*].id")).as(spelling)
+				.contains(running.toString())
+				.doesNotContain(finished.id().toString());
+			assertThat(json.<List<String>>read("$.tasks[*].state")).as(spelling)
+				.allMatch((state) -> !TaskState.valueOf(state).isTerminal());
+		}
 	}
 
 	@Test
