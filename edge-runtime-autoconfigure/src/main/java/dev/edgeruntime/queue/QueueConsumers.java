@@ -105,13 +105,16 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 	}
 
 	/**
-	 * The connections the consumers may hold at once when each handler holds one (a {@code @Transactional}
-	 * handler does): the handlers, a reader, the deletes and the heartbeats of each listener (each has its
-	 * own heartbeat thread), and the notifications.
+	 * The connections the consumers need at once so that no lease runs out when each handler holds one (a
+	 * {@code @Transactional} handler does): the handlers, one for the heartbeats of each listener (each has
+	 * its own heartbeat thread, extending one lease at a time), and the notification connection, held for
+	 * good. A reader's poll and a batch of deletes are brief statements that wait their turn for a connection
+	 * when the pool is busy; a message waits no longer than that, and no lease runs out meanwhile, so they
+	 * are not counted.
 	 */
 	static int connectionsNeeded(List<Integer> concurrencies) {
 		int handlers = concurrencies.stream().mapToInt(Integer::intValue).sum();
-		return handlers + 3 * concurrencies.size() + 1;
+		return handlers + concurrencies.size() + 1;
 	}
 
 	private void checkConnectionPool(List<QueueConsumer> consumers) {
@@ -124,8 +127,8 @@ public final class QueueConsumers implements SmartLifecycle, SmartInitializingSi
 			logger.warn("The DataSource's pool holds at most " + this.connectionPoolSize + " connections ("
 					+ this.connectionPoolProperty + "); the queue consumers may need " + needed + " at once when their "
 					+ "handlers each hold one, as a @Transactional handler does ("
-					+ concurrencies.stream().mapToInt(Integer::intValue).sum() + " handlers, a reader, the deletes "
-					+ "and the heartbeats of each of the " + concurrencies.size() + " listeners, notifications). "
+					+ concurrencies.stream().mapToInt(Integer::intValue).sum() + " handlers, one for the heartbeats "
+					+ "of each of the " + concurrencies.size() + " listeners, the notification connection). "
 					+ "Heartbeats would then wait for a connection, and a running message's lease may run out, so "
 					+ "that another instance handles it again: raise the pool's size to at least " + needed
 					+ ", or lower the listeners' concurrency");
