@@ -633,9 +633,7 @@ final class QueueConsumer {
 				}
 				return;
 			}
-			Throwable failure = invoke(message, argument);
-			if (failure != null) {
-				failed(current, failure);
+			if (invoke(current, argument) != null) {
 				return;
 			}
 			current.settle();
@@ -658,17 +656,26 @@ final class QueueConsumer {
 		}
 	}
 
-	/** Calls the listener, in its process observation when there is one; the handler's error, if any. */
-	private @Nullable Throwable invoke(QueueMessage<JsonNode> message, @Nullable Object argument) {
+	/**
+	 * Calls the listener, in its process observation when there is one, and deals with its failure (a retry or a
+	 * dead letter) in that observation too: the lines it logs carry the delivery's trace, as the handler's do.
+	 * @return the handler's error, if any
+	 */
+	private @Nullable Throwable invoke(InFlight current, @Nullable Object argument) {
 		QueueObservations observations = this.observations;
 		if (observations == null) {
-			return invokeListener(argument);
+			Throwable failure = invokeListener(argument);
+			if (failure != null) {
+				failed(current, failure);
+			}
+			return failure;
 		}
 		try (QueueObservations.Processing processing = observations.process(queue(), this.endpoint.description(),
-				message)) {
+				current.message)) {
 			Throwable failure = invokeListener(argument);
 			if (failure != null) {
 				processing.error(failure);
+				failed(current, failure);
 			}
 			return failure;
 		}

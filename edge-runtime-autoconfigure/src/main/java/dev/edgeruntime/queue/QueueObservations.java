@@ -87,7 +87,8 @@ public final class QueueObservations {
 	 * @param queue the queue
 	 * @param listener the listener handling it
 	 * @param message the message
-	 * @return the processing, to be closed on the same thread once the handler returned
+	 * @return the processing, to be closed on the same thread once the handler returned and its failure, if any,
+	 * was dealt with (retried or dead-lettered)
 	 */
 	Processing process(String queue, String listener, QueueMessage<JsonNode> message) {
 		if (this.registry.isNoop()) {

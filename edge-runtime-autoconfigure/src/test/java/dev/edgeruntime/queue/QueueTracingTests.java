@@ -11,12 +11,14 @@ import javax.sql.DataSource;
 import brave.handler.MutableSpan;
 import brave.handler.SpanHandler;
 import brave.propagation.TraceContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.edgeruntime.BackgroundTask;
 import dev.edgeruntime.TaskHandle;
 import dev.edgeruntime.autoconfigure.BackgroundTaskAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeDurableTaskAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
+import dev.edgeruntime.testsupport.LogCapture;
 import dev.edgeruntime.testsupport.TestDatabase;
 import io.micrometer.common.KeyValues;
 import io.micrometer.observation.Observation;
@@ -110,6 +112,27 @@ class QueueTracingTests {
 			})
 				.extracting((process) -> (process.error() != null) ? process.error().getMessage() : null)
 				.containsExactlyInAnyOrder("printer offline", null);
+		});
+	}
+
+	@Test
+	void deadLetterLineCarriesTheTraceAndSpanOfTheDelivery() {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=1").run((context) -> {
+			context.getBean(TracedListener.class).failures = 1;
+			try (LogCapture log = LogCapture.of(QueueConsumer.class)) {
+				Span request = sendInRequest(context, (pgmq) -> pgmq.send(this.queue, Map.of("sku", "a")));
+				MutableSpan process = context.getBean(Spans.class).await(this.queue + " process");
+				ILoggingEvent deadLetter = await().atMost(WAIT)
+					.until(() -> log.events()
+						.stream()
+						.filter((event) -> event.getFormattedMessage().startsWith("Dead-lettered message"))
+						.findFirst(), Optional::isPresent)
+					.orElseThrow();
+				// in the delivery's trace and span, as the handler's own lines are
+				assertThat(deadLetter.getMDCPropertyMap()).containsEntry("traceId", request.context().traceId())
+					.containsEntry("spanId", process.id());
+				assertThat(awaitHandled(context, 1).get(0).mdcTraceId()).isEqualTo(request.context().traceId());
+			}
 		});
 	}
 
