@@ -157,6 +157,7 @@ public final class EdgeRuntimeAutoConfiguration {
 			.bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
 			.orElse(Duration.ofSeconds(30));
 		Duration fitting = phaseTimeout.minus(DefaultEdgeRuntime.UNWIND_TIME).minus(SHUTDOWN_MARGIN);
+		String setBy = "edge-runtime.shutdown.grace-period";
 		if (gracePeriod.compareTo(fitting) > 0) {
 			// cut so that the drain ends, its tasks interrupted and logged, before Spring stops waiting for it and
 			// closes what they use; without the margin, a drain that takes all of its time ends just as Spring
@@ -168,9 +169,12 @@ public final class EdgeRuntimeAutoConfiguration {
 					+ "spring.lifecycle.timeout-per-shutdown-phase (" + Durations.text(phaseTimeout)
 					+ "): at shutdown background tasks get " + Durations.text(cut) + " to finish, so that they are "
 					+ "interrupted before Spring stops waiting for them and closes the resources they use");
+			setBy = "spring.lifecycle.timeout-per-shutdown-phase, " + Durations.text(phaseTimeout) + ", less "
+					+ Durations.text(DefaultEdgeRuntime.UNWIND_TIME.plus(SHUTDOWN_MARGIN))
+					+ ": edge-runtime.shutdown.grace-period, " + Durations.text(gracePeriod) + ", does not fit in it";
 			gracePeriod = cut;
 		}
-		return new EdgeRuntimeLifecycle(runtime, context, gracePeriod);
+		return new EdgeRuntimeLifecycle(runtime, context, gracePeriod, setBy);
 	}
 
 	/**

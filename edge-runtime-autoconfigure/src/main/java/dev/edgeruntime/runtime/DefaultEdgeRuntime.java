@@ -92,6 +92,9 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	 */
 	public static final Duration UNWIND_TIME = Duration.ofSeconds(1);
 
+	/** The property that bounds each phase of Spring's shutdown, the drain's among them. */
+	private static final String PHASE_TIMEOUT = "spring.lifecycle.timeout-per-shutdown-phase";
+
 	private final ApplicationEventPublisher events;
 
 	private final Executor platformExecutor;
@@ -377,7 +380,11 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			this.inFlight.decrementAndGet();
 			throw ex;
 		}
-		TrackedTask<T> task = new TrackedTask<>(this.ids.next(), name, origin, nowNanos(), budget, this);
+		int ownBudgets = ((options.wallClock() != null) ? 1 << UnloadReason.WALL_CLOCK.ordinal() : 0)
+				| ((threadBound && options.cpuTime() != null) ? 1 << UnloadReason.CPU.ordinal() : 0)
+				| ((threadBound && options.memory() != null) ? 1 << UnloadReason.MEMORY.ordinal() : 0);
+		TrackedTask<T> task = new TrackedTask<>(this.ids.next(), name, origin, nowNanos(), budget, ownBudgets,
+				this);
 		this.registry.add(task);
 		// accepted while the application shuts down (a request the web server's graceful shutdown still serves):
 		// told, as the tasks running at the announcement were. Read after the add, as the announcement sets the
@@ -601,7 +608,7 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 		// a task that tracks a CompletionStage has no thread to interrupt: its stage was cancelled
 		TaskLogContext.log(task.id().toString(), task.name(), () -> logger.warn("Background " + task + " used up its "
 				+ budget + " and was " + ((task.stage() != null) ? "cancelled" : "interrupted") + " (reason "
-				+ reason.value() + ")"));
+				+ reason.value() + "); " + budgetSetBy(task, reason)));
 		for (TaskLifecycleListener listener : this.listeners) {
 			try {
 				listener.budgetExceeded(task, reason);
@@ -610,6 +617,35 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 				listenerFailed(listener, "budgetExceeded", task, ex);
 			}
 		}
+	}
+
+	/**
+	 * What sets the budget a task used up, for the line that says so: the property of the default, or the
+	 * task's own settings, and the time {@code beforeunload} listeners added to a wall-clock budget.
+	 */
+	static String budgetSetBy(TrackedTask<?> task, UnloadReason reason) {
+		String property = switch (reason) {
+			case CPU -> "edge-runtime.budget.cpu-time";
+			case MEMORY -> "edge-runtime.budget.memory";
+			default -> "edge-runtime.budget.wall-clock";
+		};
+		String attribute = switch (reason) {
+			case CPU -> "cpuTime";
+			case MEMORY -> "memory";
+			default -> "wallClock";
+		};
+		String perTask = "@BackgroundTask(" + attribute + ") or TaskOptions." + attribute;
+		String setBy = task.ownBudget(reason)
+				? "set for this task by " + perTask
+						+ ((reason == UnloadReason.WALL_CLOCK) ? " (edge-runtime.websocket.wall-clock for a tracked "
+								+ "WebSocket session), not " + property : ", not " + property)
+				: "set by " + property + " (for one task, by " + perTask + ")";
+		Duration extension = task.extensionGranted();
+		if (reason == UnloadReason.WALL_CLOCK && !extension.isZero()) {
+			setBy += ", with " + Durations.text(extension)
+					+ " granted by beforeunload listeners (edge-runtime.budget.max-extension caps them)";
+		}
+		return setBy;
 	}
 
 	void failStorage(TrackedTask<?> task, Exception error) {
@@ -848,26 +884,41 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	 * @return the tasks that had to be cancelled
 	 */
 	public List<TaskInfo> drain(Duration gracePeriod) {
+		return drain(gracePeriod, null);
+	}
+
+	/**
+	 * Waits for tasks in flight to finish, up to the grace period, then cancels the rest, logs each by id and
+	 * name, and waits briefly for their threads to notice, as {@link #drain(Duration)} does; the lines about
+	 * the grace period say what sets it, so that whoever reads them knows what to change.
+	 * @param gracePeriod how long to wait
+	 * @param setBy what sets the grace period, such as {@code "edge-runtime.shutdown.grace-period"}, or
+	 * {@code null} to name nothing
+	 * @return the tasks that had to be cancelled
+	 */
+	public List<TaskInfo> drain(Duration gracePeriod, @Nullable String setBy) {
 		stopAccepting();
 		this.draining = true;
 		long start = System.nanoTime();
 		// At most half the range of a long, about 146 years (a grace period so long waits as long as it takes): the
 		// deadline may wrap around, but its distance from the time now, which the wait reads, does not.
 		long deadline = start + Math.min(Durations.saturatedNanos(gracePeriod), Long.MAX_VALUE / 2);
+		// "20s (edge-runtime.shutdown.grace-period)": the lines about it say what to change
+		String grace = Durations.text(gracePeriod) + ((setBy != null) ? " (" + setBy + ")" : "");
 		int waiting = this.inFlight.get();
 		if (waiting > 0) {
-			logger.info("Waiting up to " + Durations.text(gracePeriod) + " for " + waiting + " background task"
-					+ ((waiting == 1) ? "" : "s") + " to finish");
+			logger.info("Waiting up to " + grace + " for " + waiting + " background task" + ((waiting == 1) ? "" : "s")
+					+ " to finish");
 		}
 		awaitNoneInFlight(deadline, true);
 		boolean endedEarly = this.gracePeriodEnded && this.inFlight.get() > 0;
 		if (endedEarly) {
-			logger.warn("Spring stopped waiting for the drain before the shutdown grace period of "
-					+ Durations.text(gracePeriod) + " ended (spring.lifecycle.timeout-per-shutdown-phase is shorter): "
-					+ "the background tasks still in flight are cancelled now, and the resources they use are being "
-					+ "closed");
+			logger.warn("Spring stopped waiting for the drain before the shutdown grace period of " + grace
+					+ " ended (" + PHASE_TIMEOUT + " is shorter): the background tasks still in "
+					+ "flight are cancelled now, and the resources they use are being closed");
 		}
-		String ending = endedEarly ? "when Spring stopped waiting for the drain" : "at the end of the grace period";
+		String springStopped = "Spring stopped waiting for the drain (" + PHASE_TIMEOUT + ")";
+		String ending = endedEarly ? "when " + springStopped : "at the end of the grace period of " + grace;
 		List<TaskInfo> cancelled = new ArrayList<>();
 		List<TrackedTask<?>> interrupted = new ArrayList<>();
 		int notStarted = 0;
@@ -878,11 +929,10 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 				cancelled.add(info);
 				interrupted.add(task);
 				notStarted += started ? 0 : 1;
-				String when = endedEarly ? "Spring stopped waiting for the drain"
-						: "the shutdown grace period of " + Durations.text(gracePeriod) + " ended";
+				String when = endedEarly ? springStopped : "the shutdown grace period of " + grace + " ended";
 				String line = "Background task " + info.id() + " (" + info.name() + ") "
 						+ (started ? (endedEarly ? "did not finish before " + when
-								: "did not finish within the shutdown grace period of " + Durations.text(gracePeriod))
+								: "did not finish within the shutdown grace period of " + grace)
 								+ " and was interrupted"
 								: "had not started when " + when
 										+ " (it was waiting for the request or transaction that called it) "

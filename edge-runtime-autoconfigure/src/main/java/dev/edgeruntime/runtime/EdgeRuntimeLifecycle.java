@@ -35,6 +35,8 @@ public final class EdgeRuntimeLifecycle
 
 	private final Duration gracePeriod;
 
+	private final @Nullable String gracePeriodSetBy;
+
 	private volatile boolean running;
 
 	/** Whether the context is closing, rather than only stopping (and perhaps starting again). */
@@ -51,9 +53,22 @@ public final class EdgeRuntimeLifecycle
 	 * @param gracePeriod how long tasks may take to finish at shutdown
 	 */
 	public EdgeRuntimeLifecycle(DefaultEdgeRuntime runtime, ApplicationContext context, Duration gracePeriod) {
+		this(runtime, context, gracePeriod, null);
+	}
+
+	/**
+	 * Creates a new instance whose drain's lines say what sets the grace period.
+	 * @param runtime the runtime
+	 * @param context the application context whose close starts the shutdown
+	 * @param gracePeriod how long tasks may take to finish at shutdown
+	 * @param gracePeriodSetBy what sets the grace period (a property, say), or {@code null} to name nothing
+	 */
+	public EdgeRuntimeLifecycle(DefaultEdgeRuntime runtime, ApplicationContext context, Duration gracePeriod,
+			@Nullable String gracePeriodSetBy) {
 		this.runtime = runtime;
 		this.context = context;
 		this.gracePeriod = gracePeriod;
+		this.gracePeriodSetBy = gracePeriodSetBy;
 	}
 
 	@Override
@@ -82,7 +97,7 @@ public final class EdgeRuntimeLifecycle
 			// A close announced it already (once only): a stop alone has no ContextClosedEvent, and its drain
 			// would otherwise interrupt tasks that were never told, with no chance to save their progress.
 			this.runtime.announceTermination(this.gracePeriod);
-			this.runtime.drain(this.gracePeriod);
+			this.runtime.drain(this.gracePeriod, this.gracePeriodSetBy);
 		}
 		finally {
 			if (this.closing) {

@@ -78,6 +78,12 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 
 	private volatile Duration extensionGranted = Duration.ZERO;
 
+	/**
+	 * The budgets set for this task rather than taken from the runtime's defaults, as bits of
+	 * {@link UnloadReason#ordinal()}: the line of a budget used up names what sets it.
+	 */
+	private final byte ownBudgets;
+
 	private volatile long startedAt = NOT_YET;
 
 	private volatile long finishedAt = NOT_YET;
@@ -135,9 +141,10 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 
 	private volatile @Nullable DefaultTaskStorage storage;
 
-	TrackedTask(UUID id, String name, TaskOrigin origin, long submittedAt, TaskBudget budget,
+	TrackedTask(UUID id, String name, TaskOrigin origin, long submittedAt, TaskBudget budget, int ownBudgets,
 			DefaultEdgeRuntime runtime) {
 		this.id = id;
+		this.ownBudgets = (byte) ownBudgets;
 		this.name = name;
 		this.origin = origin;
 		this.submittedAt = submittedAt;
@@ -370,6 +377,20 @@ final class TrackedTask<T> implements TaskHandle<T>, TaskContext {
 
 	Duration wallClockBudget() {
 		return this.wallClockBudget;
+	}
+
+	/**
+	 * Whether a budget was set for this task (per call, or by its annotation) rather than taken from the
+	 * runtime's defaults.
+	 * @param reason the budget's reason: {@code WALL_CLOCK}, {@code CPU} or {@code MEMORY}
+	 */
+	boolean ownBudget(UnloadReason reason) {
+		return (this.ownBudgets & (1 << reason.ordinal())) != 0;
+	}
+
+	/** The wall-clock time {@code beforeunload} listeners granted the task on top of its budget. */
+	Duration extensionGranted() {
+		return this.extensionGranted;
 	}
 
 	@Nullable Duration cpuBudget() {

@@ -71,14 +71,16 @@ class BudgetTests {
 				.isInstanceOf(TaskBudgetExceededException.class);
 			await().untilAsserted(() -> assertThat(seenByTask).containsExactly("true:WALL_CLOCK"));
 			await().untilAsserted(() -> assertThat(output).contains("Background task " + task.id()
-					+ " (slow) used up its wall-clock budget of 500ms and was interrupted (reason wall_clock)"));
+					+ " (slow) used up its wall-clock budget of 500ms and was interrupted (reason wall_clock); set for this "
+					+ "task by @BackgroundTask(wallClock) or TaskOptions.wallClock (edge-runtime.websocket.wall-clock for a "
+					+ "tracked WebSocket session), not edge-runtime.budget.wall-clock"));
 			// one beforeunload event (the announcement), not one more for the stop
 			assertThat(runtime.status().totalsByReason()).containsEntry(UnloadReason.WALL_CLOCK, 1L);
 		});
 	}
 
 	@Test
-	void cpuBudgetShouldStopACpuBurningTask() {
+	void cpuBudgetShouldStopACpuBurningTask(CapturedOutput output) {
 		this.contextRunner.run((context) -> {
 			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
 			EventRecorder recorder = context.getBean(EventRecorder.class);
@@ -95,7 +97,49 @@ class BudgetTests {
 			assertThat(task.info().unloadReason()).isEqualTo(UnloadReason.CPU);
 			assertThat(task.info().usage().cpuTime()).isGreaterThanOrEqualTo(Duration.ofMillis(300));
 			assertThat(recorder.beforeUnload()).extracting(BeforeUnloadEvent::reason).containsExactly(UnloadReason.CPU);
+			await().untilAsserted(() -> assertThat(output).contains("Background task " + task.id()
+					+ " (burn) used up its CPU-time budget of 300ms and was interrupted (reason cpu); set for this task "
+					+ "by @BackgroundTask(cpuTime) or TaskOptions.cpuTime, not edge-runtime.budget.cpu-time"));
 		});
+	}
+
+	@Test
+	void budgetLineOfADefaultBudgetShouldNameItsProperty(CapturedOutput output) {
+		this.contextRunner.withPropertyValues("edge-runtime.budget.wall-clock=300ms").run((context) -> {
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			CountDownLatch never = new CountDownLatch(1);
+			TaskHandle<Boolean> task = runtime.waitUntil(TaskOptions.named("plain"),
+					() -> never.await(1, TimeUnit.HOURS));
+			await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.BUDGET_EXCEEDED));
+			await().untilAsserted(() -> assertThat(output).contains("Background task " + task.id()
+					+ " (plain) used up its wall-clock budget of 300ms and was interrupted (reason wall_clock); set by "
+					+ "edge-runtime.budget.wall-clock (for one task, by @BackgroundTask(wallClock) or "
+					+ "TaskOptions.wallClock)"));
+		});
+	}
+
+	@Test
+	void budgetLineOfADefaultMemoryBudgetShouldNameItsProperty(CapturedOutput output) {
+		this.contextRunner.withPropertyValues("edge-runtime.budget.memory=16MB").run((context) -> {
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			TaskHandle<Integer> task = runtime.waitUntil(TaskOptions.named("hungry").wallClock(Duration.ofMinutes(5)),
+					BudgetTests::allocateUntilInterrupted);
+			await().atMost(Duration.ofMinutes(2))
+				.untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.BUDGET_EXCEEDED));
+			await().untilAsserted(() -> assertThat(output).contains("Background task " + task.id()
+					+ " (hungry) used up its memory budget of 16MB and was interrupted (reason memory); set by "
+					+ "edge-runtime.budget.memory (for one task, by @BackgroundTask(memory) or TaskOptions.memory)"));
+		});
+	}
+
+	private static int allocateUntilInterrupted() {
+		int sum = 0;
+		while (!Thread.currentThread().isInterrupted()) {
+			byte[] chunk = new byte[64 * 1024];
+			sum += chunk.length;
+			Thread.onSpinWait();
+		}
+		return sum;
 	}
 
 	@Test
@@ -163,7 +207,7 @@ class BudgetTests {
 	}
 
 	@Test
-	void extensionBeyondCapShouldNotLetTaskFinish() {
+	void extensionBeyondCapShouldNotLetTaskFinish(CapturedOutput output) {
 		this.contextRunner.withPropertyValues("edge-runtime.budget.max-extension=300ms").run((context) -> {
 			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
 			EventRecorder recorder = context.getBean(EventRecorder.class);
@@ -177,6 +221,11 @@ class BudgetTests {
 			assertThat(granted).containsExactly(Duration.ofMillis(300), Duration.ZERO);
 			assertThat(task.info().budget().wallClock()).isEqualTo(Duration.ofMillis(700));
 			assertThat(task.info().unloadReason()).isEqualTo(UnloadReason.WALL_CLOCK);
+			await().untilAsserted(() -> assertThat(output).contains("Background task " + task.id()
+					+ " (capped) used up its wall-clock budget of 700ms and was interrupted (reason wall_clock); set for "
+					+ "this task by @BackgroundTask(wallClock) or TaskOptions.wallClock (edge-runtime.websocket.wall-clock "
+					+ "for a tracked WebSocket session), not edge-runtime.budget.wall-clock, with 300ms granted by "
+					+ "beforeunload listeners (edge-runtime.budget.max-extension caps them)"));
 		});
 	}
 

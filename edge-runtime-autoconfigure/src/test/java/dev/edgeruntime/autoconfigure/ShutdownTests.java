@@ -54,11 +54,11 @@ class ShutdownTests {
 			context.getSourceApplicationContext(ConfigurableApplicationContext.class).close();
 			assertThat(waiting.handle().state()).isEqualTo(TaskState.CANCELLED);
 			assertThat(output).contains("Background task " + waiting.handle().id() + " (waiting) had not started when "
-					+ "the shutdown grace period of 100ms ended (it was waiting for the request or transaction that "
-					+ "called it) and was cancelled");
+					+ "the shutdown grace period of 100ms (edge-runtime.shutdown.grace-period) ended (it was waiting for "
+					+ "the request or transaction that called it) and was cancelled");
 			assertThat(output).doesNotContain("(waiting) did not finish");
 			assertThat(output).containsPattern("Drain complete in \\d+ ms: 1 background task had not started and was "
-					+ "cancelled at the end of the grace period");
+					+ "cancelled at the end of the grace period of 100ms \\(edge-runtime.shutdown.grace-period\\)");
 		});
 	}
 
@@ -103,9 +103,10 @@ class ShutdownTests {
 				assertThat(event.timeLeft()).isEqualTo(Duration.ofSeconds(1));
 			});
 			assertThat(output).contains("Background task " + stuck.id()
-					+ " (stuck) did not finish within the shutdown grace period of 1s and was interrupted");
-			assertThat(output).containsPattern(
-					"Drain complete in \\d+ ms: 1 background task was interrupted at the end of the grace period");
+					+ " (stuck) did not finish within the shutdown grace period of 1s (edge-runtime.shutdown.grace-period) "
+					+ "and was interrupted");
+			assertThat(output).containsPattern("Drain complete in \\d+ ms: 1 background task was interrupted at the end "
+					+ "of the grace period of 1s \\(edge-runtime.shutdown.grace-period\\)");
 			assertThat(output).doesNotContain("every background task finished");
 		});
 	}
@@ -128,7 +129,9 @@ class ShutdownTests {
 				context.getSourceApplicationContext(ConfigurableApplicationContext.class).close();
 				assertThat(stuck.state()).isEqualTo(TaskState.CANCELLED);
 				assertThat(output).contains("Background task " + stuck.id()
-						+ " (stuck) did not finish within the shutdown grace period of 500ms and was interrupted");
+						+ " (stuck) did not finish within the shutdown grace period of 500ms "
+						+ "(spring.lifecycle.timeout-per-shutdown-phase, 2s, less 1500ms: "
+						+ "edge-runtime.shutdown.grace-period, 1m, does not fit in it) and was interrupted");
 				// interrupted by the drain itself, before Spring could stop waiting for it
 				assertThat(output).doesNotContain("Spring stopped waiting for the drain")
 					.doesNotContain("ends with 1 bean still running");
@@ -154,17 +157,19 @@ class ShutdownTests {
 			EdgeRuntimeLifecycle lifecycle = context.getBean(EdgeRuntimeLifecycle.class);
 			CountDownLatch stopped = new CountDownLatch(1);
 			lifecycle.stop(stopped::countDown);
-			await().untilAsserted(() -> assertThat(output).contains("Waiting up to 20s for 1 background task"));
+			await().untilAsserted(() -> assertThat(output)
+				.contains("Waiting up to 20s (edge-runtime.shutdown.grace-period) for 1 background task"));
 			lifecycle.destroy();
 			assertThat(stopped.getCount()).isZero();
 			assertThat(stuck.state()).isEqualTo(TaskState.CANCELLED);
 			assertThat(ending).hasValue("interrupted");
 			assertThat(output).contains("Spring stopped waiting for the drain before the shutdown grace period of "
-					+ "20s ended (spring.lifecycle.timeout-per-shutdown-phase is shorter)");
-			assertThat(output).contains("Background task " + stuck.id()
-					+ " (stuck) did not finish before Spring stopped waiting for the drain and was interrupted");
+					+ "20s (edge-runtime.shutdown.grace-period) ended (spring.lifecycle.timeout-per-shutdown-phase is "
+					+ "shorter)");
+			assertThat(output).contains("Background task " + stuck.id() + " (stuck) did not finish before Spring "
+					+ "stopped waiting for the drain (spring.lifecycle.timeout-per-shutdown-phase) and was interrupted");
 			assertThat(output).containsPattern("Drain complete in \\d+ ms: 1 background task was interrupted when "
-					+ "Spring stopped waiting for the drain");
+					+ "Spring stopped waiting for the drain \\(spring.lifecycle.timeout-per-shutdown-phase\\)");
 		});
 	}
 
@@ -189,7 +194,8 @@ class ShutdownTests {
 				context.getSourceApplicationContext(ConfigurableApplicationContext.class).close();
 				assertThat(deaf.state()).isEqualTo(TaskState.CANCELLED);
 				assertThat(output).containsPattern("Drain ended in \\d+ ms: 1 background task was interrupted at the "
-						+ "end of the grace period, and 1 of them still ran 1000 ms later \\(its work ignores interrupts\\) "
+						+ "end of the grace period of 200ms \\(edge-runtime.shutdown.grace-period\\), and 1 of them still "
+						+ "ran 1000 ms later \\(its work ignores interrupts\\) "
 						+ "and is abandoned: " + deaf.id() + " \\(deaf\\)");
 				assertThat(output).doesNotContain("Drain complete");
 			});
@@ -226,7 +232,8 @@ class ShutdownTests {
 				closer.join(TimeUnit.SECONDS.toMillis(30));
 				assertThat(closer.isAlive()).isFalse();
 				assertThat(inFlight.state()).isEqualTo(TaskState.SUCCEEDED);
-				assertThat(output).contains("Waiting up to 1m for 1 background task to finish")
+				assertThat(output).contains("Waiting up to 1m (edge-runtime.shutdown.grace-period) for 1 background task "
+						+ "to finish")
 					.containsPattern("Drain complete in \\d+ ms: every background task finished");
 			});
 	}
@@ -249,7 +256,8 @@ class ShutdownTests {
 					.close());
 				closer.start();
 				await().untilAsserted(
-						() -> assertThat(output).contains("Waiting up to 999999999d for 1 background task to finish"));
+						() -> assertThat(output).contains("Waiting up to 999999999d (edge-runtime.shutdown.grace-period) "
+								+ "for 1 background task to finish"));
 				assertThat(closer.isAlive()).isTrue();
 				release.countDown();
 				closer.join(TimeUnit.SECONDS.toMillis(30));
@@ -306,7 +314,8 @@ class ShutdownTests {
 			TaskHandle<Boolean> before = runtime.waitUntil(TaskOptions.named("before"),
 					() -> release.await(1, TimeUnit.MINUTES));
 			Thread releaser = new Thread(() -> {
-				await().until(() -> output.toString().contains("Waiting up to 5s for 1 background task"));
+				await().until(() -> output.toString().contains("Waiting up to 5s (edge-runtime.shutdown.grace-period) "
+						+ "for 1 background task"));
 				release.countDown();
 			});
 			releaser.start();

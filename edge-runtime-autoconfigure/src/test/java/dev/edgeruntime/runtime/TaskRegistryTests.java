@@ -116,7 +116,7 @@ class TaskRegistryTests {
 	private TrackedTask<?> task(Instant submittedAt) {
 		UUID id = this.ids.next();
 		return new TrackedTask<>(id, "task", TaskOrigin.none(), TrackedTask.epochNanos(submittedAt),
-				new TaskBudget(Duration.ofMinutes(1), null, null), null);
+				new TaskBudget(Duration.ofMinutes(1), null, null), 0, null);
 	}
 
 	private static void finish(TaskRegistry registry, TrackedTask<?> task, Instant at) {
