@@ -6,7 +6,8 @@ import io.micrometer.common.KeyValues;
 
 /**
  * The default {@link QueueProcessObservationConvention}: named {@value #NAME}, contextual name
- * {@code "<queue> process"}, the {@code queue} and the {@code listener} as low-cardinality key values, the
+ * {@code "<queue> process"}, the {@code queue}, the {@code listener} and the durable task's name
+ * ({@code task.name}, {@code none} for a {@code @QueueListener}'s message) as low-cardinality key values, the
  * message's id and read count as high-cardinality ones.
  *
  * @author edge-runtime developers
@@ -15,6 +16,9 @@ public class DefaultQueueProcessObservationConvention implements QueueProcessObs
 
 	/** The observation's name. */
 	public static final String NAME = "edge.runtime.queue.process";
+
+	/** The {@code task.name} of a message that carries no durable task. */
+	static final String NONE = "none";
 
 	/** A shared instance. */
 	public static final DefaultQueueProcessObservationConvention INSTANCE =
@@ -32,8 +36,10 @@ public class DefaultQueueProcessObservationConvention implements QueueProcessObs
 
 	@Override
 	public KeyValues getLowCardinalityKeyValues(QueueProcessContext context) {
+		String taskName = context.getTaskName();
 		return KeyValues.of(LowCardinalityKeys.QUEUE.withValue(context.getQueue()),
-				LowCardinalityKeys.LISTENER.withValue(context.getListener()));
+				LowCardinalityKeys.LISTENER.withValue(context.getListener()),
+				LowCardinalityKeys.TASK_NAME.withValue((taskName != null) ? taskName : NONE));
 	}
 
 	@Override

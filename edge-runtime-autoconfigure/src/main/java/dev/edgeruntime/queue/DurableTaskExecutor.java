@@ -52,6 +52,9 @@ final class DurableTaskExecutor {
 
 	private static final Log logger = LogFactory.getLog(DurableTaskExecutor.class);
 
+	/** The name observed for a durable task whose name none of the application's durable methods has. */
+	static final String UNKNOWN_TASK = "unknown";
+
 	/** The most characters of a text from a message that are logged or told in an error. */
 	private static final int MAX_PRINTED = 200;
 
@@ -88,6 +91,18 @@ final class DurableTaskExecutor {
 				taskName(message.headers().get(QueueHeaders.TASK_NAME)))) {
 			awaitResult(DurableTaskExecution.invoke(target.bean(), target.method(), arguments));
 		}
+	}
+
+	/**
+	 * The name of the task a message carries, for its process observation (a low-cardinality key, so a metric
+	 * tag): the name of one of this application's durable methods, or {@value #UNKNOWN_TASK}, whatever the
+	 * header holds, so that another version's tasks and names another client wrote cannot make the series many.
+	 * @param message the message
+	 * @return the name
+	 */
+	String observedTaskName(QueueMessage<JsonNode> message) {
+		Object name = message.headers().get(QueueHeaders.TASK_NAME);
+		return (name instanceof String text && this.methods.hasTaskName(text)) ? text : UNKNOWN_TASK;
 	}
 
 	/** The attempt's start, for the task's status ({@code startedAt}); its body runs whether or not it is written. */

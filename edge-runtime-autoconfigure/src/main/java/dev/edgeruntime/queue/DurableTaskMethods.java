@@ -41,6 +41,8 @@ public final class DurableTaskMethods implements BeanPostProcessor, EnvironmentA
 
 	private final Map<String, String> beanByClassAndSignature = new ConcurrentHashMap<>();
 
+	private final Set<String> taskNames = ConcurrentHashMap.newKeySet();
+
 	private String defaultQueue = DEFAULT_QUEUE;
 
 	private @Nullable Environment environment;
@@ -84,6 +86,7 @@ public final class DurableTaskMethods implements BeanPostProcessor, EnvironmentA
 		}
 		this.byBeanAndSignature.put(beanName + "#" + signature(method),
 				new Target(beanName, bean, method, queue, name));
+		this.taskNames.add(name);
 	}
 
 	/** Resolves {@code ${...}} placeholders in a queue attribute, as {@code @QueueListener} does. */
@@ -123,6 +126,15 @@ public final class DurableTaskMethods implements BeanPostProcessor, EnvironmentA
 	Optional<Target> forMessage(String beanName, String method, List<String> parameterTypes) {
 		return Optional.ofNullable(
 				this.byBeanAndSignature.get(beanName + "#" + method + "(" + String.join(",", parameterTypes) + ")"));
+	}
+
+	/**
+	 * Whether a durable method found has the task name.
+	 * @param name the name
+	 * @return {@code true} if one has
+	 */
+	boolean hasTaskName(String name) {
+		return this.taskNames.contains(name);
 	}
 
 	/**

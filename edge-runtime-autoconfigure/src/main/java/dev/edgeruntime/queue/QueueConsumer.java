@@ -670,8 +670,11 @@ final class QueueConsumer {
 			}
 			return failure;
 		}
+		// a durable task's name, so that its metrics tell which durable task fails
+		String taskName = (this.endpoint.bean() instanceof DurableTaskExecutor executor)
+				? executor.observedTaskName(current.message) : null;
 		try (QueueObservations.Processing processing = observations.process(queue(), this.endpoint.description(),
-				current.message)) {
+				current.message, taskName)) {
 			Throwable failure = invokeListener(argument);
 			if (failure != null) {
 				processing.error(failure);

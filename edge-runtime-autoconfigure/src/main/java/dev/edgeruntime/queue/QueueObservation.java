@@ -81,6 +81,19 @@ public enum QueueObservation implements ObservationDocumentation {
 				return "listener";
 			}
 
+		},
+
+		/**
+		 * The name of the durable {@code @BackgroundTask} the message carries ({@code none} for a message of a
+		 * {@code @QueueListener}, {@code unknown} for a name none of the application's durable methods has).
+		 */
+		TASK_NAME {
+
+			@Override
+			public String asString() {
+				return "task.name";
+			}
+
 		}
 
 	}

@@ -87,15 +87,16 @@ public final class QueueObservations {
 	 * @param queue the queue
 	 * @param listener the listener handling it
 	 * @param message the message
+	 * @param taskName the name of the durable task the message carries, {@code null} for none
 	 * @return the processing, to be closed on the same thread once the handler returned and its failure, if any,
 	 * was dealt with (retried or dead-lettered)
 	 */
-	Processing process(String queue, String listener, QueueMessage<JsonNode> message) {
+	Processing process(String queue, String listener, QueueMessage<JsonNode> message, @Nullable String taskName) {
 		if (this.registry.isNoop()) {
 			return Processing.NONE;
 		}
 		QueueProcessContext context = new QueueProcessContext(message.headers(), queue, listener, message.id(),
-				message.readCount());
+				message.readCount(), taskName);
 		Observation observation = QueueObservation.PROCESS.observation(this.processConvention,
 				DefaultQueueProcessObservationConvention.INSTANCE, () -> context, this.registry);
 		if (observation.isNoop()) {

@@ -3,6 +3,7 @@ package dev.edgeruntime.queue;
 import java.util.Map;
 
 import io.micrometer.observation.transport.ReceiverContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The context of a {@link QueueObservation#PROCESS process} observation. Its carrier is the delivered
@@ -20,8 +21,10 @@ public final class QueueProcessContext extends ReceiverContext<Map<String, Objec
 
 	private final int readCount;
 
+	private final @Nullable String taskName;
+
 	/**
-	 * Creates a new instance.
+	 * Creates a new instance for a message that carries no durable task.
 	 * @param headers the message's headers
 	 * @param queue the queue's name
 	 * @param listener the listener handling the message
@@ -30,6 +33,21 @@ public final class QueueProcessContext extends ReceiverContext<Map<String, Objec
 	 */
 	public QueueProcessContext(Map<String, Object> headers, String queue, String listener, long messageId,
 			int readCount) {
+		this(headers, queue, listener, messageId, readCount, null);
+	}
+
+	/**
+	 * Creates a new instance.
+	 * @param headers the message's headers
+	 * @param queue the queue's name
+	 * @param listener the listener handling the message
+	 * @param messageId the message's id
+	 * @param readCount the message's delivery
+	 * @param taskName the name of the durable {@code @BackgroundTask} the message carries, or {@code null} for
+	 * a message of a {@link QueueListener @QueueListener}
+	 */
+	public QueueProcessContext(Map<String, Object> headers, String queue, String listener, long messageId,
+			int readCount, @Nullable String taskName) {
 		// headers are JSON: a value another client wrote as a number or an object is no trace context
 		super((carrier, key) -> (carrier.get(key) instanceof String value) ? value : null);
 		setCarrier(headers);
@@ -37,6 +55,7 @@ public final class QueueProcessContext extends ReceiverContext<Map<String, Objec
 		this.listener = listener;
 		this.messageId = messageId;
 		this.readCount = readCount;
+		this.taskName = taskName;
 	}
 
 	/**
@@ -69,6 +88,16 @@ public final class QueueProcessContext extends ReceiverContext<Map<String, Objec
 	 */
 	public int getReadCount() {
 		return this.readCount;
+	}
+
+	/**
+	 * The name of the durable {@code @BackgroundTask} the message carries: one of this application's durable
+	 * methods' names, or {@code unknown} for a name none of them has (another
+	 * version's task, a header another client wrote), so that the names stay few.
+	 * @return the task name, or {@code null} for a message of a {@link QueueListener @QueueListener}
+	 */
+	public @Nullable String getTaskName() {
+		return this.taskName;
 	}
 
 }

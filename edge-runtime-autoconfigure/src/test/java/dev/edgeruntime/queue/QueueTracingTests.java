@@ -86,6 +86,7 @@ class QueueTracingTests {
 			assertThat(process.kind()).isEqualTo(brave.Span.Kind.CONSUMER);
 			assertThat(process.tags()).containsEntry("queue", this.queue)
 				.containsEntry("listener", TracedListener.class.getName() + ".handle")
+				.containsEntry("task.name", "none")
 				.containsEntry("message.id", Long.toString(handled.messageId()));
 			// in scope while the handler runs: its span, and its log lines' trace id
 			assertThat(handled.traceId()).isEqualTo(request.context().traceId());
@@ -166,6 +167,7 @@ class QueueTracingTests {
 			assertThat(reports.traceIds()).containsExactly(request.context().traceId());
 			MutableSpan process = context.getBean(Spans.class).await(this.queue + "_t process");
 			assertThat(process.traceId()).isEqualTo(request.context().traceId());
+			assertThat(process.tags()).containsEntry("task.name", "report");
 			assertThat(process.parentId())
 				.isEqualTo(context.getBean(Spans.class).await(this.queue + "_t send").id());
 		});
