@@ -110,7 +110,11 @@ public final class TaskMetricsListener implements TaskLifecycleListener {
 
 	private Counter counter(Map<UnloadReason, Counter> counters, String name, UnloadReason reason) {
 		Counter counter = counters.get(reason);
-		return (counter != null) ? counter : Counter.builder(name).tag("reason", reason.value()).register(this.registry);
+		return (counter != null) ? counter
+				: Counter.builder(name)
+					.description("Background tasks stopped because they used up a budget")
+					.tag("reason", reason.value())
+					.register(this.registry);
 	}
 
 	/**

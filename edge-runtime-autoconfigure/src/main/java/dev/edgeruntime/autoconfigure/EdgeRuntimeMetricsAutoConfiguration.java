@@ -2,6 +2,7 @@ package dev.edgeruntime.autoconfigure;
 
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.actuate.EdgeRuntimeMeterBinder;
+import dev.edgeruntime.actuate.ObservationMeterDescriptions;
 import dev.edgeruntime.actuate.TaskMetricsListener;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -13,8 +14,9 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} of the
- * runtime's Micrometer meters: the task timer and counters ({@link TaskMetricsListener}) and the gauges
- * ({@link EdgeRuntimeMeterBinder}).
+ * runtime's Micrometer meters: the task timer and counters ({@link TaskMetricsListener}), the gauges
+ * ({@link EdgeRuntimeMeterBinder}), and the descriptions of the meters its observations make
+ * ({@link ObservationMeterDescriptions}, a {@code MeterFilter} Spring Boot applies to its registries).
  *
  * @author edge-runtime developers
  */
@@ -36,6 +38,13 @@ public final class EdgeRuntimeMetricsAutoConfiguration {
 	@ConditionalOnMissingBean
 	EdgeRuntimeMeterBinder edgeRuntimeMeterBinder(EdgeRuntime runtime) {
 		return new EdgeRuntimeMeterBinder(runtime);
+	}
+
+	// static: created as the registry is configured, before anything else of this class
+	@Bean
+	@ConditionalOnMissingBean
+	static ObservationMeterDescriptions edgeRuntimeObservationMeterDescriptions() {
+		return new ObservationMeterDescriptions();
 	}
 
 }

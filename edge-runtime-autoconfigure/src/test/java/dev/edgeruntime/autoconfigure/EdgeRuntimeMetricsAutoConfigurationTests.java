@@ -13,10 +13,12 @@ import dev.edgeruntime.TaskRejectedException;
 import dev.edgeruntime.TaskState;
 import dev.edgeruntime.UnhandledRejectionEvent;
 import dev.edgeruntime.actuate.EdgeRuntimeMeterBinder;
+import dev.edgeruntime.actuate.ObservationMeterDescriptions;
 import dev.edgeruntime.actuate.TaskMetricsListener;
 import dev.edgeruntime.actuate.TaskObservationListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +26,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -175,6 +178,44 @@ class EdgeRuntimeMetricsAutoConfigurationTests {
 			assertThat(registry.find("edge.runtime.tasks").tags("name", "slow", "outcome", "budget_exceeded").timer())
 				.isNotNull();
 		});
+	}
+
+	@Test
+	void metersOfTheTaskObservationShouldHaveDescriptions() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class)).run((context) -> {
+			assertThat(context).hasSingleBean(ObservationMeterDescriptions.class);
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			EdgeRuntime runtime = context.getBean(EdgeRuntime.class);
+			CountDownLatch release = new CountDownLatch(1);
+			TaskHandle<Boolean> task = runtime.waitUntil(TaskOptions.named("report"),
+					() -> release.await(1, TimeUnit.MINUTES));
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(registry.find("edge.runtime.task.active").longTaskTimer()).isNotNull());
+			assertThat(registry.get("edge.runtime.task.active").longTaskTimer().getId().getDescription())
+				.isEqualTo("Background tasks running now");
+			release.countDown();
+			await().atMost(Duration.ofSeconds(30)).until(() -> task.state() == TaskState.SUCCEEDED);
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(registry.find("edge.runtime.task").timer()).isNotNull());
+			assertThat(registry.get("edge.runtime.task").timer().getId().getDescription())
+				.isEqualTo("Background tasks observed from start to end, by name, outcome and error");
+		});
+	}
+
+	@Test
+	void observationMeterDescriptionsShouldLeaveADescriptionAndOtherMetersAlone() {
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		registry.config().meterFilter(new ObservationMeterDescriptions());
+		Timer described = Timer.builder("edge.runtime.task").description("the application's own").register(registry);
+		Timer other = Timer.builder("http.server.requests").register(registry);
+		assertThat(described.getId().getDescription()).isEqualTo("the application's own");
+		assertThat(other.getId().getDescription()).isNull();
+		assertThat(Timer.builder("edge.runtime.queue.process").tag("queue", "orders").register(registry).getId())
+			.satisfies((id) -> {
+				assertThat(id.getDescription()).startsWith("Deliveries of queue messages to their handler");
+				assertThat(id.getTag("queue")).isEqualTo("orders");
+				assertThat(id.getBaseUnit()).isEqualTo("seconds");
+			});
 	}
 
 	@Test

@@ -9,6 +9,7 @@ import dev.edgeruntime.BackgroundTask;
 import dev.edgeruntime.autoconfigure.BackgroundTaskAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeDurableTaskAutoConfiguration;
+import dev.edgeruntime.autoconfigure.EdgeRuntimeMetricsAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
 import dev.edgeruntime.testsupport.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,6 +24,10 @@ import tools.jackson.databind.JsonNode;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -103,6 +108,35 @@ class QueueProcessMetricsTests {
 				.extracting((timer) -> timer.getId().getTag("task.name"))
 				.containsExactly("unknown");
 		});
+	}
+
+	@Test
+	void sendAndProcessMetersHaveDescriptionsWithSpringBootsRegistry() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JacksonAutoConfiguration.class,
+					MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+					SimpleMetricsExportAutoConfiguration.class, ObservationAutoConfiguration.class,
+					EdgeRuntimeAutoConfiguration.class, EdgeRuntimeMetricsAutoConfiguration.class,
+					EdgeRuntimeQueueAutoConfiguration.class))
+			.withPropertyValues(TestDatabase.get().springProperties())
+			.withPropertyValues("test.queue=" + this.queue, "edge-runtime.queue.consumer.polling-interval=200ms")
+			.withBean(Listener.class, Listener::new)
+			.run((context) -> {
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				context.getBean(PgmqTemplate.class).send(this.queue, Map.of("sku", "a"));
+				await().atMost(WAIT).until(() -> registry.find(PROCESS).timer() != null);
+				assertThat(registry.get(PROCESS).timer().getId().getDescription())
+					.isEqualTo("Deliveries of queue messages to their handler, from delivery to outcome, by queue, "
+							+ "listener, durable task name and error");
+				assertThat(registry.get(PROCESS + ".active").longTaskTimer().getId().getDescription())
+					.isEqualTo("Queue messages being handled now");
+				assertThat(registry.get(DefaultQueueSendObservationConvention.NAME).timer().getId().getDescription())
+					.isEqualTo("Messages sent to a queue of the durable tier");
+				assertThat(registry.get(DefaultQueueSendObservationConvention.NAME + ".active")
+					.longTaskTimer()
+					.getId()
+					.getDescription()).isEqualTo("Sends to a queue of the durable tier in progress");
+			});
 	}
 
 	private static long processed(AssertableApplicationContext context, String taskName, String error) {
