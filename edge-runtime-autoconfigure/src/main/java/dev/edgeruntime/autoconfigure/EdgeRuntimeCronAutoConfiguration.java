@@ -5,6 +5,7 @@ import java.time.Clock;
 import javax.sql.DataSource;
 
 import dev.edgeruntime.aot.CronRuntimeHints;
+import dev.edgeruntime.cron.CronHealthIndicator;
 import dev.edgeruntime.cron.CronJobAnnotationBeanPostProcessor;
 import dev.edgeruntime.cron.CronJobs;
 import dev.edgeruntime.cron.CronRunMeters;
@@ -22,6 +23,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.ImportRuntimeHints;
@@ -92,6 +94,24 @@ public final class EdgeRuntimeCronAutoConfiguration {
 		@ConditionalOnMissingBean(CronRunObserver.class)
 		CronRunMeters cronRunMeters() {
 			return new CronRunMeters();
+		}
+
+	}
+
+	/**
+	 * The {@code cron} health contributor. Its conditions are Spring Boot Health classes, so they sit on a nested
+	 * class that is only read once that module is known to be on the classpath.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = { "org.springframework.boot.health.contributor.HealthIndicator",
+			"org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator" })
+	static class CronHealthConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnEnabledHealthIndicator("cron")
+		CronHealthIndicator cronHealthIndicator(CronJobs cronJobs) {
+			return new CronHealthIndicator(cronJobs);
 		}
 
 	}

@@ -548,6 +548,27 @@ public final class CronJobs implements SmartLifecycle {
 		return result;
 	}
 
+	/**
+	 * The jobs that another scheduler fires too, each tick then sending two messages, as this instance last
+	 * looked (every {@link CronOptions#pollInterval() poll interval}): without reading the database, for a
+	 * health check. Under the in-app scheduler, the jobs {@code cron.job} holds active too (an instance in
+	 * another {@code edge-runtime.cron.mode} registered them), each with {@link #PG_CRON}, as
+	 * {@link CronJobInfo#alsoFiredBy()} says it.
+	 * @return who else fires each such job, by job name, in declaration order; empty when none is
+	 */
+	public Map<String, String> alsoFiredBy() {
+		DoubleFiringCheck doubleFiring = this.doubleFiring;
+		Map<String, String> firedTwice = new LinkedHashMap<>();
+		if (doubleFiring != null && IN_APP.equals(this.scheduler)) {
+			for (CronJobDefinition job : this.jobs) {
+				if (doubleFiring.firedTwice(job.name())) {
+					firedTwice.put(job.name(), PG_CRON);
+				}
+			}
+		}
+		return firedTwice;
+	}
+
 	@Nullable InAppCronScheduler inAppScheduler() {
 		return this.inApp;
 	}

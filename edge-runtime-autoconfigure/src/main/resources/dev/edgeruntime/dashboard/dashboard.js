@@ -258,9 +258,23 @@
 			var run = job.lastRun;
 			var started = run ? instant(run.startedAt) : null;
 			return [cell(job.name + (job.active ? '' : ' (inactive)')), cell(job.schedule, 'mono'), cell(job.queue),
-				cell(job.scheduler),
+				schedulerCell(job),
 				cell(run ? (run.status + (started ? ' at ' + started.toLocaleString() : '')) : 'never')];
 		});
+	}
+
+	// A job two schedulers fire (instances in different edge-runtime.cron.mode) sends two messages a tick.
+	function schedulerCell(job) {
+		var scheduler = cell(job.scheduler);
+		if (job.alsoFiredBy) {
+			scheduler.appendChild(document.createTextNode(' '));
+			var marker = el('span', 'badge fired-twice', 'fired twice: ' + job.scheduler + ' and ' + job.alsoFiredBy);
+			marker.title = 'Each tick sends two messages: this instance fires the job (' + job.scheduler + ') and '
+					+ job.alsoFiredBy + ' fires it too. Instances run in different edge-runtime.cron.mode: give them '
+					+ 'the same one (docs/cron.md, "With pg_cron").';
+			scheduler.appendChild(marker);
+		}
+		return scheduler;
 	}
 
 	function newRow(id) {

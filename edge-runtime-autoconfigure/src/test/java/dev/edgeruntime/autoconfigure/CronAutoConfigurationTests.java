@@ -1,10 +1,12 @@
 package dev.edgeruntime.autoconfigure;
 
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import dev.edgeruntime.cron.CronHealthIndicator;
 import dev.edgeruntime.cron.CronJob;
 import dev.edgeruntime.cron.CronJobs;
 import dev.edgeruntime.cron.CronRunMeters;
@@ -18,6 +20,9 @@ import org.postgresql.PGConnection;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -100,6 +105,35 @@ class CronAutoConfigurationTests {
 		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
 			.withBean(CronRunObserver.class, () -> CronRunObserver.NONE)
 			.run((context) -> assertThat(context).doesNotHaveBean(CronRunMeters.class));
+	}
+
+	@Test
+	void cronHealthIndicatorShouldBeUpAndNameTheScheduler() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withPropertyValues("edge-runtime.cron.mode=in-app")
+			.run((context) -> {
+				Health health = context.getBean(CronHealthIndicator.class).health();
+				assertThat(health.getStatus()).isEqualTo(Status.UP);
+				assertThat(health.getDetails()).containsEntry("scheduler", CronJobs.IN_APP)
+					.containsEntry("firedTwice", Map.of());
+			});
+	}
+
+	@Test
+	void cronHealthIndicatorWhenDisabledShouldBackOff() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withPropertyValues("management.health.cron.enabled=false")
+			.run((context) -> assertThat(context).hasSingleBean(CronJobs.class)
+				.doesNotHaveBean(CronHealthIndicator.class));
+	}
+
+	@Test
+	void cronHealthIndicatorWhenSpringBootHealthIsAbsentShouldBackOff() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withClassLoader(new FilteredClassLoader(HealthIndicator.class))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(CronJobs.class)
+				.doesNotHaveBean(CronHealthIndicator.class));
 	}
 
 	@Test
