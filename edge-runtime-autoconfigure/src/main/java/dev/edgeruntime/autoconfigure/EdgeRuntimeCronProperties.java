@@ -15,6 +15,8 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -24,7 +26,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @author edge-runtime developers
  */
 @ConfigurationProperties("edge-runtime.cron")
-public class EdgeRuntimeCronProperties implements InitializingBean {
+public class EdgeRuntimeCronProperties implements InitializingBean, BeanFactoryAware {
 
 	/**
 	 * Whether recurring jobs are scheduled when the durable queue is available.
@@ -57,8 +59,20 @@ public class EdgeRuntimeCronProperties implements InitializingBean {
 
 	private final InApp inApp = new InApp();
 
+	private @Nullable BeanFactory beanFactory;
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) {
+		this.beanFactory = beanFactory;
+	}
+
 	@Override
 	public void afterPropertiesSet() {
+		// the messages are read with the mapper CronJobs reads them with: the application's, with its settings
+		// (single quotes allowed, say), so that what it reads is never refused here
+		JsonMapper jsonMapper = (this.beanFactory != null)
+				? this.beanFactory.getBeanProvider(JsonMapper.class).getIfAvailable(JsonMapper::shared)
+				: JsonMapper.shared();
 		InvalidPropertiesException.Collector invalid = new InvalidPropertiesException.Collector("edge-runtime.cron");
 		invalid.check(this.jobNamePrefix != null && !this.jobNamePrefix.isBlank(), "job-name-prefix", this.jobNamePrefix,
 				"must not be blank: it marks the pg_cron jobs this application owns, and every other job would be "
@@ -93,7 +107,7 @@ public class EdgeRuntimeCronProperties implements InitializingBean {
 			invalid.check(queue == null || QueueName.isValid(queue), "jobs." + name + ".queue", queue,
 					"must be a valid queue name: letters, digits and underscores, at most " + QueueName.MAX_LENGTH
 							+ " characters");
-			String messageProblem = jsonProblem(job.getMessage());
+			String messageProblem = jsonProblem(jsonMapper, job.getMessage());
 			invalid.check(messageProblem == null, "jobs." + name + ".message", job.getMessage(),
 					"must be JSON text, such as '{\"action\":\"sweep\"}' (in YAML, quoted); " + messageProblem);
 		});
@@ -101,14 +115,14 @@ public class EdgeRuntimeCronProperties implements InitializingBean {
 	}
 
 	/**
-	 * Why a job's message is not JSON text, as Jackson says it, or {@code null} when it is.
+	 * Why a job's message is not JSON text, as the application's mapper reads it, or {@code null} when it is.
 	 */
-	private static @Nullable String jsonProblem(@Nullable String message) {
+	private static @Nullable String jsonProblem(JsonMapper jsonMapper, @Nullable String message) {
 		if (message == null || message.isBlank()) {
 			return "it is empty";
 		}
 		try {
-			JsonMapper.shared().readTree(message);
+			jsonMapper.readTree(message);
 			return null;
 		}
 		catch (JacksonException ex) {

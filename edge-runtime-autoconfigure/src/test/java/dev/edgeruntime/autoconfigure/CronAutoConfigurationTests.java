@@ -17,6 +17,7 @@ import dev.edgeruntime.testsupport.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
+import tools.jackson.core.json.JsonReadFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -152,6 +153,38 @@ class CronAutoConfigurationTests {
 						+ "'{\"action\":\"sweep\"}' (in YAML, quoted); Unexpected character ('n'")
 				.hasMessageContaining("edge-runtime.cron.jobs.blank.message = '': must be JSON text")
 				.hasMessageContaining("edge-runtime.cron.jobs.bad-queue.queue = 'bad-queue!': must be a valid queue name"));
+	}
+
+	@Test
+	void cronJobMessageShouldBeCheckedWithTheApplicationsJsonMapper() {
+		// an application whose mapper allows single quotes: CronJobs reads the message with it, so must the check
+		String queue = "lenient_" + UUID.randomUUID().toString().substring(0, 8);
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withBean(JsonMapper.class, () -> JsonMapper.builder().enable(JsonReadFeature.ALLOW_SINGLE_QUOTES).build())
+			.withPropertyValues("edge-runtime.cron.mode=in-app", "edge-runtime.cron.jobs.lenient.schedule=@daily",
+					"edge-runtime.cron.jobs.lenient.queue=" + queue,
+					"edge-runtime.cron.jobs.lenient.message={'action':'sweep'}")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				// sent as the JSON the mapper read, which pg_cron's command and pgmq take too
+				assertThat(context.getBean(CronJobs.class).definitions()).singleElement()
+					.satisfies((job) -> assertThat(job.message()).isEqualTo("{\"action\":\"sweep\"}"));
+			});
+		new JdbcTemplate(dataSource()).queryForList("SELECT pgmq.drop_queue(?)", queue);
+	}
+
+	@Test
+	void cronJobMessageWhenTheApplicationsJsonMapperRefusesItShouldFailStartUpNamingTheProperty() {
+		this.contextRunner.withBean(DataSource.class, CronAutoConfigurationTests::dataSource)
+			.withBean(JsonMapper.class, () -> JsonMapper.builder().build())
+			.withPropertyValues("edge-runtime.cron.mode=in-app", "edge-runtime.cron.jobs.quoted.schedule=@daily",
+					"edge-runtime.cron.jobs.quoted.queue=quoted",
+					"edge-runtime.cron.jobs.quoted.message={'action':'sweep'}")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidPropertiesException.class)
+				.hasMessageContaining("edge-runtime.cron.jobs.quoted.message = '{'action':'sweep'}': must be JSON text"));
 	}
 
 	@Test
