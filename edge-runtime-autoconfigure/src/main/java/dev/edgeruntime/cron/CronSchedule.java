@@ -314,13 +314,20 @@ abstract sealed class CronSchedule {
 			}
 			int[] bounds = RANGES.get(index);
 			String numbers = from + "-" + to;
-			String instead = (index == 4 && to == 0) ? from + "-7"
-					: ((from == bounds[1]) ? String.valueOf(from) : from + "-" + bounds[1]) + ","
-							+ ((to == bounds[0]) ? String.valueOf(to) : bounds[0] + "-" + to);
+			// Sunday is both 0 and 7: a range from 7 starts on Sunday, as the in-app scheduler reads it (Spring
+			// takes a 7 that starts a range as 0), so 7-3 is 0-3, and 7-0 Sunday alone
+			boolean fromSunday = index == 4 && from == 7;
+			String instead = fromSunday ? ((to == 0) ? "0" : "0-" + to)
+					: (index == 4 && to == 0) ? from + "-7"
+							: ((from == bounds[1]) ? String.valueOf(from) : from + "-" + bounds[1]) + ","
+									+ ((to == bounds[0]) ? String.valueOf(to) : bounds[0] + "-" + to);
 			misread.add("its " + FIELDS.get(index) + " field '" + field + "' has the range '" + range + "'"
 					+ (numbers.equals(range) ? "" : " (" + numbers + ((index == 4) ? ", Sunday being 0" : "") + ")")
 					+ ", from a higher value to a lower one, which pg_cron does not wrap around: pg_cron 1.4 fires on "
-					+ "none of its values" + (item.contains("/") ? "" : ": write '" + instead + "'"));
+					+ "none of its values"
+					+ (fromSunday ? " (Sunday is both 0 and 7; the in-app scheduler reads a range from 7 as one from 0, "
+							+ "Sunday" + ((to == 0) ? ", so Sunday alone" : ", to " + to) + ")" : "")
+					+ (item.contains("/") ? "" : ": write '" + instead + "'"));
 		}
 		String step = stepsBeyondField(index, field, list);
 		if (step != null) {

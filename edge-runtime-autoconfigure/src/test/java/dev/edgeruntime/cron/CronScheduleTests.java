@@ -179,6 +179,39 @@ class CronScheduleTests {
 	}
 
 	@Test
+	void rangeFromSevenInTheDayOfTheWeekShouldBeAdvisedAsTheRangeFromSundayBothSchedulersRun() {
+		// Sunday is both 0 and 7: '7-0' is Sunday to Sunday. pg_cron 1.4 sets none of its values (it never fires);
+		// the in-app scheduler reads a 7 that starts a range as 0, Sunday, so '7-0' is Sunday alone
+		assertThat(CronSchedule.pgCronIgnored("0 9 * * 7-0"))
+			.isEqualTo("its day-of-week field '7-0' has the range '7-0', from a higher value to a lower one, which "
+					+ "pg_cron does not wrap around: pg_cron 1.4 fires on none of its values (Sunday is both 0 and 7; "
+					+ "the in-app scheduler reads a range from 7 as one from 0, Sunday, so Sunday alone): write '0'");
+		assertThat(CronSchedule.inAppProblem("0 9 * * 7-0")).isNull();
+		assertThat(ticks("0 9 * * 7-0")).as("Sundays only").containsExactly("2030-01-06T09:00:00Z",
+				"2030-01-13T09:00:00Z", "2030-01-20T09:00:00Z");
+		assertThat(ticks("0 9 * * 0")).as("the advice, which pg_cron reads alike").isEqualTo(ticks("0 9 * * 7-0"));
+		// as a wrapped range would be read: Sunday to Wednesday
+		assertThat(CronSchedule.pgCronIgnored("0 9 * * 7-3")).endsWith("(Sunday is both 0 and 7; the in-app scheduler "
+				+ "reads a range from 7 as one from 0, Sunday, to 3): write '0-3'");
+		assertThat(ticks("0 9 * * 0-3")).isEqualTo(ticks("0 9 * * 7-3")).startsWith("2030-01-01T09:00:00Z",
+				"2030-01-02T09:00:00Z", "2030-01-06T09:00:00Z");
+		assertThat(CronSchedule.pgCronIgnored("0 9 * * 0")).isNull();
+		assertThat(CronSchedule.pgCronIgnored("0 9 * * 0-3")).isNull();
+	}
+
+	/** The first three ticks of a schedule from Tuesday, 1 January 2030, 00:00 UTC, as the in-app scheduler fires. */
+	private static List<String> ticks(String schedule) {
+		CronSchedule parsed = CronSchedule.parse(schedule);
+		List<String> ticks = new ArrayList<>();
+		Instant tick = Instant.parse("2030-01-01T00:00:00Z");
+		for (int i = 0; i < 3; i++) {
+			tick = parsed.next(tick);
+			ticks.add(tick.toString());
+		}
+		return ticks;
+	}
+
+	@Test
 	void stepLargerThanItsFieldShouldBeRefusedByBothSchedulers() {
 		String minutes = "its minute field '*/61' steps by 61, more than the 60 values of the field, so only the first "
 				+ "value of its range, 0, would fire: write '0' if that is meant";
