@@ -96,10 +96,10 @@ final class PgCronRegistry {
 			""";
 
 	private static final String JOBS = """
-			SELECT j.jobname, j.schedule, j.active, r.status, r.return_message, r.start_time, r.end_time
+			SELECT j.jobname, j.schedule, j.active, r.status, r.return_message, r.start_time, r.end_time, r.runid
 			FROM cron.job j
 			LEFT JOIN LATERAL (
-				SELECT d.status, d.return_message, d.start_time, d.end_time FROM cron.job_run_details d
+				SELECT d.status, d.return_message, d.start_time, d.end_time, d.runid FROM cron.job_run_details d
 				WHERE d.jobid = j.jobid ORDER BY d.runid DESC LIMIT 1) r ON true
 			WHERE left(j.jobname, length(?)) = ?
 				AND (j.command NOT LIKE '/* edge-runtime owner %' OR left(j.command, length(?)) = ?)
@@ -374,10 +374,23 @@ final class PgCronRegistry {
 		this.jdbc.query(JOBS, (ResultSet rs) -> {
 			String status = rs.getString(4);
 			CronRun run = (status != null)
-					? new CronRun(instant(rs, 6), instant(rs, 7), status, rs.getString(5)) : null;
+					? new CronRun(instant(rs, 6), instant(rs, 7), status, detail(status, rs.getString(5), rs.getLong(8)))
+					: null;
 			jobs.put(rs.getString(1), new Registered(rs.getString(2), rs.getBoolean(3), run));
 		}, this.prefix, this.prefix, this.ownerMark, this.ownerMark);
 		return jobs;
+	}
+
+	/**
+	 * What a run's detail says: pg_cron's return message, but for a succeeded run, where it is the command tag of
+	 * the command's last statement ({@code SELECT 1}, the notification's), the same on every run, what the run
+	 * did, with its id in {@code cron.job_run_details}.
+	 */
+	private static @Nullable String detail(String status, @Nullable String returnMessage, long runId) {
+		if (!"succeeded".equals(status)) {
+			return returnMessage;
+		}
+		return "run " + runId + " in cron.job_run_details: the message was sent, its queue's consumers notified";
 	}
 
 	/**
