@@ -10,6 +10,7 @@ import dev.edgeruntime.cron.CronJobAnnotationBeanPostProcessor;
 import dev.edgeruntime.cron.CronJobs;
 import dev.edgeruntime.cron.CronRunMeters;
 import dev.edgeruntime.cron.CronRunObserver;
+import dev.edgeruntime.cron.PgCronDataSource;
 import dev.edgeruntime.queue.PgmqSchemaInitializer;
 import dev.edgeruntime.queue.PgmqTemplate;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -83,7 +84,8 @@ public final class EdgeRuntimeCronAutoConfiguration {
 		if (password != null) {
 			cron.setPassword(password);
 		}
-		return cron;
+		// one connection kept open for the looks every poll-interval, closed as CronJobs stops
+		return new PgCronDataSource(cron);
 	}
 
 	@Configuration(proxyBeanMethods = false)

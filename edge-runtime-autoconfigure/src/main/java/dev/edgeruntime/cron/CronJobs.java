@@ -106,7 +106,7 @@ public final class CronJobs implements SmartLifecycle {
 	 * @param objectMapper maps messages to JSON
 	 * @param dataSource the application's database, where the queues are
 	 * @param cronDataSource the database where pg_cron is installed ({@code cron.database_name}), often the
-	 * same
+	 * same; a {@link PgCronDataSource} has its kept connection closed as the jobs stop
 	 * @param options how to schedule
 	 * @param observer told of finished runs
 	 * @param clock the clock of the in-app scheduler
@@ -484,6 +484,10 @@ public final class CronJobs implements SmartLifecycle {
 		}
 		if (inApp != null) {
 			inApp.stop();
+		}
+		if (this.cronDataSource instanceof PgCronDataSource pgCron) {
+			// opened again by the next reader, after a start (a checkpoint of the JVM must find it closed)
+			pgCron.closeConnection();
 		}
 	}
 

@@ -1,5 +1,6 @@
 package dev.edgeruntime.cron;
 
+import java.time.Duration;
 import java.util.List;
 
 import javax.sql.DataSource;
@@ -18,6 +19,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Recurring jobs of an application whose database is not pg_cron's ({@code cron.database_name}): registered
@@ -28,6 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CronOtherDatabaseTests {
 
 	private static final String OTHER_DATABASE = "edge_runtime_cron_app";
+
+	private static final Duration WAIT = Duration.ofSeconds(30);
 
 	private static HikariDataSource other;
 
@@ -106,6 +110,58 @@ class CronOtherDatabaseTests {
 			this.cron.queryForList("SELECT cron.unschedule(jobid) FROM cron.job WHERE left(jobname, length(?)) = ?",
 					this.prefix, this.prefix);
 		}
+	}
+
+	@Test
+	void looksAtCronJobThroughPgCronUrlShouldKeepOneConnectionOpenAndOpenItAgainAfterAFailure() {
+		// the sessions of the pg_cron database's connections, told apart by their application name
+		String application = "edge-runtime-cron-" + this.id;
+		TestDatabase database = TestDatabase.get();
+		String url = database.jdbcUrl() + (database.jdbcUrl().contains("?") ? "&" : "?") + "ApplicationName="
+				+ application;
+		ApplicationContextRunner runner = contextRunner().withPropertyValues("edge-runtime.cron.mode=in-app",
+				"edge-runtime.cron.in-app.poll-interval=100ms", "edge-runtime.cron.pg-cron.url=" + url);
+		if (database.username() != null) {
+			runner = runner.withPropertyValues("edge-runtime.cron.pg-cron.username=" + database.username());
+		}
+		if (database.password() != null) {
+			runner = runner.withPropertyValues("edge-runtime.cron.pg-cron.password=" + database.password());
+		}
+		try {
+			runner.run((context) -> {
+				assertThat(context).hasNotFailed();
+				CronJobs jobs = context.getBean(CronJobs.class);
+				DoubleFiringCheck check = jobs.doubleFiringCheck();
+				assertThat(check).as("pg_cron's database is reached through the URL: cron.job is looked at").isNotNull();
+				await().atMost(WAIT).until(() -> check.looks() >= 2);
+				List<Integer> sessions = sessions(application);
+				assertThat(sessions).as("one connection, open between the looks").hasSize(1);
+				long looks = check.looks();
+				await().atMost(WAIT).until(() -> check.looks() >= looks + 5);
+				assertThat(sessions(application)).as("the same session for every look").isEqualTo(sessions);
+				// the session ended from outside (a restart, an administrator): a later look opens a new one
+				this.cron.queryForObject("SELECT pg_terminate_backend(?)", Boolean.class, sessions.get(0));
+				await().atMost(WAIT)
+					.until(() -> sessions(application).size() == 1 && !sessions(application).equals(sessions));
+				// and reads cron.job through it: the job registered there by an instance in another mode
+				this.cron.queryForObject("SELECT cron.schedule_in_database(?, '0 0 1 1 *', ?, ?)", Long.class,
+						this.prefix + "report", PgCronRegistry.ownerMark(this.prefix) + "SELECT 1", OTHER_DATABASE);
+				await().atMost(WAIT)
+					.until(() -> CronJobs.PG_CRON.equals(jobs.list().get(0).alsoFiredBy()));
+				assertThat(sessions(application)).hasSize(1);
+			});
+			// closed with the context (its backend ends a moment after the close)
+			await().atMost(WAIT).until(() -> sessions(application).isEmpty());
+		}
+		finally {
+			this.cron.queryForList("SELECT cron.unschedule(jobid) FROM cron.job WHERE left(jobname, length(?)) = ?",
+					this.prefix, this.prefix);
+		}
+	}
+
+	private List<Integer> sessions(String application) {
+		return this.cron.queryForList("SELECT pid FROM pg_stat_activity WHERE application_name = ? ORDER BY pid",
+				Integer.class, application);
 	}
 
 	@Test

@@ -1,0 +1,233 @@
+package dev.edgeruntime.cron;
+
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Logger;
+
+import javax.sql.DataSource;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The database pg_cron lives in, when it is not the application's ({@code edge-runtime.cron.pg-cron.url}): one
+ * connection kept open and handed to each reader in turn, so that the looks at {@code cron.job} every
+ * {@code edge-runtime.cron.in-app.poll-interval}, the reads of {@code cron.job_run_details} and the job list (which
+ * the dashboard reads every second) do not each open a connection of their own, authenticate and close it. The
+ * connection is opened at the first use, opened again after one that failed with it closed or no longer valid (the
+ * database restarted, the session ended by an administrator), and closed by {@link #closeConnection()}, which
+ * {@link CronJobs} calls as it stops (the context closing, or a checkpoint of the JVM, which must find no
+ * connection open). A reader that comes while another one holds the connection gets one of its own, closed after
+ * it, rather than waiting.
+ *
+ * @author edge-runtime developers
+ */
+public final class PgCronDataSource implements DataSource {
+
+	private static final Log logger = LogFactory.getLog(PgCronDataSource.class);
+
+	private final DataSource target;
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final AtomicLong opened = new AtomicLong();
+
+	private @Nullable Connection connection;
+
+	private volatile boolean closeOnRelease;
+
+	/**
+	 * Creates a new instance.
+	 * @param target opens a new connection to the pg_cron database on each call
+	 */
+	public PgCronDataSource(DataSource target) {
+		this.target = target;
+	}
+
+	@Override
+	public Connection getConnection() throws SQLException {
+		if (!this.lock.tryLock()) {
+			// another reader holds the kept connection: this one does not wait for it
+			this.opened.incrementAndGet();
+			return this.target.getConnection();
+		}
+		try {
+			Connection connection = this.connection;
+			if (connection == null || connection.isClosed()) {
+				connection = this.target.getConnection();
+				this.opened.incrementAndGet();
+				this.connection = connection;
+			}
+			return (Connection) Proxy.newProxyInstance(PgCronDataSource.class.getClassLoader(),
+					new Class<?>[] { Connection.class }, new Lease(connection));
+		}
+		catch (SQLException | RuntimeException ex) {
+			this.lock.unlock();
+			throw ex;
+		}
+	}
+
+	@Override
+	public Connection getConnection(String username, String password) throws SQLException {
+		throw new SQLFeatureNotSupportedException("The pg_cron database's credentials are set in the properties");
+	}
+
+	/**
+	 * Closes the connection kept open, at once when no reader holds it, else as its reader is done with it. The
+	 * next reader opens it again.
+	 */
+	public void closeConnection() {
+		if (!this.lock.tryLock()) {
+			this.closeOnRelease = true;
+			return;
+		}
+		try {
+			discard();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * How many connections were opened to the pg_cron database, for tests.
+	 * @return the count
+	 */
+	long opened() {
+		return this.opened.get();
+	}
+
+	private void release(Connection connection, boolean failed) {
+		try {
+			boolean broken = connection.isClosed() || (failed && !connection.isValid(5));
+			if (broken || this.closeOnRelease) {
+				discard();
+			}
+			else if (!connection.getAutoCommit()) {
+				// as a transaction manager leaves it: nothing of one reader's work is left to the next
+				connection.rollback();
+				connection.setAutoCommit(true);
+			}
+		}
+		catch (SQLException ex) {
+			logger.debug("The connection to the pg_cron database is closed after a failure: " + ex.getMessage(), ex);
+			discard();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private void discard() {
+		this.closeOnRelease = false;
+		Connection connection = this.connection;
+		this.connection = null;
+		if (connection != null) {
+			try {
+				connection.close();
+			}
+			catch (SQLException ex) {
+				logger.debug("Closing the connection to the pg_cron database failed: " + ex.getMessage(), ex);
+			}
+		}
+	}
+
+	@Override
+	public PrintWriter getLogWriter() throws SQLException {
+		return this.target.getLogWriter();
+	}
+
+	@Override
+	public void setLogWriter(PrintWriter out) throws SQLException {
+		this.target.setLogWriter(out);
+	}
+
+	@Override
+	public void setLoginTimeout(int seconds) throws SQLException {
+		this.target.setLoginTimeout(seconds);
+	}
+
+	@Override
+	public int getLoginTimeout() throws SQLException {
+		return this.target.getLoginTimeout();
+	}
+
+	@Override
+	public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+		return this.target.getParentLogger();
+	}
+
+	@Override
+	public <T> T unwrap(Class<T> type) throws SQLException {
+		if (type.isInstance(this)) {
+			return type.cast(this);
+		}
+		return this.target.unwrap(type);
+	}
+
+	@Override
+	public boolean isWrapperFor(Class<?> type) throws SQLException {
+		return type.isInstance(this) || this.target.isWrapperFor(type);
+	}
+
+	/**
+	 * One reader's use of the kept connection: its close hands the connection back instead of closing it.
+	 */
+	private final class Lease implements InvocationHandler {
+
+		private final Connection connection;
+
+		private boolean closed;
+
+		private boolean failed;
+
+		Lease(Connection connection) {
+			this.connection = connection;
+		}
+
+		@Override
+		public @Nullable Object invoke(Object proxy, Method method, Object @Nullable [] args) throws Throwable {
+			switch (method.getName()) {
+				case "close":
+					if (!this.closed) {
+						this.closed = true;
+						release(this.connection, this.failed);
+					}
+					return null;
+				case "isClosed":
+					return this.closed || this.connection.isClosed();
+				case "equals":
+					return proxy == ((args != null) ? args[0] : null);
+				case "hashCode":
+					return System.identityHashCode(proxy);
+				case "toString":
+					return "Connection to the pg_cron database, kept open: " + this.connection;
+				default:
+					break;
+			}
+			if (this.closed) {
+				throw new SQLException("The connection is closed");
+			}
+			try {
+				return method.invoke(this.connection, args);
+			}
+			catch (InvocationTargetException ex) {
+				if (ex.getCause() instanceof SQLException) {
+					this.failed = true;
+				}
+				throw ex.getCause();
+			}
+		}
+
+	}
+
+}

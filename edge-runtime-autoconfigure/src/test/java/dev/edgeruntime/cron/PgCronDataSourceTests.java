@@ -1,0 +1,126 @@
+package dev.edgeruntime.cron;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.CompletableFuture;
+
+import dev.edgeruntime.testsupport.TestDatabase;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests for {@link PgCronDataSource}, against the real PostgreSQL: one connection handed to each reader in turn,
+ * a connection of its own for a reader that comes while another holds it, nothing of a reader's transaction left
+ * to the next.
+ *
+ * @author edge-runtime developers
+ */
+class PgCronDataSourceTests {
+
+	private final PgCronDataSource dataSource = new PgCronDataSource(target());
+
+	@AfterEach
+	void closeConnection() {
+		this.dataSource.closeConnection();
+	}
+
+	private static SimpleDriverDataSource target() {
+		TestDatabase database = TestDatabase.get();
+		SimpleDriverDataSource target = new SimpleDriverDataSource(new org.postgresql.Driver(), database.jdbcUrl());
+		if (database.username() != null) {
+			target.setUsername(database.username());
+		}
+		if (database.password() != null) {
+			target.setPassword(database.password());
+		}
+		return target;
+	}
+
+	@Test
+	void readersOneAfterTheOtherShouldShareOneSession() throws SQLException {
+		int first = backendPid();
+		int second = backendPid();
+		assertThat(second).isEqualTo(first);
+		assertThat(this.dataSource.opened()).isEqualTo(1);
+	}
+
+	@Test
+	void readerWhileAnotherHoldsTheConnectionShouldGetOneOfItsOwnAndNotWait() throws Exception {
+		int kept;
+		try (Connection held = this.dataSource.getConnection()) {
+			kept = backendPid(held);
+			int other = CompletableFuture.supplyAsync(() -> {
+				try {
+					return backendPid();
+				}
+				catch (SQLException ex) {
+					throw new IllegalStateException(ex);
+				}
+			}).get();
+			assertThat(other).isNotEqualTo(kept);
+		}
+		assertThat(this.dataSource.opened()).isEqualTo(2);
+		// the other one was closed after its reader; the kept one is handed out again
+		assertThat(backendPid()).isEqualTo(kept);
+		assertThat(this.dataSource.opened()).isEqualTo(2);
+	}
+
+	@Test
+	void transactionLeftOpenByAReaderShouldBeRolledBackBeforeTheNext() throws SQLException {
+		try (Connection connection = this.dataSource.getConnection(); Statement statement = connection.createStatement()) {
+			connection.setAutoCommit(false);
+			statement.execute("CREATE TEMPORARY TABLE pg_cron_data_source_left (id int)");
+		}
+		try (Connection connection = this.dataSource.getConnection(); Statement statement = connection.createStatement();
+				ResultSet rows = statement.executeQuery("SELECT to_regclass('pg_temp.pg_cron_data_source_left')")) {
+			assertThat(connection.getAutoCommit()).isTrue();
+			assertThat(rows.next()).isTrue();
+			assertThat(rows.getString(1)).as("rolled back").isNull();
+		}
+		assertThat(this.dataSource.opened()).isEqualTo(1);
+	}
+
+	@Test
+	void connectionClosedByItsReaderShouldRefuseFurtherUseButStayOpenForTheNext() throws SQLException {
+		Connection connection = this.dataSource.getConnection();
+		int pid = backendPid(connection);
+		connection.close();
+		assertThat(connection.isClosed()).isTrue();
+		assertThatExceptionOfType(SQLException.class).isThrownBy(connection::createStatement)
+			.withMessage("The connection is closed");
+		assertThat(backendPid()).isEqualTo(pid);
+	}
+
+	@Test
+	void sessionEndedFromOutsideShouldBeReplacedAtTheNextUseAfterTheFailure() throws SQLException {
+		int pid = backendPid();
+		try (Connection other = target().getConnection(); Statement statement = other.createStatement()) {
+			statement.execute("SELECT pg_terminate_backend(" + pid + ")");
+		}
+		assertThatExceptionOfType(SQLException.class).isThrownBy(this::backendPid);
+		assertThat(backendPid()).isNotEqualTo(pid);
+		assertThat(this.dataSource.opened()).isEqualTo(2);
+	}
+
+	private int backendPid() throws SQLException {
+		try (Connection connection = this.dataSource.getConnection()) {
+			return backendPid(connection);
+		}
+	}
+
+	private static int backendPid(Connection connection) throws SQLException {
+		try (Statement statement = connection.createStatement();
+				ResultSet rows = statement.executeQuery("SELECT pg_backend_pid()")) {
+			rows.next();
+			return rows.getInt(1);
+		}
+	}
+
+}
