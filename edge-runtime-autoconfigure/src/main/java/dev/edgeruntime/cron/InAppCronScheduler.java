@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +19,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import dev.edgeruntime.queue.DatabaseFailures;
+import dev.edgeruntime.queue.DatabasePrivileges;
+import dev.edgeruntime.queue.DatabasePrivileges.Privilege;
+import dev.edgeruntime.queue.InsufficientPrivilegeException;
 import dev.edgeruntime.queue.PgmqTemplate;
 import dev.edgeruntime.runtime.Ticker;
 import org.apache.commons.logging.Log;
@@ -29,7 +32,6 @@ import tools.jackson.databind.JsonNode;
 
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.dao.DataAccessException;
-import org.springframework.dao.PermissionDeniedDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -64,6 +66,12 @@ final class InAppCronScheduler {
 
 	private static final String TICKS_EXIST = """
 			SELECT to_regclass('edge_runtime.cron_tick') IS NOT NULL
+			""";
+
+	// as TICKS_EXIST, from the catalog, which a user without USAGE on the schema may read too
+	private static final String TICKS_IN_CATALOG = """
+			SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+				WHERE n.nspname = 'edge_runtime' AND c.relname = 'cron_tick')
 			""";
 
 	private static final String LAST_TICK = """
@@ -131,6 +139,8 @@ final class InAppCronScheduler {
 	 * @param definitions the jobs with their messages as JSON trees
 	 */
 	synchronized void prepare(Map<CronJobDefinition, JsonNode> definitions) {
+		Instant now = this.clock.instant();
+		Map<CronJobDefinition, @Nullable Instant> claimed = new LinkedHashMap<>();
 		try {
 			// a table that exists is left as it is: its script needs the right to create schemas in the database
 			// even then, which a database user the table was made for by a DBA or a migration does not have
@@ -140,38 +150,54 @@ final class InAppCronScheduler {
 					this.jdbc.execute(script());
 				});
 			}
+			int pruned = this.jdbc.update(PRUNE_ALL, Timestamp.from(now.minus(this.options.tickRetention())));
+			if (pruned > 0) {
+				logger.debug("Pruned " + pruned + " claimed cron ticks older than the retention");
+			}
+			definitions.keySet()
+				.forEach((definition) -> claimed.put(definition,
+						lastTick(this.options.jobNamePrefix() + definition.name())));
 		}
 		catch (DataAccessException ex) {
-			if (ex.getMostSpecificCause() instanceof SQLException sql && "42501".equals(sql.getSQLState())) {
-				throw new PermissionDeniedDataAccessException("The in-app cron scheduler cannot use its table of "
-						+ "claimed ticks, edge_runtime.cron_tick: " + sql.getMessage() + ". Grant the database user USAGE "
-						+ "on schema edge_runtime and SELECT, INSERT, UPDATE, DELETE on edge_runtime.cron_tick, the "
-						+ "table created by " + SCHEMA_SCRIPT + " (in the edge-runtime-autoconfigure jar; run it as "
-						+ "the database owner where the user may not create it), or set edge-runtime.cron.mode=pg-cron "
-						+ "(docs/durable-queue.md, \"Database privileges\")", ex);
+			if (DatabaseFailures.isInsufficientPrivilege(ex)) {
+				throw refused(ex);
 			}
 			throw ex;
-		}
-		Instant now = this.clock.instant();
-		int pruned = this.jdbc.update(PRUNE_ALL, Timestamp.from(now.minus(this.options.tickRetention())));
-		if (pruned > 0) {
-			logger.debug("Pruned " + pruned + " claimed cron ticks older than the retention");
 		}
 		definitions.forEach((definition, message) -> {
 			CronSchedule schedule = CronSchedule.parse(definition.schedule());
 			String name = this.options.jobNamePrefix() + definition.name();
-			Instant claimed = lastTick(name);
+			Instant last = claimed.get(definition);
 			Instant latest = schedule.latestAtOrBefore(now);
 			Instant handled;
-			if (claimed == null || !this.options.fireMissedTick()) {
+			if (last == null || !this.options.fireMissedTick()) {
 				// A job never fired before starts with its next tick, not one from the past.
-				handled = later(claimed, latest);
+				handled = later(last, latest);
 			}
 			else {
-				handled = claimed;
+				handled = last;
 			}
 			this.jobs.put(definition.name(), new ScheduledJob(definition, name, schedule, message, handled));
 		});
+	}
+
+	/**
+	 * The failure of a database user that may not create or use the table of claimed ticks: the script its
+	 * owner runs where the table is missing, and the grants the user lacks.
+	 */
+	private InsufficientPrivilegeException refused(DataAccessException ex) {
+		String user = DatabasePrivileges.currentUser(this.jdbc);
+		List<String> statements = new ArrayList<>();
+		if (!Boolean.TRUE.equals(this.jdbc.queryForObject(TICKS_IN_CATALOG, Boolean.class))) {
+			statements.add("the script " + SCHEMA_SCRIPT + " (in the edge-runtime-autoconfigure jar)");
+		}
+		statements.addAll(DatabasePrivileges.missingGrants(this.jdbc, user,
+				List.of(Privilege.onSchema("edge_runtime", "USAGE"),
+						Privilege.onTable("edge_runtime.cron_tick", "SELECT", "INSERT", "UPDATE", "DELETE"))));
+		return new InsufficientPrivilegeException(
+				"Preparing edge_runtime.cron_tick (the in-app cron scheduler's table of claimed ticks)",
+				DatabaseFailures.serverMessage(ex), user, "The database user may not create or use that table",
+				statements, "set edge-runtime.cron.mode=pg-cron", "docs/cron.md, \"Database privileges\"", ex);
 	}
 
 	/**

@@ -14,13 +14,16 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
+import dev.edgeruntime.queue.DatabaseFailures;
+import dev.edgeruntime.queue.DatabasePrivileges;
+import dev.edgeruntime.queue.DatabasePrivileges.Privilege;
+import dev.edgeruntime.queue.InsufficientPrivilegeException;
 import dev.edgeruntime.queue.QueueNotifier;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.DataAccessException;
-import org.springframework.dao.PermissionDeniedDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -260,7 +263,7 @@ final class PgCronRegistry {
 				}
 				catch (DataAccessException ex) {
 					status.rollbackToSavepoint(savepoint);
-					String reason = serverMessage(ex);
+					String reason = DatabaseFailures.serverMessage(ex);
 					if (reason.startsWith("invalid schedule")) {
 						refused.put(job, reason);
 					}
@@ -270,32 +273,28 @@ final class PgCronRegistry {
 		return refused;
 	}
 
-	/** The server's message of a failed statement, without its severity: {@code invalid schedule: 5/15 * * * *}. */
-	private static String serverMessage(DataAccessException ex) {
-		String message = String.valueOf(ex.getMostSpecificCause().getMessage()).lines().findFirst().orElse("");
-		return message.replaceFirst("^ERROR:\\s*", "");
-	}
-
 	/**
 	 * Makes the owned jobs in {@code cron.job} those declared: creates the missing, updates the changed,
 	 * unschedules the ones no longer declared.
 	 * @param jobs the declared jobs with their messages as JSON
 	 * @param database the database the jobs run in (the application's)
 	 * @return what changed
-	 * @throws PermissionDeniedDataAccessException when the database user may not use pg_cron, saying what to
-	 * grant
+	 * @throws InsufficientPrivilegeException when the database user may not use pg_cron, saying what to grant
 	 */
 	Changes reconcile(List<CronJobDefinition> jobs, String database) {
 		try {
 			return doReconcile(jobs, database);
 		}
 		catch (DataAccessException ex) {
-			if (ex.getMostSpecificCause() instanceof SQLException sql && "42501".equals(sql.getSQLState())) {
-				throw new PermissionDeniedDataAccessException("Registering the recurring jobs with prefix '"
-						+ this.prefix + "' in pg_cron failed: " + serverMessage(ex) + ". Grant the database user USAGE "
-						+ "on schema cron (GRANT USAGE ON SCHEMA cron TO <user>: pg_cron lets each user schedule, see and "
-						+ "unschedule its own jobs), or set edge-runtime.cron.mode=in-app (docs/cron.md, \"Database "
-						+ "privileges\")", ex);
+			if (DatabaseFailures.isInsufficientPrivilege(ex)) {
+				String user = DatabasePrivileges.currentUser(this.jdbc);
+				throw new InsufficientPrivilegeException(
+						"Registering the recurring jobs with prefix '" + this.prefix + "' in pg_cron",
+						DatabaseFailures.serverMessage(ex), user,
+						"The database user may not use pg_cron (pg_cron lets each user granted USAGE on schema cron "
+								+ "schedule, see and unschedule its own jobs)",
+						DatabasePrivileges.missingGrants(this.jdbc, user, List.of(Privilege.onSchema("cron", "USAGE"))),
+						"set edge-runtime.cron.mode=in-app", "docs/cron.md, \"Database privileges\"", ex);
 			}
 			throw ex;
 		}

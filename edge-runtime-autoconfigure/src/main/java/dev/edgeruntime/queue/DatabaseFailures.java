@@ -37,14 +37,43 @@ public final class DatabaseFailures {
 	}
 
 	/**
+	 * Whether the error, or one of its causes, says the database user lacks a privilege the statement needs
+	 * (SQLSTATE {@code 42501}, insufficient privilege), such as {@code permission denied for table q_orders}.
+	 * @param ex the error
+	 * @return {@code true} for a missing privilege
+	 */
+	public static boolean isInsufficientPrivilege(Throwable ex) {
+		return hasSqlState(ex, "42501");
+	}
+
+	/**
+	 * The server's message of a failed statement: its first line (those after it say where in the statement),
+	 * without its severity, such as {@code permission denied for schema cron}.
+	 * @param ex the error
+	 * @return the message
+	 */
+	public static String serverMessage(Throwable ex) {
+		Throwable cause = ex;
+		for (Throwable next = ex; next != null; next = next.getCause()) {
+			cause = next;
+		}
+		String message = String.valueOf(cause.getMessage()).lines().findFirst().orElse("");
+		return message.replaceFirst("^(ERROR|FATAL):\\s*", "");
+	}
+
+	/**
 	 * Whether the error, or one of its causes, says a table the statement names does not exist (SQLSTATE
 	 * {@code 42P01}): for a queue's statements, the queue was dropped (or never created).
 	 * @param ex the error
 	 * @return {@code true} for a missing table
 	 */
 	public static boolean isMissingTable(Throwable ex) {
+		return hasSqlState(ex, "42P01");
+	}
+
+	static boolean hasSqlState(Throwable ex, String state) {
 		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			if (cause instanceof SQLException sql && "42P01".equals(sql.getSQLState())) {
+			if (cause instanceof SQLException sql && state.equals(sql.getSQLState())) {
 				return true;
 			}
 		}

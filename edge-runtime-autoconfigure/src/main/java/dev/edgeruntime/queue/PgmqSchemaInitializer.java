@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,6 +20,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Brings the {@code pgmq} schema into the database as {@code edge-runtime.queue.schema} says, plus
@@ -123,6 +125,7 @@ public final class PgmqSchemaInitializer {
 	 * @return whether the schema is in place; {@code false} when the database cannot be reached
 	 * @throws IllegalStateException when the database refuses the install, for instance
 	 * {@link PgmqSchemaMode#EXTENSION} where there is no pgmq extension
+	 * @throws InsufficientPrivilegeException when the database user may not install or update the schema
 	 */
 	public boolean install() {
 		if (this.installed.get() != null) {
@@ -144,12 +147,18 @@ public final class PgmqSchemaInitializer {
 				unavailable(ex);
 				return false;
 			}
-			String hint = "42501".equals(ex.getSQLState()) ? ". The database user may not install or update the "
-					+ "schema: have its owner (a migration, a DBA) run edge-runtime's scripts, grant the user what it uses "
-					+ "and set edge-runtime.queue.schema=none (docs/durable-queue.md, \"Database privileges\")" : "";
-			throw new IllegalStateException("Installing the pgmq schema (edge-runtime.queue.schema=" + this.mode
-					.name()
-					.toLowerCase(Locale.ROOT) + ") failed: " + ex.getMessage() + hint, ex);
+			String installing = "Installing the pgmq schema (edge-runtime.queue.schema="
+					+ this.mode.name().toLowerCase(Locale.ROOT) + ")";
+			if (DatabaseFailures.isInsufficientPrivilege(ex)) {
+				String user = DatabasePrivileges.currentUser(new JdbcTemplate(this.dataSource));
+				throw new InsufficientPrivilegeException(installing, DatabaseFailures.serverMessage(ex), user,
+						"The database user may not install or update the schema", List.of(),
+						"set edge-runtime.queue.schema=none, have the schema's owner (a migration, a DBA) run "
+								+ "edge-runtime's scripts from the edge-runtime-autoconfigure jar (CREATE EXTENSION pgmq, or "
+								+ bundledScripts(1) + "; then " + EDGE_RUNTIME_SCRIPT + ") and grant the user what it uses",
+						"docs/durable-queue.md, \"Database privileges\"", ex);
+			}
+			throw new IllegalStateException(installing + " failed: " + ex.getMessage(), ex);
 		}
 	}
 
@@ -288,6 +297,19 @@ public final class PgmqSchemaInitializer {
 			end++;
 		}
 		return (end == 0) ? 0 : Integer.parseInt(part.substring(0, Math.min(end, 9)));
+	}
+
+	/**
+	 * The bundled schema's scripts from a version to {@link #BUNDLED_VERSION}, as the messages name them.
+	 * @param from the first version to run
+	 */
+	static String bundledScripts(long from) {
+		String first = BUNDLED_SCRIPT.formatted(from);
+		if (from == BUNDLED_VERSION) {
+			return first;
+		}
+		return first + " to " + BUNDLED_SCRIPT.formatted(BUNDLED_VERSION).substring(BUNDLED_SCRIPT.lastIndexOf('/') + 1)
+				+ " in order";
 	}
 
 	private static @Nullable String string(Statement statement, String sql) throws SQLException {

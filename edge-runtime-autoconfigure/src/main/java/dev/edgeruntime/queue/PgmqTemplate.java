@@ -32,7 +32,6 @@ import tools.jackson.databind.ObjectMapper;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.InvalidDataAccessResourceUsageException;
-import org.springframework.dao.PermissionDeniedDataAccessException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -56,6 +55,8 @@ import org.springframework.util.Assert;
 public class PgmqTemplate {
 
 	private static final Log logger = LogFactory.getLog(PgmqTemplate.class);
+
+	private static final String DURABLE_QUEUE_PRIVILEGES = "docs/durable-queue.md, \"Database privileges\"";
 
 	private static final String CREATE = """
 			SELECT pgmq.create(?)
@@ -357,7 +358,7 @@ public class PgmqTemplate {
 	 * Creates a queue (and its archive) unless it exists. A queue that exists is left as it is, so a database
 	 * user without the right to create queues uses those their owner created.
 	 * @param queue the queue name
-	 * @throws PermissionDeniedDataAccessException when the queue does not exist and the database user may not
+	 * @throws InsufficientPrivilegeException when the queue does not exist and the database user may not
 	 * create it, saying what to grant
 	 */
 	public void createQueue(String queue) {
@@ -368,7 +369,7 @@ public class PgmqTemplate {
 	 * Creates a queue with an unlogged table unless it exists: faster, but its messages are lost when the
 	 * database crashes. A queue that exists is left as it is, logged or not.
 	 * @param queue the queue name
-	 * @throws PermissionDeniedDataAccessException when the queue does not exist and the database user may not
+	 * @throws InsufficientPrivilegeException when the queue does not exist and the database user may not
 	 * create it, saying what to grant
 	 */
 	public void createUnloggedQueue(String queue) {
@@ -388,23 +389,26 @@ public class PgmqTemplate {
 			this.jdbc.queryForList(sql, queue);
 		}
 		catch (DataAccessException ex) {
-			// PostgreSQL's first line: the ones after it say where in the statement
-			String refused = String.valueOf(ex.getMostSpecificCause().getMessage()).lines().findFirst().orElse("");
-			if (isInsufficientPrivilege(ex)) {
+			if (DatabaseFailures.isInsufficientPrivilege(ex)) {
 				String name = queue.toLowerCase(Locale.ROOT);
-				throw new PermissionDeniedDataAccessException("Creating queue '" + queue + "' failed: "
-						+ refused + ". The application's database user may not create "
-						+ "queues: have the owner of the pgmq schema create it (SELECT pgmq.create('" + name
-						+ "')) and grant the user SELECT, INSERT, UPDATE, DELETE on pgmq.q_" + name + " and pgmq.a_"
-						+ name + ", or grant the user USAGE and CREATE on schema pgmq and INSERT on pgmq.meta (docs/durable-queue.md, "
-						+ "\"Database privileges\")", ex);
+				String user = DatabasePrivileges.currentUser(this.jdbc);
+				String grantee = DatabasePrivileges.grantee(user);
+				throw new InsufficientPrivilegeException("Creating queue '" + queue + "'",
+						DatabaseFailures.serverMessage(ex), user, "The application's database user may not create queues",
+						List.of("SELECT pgmq.create('" + name + "')",
+								"GRANT SELECT, INSERT, UPDATE, DELETE ON pgmq.q_" + name + ", pgmq.a_" + name + " TO "
+										+ grantee,
+								"GRANT SELECT ON SEQUENCE pgmq.q_" + name + "_msg_id_seq TO " + grantee),
+						"let the user create queues itself: GRANT USAGE, CREATE ON SCHEMA pgmq TO " + grantee
+								+ "; GRANT INSERT, DELETE ON pgmq.meta TO " + grantee,
+						DURABLE_QUEUE_PRIVILEGES, ex);
 			}
-			if (hasSqlState(ex, "3F000")) {
+			if (DatabaseFailures.hasSqlState(ex, "3F000")) {
 				throw new InvalidDataAccessResourceUsageException("Creating queue '" + queue + "' failed: "
-						+ refused + ". The database has no pgmq schema: with "
+						+ DatabaseFailures.serverMessage(ex) + ". The database has no pgmq schema: with "
 						+ "edge-runtime.queue.schema=none edge-runtime installs nothing, and the schema's owner installs "
-						+ "it (docs/durable-queue.md, \"Database privileges\"); with auto, bundled or extension, "
-						+ "start-up installs it", ex);
+						+ "it (" + DURABLE_QUEUE_PRIVILEGES + "); with auto, bundled or extension, start-up installs it",
+						ex);
 			}
 			throw ex;
 		}
@@ -1125,10 +1129,10 @@ public class PgmqTemplate {
 	 */
 	public QueueStatistics statistics(String queue) {
 		QueueName.requireValid(queue);
+		String name = queue.toLowerCase(Locale.ROOT);
 		return translate(queue, () -> {
-			Long deadLettered = this.jdbc.queryForObject(DEAD_LETTERED.formatted(queue.toLowerCase(Locale.ROOT)), Long.class);
-			Integer oldestVisible = this.jdbc.queryForObject(OLDEST_VISIBLE_AGE.formatted(queue.toLowerCase(Locale.ROOT)),
-					Integer.class);
+			Long deadLettered = this.jdbc.queryForObject(DEAD_LETTERED.formatted(name), Long.class);
+			Integer oldestVisible = this.jdbc.queryForObject(OLDEST_VISIBLE_AGE.formatted(name), Integer.class);
 			return this.jdbc.queryForObject(METRICS,
 					(rs, row) -> new QueueStatistics(rs.getString(1), rs.getLong(2), rs.getLong(3), integer(rs, 4),
 							integer(rs, 5), oldestVisible, rs.getLong(6), (deadLettered != null) ? deadLettered : 0L,
@@ -1479,33 +1483,11 @@ public class PgmqTemplate {
 			return action.get();
 		}
 		catch (DataAccessException ex) {
-			if (isUndefinedTable(ex)) {
+			if (DatabaseFailures.isMissingTable(ex)) {
 				throw new QueueNotFoundException(queue, ex);
 			}
 			throw ex;
 		}
-	}
-
-	private static boolean isInsufficientPrivilege(Throwable ex) {
-		return hasSqlState(ex, "42501");
-	}
-
-	private static boolean hasSqlState(Throwable ex, String state) {
-		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			if (cause instanceof SQLException sql && state.equals(sql.getSQLState())) {
-				return true;
-			}
-		}
-		return false;
-	}
-
-	private static boolean isUndefinedTable(Throwable ex) {
-		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			if (cause instanceof SQLException sql && "42P01".equals(sql.getSQLState())) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 	/**

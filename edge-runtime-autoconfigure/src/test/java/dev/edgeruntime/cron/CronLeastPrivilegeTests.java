@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeCronAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
+import dev.edgeruntime.queue.InsufficientPrivilegeException;
 import dev.edgeruntime.queue.PgmqSchemaInitializer;
 import dev.edgeruntime.queue.PgmqSchemaMode;
 import dev.edgeruntime.queue.PgmqTemplate;
@@ -26,7 +27,6 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.core.io.ClassPathResource;
-import org.springframework.dao.PermissionDeniedDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.jdbc.datasource.init.ScriptUtils;
@@ -142,10 +142,12 @@ class CronLeastPrivilegeTests {
 			.run((context) -> assertThat(context).hasFailed()
 				.getFailure()
 				.cause()
-				.isInstanceOf(PermissionDeniedDataAccessException.class)
-				.hasMessageContaining("permission denied for schema edge_runtime")
-				.hasMessageContaining("Grant the database user USAGE on schema edge_runtime and SELECT, INSERT, "
-						+ "UPDATE, DELETE on edge_runtime.cron_tick"));
+				.isInstanceOf(InsufficientPrivilegeException.class)
+				.hasMessageContaining("failed: permission denied for schema edge_runtime (database user " + this.role
+						+ ")")
+				.hasMessageContaining("have the owner run GRANT USAGE ON SCHEMA edge_runtime TO " + this.role
+						+ "; GRANT SELECT, INSERT, UPDATE, DELETE ON edge_runtime.cron_tick TO " + this.role
+						+ ", or set edge-runtime.cron.mode=pg-cron"));
 	}
 
 	@Test
@@ -165,9 +167,11 @@ class CronLeastPrivilegeTests {
 				.run((context) -> assertThat(context).hasFailed()
 					.getFailure()
 					.cause()
-					.isInstanceOf(PermissionDeniedDataAccessException.class)
-					.hasMessageContaining("in pg_cron failed: permission denied for schema cron. Grant the database user "
-							+ "USAGE on schema cron"));
+					.isInstanceOf(InsufficientPrivilegeException.class)
+					.hasMessageContaining("in pg_cron failed: permission denied for schema cron (database user "
+							+ this.role + ")")
+					.hasMessageContaining("have the owner run GRANT USAGE ON SCHEMA cron TO " + this.role
+							+ ", or set edge-runtime.cron.mode=in-app"));
 		}
 		finally {
 			jdbc.execute("DROP OWNED BY " + this.role);

@@ -263,13 +263,16 @@ class PgmqSchemaInitializerTests {
 				admin.execute("GRANT USAGE ON SCHEMA pgmq, edge_runtime TO " + role);
 				DataSource asRole = new DriverManagerDataSource(withoutCredentials(TestDatabase.get().jdbcUrl(database)),
 						role, "schema-password");
-				assertThatExceptionOfType(IllegalStateException.class)
+				assertThatExceptionOfType(InsufficientPrivilegeException.class)
 					.isThrownBy(new PgmqSchemaInitializer(asRole, PgmqSchemaMode.AUTO)::install)
 					.withMessageStartingWith("Installing the pgmq schema (edge-runtime.queue.schema=auto) failed: "
-							+ "ERROR: permission denied for ")
-					.withMessageEndingWith(". The database user may not install or update the schema: have its owner (a "
-							+ "migration, a DBA) run edge-runtime's scripts, grant the user what it uses and set "
-							+ "edge-runtime.queue.schema=none (docs/durable-queue.md, \"Database privileges\")");
+							+ "permission denied for ")
+					.withMessageContaining(" (database user " + role + "). The database user may not install or update "
+							+ "the schema: set edge-runtime.queue.schema=none, have the schema's owner (a migration, a DBA) "
+							+ "run edge-runtime's scripts")
+					.withMessageEndingWith(" and grant the user what it uses (docs/durable-queue.md, \"Database "
+							+ "privileges\")")
+					.satisfies((ex) -> assertThat(ex.getUser()).isEqualTo(role));
 			}
 			finally {
 				admin.execute("DROP OWNED BY " + role);

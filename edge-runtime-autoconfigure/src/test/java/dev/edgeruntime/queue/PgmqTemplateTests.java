@@ -25,7 +25,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.dao.InvalidDataAccessResourceUsageException;
-import org.springframework.dao.PermissionDeniedDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -84,12 +83,14 @@ class PgmqTemplateTests {
 		asRoleWithoutCreate((role, asRole) -> {
 			PgmqTemplate pgmq = new PgmqTemplate(new JdbcTemplate(asRole), this.jsonMapper, 1024, Duration.ofHours(1),
 					null);
-			assertThatExceptionOfType(PermissionDeniedDataAccessException.class)
+			assertThatExceptionOfType(InsufficientPrivilegeException.class)
 				.isThrownBy(() -> pgmq.createQueue(missing))
-				.withMessageStartingWith("Creating queue '" + missing + "' failed: ")
-				.withMessageContaining("SELECT pgmq.create('" + missing + "')")
-				.withMessageContaining("grant the user SELECT, INSERT, UPDATE, DELETE on pgmq.q_" + missing
-						+ " and pgmq.a_" + missing + ", or grant the user USAGE and CREATE on schema pgmq and INSERT on pgmq.meta");
+				.withMessageStartingWith("Creating queue '" + missing + "' failed: permission denied for schema pgmq "
+						+ "(database user " + role + "). The application's database user may not create queues: have the "
+						+ "owner run SELECT pgmq.create('" + missing + "'); GRANT SELECT, INSERT, UPDATE, DELETE ON pgmq.q_"
+						+ missing + ", pgmq.a_" + missing + " TO " + role + "; GRANT SELECT ON SEQUENCE pgmq.q_" + missing
+						+ "_msg_id_seq TO " + role + ", or let the user create queues itself: GRANT USAGE, CREATE ON "
+						+ "SCHEMA pgmq TO " + role + "; GRANT INSERT, DELETE ON pgmq.meta TO " + role);
 		});
 		assertThat(new JdbcTemplate(dataSource).queryForObject("SELECT to_regclass('pgmq.q_' || ?) IS NULL",
 				Boolean.class, missing)).isTrue();
@@ -105,7 +106,7 @@ class PgmqTemplateTests {
 					null);
 			assertThatExceptionOfType(InvalidDataAccessResourceUsageException.class)
 				.isThrownBy(() -> pgmq.createQueue(this.queue))
-				.withMessage("Creating queue '" + this.queue + "' failed: ERROR: schema \"pgmq\" does not exist. The "
+				.withMessage("Creating queue '" + this.queue + "' failed: schema \"pgmq\" does not exist. The "
 						+ "database has no pgmq schema: with edge-runtime.queue.schema=none edge-runtime installs nothing, "
 						+ "and the schema's owner installs it (docs/durable-queue.md, \"Database privileges\"); with "
 						+ "auto, bundled or extension, start-up installs it");
