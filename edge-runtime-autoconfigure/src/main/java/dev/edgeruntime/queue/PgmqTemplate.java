@@ -22,6 +22,7 @@ import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
+import dev.edgeruntime.queue.DatabasePrivileges.Privilege;
 import dev.edgeruntime.runtime.Durations;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -440,8 +441,10 @@ public class PgmqTemplate {
 	 * @return the queues, by name
 	 */
 	public List<QueueInfo> listQueues() {
-		return this.jdbc.query(LIST_QUEUES, (rs, row) -> new QueueInfo(rs.getString(1), rs.getBoolean(2),
-				rs.getBoolean(3), instant(rs, 4)));
+		return checked("Listing the queues",
+				List.of(Privilege.onSchema("pgmq", "USAGE"), Privilege.onTable("pgmq.meta", "SELECT")),
+				() -> this.jdbc.query(LIST_QUEUES, (rs, row) -> new QueueInfo(rs.getString(1), rs.getBoolean(2),
+						rs.getBoolean(3), instant(rs, 4))));
 	}
 
 	/**
@@ -577,8 +580,13 @@ public class PgmqTemplate {
 		String headersJson = this.objectMapper.writeValueAsString(headers);
 		// the key belongs to the queue, whatever case its name is written in ("Orders" is orders)
 		String folded = queue.toLowerCase(Locale.ROOT);
-		Long id = translate(queue, () -> this.jdbc.queryForObject(SEND_IDEMPOTENT, Long.class, folded,
-				idempotencyKey, delaySeconds(this.idempotencyWindow), json, headersJson));
+		List<Privilege> needed = List.of(Privilege.onSchema("edge_runtime", "USAGE"),
+				Privilege.onTable("edge_runtime.queue_idempotency", "SELECT", "INSERT", "UPDATE", "DELETE"),
+				Privilege.onSchema("pgmq", "USAGE"), Privilege.onTable("pgmq.q_" + folded, "SELECT", "INSERT"));
+		Long id = translate(queue,
+				() -> checked("Sending to queue '" + queue + "' with an idempotency key", needed,
+						() -> this.jdbc.queryForObject(SEND_IDEMPOTENT, Long.class, folded, idempotencyKey,
+								delaySeconds(this.idempotencyWindow), json, headersJson)));
 		sent(queue);
 		return id;
 	}
@@ -1130,7 +1138,10 @@ public class PgmqTemplate {
 	public QueueStatistics statistics(String queue) {
 		QueueName.requireValid(queue);
 		String name = queue.toLowerCase(Locale.ROOT);
-		return translate(queue, () -> {
+		List<Privilege> needed = List.of(Privilege.onSchema("pgmq", "USAGE"),
+				Privilege.onTable("pgmq.q_" + name, "SELECT"), Privilege.onTable("pgmq.a_" + name, "SELECT"),
+				Privilege.onSequence("pgmq.q_" + name + "_msg_id_seq", "SELECT"));
+		return translate(queue, () -> checked("Reading the statistics of queue '" + queue + "'", needed, () -> {
 			Long deadLettered = this.jdbc.queryForObject(DEAD_LETTERED.formatted(name), Long.class);
 			Integer oldestVisible = this.jdbc.queryForObject(OLDEST_VISIBLE_AGE.formatted(name), Integer.class);
 			return this.jdbc.queryForObject(METRICS,
@@ -1138,7 +1149,7 @@ public class PgmqTemplate {
 							integer(rs, 5), oldestVisible, rs.getLong(6), (deadLettered != null) ? deadLettered : 0L,
 							instant(rs, 7)),
 					queue);
-		});
+		}));
 	}
 
 	/**
@@ -1476,6 +1487,25 @@ public class PgmqTemplate {
 	private static @Nullable Integer integer(ResultSet rs, int column) throws SQLException {
 		int value = rs.getInt(column);
 		return rs.wasNull() ? null : value;
+	}
+
+	/**
+	 * Runs statements the database may refuse for want of a privilege, as it does where the application's user
+	 * was granted less than they need: the failure then names the grants missing among those needed.
+	 */
+	private <T> T checked(String operation, List<Privilege> needed, Supplier<T> action) {
+		try {
+			return action.get();
+		}
+		catch (DataAccessException ex) {
+			if (DatabaseFailures.isInsufficientPrivilege(ex)) {
+				String user = DatabasePrivileges.currentUser(this.jdbc);
+				throw new InsufficientPrivilegeException(operation, DatabaseFailures.serverMessage(ex), user,
+						"The application's database user lacks a privilege it needs",
+						DatabasePrivileges.missingGrants(this.jdbc, user, needed), null, DURABLE_QUEUE_PRIVILEGES, ex);
+			}
+			throw ex;
+		}
 	}
 
 	private static <T> T translate(String queue, Supplier<T> action) {

@@ -97,6 +97,56 @@ class PgmqTemplateTests {
 	}
 
 	@Test
+	void statisticsRefusedTheQueuesSequenceShouldNameThatGrant() {
+		asRoleWithoutCreate((role, asRole) -> {
+			JdbcTemplate admin = new JdbcTemplate(dataSource);
+			admin.execute("GRANT SELECT ON pgmq.q_" + this.queue + ", pgmq.a_" + this.queue + " TO " + role);
+			admin.execute("REVOKE ALL ON SEQUENCE pgmq.q_" + this.queue + "_msg_id_seq FROM " + role);
+			PgmqTemplate pgmq = new PgmqTemplate(new JdbcTemplate(asRole), this.jsonMapper, 1024, Duration.ofHours(1),
+					null);
+			assertThatExceptionOfType(InsufficientPrivilegeException.class)
+				.isThrownBy(() -> pgmq.statistics(this.queue))
+				.withMessage("Reading the statistics of queue '" + this.queue + "' failed: permission denied for "
+						+ "sequence q_" + this.queue + "_msg_id_seq (database user " + role + "). The application's "
+						+ "database user lacks a privilege it needs: have the owner run GRANT SELECT ON SEQUENCE pgmq.q_"
+						+ this.queue + "_msg_id_seq TO " + role + " (docs/durable-queue.md, \"Database privileges\")");
+		});
+	}
+
+	@Test
+	void anIdempotentSendRefusedTheTableOfKeysShouldNameItsGrantsAndSendNothing() {
+		asRoleWithoutCreate((role, asRole) -> {
+			JdbcTemplate admin = new JdbcTemplate(dataSource);
+			admin.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON pgmq.q_" + this.queue + ", pgmq.a_" + this.queue
+					+ " TO " + role);
+			PgmqTemplate pgmq = new PgmqTemplate(new JdbcTemplate(asRole), this.jsonMapper, 1024, Duration.ofHours(1),
+					null);
+			assertThatExceptionOfType(InsufficientPrivilegeException.class)
+				.isThrownBy(() -> pgmq.sendIdempotent(this.queue, "order-1", new Order("a", 1)))
+				.withMessage("Sending to queue '" + this.queue + "' with an idempotency key failed: permission denied "
+						+ "for schema edge_runtime (database user " + role + "). The application's database user lacks a "
+						+ "privilege it needs: have the owner run GRANT USAGE ON SCHEMA edge_runtime TO " + role
+						+ "; GRANT SELECT, INSERT, UPDATE, DELETE ON edge_runtime.queue_idempotency TO " + role
+						+ " (docs/durable-queue.md, \"Database privileges\")")
+				.satisfies((ex) -> assertThat(ex.getStatements()).hasSize(2));
+			assertThat(admin.queryForObject("SELECT count(*) FROM pgmq.q_" + this.queue, Long.class)).isZero();
+		});
+	}
+
+	@Test
+	void listingQueuesRefusedTheirTableShouldNameThatGrant() {
+		asRoleWithoutCreate((role, asRole) -> {
+			new JdbcTemplate(dataSource).execute("REVOKE SELECT ON pgmq.meta FROM " + role);
+			PgmqTemplate pgmq = new PgmqTemplate(new JdbcTemplate(asRole), this.jsonMapper, 1024, Duration.ofHours(1),
+					null);
+			assertThatExceptionOfType(InsufficientPrivilegeException.class).isThrownBy(pgmq::listQueues)
+				.withMessage("Listing the queues failed: permission denied for table meta (database user " + role
+						+ "). The application's database user lacks a privilege it needs: have the owner run GRANT "
+						+ "SELECT ON pgmq.meta TO " + role + " (docs/durable-queue.md, \"Database privileges\")");
+		});
+	}
+
+	@Test
 	void aQueueCreatedInADatabaseWithoutPgmqShouldSaySoAndHowItComes() {
 		JdbcTemplate server = new JdbcTemplate(dataSource);
 		String database = TestDatabase.uniqueName("no_pgmq_");
