@@ -26,7 +26,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * Brings the {@code pgmq} schema into the database as {@code edge-runtime.queue.schema} says, plus
  * edge-runtime's own table of idempotency keys. The whole install runs in one transaction under a
  * transaction-level advisory lock, so instances starting at once install it once, and every script is
- * idempotent.
+ * idempotent. With {@link PgmqSchemaMode#NONE} it installs nothing, and checks the version of what the
+ * schema's owner installed where the database user may read it.
  *
  * <p>A database that cannot be reached is not an error here: the in-process runtime must start without it.
  * {@link #install()} then returns {@code false}, and consumers call it again before they read.
@@ -82,6 +83,10 @@ public final class PgmqSchemaInitializer {
 	private static final String BUNDLED_PRESENT = """
 			SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 			WHERE n.nspname = 'pgmq' AND c.relname = 'edge_runtime_schema'
+			""";
+
+	private static final String PGMQ_SCHEMA_PRESENT = """
+			SELECT count(*) FROM pg_namespace WHERE nspname = 'pgmq'
 			""";
 
 	private static final String BUNDLED_INSTALLED_VERSION = """
@@ -147,8 +152,8 @@ public final class PgmqSchemaInitializer {
 				unavailable(ex);
 				return false;
 			}
-			String installing = "Installing the pgmq schema (edge-runtime.queue.schema="
-					+ this.mode.name().toLowerCase(Locale.ROOT) + ")";
+			String installing = ((this.mode != PgmqSchemaMode.NONE) ? "Installing" : "Checking")
+					+ " the pgmq schema (edge-runtime.queue.schema=" + this.mode.name().toLowerCase(Locale.ROOT) + ")";
 			if (DatabaseFailures.isInsufficientPrivilege(ex)) {
 				String user = DatabasePrivileges.currentUser(new JdbcTemplate(this.dataSource));
 				throw new InsufficientPrivilegeException(installing, DatabaseFailures.serverMessage(ex), user,
@@ -188,6 +193,10 @@ public final class PgmqSchemaInitializer {
 
 	private PgmqSchemaMode doInstall() throws SQLException {
 		if (this.mode == PgmqSchemaMode.NONE) {
+			try (Connection connection = this.dataSource.getConnection();
+					Statement statement = connection.createStatement()) {
+				checkInstalled(statement);
+			}
 			return PgmqSchemaMode.NONE;
 		}
 		try (Connection connection = this.dataSource.getConnection()) {
@@ -253,6 +262,62 @@ public final class PgmqSchemaInitializer {
 					+ ((installed > 0) ? " (upgraded from version " + installed + ")" : ""));
 		}
 		return PgmqSchemaMode.BUNDLED;
+	}
+
+	/**
+	 * With {@link PgmqSchemaMode#NONE}, the version of what the schema's owner installed: an older bundled
+	 * schema fails, as does too old a pgmq extension. Only the catalog, which every user may read, and the
+	 * table of versions are read: a user that may not read that table is told once that the version was not
+	 * checked.
+	 */
+	private void checkInstalled(Statement statement) throws SQLException {
+		if (count(statement, EXTENSION_INSTALLED) > 0) {
+			logger.info("Using the pgmq extension its owner installed (edge-runtime.queue.schema=none), version "
+					+ checkExtensionVersion(statement));
+			return;
+		}
+		if (count(statement, BUNDLED_PRESENT) == 0) {
+			logger.info("The pgmq schema's version was not checked (edge-runtime.queue.schema=none): "
+					+ ((count(statement, PGMQ_SCHEMA_PRESENT) > 0)
+							? "the database's pgmq schema is neither the pgmq extension nor edge-runtime's bundled schema"
+							: "the database has no pgmq schema yet (its owner installs it; a queue cannot be created "
+									+ "before)"));
+			return;
+		}
+		long installed;
+		try {
+			installed = count(statement, BUNDLED_INSTALLED_VERSION);
+		}
+		catch (SQLException ex) {
+			if (!DatabaseFailures.isInsufficientPrivilege(ex)) {
+				throw ex;
+			}
+			String user = DatabasePrivileges.grantee(DatabasePrivileges.currentUser(new JdbcTemplate(this.dataSource)));
+			logger.info("The version of the bundled pgmq-compatible schema was not checked "
+					+ "(edge-runtime.queue.schema=none): " + DatabaseFailures.serverMessage(ex) + ". To have start-up "
+					+ "check it, GRANT USAGE ON SCHEMA pgmq TO " + user + "; GRANT SELECT ON pgmq.edge_runtime_schema TO "
+					+ user);
+			return;
+		}
+		if (installed < BUNDLED_VERSION) {
+			throw new IllegalStateException("edge-runtime.queue.schema=none, and the database's bundled "
+					+ "pgmq-compatible schema is version " + installed + " (pgmq.edge_runtime_schema), older than version "
+					+ BUNDLED_VERSION + ", which this edge-runtime needs" + olderBreaks(installed) + ". Have the schema's "
+					+ "owner run " + bundledScripts(installed + 1) + " from the "
+					+ "edge-runtime-autoconfigure jar (each is idempotent) before this version's instances start "
+					+ "(docs/durable-queue.md, \"Database privileges\")");
+		}
+		if (installed > BUNDLED_VERSION) {
+			logger.info("The database's bundled pgmq-compatible schema is version " + installed + ", newer than version "
+					+ BUNDLED_VERSION + " of this edge-runtime: used as it is (edge-runtime.queue.schema=none)");
+		}
+	}
+
+	/** What a bundled schema of an older version gets wrong, as the failure says it (one clause per version). */
+	private static String olderBreaks(long installed) {
+		// version 2: pgmq.read with an empty condition matches every payload
+		return (installed < 2) ? ": before version 2 pgmq.read passes over messages whose payload is not a JSON "
+				+ "object (a string, a number, an array), so consumers would never receive them" : "";
 	}
 
 	private String checkExtensionVersion(Statement statement) throws SQLException {

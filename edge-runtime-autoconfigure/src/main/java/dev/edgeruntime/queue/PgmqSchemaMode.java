@@ -26,7 +26,9 @@ public enum PgmqSchemaMode {
 	BUNDLED,
 
 	/**
-	 * Install nothing: the schema is managed elsewhere (migrations, a DBA).
+	 * Install nothing: the schema is managed elsewhere (migrations, a DBA). Start-up checks the version of
+	 * what was installed where the database user may read it, and fails on a bundled schema older than the
+	 * one of this edge-runtime.
 	 */
 	NONE
 

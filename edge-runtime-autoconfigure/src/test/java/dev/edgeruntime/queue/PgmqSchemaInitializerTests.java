@@ -1,5 +1,6 @@
 package dev.edgeruntime.queue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,6 +23,7 @@ import dev.edgeruntime.testsupport.TestDatabase;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.AbstractDataSource;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
@@ -305,10 +307,91 @@ class PgmqSchemaInitializerTests {
 	}
 
 	@Test
-	void noneModeInstallsNothing() {
+	void noneModeInstallsNothingAndSaysTheVersionWasNotChecked() throws Exception {
+		inNewDatabase((dataSource) -> {
+			try (LogCapture log = LogCapture.of(PgmqSchemaInitializer.class)) {
+				PgmqSchemaInitializer initializer = new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.NONE);
+				assertThat(initializer.install()).isTrue();
+				assertThat(initializer.installed()).isEqualTo(PgmqSchemaMode.NONE);
+				assertThat(new JdbcTemplate(dataSource).queryForObject(
+						"SELECT count(*) FROM pg_namespace WHERE nspname IN ('pgmq', 'edge_runtime')", Long.class))
+					.isZero();
+				assertThat(log.events()).filteredOn((event) -> event.getLevel() == Level.INFO)
+					.extracting((event) -> event.getFormattedMessage())
+					.containsExactly("The pgmq schema's version was not checked (edge-runtime.queue.schema=none): the "
+							+ "database has no pgmq schema yet (its owner installs it; a queue cannot be created before)");
+			}
+		});
+	}
+
+	@Test
+	void noneModeWithAnOlderBundledSchemaFailsNamingBothVersionsAndTheScriptToRun() throws Exception {
+		inNewDatabase((dataSource) -> {
+			runScript(dataSource, "dev/edgeruntime/queue/schema/pgmq-bundled-v1.sql");
+			assertThatExceptionOfType(IllegalStateException.class)
+				.isThrownBy(new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.NONE)::install)
+				.withMessage("edge-runtime.queue.schema=none, and the database's bundled pgmq-compatible schema is "
+						+ "version 1 (pgmq.edge_runtime_schema), older than version 2, which this edge-runtime needs: "
+						+ "before version 2 pgmq.read passes over messages whose payload is not a JSON object (a string, a "
+						+ "number, an array), so consumers would never receive them. Have the schema's owner run "
+						+ "dev/edgeruntime/queue/schema/pgmq-bundled-v2.sql from the edge-runtime-autoconfigure jar (each "
+						+ "is idempotent) before this version's instances start (docs/durable-queue.md, \"Database "
+						+ "privileges\")");
+			JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+			assertThat(jdbc.queryForList("SELECT version FROM pgmq.edge_runtime_schema", Integer.class))
+				.as("nothing installed")
+				.containsExactly(1);
+			runScript(dataSource, "dev/edgeruntime/queue/schema/pgmq-bundled-v2.sql");
+			PgmqSchemaInitializer initializer = new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.NONE);
+			assertThat(initializer.install()).isTrue();
+			assertThat(initializer.installed()).isEqualTo(PgmqSchemaMode.NONE);
+		});
+	}
+
+	@Test
+	void noneModeForAUserWhoMayNotReadTheVersionSaysSoOnceAtInfo() throws Exception {
+		inNewDatabase((dataSource) -> {
+			runScript(dataSource, "dev/edgeruntime/queue/schema/pgmq-bundled-v1.sql");
+			JdbcTemplate admin = new JdbcTemplate(dataSource);
+			String database = admin.queryForObject("SELECT current_database()", String.class);
+			String role = TestDatabase.uniqueName("version_user_");
+			admin.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'version-password'");
+			try (LogCapture log = LogCapture.of(PgmqSchemaInitializer.class)) {
+				DataSource asRole = new DriverManagerDataSource(withoutCredentials(TestDatabase.get().jdbcUrl(database)),
+						role, "version-password");
+				PgmqSchemaInitializer initializer = new PgmqSchemaInitializer(asRole, PgmqSchemaMode.NONE);
+				assertThat(initializer.install()).isTrue();
+				assertThat(initializer.install()).isTrue();
+				assertThat(log.events()).filteredOn((event) -> event.getLevel() == Level.INFO)
+					.extracting((event) -> event.getFormattedMessage())
+					.containsExactly("The version of the bundled pgmq-compatible schema was not checked "
+							+ "(edge-runtime.queue.schema=none): permission denied for schema pgmq. To have start-up check "
+							+ "it, GRANT USAGE ON SCHEMA pgmq TO " + role + "; GRANT SELECT ON pgmq.edge_runtime_schema TO "
+							+ role);
+			}
+			finally {
+				admin.execute("DROP OWNED BY " + role);
+				admin.execute("DROP ROLE " + role);
+			}
+		});
+	}
+
+	@Test
+	void noneModeChecksTheVersionOfAnInstalledPgmqExtension() throws Exception {
+		inNewDatabase((dataSource) -> {
+			new JdbcTemplate(dataSource).execute("CREATE EXTENSION pgmq");
+			assertThatExceptionOfType(IllegalStateException.class)
+				.isThrownBy(new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.NONE, "99.0")::install)
+				.withMessageContaining("edge-runtime needs 99.0 or later");
+			assertThat(new PgmqSchemaInitializer(dataSource, PgmqSchemaMode.NONE).install()).isTrue();
+		});
+	}
+
+	@Test
+	void noneModeWaitsForAnUnreachableDatabaseAsTheOthersDo() {
 		PgmqSchemaInitializer initializer = new PgmqSchemaInitializer(new UnreachableDataSource(), PgmqSchemaMode.NONE);
-		assertThat(initializer.install()).isTrue();
-		assertThat(initializer.installed()).isEqualTo(PgmqSchemaMode.NONE);
+		assertThat(initializer.install()).isFalse();
+		assertThat(initializer.installed()).isNull();
 	}
 
 	@Test
@@ -360,6 +443,13 @@ class PgmqSchemaInitializerTests {
 	/** The URL without the user and password it may carry, which would win over the role's. */
 	private static String withoutCredentials(String url) {
 		return TestDatabase.withoutCredentials(url);
+	}
+
+	/** Runs one of edge-runtime's scripts as the schema's owner would, in one statement as the installer does. */
+	private static void runScript(DataSource dataSource, String path) throws Exception {
+		String script = new String(new ClassPathResource(path).getInputStream().readAllBytes(),
+				StandardCharsets.UTF_8);
+		new JdbcTemplate(dataSource).execute(script);
 	}
 
 	private static void inNewDatabase(DatabaseTest test) throws Exception {
