@@ -263,13 +263,15 @@ public class BackgroundTasksEndpoint {
 	 * The durable tier: every queue in the database and this instance's consumers.
 	 *
 	 * @param queues each queue's figures, by name
+	 * @param unavailable the queues listed whose figures could not be read (tables dropped other than by
+	 * {@code pgmq.drop_queue}, a grant missing), with why, or {@code null} when there are none
 	 * @param consumers what each consumer of this instance is doing
 	 * @param cronJobs the recurring jobs (pg_cron or the in-app scheduler) with their last runs, or
 	 * {@code null} when the application declares none
 	 * @param error why the figures could not be read (such as the database being down), or {@code null}
 	 */
-	public record DurableTierDescriptor(List<QueueDescriptor> queues, List<QueueConsumerStatus> consumers,
-			@Nullable List<CronJobInfo> cronJobs, @Nullable String error) {
+	public record DurableTierDescriptor(List<QueueDescriptor> queues, @Nullable Map<String, String> unavailable,
+			List<QueueConsumerStatus> consumers, @Nullable List<CronJobInfo> cronJobs, @Nullable String error) {
 
 		static @Nullable DurableTierDescriptor of(Supplier<@Nullable QueueMetrics> supplier,
 				@Nullable Supplier<@Nullable CronJobs> cronSupplier) {
@@ -281,15 +283,16 @@ public class BackgroundTasksEndpoint {
 			CronJobs cron = (cronSupplier != null) ? cronSupplier.get() : null;
 			try {
 				Map<String, QueueVacuum.Outcome> vacuums = metrics.lastVacuums();
-				return new DurableTierDescriptor(
-						metrics.queues()
-							.stream()
-							.map((statistics) -> QueueDescriptor.of(statistics, vacuums.get(statistics.queue())))
-							.toList(),
-						consumers, (cron != null) ? cron.list() : null, null);
+				List<QueueDescriptor> queues = metrics.queues()
+					.stream()
+					.map((statistics) -> QueueDescriptor.of(statistics, vacuums.get(statistics.queue())))
+					.toList();
+				Map<String, String> unavailable = metrics.unavailable();
+				return new DurableTierDescriptor(queues, unavailable.isEmpty() ? null : unavailable, consumers,
+						(cron != null) ? cron.list() : null, null);
 			}
 			catch (RuntimeException ex) {
-				return new DurableTierDescriptor(List.of(), consumers, null, ex.getClass().getSimpleName() + ": "
+				return new DurableTierDescriptor(List.of(), null, consumers, null, ex.getClass().getSimpleName() + ": "
 						+ ex.getMessage());
 			}
 		}

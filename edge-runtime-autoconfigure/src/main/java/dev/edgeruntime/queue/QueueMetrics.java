@@ -2,12 +2,17 @@ package dev.edgeruntime.queue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,6 +28,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class QueueMetrics {
 
+	private static final Log logger = LogFactory.getLog(QueueMetrics.class);
+
 	private final PgmqTemplate pgmq;
 
 	private final Supplier<List<QueueConsumerStatus>> consumers;
@@ -32,6 +39,8 @@ public final class QueueMetrics {
 	private final long cacheNanos;
 
 	private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+	private final Map<String, Unavailable> unavailable = new ConcurrentHashMap<>();
 
 	private volatile @Nullable Unreachable unreachable;
 
@@ -62,8 +71,11 @@ public final class QueueMetrics {
 	}
 
 	/**
-	 * Figures of every queue in the database.
+	 * Figures of every queue in the database. A queue whose figures cannot be read (its tables dropped other
+	 * than by {@code pgmq.drop_queue}, a grant missing on them) is left out, said once at {@code WARN}, and
+	 * found in {@link #unavailable()}: one broken queue does not take out the others' figures.
 	 * @return the figures, by queue name
+	 * @throws RuntimeException when the queues could not be listed, or the database not reached
 	 */
 	public List<QueueStatistics> queues() {
 		List<QueueStatistics> result = new ArrayList<>();
@@ -76,12 +88,64 @@ public final class QueueMetrics {
 			remember(ex);
 			throw ex;
 		}
+		Set<String> listed = new HashSet<>();
 		for (QueueInfo queue : queues) {
 			if (QueueName.isValid(queue.name())) {
-				queue(queue.name()).ifPresent(result::add);
+				listed.add(queue.name());
+				read(queue.name()).ifPresent(result::add);
 			}
 		}
+		this.unavailable.keySet().retainAll(listed);
 		return result;
+	}
+
+	private Optional<QueueStatistics> read(String queue) {
+		long now = System.nanoTime();
+		Unavailable known = this.unavailable.get(queue);
+		if (known != null && now - known.at() < this.cacheNanos) {
+			// as figures are: a database user granted none of many queues reads each at most once per interval
+			return Optional.empty();
+		}
+		Optional<QueueStatistics> statistics;
+		try {
+			statistics = queue(queue);
+		}
+		catch (RuntimeException ex) {
+			if (DatabaseFailures.isConnectionFailure(ex)) {
+				throw ex;
+			}
+			unavailable(queue, (ex instanceof InsufficientPrivilegeException) ? ex.getMessage()
+					: DatabaseFailures.serverMessage(ex));
+			return Optional.empty();
+		}
+		if (statistics.isEmpty()) {
+			unavailable(queue, "it is listed in pgmq.meta, but its tables are missing (dropped other than by "
+					+ "pgmq.drop_queue, as DROP OWNED BY drops those of a queue its role created, or dropped just now); "
+					+ "the schema's owner deletes its row: DELETE FROM pgmq.meta WHERE queue_name = '" + queue + "'");
+		}
+		else if (this.unavailable.remove(queue) != null) {
+			logger.info("Figures of queue '" + queue + "' are readable again");
+		}
+		return statistics;
+	}
+
+	private void unavailable(String queue, String reason) {
+		Unavailable previous = this.unavailable.put(queue, new Unavailable(reason, System.nanoTime()));
+		if (previous == null || !previous.reason().equals(reason)) {
+			logger.warn("Figures of queue '" + queue + "' are unavailable and left out of the queues' figures: "
+					+ reason);
+		}
+	}
+
+	/**
+	 * The queues listed in the database whose figures could not be read when {@link #queues()} last read them,
+	 * with why.
+	 * @return the reasons by queue name, empty when every queue's figures were read
+	 */
+	public Map<String, String> unavailable() {
+		Map<String, String> reasons = new TreeMap<>();
+		this.unavailable.forEach((queue, unavailable) -> reasons.put(queue, unavailable.reason()));
+		return reasons;
 	}
 
 	/**
@@ -166,6 +230,12 @@ public final class QueueMetrics {
 	 * A failure to reach the database and when the read gave up.
 	 */
 	private record Unreachable(RuntimeException failure, long at) {
+	}
+
+	/**
+	 * Why a queue's figures could not be read, and when.
+	 */
+	private record Unavailable(String reason, long at) {
 	}
 
 	/**

@@ -234,8 +234,13 @@
 			return;
 		}
 		var error = $('durable-error');
-		error.hidden = !queue.error;
-		error.textContent = queue.error || '';
+		// the figures that could not be read: all of them (error), or some queues' (unavailable)
+		var problems = queue.error ? [queue.error] : [];
+		Object.keys(queue.unavailable || {}).forEach(function (name) {
+			problems.push('Queue ' + name + ' unavailable: ' + queue.unavailable[name]);
+		});
+		error.hidden = problems.length === 0;
+		error.textContent = problems.join(' · ');
 		fillTable('queues', queue.queues, function (q) {
 			return [cell(q.name), cell(formatNumber(q.depth), 'num'), cell(formatNumber(q.visible), 'num'),
 				cell(q.oldestAgeSeconds === null ? '–' : formatSeconds(q.oldestAgeSeconds), 'num'),

@@ -103,6 +103,33 @@ class DurableTaskHttpIntegrationTests {
 	}
 
 	@Test
+	void endpointShowsAQueueWhoseTablesAreGoneAsUnavailableBesideTheOthersFigures() throws Exception {
+		// a queue the application's own role created (it may create queues), its tables dropped with the role
+		String role = "endpoint_user_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+		String broken = TestDatabase.uniqueName("gone_");
+		this.jdbc.execute("CREATE ROLE " + role);
+		try {
+			this.jdbc.execute("GRANT USAGE, CREATE ON SCHEMA pgmq TO " + role);
+			this.jdbc.execute("GRANT INSERT, DELETE ON pgmq.meta TO " + role);
+			// one statement, on one connection of the pool
+			this.jdbc.execute("SET ROLE " + role + "; SELECT pgmq.create('" + broken + "'); RESET ROLE");
+			this.jdbc.execute("DROP OWNED BY " + role);
+			HttpResponse<String> response = get(URI.create("http://localhost:" + this.port + "/actuator/backgroundtasks"));
+			assertThat(response.statusCode()).isEqualTo(200);
+			DocumentContext body = JsonPath.parse(response.body());
+			assertThat(body.<String>read("$.queue.unavailable." + broken)).startsWith("it is listed in pgmq.meta, but "
+					+ "its tables are missing");
+			assertThat(body.<List<String>>read("$.queue.queues[*].name")).contains(QUEUE).doesNotContain(broken);
+			assertThat(body.<Map<String, Object>>read("$.queue")).doesNotContainKey("error");
+		}
+		finally {
+			this.jdbc.update("DELETE FROM pgmq.meta WHERE queue_name = ?", broken);
+			this.jdbc.execute("DROP OWNED BY " + role);
+			this.jdbc.execute("DROP ROLE " + role);
+		}
+	}
+
+	@Test
 	void durableControllerMethodAnswers202AndItsStatusResourceShowsTheTaskSucceeded() throws Exception {
 		HttpResponse<String> accepted = post("/exports/42");
 		assertThat(accepted.statusCode()).isEqualTo(202);
