@@ -4,7 +4,9 @@ import org.springframework.context.ApplicationEvent;
 
 /**
  * A consumer archived a message as dead-lettered: it failed {@code maxAttempts} times, or its payload
- * cannot be mapped and never will be.
+ * cannot be mapped and never will be. A message dead-lettered unrun, its deliveries having ended without an
+ * outcome, while the last of them still ran on a consumer whose lease had run out, is taken back by that
+ * consumer if its handler then succeeds; this event stays published.
  *
  * @author edge-runtime developers
  */

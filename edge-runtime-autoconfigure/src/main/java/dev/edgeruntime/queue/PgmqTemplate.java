@@ -189,6 +189,31 @@ public class PgmqTemplate {
 				FOR UPDATE OF q))
 			""";
 
+	// A handled message's dead letter written meanwhile, unrun, by the read after the handler's own (its lease ran
+	// out, and that read was past the maximum attempts), which a late success takes back: deleted, or archived as
+	// handled (its time that of the success, its read count that of the handler's read, as the read that
+	// dead-lettered it ran nothing). The read after the handler's has read_ct one more, and its dead
+	// letter counts the handler's delivery as its last attempt (x-attempts); a dead letter of a failure (its
+	// x-attempts its own read_ct) or of a later read is left alone.
+	private static final String UNRUN_DEAD_LETTER = """
+			a.msg_id = handled.msg_id AND a.read_ct = handled.read_ct + 1
+				AND a.headers @> jsonb_build_object('x-dead-lettered', true, 'x-attempts', handled.read_ct)
+			""";
+
+	private static final String DELETE_UNRUN_DEAD_LETTERS = """
+			DELETE FROM pgmq.a_%s a USING unnest(?::bigint[], ?::int[]) AS handled(msg_id, read_ct)
+			WHERE %s
+			RETURNING a.msg_id
+			""";
+
+	private static final String ARCHIVE_UNRUN_DEAD_LETTERS_AS_HANDLED = """
+			UPDATE pgmq.a_%s a SET archived_at = clock_timestamp(), read_ct = handled.read_ct,
+				headers = a.headers - 'x-dead-lettered' - 'x-dead-lettered-at' - 'x-error' - 'x-attempts'
+			FROM unnest(?::bigint[], ?::int[]) AS handled(msg_id, read_ct)
+			WHERE %s
+			RETURNING a.msg_id
+			""";
+
 	// A durable task's attempt starts: the time, from the database's clock as its other times are.
 	private static final String MARK_STARTED_IF_HELD = """
 			UPDATE pgmq.q_%s SET headers = coalesce(headers, '{}'::jsonb) || jsonb_build_object('x-started-at',
@@ -1049,6 +1074,14 @@ public class PgmqTemplate {
 			return List.of();
 		}
 		String sql = COMPLETE_IF_HELD.formatted(queue.toLowerCase(Locale.ROOT), archive ? "archive" : "delete");
+		return idsByReadCount(queue, sql, true, readCounts);
+	}
+
+	/**
+	 * Runs a statement that takes an array of message ids and one of their read counts (after the queue name,
+	 * when {@code queueFirst}) and returns message ids; the result is sorted.
+	 */
+	private List<Long> idsByReadCount(String queue, String sql, boolean queueFirst, Map<Long, Integer> readCounts) {
 		Long[] ids = readCounts.keySet().toArray(Long[]::new);
 		Integer[] reads = new Integer[ids.length];
 		for (int i = 0; i < ids.length; i++) {
@@ -1058,9 +1091,12 @@ public class PgmqTemplate {
 			Array idArray = connection.createArrayOf("bigint", ids);
 			Array readArray = connection.createArrayOf("int4", reads);
 			try (var statement = connection.prepareStatement(sql)) {
-				statement.setString(1, queue);
-				statement.setArray(2, idArray);
-				statement.setArray(3, readArray);
+				int parameter = 1;
+				if (queueFirst) {
+					statement.setString(parameter++, queue);
+				}
+				statement.setArray(parameter++, idArray);
+				statement.setArray(parameter, readArray);
 				return sortedIds(statement, ids.length);
 			}
 			finally {
@@ -1068,6 +1104,27 @@ public class PgmqTemplate {
 				readArray.free();
 			}
 		}));
+	}
+
+	/**
+	 * Takes back the dead letters of handled messages that were dead-lettered unrun while their handlers ran:
+	 * each handler's lease ran out, and the next read, past the message's maximum attempts, dead-lettered it
+	 * as delivered without an outcome (the handler's own delivery among them). The handler's success is that
+	 * outcome, so the dead letter is deleted, or with {@code archive} kept in the archive as a handled message
+	 * (without the headers of the dead letter). A dead letter of a failure, or of a later read, is left alone.
+	 * @param queue the queue name
+	 * @param readCounts each handled message's id and read count as the consumer read it
+	 * @param archive whether a success archives rather than deletes
+	 * @return the ids of the dead letters taken back, sorted
+	 */
+	List<Long> takeBackUnrunDeadLetters(String queue, Map<Long, Integer> readCounts, boolean archive) {
+		QueueName.requireValid(queue);
+		if (readCounts.isEmpty()) {
+			return List.of();
+		}
+		String sql = (archive ? ARCHIVE_UNRUN_DEAD_LETTERS_AS_HANDLED : DELETE_UNRUN_DEAD_LETTERS)
+			.formatted(queue.toLowerCase(Locale.ROOT), UNRUN_DEAD_LETTER.strip());
+		return idsByReadCount(queue, sql, false, readCounts);
 	}
 
 	/**

@@ -51,9 +51,8 @@ final class QueueConsumer {
 
 	/** Why a handled message is not there to delete. */
 	static final String GONE_WHEN_HANDLED = "its lease ran out (its visibility timeout passed without a heartbeat "
-			+ "reaching the database) and another consumer read it, then handled it or dead-lettered it past its "
-			+ "maximum attempts (a dead letter that says it was delivered without an outcome is of a message handled "
-			+ "here, which a requeue would run again), or it was cancelled or purged meanwhile";
+			+ "reaching the database) and another consumer read it, then handled it or dead-lettered it, or it was "
+			+ "cancelled or purged meanwhile";
 
 	private static final Log logger = LogFactory.getLog(QueueConsumer.class);
 
@@ -737,16 +736,51 @@ final class QueueConsumer {
 			found = this.pgmq.delete(queue(), ids);
 		}
 		if (found.size() < ids.size()) {
-			for (Long id : ids) {
-				if (!found.contains(id)) {
-					// Handled, yet gone: most likely its lease ran out and another consumer took it. Said, as a
-					// dead letter of it (with a maximum of one attempt, "without an outcome") is then of a
-					// message handled here: requeued, it would run again.
-					logger.warn("Handled message " + id + " of queue '" + queue() + "' was no longer in the queue to "
-							+ (this.settings.archiveOnSuccess() ? "archive" : "delete") + ": " + GONE_WHEN_HANDLED);
-				}
+			List<Long> gone = new ArrayList<>(ids);
+			gone.removeAll(found);
+			for (Long id : withoutUnrunDeadLetters(gone)) {
+				// Handled, yet gone: most likely its lease ran out and another consumer took it.
+				logger.warn("Handled message " + id + " of queue '" + queue() + "' was no longer in the queue to "
+						+ (this.settings.archiveOnSuccess() ? "archive" : "delete") + ": " + GONE_WHEN_HANDLED);
 			}
 		}
+	}
+
+	/**
+	 * Takes back the dead letters of handled messages that the read after their handler's dead-lettered unrun
+	 * (their leases ran out, and that read was past their maximum attempts, counting the handler's delivery as
+	 * one without an outcome): the handler's success is its outcome, so a message handled is not left failed,
+	 * to be run again by a requeue. One statement, only for messages a delete did not find.
+	 * @param gone the handled messages that were no longer in the queue
+	 * @return those of them that are not such dead letters
+	 */
+	private List<Long> withoutUnrunDeadLetters(List<Long> gone) {
+		Map<Long, Integer> readCounts = new HashMap<>();
+		for (Long id : gone) {
+			Integer reads = this.completing.get(id);
+			if (reads != null) {
+				readCounts.put(id, reads);
+			}
+		}
+		List<Long> takenBack;
+		try {
+			takenBack = this.pgmq.takeBackUnrunDeadLetters(queue(), readCounts, this.settings.archiveOnSuccess());
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Could not look for dead letters of handled messages " + gone + " of queue '" + queue() + "'",
+					ex);
+			return gone;
+		}
+		for (Long id : takenBack) {
+			logger.warn("Handled message " + id + " of queue '" + queue() + "' had been dead-lettered while its handler "
+					+ "ran, unrun, by the read after its lease ran out (past its maximum attempts, counting this "
+					+ "delivery as one without an outcome); its handler succeeded, so the dead letter is "
+					+ (this.settings.archiveOnSuccess() ? "archived as handled" : "deleted")
+					+ " (its MessageDeadLetteredEvent was published all the same)");
+		}
+		List<Long> remaining = new ArrayList<>(gone);
+		remaining.removeAll(takenBack);
+		return remaining;
 	}
 
 	/**
@@ -794,7 +828,7 @@ final class QueueConsumer {
 			}
 			markHealthy();
 			// Those left were read again since (their leases ran out) or are gone: not this consumer's to delete.
-			for (Long id : remaining) {
+			for (Long id : withoutUnrunDeadLetters(remaining)) {
 				logger.info("Handled message " + id + " of queue '" + queue() + "' was not deleted once the database "
 						+ "answered again: " + LEASE_LOST);
 			}

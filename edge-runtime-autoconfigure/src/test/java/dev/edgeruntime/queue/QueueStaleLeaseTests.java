@@ -44,6 +44,8 @@ class QueueStaleLeaseTests {
 
 	private final String queue = TestDatabase.uniqueName("stale_");
 
+	private final JdbcTemplate jdbc = new JdbcTemplate(TestDatabase.get().dataSource());
+
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JacksonAutoConfiguration.class,
 				EdgeRuntimeAutoConfiguration.class, EdgeRuntimeQueueAutoConfiguration.class))
@@ -129,8 +131,33 @@ class QueueStaleLeaseTests {
 	}
 
 	@Test
-	void onlyAttemptThatSucceedsAfterItsLeaseWasLostAndItsMessageDeadLetteredSaysSo(CapturedOutput output) {
-		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=1").run((a) -> {
+	void onlyAttemptThatSucceedsAfterItsMessageWasDeadLetteredUnrunShouldTakeTheDeadLetterBack(CapturedOutput output) {
+		long id = succeedAfterAReadPastTheOneAttemptDeadLettered(false);
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM pgmq.a_" + this.queue, Long.class))
+			.as("the dead letter of a message its one attempt handled").isZero();
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM pgmq.q_" + this.queue, Long.class)).isZero();
+		assertThat(output).contains("Handled message " + id + " of queue '" + this.queue + "' had been dead-lettered "
+				+ "while its handler ran, unrun, by the read after its lease ran out")
+			.contains("so the dead letter is deleted")
+			.doesNotContain("was no longer in the queue to delete");
+	}
+
+	@Test
+	void onlyAttemptThatSucceedsAfterItsMessageWasDeadLetteredUnrunShouldArchiveItAsHandled(CapturedOutput output) {
+		long id = succeedAfterAReadPastTheOneAttemptDeadLettered(true);
+		assertThat(this.jdbc.queryForMap("SELECT read_ct, headers->'x-dead-lettered' IS NOT NULL AS dead, "
+				+ "headers->'x-error' IS NOT NULL AS error, headers->'x-attempts' IS NOT NULL AS attempts FROM pgmq.a_" + this.queue + " WHERE msg_id = ?", id))
+			.as("archived as a handled message of its one attempt, not as a dead letter")
+			.containsEntry("read_ct", 1)
+			.containsEntry("dead", false)
+			.containsEntry("error", false)
+			.containsEntry("attempts", false);
+		assertThat(output).contains("so the dead letter is archived as handled");
+	}
+
+	@Test
+	void lateSuccessShouldLeaveTheDeadLetterOfAFailureAlone(CapturedOutput output) {
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=2").run((a) -> {
 			Listener listenerA = a.getBean(Listener.class);
 			CountDownLatch started = new CountDownLatch(1);
 			CountDownLatch release = new CountDownLatch(1);
@@ -139,27 +166,59 @@ class QueueStaleLeaseTests {
 				awaitQuietly(release);
 			};
 			PgmqTemplate pgmq = a.getBean(PgmqTemplate.class);
-			JdbcTemplate jdbc = new JdbcTemplate(a.getBean(javax.sql.DataSource.class));
 			long id = pgmq.send(this.queue, Map.of("n", 1));
 			assertThat(started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-			// Instance A's lease runs out (its heartbeats did not reach the database) while its handler runs ...
-			jdbc.update("UPDATE pgmq.q_" + this.queue + " SET vt = clock_timestamp() - interval '1 second'");
-			// ... and instance B reads the message (read_ct 2): past its one attempt, dead-lettered unrun
-			this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=1").run((b) -> {
-				DeadLetters deadLettersB = b.getBean(DeadLetters.class);
-				await().atMost(WAIT).until(() -> deadLettersB.events.size() == 1);
-				assertThat(b.getBean(Listener.class).received).isEmpty();
-				assertThat(deadLettersB.events.get(0).error()).contains("delivered 1 times without an outcome");
-			});
-			// A's one attempt now succeeds: its delete finds the message gone, a dead letter
+			this.jdbc.update("UPDATE pgmq.q_" + this.queue + " SET vt = clock_timestamp() - interval '1 second'");
+			// B reads it (its second and last delivery), runs it and fails: a dead letter of a failure
+			List<QueueMessage<JsonNode>> b = pgmq.readJson(this.queue, Duration.ofSeconds(30), 1, null);
+			assertThat(b).singleElement().satisfies((m) -> assertThat(m.readCount()).isEqualTo(2));
+			assertThat(pgmq.archiveWithHeaders(this.queue, id, Map.of(QueueHeaders.DEAD_LETTERED, true,
+					QueueHeaders.ERROR, "java.lang.IllegalStateException: attempt 2 failed", QueueHeaders.ATTEMPTS, 2)))
+				.isTrue();
 			release.countDown();
 			awaitHandlerDone(a);
-			assertThat(listenerA.received).extracting(QueueMessage::readCount).containsExactly(1);
-			assertThat(jdbc.queryForObject("SELECT count(*) FROM pgmq.a_" + this.queue
-					+ " WHERE headers @> '{\"x-dead-lettered\": true}'", Long.class)).isOne();
 			await().atMost(WAIT).untilAsserted(() -> assertThat(output).contains("Handled message " + id + " of queue '"
 					+ this.queue + "' was no longer in the queue to delete"));
+			assertThat(this.jdbc.queryForObject("SELECT count(*) FROM pgmq.a_" + this.queue
+					+ " WHERE headers @> '{\"x-dead-lettered\": true}'", Long.class)).isOne();
 		});
+	}
+
+	/**
+	 * Instance A's one attempt runs while its lease runs out; instance B's read, past the one attempt,
+	 * dead-letters the message unrun; then A's attempt succeeds.
+	 */
+	private long succeedAfterAReadPastTheOneAttemptDeadLettered(boolean archive) {
+		long[] id = new long[1];
+		this.contextRunner
+			.withPropertyValues("edge-runtime.queue.consumer.max-attempts=1",
+					"edge-runtime.queue.consumer.archive-on-success=" + archive)
+			.run((a) -> {
+				Listener listenerA = a.getBean(Listener.class);
+				CountDownLatch started = new CountDownLatch(1);
+				CountDownLatch release = new CountDownLatch(1);
+				listenerA.behaviour = (message) -> {
+					started.countDown();
+					awaitQuietly(release);
+				};
+				PgmqTemplate pgmq = a.getBean(PgmqTemplate.class);
+				id[0] = pgmq.send(this.queue, Map.of("n", 1));
+				assertThat(started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+				// Instance A's lease runs out (its heartbeats did not reach the database) while its handler runs ...
+				this.jdbc.update("UPDATE pgmq.q_" + this.queue + " SET vt = clock_timestamp() - interval '1 second'");
+				// ... and instance B reads the message (read_ct 2): past its one attempt, dead-lettered unrun
+				this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=1").run((b) -> {
+					DeadLetters deadLettersB = b.getBean(DeadLetters.class);
+					await().atMost(WAIT).until(() -> deadLettersB.events.size() == 1);
+					assertThat(b.getBean(Listener.class).received).isEmpty();
+					assertThat(deadLettersB.events.get(0).error()).contains("delivered 1 times without an outcome");
+				});
+				// A's one attempt now succeeds: its delete finds the message gone, a dead letter of its delivery
+				release.countDown();
+				awaitHandlerDone(a);
+				assertThat(listenerA.received).extracting(QueueMessage::readCount).containsExactly(1);
+			});
+		return id[0];
 	}
 
 	@Test
