@@ -146,8 +146,10 @@ public class PgmqTemplate {
 
 	// The statements of a consumer's lease (heartbeat, retry, dead letter, hand-back) act only while read_ct is
 	// that of the consumer's read: a message read again since (its lease ran out) belongs to another consumer.
+	// And while enqueued_at is that of the read: a dead letter requeued since (under its id, read_ct 0 and
+	// enqueued_at the requeue's time) is another message, whose read counts start again at the one read here.
 	private static final String SET_VT_IF_HELD = """
-			UPDATE pgmq.q_%s SET vt = clock_timestamp() + make_interval(secs => ?) WHERE msg_id = ? AND read_ct = ?
+			UPDATE pgmq.q_%s SET vt = clock_timestamp() + make_interval(secs => ?) WHERE msg_id = ? AND read_ct = ? AND enqueued_at = ?::timestamptz
 			""";
 
 	// A heartbeat: as SET_VT_IF_HELD, but it passes over a row another transaction holds rather than waiting
@@ -155,28 +157,28 @@ public class PgmqTemplate {
 	// statement's one snapshot, before its update.
 	private static final String HEARTBEAT_IF_HELD = """
 			WITH free AS (
-				SELECT msg_id FROM pgmq.q_%1$s WHERE msg_id = ? AND read_ct = ? FOR UPDATE SKIP LOCKED),
+				SELECT msg_id FROM pgmq.q_%1$s WHERE msg_id = ? AND read_ct = ? AND enqueued_at = ?::timestamptz FOR UPDATE SKIP LOCKED),
 			extended AS (
 				UPDATE pgmq.q_%1$s q SET vt = clock_timestamp() + make_interval(secs => ?) FROM free
 				WHERE q.msg_id = free.msg_id
 				RETURNING q.msg_id)
-			SELECT (SELECT count(*) FROM extended), (SELECT count(*) FROM pgmq.q_%1$s WHERE msg_id = ? AND read_ct = ?)
+			SELECT (SELECT count(*) FROM extended), (SELECT count(*) FROM pgmq.q_%1$s WHERE msg_id = ? AND read_ct = ? AND enqueued_at = ?::timestamptz)
 			""";
 
 	// Waits for a leased message's row and holds it until the transaction ends, while the lease is the caller's.
 	private static final String LOCK_IF_HELD = """
-			SELECT count(*) FROM (SELECT 1 FROM pgmq.q_%s WHERE msg_id = ? AND read_ct = ? FOR UPDATE) held
+			SELECT count(*) FROM (SELECT 1 FROM pgmq.q_%s WHERE msg_id = ? AND read_ct = ? AND enqueued_at = ?::timestamptz FOR UPDATE) held
 			""";
 
 	private static final String RETRY_IF_HELD = """
 			UPDATE pgmq.q_%s SET headers = coalesce(headers, '{}'::jsonb) || ?::jsonb,
 				vt = clock_timestamp() + make_interval(secs => ?)
-			WHERE msg_id = ? AND read_ct = ?
+			WHERE msg_id = ? AND read_ct = ? AND enqueued_at = ?::timestamptz
 			""";
 
 	private static final String REPLACE_HEADERS_IF_HELD = """
 			UPDATE pgmq.q_%s SET headers = (coalesce(headers, '{}'::jsonb) - ?::text[]) || ?::jsonb
-			WHERE msg_id = ? AND read_ct = ?
+			WHERE msg_id = ? AND read_ct = ? AND enqueued_at = ?::timestamptz
 			""";
 
 	// A handled message's delete (or archive) written again after it failed (the database was unreachable):
@@ -184,8 +186,20 @@ public class PgmqTemplate {
 	// the check until pgmq.delete or pgmq.archive has moved it. %2$s is delete or archive.
 	private static final String COMPLETE_IF_HELD = """
 			SELECT * FROM pgmq.%2$s(?, ARRAY(
-				SELECT q.msg_id FROM pgmq.q_%1$s q JOIN unnest(?::bigint[], ?::int[]) AS held(msg_id, read_ct)
-					ON q.msg_id = held.msg_id AND q.read_ct = held.read_ct
+				SELECT q.msg_id FROM pgmq.q_%1$s q
+					JOIN unnest(?::bigint[], ?::int[], ?::text[]::timestamptz[]) AS held(msg_id, read_ct, enqueued_at)
+					ON q.msg_id = held.msg_id AND q.read_ct = held.read_ct AND q.enqueued_at = held.enqueued_at
+				FOR UPDATE OF q))
+			""";
+
+	// A handled message's delete (or archive): of the message its handler ran, read again since or not (a
+	// success is the message's outcome, whoever holds it now), but not of a dead letter requeued since under
+	// its id (a new enqueued_at), which is to run again. %2$s is delete or archive.
+	private static final String COMPLETE_HANDLED = """
+			SELECT * FROM pgmq.%2$s(?, ARRAY(
+				SELECT q.msg_id FROM pgmq.q_%1$s q
+					JOIN unnest(?::bigint[], ?::text[]::timestamptz[]) AS handled(msg_id, enqueued_at)
+					ON q.msg_id = handled.msg_id AND q.enqueued_at = handled.enqueued_at
 				FOR UPDATE OF q))
 			""";
 
@@ -196,12 +210,13 @@ public class PgmqTemplate {
 	// letter counts the handler's delivery as its last attempt (x-attempts); a dead letter of a failure (its
 	// x-attempts its own read_ct) or of a later read is left alone.
 	private static final String UNRUN_DEAD_LETTER = """
-			a.msg_id = handled.msg_id AND a.read_ct = handled.read_ct + 1
+			a.msg_id = handled.msg_id AND a.read_ct = handled.read_ct + 1 AND a.enqueued_at = handled.enqueued_at
 				AND a.headers @> jsonb_build_object('x-dead-lettered', true, 'x-attempts', handled.read_ct)
 			""";
 
 	private static final String DELETE_UNRUN_DEAD_LETTERS = """
-			DELETE FROM pgmq.a_%s a USING unnest(?::bigint[], ?::int[]) AS handled(msg_id, read_ct)
+			DELETE FROM pgmq.a_%s a
+			USING unnest(?::bigint[], ?::int[], ?::text[]::timestamptz[]) AS handled(msg_id, read_ct, enqueued_at)
 			WHERE %s
 			RETURNING a.msg_id
 			""";
@@ -209,7 +224,7 @@ public class PgmqTemplate {
 	private static final String ARCHIVE_UNRUN_DEAD_LETTERS_AS_HANDLED = """
 			UPDATE pgmq.a_%s a SET archived_at = clock_timestamp(), read_ct = handled.read_ct,
 				headers = a.headers - 'x-dead-lettered' - 'x-dead-lettered-at' - 'x-error' - 'x-attempts'
-			FROM unnest(?::bigint[], ?::int[]) AS handled(msg_id, read_ct)
+			FROM unnest(?::bigint[], ?::int[], ?::text[]::timestamptz[]) AS handled(msg_id, read_ct, enqueued_at)
 			WHERE %s
 			RETURNING a.msg_id
 			""";
@@ -218,23 +233,23 @@ public class PgmqTemplate {
 	private static final String MARK_STARTED_IF_HELD = """
 			UPDATE pgmq.q_%s SET headers = coalesce(headers, '{}'::jsonb) || jsonb_build_object('x-started-at',
 				to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
-			WHERE msg_id = ? AND read_ct = ?
+			WHERE msg_id = ? AND read_ct = ? AND enqueued_at = ?::timestamptz
 			""";
 
 	private static final String RETURN_UNHANDLED = """
-			UPDATE pgmq.q_%s SET vt = clock_timestamp(), read_ct = read_ct - 1 WHERE msg_id = ? AND read_ct = ?
+			UPDATE pgmq.q_%s SET vt = clock_timestamp(), read_ct = read_ct - 1 WHERE msg_id = ? AND read_ct = ? AND enqueued_at = ?::timestamptz
 			""";
 
 	// A hand-back at shutdown: visible now, the read taken back (read_ct less 1) or not (less 0); as a
 	// heartbeat, it passes over a row another transaction holds and tells that case (handed back 0, held 1).
 	private static final String HAND_BACK_IF_HELD = """
 			WITH free AS (
-				SELECT msg_id FROM pgmq.q_%1$s WHERE msg_id = ? AND read_ct = ? FOR UPDATE SKIP LOCKED),
+				SELECT msg_id FROM pgmq.q_%1$s WHERE msg_id = ? AND read_ct = ? AND enqueued_at = ?::timestamptz FOR UPDATE SKIP LOCKED),
 			handed AS (
 				UPDATE pgmq.q_%1$s q SET vt = clock_timestamp(), read_ct = q.read_ct - ? FROM free
 				WHERE q.msg_id = free.msg_id
 				RETURNING q.msg_id)
-			SELECT (SELECT count(*) FROM handed), (SELECT count(*) FROM pgmq.q_%1$s WHERE msg_id = ? AND read_ct = ?)
+			SELECT (SELECT count(*) FROM handed), (SELECT count(*) FROM pgmq.q_%1$s WHERE msg_id = ? AND read_ct = ? AND enqueued_at = ?::timestamptz)
 			""";
 
 	// Dead letters back from the archive to the queue, under the ids they had, visible now, and read as
@@ -975,7 +990,7 @@ public class PgmqTemplate {
 		// Whole seconds, rounded up, as the lease pgmq.read gave (its vt is an integer): the consumers extend a
 		// lease by their visibility timeout, and an extension is as long as the read's lease, never shorter.
 		return translate(queue, () -> this.jdbc.update(SET_VT_IF_HELD.formatted(queue.toLowerCase(Locale.ROOT)),
-				seconds(visibilityTimeout), message.id(), message.readCount()) > 0);
+				seconds(visibilityTimeout), message.id(), message.readCount(), enqueuedAt(message)) > 0);
 	}
 
 	/**
@@ -997,7 +1012,7 @@ public class PgmqTemplate {
 				return Heartbeat.EXTENDED;
 			}
 			return (rs.getLong(2) > 0) ? Heartbeat.ROW_BUSY : Heartbeat.LEASE_LOST;
-		}, message.id(), message.readCount(), seconds(visibilityTimeout), message.id(), message.readCount()));
+		}, message.id(), message.readCount(), enqueuedAt(message), seconds(visibilityTimeout), message.id(), message.readCount(), enqueuedAt(message)));
 	}
 
 	/**
@@ -1012,7 +1027,7 @@ public class PgmqTemplate {
 		QueueName.requireValid(queue);
 		String sql = LOCK_IF_HELD.formatted(queue.toLowerCase(Locale.ROOT));
 		Long held = translate(queue,
-				() -> this.jdbc.queryForObject(sql, Long.class, message.id(), message.readCount()));
+				() -> this.jdbc.queryForObject(sql, Long.class, message.id(), message.readCount(), enqueuedAt(message)));
 		return held != null && held > 0;
 	}
 
@@ -1033,7 +1048,7 @@ public class PgmqTemplate {
 		// Our own statement, not set_vt: make_interval takes fractional seconds, so a short backoff (and its
 		// jitter) is kept as it is rather than rounded up to a second.
 		return translate(queue, () -> this.jdbc.update(RETRY_IF_HELD.formatted(queue.toLowerCase(Locale.ROOT)), json,
-				delaySeconds(delay), message.id(), message.readCount()) > 0);
+				delaySeconds(delay), message.id(), message.readCount(), enqueuedAt(message)) > 0);
 	}
 
 	/**
@@ -1052,7 +1067,7 @@ public class PgmqTemplate {
 		String json = this.objectMapper.writeValueAsString(headers);
 		return translate(queue, () -> {
 			if (this.jdbc.update(REPLACE_HEADERS_IF_HELD.formatted(queue.toLowerCase(Locale.ROOT)),
-					textArray(removing), json, message.id(), message.readCount()) == 0) {
+					textArray(removing), json, message.id(), message.readCount(), enqueuedAt(message)) == 0) {
 				return false;
 			}
 			return Boolean.TRUE.equals(this.jdbc.queryForObject(ARCHIVE, Boolean.class, queue, message.id()));
@@ -1060,50 +1075,89 @@ public class PgmqTemplate {
 	}
 
 	/**
-	 * Deletes (or archives) handled messages while their leases are still the caller's: what a consumer
-	 * writes again once the database answers, when the statement after their handlers failed for want of it.
-	 * A message read again since (its lease ran out and another consumer holds it) is left alone.
+	 * Deletes (or archives) handled messages: each the message its handler ran, whether or not another
+	 * consumer read it again since (its work is done), but not a dead letter requeued since under its id (sent
+	 * back to run again, with a new {@code enqueued_at}), which is left to run. What a consumer writes when a
+	 * handler returns; one statement for all the messages.
 	 * @param queue the queue name
-	 * @param readCounts each message's id and read count as the consumer read it
+	 * @param messages the messages as read
 	 * @param archive whether to archive rather than delete
 	 * @return the ids of the messages deleted (or archived), sorted
 	 */
-	List<Long> completeIfHeld(String queue, Map<Long, Integer> readCounts, boolean archive) {
+	List<Long> completeHandled(String queue, Collection<? extends QueueMessage<?>> messages, boolean archive) {
 		QueueName.requireValid(queue);
-		if (readCounts.isEmpty()) {
+		if (messages.isEmpty()) {
 			return List.of();
 		}
-		String sql = COMPLETE_IF_HELD.formatted(queue.toLowerCase(Locale.ROOT), archive ? "archive" : "delete");
-		return idsByReadCount(queue, sql, true, readCounts);
+		String sql = COMPLETE_HANDLED.formatted(queue.toLowerCase(Locale.ROOT), archive ? "archive" : "delete");
+		return idsOfReads(queue, sql, true, messages, false);
 	}
 
 	/**
-	 * Runs a statement that takes an array of message ids and one of their read counts (after the queue name,
-	 * when {@code queueFirst}) and returns message ids; the result is sorted.
+	 * Deletes (or archives) handled messages while their leases are still the caller's: what a consumer
+	 * writes again once the database answers, when the statement after their handlers failed for want of it.
+	 * A message read again since (its lease ran out and another consumer holds it), or requeued since, is left
+	 * alone.
+	 * @param queue the queue name
+	 * @param messages the messages as read
+	 * @param archive whether to archive rather than delete
+	 * @return the ids of the messages deleted (or archived), sorted
 	 */
-	private List<Long> idsByReadCount(String queue, String sql, boolean queueFirst, Map<Long, Integer> readCounts) {
-		Long[] ids = readCounts.keySet().toArray(Long[]::new);
+	List<Long> completeIfHeld(String queue, Collection<? extends QueueMessage<?>> messages, boolean archive) {
+		QueueName.requireValid(queue);
+		if (messages.isEmpty()) {
+			return List.of();
+		}
+		String sql = COMPLETE_IF_HELD.formatted(queue.toLowerCase(Locale.ROOT), archive ? "archive" : "delete");
+		return idsOfReads(queue, sql, true, messages, true);
+	}
+
+	/**
+	 * Runs a statement that takes an array of message ids, one of their read counts when {@code readCounts},
+	 * and one of their {@code enqueued_at} (after the queue name, when {@code queueFirst}), and returns message
+	 * ids; the result is sorted.
+	 */
+	private List<Long> idsOfReads(String queue, String sql, boolean queueFirst,
+			Collection<? extends QueueMessage<?>> messages, boolean readCounts) {
+		Long[] ids = new Long[messages.size()];
 		Integer[] reads = new Integer[ids.length];
-		for (int i = 0; i < ids.length; i++) {
-			reads[i] = readCounts.get(ids[i]);
+		String[] enqueued = new String[ids.length];
+		int i = 0;
+		for (QueueMessage<?> message : messages) {
+			ids[i] = message.id();
+			reads[i] = message.readCount();
+			enqueued[i] = enqueuedAt(message);
+			i++;
 		}
 		return translate(queue, () -> this.jdbc.execute((ConnectionCallback<List<Long>>) (connection) -> {
 			Array idArray = connection.createArrayOf("bigint", ids);
 			Array readArray = connection.createArrayOf("int4", reads);
+			Array enqueuedArray = connection.createArrayOf("text", enqueued);
 			try (var statement = connection.prepareStatement(sql)) {
 				int parameter = 1;
 				if (queueFirst) {
 					statement.setString(parameter++, queue);
 				}
 				statement.setArray(parameter++, idArray);
-				statement.setArray(parameter, readArray);
+				if (readCounts) {
+					statement.setArray(parameter++, readArray);
+				}
+				statement.setArray(parameter, enqueuedArray);
 				return sortedIds(statement, ids.length);
 			}
 			finally {
 				idArray.free();
 				readArray.free();
+				enqueuedArray.free();
 			}
 		}));
+	}
+
+	/**
+	 * A message's {@code enqueued_at} as a statement compares it: to the microsecond, as read.
+	 */
+	private static String enqueuedAt(QueueMessage<?> message) {
+		return message.enqueuedAt().toString();
 	}
 
 	/**
@@ -1113,18 +1167,18 @@ public class PgmqTemplate {
 	 * outcome, so the dead letter is deleted, or with {@code archive} kept in the archive as a handled message
 	 * (without the headers of the dead letter). A dead letter of a failure, or of a later read, is left alone.
 	 * @param queue the queue name
-	 * @param readCounts each handled message's id and read count as the consumer read it
+	 * @param messages the handled messages as read
 	 * @param archive whether a success archives rather than deletes
 	 * @return the ids of the dead letters taken back, sorted
 	 */
-	List<Long> takeBackUnrunDeadLetters(String queue, Map<Long, Integer> readCounts, boolean archive) {
+	List<Long> takeBackUnrunDeadLetters(String queue, Collection<? extends QueueMessage<?>> messages, boolean archive) {
 		QueueName.requireValid(queue);
-		if (readCounts.isEmpty()) {
+		if (messages.isEmpty()) {
 			return List.of();
 		}
 		String sql = (archive ? ARCHIVE_UNRUN_DEAD_LETTERS_AS_HANDLED : DELETE_UNRUN_DEAD_LETTERS)
 			.formatted(queue.toLowerCase(Locale.ROOT), UNRUN_DEAD_LETTER.strip());
-		return idsByReadCount(queue, sql, false, readCounts);
+		return idsOfReads(queue, sql, false, messages, true);
 	}
 
 	/**
@@ -1137,7 +1191,7 @@ public class PgmqTemplate {
 	boolean markStarted(String queue, QueueMessage<?> message) {
 		QueueName.requireValid(queue);
 		return translate(queue, () -> this.jdbc.update(MARK_STARTED_IF_HELD.formatted(queue.toLowerCase(Locale.ROOT)),
-				message.id(), message.readCount()) > 0);
+				message.id(), message.readCount(), enqueuedAt(message)) > 0);
 	}
 
 	/**
@@ -1153,7 +1207,7 @@ public class PgmqTemplate {
 	boolean returnUnhandled(String queue, QueueMessage<?> message) {
 		QueueName.requireValid(queue);
 		boolean returned = translate(queue, () -> this.jdbc.update(RETURN_UNHANDLED.formatted(queue.toLowerCase(Locale.ROOT)),
-				message.id(), message.readCount()) > 0);
+				message.id(), message.readCount(), enqueuedAt(message)) > 0);
 		if (returned) {
 			// visible again at once, as a send's message: the consumers of other instances read it now, not at
 			// their next poll
@@ -1180,7 +1234,7 @@ public class PgmqTemplate {
 				return HandBack.HANDED_BACK;
 			}
 			return (rs.getLong(2) > 0) ? HandBack.ROW_BUSY : HandBack.LEASE_LOST;
-		}, message.id(), message.readCount(), takeBackRead ? 1 : 0, message.id(), message.readCount()));
+		}, message.id(), message.readCount(), enqueuedAt(message), takeBackRead ? 1 : 0, message.id(), message.readCount(), enqueuedAt(message)));
 		if (outcome == HandBack.HANDED_BACK) {
 			handedBack(queue); // as returnUnhandled: other instances read it now
 		}

@@ -5,7 +5,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -149,10 +148,11 @@ final class QueueConsumer {
 	private final CompletionBatcher completions;
 
 	/**
-	 * Handled messages not yet deleted (or archived), with the read count of the read that leased them:
-	 * what a delete written again, after the database was unreachable, is guarded by.
+	 * Handled messages not yet deleted (or archived), as the read that leased them saw them: their delete is
+	 * of that message, not of a dead letter requeued since under its id, and when written again, after the
+	 * database was unreachable, only while the lease is still this consumer's.
 	 */
-	private final Map<Long, Integer> completing = new ConcurrentHashMap<>();
+	private final Map<Long, QueueMessage<JsonNode>> completing = new ConcurrentHashMap<>();
 
 	private final Thread reader;
 
@@ -638,7 +638,7 @@ final class QueueConsumer {
 			current.settle();
 			// From here the completions release the lease, once the message is deleted.
 			leaseHandedOver = true;
-			this.completing.put(message.id(), message.readCount());
+			this.completing.put(message.id(), message);
 			this.completions.complete(message.id());
 		}
 		catch (RuntimeException ex) {
@@ -722,19 +722,7 @@ final class QueueConsumer {
 	}
 
 	private void completeNow(List<Long> ids) {
-		List<Long> found;
-		if (ids.size() == 1) {
-			long id = ids.get(0);
-			boolean existed = this.settings.archiveOnSuccess() ? this.pgmq.archive(queue(), id)
-					: this.pgmq.delete(queue(), id);
-			found = existed ? ids : List.of();
-		}
-		else if (this.settings.archiveOnSuccess()) {
-			found = this.pgmq.archive(queue(), ids);
-		}
-		else {
-			found = this.pgmq.delete(queue(), ids);
-		}
+		List<Long> found = this.pgmq.completeHandled(queue(), handled(ids), this.settings.archiveOnSuccess());
 		if (found.size() < ids.size()) {
 			List<Long> gone = new ArrayList<>(ids);
 			gone.removeAll(found);
@@ -746,6 +734,18 @@ final class QueueConsumer {
 		}
 	}
 
+	/** Handled messages not yet deleted, as read, of those ids. */
+	private List<QueueMessage<JsonNode>> handled(List<Long> ids) {
+		List<QueueMessage<JsonNode>> handled = new ArrayList<>(ids.size());
+		for (Long id : ids) {
+			QueueMessage<JsonNode> message = this.completing.get(id);
+			if (message != null) {
+				handled.add(message);
+			}
+		}
+		return handled;
+	}
+
 	/**
 	 * Takes back the dead letters of handled messages that the read after their handler's dead-lettered unrun
 	 * (their leases ran out, and that read was past their maximum attempts, counting the handler's delivery as
@@ -755,16 +755,9 @@ final class QueueConsumer {
 	 * @return those of them that are not such dead letters
 	 */
 	private List<Long> withoutUnrunDeadLetters(List<Long> gone) {
-		Map<Long, Integer> readCounts = new HashMap<>();
-		for (Long id : gone) {
-			Integer reads = this.completing.get(id);
-			if (reads != null) {
-				readCounts.put(id, reads);
-			}
-		}
 		List<Long> takenBack;
 		try {
-			takenBack = this.pgmq.takeBackUnrunDeadLetters(queue(), readCounts, this.settings.archiveOnSuccess());
+			takenBack = this.pgmq.takeBackUnrunDeadLetters(queue(), handled(gone), this.settings.archiveOnSuccess());
 		}
 		catch (RuntimeException ex) {
 			logger.debug("Could not look for dead letters of handled messages " + gone + " of queue '" + queue() + "'",
@@ -796,13 +789,7 @@ final class QueueConsumer {
 		// With all its leases held by messages waiting for their delete, the reader reads nothing: the deletes
 		// are what finds the database gone, and the health says so.
 		markUnhealthy(failure, COMPLETING);
-		Map<Long, Integer> held = new HashMap<>();
-		for (Long id : ids) {
-			Integer reads = this.completing.get(id);
-			if (reads != null) {
-				held.put(id, reads);
-			}
-		}
+		List<QueueMessage<JsonNode>> held = handled(ids);
 		RuntimeException last = failure;
 		Duration wait = COMPLETION_RETRY;
 		while (this.completions.mayRetry()) {
@@ -813,7 +800,7 @@ final class QueueConsumer {
 				Thread.currentThread().interrupt();
 				break;
 			}
-			List<Long> remaining = new ArrayList<>(held.keySet());
+			List<Long> remaining = new ArrayList<>(held.stream().map(QueueMessage::id).toList());
 			try {
 				remaining.removeAll(this.pgmq.completeIfHeld(queue(), held, this.settings.archiveOnSuccess()));
 			}

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -222,20 +223,57 @@ class PgmqTemplateTests {
 		long kept = this.pgmq.send(this.queue, new Order("kept", 1));
 		long readAgain = this.pgmq.send(this.queue, new Order("read again", 2));
 		long archived = this.pgmq.send(this.queue, new Order("archived", 3));
-		assertThat(this.pgmq.read(this.queue, Order.class, Duration.ZERO, 3)).hasSize(3);
+		Map<Long, QueueMessage<Order>> first = byId(this.pgmq.read(this.queue, Order.class, Duration.ZERO, 3));
+		assertThat(first).hasSize(3);
 		// its lease ran out and another consumer read it: read_ct 2
-		assertThat(this.pgmq.read(this.queue, Order.class, Duration.ofSeconds(30), 3)).extracting(QueueMessage::id)
-			.contains(readAgain);
+		Map<Long, QueueMessage<Order>> second = byId(
+				this.pgmq.read(this.queue, Order.class, Duration.ofSeconds(30), 3));
+		assertThat(second).containsKey(readAgain);
 		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
 		jdbc.update("UPDATE pgmq.q_" + this.queue + " SET read_ct = 1 WHERE msg_id <> ?", readAgain);
-		assertThat(this.pgmq.completeIfHeld(this.queue, Map.of(kept, 1, readAgain, 1), false))
+		assertThat(this.pgmq.completeIfHeld(this.queue, List.of(first.get(kept), first.get(readAgain)), false))
 			.containsExactly(kept);
-		assertThat(this.pgmq.completeIfHeld(this.queue, Map.of(archived, 1), true)).containsExactly(archived);
+		assertThat(this.pgmq.completeIfHeld(this.queue, List.of(first.get(archived)), true)).containsExactly(archived);
 		assertThat(jdbc.queryForList("SELECT msg_id FROM pgmq.q_" + this.queue, Long.class))
 			.containsExactly(readAgain);
 		assertThat(jdbc.queryForList("SELECT msg_id FROM pgmq.a_" + this.queue, Long.class))
 			.containsExactly(archived);
-		assertThat(this.pgmq.completeIfHeld(this.queue, Map.of(readAgain, 2), false)).containsExactly(readAgain);
+		assertThat(this.pgmq.completeIfHeld(this.queue, List.of(second.get(readAgain)), false))
+			.containsExactly(readAgain);
+	}
+
+	@Test
+	void statementsOfALeaseLeaveADeadLetterRequeuedSinceUnderItsIdAlone() {
+		long id = this.pgmq.send(this.queue, new Order("requeued", 1));
+		QueueMessage<Order> stale = this.pgmq.read(this.queue, Order.class, Duration.ZERO, 1).get(0);
+		assertThat(this.pgmq.archiveWithHeaders(this.queue, id, Map.of(QueueHeaders.DEAD_LETTERED, true))).isTrue();
+		assertThat(this.pgmq.requeueDeadLetters(this.queue, List.of(id))).containsExactly(id);
+		// read again after the requeue: read_ct 1, as the stale read's, but another enqueued_at
+		QueueMessage<Order> current = this.pgmq.read(this.queue, Order.class, Duration.ofSeconds(30), 1).get(0);
+		assertThat(current.readCount()).isEqualTo(stale.readCount());
+		assertThat(this.pgmq.setVisibilityTimeoutIfHeld(this.queue, stale, Duration.ZERO)).isFalse();
+		assertThat(this.pgmq.retryIfHeld(this.queue, stale, Map.of("x", 1), Duration.ZERO)).isFalse();
+		assertThat(this.pgmq.heartbeat(this.queue, stale, Duration.ofSeconds(30)))
+			.isEqualTo(PgmqTemplate.Heartbeat.LEASE_LOST);
+		assertThat(this.pgmq.markStarted(this.queue, stale)).isFalse();
+		assertThat(this.pgmq.returnUnhandled(this.queue, stale)).isFalse();
+		assertThat(this.pgmq.handBack(this.queue, stale, true)).isEqualTo(PgmqTemplate.HandBack.LEASE_LOST);
+		assertThat(this.pgmq.archiveWithHeadersIfHeld(this.queue, stale, Map.of(QueueHeaders.DEAD_LETTERED, true),
+				List.of())).isFalse();
+		assertThat(this.pgmq.completeIfHeld(this.queue, List.of(stale), false)).isEmpty();
+		assertThat(this.pgmq.completeHandled(this.queue, List.of(stale), false)).isEmpty();
+		assertThat(new JdbcTemplate(dataSource).queryForMap("SELECT read_ct, vt > clock_timestamp() AS leased, "
+				+ "headers->'x' IS NULL AS unchanged FROM pgmq.q_" + this.queue + " WHERE msg_id = ?", id))
+			.containsEntry("read_ct", 1)
+			.containsEntry("leased", true)
+			.containsEntry("unchanged", true);
+		assertThat(this.pgmq.completeHandled(this.queue, List.of(current), false)).containsExactly(id);
+	}
+
+	private static <T> Map<Long, QueueMessage<T>> byId(List<QueueMessage<T>> messages) {
+		Map<Long, QueueMessage<T>> byId = new HashMap<>();
+		messages.forEach((message) -> byId.put(message.id(), message));
+		return byId;
 	}
 
 	@Test

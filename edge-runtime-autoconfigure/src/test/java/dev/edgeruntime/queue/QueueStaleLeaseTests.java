@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeAutoConfiguration;
 import dev.edgeruntime.autoconfigure.EdgeRuntimeQueueAutoConfiguration;
 import dev.edgeruntime.testsupport.TestDatabase;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
@@ -182,6 +183,68 @@ class QueueStaleLeaseTests {
 			assertThat(this.jdbc.queryForObject("SELECT count(*) FROM pgmq.a_" + this.queue
 					+ " WHERE headers @> '{\"x-dead-lettered\": true}'", Long.class)).isOne();
 		});
+	}
+
+	@Test
+	void staleFailureShouldNotDeadLetterTheMessageRequeuedAndReadAgainMeanwhile(CapturedOutput output) {
+		long id = endStaleAttemptAfterARequeue(new IllegalStateException("attempt 1 fails late"));
+		assertThat(this.jdbc.queryForList("SELECT read_ct, vt > clock_timestamp() AS leased FROM pgmq.q_" + this.queue
+				+ " WHERE msg_id = ?", id)).as("the requeued message, run by C under read_ct 1 again")
+			.singleElement()
+			.satisfies((row) -> assertThat(row).containsEntry("read_ct", 1).containsEntry("leased", true));
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM pgmq.a_" + this.queue, Long.class)).isZero();
+		assertThat(output).contains("Message " + id + " of queue '" + this.queue + "' was not dead-lettered after 1 "
+				+ "attempt(s)");
+	}
+
+	@Test
+	void staleSuccessShouldNotDeleteTheMessageRequeuedAndReadAgainMeanwhile(CapturedOutput output) {
+		long id = endStaleAttemptAfterARequeue(null);
+		assertThat(this.jdbc.queryForList("SELECT read_ct, vt > clock_timestamp() AS leased FROM pgmq.q_" + this.queue
+				+ " WHERE msg_id = ?", id)).as("the requeued message, run by C under read_ct 1 again")
+			.singleElement()
+			.satisfies((row) -> assertThat(row).containsEntry("read_ct", 1).containsEntry("leased", true));
+		await().atMost(WAIT).untilAsserted(() -> assertThat(output).contains("Handled message " + id + " of queue '"
+				+ this.queue + "' was no longer in the queue to delete"));
+	}
+
+	/**
+	 * Instance A's one attempt runs while its lease runs out; B reads the message past that attempt and
+	 * dead-letters it; an operator requeues it (read_ct 0 again) and C reads it (read_ct 1 again, the count A
+	 * read); then A's attempt ends.
+	 * @param failure what A's handler throws, {@code null} to succeed
+	 */
+	private long endStaleAttemptAfterARequeue(@Nullable RuntimeException failure) {
+		long[] id = new long[1];
+		this.contextRunner.withPropertyValues("edge-runtime.queue.consumer.max-attempts=1").run((a) -> {
+			Listener listenerA = a.getBean(Listener.class);
+			CountDownLatch started = new CountDownLatch(1);
+			CountDownLatch release = new CountDownLatch(1);
+			listenerA.behaviour = (message) -> {
+				started.countDown();
+				awaitQuietly(release);
+				if (failure != null) {
+					throw failure;
+				}
+			};
+			PgmqTemplate pgmq = a.getBean(PgmqTemplate.class);
+			id[0] = pgmq.send(this.queue, Map.of("n", 1));
+			assertThat(started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+			this.jdbc.update("UPDATE pgmq.q_" + this.queue + " SET vt = clock_timestamp() - interval '1 second'");
+			assertThat(pgmq.readJson(this.queue, Duration.ofSeconds(30), 1, null)).singleElement()
+				.satisfies((m) -> assertThat(m.readCount()).isEqualTo(2));
+			assertThat(pgmq.archiveWithHeaders(this.queue, id[0], Map.of(QueueHeaders.DEAD_LETTERED, true,
+					QueueHeaders.ERROR, "java.lang.IllegalStateException: delivered 1 times without an outcome",
+					QueueHeaders.ATTEMPTS, 1)))
+				.isTrue();
+			assertThat(pgmq.requeueDeadLetters(this.queue, List.of(id[0]))).containsExactly(id[0]);
+			assertThat(pgmq.readJson(this.queue, Duration.ofSeconds(30), 1, null)).singleElement()
+				.satisfies((m) -> assertThat(m.readCount()).isEqualTo(1));
+			release.countDown();
+			awaitHandlerDone(a);
+			assertThat(listenerA.received).extracting(QueueMessage::readCount).containsExactly(1);
+		});
+		return id[0];
 	}
 
 	/**
