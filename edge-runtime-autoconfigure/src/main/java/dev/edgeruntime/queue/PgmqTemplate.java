@@ -1556,6 +1556,10 @@ public class PgmqTemplate {
 	private Map<String, Object> readHeaders(String headers) {
 		try {
 			Object value = this.objectMapper.readValue(headers, Object.class);
+			if (value == null) {
+				// JSON null, which another writer of the queue may store: no headers (Map.of takes no null)
+				return Map.of();
+			}
 			return (value instanceof Map<?, ?> map) ? Collections.unmodifiableMap(new LinkedHashMap<>((Map<String, Object>) map))
 					: Map.of("value", value);
 		}

@@ -632,7 +632,7 @@ final class QueueConsumer {
 				}
 				return;
 			}
-			if (invoke(current, argument) != null) {
+			if (invoke(current, argument, maxAttempts) != null) {
 				return;
 			}
 			current.settle();
@@ -660,12 +660,12 @@ final class QueueConsumer {
 	 * dead letter) in that observation too: the lines it logs carry the delivery's trace, as the handler's do.
 	 * @return the handler's error, if any
 	 */
-	private @Nullable Throwable invoke(InFlight current, @Nullable Object argument) {
+	private @Nullable Throwable invoke(InFlight current, @Nullable Object argument, int maxAttempts) {
 		QueueObservations observations = this.observations;
 		if (observations == null) {
 			Throwable failure = invokeListener(argument);
 			if (failure != null) {
-				failed(current, failure);
+				failed(current, failure, maxAttempts);
 			}
 			return failure;
 		}
@@ -677,7 +677,7 @@ final class QueueConsumer {
 			Throwable failure = invokeListener(argument);
 			if (failure != null) {
 				processing.error(failure);
-				failed(current, failure);
+				failed(current, failure, maxAttempts);
 			}
 			return failure;
 		}
@@ -824,7 +824,7 @@ final class QueueConsumer {
 		throw last;
 	}
 
-	private void failed(InFlight current, Throwable error) {
+	private void failed(InFlight current, Throwable error, int maxAttempts) {
 		if (!current.settle()) {
 			// Handed back at shutdown already: visible again, this failure is the interrupt.
 			return;
@@ -835,7 +835,6 @@ final class QueueConsumer {
 			deadLetter(message, error, true, message.readCount());
 			return;
 		}
-		int maxAttempts = maxAttempts(message);
 		if (message.readCount() >= maxAttempts) {
 			deadLetter(message, error, false, message.readCount());
 			return;
@@ -909,12 +908,41 @@ final class QueueConsumer {
 				: description.substring(0, MAX_ERROR_HEADER_LENGTH) + "... (" + description.length() + " characters)";
 	}
 
+	/**
+	 * The message's maximum attempts: its {@link QueueHeaders#MAX_ATTEMPTS} header when that is a number of
+	 * attempts, else the listener's. A header that is none (written by another writer of the queue: zero,
+	 * negative, a fraction, text, or beyond an int, which was cut to its low bits) is said at WARN, once per
+	 * delivery, and not taken.
+	 */
 	private int maxAttempts(QueueMessage<JsonNode> message) {
 		Object own = message.headers().get(QueueHeaders.MAX_ATTEMPTS);
-		if (own instanceof Number number && number.intValue() > 0) {
-			return number.intValue();
+		if (own == null) {
+			return this.settings.maxAttempts();
 		}
+		Integer attempts = maxAttemptsHeader(own);
+		if (attempts != null) {
+			return attempts;
+		}
+		aboutTask(message, () -> logger.warn("Message " + message.id() + " of queue '" + queue() + "'"
+				+ durableTask(message) + " has an " + QueueHeaders.MAX_ATTEMPTS + " header that is no number of "
+				+ "attempts (" + Printable.of(String.valueOf(own), 100) + "): it must be a whole number from 1 to "
+				+ Integer.MAX_VALUE + "; the listener's maxAttempts (" + this.settings.maxAttempts() + ") applies"));
 		return this.settings.maxAttempts();
+	}
+
+	/**
+	 * A {@link QueueHeaders#MAX_ATTEMPTS} header's number of attempts: a whole JSON number from 1 to
+	 * {@link Integer#MAX_VALUE}, as the listener's {@code maxAttempts} takes.
+	 * @param header the header's value as read
+	 * @return the attempts, or {@code null} when the header is no such number
+	 */
+	static @Nullable Integer maxAttemptsHeader(Object header) {
+		if (header instanceof Integer || header instanceof Long || header instanceof Short || header instanceof Byte) {
+			long attempts = ((Number) header).longValue();
+			return (attempts >= 1 && attempts <= Integer.MAX_VALUE) ? (int) attempts : null;
+		}
+		// BigInteger (beyond a long), fractions, text, booleans, arrays and objects
+		return null;
 	}
 
 	/**

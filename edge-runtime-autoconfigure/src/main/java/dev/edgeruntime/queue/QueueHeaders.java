@@ -30,7 +30,8 @@ public final class QueueHeaders {
 
 	/**
 	 * Deliveries of this message before it is dead-lettered, overriding the listener's {@code maxAttempts}
-	 * (a whole number), as a durable task's own setting travels with it.
+	 * (a whole number from 1 to {@link Integer#MAX_VALUE}), as a durable task's own setting travels with it.
+	 * Any other value is not taken: the listener's applies, and the consumer says so at WARN.
 	 */
 	public static final String MAX_ATTEMPTS = "x-max-attempts";
 
