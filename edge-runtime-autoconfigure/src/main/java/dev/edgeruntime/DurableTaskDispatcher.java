@@ -27,7 +27,8 @@ public interface DurableTaskDispatcher {
 	 * A durable task by the id of the handle {@link #dispatch} returned, for the task status resource.
 	 * @param id the task id
 	 * @return the task, or empty when unknown (or not kept)
-	 * @throws DurableTaskUnreadableException when the task exists but its record is too large to read
+	 * @throws DurableTaskUnreadableException when the task exists but its record cannot be read (its headers
+	 * too large or unparseable)
 	 */
 	default Optional<TaskInfo> find(UUID id) {
 		return Optional.empty();
@@ -40,7 +41,8 @@ public interface DurableTaskDispatcher {
 	 * task that has ended are not cancelled.
 	 * @param id the task id
 	 * @return whether this call cancelled the task, and the task as it is now; empty when unknown
-	 * @throws DurableTaskUnreadableException when the task's record is too large to read: it is left as it is
+	 * @throws DurableTaskUnreadableException when the task's record cannot be read (its headers too large or
+	 * unparseable): it is left as it is
 	 */
 	default Optional<Cancellation> cancel(UUID id) {
 		return Optional.empty();
@@ -63,7 +65,8 @@ public interface DurableTaskDispatcher {
 	 * left as it is.
 	 * @param id the task id
 	 * @return whether this call sent the task back, and the task as it is now; empty when unknown
-	 * @throws DurableTaskUnreadableException when the task's record is too large to read: it is left as it is
+	 * @throws DurableTaskUnreadableException when the task's record cannot be read (its headers too large or
+	 * unparseable): it is left as it is
 	 */
 	default Optional<Retry> retry(UUID id) {
 		return Optional.empty();

@@ -21,10 +21,13 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
  * {@link EndpointWebExtension @EndpointWebExtension} for the {@link BackgroundTasksEndpoint}: a read or a
  * cancel answers {@code 404 Not Found} for an unknown task, and a cancel {@code 409 Conflict} for a task that
  * has already ended; a retry, {@code 404} for an unknown task and {@code 409} for one that is not a failed
- * durable task. A malformed id, or a {@code state} filter that is no {@link TaskState} (nor {@code active}), answers
- * {@code 400 Bad Request}; a durable task whose record is too large to read
- * ({@link DurableTaskUnreadableException}), {@code 500 Internal Server Error}, and a cancel or retry of it
- * changes nothing. Each of these answers carries an {@link ErrorDescriptor} that says why.
+ * durable task. A malformed id, or a {@code state} filter that is no {@link TaskState} (nor {@code active}),
+ * answers {@code 400 Bad Request}; a durable task whose record cannot be read
+ * ({@link DurableTaskUnreadableException}: its headers too large or unparseable, written by another writer of its
+ * queue), {@code 404 Not Found} (a record that cannot be read is no task this endpoint can show or act on;
+ * nothing of this application failed), and a cancel or retry of it changes nothing. Each of these answers
+ * carries an {@link ErrorDescriptor} that says why: for an unreadable task, its message, queue and what stops
+ * the read.
  *
  * @author edge-runtime developers
  */
@@ -153,9 +156,12 @@ public class BackgroundTasksEndpointWebExtension {
 		return error(WebEndpointResponse.STATUS_NOT_FOUND, TaskRequests.unknownTask(id));
 	}
 
-	/** A durable task whose record is too large to read: the operator is told why, in full. */
+	/**
+	 * A durable task whose record cannot be read: no task to show or act on, and the operator is told why, in
+	 * full. Not a server error: the record is another writer's, and nothing here failed.
+	 */
 	private static WebEndpointResponse<Object> unreadable(DurableTaskUnreadableException ex) {
-		return error(WebEndpointResponse.STATUS_INTERNAL_SERVER_ERROR, ex.getMessage());
+		return error(WebEndpointResponse.STATUS_NOT_FOUND, ex.getMessage());
 	}
 
 	private static WebEndpointResponse<Object> error(int status, String message) {

@@ -219,7 +219,7 @@ public final class DashboardController {
 	 * @return {@code 200} with the cancelled task, {@code 403} without permission or from a page of another
 	 * origin (with a message saying which), {@code 404} when unknown, {@code 400} when {@code id} is no task
 	 * id (both with a message, as the endpoint answers), {@code 409} with the task when it has already ended;
-	 * a durable task whose record is too large to read ({@link DurableTaskUnreadableException}) is left as it
+	 * a durable task whose record cannot be read ({@link DurableTaskUnreadableException}) is left as it
 	 * is and answered as an unknown id
 	 */
 	@DeleteMapping(path = PATH + "/tasks/{id}")

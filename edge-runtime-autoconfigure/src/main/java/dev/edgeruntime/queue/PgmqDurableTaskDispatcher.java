@@ -300,7 +300,8 @@ public final class PgmqDurableTaskDispatcher
 	 * the last error. Unknown once deleted.
 	 * @param id the task id
 	 * @return the task, or empty when no queue of durable tasks has it
-	 * @throws DurableTaskUnreadableException when its message's headers are larger than a read parses
+	 * @throws DurableTaskUnreadableException when its message's headers are larger than a read parses, or
+	 * cannot be parsed
 	 */
 	@Override
 	public Optional<TaskInfo> find(UUID id) {
@@ -331,8 +332,8 @@ public final class PgmqDurableTaskDispatcher
 	 * @return whether this call cancelled it, and the task as it is now; empty when no queue of durable tasks
 	 * has it
 	 * @throws org.springframework.dao.DataAccessException when the database cannot be reached
-	 * @throws DurableTaskUnreadableException when its message's headers are larger than a read parses: it is
-	 * left as it is
+	 * @throws DurableTaskUnreadableException when its message's headers are larger than a read parses, or
+	 * cannot be parsed: it is left as it is
 	 */
 	@Override
 	public Optional<Cancellation> cancel(UUID id) {
@@ -364,8 +365,8 @@ public final class PgmqDurableTaskDispatcher
 	 * @return whether this call sent it back, and the task as it is now; empty when no queue of durable tasks
 	 * has it
 	 * @throws org.springframework.dao.DataAccessException when the database cannot be reached
-	 * @throws DurableTaskUnreadableException when its message's headers are larger than a read parses: it is
-	 * left as it is
+	 * @throws DurableTaskUnreadableException when its message's headers are larger than a read parses, or
+	 * cannot be parsed: it is left as it is
 	 */
 	@Override
 	public Optional<Retry> retry(UUID id) {
@@ -404,7 +405,20 @@ public final class PgmqDurableTaskDispatcher
 			throw new DurableTaskUnreadableException(id, DurableTaskUnreadableException.HEADERS_TOO_LARGE,
 					description);
 		}
-		Map<String, Object> headers = headers(json);
+		Map<String, Object> headers;
+		try {
+			headers = headers(json);
+		}
+		catch (JacksonException ex) {
+			// Beyond what a read parses (a nesting or a number longer than Jackson's limits): read as no headers,
+			// a dead letter would show as succeeded and a task of one principal as nobody's, readable by anyone.
+			String description = "Durable task " + id + " (message " + rs.getLong("msg_id") + " of queue '" + queue
+					+ "') cannot be read: its headers cannot be parsed ("
+					+ Printable.of(String.valueOf(ex.getOriginalMessage()), 200) + ")";
+			logger.debug(description, ex);
+			throw new DurableTaskUnreadableException(id, DurableTaskUnreadableException.HEADERS_UNPARSEABLE,
+					description);
+		}
 		int readCount = rs.getInt("read_ct");
 		OffsetDateTime archivedAt = rs.getObject("archived_at", OffsetDateTime.class);
 		Instant enqueuedAt = rs.getObject("enqueued_at", OffsetDateTime.class).toInstant();
@@ -460,14 +474,10 @@ public final class PgmqDurableTaskDispatcher
 		if (json == null) {
 			return Map.of();
 		}
-		try {
-			@SuppressWarnings("unchecked")
-			Map<String, Object> headers = this.pgmq.objectMapper().readValue(json, Map.class);
-			return headers;
-		}
-		catch (JacksonException ex) {
-			return Map.of();
-		}
+		@SuppressWarnings("unchecked")
+		Map<String, Object> headers = this.pgmq.objectMapper().readValue(json, Map.class);
+		// JSON null, which another writer may store; not found by its task id, but said here all the same
+		return (headers != null) ? headers : Map.of();
 	}
 
 	private static TaskOrigin origin(Map<String, Object> headers) {

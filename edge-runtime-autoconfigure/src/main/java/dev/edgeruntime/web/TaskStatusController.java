@@ -29,7 +29,7 @@ import org.springframework.web.bind.annotation.RestController;
  * {@link DurableTaskDispatcher}; it has no result. Unknown, expired and unreadable ids (see
  * {@link TaskStatusAccessRule}) are all answered with {@code 404 Not Found} and a problem-details body; a
  * text that is no task id at all, with {@code 400 Bad Request}, as the actuator endpoint answers it. A
- * durable task whose record is too large to read ({@link DurableTaskUnreadableException}) is answered as an
+ * durable task whose record cannot be read ({@link DurableTaskUnreadableException}) is answered as an
  * id the access rule refuses: the rule cannot be applied to an origin that is not read.
  *
  * @author edge-runtime developers

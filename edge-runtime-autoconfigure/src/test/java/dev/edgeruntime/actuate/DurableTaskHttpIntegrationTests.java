@@ -31,10 +31,12 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.servlet.assertj.MockMvcTester;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -56,6 +58,7 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "spring.autoconfigure.exclude=", "management.endpoints.web.exposure.include=backgroundtasks",
 				"edge-runtime.queue.consumer.polling-interval=200ms", "edge-runtime.queue.metrics-cache-interval=0s" })
+@AutoConfigureMockMvc
 @ExtendWith(OutputCaptureExtension.class)
 class DurableTaskHttpIntegrationTests {
 
@@ -73,6 +76,9 @@ class DurableTaskHttpIntegrationTests {
 
 	@Autowired
 	private JdbcTemplate jdbc;
+
+	@Autowired
+	private MockMvcTester mvc;
 
 	@DynamicPropertySource
 	static void database(DynamicPropertyRegistry registry) {
@@ -336,9 +342,10 @@ class DurableTaskHttpIntegrationTests {
 			assertThat(status.headers().firstValue("Content-Type")).hasValue("application/problem+json");
 			assertThat(status.headers().firstValue("Cache-Control")).hasValue("no-store");
 			assertThat(status.body()).isEqualTo(unknown.body().replace(unknownId, id));
-			// the endpoint tells an operator why, with the message and the limit
+			// the endpoint tells an operator why, with the message and the limit: no task it can show, and no
+			// server error (the record is another writer's)
 			HttpResponse<String> read = get(URI.create("http://localhost:" + this.port + "/actuator/backgroundtasks/" + id));
-			assertThat(read.statusCode()).isEqualTo(500);
+			assertThat(read.statusCode()).isEqualTo(404);
 			assertThat(JsonPath.parse(read.body()).<String>read("$.message")).contains(id)
 				.contains("message " + message + " of queue '" + QUEUE + "'")
 				.contains("beyond the 2097152 bytes a read parses");
@@ -350,13 +357,53 @@ class DurableTaskHttpIntegrationTests {
 	}
 
 	@Test
+	void durableTaskWhoseHeadersCannotBeParsedIsNotFoundWithTheReasonNotReadAsATaskWithoutHeaders()
+			throws Exception {
+		// a dead letter of a principal's task, with a header nested deeper than a read parses: read as no headers,
+		// it showed as SUCCEEDED, nobody's, to anyone
+		String id = UUID.randomUUID().toString();
+		long message = this.jdbc.queryForObject("""
+				INSERT INTO pgmq.a_%1$s (msg_id, vt, message, headers)
+				VALUES (nextval(pg_get_serial_sequence('pgmq.q_%1$s', 'msg_id')), clock_timestamp(), '{}'::jsonb,
+					jsonb_build_object('x-task-id', ?::text, 'x-task-name', 'export', 'x-dead-lettered', true,
+						'x-task-origin', jsonb_build_object('principal', 'alice'),
+						'note', (repeat('[', 3000) || repeat(']', 3000))::jsonb))
+				RETURNING msg_id""".formatted(QUEUE), Long.class, id);
+		try {
+			HttpResponse<String> status = get(URI.create("http://localhost:" + this.port + "/background-tasks/" + id));
+			String unknownId = UUID.randomUUID().toString();
+			HttpResponse<String> unknown = get(
+					URI.create("http://localhost:" + this.port + "/background-tasks/" + unknownId));
+			assertThat(status.statusCode()).isEqualTo(404);
+			assertThat(status.body()).isEqualTo(unknown.body().replace(unknownId, id));
+			HttpResponse<String> read = get(URI.create("http://localhost:" + this.port + "/actuator/backgroundtasks/" + id));
+			assertThat(read.statusCode()).isEqualTo(404);
+			assertThat(JsonPath.parse(read.body()).<String>read("$.message")).contains(id)
+				.contains("message " + message + " of queue '" + QUEUE + "'")
+				.contains("its headers cannot be parsed");
+			assertThat(read.body()).as("no stack trace").doesNotContain("at dev.edgeruntime");
+			this.mvc.get()
+				.uri("/actuator/backgroundtasks/{id}", id)
+				.assertThat()
+				.hasStatus(404)
+				.bodyJson()
+				.extractingPath("$.message")
+				.asString()
+				.contains("its headers cannot be parsed");
+		}
+		finally {
+			this.jdbc.update("DELETE FROM pgmq.a_" + QUEUE + " WHERE msg_id = ?", message);
+		}
+	}
+
+	@Test
 	void cancelOfADurableTaskWhoseHeadersAreTooLargeToReadChangesNothingAndSaysWhy() throws Exception {
 		String id = UUID.randomUUID().toString();
 		long message = insertWithTooLargeHeaders("q", id, false);
 		try {
 			URI task = URI.create("http://localhost:" + this.port + "/actuator/backgroundtasks/" + id);
 			HttpResponse<String> cancel = delete(task);
-			assertThat(cancel.statusCode()).isEqualTo(500);
+			assertThat(cancel.statusCode()).isEqualTo(404);
 			assertThat(JsonPath.parse(cancel.body()).<String>read("$.message")).contains(id).contains("cannot be read");
 			// refused, not done: its answer could not tell the task, nor its event carry it
 			assertThat(this.jdbc.queryForObject("SELECT count(*) FROM pgmq.q_" + QUEUE + " WHERE msg_id = ?",
@@ -377,7 +424,7 @@ class DurableTaskHttpIntegrationTests {
 		try {
 			URI task = URI.create("http://localhost:" + this.port + "/actuator/backgroundtasks/" + id);
 			HttpResponse<String> retry = post(task);
-			assertThat(retry.statusCode()).isEqualTo(500);
+			assertThat(retry.statusCode()).isEqualTo(404);
 			assertThat(JsonPath.parse(retry.body()).<String>read("$.message")).contains(id).contains("cannot be read");
 			// never sent back: a consumer would read it at once and dead-letter it again, so what tells is that
 			// the dead letter is the one written here, never requeued
