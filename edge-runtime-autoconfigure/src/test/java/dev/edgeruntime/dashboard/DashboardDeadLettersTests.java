@@ -18,6 +18,7 @@ import dev.edgeruntime.queue.PgmqTemplate;
 import dev.edgeruntime.queue.QueueHeaders;
 import dev.edgeruntime.queue.QueueMessage;
 import dev.edgeruntime.queue.QueueMetrics;
+import dev.edgeruntime.queue.QueueName;
 import dev.edgeruntime.testsupport.TestDatabase;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -177,6 +178,34 @@ class DashboardDeadLettersTests {
 			.andExpect(status().isNotFound())
 			.andExpect(jsonPath("$.status").value(404))
 			.andExpect(jsonPath("$.message").value("No queue 'no_such_queue_here' is known"));
+	}
+
+	@Test
+	void queueNamesThatAreNoQueueOfTheDatabaseShouldBeAnsweredWithWhyOverRealHttpAndRequeueNothing()
+			throws Exception {
+		deadLetters(1);
+		Browser operator = new Browser("operator");
+		operator.page();
+		String tooLong = "q".repeat(QueueName.MAX_LENGTH + 1);
+		Map<String, String> invalid = Map.of("bad-name", "only ASCII letters, digits and underscores are allowed",
+				"a.b", "only ASCII letters, digits and underscores are allowed", tooLong,
+				"it has 48 characters, at most 47 are allowed");
+		for (Map.Entry<String, String> name : invalid.entrySet()) {
+			HttpResponse<String> refused = operator.requeue(name.getKey(), true);
+			assertThat(refused.statusCode()).as(name.getKey()).isEqualTo(400);
+			assertThat(JsonPath.parse(refused.body()).<String>read("$.message"))
+				.startsWith("Invalid queue name '" + name.getKey() + "'")
+				.contains(name.getValue());
+		}
+		// valid names of no queue of the database, one of them a table of pgmq's own: never a SQL error, nor
+		// a silent requeued 0
+		for (String unknown : List.of("no_such_queue_here", "meta", this.queue + "_x")) {
+			HttpResponse<String> notFound = operator.requeue(unknown, true);
+			assertThat(notFound.statusCode()).as(unknown).isEqualTo(404);
+			assertThat(JsonPath.parse(notFound.body()).<String>read("$.message"))
+				.isEqualTo("No queue '" + unknown + "' is known");
+		}
+		assertThat(this.pgmq.statistics(this.queue).deadLettered()).isEqualTo(1);
 	}
 
 	@Test
