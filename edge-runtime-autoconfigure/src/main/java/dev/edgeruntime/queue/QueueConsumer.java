@@ -27,6 +27,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.MissingNode;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DataAccessException;
@@ -148,11 +149,12 @@ final class QueueConsumer {
 	private final CompletionBatcher completions;
 
 	/**
-	 * Handled messages not yet deleted (or archived), as the read that leased them saw them: their delete is
-	 * of that message, not of a dead letter requeued since under its id, and when written again, after the
-	 * database was unreachable, only while the lease is still this consumer's.
+	 * Handled messages not yet deleted (or archived), as the read that leased them saw them (its id, read count
+	 * and enqueued_at, without the payload and headers, which are not kept while a delete waits for the
+	 * database): their delete is of that message, not of a dead letter requeued since under its id, and when
+	 * written again, after the database was unreachable, only while the lease is still this consumer's.
 	 */
-	private final Map<Long, QueueMessage<JsonNode>> completing = new ConcurrentHashMap<>();
+	private final Map<Long, QueueMessage<?>> completing = new ConcurrentHashMap<>();
 
 	private final Thread reader;
 
@@ -638,7 +640,8 @@ final class QueueConsumer {
 			current.settle();
 			// From here the completions release the lease, once the message is deleted.
 			leaseHandedOver = true;
-			this.completing.put(message.id(), message);
+			this.completing.put(message.id(), new QueueMessage<>(message.id(), message.readCount(),
+					message.enqueuedAt(), message.visibleAt(), MissingNode.getInstance(), Map.of()));
 			this.completions.complete(message.id());
 		}
 		catch (RuntimeException ex) {
@@ -735,10 +738,10 @@ final class QueueConsumer {
 	}
 
 	/** Handled messages not yet deleted, as read, of those ids. */
-	private List<QueueMessage<JsonNode>> handled(List<Long> ids) {
-		List<QueueMessage<JsonNode>> handled = new ArrayList<>(ids.size());
+	private List<QueueMessage<?>> handled(List<Long> ids) {
+		List<QueueMessage<?>> handled = new ArrayList<>(ids.size());
 		for (Long id : ids) {
-			QueueMessage<JsonNode> message = this.completing.get(id);
+			QueueMessage<?> message = this.completing.get(id);
 			if (message != null) {
 				handled.add(message);
 			}
@@ -789,7 +792,7 @@ final class QueueConsumer {
 		// With all its leases held by messages waiting for their delete, the reader reads nothing: the deletes
 		// are what finds the database gone, and the health says so.
 		markUnhealthy(failure, COMPLETING);
-		List<QueueMessage<JsonNode>> held = handled(ids);
+		List<QueueMessage<?>> held = handled(ids);
 		RuntimeException last = failure;
 		Duration wait = COMPLETION_RETRY;
 		while (this.completions.mayRetry()) {
