@@ -192,12 +192,23 @@ public class PgmqTemplate {
 				FOR UPDATE OF q))
 			""";
 
-	// A handled message's delete (or archive): of the message its handler ran, read again since or not (a
-	// success is the message's outcome, whoever holds it now), but not of a dead letter requeued since under
-	// its id (a new enqueued_at), which is to run again. %2$s is delete or archive.
-	private static final String COMPLETE_HANDLED = """
-			SELECT * FROM pgmq.%2$s(?, ARRAY(
-				SELECT q.msg_id FROM pgmq.q_%1$s q
+	// A handled message's delete: of the message its handler ran, read again since or not (a success is the
+	// message's outcome, whoever holds it now), but not of a dead letter requeued since under its id (a new
+	// enqueued_at), which is to run again. The DELETE pgmq.delete runs, with the enqueued_at in its condition:
+	// a row changed by another transaction meanwhile is checked again as it now is, with no lock taken before
+	// (a row lock would write each row once more before its delete, on the consumer's busiest statement).
+	private static final String DELETE_HANDLED = """
+			DELETE FROM pgmq.q_%s q
+			USING unnest(?::bigint[], ?::text[]::timestamptz[]) AS handled(msg_id, enqueued_at)
+			WHERE q.msg_id = handled.msg_id AND q.enqueued_at = handled.enqueued_at
+			RETURNING q.msg_id
+			""";
+
+	// A handled message's archive, with the same condition as DELETE_HANDLED: pgmq.archive moves the rows, each
+	// held from the check on.
+	private static final String ARCHIVE_HANDLED = """
+			SELECT * FROM pgmq.archive(?, ARRAY(
+				SELECT q.msg_id FROM pgmq.q_%s q
 					JOIN unnest(?::bigint[], ?::text[]::timestamptz[]) AS handled(msg_id, enqueued_at)
 					ON q.msg_id = handled.msg_id AND q.enqueued_at = handled.enqueued_at
 				FOR UPDATE OF q))
@@ -1089,8 +1100,11 @@ public class PgmqTemplate {
 		if (messages.isEmpty()) {
 			return List.of();
 		}
-		String sql = COMPLETE_HANDLED.formatted(queue.toLowerCase(Locale.ROOT), archive ? "archive" : "delete");
-		return idsOfReads(queue, sql, true, messages, false);
+		String table = queue.toLowerCase(Locale.ROOT);
+		if (archive) {
+			return idsOfReads(queue, ARCHIVE_HANDLED.formatted(table), true, messages, false);
+		}
+		return idsOfReads(queue, DELETE_HANDLED.formatted(table), false, messages, false);
 	}
 
 	/**
