@@ -8,8 +8,9 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
 
 import javax.sql.DataSource;
@@ -27,7 +28,9 @@ import org.jspecify.annotations.Nullable;
  * database restarted, the session ended by an administrator), and closed by {@link #closeConnection()}, which
  * {@link CronJobs} calls as it stops (the context closing, or a checkpoint of the JVM, which must find no
  * connection open). A reader that comes while another one holds the connection gets one of its own, closed after
- * it, rather than waiting.
+ * it, rather than waiting; so does one that comes on the thread of the reader holding it (a session is never
+ * shared by two readers, whose transactions would be one). A reader may hand the connection back from another
+ * thread than the one it got it on.
  *
  * @author edge-runtime developers
  */
@@ -37,7 +40,9 @@ public final class PgCronDataSource implements DataSource {
 
 	private final DataSource target;
 
-	private final ReentrantLock lock = new ReentrantLock();
+	// a permit, not a lock: a reader on the holder's thread must not get the same session, and a connection
+	// may be closed on another thread than the one it was got on
+	private final Semaphore lease = new Semaphore(1);
 
 	private final AtomicLong opened = new AtomicLong();
 
@@ -55,8 +60,8 @@ public final class PgCronDataSource implements DataSource {
 
 	@Override
 	public Connection getConnection() throws SQLException {
-		if (!this.lock.tryLock()) {
-			// another reader holds the kept connection: this one does not wait for it
+		if (!this.lease.tryAcquire()) {
+			// another reader (of this thread, too) holds the kept connection: this one does not wait for it
 			this.opened.incrementAndGet();
 			return this.target.getConnection();
 		}
@@ -71,7 +76,7 @@ public final class PgCronDataSource implements DataSource {
 					new Class<?>[] { Connection.class }, new Lease(connection));
 		}
 		catch (SQLException | RuntimeException ex) {
-			this.lock.unlock();
+			this.lease.release();
 			throw ex;
 		}
 	}
@@ -86,15 +91,15 @@ public final class PgCronDataSource implements DataSource {
 	 * next reader opens it again.
 	 */
 	public void closeConnection() {
-		if (!this.lock.tryLock()) {
-			this.closeOnRelease = true;
-			return;
-		}
-		try {
-			discard();
-		}
-		finally {
-			this.lock.unlock();
+		// set first: a reader handing the connection back after the try below failed sees it
+		this.closeOnRelease = true;
+		if (this.lease.tryAcquire()) {
+			try {
+				discard();
+			}
+			finally {
+				this.lease.release();
+			}
 		}
 	}
 
@@ -123,7 +128,7 @@ public final class PgCronDataSource implements DataSource {
 			discard();
 		}
 		finally {
-			this.lock.unlock();
+			this.lease.release();
 		}
 	}
 
@@ -186,9 +191,10 @@ public final class PgCronDataSource implements DataSource {
 
 		private final Connection connection;
 
-		private boolean closed;
+		// handed back once: a second close (of another thread, too) must not give back a second permit
+		private final AtomicBoolean closed = new AtomicBoolean();
 
-		private boolean failed;
+		private volatile boolean failed;
 
 		Lease(Connection connection) {
 			this.connection = connection;
@@ -198,13 +204,12 @@ public final class PgCronDataSource implements DataSource {
 		public @Nullable Object invoke(Object proxy, Method method, Object @Nullable [] args) throws Throwable {
 			switch (method.getName()) {
 				case "close":
-					if (!this.closed) {
-						this.closed = true;
+					if (this.closed.compareAndSet(false, true)) {
 						release(this.connection, this.failed);
 					}
 					return null;
 				case "isClosed":
-					return this.closed || this.connection.isClosed();
+					return this.closed.get() || this.connection.isClosed();
 				case "equals":
 					return proxy == ((args != null) ? args[0] : null);
 				case "hashCode":
@@ -214,7 +219,7 @@ public final class PgCronDataSource implements DataSource {
 				default:
 					break;
 			}
-			if (this.closed) {
+			if (this.closed.get()) {
 				throw new SQLException("The connection is closed");
 			}
 			try {

@@ -73,6 +73,61 @@ class PgCronDataSourceTests {
 	}
 
 	@Test
+	void readerOnTheThreadOfTheHolderShouldGetASessionOfItsOwnAndLeaveTheHoldersTransaction() throws SQLException {
+		try (Connection outer = this.dataSource.getConnection(); Statement statement = outer.createStatement()) {
+			outer.setAutoCommit(false);
+			statement.execute("CREATE TEMPORARY TABLE pg_cron_data_source_outer (id int)");
+			try (Connection inner = this.dataSource.getConnection()) {
+				assertThat(backendPid(inner)).isNotEqualTo(backendPid(outer));
+			}
+			// the inner reader's hand-back rolled back nothing of the outer reader's transaction
+			try (ResultSet rows = statement.executeQuery("SELECT to_regclass('pg_temp.pg_cron_data_source_outer')")) {
+				assertThat(rows.next()).isTrue();
+				assertThat(rows.getString(1)).isNotNull();
+			}
+			assertThat(outer.getAutoCommit()).isFalse();
+			outer.commit();
+		}
+		assertThat(this.dataSource.opened()).isEqualTo(2);
+	}
+
+	@Test
+	void connectionClosedOnAnotherThreadShouldBeHandedBackForTheNextReader() throws Exception {
+		Connection connection = this.dataSource.getConnection();
+		int pid = backendPid(connection);
+		CompletableFuture.runAsync(() -> {
+			try {
+				connection.close();
+				// a second close is a no-op, and gives back nothing more
+				connection.close();
+			}
+			catch (SQLException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}).get();
+		try (Connection next = this.dataSource.getConnection()) {
+			assertThat(backendPid(next)).isEqualTo(pid);
+			// held by this reader: another gets a session of its own
+			try (Connection other = this.dataSource.getConnection()) {
+				assertThat(backendPid(other)).isNotEqualTo(pid);
+			}
+		}
+		assertThat(this.dataSource.opened()).isEqualTo(2);
+	}
+
+	@Test
+	void closeConnectionWhileAReaderHoldsItShouldCloseItAsTheReaderIsDone() throws SQLException {
+		int pid;
+		try (Connection held = this.dataSource.getConnection()) {
+			pid = backendPid(held);
+			this.dataSource.closeConnection();
+			assertThat(backendPid(held)).as("still the reader's until it is done").isEqualTo(pid);
+		}
+		assertThat(backendPid()).isNotEqualTo(pid);
+		assertThat(this.dataSource.opened()).isEqualTo(2);
+	}
+
+	@Test
 	void transactionLeftOpenByAReaderShouldBeRolledBackBeforeTheNext() throws SQLException {
 		try (Connection connection = this.dataSource.getConnection(); Statement statement = connection.createStatement()) {
 			connection.setAutoCommit(false);
