@@ -284,6 +284,9 @@ public final class PgmqSchemaInitializer {
 									+ "before)"));
 			return;
 		}
+		// read first, on this connection: another one, while this one is held, waits on a pool of one for its
+		// timeout, and after a refused statement this one is in an aborted transaction where auto-commit is off
+		String user = DatabasePrivileges.grantee(string(statement, "SELECT current_user"));
 		long installed;
 		try {
 			installed = count(statement, BUNDLED_INSTALLED_VERSION);
@@ -292,7 +295,6 @@ public final class PgmqSchemaInitializer {
 			if (!DatabaseFailures.isInsufficientPrivilege(ex)) {
 				throw ex;
 			}
-			String user = DatabasePrivileges.grantee(DatabasePrivileges.currentUser(new JdbcTemplate(this.dataSource)));
 			logger.info("The version of the bundled pgmq-compatible schema was not checked "
 					+ "(edge-runtime.queue.schema=none): " + DatabaseFailures.serverMessage(ex) + ". To have start-up "
 					+ "check it, GRANT USAGE ON SCHEMA pgmq TO " + user + "; GRANT SELECT ON pgmq.edge_runtime_schema TO "

@@ -20,6 +20,7 @@ import ch.qos.logback.classic.Level;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.edgeruntime.testsupport.LogCapture;
 import dev.edgeruntime.testsupport.TestDatabase;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -368,6 +369,42 @@ class PgmqSchemaInitializerTests {
 							+ "(edge-runtime.queue.schema=none): permission denied for schema pgmq. To have start-up check "
 							+ "it, GRANT USAGE ON SCHEMA pgmq TO " + role + "; GRANT SELECT ON pgmq.edge_runtime_schema TO "
 							+ role);
+			}
+			finally {
+				admin.execute("DROP OWNED BY " + role);
+				admin.execute("DROP ROLE " + role);
+			}
+		});
+	}
+
+	@Test
+	void noneModeForAUserWhoMayNotReadTheVersionNamesItOnAPoolOfOneConnectionWithOrWithoutAutoCommit() throws Exception {
+		inNewDatabase((dataSource) -> {
+			runScript(dataSource, "dev/edgeruntime/queue/schema/pgmq-bundled-v1.sql");
+			runScript(dataSource, "dev/edgeruntime/queue/schema/pgmq-bundled-v2.sql");
+			JdbcTemplate admin = new JdbcTemplate(dataSource);
+			String database = admin.queryForObject("SELECT current_database()", String.class);
+			String role = TestDatabase.uniqueName("version_user_");
+			admin.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'version-password'");
+			try {
+				// auto-commit off too, as a pool may be set: the refused read leaves the transaction aborted
+				for (boolean autoCommit : new boolean[] { true, false }) {
+					try (HikariDataSource pool = new HikariDataSource();
+							LogCapture log = LogCapture.of(PgmqSchemaInitializer.class)) {
+						pool.setJdbcUrl(withoutCredentials(TestDatabase.get().jdbcUrl(database)));
+						pool.setUsername(role);
+						pool.setPassword("version-password");
+						pool.setMaximumPoolSize(1);
+						pool.setConnectionTimeout(250);
+						pool.setAutoCommit(autoCommit);
+						assertThat(new PgmqSchemaInitializer(pool, PgmqSchemaMode.NONE).install()).isTrue();
+						assertThat(log.events()).filteredOn((event) -> event.getLevel() == Level.INFO)
+							.extracting((event) -> event.getFormattedMessage())
+							.singleElement(InstanceOfAssertFactories.STRING)
+							.as("auto-commit %s", autoCommit)
+							.endsWith("GRANT SELECT ON pgmq.edge_runtime_schema TO " + role);
+					}
+				}
 			}
 			finally {
 				admin.execute("DROP OWNED BY " + role);
