@@ -273,6 +273,20 @@ public class BackgroundTasksEndpoint {
 	public record DurableTierDescriptor(List<QueueDescriptor> queues, @Nullable Map<String, String> unavailable,
 			List<QueueConsumerStatus> consumers, @Nullable List<CronJobInfo> cronJobs, @Nullable String error) {
 
+		/**
+		 * Creates a new instance where every queue's figures were read ({@code unavailable} is {@code null}),
+		 * as before there was {@code unavailable}.
+		 * @param queues each queue's figures, by name
+		 * @param consumers what each consumer of this instance is doing
+		 * @param cronJobs the recurring jobs with their last runs, or {@code null} when the application declares
+		 * none
+		 * @param error why the figures could not be read, or {@code null}
+		 */
+		public DurableTierDescriptor(List<QueueDescriptor> queues, List<QueueConsumerStatus> consumers,
+				@Nullable List<CronJobInfo> cronJobs, @Nullable String error) {
+			this(queues, null, consumers, cronJobs, error);
+		}
+
 		static @Nullable DurableTierDescriptor of(Supplier<@Nullable QueueMetrics> supplier,
 				@Nullable Supplier<@Nullable CronJobs> cronSupplier) {
 			QueueMetrics metrics = supplier.get();

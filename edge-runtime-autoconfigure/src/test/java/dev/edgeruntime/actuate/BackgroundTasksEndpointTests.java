@@ -17,6 +17,7 @@ import dev.edgeruntime.TaskState;
 import dev.edgeruntime.UnloadReason;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.BackgroundTasksDescriptor;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.CancelDescriptor;
+import dev.edgeruntime.actuate.BackgroundTasksEndpoint.DurableTierDescriptor;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.Limits;
 import dev.edgeruntime.actuate.BackgroundTasksEndpoint.TaskDescriptor;
 import dev.edgeruntime.runtime.DefaultEdgeRuntime;
@@ -182,6 +183,14 @@ class BackgroundTasksEndpointTests {
 		finally {
 			endpointLogger.detachAppender(lines);
 		}
+	}
+
+	@Test
+	void durableTierDescriptorMadeAsBeforeItHadUnavailableShouldHaveNone() {
+		DurableTierDescriptor descriptor = new DurableTierDescriptor(List.of(), List.of(), null, "down");
+		assertThat(descriptor.unavailable()).isNull();
+		assertThat(descriptor.queues()).isEmpty();
+		assertThat(descriptor.error()).isEqualTo("down");
 	}
 
 	private static List<UUID> ids(List<TaskDescriptor> tasks) {
