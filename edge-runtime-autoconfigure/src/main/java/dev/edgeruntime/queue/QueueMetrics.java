@@ -42,6 +42,8 @@ public final class QueueMetrics {
 
 	private final Map<String, Unavailable> unavailable = new ConcurrentHashMap<>();
 
+	private final Map<String, Unreachable> unreadable = new ConcurrentHashMap<>();
+
 	private volatile @Nullable Unreachable unreachable;
 
 	/**
@@ -162,8 +164,15 @@ public final class QueueMetrics {
 			return Optional.of(cached.statistics);
 		}
 		throwIfUnreachable(now);
+		Unreachable refused = this.unreadable.get(queue);
+		if (refused != null && now - refused.at() < this.cacheNanos) {
+			// as a database out of reach: the gauges of a queue the user may not read do not each ask again (and
+			// name the grants again) on every scrape
+			throw refused.failure();
+		}
 		try {
 			QueueStatistics statistics = this.pgmq.statistics(queue);
+			this.unreadable.remove(queue);
 			// Kept unless what is there is newer: figures of a read that began before a forget() may be from
 			// before the change it was for (a page's push racing a requeue), and would be shown as current
 			// for the whole interval.
@@ -177,6 +186,9 @@ public final class QueueMetrics {
 		}
 		catch (RuntimeException ex) {
 			remember(ex);
+			if (!DatabaseFailures.isConnectionFailure(ex)) {
+				this.unreadable.put(queue, new Unreachable(ex, System.nanoTime()));
+			}
 			throw ex;
 		}
 	}

@@ -19,6 +19,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchRuntimeException;
 
 /**
  * {@link QueueMetrics#queues()} against the real PostgreSQL where one queue's figures cannot be read: its
@@ -121,6 +122,20 @@ class QueueMetricsUnavailableQueueTests {
 		assertThat(metrics.queues()).extracting(QueueStatistics::queue)
 			.containsExactlyInAnyOrder(this.readable, this.broken);
 		assertThat(metrics.unavailable()).doesNotContainKey(this.broken);
+	}
+
+	@Test
+	void aQueueTheUserWasNotGrantedShouldBeAskedForOnceInTheCacheIntervalByItsGauges() {
+		template(this.dataSource).createQueue(this.broken);
+		this.admin.execute("GRANT USAGE ON SCHEMA pgmq TO " + this.role);
+		QueueMetrics metrics = new QueueMetrics(template(asRole()), List::of, Duration.ofHours(1));
+		// each gauge of the queue reads its figures: the refusal is remembered for the interval, as the figures
+		// would be, not asked for again (with the grants it lacks) on every gauge of every scrape
+		RuntimeException first = catchRuntimeException(() -> metrics.queue(this.broken));
+		assertThat(first).isInstanceOf(InsufficientPrivilegeException.class);
+		for (int i = 0; i < 3; i++) {
+			assertThat(catchRuntimeException(() -> metrics.queue(this.broken))).isSameAs(first);
+		}
 	}
 
 	private DataSource asRole() {
