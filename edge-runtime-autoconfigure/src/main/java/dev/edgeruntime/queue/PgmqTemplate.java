@@ -492,8 +492,8 @@ public class PgmqTemplate {
 	 * @return the queues, by name
 	 */
 	public List<QueueInfo> listQueues() {
-		return checked("Listing the queues",
-				List.of(Privilege.onSchema("pgmq", "USAGE"), Privilege.onTable("pgmq.meta", "SELECT")),
+		return checked(() -> "Listing the queues",
+				() -> List.of(Privilege.onSchema("pgmq", "USAGE"), Privilege.onTable("pgmq.meta", "SELECT")),
 				() -> this.jdbc.query(LIST_QUEUES, (rs, row) -> new QueueInfo(rs.getString(1), rs.getBoolean(2),
 						rs.getBoolean(3), instant(rs, 4))));
 	}
@@ -631,11 +631,11 @@ public class PgmqTemplate {
 		String headersJson = this.objectMapper.writeValueAsString(headers);
 		// the key belongs to the queue, whatever case its name is written in ("Orders" is orders)
 		String folded = queue.toLowerCase(Locale.ROOT);
-		List<Privilege> needed = List.of(Privilege.onSchema("edge_runtime", "USAGE"),
+		Supplier<List<Privilege>> needed = () -> List.of(Privilege.onSchema("edge_runtime", "USAGE"),
 				Privilege.onTable("edge_runtime.queue_idempotency", "SELECT", "INSERT", "UPDATE", "DELETE"),
 				Privilege.onSchema("pgmq", "USAGE"), Privilege.onTable("pgmq.q_" + folded, "SELECT", "INSERT"));
 		Long id = translate(queue,
-				() -> checked("Sending to queue '" + queue + "' with an idempotency key", needed,
+				() -> checked(() -> "Sending to queue '" + queue + "' with an idempotency key", needed,
 						() -> this.jdbc.queryForObject(SEND_IDEMPOTENT, Long.class, folded, idempotencyKey,
 								delaySeconds(this.idempotencyWindow), json, headersJson)));
 		sent(queue);
@@ -1263,10 +1263,10 @@ public class PgmqTemplate {
 	public QueueStatistics statistics(String queue) {
 		QueueName.requireValid(queue);
 		String name = queue.toLowerCase(Locale.ROOT);
-		List<Privilege> needed = List.of(Privilege.onSchema("pgmq", "USAGE"),
+		Supplier<List<Privilege>> needed = () -> List.of(Privilege.onSchema("pgmq", "USAGE"),
 				Privilege.onTable("pgmq.q_" + name, "SELECT"), Privilege.onTable("pgmq.a_" + name, "SELECT"),
 				Privilege.onSequence("pgmq.q_" + name + "_msg_id_seq", "SELECT"));
-		return translate(queue, () -> checked("Reading the statistics of queue '" + queue + "'", needed, () -> {
+		return translate(queue, () -> checked(() -> "Reading the statistics of queue '" + queue + "'", needed, () -> {
 			Long deadLettered = this.jdbc.queryForObject(DEAD_LETTERED.formatted(name), Long.class);
 			Integer oldestVisible = this.jdbc.queryForObject(OLDEST_VISIBLE_AGE.formatted(name), Integer.class);
 			return this.jdbc.queryForObject(METRICS,
@@ -1620,18 +1620,19 @@ public class PgmqTemplate {
 
 	/**
 	 * Runs statements the database may refuse for want of a privilege, as it does where the application's user
-	 * was granted less than they need: the failure then names the grants missing among those needed.
+	 * was granted less than they need: the failure then names the grants missing among those needed (made only
+	 * then: a send that succeeds builds none of them).
 	 */
-	private <T> T checked(String operation, List<Privilege> needed, Supplier<T> action) {
+	private <T> T checked(Supplier<String> operation, Supplier<List<Privilege>> needed, Supplier<T> action) {
 		try {
 			return action.get();
 		}
 		catch (DataAccessException ex) {
 			if (DatabaseFailures.isInsufficientPrivilege(ex)) {
 				String user = DatabasePrivileges.currentUser(this.jdbc);
-				throw new InsufficientPrivilegeException(operation, DatabaseFailures.serverMessage(ex), user,
+				throw new InsufficientPrivilegeException(operation.get(), DatabaseFailures.serverMessage(ex), user,
 						"The application's database user lacks a privilege it needs",
-						DatabasePrivileges.missingGrants(this.jdbc, user, needed), null, DURABLE_QUEUE_PRIVILEGES, ex);
+						DatabasePrivileges.missingGrants(this.jdbc, user, needed.get()), null, DURABLE_QUEUE_PRIVILEGES, ex);
 			}
 			throw ex;
 		}
