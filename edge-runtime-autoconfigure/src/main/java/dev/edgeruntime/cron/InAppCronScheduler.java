@@ -188,7 +188,17 @@ final class InAppCronScheduler {
 	private InsufficientPrivilegeException refused(DataAccessException ex) {
 		String user = DatabasePrivileges.currentUser(this.jdbc);
 		List<String> statements = new ArrayList<>();
-		if (!Boolean.TRUE.equals(this.jdbc.queryForObject(TICKS_IN_CATALOG, Boolean.class))) {
+		boolean tableExists;
+		try {
+			tableExists = Boolean.TRUE.equals(this.jdbc.queryForObject(TICKS_IN_CATALOG, Boolean.class));
+		}
+		catch (DataAccessException lookFailed) {
+			// the refusal is what start-up reports; the look at the catalog failing too (the database went away
+			// just then) must not take its place
+			ex.addSuppressed(lookFailed);
+			throw ex;
+		}
+		if (!tableExists) {
 			statements.add("the script " + SCHEMA_SCRIPT + " (in the edge-runtime-autoconfigure jar)");
 		}
 		statements.addAll(DatabasePrivileges.missingGrants(this.jdbc, user,
