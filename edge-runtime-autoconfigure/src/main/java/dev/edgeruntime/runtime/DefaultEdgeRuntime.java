@@ -635,10 +635,10 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 			default -> "wallClock";
 		};
 		String perTask = "@BackgroundTask(" + attribute + ") or TaskOptions." + attribute;
-		String setBy = task.ownBudget(reason)
-				? "set for this task by " + perTask
-						+ ((reason == UnloadReason.WALL_CLOCK) ? " (edge-runtime.websocket.wall-clock for a tracked "
-								+ "WebSocket session), not " + property : ", not " + property)
+		// a tracked WebSocket session's wall clock is its own budget too, set by its property
+		String ownSetters = (reason == UnloadReason.WALL_CLOCK)
+				? "@BackgroundTask(wallClock), TaskOptions.wallClock or edge-runtime.websocket.wall-clock" : perTask;
+		String setBy = task.ownBudget(reason) ? "set for this task by " + ownSetters + ", not " + property
 				: "set by " + property + " (for one task, by " + perTask + ")";
 		Duration extension = task.extensionGranted();
 		if (reason == UnloadReason.WALL_CLOCK && !extension.isZero()) {

@@ -72,8 +72,8 @@ class BudgetTests {
 			await().untilAsserted(() -> assertThat(seenByTask).containsExactly("true:WALL_CLOCK"));
 			await().untilAsserted(() -> assertThat(output).contains("Background task " + task.id()
 					+ " (slow) used up its wall-clock budget of 500ms and was interrupted (reason wall_clock); set for this "
-					+ "task by @BackgroundTask(wallClock) or TaskOptions.wallClock (edge-runtime.websocket.wall-clock for a "
-					+ "tracked WebSocket session), not edge-runtime.budget.wall-clock"));
+					+ "task by @BackgroundTask(wallClock), TaskOptions.wallClock or edge-runtime.websocket.wall-clock, not "
+					+ "edge-runtime.budget.wall-clock"));
 			// one beforeunload event (the announcement), not one more for the stop
 			assertThat(runtime.status().totalsByReason()).containsEntry(UnloadReason.WALL_CLOCK, 1L);
 		});
@@ -223,8 +223,8 @@ class BudgetTests {
 			assertThat(task.info().unloadReason()).isEqualTo(UnloadReason.WALL_CLOCK);
 			await().untilAsserted(() -> assertThat(output).contains("Background task " + task.id()
 					+ " (capped) used up its wall-clock budget of 700ms and was interrupted (reason wall_clock); set for "
-					+ "this task by @BackgroundTask(wallClock) or TaskOptions.wallClock (edge-runtime.websocket.wall-clock "
-					+ "for a tracked WebSocket session), not edge-runtime.budget.wall-clock, with 300ms granted by "
+					+ "this task by @BackgroundTask(wallClock), TaskOptions.wallClock or edge-runtime.websocket.wall-clock, "
+					+ "not edge-runtime.budget.wall-clock, with 300ms granted by "
 					+ "beforeunload listeners (edge-runtime.budget.max-extension caps them)"));
 		});
 	}
