@@ -3,7 +3,7 @@ package dev.edgeruntime.demo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.edgeruntime.BackgroundTask;
@@ -64,14 +64,14 @@ class AlbumController {
 	 */
 	@BackgroundTask(name = TASK_NAME, wallClock = "10m")
 	@PostMapping(path = "/albums", consumes = { "application/zip", "application/octet-stream" })
-	public Map<String, Object> upload(@RequestBody InputStreamResource zip) throws IOException {
+	public Album upload(@RequestBody InputStreamResource zip) throws IOException {
 		TaskContext task = TaskContext.current();
 		Path copy = zip.getFile().toPath();
 		Path folder = this.albums.getRoot().resolve(task.id().toString());
 		int stored = this.extractor.extract(copy, folder);
 		this.albumsStored.incrementAndGet();
 		logger.info("Album {}: stored {} files in {}", task.id(), stored, folder);
-		return Map.of("album", task.id(), "files", stored, "folder", folder.toString(), "bytes", Files.size(copy));
+		return new Album(task.id(), stored, Files.size(copy), folder.toString());
 	}
 
 	/**
@@ -97,6 +97,18 @@ class AlbumController {
 					event.reason().value(), (progress != null) ? progress.done() : 0,
 					(progress != null) ? progress.total() : "?");
 		});
+	}
+
+	/**
+	 * The task's result, its fields always in this order (as docs/demo.md shows them), which a
+	 * {@code Map.of} changes from one start of the JVM to the next.
+	 *
+	 * @param album the album's id, the task's
+	 * @param files how many files were stored
+	 * @param bytes the size of the uploaded zip
+	 * @param folder where the album is
+	 */
+	public record Album(UUID album, int files, long bytes, String folder) {
 	}
 
 }

@@ -1,7 +1,7 @@
 package dev.edgeruntime.demo;
 
 import java.time.Duration;
-import java.util.Map;
+import java.util.UUID;
 
 import dev.edgeruntime.EdgeRuntime;
 import dev.edgeruntime.TaskContext;
@@ -41,13 +41,13 @@ class LongRunningTaskController {
 	 * Starts a task that works for the given number of seconds and answers {@code ok} at once.
 	 */
 	@PostMapping("/long-running-task")
-	Map<String, Object> start(@RequestParam(defaultValue = "3") int seconds) {
+	Started start(@RequestParam(defaultValue = "3") int seconds) {
 		if (seconds < 1 || seconds > 3600) {
 			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "seconds must be from 1 to 3600, not " + seconds);
 		}
 		TaskHandle<String> task = this.runtime.waitUntil(TaskOptions.named("longRunningTask"),
 				() -> longRunningTask(Duration.ofSeconds(seconds)));
-		return Map.of("status", "ok", "task", task.id());
+		return new Started("ok", task.id());
 	}
 
 	private String longRunningTask(Duration duration) throws InterruptedException {
@@ -60,6 +60,16 @@ class LongRunningTaskController {
 		String result = "longRunningTask finished after " + duration.toSeconds() + "s";
 		logger.info("{} (task {})", result, task.id());
 		return result;
+	}
+
+	/**
+	 * The answer, its fields always in this order (as docs/demo.md shows them), which a {@code Map.of}
+	 * changes from one start of the JVM to the next.
+	 *
+	 * @param status always {@code ok}
+	 * @param task the task's id
+	 */
+	record Started(String status, UUID task) {
 	}
 
 }

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import dev.edgeruntime.EdgeRuntime;
@@ -62,12 +63,12 @@ class RelayController {
 	}
 
 	@PostMapping("/relay")
-	ResponseEntity<Map<String, Object>> relay(@RequestParam(required = false) String url) {
+	ResponseEntity<Started> relay(@RequestParam(required = false) String url) {
 		URI target = this.allowlist.check(url);
 		TaskHandle<Integer> task = this.runtime.waitUntil(
 				TaskOptions.named("fetchAndLog").wallClock(Duration.ofSeconds(30)), fetchAndLog(target));
 		return ResponseEntity.status(HttpStatus.ACCEPTED)
-			.body(Map.of("status", "ok", "task", task.id(), "statusUrl", "/background-tasks/" + task.id()));
+			.body(new Started("ok", task.id(), "/background-tasks/" + task.id()));
 	}
 
 	private CompletableFuture<Integer> fetchAndLog(URI url) {
@@ -108,6 +109,17 @@ class RelayController {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
 		problem.setTitle("URL refused");
 		return ResponseEntity.badRequest().body(problem);
+	}
+
+	/**
+	 * The answer, its fields always in this order (as docs/demo.md shows them), which a {@code Map.of}
+	 * changes from one start of the JVM to the next.
+	 *
+	 * @param status always {@code ok}
+	 * @param task the task's id
+	 * @param statusUrl where the task's status is read
+	 */
+	record Started(String status, UUID task, String statusUrl) {
 	}
 
 }

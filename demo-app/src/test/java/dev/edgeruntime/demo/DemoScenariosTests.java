@@ -96,6 +96,9 @@ class DemoScenariosTests {
 		String target = "http://localhost:" + this.port + "/samples/json";
 		HttpResponse<String> response = post("/relay?url=" + target, HttpRequest.BodyPublishers.noBody(), null);
 		assertThat(response.statusCode()).isEqualTo(202);
+		// its fields in the order docs/demo.md shows, on every start of the JVM
+		assertThat(response.body())
+			.matches("\\{\"status\":\"ok\",\"task\":\"([0-9a-f-]{36})\",\"statusUrl\":\"/background-tasks/\\1\"}");
 		TaskHandle<?> task = task(response);
 		assertThat(task.name()).isEqualTo("fetchAndLog");
 		await().untilAsserted(() -> assertThat(task.state()).isEqualTo(TaskState.SUCCEEDED));
@@ -160,7 +163,8 @@ class DemoScenariosTests {
 		// extracted beside the album and renamed to it in one step: nothing of the extraction is left
 		assertThat(albums).isDirectoryNotContaining("glob:**/" + AlbumExtractor.PARTIAL_PREFIX + "*");
 		HttpResponse<String> status = get("/background-tasks/" + task.id());
-		assertThat(status.body()).contains("\"state\":\"SUCCEEDED\"").contains("\"files\":3");
+		assertThat(status.body()).contains("\"state\":\"SUCCEEDED\"")
+			.contains("\"result\":{\"album\":\"" + task.id() + "\",\"files\":3,\"bytes\":" + zip.length + ",\"folder\":\"");
 	}
 
 	@Test
@@ -333,6 +337,9 @@ class DemoScenariosTests {
 	void reportShouldBeBuiltThroughTheDurableQueue() throws Exception {
 		HttpResponse<String> response = post("/reports?kind=monthly", HttpRequest.BodyPublishers.noBody(), null);
 		assertThat(response.statusCode()).isEqualTo(202);
+		// its fields in the order docs/demo.md shows, on every start of the JVM
+		assertThat(response.body())
+			.matches("\\{\"id\":\"([0-9a-f-]{36})\",\"state\":\"QUEUED\",\"statusUrl\":\"/reports/\\1\"}");
 		Matcher matcher = ID.matcher(response.body());
 		assertThat(matcher.find()).isTrue();
 		String status = "/reports/" + matcher.group(1);
