@@ -4,6 +4,7 @@ import dev.edgeruntime.queue.InsufficientPrivilegeException;
 
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.util.StringUtils;
 
 /**
  * Reports a start-up the database refused for a privilege its user lacks (installing the pgmq schema, creating
@@ -19,18 +20,19 @@ class InsufficientPrivilegeFailureAnalyzer extends AbstractFailureAnalyzer<Insuf
 		String user = (cause.getUser() != null) ? cause.getUser() : "(could not be read)";
 		String description = "%s was refused by the database.%n%n    Database user: %s%n    Refused: %s%n%n%s."
 			.formatted(cause.getOperation(), user, cause.getRefused(), cause.getReason());
+		// a blank alternative, which the exception's public constructor accepts, is none
+		String alternative = StringUtils.hasText(cause.getAlternative()) ? cause.getAlternative().strip() : null;
 		StringBuilder action = new StringBuilder();
 		if (!cause.getStatements().isEmpty()) {
 			action.append("Have the owner of the objects (a DBA, a migration) run:%n".formatted());
 			for (String statement : cause.getStatements()) {
 				action.append("%n    %s".formatted(statement));
 			}
-			if (cause.getAlternative() != null) {
-				action.append("%n%nor %s.".formatted(cause.getAlternative()));
+			if (alternative != null) {
+				action.append("%n%nor %s.".formatted(alternative));
 			}
 		}
-		else if (cause.getAlternative() != null) {
-			String alternative = cause.getAlternative();
+		else if (alternative != null) {
 			action.append(Character.toUpperCase(alternative.charAt(0))).append(alternative.substring(1)).append('.');
 		}
 		action.append("%n%nSee %s.".formatted(cause.getDocs()));

@@ -40,21 +40,25 @@ public class InsufficientPrivilegeException extends PermissionDeniedDataAccessEx
 	 * @param reason why, in a sentence, such as {@code The database user may not create queues}
 	 * @param statements what the objects' owner runs to grant the user what it lacks, possibly none
 	 * @param alternative what to do instead, such as {@code set edge-runtime.cron.mode=in-app}, or
-	 * {@code null} for nothing
+	 * {@code null} (or blank) for nothing
 	 * @param docs where the documentation says more, such as
 	 * {@code docs/durable-queue.md, "Database privileges"}
 	 * @param cause the refused statement's failure
 	 */
 	public InsufficientPrivilegeException(String operation, String refused, @Nullable String user, String reason,
 			List<String> statements, @Nullable String alternative, String docs, Throwable cause) {
-		super(message(operation, refused, user, reason, statements, alternative, docs), cause);
+		super(message(operation, refused, user, reason, statements, blankAsNull(alternative), docs), cause);
 		this.operation = operation;
 		this.refused = refused;
 		this.user = user;
 		this.reason = reason;
 		this.statements = List.copyOf(statements);
-		this.alternative = alternative;
+		this.alternative = blankAsNull(alternative);
 		this.docs = docs;
+	}
+
+	private static @Nullable String blankAsNull(@Nullable String alternative) {
+		return (alternative != null && !alternative.isBlank()) ? alternative : null;
 	}
 
 	private static String message(String operation, String refused, @Nullable String user, String reason,

@@ -1,11 +1,13 @@
 package dev.edgeruntime.autoconfigure;
 
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import dev.edgeruntime.queue.InsufficientPrivilegeException;
 import dev.edgeruntime.queue.PgmqSchemaInitializer;
 import dev.edgeruntime.queue.PgmqSchemaMode;
 import dev.edgeruntime.queue.PgmqTemplate;
@@ -19,6 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -129,6 +132,37 @@ class InsufficientPrivilegeFailureAnalyzerTests {
 			.contains("or set edge-runtime.cron.mode=pg-cron.")
 			.contains("See docs/cron.md, \"Database privileges\".")
 			.doesNotContain("Application run failed");
+	}
+
+	@Test
+	void analyzeWhenTheAlternativeIsNullOrBlankShouldGiveTheStatementsOrTheDocsAlone() {
+		for (String alternative : new String[] { null, "", "  " }) {
+			FailureAnalysis withStatements = analyze(alternative, List.of("GRANT USAGE ON SCHEMA cron TO app"));
+			assertThat(withStatements.getAction()).as("alternative '%s'", alternative)
+				.isEqualTo(("Have the owner of the objects (a DBA, a migration) run:%n%n    GRANT USAGE ON SCHEMA cron "
+						+ "TO app%n%nSee docs/cron.md, \"Database privileges\".").formatted());
+			FailureAnalysis alone = analyze(alternative, List.of());
+			assertThat(alone.getAction()).as("alternative '%s'", alternative)
+				.isEqualTo("See docs/cron.md, \"Database privileges\".");
+			assertThat(alone.getDescription()).as("alternative '%s'", alternative)
+				.endsWith("The database user may not use pg_cron.");
+			assertThat(alone.getCause()).isInstanceOfSatisfying(InsufficientPrivilegeException.class,
+					(ex) -> assertThat(ex.getAlternative()).isNull());
+		}
+	}
+
+	@Test
+	void analyzeWhenThereIsAnAlternativeAloneShouldGiveItAsASentence() {
+		FailureAnalysis analysis = analyze("set edge-runtime.cron.mode=in-app", List.of());
+		assertThat(analysis.getAction())
+			.isEqualTo("Set edge-runtime.cron.mode=in-app.%n%nSee docs/cron.md, \"Database privileges\".".formatted());
+	}
+
+	private static FailureAnalysis analyze(String alternative, List<String> statements) {
+		InsufficientPrivilegeException ex = new InsufficientPrivilegeException("Registering the recurring jobs",
+				"permission denied for schema cron", "app", "The database user may not use pg_cron", statements,
+				alternative, "docs/cron.md, \"Database privileges\"", new SQLException("denied", "42501"));
+		return new InsufficientPrivilegeFailureAnalyzer().analyze(ex);
 	}
 
 	private void run(String... extra) {
