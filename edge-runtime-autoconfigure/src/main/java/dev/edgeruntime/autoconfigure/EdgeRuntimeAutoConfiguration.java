@@ -154,7 +154,7 @@ public final class EdgeRuntimeAutoConfiguration {
 		}
 		Duration gracePeriod = properties.getShutdown().getGracePeriod();
 		Duration phaseTimeout = Binder.get(environment)
-			.bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
+			.bind(DefaultEdgeRuntime.PHASE_TIMEOUT, Duration.class)
 			.orElse(Duration.ofSeconds(30));
 		Duration fitting = phaseTimeout.minus(DefaultEdgeRuntime.UNWIND_TIME).minus(SHUTDOWN_MARGIN);
 		String setBy = "edge-runtime.shutdown.grace-period";
@@ -166,10 +166,10 @@ public final class EdgeRuntimeAutoConfiguration {
 			logger.warn("edge-runtime.shutdown.grace-period (" + Durations.text(gracePeriod) + ") plus "
 					+ Durations.text(DefaultEdgeRuntime.UNWIND_TIME) + " to unwind and "
 					+ Durations.text(SHUTDOWN_MARGIN) + " to spare is longer than "
-					+ "spring.lifecycle.timeout-per-shutdown-phase (" + Durations.text(phaseTimeout)
+					+ DefaultEdgeRuntime.PHASE_TIMEOUT + " (" + Durations.text(phaseTimeout)
 					+ "): at shutdown background tasks get " + Durations.text(cut) + " to finish, so that they are "
 					+ "interrupted before Spring stops waiting for them and closes the resources they use");
-			setBy = "spring.lifecycle.timeout-per-shutdown-phase, " + Durations.text(phaseTimeout) + ", less "
+			setBy = DefaultEdgeRuntime.PHASE_TIMEOUT + ", " + Durations.text(phaseTimeout) + ", less "
 					+ Durations.text(DefaultEdgeRuntime.UNWIND_TIME.plus(SHUTDOWN_MARGIN))
 					+ ": edge-runtime.shutdown.grace-period, " + Durations.text(gracePeriod) + ", does not fit in it";
 			gracePeriod = cut;

@@ -22,6 +22,7 @@ import dev.edgeruntime.queue.QueueObservations;
 import dev.edgeruntime.queue.QueueProcessObservationConvention;
 import dev.edgeruntime.queue.QueueSendObservationConvention;
 import dev.edgeruntime.queue.QueueVacuum;
+import dev.edgeruntime.runtime.DefaultEdgeRuntime;
 import dev.edgeruntime.runtime.Durations;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -125,12 +126,12 @@ public final class EdgeRuntimeQueueAutoConfiguration {
 			Environment environment, ObjectProvider<QueueObservations> observations) {
 		Duration maxWait = properties.getConsumer().getShutdownMaxWait();
 		Duration phaseTimeout = Binder.get(environment)
-			.bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
+			.bind(DefaultEdgeRuntime.PHASE_TIMEOUT, Duration.class)
 			.orElse(Duration.ofSeconds(30));
 		if (maxWait.plus(HAND_BACK_TIME).compareTo(phaseTimeout) > 0) {
 			logger.warn("edge-runtime.queue.consumer.shutdown-max-wait (" + Durations.text(maxWait) + ") plus "
 					+ Durations.text(HAND_BACK_TIME) + " to hand back unfinished messages is longer than "
-					+ "spring.lifecycle.timeout-per-shutdown-phase (" + Durations.text(phaseTimeout) + "): at shutdown "
+					+ DefaultEdgeRuntime.PHASE_TIMEOUT + " (" + Durations.text(phaseTimeout) + "): at shutdown "
 					+ "Spring may stop waiting for the queue's handlers and close the DataSource before their messages "
 					+ "are handed back (they then come back when their visibility timeout runs out)");
 		}

@@ -92,8 +92,11 @@ public final class DefaultEdgeRuntime implements EdgeRuntime {
 	 */
 	public static final Duration UNWIND_TIME = Duration.ofSeconds(1);
 
-	/** The property that bounds each phase of Spring's shutdown, the drain's among them. */
-	private static final String PHASE_TIMEOUT = "spring.lifecycle.timeout-per-shutdown-phase";
+	/**
+	 * The property that bounds each phase of Spring's shutdown, the drain's among them (30s where it is not
+	 * set).
+	 */
+	public static final String PHASE_TIMEOUT = "spring.lifecycle.timeout-per-shutdown-phase";
 
 	private final ApplicationEventPublisher events;
 
