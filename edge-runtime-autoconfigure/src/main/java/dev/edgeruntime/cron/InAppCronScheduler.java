@@ -186,8 +186,6 @@ final class InAppCronScheduler {
 	 * owner runs where the table is missing, and the grants the user lacks.
 	 */
 	private InsufficientPrivilegeException refused(DataAccessException ex) {
-		String user = DatabasePrivileges.currentUser(this.jdbc);
-		List<String> statements = new ArrayList<>();
 		boolean tableExists;
 		try {
 			tableExists = Boolean.TRUE.equals(this.jdbc.queryForObject(TICKS_IN_CATALOG, Boolean.class));
@@ -198,16 +196,14 @@ final class InAppCronScheduler {
 			ex.addSuppressed(lookFailed);
 			throw ex;
 		}
-		if (!tableExists) {
-			statements.add("the script " + SCHEMA_SCRIPT + " (in the edge-runtime-autoconfigure jar)");
-		}
-		statements.addAll(DatabasePrivileges.missingGrants(this.jdbc, user,
+		List<String> script = tableExists ? List.of()
+				: List.of("the script " + SCHEMA_SCRIPT + " (in the edge-runtime-autoconfigure jar)");
+		return DatabasePrivileges.refused(this.jdbc,
+				"Preparing edge_runtime.cron_tick (the in-app cron scheduler's table of claimed ticks)", ex,
+				"The database user may not create or use that table", script,
 				List.of(Privilege.onSchema("edge_runtime", "USAGE"),
-						Privilege.onTable("edge_runtime.cron_tick", "SELECT", "INSERT", "UPDATE", "DELETE"))));
-		return new InsufficientPrivilegeException(
-				"Preparing edge_runtime.cron_tick (the in-app cron scheduler's table of claimed ticks)",
-				DatabaseFailures.serverMessage(ex), user, "The database user may not create or use that table",
-				statements, "set edge-runtime.cron.mode=pg-cron", "docs/cron.md, \"Database privileges\"", ex);
+						Privilege.onTable("edge_runtime.cron_tick", "SELECT", "INSERT", "UPDATE", "DELETE")),
+				"set edge-runtime.cron.mode=pg-cron", "docs/cron.md, \"Database privileges\"");
 	}
 
 	/**

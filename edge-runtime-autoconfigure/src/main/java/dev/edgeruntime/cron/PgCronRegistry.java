@@ -287,14 +287,12 @@ final class PgCronRegistry {
 		}
 		catch (DataAccessException ex) {
 			if (DatabaseFailures.isInsufficientPrivilege(ex)) {
-				String user = DatabasePrivileges.currentUser(this.jdbc);
-				throw new InsufficientPrivilegeException(
-						"Registering the recurring jobs with prefix '" + this.prefix + "' in pg_cron",
-						DatabaseFailures.serverMessage(ex), user,
+				throw DatabasePrivileges.refused(this.jdbc,
+						"Registering the recurring jobs with prefix '" + this.prefix + "' in pg_cron", ex,
 						"The database user may not use pg_cron (pg_cron lets each user granted USAGE on schema cron "
 								+ "schedule, see and unschedule its own jobs)",
-						DatabasePrivileges.missingGrants(this.jdbc, user, List.of(Privilege.onSchema("cron", "USAGE"))),
-						"set edge-runtime.cron.mode=in-app", "docs/cron.md, \"Database privileges\"", ex);
+						List.of(), List.of(Privilege.onSchema("cron", "USAGE")), "set edge-runtime.cron.mode=in-app",
+						"docs/cron.md, \"Database privileges\"");
 			}
 			throw ex;
 		}

@@ -13,7 +13,8 @@ import org.springframework.util.Assert;
 /**
  * What a database user lacks, read after the database refused one of its statements for want of a privilege:
  * the user, and the {@code GRANT} statements for those privileges the statement needs that the user does not
- * hold. The queue's template and the cron set-up name them in their {@link InsufficientPrivilegeException}.
+ * hold. The queue's template, the schema's installer and the cron set-up name them in the
+ * {@link InsufficientPrivilegeException} {@link #refused} makes.
  *
  * @author edge-runtime developers
  */
@@ -40,6 +41,33 @@ public final class DatabasePrivileges {
 		catch (DataAccessException ex) {
 			return null;
 		}
+	}
+
+	/**
+	 * The failure of a statement the database refused for want of a privilege: reads the user the statement ran
+	 * as, and gives, after {@code statements}, the {@code GRANT} statements for the privileges among
+	 * {@code needed} that the user lacks.
+	 * @param jdbc the connection's template, to read the user and its privileges with
+	 * @param operation what was refused, such as {@code Creating queue 'orders'}
+	 * @param ex the refused statement's failure, whose server message says what was refused
+	 * @param reason why, in a sentence
+	 * @param statements what the objects' owner runs before the grants, possibly none
+	 * @param needed the privileges the refused statement needs, possibly none
+	 * @param alternative what to do instead, or {@code null} for nothing
+	 * @param docs where the documentation says more
+	 * @return the failure to throw
+	 * @see InsufficientPrivilegeException
+	 */
+	public static InsufficientPrivilegeException refused(JdbcOperations jdbc, String operation, Throwable ex,
+			String reason, List<String> statements, List<Privilege> needed, @Nullable String alternative,
+			String docs) {
+		String user = currentUser(jdbc);
+		List<String> all = new ArrayList<>(statements);
+		if (!needed.isEmpty()) {
+			all.addAll(missingGrants(jdbc, user, needed));
+		}
+		return new InsufficientPrivilegeException(operation, DatabaseFailures.serverMessage(ex), user, reason, all,
+				alternative, docs, ex);
 	}
 
 	/**

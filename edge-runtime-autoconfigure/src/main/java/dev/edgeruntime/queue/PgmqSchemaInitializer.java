@@ -155,13 +155,12 @@ public final class PgmqSchemaInitializer {
 			String installing = ((this.mode != PgmqSchemaMode.NONE) ? "Installing" : "Checking")
 					+ " the pgmq schema (edge-runtime.queue.schema=" + this.mode.name().toLowerCase(Locale.ROOT) + ")";
 			if (DatabaseFailures.isInsufficientPrivilege(ex)) {
-				String user = DatabasePrivileges.currentUser(new JdbcTemplate(this.dataSource));
-				throw new InsufficientPrivilegeException(installing, DatabaseFailures.serverMessage(ex), user,
-						"The database user may not install or update the schema", List.of(),
+				throw DatabasePrivileges.refused(new JdbcTemplate(this.dataSource), installing, ex,
+						"The database user may not install or update the schema", List.of(), List.of(),
 						"set edge-runtime.queue.schema=none, have the schema's owner (a migration, a DBA) run "
 								+ "edge-runtime's scripts from the edge-runtime-autoconfigure jar (CREATE EXTENSION pgmq, or "
 								+ bundledScripts(1) + "; then " + EDGE_RUNTIME_SCRIPT + ") and grant the user what it uses",
-						"docs/durable-queue.md, \"Database privileges\"", ex);
+						"docs/durable-queue.md, \"Database privileges\"");
 			}
 			throw new IllegalStateException(installing + " failed: " + ex.getMessage(), ex);
 		}

@@ -1629,10 +1629,9 @@ public class PgmqTemplate {
 		}
 		catch (DataAccessException ex) {
 			if (DatabaseFailures.isInsufficientPrivilege(ex)) {
-				String user = DatabasePrivileges.currentUser(this.jdbc);
-				throw new InsufficientPrivilegeException(operation.get(), DatabaseFailures.serverMessage(ex), user,
-						"The application's database user lacks a privilege it needs",
-						DatabasePrivileges.missingGrants(this.jdbc, user, needed.get()), null, DURABLE_QUEUE_PRIVILEGES, ex);
+				throw DatabasePrivileges.refused(this.jdbc, operation.get(), ex,
+						"The application's database user lacks a privilege it needs", List.of(), needed.get(), null,
+						DURABLE_QUEUE_PRIVILEGES);
 			}
 			throw ex;
 		}
