@@ -282,26 +282,50 @@ final class PgCronRegistry {
 	 * @throws InsufficientPrivilegeException when the database user may not use pg_cron, saying what to grant
 	 */
 	Changes reconcile(List<CronJobDefinition> jobs, String database) {
+		boolean elsewhere = !database.equals(databases().current());
 		try {
-			return doReconcile(jobs, database);
+			return doReconcile(jobs, database, elsewhere);
 		}
 		catch (DataAccessException ex) {
 			if (DatabaseFailures.isInsufficientPrivilege(ex)) {
-				throw DatabasePrivileges.refused(this.jdbc,
-						"Registering the recurring jobs with prefix '" + this.prefix + "' in pg_cron", ex,
-						"The database user may not use pg_cron (pg_cron lets each user granted USAGE on schema cron "
-								+ "schedule, see and unschedule its own jobs)",
-						List.of(), List.of(Privilege.onSchema("cron", "USAGE")), "set edge-runtime.cron.mode=in-app",
-						"docs/cron.md, \"Database privileges\"");
+				throw refused(ex, elsewhere);
 			}
 			throw ex;
 		}
 	}
 
-	private Changes doReconcile(List<CronJobDefinition> jobs, String database) {
+	/**
+	 * The failure of a registration the database refused for want of a privilege: the grants the user lacks
+	 * among those pg_cron needs, or, where it holds them all, none (PostgreSQL's message says what else was
+	 * refused, such as {@code permission denied for table job} for a job of another user).
+	 */
+	private InsufficientPrivilegeException refused(DataAccessException ex, boolean elsewhere) {
+		String operation = "Registering the recurring jobs with prefix '" + this.prefix + "' in pg_cron";
+		String docs = "docs/cron.md, \"Database privileges\"";
+		// pg_cron revokes its function for jobs in another database from PUBLIC; USAGE on schema cron is enough
+		// to schedule, see and unschedule one's own jobs in pg_cron's database
+		List<Privilege> needed = elsewhere
+				? List.of(Privilege.onSchema("cron", "USAGE"), Privilege.onFunction("cron.schedule_in_database", "EXECUTE"))
+				: List.of(Privilege.onSchema("cron", "USAGE"));
+		if (DatabasePrivileges.lacksAny(this.jdbc, needed)) {
+			return DatabasePrivileges.refused(this.jdbc, operation, ex,
+					"The database user may not use pg_cron (pg_cron lets each user granted USAGE on schema cron "
+							+ "schedule, see and unschedule its own jobs"
+							+ (elsewhere ? ", and one granted EXECUTE on cron.schedule_in_database schedule them in "
+									+ "another database, as the application's is" : "")
+							+ ")",
+					List.of(), needed, "set edge-runtime.cron.mode=in-app", docs);
+		}
+		return DatabasePrivileges.refused(this.jdbc, operation, ex,
+				"The database user holds the privileges pg_cron asks of it (USAGE on schema cron"
+						+ (elsewhere ? ", EXECUTE on cron.schedule_in_database" : "") + "): PostgreSQL refused "
+						+ "something else, which its message names (such as a job of another user)",
+				List.of(), List.of(), "set edge-runtime.cron.mode=in-app", docs);
+	}
+
+	private Changes doReconcile(List<CronJobDefinition> jobs, String database, boolean elsewhere) {
 		return Objects.requireNonNull(this.transactions.execute((status) -> {
 			this.jdbc.queryForObject(LOCK, Object.class, LOCK_CLASS, this.prefix);
-			boolean elsewhere = !database.equals(databases().current());
 			Map<String, Existing> existing = new LinkedHashMap<>();
 			this.jdbc.query(OWNED, (ResultSet rs) -> {
 				existing.put(rs.getString(2),
@@ -346,6 +370,10 @@ final class PgCronRegistry {
 			}
 		}
 		catch (DataAccessException ex) {
+			if (DatabaseFailures.isInsufficientPrivilege(ex)) {
+				// a privilege, not the job's schedule: the registration says which
+				throw ex;
+			}
 			throw new IllegalStateException("pg_cron refused cron job '" + job.name() + "' (" + job.source()
 					+ ") with the schedule '" + job.schedule() + "': " + ex.getMostSpecificCause().getMessage(), ex);
 		}

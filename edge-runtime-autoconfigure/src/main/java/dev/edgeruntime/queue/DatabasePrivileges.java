@@ -85,6 +85,18 @@ public final class DatabasePrivileges {
 		return (missing.isEmpty() ? needed : missing).stream().map((privilege) -> privilege.grant(grantee)).toList();
 	}
 
+	/**
+	 * Whether the user statements run as lacks one of the privileges {@code needed}: where it holds them all, a
+	 * refused statement needed something else, and granting them again would change nothing.
+	 * @param jdbc the connection's template
+	 * @param needed what the refused statement needs
+	 * @return {@code true} where one is lacking or they cannot be checked (in a transaction that the refused
+	 * statement aborted)
+	 */
+	public static boolean lacksAny(JdbcOperations jdbc, List<Privilege> needed) {
+		return !needed.isEmpty() && !missing(jdbc, needed).isEmpty();
+	}
+
 	private static List<Privilege> missing(JdbcOperations jdbc, List<Privilege> needed) {
 		StringBuilder sql = new StringBuilder("SELECT true");
 		List<Object> arguments = new ArrayList<>();
@@ -96,6 +108,16 @@ public final class DatabasePrivileges {
 						.append("WHERE n.nspname = ?), false)");
 					arguments.add(name);
 					arguments.add(privilege.object());
+				}
+				else if (privilege.kind() == Kind.FUNCTION) {
+					// every function of the name (a GRANT without arguments names the one there is)
+					int dot = privilege.object().indexOf('.');
+					sql.append(", coalesce((SELECT bool_and(has_function_privilege(p.oid, ?)) FROM pg_proc p ")
+						.append("JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ? AND p.proname = ?), ")
+						.append("false)");
+					arguments.add(name);
+					arguments.add(privilege.object().substring(0, dot));
+					arguments.add(privilege.object().substring(dot + 1));
 				}
 				else {
 					int dot = privilege.object().indexOf('.');
@@ -156,7 +178,10 @@ public final class DatabasePrivileges {
 		TABLE("has_table_privilege", ""),
 
 		/** A sequence, such as {@code pgmq.q_orders_msg_id_seq}. */
-		SEQUENCE("has_sequence_privilege", "SEQUENCE ");
+		SEQUENCE("has_sequence_privilege", "SEQUENCE "),
+
+		/** A function named without its arguments, such as {@code cron.schedule_in_database}. */
+		FUNCTION("has_function_privilege", "FUNCTION ");
 
 		private final String function;
 
@@ -207,6 +232,16 @@ public final class DatabasePrivileges {
 		 */
 		public static Privilege onTable(String table, String... privileges) {
 			return new Privilege(Kind.TABLE, table, List.of(privileges));
+		}
+
+		/**
+		 * Privileges on a function, every one of its name.
+		 * @param function the function's qualified name, without its arguments
+		 * @param privileges the privileges
+		 * @return the privileges
+		 */
+		public static Privilege onFunction(String function, String... privileges) {
+			return new Privilege(Kind.FUNCTION, function, List.of(privileges));
 		}
 
 		/**

@@ -179,6 +179,75 @@ class CronLeastPrivilegeTests {
 		}
 	}
 
+	@Test
+	void pgCronInAnotherDatabaseWithoutItsFunctionForThatShouldNameTheFunctionNotTheSchemaItMayUse() {
+		// pg_cron's own database, where a DBA created pg_cron and granted USAGE on its schema, the application's
+		// another: pg_cron revokes cron.schedule_in_database from PUBLIC
+		JdbcTemplate main = new JdbcTemplate(TestDatabase.get().dataSource());
+		main.execute("CREATE EXTENSION IF NOT EXISTS pg_cron");
+		main.execute("GRANT USAGE ON SCHEMA cron TO " + this.role);
+		main.execute("GRANT pg_read_all_settings TO " + this.role);
+		grantTicks();
+		try {
+			contextRunner()
+				.withPropertyValues("edge-runtime.cron.mode=pg-cron",
+						"edge-runtime.cron.pg-cron.url=" + urlWithoutCredentials(TestDatabase.get().jdbcUrl()),
+						"edge-runtime.cron.pg-cron.username=" + this.role, "edge-runtime.cron.pg-cron.password=cron-password")
+				.run((context) -> assertThat(context).hasFailed()
+					.getFailure()
+					.cause()
+					.isInstanceOfSatisfying(InsufficientPrivilegeException.class, (ex) -> {
+						assertThat(ex.getRefused()).isEqualTo("permission denied for function schedule_in_database");
+						assertThat(ex.getStatements())
+							.containsExactly("GRANT EXECUTE ON FUNCTION cron.schedule_in_database TO " + this.role);
+						assertThat(ex.getReason()).contains("one granted EXECUTE on cron.schedule_in_database");
+						assertThat(ex.getAlternative()).isEqualTo("set edge-runtime.cron.mode=in-app");
+					})
+					.hasMessageNotContaining("GRANT USAGE"));
+		}
+		finally {
+			main.execute("DROP OWNED BY " + this.role);
+		}
+	}
+
+	@Test
+	void pgCronRefusingAUserWhoHoldsWhatItAsksForShouldNameNoGrant() {
+		// pg_cron's own database, the application's too; the user sees every job (BYPASSRLS), among them one of
+		// another user named as one of its own, and may not unschedule it
+		JdbcTemplate main = new JdbcTemplate(TestDatabase.get().dataSource());
+		main.execute("CREATE EXTENSION IF NOT EXISTS pg_cron");
+		new PgmqTemplate(main, JsonMapper.builder().build(), 1024, Duration.ofHours(1), null).createQueue(this.queue);
+		main.execute("GRANT USAGE ON SCHEMA pgmq TO " + this.role);
+		main.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON pgmq.q_" + this.queue + ", pgmq.a_" + this.queue + " TO "
+				+ this.role);
+		main.execute("GRANT USAGE ON SCHEMA cron TO " + this.role);
+		main.execute("ALTER ROLE " + this.role + " BYPASSRLS");
+		String stale = "least-" + this.queue + ":stale";
+		main.queryForObject("SELECT cron.schedule(?, '0 0 1 1 *', 'SELECT 1')", Long.class, stale);
+		DataSource asRole = new DriverManagerDataSource(urlWithoutCredentials(TestDatabase.get().jdbcUrl()), this.role,
+				"cron-password");
+		try {
+			contextRunner(asRole).withPropertyValues("edge-runtime.cron.mode=pg-cron")
+				.run((context) -> assertThat(context).hasFailed()
+					.getFailure()
+					.cause()
+					.isInstanceOfSatisfying(InsufficientPrivilegeException.class, (ex) -> {
+						assertThat(ex.getRefused()).isEqualTo("permission denied for table job");
+						assertThat(ex.getStatements()).isEmpty();
+						assertThat(ex.getReason()).startsWith("The database user holds the privileges pg_cron asks of "
+								+ "it (USAGE on schema cron): PostgreSQL refused something else");
+					})
+					.hasMessageNotContaining("GRANT"));
+			assertThat(main.queryForList("SELECT username FROM cron.job WHERE jobname = ?", String.class, stale))
+				.containsExactly("postgres");
+		}
+		finally {
+			main.queryForObject("SELECT cron.unschedule(?)", Boolean.class, stale);
+			main.execute("DROP OWNED BY " + this.role);
+			main.queryForList("SELECT pgmq.drop_queue(?)", this.queue);
+		}
+	}
+
 	private static String urlWithoutCredentials() {
 		return urlWithoutCredentials(TestDatabase.get().jdbcUrl(OTHER_DATABASE));
 	}
