@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
@@ -14,6 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import javax.sql.DataSource;
 
+import dev.edgeruntime.queue.DatabasePrivileges.Privilege;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -21,6 +23,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
  * Brings the {@code pgmq} schema into the database as {@code edge-runtime.queue.schema} says, plus
@@ -283,9 +286,11 @@ public final class PgmqSchemaInitializer {
 									+ "before)"));
 			return;
 		}
-		// read first, on this connection: another one, while this one is held, waits on a pool of one for its
-		// timeout, and after a refused statement this one is in an aborted transaction where auto-commit is off
-		String user = DatabasePrivileges.grantee(string(statement, "SELECT current_user"));
+		// all on this connection: another one, while this one is held, waits on a pool of one for its timeout;
+		// where auto-commit is off, the refused read is behind a savepoint, as it would abort the transaction
+		Connection connection = statement.getConnection();
+		String user = string(statement, "SELECT current_user");
+		Savepoint savepoint = connection.getAutoCommit() ? null : connection.setSavepoint();
 		long installed;
 		try {
 			installed = count(statement, BUNDLED_INSTALLED_VERSION);
@@ -294,11 +299,19 @@ public final class PgmqSchemaInitializer {
 			if (!DatabaseFailures.isInsufficientPrivilege(ex)) {
 				throw ex;
 			}
+			if (savepoint != null) {
+				connection.rollback(savepoint);
+			}
+			List<String> grants = DatabasePrivileges.missingGrants(
+					new JdbcTemplate(new SingleConnectionDataSource(connection, true)), user,
+					List.of(Privilege.onSchema("pgmq", "USAGE"), Privilege.onTable("pgmq.edge_runtime_schema", "SELECT")));
 			logger.info("The version of the bundled pgmq-compatible schema was not checked "
 					+ "(edge-runtime.queue.schema=none): " + DatabaseFailures.serverMessage(ex) + ". To have start-up "
-					+ "check it, GRANT USAGE ON SCHEMA pgmq TO " + user + "; GRANT SELECT ON pgmq.edge_runtime_schema TO "
-					+ user);
+					+ "check it, " + String.join("; ", grants));
 			return;
+		}
+		if (savepoint != null) {
+			connection.releaseSavepoint(savepoint);
 		}
 		if (installed < BUNDLED_VERSION) {
 			throw new IllegalStateException("edge-runtime.queue.schema=none, and the database's bundled "

@@ -414,6 +414,43 @@ class PgmqSchemaInitializerTests {
 	}
 
 	@Test
+	void noneModeForAUserWithUsageOnTheSchemaButNotTheVersionTableNamesOnlyTheSelectItLacks() throws Exception {
+		inNewDatabase((dataSource) -> {
+			runScript(dataSource, "dev/edgeruntime/queue/schema/pgmq-bundled-v1.sql");
+			JdbcTemplate admin = new JdbcTemplate(dataSource);
+			String database = admin.queryForObject("SELECT current_database()", String.class);
+			String role = TestDatabase.uniqueName("version_user_");
+			admin.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'version-password'");
+			admin.execute("GRANT USAGE ON SCHEMA pgmq TO " + role);
+			try {
+				// auto-commit off too: the grants are read on the connection after the refused read
+				for (boolean autoCommit : new boolean[] { true, false }) {
+					try (HikariDataSource pool = new HikariDataSource();
+							LogCapture log = LogCapture.of(PgmqSchemaInitializer.class)) {
+						pool.setJdbcUrl(withoutCredentials(TestDatabase.get().jdbcUrl(database)));
+						pool.setUsername(role);
+						pool.setPassword("version-password");
+						pool.setMaximumPoolSize(1);
+						pool.setConnectionTimeout(250);
+						pool.setAutoCommit(autoCommit);
+						assertThat(new PgmqSchemaInitializer(pool, PgmqSchemaMode.NONE).install()).isTrue();
+						assertThat(log.events()).filteredOn((event) -> event.getLevel() == Level.INFO)
+							.extracting((event) -> event.getFormattedMessage())
+							.as("auto-commit %s", autoCommit)
+							.containsExactly("The version of the bundled pgmq-compatible schema was not checked "
+									+ "(edge-runtime.queue.schema=none): permission denied for table edge_runtime_schema. "
+									+ "To have start-up check it, GRANT SELECT ON pgmq.edge_runtime_schema TO " + role);
+					}
+				}
+			}
+			finally {
+				admin.execute("DROP OWNED BY " + role);
+				admin.execute("DROP ROLE " + role);
+			}
+		});
+	}
+
+	@Test
 	void noneModeChecksTheVersionOfAnInstalledPgmqExtension() throws Exception {
 		inNewDatabase((dataSource) -> {
 			new JdbcTemplate(dataSource).execute("CREATE EXTENSION pgmq");
