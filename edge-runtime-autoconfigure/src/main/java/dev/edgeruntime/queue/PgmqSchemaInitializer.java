@@ -157,6 +157,17 @@ public final class PgmqSchemaInitializer {
 			}
 			String installing = ((this.mode != PgmqSchemaMode.NONE) ? "Installing" : "Checking")
 					+ " the pgmq schema (edge-runtime.queue.schema=" + this.mode.name().toLowerCase(Locale.ROOT) + ")";
+			if (DatabaseFailures.isInsufficientPrivilege(ex) && this.mode == PgmqSchemaMode.NONE) {
+				// none reads the catalog alone (the refused read of pgmq.edge_runtime_schema is said at INFO): a
+				// database whose owner revoked SELECT on one of its tables from PUBLIC; none is already the mode
+				throw DatabasePrivileges.refused(new JdbcTemplate(this.dataSource), installing, ex,
+						"The database user may not read the catalog tables the check of the installed schema reads",
+						List.of(),
+						List.of(Privilege.onTable("pg_catalog.pg_extension", "SELECT"),
+								Privilege.onTable("pg_catalog.pg_class", "SELECT"),
+								Privilege.onTable("pg_catalog.pg_namespace", "SELECT")),
+						null, "docs/durable-queue.md, \"Database privileges\"");
+			}
 			if (DatabaseFailures.isInsufficientPrivilege(ex)) {
 				throw DatabasePrivileges.refused(new JdbcTemplate(this.dataSource), installing, ex,
 						"The database user may not install or update the schema", List.of(), List.of(),

@@ -451,6 +451,37 @@ class PgmqSchemaInitializerTests {
 	}
 
 	@Test
+	void noneModeForAUserWhoMayNotReadTheCatalogNamesTheGrantNotSchemaNone() throws Exception {
+		inNewDatabase((dataSource) -> {
+			runScript(dataSource, "dev/edgeruntime/queue/schema/pgmq-bundled-v1.sql");
+			JdbcTemplate admin = new JdbcTemplate(dataSource);
+			String database = admin.queryForObject("SELECT current_database()", String.class);
+			String role = TestDatabase.uniqueName("catalog_user_");
+			admin.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'catalog-password'");
+			// a database hardened by its owner; pg_extension is the database's own, not shared with the others
+			admin.execute("REVOKE SELECT ON pg_catalog.pg_extension FROM PUBLIC");
+			try {
+				DataSource asRole = new DriverManagerDataSource(withoutCredentials(TestDatabase.get().jdbcUrl(database)),
+						role, "catalog-password");
+				assertThatExceptionOfType(InsufficientPrivilegeException.class)
+					.isThrownBy(new PgmqSchemaInitializer(asRole, PgmqSchemaMode.NONE)::install)
+					.withMessageStartingWith("Checking the pgmq schema (edge-runtime.queue.schema=none) failed: "
+							+ "permission denied for table pg_extension (database user " + role + ")")
+					.withMessageNotContaining("set edge-runtime.queue.schema=none")
+					.satisfies((ex) -> {
+						assertThat(ex.getStatements())
+							.containsExactly("GRANT SELECT ON pg_catalog.pg_extension TO " + role);
+						assertThat(ex.getAlternative()).isNull();
+					});
+			}
+			finally {
+				admin.execute("DROP OWNED BY " + role);
+				admin.execute("DROP ROLE " + role);
+			}
+		});
+	}
+
+	@Test
 	void noneModeChecksTheVersionOfAnInstalledPgmqExtension() throws Exception {
 		inNewDatabase((dataSource) -> {
 			new JdbcTemplate(dataSource).execute("CREATE EXTENSION pgmq");
