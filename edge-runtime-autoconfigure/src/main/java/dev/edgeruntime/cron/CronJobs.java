@@ -133,6 +133,9 @@ public final class CronJobs implements SmartLifecycle {
 		if (this.running) {
 			return;
 		}
+		if (this.cronDataSource instanceof PgCronDataSource pgCron) {
+			pgCron.startKeeping();
+		}
 		// Everything that can be checked without the database fails start-up here.
 		Map<CronJobDefinition, JsonNode> messages = messages(collectDefinitions());
 		// Compact JSON, so that a job's command changes only when its message does.
@@ -486,8 +489,9 @@ public final class CronJobs implements SmartLifecycle {
 			inApp.stop();
 		}
 		if (this.cronDataSource instanceof PgCronDataSource pgCron) {
-			// opened again by the next reader, after a start (a checkpoint of the JVM must find it closed)
-			pgCron.closeConnection();
+			// kept again after a start; until then no reader keeps one open (a checkpoint of the JVM must find it
+			// closed)
+			pgCron.stopKeeping();
 		}
 	}
 

@@ -50,6 +50,8 @@ public final class PgCronDataSource implements DataSource {
 
 	private volatile boolean closeOnRelease;
 
+	private volatile boolean keeping = true;
+
 	/**
 	 * Creates a new instance.
 	 * @param target opens a new connection to the pg_cron database on each call
@@ -60,6 +62,11 @@ public final class PgCronDataSource implements DataSource {
 
 	@Override
 	public Connection getConnection() throws SQLException {
+		if (!this.keeping) {
+			// the jobs stopped: a reader then (a page of the dashboard as the context closes) keeps nothing open
+			this.opened.incrementAndGet();
+			return this.target.getConnection();
+		}
 		if (!this.lease.tryAcquire()) {
 			// another reader (of this thread, too) holds the kept connection: this one does not wait for it
 			this.opened.incrementAndGet();
@@ -101,6 +108,24 @@ public final class PgCronDataSource implements DataSource {
 				this.lease.release();
 			}
 		}
+	}
+
+	/**
+	 * Stops keeping a connection open: closes the one kept (as {@link #closeConnection()} does), and every
+	 * reader after it gets a connection of its own, closed after it, until {@link #startKeeping()}. What
+	 * {@link CronJobs} calls as it stops, so that a reader after the stop (the dashboard's, as the context
+	 * closes, or before a checkpoint of the JVM) leaves no connection open.
+	 */
+	public void stopKeeping() {
+		this.keeping = false;
+		closeConnection();
+	}
+
+	/**
+	 * Keeps one connection open again for the readers, after {@link #stopKeeping()}: as {@link CronJobs} starts.
+	 */
+	public void startKeeping() {
+		this.keeping = true;
 	}
 
 	/**

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 import dev.edgeruntime.testsupport.TestDatabase;
@@ -14,6 +15,7 @@ import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for {@link PgCronDataSource}, against the real PostgreSQL: one connection handed to each reader in turn,
@@ -49,6 +51,26 @@ class PgCronDataSourceTests {
 		int second = backendPid();
 		assertThat(second).isEqualTo(first);
 		assertThat(this.dataSource.opened()).isEqualTo(1);
+	}
+
+	@Test
+	void readerAfterStopKeepingShouldLeaveNoConnectionOpenUntilStartKeeping() throws SQLException {
+		int kept = backendPid();
+		this.dataSource.stopKeeping();
+		// a reader after the jobs stopped: a session of its own, closed with it, none kept
+		try (Connection late = this.dataSource.getConnection()) {
+			int pid = backendPid(late);
+			assertThat(pid).isNotEqualTo(kept);
+			await().atMost(Duration.ofSeconds(30)).until(() -> !sessionExists(kept));
+		}
+		assertThat(this.dataSource.opened()).isEqualTo(2);
+		int another = backendPid();
+		assertThat(this.dataSource.opened()).isEqualTo(3);
+		await().atMost(Duration.ofSeconds(30)).until(() -> !sessionExists(another));
+		this.dataSource.startKeeping();
+		int first = backendPid();
+		assertThat(backendPid()).isEqualTo(first);
+		assertThat(this.dataSource.opened()).isEqualTo(4);
 	}
 
 	@Test
@@ -167,6 +189,15 @@ class PgCronDataSourceTests {
 	private int backendPid() throws SQLException {
 		try (Connection connection = this.dataSource.getConnection()) {
 			return backendPid(connection);
+		}
+	}
+
+	private static boolean sessionExists(int pid) throws SQLException {
+		try (Connection connection = target().getConnection();
+				Statement statement = connection.createStatement();
+				ResultSet rows = statement.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid)) {
+			rows.next();
+			return rows.getInt(1) > 0;
 		}
 	}
 
