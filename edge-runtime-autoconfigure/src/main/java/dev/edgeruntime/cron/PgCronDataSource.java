@@ -139,7 +139,7 @@ public final class PgCronDataSource implements DataSource {
 	private void release(Connection connection, boolean failed) {
 		try {
 			boolean broken = connection.isClosed() || (failed && !connection.isValid(5));
-			if (broken || this.closeOnRelease) {
+			if (broken || closeAsked()) {
 				discard();
 			}
 			else if (!connection.getAutoCommit()) {
@@ -155,6 +155,27 @@ public final class PgCronDataSource implements DataSource {
 		finally {
 			this.lease.release();
 		}
+		// a close asked for after the look above (the jobs stopping while this reader rolled back) found the
+		// lease taken and left the connection to this reader: closed here, or by whoever holds the lease now
+		if (closeAsked() && this.lease.tryAcquire()) {
+			try {
+				if (closeAsked()) {
+					discard();
+				}
+			}
+			finally {
+				this.lease.release();
+			}
+		}
+	}
+
+	/**
+	 * Whether the connection kept is to be closed: asked for by {@link #closeConnection()}, or no longer kept
+	 * since {@link #stopKeeping()} (a reader that looked at the flag before the stop, and took the lease after,
+	 * opened one).
+	 */
+	private boolean closeAsked() {
+		return this.closeOnRelease || !this.keeping;
 	}
 
 	private void discard() {

@@ -1,16 +1,23 @@
 package dev.edgeruntime.cron;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
 
 import dev.edgeruntime.testsupport.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -71,6 +78,50 @@ class PgCronDataSourceTests {
 		int first = backendPid();
 		assertThat(backendPid()).isEqualTo(first);
 		assertThat(this.dataSource.opened()).isEqualTo(4);
+	}
+
+	@Test
+	void stopKeepingWhileTheReaderHandsTheConnectionBackShouldCloseIt() throws Exception {
+		// the kept connection's rollback, as its reader hands it back, waits until the jobs stopped meanwhile
+		CountDownLatch rollingBack = new CountDownLatch(1);
+		CountDownLatch stopped = new CountDownLatch(1);
+		SimpleDriverDataSource real = target();
+		DataSource target = new DelegatingDataSource(real) {
+
+			@Override
+			public Connection getConnection() throws SQLException {
+				Connection connection = real.getConnection();
+				return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(),
+						new Class<?>[] { Connection.class }, (proxy, method, args) -> {
+							if (method.getName().equals("rollback") && args == null) {
+								rollingBack.countDown();
+								assertThat(stopped.await(30, TimeUnit.SECONDS)).isTrue();
+							}
+							try {
+								return method.invoke(connection, args);
+							}
+							catch (InvocationTargetException ex) {
+								throw ex.getCause();
+							}
+						});
+			}
+
+		};
+		PgCronDataSource dataSource = new PgCronDataSource(target);
+		CompletableFuture<Integer> reader = CompletableFuture.supplyAsync(() -> {
+			try (Connection connection = dataSource.getConnection()) {
+				connection.setAutoCommit(false);
+				return backendPid(connection);
+			}
+			catch (SQLException ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+		assertThat(rollingBack.await(30, TimeUnit.SECONDS)).isTrue();
+		dataSource.stopKeeping();
+		stopped.countDown();
+		int pid = reader.get(30, TimeUnit.SECONDS);
+		await().atMost(Duration.ofSeconds(30)).until(() -> !sessionExists(pid));
 	}
 
 	@Test
