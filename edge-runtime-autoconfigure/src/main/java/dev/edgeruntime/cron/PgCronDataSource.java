@@ -25,12 +25,13 @@ import org.jspecify.annotations.Nullable;
  * {@code edge-runtime.cron.in-app.poll-interval}, the reads of {@code cron.job_run_details} and the job list (which
  * the dashboard reads every second) do not each open a connection of their own, authenticate and close it. The
  * connection is opened at the first use, opened again after one that failed with it closed or no longer valid (the
- * database restarted, the session ended by an administrator), and closed by {@link #closeConnection()}, which
- * {@link CronJobs} calls as it stops (the context closing, or a checkpoint of the JVM, which must find no
- * connection open). A reader that comes while another one holds the connection gets one of its own, closed after
- * it, rather than waiting; so does one that comes on the thread of the reader holding it (a session is never
- * shared by two readers, whose transactions would be one). A reader may hand the connection back from another
- * thread than the one it got it on.
+ * database restarted, the session ended by an administrator), and closed by {@link #closeConnection()}, or by
+ * {@link #stopKeeping()}, which {@link CronJobs} calls as it stops (the context closing, or a checkpoint of the
+ * JVM, which must find no connection open): a reader after it gets a connection of its own until
+ * {@link #startKeeping()}, as the jobs start again. A reader that comes while another one holds the connection
+ * gets one of its own, closed after it, rather than waiting; so does one that comes on the thread of the reader
+ * holding it (a session is never shared by two readers, whose transactions would be one). A reader may hand the
+ * connection back from another thread than the one it got it on.
  *
  * @author edge-runtime developers
  */
