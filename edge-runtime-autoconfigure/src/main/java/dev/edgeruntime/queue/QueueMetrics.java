@@ -155,7 +155,8 @@ public final class QueueMetrics {
 	 * @param queue the queue name
 	 * @return the figures, or empty when the queue does not exist
 	 * @throws RuntimeException when the database could not be read, or could not be reached within the cache
-	 * interval before (then without trying again)
+	 * interval before, or refused this queue's figures to the database user within it (then without trying again,
+	 * until {@link #forget(String)})
 	 */
 	public Optional<QueueStatistics> queue(String queue) {
 		long now = System.nanoTime();
@@ -186,7 +187,8 @@ public final class QueueMetrics {
 		}
 		catch (RuntimeException ex) {
 			remember(ex);
-			if (!DatabaseFailures.isConnectionFailure(ex)) {
+			if (ex instanceof InsufficientPrivilegeException) {
+				// a refusal lasts until a grant; a timeout or another passing failure is not replayed
 				this.unreadable.put(queue, new Unreachable(ex, System.nanoTime()));
 			}
 			throw ex;
@@ -220,6 +222,7 @@ public final class QueueMetrics {
 	public void forget(String queue) {
 		// a mark rather than a removal: a read under way, begun before it, then does not cache its figures
 		this.cache.put(queue, new Cached(null, System.nanoTime()));
+		this.unreadable.remove(queue);
 	}
 
 	/**

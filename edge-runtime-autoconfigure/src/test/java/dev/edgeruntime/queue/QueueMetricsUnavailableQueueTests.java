@@ -136,6 +136,12 @@ class QueueMetricsUnavailableQueueTests {
 		for (int i = 0; i < 3; i++) {
 			assertThat(catchRuntimeException(() -> metrics.queue(this.broken))).isSameAs(first);
 		}
+		// granted, and forgotten (as after a change an operator waits to see): read again at once
+		this.admin.execute("GRANT SELECT ON pgmq.q_" + this.broken + ", pgmq.a_" + this.broken + " TO " + this.role);
+		this.admin.execute("GRANT SELECT ON SEQUENCE pgmq.q_" + this.broken + "_msg_id_seq TO " + this.role);
+		metrics.forget(this.broken);
+		assertThat(metrics.queue(this.broken)).hasValueSatisfying(
+				(statistics) -> assertThat(statistics.queue()).isEqualTo(this.broken));
 	}
 
 	private DataSource asRole() {
