@@ -389,14 +389,8 @@ class PgmqSchemaInitializerTests {
 			try {
 				// auto-commit off too, as a pool may be set: the refused read leaves the transaction aborted
 				for (boolean autoCommit : new boolean[] { true, false }) {
-					try (HikariDataSource pool = new HikariDataSource();
+					try (HikariDataSource pool = poolOfOne(database, role, "version-password", autoCommit);
 							LogCapture log = LogCapture.of(PgmqSchemaInitializer.class)) {
-						pool.setJdbcUrl(withoutCredentials(TestDatabase.get().jdbcUrl(database)));
-						pool.setUsername(role);
-						pool.setPassword("version-password");
-						pool.setMaximumPoolSize(1);
-						pool.setConnectionTimeout(250);
-						pool.setAutoCommit(autoCommit);
 						assertThat(new PgmqSchemaInitializer(pool, PgmqSchemaMode.NONE).install()).isTrue();
 						assertThat(log.events()).filteredOn((event) -> event.getLevel() == Level.INFO)
 							.extracting((event) -> event.getFormattedMessage())
@@ -425,14 +419,8 @@ class PgmqSchemaInitializerTests {
 			try {
 				// auto-commit off too: the grants are read on the connection after the refused read
 				for (boolean autoCommit : new boolean[] { true, false }) {
-					try (HikariDataSource pool = new HikariDataSource();
+					try (HikariDataSource pool = poolOfOne(database, role, "version-password", autoCommit);
 							LogCapture log = LogCapture.of(PgmqSchemaInitializer.class)) {
-						pool.setJdbcUrl(withoutCredentials(TestDatabase.get().jdbcUrl(database)));
-						pool.setUsername(role);
-						pool.setPassword("version-password");
-						pool.setMaximumPoolSize(1);
-						pool.setConnectionTimeout(250);
-						pool.setAutoCommit(autoCommit);
 						assertThat(new PgmqSchemaInitializer(pool, PgmqSchemaMode.NONE).install()).isTrue();
 						assertThat(log.events()).filteredOn((event) -> event.getLevel() == Level.INFO)
 							.extracting((event) -> event.getFormattedMessage())
@@ -589,6 +577,21 @@ class PgmqSchemaInitializerTests {
 			return getConnection();
 		}
 
+	}
+
+	/**
+	 * A pool of one connection as a role, which waits no longer than 250 ms for it: a check that asked for a
+	 * second connection while holding the first would fail rather than pass after the pool's timeout.
+	 */
+	private static HikariDataSource poolOfOne(String database, String role, String password, boolean autoCommit) {
+		HikariDataSource pool = new HikariDataSource();
+		pool.setJdbcUrl(withoutCredentials(TestDatabase.get().jdbcUrl(database)));
+		pool.setUsername(role);
+		pool.setPassword(password);
+		pool.setMaximumPoolSize(1);
+		pool.setConnectionTimeout(250);
+		pool.setAutoCommit(autoCommit);
+		return pool;
 	}
 
 }
